@@ -1,0 +1,87 @@
+/**
+ * Route guards. Remix runs loaders in parallel, so every loader and action calls one of these itself:
+ *   const { actor } = await requireActor(request, context, 'customers.view');
+ *   const { actor, form } = await requireMutation(request, context, 'settings.manage');
+ * requireMutation also checks the session's CSRF token (form field `_csrf` or header `X-CSRF-Token`).
+ */
+import { json, redirect, type AppLoadContext } from '@remix-run/node';
+import type { Actor } from '../../server/tenancy/actor';
+import { assertCan } from '../../server/tenancy/actor';
+import { resolveSession, type SessionInfo } from '../../server/tenancy/auth.service';
+import type { Permission } from '../../server/tenancy/permissions';
+import { ForbiddenError, toUserError } from '../../server/lib/errors';
+import { timingSafeEqual } from 'node:crypto';
+import './load-context';
+
+export type StaffSession = Extract<SessionInfo, { kind: 'staff' }>;
+
+export async function getSession(request: Request, context: AppLoadContext): Promise<SessionInfo | null> {
+  return resolveSession(context.services, request.headers.get('Cookie'), context.requestId);
+}
+
+export async function requireActor(request: Request, context: AppLoadContext, permission?: Permission): Promise<{ actor: Actor; session: StaffSession }> {
+  const session = await getSession(request, context);
+  if (!session) {
+    const url = new URL(request.url);
+    throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
+  }
+  if (session.kind !== 'staff') throw redirect('/platform');
+  if (permission) {
+    try {
+      assertCan(session.actor, permission);
+    } catch {
+      throw json({ message: '没有权限访问此页面 / You do not have access to this page' }, { status: 403 });
+    }
+  }
+  return { actor: session.actor, session };
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export async function verifyCsrf(request: Request, expected: string): Promise<FormData | null> {
+  const header = request.headers.get('X-CSRF-Token');
+  if (header) {
+    if (!sameToken(header, expected)) throw json({ message: 'CSRF token mismatch' }, { status: 403 });
+    const type = request.headers.get('Content-Type') ?? '';
+    return type.includes('form') ? await request.formData() : null;
+  }
+  const type = request.headers.get('Content-Type') ?? '';
+  if (type.includes('multipart/form-data')) {
+    // Multipart bodies (uploads) must send the token in the header so the body can be streamed.
+    throw json({ message: 'CSRF token missing' }, { status: 403 });
+  }
+  const form = await request.formData();
+  const token = form.get('_csrf');
+  if (typeof token !== 'string' || !sameToken(token, expected)) throw json({ message: 'CSRF token missing or wrong: reload the page' }, { status: 403 });
+  return form;
+}
+
+export async function requireMutation(request: Request, context: AppLoadContext, permission: Permission): Promise<{ actor: Actor; session: StaffSession; form: FormData }> {
+  const { actor, session } = await requireActor(request, context, permission);
+  const form = (await verifyCsrf(request, session.csrfToken)) ?? new FormData();
+  return { actor, session, form };
+}
+
+/** Turns typed domain errors into a JSON response the form can show; rethrows anything else. */
+export function actionError(e: unknown, context: AppLoadContext) {
+  const ue = toUserError(e);
+  if (ue) return json({ ok: false as const, error: ue.message, details: ue.details ?? null }, { status: ue.status });
+  if (e instanceof Response) throw e;
+  context.services.log.error('action failed', { requestId: context.requestId, error: e });
+  return json({ ok: false as const, error: `出错了，请稍后重试（请求号 ${context.requestId}）/ Something went wrong (request ${context.requestId})`, details: null }, { status: 500 });
+}
+
+export { ForbiddenError };
+
+export type PlatformSession = Extract<SessionInfo, { kind: 'platform' }>;
+
+export async function requirePlatformAdmin(request: Request, context: AppLoadContext): Promise<PlatformSession> {
+  const session = await getSession(request, context);
+  if (!session) throw redirect('/login?next=/platform');
+  if (session.kind !== 'platform') throw json({ message: '仅平台管理员 / Platform administrators only' }, { status: 403 });
+  return session;
+}

@@ -1,0 +1,1 @@
+export { chainOverview } from '../../server/tenancy/overview';

@@ -1,0 +1,1 @@
+export { listTenants, createTenantWithAdmin } from '../../server/tenancy/platform.service';

@@ -1,0 +1,70 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
+import { json } from '@remix-run/node';
+import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { CsrfInput } from '~/components/csrf';
+import { FormResult } from '~/components/form-result';
+import { can } from '~/lib/auth.server';
+import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
+import { useT } from '~/lib/i18n';
+import { getTenant, updateTenant, withTenant } from '~/lib/settings.server';
+
+const ZONES = ['Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Singapore', 'Asia/Tokyo', 'Europe/London', 'America/Los_Angeles', 'UTC'];
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { actor } = await requireActor(request, context, 'settings.view');
+  const tenant = await withTenant(context.services.dbs, actor.tenantId, (trx) => getTenant(trx, actor));
+  return json({ tenant: { name: tenant.name, slug: tenant.slug, timezone: tenant.timezone, currency: tenant.currency, locale: tenant.locale }, canEdit: can(actor.role, 'settings.manage') });
+}
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { actor, form } = await requireMutation(request, context, 'settings.manage');
+  try {
+    await withTenant(context.services.dbs, actor.tenantId, (trx) => updateTenant(trx, actor, Object.fromEntries(form)));
+    return json({ ok: true as const, error: undefined });
+  } catch (e) {
+    return actionError(e, context);
+  }
+}
+
+export default function TenantSettings() {
+  const { tenant, canEdit } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const t = useT();
+  const zones = ZONES.includes(tenant.timezone) ? ZONES : [tenant.timezone, ...ZONES];
+  return (
+    <div className="card">
+      <FormResult data={result} ok={t('已保存', 'Saved')} />
+      <Form method="post" className="stack">
+        <CsrfInput />
+        <label>
+          {t('企业名称', 'Company name')}
+          <input name="name" defaultValue={tenant.name} required disabled={!canEdit} />
+        </label>
+        <label>
+          {t('企业代码', 'Company code')}
+          <input value={tenant.slug} readOnly disabled />
+        </label>
+        <label>
+          {t('时区', 'Time zone')}
+          <select name="timezone" defaultValue={tenant.timezone} disabled={!canEdit}>
+            {zones.map((z) => (
+              <option key={z}>{z}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('币种', 'Currency')}
+          <input name="currency" defaultValue={tenant.currency} maxLength={3} required disabled={!canEdit} />
+        </label>
+        <label>
+          {t('默认语言', 'Default language')}
+          <select name="locale" defaultValue={tenant.locale} disabled={!canEdit}>
+            <option value="zh-CN">简体中文</option>
+            <option value="en">English</option>
+          </select>
+        </label>
+        {canEdit ? <button type="submit">{t('保存', 'Save')}</button> : <p className="muted">{t('只有管理员可以修改', 'Only admins can change these')}</p>}
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { json } from '@remix-run/node';
+import { Form, useLoaderData } from '@remix-run/react';
+import type { ColumnDef } from '@tanstack/react-table';
+import { DataTable } from '~/components/data-table';
+import { useFormat } from '~/lib/format';
+import { requireActor } from '~/lib/guards.server';
+import { useT } from '~/lib/i18n';
+import { listAudit, withTenant } from '~/lib/settings.server';
+import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
+
+const params = tableParamsSchema(['at'], { sort: 'at', dir: 'desc' });
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  const { actor } = await requireActor(request, context, 'audit.view');
+  const p = parseTableParams(request.url, params);
+  const log = await withTenant(context.services.dbs, actor.tenantId, (trx) => listAudit(trx, actor, p));
+  return json({ log, p });
+}
+
+type Row = ReturnType<typeof useLoaderData<typeof loader>>['log']['rows'][number];
+
+function Diff({ before, after }: { before: unknown; after: unknown }) {
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  if (keys.length === 0) return <span className="muted">—</span>;
+  return (
+    <span style={{ whiteSpace: 'normal' }}>
+      {keys.slice(0, 6).map((k) => (
+        <span key={k} style={{ display: 'block' }}>
+          <code>{k}</code>: {before ? <s className="muted">{JSON.stringify(b[k])}</s> : null} {JSON.stringify(a[k])}
+        </span>
+      ))}
+    </span>
+  );
+}
+
+export default function Audit() {
+  const { log, p } = useLoaderData<typeof loader>();
+  const t = useT();
+  const f = useFormat();
+  const columns: ColumnDef<Row, unknown>[] = [
+    { id: 'at', header: t('时间', 'When'), cell: ({ row }) => f.dateTime(row.original.at) },
+    { id: 'actor', header: t('操作人', 'Who'), accessorKey: 'actor_label' },
+    { id: 'action', header: t('操作', 'What'), cell: ({ row }) => <code>{row.original.action}</code> },
+    { id: 'entity', header: t('对象', 'Object'), cell: ({ row }) => `${row.original.entity_type}${row.original.entity_id ? ' ' + row.original.entity_id.slice(0, 8) : ''}` },
+    { id: 'change', header: t('变更', 'Change'), cell: ({ row }) => <Diff before={row.original.before} after={row.original.after} /> },
+  ];
+  return (
+    <>
+      <Form method="get" className="toolbar">
+        <input name="q" defaultValue={p.q ?? ''} placeholder={t('按操作、操作人或对象搜索', 'Search action, actor or object')} />
+        <button type="submit" className="secondary">
+          {t('搜索', 'Search')}
+        </button>
+      </Form>
+      <DataTable columns={columns} data={log.rows} total={log.total} sort={p.sort} dir={p.dir} page={p.page} size={p.size} rowKey={(r) => String(r.id)} />
+    </>
+  );
+}

@@ -1,0 +1,68 @@
+/**
+ * Database connections. Two roles:
+ * - the owner (DATABASE_URL or the embedded superuser) runs migrations and `withSystem` work;
+ * - `huike_app`, a login role that owns nothing and cannot bypass row-level security, serves every
+ *   tenant request through `withTenant`.
+ */
+import { createHmac } from 'node:crypto';
+import { Kysely } from 'kysely';
+import { PostgresJSDialect } from 'kysely-postgres-js';
+import postgres from 'postgres';
+import type { Database } from './schema';
+
+export const APP_ROLE = 'huike_app';
+
+export type Sql = postgres.Sql;
+export type DB = Kysely<Database>;
+
+/** postgres.js options shared by every pool: int8/numeric as numbers, dates as ISO strings, no NOTICE noise. */
+export function sqlOptions(max: number): postgres.Options<Record<string, postgres.PostgresType>> {
+  return {
+    max,
+    onnotice: () => {},
+    idle_timeout: 30,
+    connect_timeout: 15,
+    types: {
+      int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
+      numeric: { to: 1700, from: [1700], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
+      date: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },
+    },
+  };
+}
+
+export function makeSql(url: string, max = 10): Sql {
+  return postgres(url, sqlOptions(max));
+}
+
+export function makeKysely(sql: Sql): DB {
+  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+}
+
+/** The app role's password is derived from the encryption key, so there is no extra secret to keep. */
+export function appRolePassword(encryptionKey: string): string {
+  return createHmac('sha256', Buffer.from(encryptionKey, 'base64')).update('huike_app database password').digest('base64url');
+}
+
+export function appUrlFrom(ownerUrl: string, password: string): string {
+  const u = new URL(ownerUrl);
+  u.username = APP_ROLE;
+  u.password = password;
+  return u.toString();
+}
+
+/** Creates or updates the app role. Needs CREATEROLE on the owner; skipped when APP_DATABASE_URL is given. */
+export async function ensureAppRole(owner: Sql, password: string): Promise<void> {
+  const pw = password.replace(/'/g, "''");
+  // Roles are cluster-wide: processes booting at once (app + worker, parallel tests) take turns.
+  await owner.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(727002)`;
+    const exists = await tx`select 1 from pg_roles where rolname = ${APP_ROLE}`;
+    if (exists.length === 0) {
+      await tx.unsafe(`create role ${APP_ROLE} login nosuperuser nobypassrls nocreatedb nocreaterole password '${pw}'`);
+    } else {
+      await tx.unsafe(`alter role ${APP_ROLE} login nosuperuser nobypassrls password '${pw}'`);
+    }
+    const [{ db }] = (await tx`select current_database() as db`) as unknown as [{ db: string }];
+    await tx.unsafe(`grant connect on database "${db}" to ${APP_ROLE}`);
+  });
+}

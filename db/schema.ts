@@ -1,0 +1,14 @@
+/**
+ * The Kysely Database interface, composed from one file per capability under db/schema/ so that each
+ * capability's tables live beside its own migrations.
+ */
+import type { AnalyticsTables } from './schema/analytics';
+import type { CoreTables } from './schema/core';
+import type { CustomerTables } from './schema/customers';
+import type { IngestTables } from './schema/ingest';
+import type { WecomTables } from './schema/wecom';
+
+export type * from './schema/core';
+export type * from './schema/customers';
+
+export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables {}

@@ -1,0 +1,6 @@
+/** Every CLI command. Capabilities append theirs. */
+import type { CliCommand } from './command';
+import { tenancyCommands } from './tenancy.commands';
+import { demoCommands } from './demo.commands';
+
+export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands];

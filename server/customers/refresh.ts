@@ -1,0 +1,34 @@
+/**
+ * The hand-off from ingest (imports, API batches, WeCom sync, merges) to analytics: touched customers are
+ * written to `customer_refresh_queue` inside the writer's own transaction (nothing is lost on rollback), then a
+ * job is nudged to recompute them. The analytics capability registers the job `analytics.refresh-touched`.
+ */
+import { sql } from 'kysely';
+import type { Services } from '../services';
+import type { TenantId, Tx } from '../tenancy/context';
+
+export const REFRESH_JOB = 'analytics.refresh-touched';
+
+/** Marks customers for recompute, set-based: pass a subquery or a list of ids. */
+export async function markCustomersTouched(trx: Tx, tenantId: TenantId, customerIds: string[] | ReturnType<typeof sql<{ id: string }>>, reason: string): Promise<void> {
+  if (Array.isArray(customerIds)) {
+    if (customerIds.length === 0) return;
+    await sql`insert into customer_refresh_queue (tenant_id, customer_id, reason)
+      select ${tenantId}::uuid, unnest(${customerIds}::uuid[]), ${reason}
+      on conflict (tenant_id, customer_id) do update set queued_at = now(), reason = excluded.reason`.execute(trx);
+  } else {
+    await sql`insert into customer_refresh_queue (tenant_id, customer_id, reason)
+      select ${tenantId}::uuid, q.id, ${reason} from (${customerIds}) q
+      on conflict (tenant_id, customer_id) do update set queued_at = now(), reason = excluded.reason`.execute(trx);
+  }
+}
+
+/** After commit: ask the worker to process the tenant's refresh queue (deduplicated per tenant). */
+export async function nudgeRefresh(services: Services, tenantId: TenantId): Promise<void> {
+  if (!services.queue.started) return;
+  try {
+    await services.queue.send(REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 2 });
+  } catch (e) {
+    services.log.warn('could not enqueue analytics refresh', { tenantId, error: e });
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Which customers an actor may see. Every customer query of every capability goes through this filter:
+ * - admin / ops / API keys: all customers of the tenant (RLS keeps it to the tenant);
+ * - manager: customers whose primary store is in their scope, or who are served by a clerk of those stores;
+ * - clerk: the customers they serve (an open follow relation).
+ */
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { Database } from '../../db/schema';
+import type { Actor } from '../tenancy/actor';
+
+export function customerScope<DB extends Database, TB extends keyof DB & string>(
+  actor: Actor,
+  customerIdRef: string = 'customers.id',
+  storeIdRef: string = 'customers.primary_store_id',
+): (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool> {
+  return () => customerScopeSql(actor, customerIdRef, storeIdRef);
+}
+
+/** The same filter as raw SQL, for set-based queries written with `sql`. */
+export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', storeIdRef = 'customers.primary_store_id') {
+  const cid = sql.ref(customerIdRef);
+  if (actor.role === 'clerk') {
+    return sql<SqlBool>`exists (select 1 from customer_follows f where f.tenant_id = ${actor.tenantId} and f.customer_id = ${cid} and f.staff_id = ${actor.staffId} and f.ended_at is null)`;
+  }
+  if (actor.storeScope === null) return sql<SqlBool>`true`;
+  if (actor.storeScope.length === 0) return sql<SqlBool>`false`;
+  const stores = sql.join(actor.storeScope.map((s) => sql`${s}::uuid`));
+  return sql<SqlBool>`(${sql.ref(storeIdRef)} in (${stores}) or exists (
+      select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+      where f.tenant_id = ${actor.tenantId} and f.customer_id = ${cid} and f.ended_at is null and s.store_id in (${stores})))`;
+}
+
+/** Stores an actor may see (null = all). */
+export function storeScopeSql(actor: Actor, storeIdRef: string) {
+  if (actor.storeScope === null) return sql<SqlBool>`true`;
+  if (actor.storeScope.length === 0) return sql<SqlBool>`false`;
+  return sql<SqlBool>`${sql.ref(storeIdRef)} in (${sql.join(actor.storeScope.map((s) => sql`${s}::uuid`))})`;
+}

@@ -1,0 +1,86 @@
+/**
+ * The express application: health, the WeCom callback routes, /api/v1, static assets and the Remix handler.
+ * Kept apart from the process entry (server/index.ts) so tests can serve it in-process.
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createRequestHandler } from '@remix-run/express';
+import type { ServerBuild } from '@remix-run/node';
+import express, { type Express } from 'express';
+import { sql } from 'kysely';
+import { ROOT_DIR } from '../config';
+import type { Services } from '../services';
+import { createApiRouter } from './api';
+import { rootRouters } from './root-routers';
+import './routes';
+
+
+export async function healthReport(services: Services) {
+  const started = Date.now();
+  let database: 'ok' | 'down' = 'ok';
+  try {
+    await sql`select 1`.execute(services.dbs.app);
+  } catch {
+    database = 'down';
+  }
+  let queue: 'ok' | 'down' | 'not_running' = services.queue.started ? 'ok' : 'not_running';
+  if (services.queue.started) {
+    try {
+      await sql`select 1 from pgboss.version`.execute(services.dbs.owner);
+    } catch {
+      queue = 'down';
+    }
+  }
+  const ok = database === 'ok' && queue !== 'down' && !(services.config.WORKER === 'inline' && queue !== 'ok');
+  return { status: ok ? 'ok' : 'degraded', database, queue, worker: services.config.WORKER, uptime_s: Math.round(process.uptime()), checked_ms: Date.now() - started };
+}
+
+export function createHttpApp(services: Services, build: ServerBuild | (() => Promise<ServerBuild>)): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    res.locals.requestId = id;
+    res.setHeader('X-Request-Id', id);
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('X-Frame-Options', 'DENY');
+    next();
+  });
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await healthReport(services);
+    res.status(report.status === 'ok' ? 200 : 503).json(report);
+  });
+
+  for (const factory of rootRouters) app.use(factory(services));
+  app.use('/api/v1', createApiRouter(services));
+
+  app.use('/build', express.static(path.join(ROOT_DIR, 'public/build'), { immutable: true, maxAge: '1y' }));
+  app.use(express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h' }));
+
+  // CSRF, first line: a browser mutation must come from our own origin. The per-session token is checked by
+  // the route guards (app/lib/guards.server.ts) as the second line.
+  app.use((req, res, next) => {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const site = req.headers['sec-fetch-site'];
+    const origin = req.headers.origin;
+    if (site === 'cross-site' || (origin && origin !== 'null' && new URL(origin).host !== req.headers.host)) {
+      services.log.warn('cross-site mutation refused', { path: req.path, origin, site });
+      res.status(403).send('Cross-site request refused');
+      return;
+    }
+    next();
+  });
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: services.config.isProduction ? 'production' : 'development',
+      getLoadContext: (req, res) => ({ services, requestId: res.locals.requestId as string, clientIp: req.ip ?? null }),
+    }),
+  );
+  return app;
+}

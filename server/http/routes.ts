@@ -1,0 +1,5 @@
+/**
+ * Side-effect registrations of the capabilities' HTTP routers (/api/v1 routers into `apiRouters`, root routers
+ * such as /wecom/callback into `rootRouters`). Imported once by server/http/app.ts.
+ */
+export {};

@@ -1,0 +1,16 @@
+/** Housekeeping jobs of the platform itself. */
+import { sql } from 'kysely';
+import type { Services } from '../services';
+import type { JobDefinition } from './queue';
+
+export const platformJobs: JobDefinition<object, Services>[] = [
+  {
+    name: 'platform.cleanup-sessions',
+    cron: '17 * * * *',
+    handler: async (s) => {
+      await sql`delete from sessions where expires_at < now()`.execute(s.dbs.owner);
+      await sql`delete from platform_sessions where expires_at < now()`.execute(s.dbs.owner);
+      await sql`delete from login_attempts where at < now() - interval '30 days'`.execute(s.dbs.owner);
+    },
+  },
+];

@@ -1,0 +1,11 @@
+/**
+ * Every job Huike runs. Capabilities add their definitions here (one import per capability).
+ */
+import type { Services } from '../services';
+import type { JobDefinition } from './queue';
+import { platformJobs } from './platform.job';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyJob = JobDefinition<any, Services>;
+
+export const jobDefinitions: AnyJob[] = [...platformJobs];

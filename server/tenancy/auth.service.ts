@@ -1,0 +1,298 @@
+/**
+ * Sign-in, sessions and API keys.
+ * - Sessions: a random token in an httpOnly cookie (signed, `secure` in production); the database keeps only
+ *   its sha256, with the CSRF token that every mutation must echo.
+ * - Throttling: after 5 failures for an identifier or IP within 15 minutes, further attempts wait
+ *   (30 s, doubling, at most 15 minutes) and each refusal is logged.
+ * - API keys: `hk_<random>`, stored as sha256, revocable; they act on their tenant as `ops`.
+ */
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Services } from '../services';
+import { TooManyRequestsError, UnauthorizedError, UserError } from '../lib/errors';
+import type { Actor } from './actor';
+import { asTenantId, withSystem, withTenant, type TenantId } from './context';
+import { dummyHash, verifyPassword } from './passwords';
+import { normalizeMobile } from './mobile';
+import type { Role } from '../../db/schema';
+
+export const SESSION_COOKIE = 'huike_session';
+export const SESSION_DAYS = 14;
+const MAX_FAILURES = 5;
+const WINDOW_MINUTES = 15;
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+const token = (bytes = 32): string => randomBytes(bytes).toString('base64url');
+
+function sign(value: string, secret: string): string {
+  return `${value}.${createHmac('sha256', secret).update(value).digest('base64url')}`;
+}
+function unsign(signed: string, secret: string): string | null {
+  const i = signed.lastIndexOf('.');
+  if (i < 0) return null;
+  const value = signed.slice(0, i);
+  const expected = Buffer.from(sign(value, secret));
+  const got = Buffer.from(signed);
+  return expected.length === got.length && timingSafeEqual(expected, got) ? value : null;
+}
+
+export interface SessionCookie {
+  value: string;
+  maxAgeSeconds: number;
+}
+
+export function serializeSessionCookie(services: Services, value: string | null): string {
+  const secure = services.config.isProduction ? '; Secure' : '';
+  if (value === null) return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
+  return `${SESSION_COOKIE}=${encodeURIComponent(sign(value, services.config.SESSION_SECRET))}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_DAYS * 86400}${secure}`;
+}
+
+export function readCookie(header: string | null | undefined, name: string): string | null {
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [k, ...rest] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------- throttling
+
+export async function checkThrottle(services: Services, identifier: string, ip: string | null): Promise<void> {
+  const row = await withSystem(services.dbs, (db) =>
+    sql<{ failures: number; last: Date | null }>`
+      select count(*)::int as failures, max(at) as last from login_attempts
+      where success = false and at > now() - make_interval(mins => ${WINDOW_MINUTES})
+        and (identifier = ${identifier} ${ip ? sql`or ip = ${ip}` : sql``})
+        and at > coalesce((select max(at) from login_attempts where success and identifier = ${identifier}), '-infinity')`.execute(db),
+  );
+  const { failures, last } = row.rows[0] ?? { failures: 0, last: null };
+  if (failures >= MAX_FAILURES && last) {
+    const waitSeconds = Math.min(30 * 2 ** (failures - MAX_FAILURES), 15 * 60);
+    const remaining = Math.ceil((new Date(last).getTime() + waitSeconds * 1000 - Date.now()) / 1000);
+    if (remaining > 0) {
+      services.log.warn('login throttled', { identifier, ip, failures, retryAfter: remaining });
+      throw new TooManyRequestsError(`登录失败次数过多，请 ${remaining} 秒后再试 / Too many failed sign-ins, try again in ${remaining} s`, remaining);
+    }
+  }
+}
+
+async function recordAttempt(services: Services, identifier: string, ip: string | null, success: boolean): Promise<void> {
+  await withSystem(services.dbs, (db) => db.insertInto('login_attempts').values({ identifier, ip, success }).execute());
+  if (!success) services.log.warn('login failed', { identifier, ip });
+}
+
+// ------------------------------------------------------------------------------------------------- login
+
+export type LoginResult =
+  | { kind: 'staff'; tenantId: TenantId; tenantSlug: string; staffId: string; role: Role; cookie: string }
+  | { kind: 'platform'; adminId: string; cookie: string };
+
+export async function login(
+  services: Services,
+  input: { identifier: string; password: string; tenantSlug?: string | null; ip: string | null; userAgent: string | null },
+): Promise<LoginResult> {
+  const raw = input.identifier.trim().toLowerCase();
+  const mobile = normalizeMobile(raw);
+  const identifier = mobile ?? raw;
+  await checkThrottle(services, identifier, input.ip);
+
+  const candidates = await withSystem(services.dbs, (db) =>
+    db
+      .selectFrom('staff')
+      .innerJoin('tenants', 'tenants.id', 'staff.tenant_id')
+      .select(['staff.tenant_id', 'staff.id', 'staff.role', 'staff.password_hash', 'tenants.slug'])
+      .where('staff.active', '=', true)
+      .where('tenants.active', '=', true)
+      .where((eb) => (mobile ? eb('staff.mobile', '=', mobile) : eb('staff.email', '=', raw)))
+      .$if(!!input.tenantSlug, (q) => q.where('tenants.slug', '=', input.tenantSlug!))
+      .execute(),
+  );
+  const matches = [];
+  for (const c of candidates) if (await verifyPassword(input.password, c.password_hash)) matches.push(c);
+
+  if (matches.length === 0 && !mobile) {
+    const admin = await withSystem(services.dbs, (db) => db.selectFrom('platform_admins').selectAll().where('email', '=', raw).executeTakeFirst());
+    if (admin && (await verifyPassword(input.password, admin.password_hash))) {
+      await recordAttempt(services, identifier, input.ip, true);
+      const t = token();
+      await withSystem(services.dbs, (db) =>
+        db
+          .insertInto('platform_sessions')
+          .values({ id_hash: sha256(t), admin_id: admin.id, csrf_token: token(24), expires_at: new Date(Date.now() + SESSION_DAYS * 86400_000) })
+          .execute(),
+      );
+      return { kind: 'platform', adminId: admin.id, cookie: serializeSessionCookie(services, `platform:${t}`) };
+    }
+  }
+  if (matches.length === 0) {
+    if (candidates.length === 0) await verifyPassword(input.password, await dummyHash());
+    await recordAttempt(services, identifier, input.ip, false);
+    throw new UnauthorizedError('账号或密码错误 / Wrong account or password');
+  }
+  if (matches.length > 1) {
+    throw new UserError('该账号属于多个企业，请填写企业代码 / This account belongs to several companies: enter the company code', 400, 'tenant_required');
+  }
+  const m = matches[0]!;
+  await recordAttempt(services, identifier, input.ip, true);
+  const t = token();
+  const tenantId = asTenantId(m.tenant_id);
+  await withTenant(services.dbs, tenantId, async (trx) => {
+    await trx
+      .insertInto('sessions')
+      .values({
+        tenant_id: tenantId,
+        id_hash: sha256(t),
+        staff_id: m.id,
+        csrf_token: token(24),
+        expires_at: new Date(Date.now() + SESSION_DAYS * 86400_000),
+        ip: input.ip,
+        user_agent: input.userAgent?.slice(0, 300) ?? null,
+      })
+      .execute();
+    await trx.updateTable('staff').set({ last_login_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', m.id).execute();
+  });
+  return { kind: 'staff', tenantId, tenantSlug: m.slug, staffId: m.id, role: m.role, cookie: serializeSessionCookie(services, `${tenantId}:${t}`) };
+}
+
+// --------------------------------------------------------------------------------------- session lookup
+
+export type SessionInfo =
+  | { kind: 'staff'; actor: Actor; csrfToken: string; locale: string | null; tenantName: string; timezone: string; currency: string }
+  | { kind: 'platform'; adminId: string; email: string; name: string; csrfToken: string };
+
+function parseCookieValue(services: Services, cookieHeader: string | null): { scope: string; token: string } | null {
+  const signed = readCookie(cookieHeader, SESSION_COOKIE);
+  if (!signed) return null;
+  const value = unsign(signed, services.config.SESSION_SECRET);
+  if (!value) return null;
+  const i = value.indexOf(':');
+  if (i < 0) return null;
+  return { scope: value.slice(0, i), token: value.slice(i + 1) };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function resolveSession(services: Services, cookieHeader: string | null, requestId?: string): Promise<SessionInfo | null> {
+  const parsed = parseCookieValue(services, cookieHeader);
+  if (!parsed) return null;
+  if (parsed.scope === 'platform') {
+    const row = await withSystem(services.dbs, (db) =>
+      db
+        .selectFrom('platform_sessions')
+        .innerJoin('platform_admins', 'platform_admins.id', 'platform_sessions.admin_id')
+        .select(['platform_admins.id', 'platform_admins.email', 'platform_admins.name', 'platform_sessions.csrf_token'])
+        .where('platform_sessions.id_hash', '=', sha256(parsed.token))
+        .where('platform_sessions.expires_at', '>', new Date())
+        .executeTakeFirst(),
+    );
+    return row ? { kind: 'platform', adminId: row.id, email: row.email, name: row.name, csrfToken: row.csrf_token } : null;
+  }
+  if (!UUID.test(parsed.scope)) return null;
+  const tenantId = asTenantId(parsed.scope);
+  return withTenant(services.dbs, tenantId, async (trx) => {
+    const row = await trx
+      .selectFrom('sessions')
+      .innerJoin('staff', (j) => j.onRef('staff.tenant_id', '=', 'sessions.tenant_id').onRef('staff.id', '=', 'sessions.staff_id'))
+      .innerJoin('tenants', 'tenants.id', 'sessions.tenant_id')
+      .select([
+        'staff.id',
+        'staff.name',
+        'staff.role',
+        'staff.store_id',
+        'staff.locale',
+        'sessions.csrf_token',
+        'tenants.slug',
+        'tenants.name as tenant_name',
+        'tenants.timezone',
+        'tenants.currency',
+      ])
+      .where('sessions.tenant_id', '=', tenantId)
+      .where('sessions.id_hash', '=', sha256(parsed.token))
+      .where('sessions.expires_at', '>', new Date())
+      .where('staff.active', '=', true)
+      .where('tenants.active', '=', true)
+      .executeTakeFirst();
+    if (!row) return null;
+    let storeScope: string[] | null = null;
+    if (row.role === 'manager') {
+      const stores = await trx
+        .selectFrom('stores')
+        .select('stores.id')
+        .where('stores.tenant_id', '=', tenantId)
+        .where((eb) =>
+          eb.or([
+            eb('stores.id', 'in', eb.selectFrom('staff_scopes').select('store_id').where('tenant_id', '=', tenantId).where('staff_id', '=', row.id).where('store_id', 'is not', null).$narrowType<{ store_id: string }>()),
+            eb('stores.region_id', 'in', eb.selectFrom('staff_scopes').select('region_id').where('tenant_id', '=', tenantId).where('staff_id', '=', row.id).where('region_id', 'is not', null).$narrowType<{ region_id: string }>()),
+          ]),
+        )
+        .execute();
+      storeScope = stores.map((s) => s.id);
+    } else if (row.role === 'clerk') {
+      storeScope = row.store_id ? [row.store_id] : [];
+    }
+    const actor: Actor = {
+      kind: 'staff',
+      tenantId,
+      tenantSlug: row.slug,
+      staffId: row.id,
+      role: row.role,
+      name: row.name,
+      label: `${row.name} (${row.role})`,
+      storeId: row.store_id,
+      storeScope,
+      requestId,
+    };
+    return { kind: 'staff', actor, csrfToken: row.csrf_token, locale: row.locale, tenantName: row.tenant_name, timezone: row.timezone, currency: row.currency };
+  });
+}
+
+export async function logout(services: Services, cookieHeader: string | null): Promise<void> {
+  const parsed = parseCookieValue(services, cookieHeader);
+  if (!parsed) return;
+  if (parsed.scope === 'platform') {
+    await withSystem(services.dbs, (db) => db.deleteFrom('platform_sessions').where('id_hash', '=', sha256(parsed.token)).execute());
+  } else if (UUID.test(parsed.scope)) {
+    const tenantId = asTenantId(parsed.scope);
+    await withTenant(services.dbs, tenantId, (trx) => trx.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id_hash', '=', sha256(parsed.token)).execute());
+  }
+}
+
+// ----------------------------------------------------------------------------------------------- API keys
+
+export function newApiKey(): { key: string; prefix: string; hash: string } {
+  const key = `hk_${token(30)}`;
+  return { key, prefix: key.slice(0, 10), hash: sha256(key) };
+}
+
+export async function authenticateApiKey(services: Services, authorization: string | null, requestId?: string): Promise<Actor> {
+  const m = /^Bearer\s+(hk_[A-Za-z0-9_-]{20,})$/.exec(authorization?.trim() ?? '');
+  if (!m) throw new UnauthorizedError('Missing or malformed API key: send "Authorization: Bearer hk_…"');
+  const hash = sha256(m[1]!);
+  const row = await withSystem(services.dbs, (db) =>
+    db
+      .selectFrom('api_keys')
+      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+      .select(['api_keys.tenant_id', 'api_keys.id', 'api_keys.name', 'tenants.slug'])
+      .where('api_keys.key_hash', '=', hash)
+      .where('api_keys.revoked_at', 'is', null)
+      .where('tenants.active', '=', true)
+      .executeTakeFirst(),
+  );
+  if (!row) throw new UnauthorizedError('Unknown or revoked API key');
+  void withSystem(services.dbs, (db) =>
+    db.updateTable('api_keys').set({ last_used_at: new Date() }).where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).execute(),
+  ).catch(() => undefined);
+  return {
+    kind: 'apikey',
+    tenantId: asTenantId(row.tenant_id),
+    tenantSlug: row.slug,
+    staffId: null,
+    role: 'ops',
+    name: row.name,
+    label: `api-key:${row.name}`,
+    storeId: null,
+    storeScope: null,
+    requestId,
+  };
+}

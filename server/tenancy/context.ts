@@ -1,0 +1,33 @@
+/**
+ * Tenancy, layer 3 (the backstop): every tenant request runs in a transaction of the RLS-bound app role that
+ * first sets `app.tenant_id`; work that really spans tenants runs through `withSystem` on the owner role.
+ */
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../../db/connection';
+import type { Database } from '../../db/schema';
+
+declare const tenantBrand: unique symbol;
+/** A tenant id that has been resolved from a session, API key or CLI argument. */
+export type TenantId = string & { readonly [tenantBrand]: true };
+export const asTenantId = (id: string): TenantId => id as TenantId;
+
+export type Tx = Transaction<Database>;
+
+export interface Dbs {
+  /** The app role: subject to forced row-level security. */
+  app: DB;
+  /** The owner role: migrations and cross-tenant system work only. */
+  owner: DB;
+}
+
+export async function withTenant<T>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return dbs.app.transaction().execute(async (trx) => {
+    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+    return fn(trx);
+  });
+}
+
+/** Cross-tenant work (login lookup, API-key lookup, platform admin, scheduled fan-out). Named, never a flag. */
+export async function withSystem<T>(dbs: Pick<Dbs, 'owner'>, fn: (db: DB) => Promise<T>): Promise<T> {
+  return fn(dbs.owner);
+}

@@ -1,0 +1,46 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : /\.(tsx?|jsx?)$/.test(f) ? [p] : [];
+  });
+}
+
+describe('architecture', () => {
+  it('no client module under app/ imports server/ or db/ (only *.server.ts bridges may)', () => {
+    const offenders: string[] = [];
+    for (const f of files(path.join(root, 'app'))) {
+      if (/\.server\.tsx?$/.test(f)) continue;
+      const src = readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)) {
+        const spec = m[1]!;
+        if (!spec.startsWith('.')) continue;
+        const target = path.resolve(path.dirname(f), spec);
+        const rel = path.relative(root, target);
+        if (rel.startsWith('server') || rel.startsWith('db')) {
+          // Type-only imports are erased and never reach the browser.
+          if (/^import\s+type\s/.test(m[0]) || /^export\s+type\s/.test(m[0])) continue;
+          offenders.push(`${path.relative(root, f)} -> ${spec}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('no route or component imports a *.server module from a client-only file without the suffix rule', () => {
+    // Remix replaces *.server.ts with an empty module in the browser; using one outside a loader/action would
+    // crash at runtime. Components must not import them at all.
+    const offenders = files(path.join(root, 'app/components')).filter((f) => /\.server['"]/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
+  });
+
+  it('no SQL in app/', () => {
+    const offenders = files(path.join(root, 'app')).filter((f) => !/\.server\.tsx?$/.test(f) && /\b(selectFrom|insertInto|sql`)/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
+  });
+});
