@@ -50,7 +50,7 @@ function generateSecret(name: (typeof SECRET_NAMES)[number]): string {
   return name === 'APP_ENCRYPTION_KEY' ? randomBytes(32).toString('base64') : randomBytes(48).toString('base64url');
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
