@@ -1,9 +1,9 @@
 /** The tenant navigation; each item is shown only to roles with its permission (checked in the loader). */
 export const NAV = [
-  { to: '/dashboard', permission: 'dashboard.view', zh: '数据看板', en: 'Dashboard', icon: '📊' },
-  { to: '/customers', permission: 'customers.view', zh: '客户', en: 'Customers', icon: '👥' },
-  { to: '/segments', permission: 'segments.view', zh: '客户分群', en: 'Segments', icon: '🧩' },
-  { to: '/campaigns', permission: 'campaigns.view', zh: '营销活动', en: 'Campaigns', icon: '📣' },
-  { to: '/imports', permission: 'imports.manage', zh: '数据导入', en: 'Imports', icon: '⬆️' },
-  { to: '/settings', permission: 'settings.view', zh: '设置', en: 'Settings', icon: '⚙️' },
+  { to: '/dashboard', permission: 'dashboard.view', zh: '数据看板', en: 'Dashboard', icon: 'dashboard' },
+  { to: '/customers', permission: 'customers.view', zh: '客户', en: 'Customers', icon: 'customers' },
+  { to: '/segments', permission: 'segments.view', zh: '客户分群', en: 'Segments', icon: 'segments' },
+  { to: '/campaigns', permission: 'campaigns.view', zh: '营销活动', en: 'Campaigns', icon: 'campaigns' },
+  { to: '/imports', permission: 'imports.manage', zh: '数据导入', en: 'Imports', icon: 'imports' },
+  { to: '/settings', permission: 'settings.view', zh: '设置', en: 'Settings', icon: 'settings' },
 ] as const;

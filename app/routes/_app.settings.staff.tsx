@@ -61,9 +61,50 @@ export async function action({ request, context }: ActionFunctionArgs) {
 type Data = ReturnType<typeof useLoaderData<typeof loader>>;
 type StaffRow = Data['staff']['rows'][number];
 
+/** Role picker with the scope it needs: a clerk's store, a manager's regions. Used by "add" and "edit". */
+function RoleScopeFields({ stores, regions, by, initialRole }: { stores: Data['stores']; regions: Data['regions']; by: 'id' | 'code'; initialRole: string }) {
+  const t = useT();
+  const [role, setRole] = useState(initialRole);
+  return (
+    <>
+      <label>
+        {t('角色', 'Role')}
+        <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(...ROLE_LABEL[r]!)}
+            </option>
+          ))}
+        </select>
+      </label>
+      {role === 'clerk' ? (
+        <label>
+          {t('所属门店', 'Store')}
+          <select name={by === 'id' ? 'storeId' : 'storeCode'} required>
+            {stores.map((s) => (
+              <option key={s.id} value={s[by]}>
+                {s.code} {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {role === 'manager' ? (
+        <fieldset>
+          <legend>{t('管理区域', 'Regions managed')}</legend>
+          {regions.map((r) => (
+            <label key={r.id} style={{ display: 'flex', gap: '.4rem' }}>
+              <input type="checkbox" name={by === 'id' ? 'regionIds' : 'regionCodes'} value={r[by]} /> {r.name}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+    </>
+  );
+}
+
 function EditStaff({ row, stores, regions }: { row: StaffRow; stores: Data['stores']; regions: Data['regions'] }) {
   const t = useT();
-  const [role, setRole] = useState<string>(row.role);
   return (
     <details>
       <summary>{t('编辑', 'Edit')}</summary>
@@ -71,39 +112,7 @@ function EditStaff({ row, stores, regions }: { row: StaffRow; stores: Data['stor
         <CsrfInput />
         <input type="hidden" name="intent" value="update" />
         <input type="hidden" name="staffId" value={row.id} />
-        <label>
-          {t('角色', 'Role')}
-          <select name="role" value={role} onChange={(e) => setRole(e.target.value)}>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {t(...ROLE_LABEL[r]!)}
-              </option>
-            ))}
-          </select>
-        </label>
-        {role === 'clerk' ? (
-          <label>
-            {t('所属门店', 'Store')}
-            <select name="storeId" required defaultValue="">
-              <option value="">—</option>
-              {stores.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.code} {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
-        ) : null}
-        {role === 'manager' ? (
-          <fieldset>
-            <legend>{t('管理区域', 'Regions managed')}</legend>
-            {regions.map((r) => (
-              <label key={r.id} style={{ display: 'flex', gap: '.4rem' }}>
-                <input type="checkbox" name="regionIds" value={r.id} /> {r.name}
-              </label>
-            ))}
-          </fieldset>
-        ) : null}
+        <RoleScopeFields stores={stores} regions={regions} by="id" initialRole={row.role} />
         <label>
           {t('重置密码（可选）', 'Reset password (optional)')}
           <input name="password" type="password" minLength={8} autoComplete="new-password" />
@@ -119,7 +128,6 @@ export default function StaffSettings() {
   const result = useActionData<typeof action>();
   const t = useT();
   const f = useFormat();
-  const [newRole, setNewRole] = useState('clerk');
   const columns: ColumnDef<StaffRow, unknown>[] = [
     { id: 'name', header: t('姓名', 'Name'), accessorKey: 'name' },
     { id: 'account', header: t('账号', 'Account'), cell: ({ row }) => row.original.email ?? row.original.mobile ?? '—' },
@@ -176,38 +184,7 @@ export default function StaffSettings() {
             {t('手机号', 'Mobile')}
             <input name="mobile" inputMode="tel" />
           </label>
-          <label>
-            {t('角色', 'Role')}
-            <select name="role" value={newRole} onChange={(e) => setNewRole(e.target.value)}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {t(...ROLE_LABEL[r]!)}
-                </option>
-              ))}
-            </select>
-          </label>
-          {newRole === 'clerk' ? (
-            <label>
-              {t('所属门店', 'Store')}
-              <select name="storeCode" required>
-                {stores.map((s) => (
-                  <option key={s.id} value={s.code}>
-                    {s.code} {s.name}
-                  </option>
-                ))}
-              </select>
-            </label>
-          ) : null}
-          {newRole === 'manager' ? (
-            <fieldset>
-              <legend>{t('管理区域', 'Regions managed')}</legend>
-              {regions.map((r) => (
-                <label key={r.id} style={{ display: 'flex', gap: '.4rem' }}>
-                  <input type="checkbox" name="regionCodes" value={r.code} /> {r.name}
-                </label>
-              ))}
-            </fieldset>
-          ) : null}
+          <RoleScopeFields stores={stores} regions={regions} by="code" initialRole="clerk" />
           <label>
             {t('初始密码（至少 8 位）', 'Initial password (8+ characters)')}
             <input name="password" type="password" minLength={8} required autoComplete="new-password" />

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react';
+import { Icon } from '~/components/icons';
 import { LangSwitch } from '~/components/lang-switch';
 import { can } from '~/lib/auth.server';
 import { requireActor } from '~/lib/guards.server';
@@ -33,7 +34,7 @@ export default function AppShell() {
         <nav aria-label={t('主导航', 'Main navigation')}>
           {nav.map((n) => (
             <NavLink key={n.to} to={n.to} className={({ isActive }) => (isActive ? 'active' : undefined)}>
-              <span aria-hidden>{n.icon}</span>
+              <Icon name={n.icon} />
               {t(n.zh, n.en)}
             </NavLink>
           ))}

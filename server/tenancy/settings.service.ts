@@ -45,8 +45,8 @@ export const storeSchema = z.object({
   code: z.string().trim().min(1).max(30).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - or _'),
   name: z.string().trim().min(1).max(80),
   regionId: z.string().uuid().optional().or(z.literal('').transform(() => undefined)),
-  city: z.string().trim().max(30).optional(),
-  address: z.string().trim().max(200).optional(),
+  city: z.string().trim().max(30).optional().transform((v) => v || undefined),
+  address: z.string().trim().max(200).optional().transform((v) => v || undefined),
 });
 
 export async function listRegions(trx: Tx, actor: Actor) {

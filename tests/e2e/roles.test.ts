@@ -13,7 +13,7 @@ afterAll(async () => {
 });
 
 async function navLabels(page: import('playwright-core').Page): Promise<string[]> {
-  return (await page.locator('.sidebar nav a').allInnerTexts()).map((s) => s.replace(/^\S+\s*/, '').trim());
+  return (await page.locator('.sidebar nav a').allInnerTexts()).map((s) => s.trim());
 }
 
 describe('each demo role signs in and sees the navigation it may use', () => {

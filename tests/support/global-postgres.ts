@@ -4,25 +4,15 @@
  * (tests/support/db.ts), and tests create their own tenants, so nothing leaks between tests.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedHandle } from '../../db/embedded';
 import { appRolePassword, ensureAppRole, makeKysely, makeSql } from '../../db/connection';
 import { migrateToLatest } from '../../db/migrate';
 import { TEST_ENCRYPTION_KEY } from './constants';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 let embedded: EmbeddedHandle | undefined;
 let dataDir: string | undefined;

@@ -1,23 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../support/ports';
 import { describe, expect, it } from 'vitest';
 import { makeSql } from '../../../db/connection';
 import { startEmbeddedPostgres } from '../../../db/embedded';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('embedded PostgreSQL', () => {
   it('recovers from a run that was killed hard (stale postmaster), keeping the data', async () => {
