@@ -14,6 +14,8 @@ export interface ImportCheckpoint {
   lastLine?: number;
   /** Rejected lines counted so far and the byte length of the error report at that point. */
   rejected?: number;
+  /** Lines that passed validation and are in staging (a restarted job checks the staging count against it). */
+  goodLines?: number;
   errorBytes?: number;
   bytesRead?: number;
   /** Set once every line is staged. */
@@ -91,7 +93,7 @@ export interface ImportRejectedOrdersTable {
 
 export interface OrdersTable {
   tenant_id: string;
-  id: Generated<string>;
+  id: Generated<number>;
   order_no: string;
   store_id: string | null;
   clerk_id: string | null;
@@ -122,7 +124,7 @@ export interface OrdersTable {
 
 export interface OrderItemsTable {
   tenant_id: string;
-  order_id: string;
+  order_id: number;
   line_no: number;
   sku: string | null;
   name: string | null;
@@ -138,7 +140,7 @@ export interface ApiIdempotencyKeysTable {
   endpoint: string;
   request_hash: string;
   status_code: number | null;
-  response: JSONColumnType<unknown, string | null, string | null>;
+  response: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
   created_at: Generated<Timestamp>;
   completed_at: Timestamp | null;
 }

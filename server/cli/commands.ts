@@ -2,5 +2,6 @@
 import type { CliCommand } from './command';
 import { tenancyCommands } from './tenancy.commands';
 import { demoCommands } from './demo.commands';
+import { ingestCommands } from './ingest.commands';
 
-export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands];
+export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands, ...ingestCommands];

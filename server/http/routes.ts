@@ -2,4 +2,6 @@
  * Side-effect registrations of the capabilities' HTTP routers (/api/v1 routers into `apiRouters`, root routers
  * such as /wecom/callback into `rootRouters`). Imported once by server/http/app.ts.
  */
+import '../ingest/orders.api';
+
 export {};

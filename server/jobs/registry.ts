@@ -4,8 +4,9 @@
 import type { Services } from '../services';
 import type { JobDefinition } from './queue';
 import { platformJobs } from './platform.job';
+import { ingestJobs } from '../ingest/imports.job';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = JobDefinition<any, Services>;
 
-export const jobDefinitions: AnyJob[] = [...platformJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs];

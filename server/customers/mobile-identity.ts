@@ -1,0 +1,38 @@
+/**
+ * Mobile numbers as customer identities: normalised (+86, spaces, dashes), then stored as a keyed hash
+ * (HMAC-SHA256 with a key derived from APP_ENCRYPTION_KEY) for matching and a masked form (138****1234) for
+ * display — never in clear. Every capability that matches phone numbers (imports, the API, the WeCom sync of
+ * remark mobiles) uses these functions so the same number always gives the same identity value.
+ */
+import { createHmac } from 'node:crypto';
+import { maskMobile, normalizeMobile } from '../tenancy/mobile';
+
+export type MobileKey = Buffer & { readonly __mobileKey: true };
+
+const cache = new Map<string, MobileKey>();
+
+/** The hashing key, derived once per encryption key. */
+export function mobileHashKey(encryptionKey: string): MobileKey {
+  let k = cache.get(encryptionKey);
+  if (!k) {
+    k = createHmac('sha256', Buffer.from(encryptionKey, 'base64')).update('huike customer mobile identity v1').digest() as MobileKey;
+    cache.set(encryptionKey, k);
+  }
+  return k;
+}
+
+/** The identity value of a normalised mainland mobile (43 url-safe characters). */
+export function hashMobile(key: MobileKey, normalized: string): string {
+  return createHmac('sha256', key).update(normalized).digest('base64url');
+}
+
+export interface MobileIdentity {
+  hash: string;
+  masked: string;
+}
+
+/** Null when the input is not a mainland mobile number. */
+export function mobileIdentity(key: MobileKey, raw: string | null | undefined): MobileIdentity | null {
+  const n = normalizeMobile(raw);
+  return n ? { hash: hashMobile(key, n), masked: maskMobile(n) } : null;
+}

@@ -1,0 +1,451 @@
+/**
+ * The order import engine, shared by the queue job (uploads), the CLI and the demo seed. Streaming and set-based:
+ *
+ *   file ─▶ decode ─▶ split ─▶ validate (JS, per row) ─▶ COPY ─▶ staging partition ─▶ merge (SQL) ─▶ orders
+ *                                    └▶ error report (CSV on disk)
+ *
+ * - Reading: rows are validated in JS; good lines stream through PostgreSQL COPY into this import's UNLOGGED
+ *   staging partition (owner connection, explicit tenant id — see docs/decisions/0006-import-staging-copy.md),
+ *   rejected lines go to the error report. Every ~1.5 s (or 500k lines) the COPY transaction commits together with
+ *   the checkpoint in the imports row (lines done, last line, error-report length, progress), so a job that dies
+ *   resumes after the last committed line without duplicates.
+ * - Merging: in buckets of ≤1M lines (by hash of order number), each in one tenant transaction under RLS with its
+ *   checkpoint; the merge is idempotent, so a repeated bucket changes nothing.
+ * - Reporting: lines of orders rejected by the SQL checks are appended to the error report (one more pass over the
+ *   file), then the staging partition is dropped.
+ * - Cancel: `cancel_requested` is read at every checkpoint; reading stops and nothing is merged (a cancel that
+ *   arrives during the merge stops before the next bucket).
+ */
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { sql } from 'kysely';
+import type { ImportCheckpoint } from '../../db/schema/ingest';
+import { mobileHashKey } from '../customers/mobile-identity';
+import { nudgeRefresh } from '../customers/refresh';
+import { UserError } from '../lib/errors';
+import type { Services } from '../services';
+import { systemActor } from '../tenancy/actor';
+import { withTenant, type TenantId } from '../tenancy/context';
+import { csvLine } from './csv';
+import type { Delimiter, FileEncoding } from './detect';
+import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
+import { getImport, jsonb, type ImportRow } from './imports.repository';
+import { parseMapping } from './mapping';
+import { mergeOrderLines } from './orders.repository';
+import { openRowSource, type FileShape, type SourceRow } from './reader';
+import { copyRow, createRowValidator, reasonMessage, STAGING_COLUMNS } from './validate';
+
+export interface ImportProgress {
+  importId: string;
+  phase: 'reading' | 'merging' | 'reporting';
+  rowsRead: number;
+  rowsRejected: number;
+  bytesRead: number;
+  bytesTotal: number;
+  rowsPerSecond: number;
+  etaSeconds: number | null;
+  bucketsDone?: number;
+  buckets?: number;
+}
+
+export interface ImportSummary {
+  import_id: string;
+  status: string;
+  file: string;
+  rows_read: number;
+  rows_rejected: number;
+  orders_created: number;
+  orders_updated: number;
+  orders_unchanged: number;
+  orders_rejected: number;
+  customers_created: number;
+  orders_linked: number;
+  customers_merged: number;
+  stores_created: number;
+  clerks_created: number;
+  seconds: number | null;
+  rows_per_second: number | null;
+  error_report: string | null;
+  error: string | null;
+}
+
+export interface RunImportOptions {
+  onProgress?: (p: ImportProgress) => void;
+  /** Commit a checkpoint at least every this many lines / milliseconds. */
+  chunkLines?: number;
+  chunkMs?: number;
+  /** Lines per merge bucket. */
+  bucketLines?: number;
+  /** Test hook: fail as if the process died after this many committed chunks. */
+  crashAfterChunks?: number;
+}
+
+export class ImportBusyError extends UserError {
+  constructor() {
+    super('该导入正在另一个进程中运行 / This import is already running elsewhere', 409, 'import_busy');
+  }
+}
+
+const partitionName = (importId: string) => `import_staging_${importId.replace(/-/g, '')}`;
+
+export function errorReportPath(services: Services, tenantId: string, importId: string): string {
+  return path.join(services.config.DATA_DIR, 'imports', tenantId, `${importId}.errors.csv`);
+}
+
+export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
+  const secs = row.started_at && row.finished_at ? (new Date(row.finished_at).getTime() - new Date(row.started_at).getTime()) / 1000 : null;
+  return {
+    import_id: row.id,
+    status: row.status,
+    file: row.file_name,
+    rows_read: Number(row.rows_read),
+    rows_rejected: Number(row.rows_rejected),
+    orders_created: row.orders_created,
+    orders_updated: row.orders_updated,
+    orders_unchanged: row.orders_unchanged,
+    orders_rejected: row.orders_rejected,
+    customers_created: row.customers_created,
+    orders_linked: row.customers_linked,
+    customers_merged: row.customers_merged,
+    stores_created: row.stores_created,
+    clerks_created: row.clerks_created,
+    seconds: secs === null ? null : Math.round(secs * 10) / 10,
+    rows_per_second: row.rows_per_second === null ? null : Math.round(Number(row.rows_per_second)),
+    error_report: Number(row.rows_rejected) > 0 ? row.error_report_path : null,
+    error: row.error_message,
+  };
+}
+
+/** Runs (or resumes) an import to its end. Safe to call again after a crash; concurrent calls are refused. */
+export async function runImport(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions = {}): Promise<ImportSummary> {
+  const lock = await services.ownerSql.reserve();
+  try {
+    const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
+    if (!got[0]?.ok) throw new ImportBusyError();
+    try {
+      return await runLocked(services, tenantId, importId, opts);
+    } finally {
+      await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+async function loadImport(services: Services, tenantId: TenantId, importId: string) {
+  const row = await withTenant(services.dbs, tenantId, (trx) => getImport(trx, tenantId, importId));
+  if (!row) throw new UserError(`导入不存在 / No import ${importId}`, 404, 'not_found');
+  return row;
+}
+
+async function setImport(services: Services, tenantId: TenantId, importId: string, values: Record<string, unknown>): Promise<void> {
+  await withTenant(services.dbs, tenantId, (trx) => trx.updateTable('imports').set(values).where('tenant_id', '=', tenantId).where('id', '=', importId).execute());
+}
+
+async function dropStaging(services: Services, importId: string): Promise<void> {
+  await services.ownerSql.unsafe(`drop table if exists ${partitionName(importId)}`);
+}
+
+async function runLocked(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions): Promise<ImportSummary> {
+  let row = await loadImport(services, tenantId, importId);
+  if (row.status === 'done' || row.status === 'failed' || row.status === 'cancelled') return summaryOf(row);
+  if (row.cancel_requested) return finishCancelled(services, tenantId, importId);
+  const runStarted = Date.now();
+  await withTenant(services.dbs, tenantId, (trx) =>
+    trx
+      .updateTable('imports')
+      .set((eb) => ({ status: 'running', started_at: row.started_at ?? new Date(), heartbeat_at: new Date(), attempts: eb('attempts', '+', 1), error_message: null }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', importId)
+      .execute(),
+  );
+  try {
+    const mapping = parseMapping(row.mapping ?? {});
+    const ctx = await withTenant(services.dbs, tenantId, (trx) => loadTenantIngestContext(trx, tenantId));
+    const shape: FileShape = {
+      format: row.format,
+      compression: row.compression,
+      encoding: (row.encoding as FileEncoding | null) ?? null,
+      delimiter: (row.delimiter as Delimiter | null) ?? null,
+    };
+    const errPath = errorReportPath(services, tenantId, importId);
+    let cp: ImportCheckpoint = row.checkpoint ?? {};
+
+    if (!cp.staged) {
+      const r = await readPhase(services, tenantId, row, shape, mapping, errPath, cp, runStarted, opts);
+      if (r === 'cancelled') return finishCancelled(services, tenantId, importId);
+      row = await loadImport(services, tenantId, importId);
+      cp = row.checkpoint;
+    }
+
+    // merge
+    const goodLines = cp.goodLines ?? 0;
+    const buckets = cp.buckets ?? Math.max(1, Math.ceil(goodLines / (opts.bucketLines ?? 1_000_000)));
+    const actor = systemActor(tenantId, '', `import:${row.file_name}`.slice(0, 80));
+    for (let b = cp.bucketsDone ?? 0; b < buckets; b++) {
+      const cur = await loadImport(services, tenantId, importId);
+      if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
+      opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
+      const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
+      const lines =
+        buckets === 1
+          ? sql`(select * from import_staging_rows where import_id = ${importId}::uuid)`
+          : sql`(select * from import_staging_rows where import_id = ${importId}::uuid and (hashtext(order_no) & 2147483647) % ${buckets}::int = ${b}::int)`;
+      await withTenant(services.dbs, tenantId, async (trx) => {
+        await lockTenantIdentities(trx, tenantId);
+        const st = await mergeOrderLines(trx, tenantId, {
+          actor,
+          ctx,
+          lines,
+          source: 'import',
+          importId,
+          unknownStores: mapping.unknownStores,
+          unknownClerks: mapping.unknownClerks,
+          negativeTotalIsRefund: mapping.refund.negativeTotal ?? false,
+        });
+        await trx
+          .updateTable('imports')
+          .set((eb) => ({
+            phase: 'merging',
+            orders_created: eb('orders_created', '+', st.ordersCreated),
+            orders_updated: eb('orders_updated', '+', st.ordersUpdated),
+            orders_unchanged: eb('orders_unchanged', '+', st.ordersUnchanged),
+            orders_rejected: eb('orders_rejected', '+', st.ordersRejected),
+            rows_rejected: eb('rows_rejected', '+', st.linesRejected),
+            customers_created: eb('customers_created', '+', st.customersCreated),
+            customers_linked: eb('customers_linked', '+', st.ordersLinked),
+            customers_merged: eb('customers_merged', '+', st.customersMerged),
+            stores_created: eb('stores_created', '+', st.storesCreated),
+            clerks_created: eb('clerks_created', '+', st.clerksCreated),
+            checkpoint: jsonb(next),
+            heartbeat_at: new Date(),
+          }))
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', importId)
+          .execute();
+      });
+      cp = next;
+      await nudgeRefresh(services, tenantId);
+    }
+
+    // report the lines of orders the SQL checks rejected
+    if (!cp.reported) {
+      await reportPhase(services, tenantId, row, shape, errPath, cp, opts);
+      cp = { ...cp, reported: true };
+    }
+
+    await dropStaging(services, importId);
+    const fin = await loadImport(services, tenantId, importId);
+    const secs = Math.max(0.001, (Date.now() - (fin.started_at ? new Date(fin.started_at).getTime() : runStarted)) / 1000);
+    await setImport(services, tenantId, importId, {
+      status: 'done',
+      phase: null,
+      finished_at: new Date(),
+      eta_seconds: 0,
+      rows_per_second: Math.round(Number(fin.rows_read) / secs),
+      error_report_path: Number(fin.rows_rejected) > 0 ? errPath : null,
+      checkpoint: jsonb(cp),
+    });
+    return summaryOf(await loadImport(services, tenantId, importId));
+  } catch (e) {
+    if (e instanceof UserError) {
+      // a bad file or mapping: final, the user has to fix it
+      await dropStaging(services, importId).catch(() => undefined);
+      await setImport(services, tenantId, importId, { status: 'failed', phase: null, finished_at: new Date(), error_message: e.message });
+    } else {
+      await setImport(services, tenantId, importId, { error_message: `重试中 / will retry: ${(e as Error).message}`.slice(0, 500) }).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+async function finishCancelled(services: Services, tenantId: TenantId, importId: string): Promise<ImportSummary> {
+  await dropStaging(services, importId);
+  await setImport(services, tenantId, importId, { status: 'cancelled', phase: null, finished_at: new Date(), eta_seconds: null });
+  return summaryOf(await loadImport(services, tenantId, importId));
+}
+
+/** Streams the file into staging with checkpoints. Returns 'cancelled' when a cancel was seen. */
+async function readPhase(
+  services: Services,
+  tenantId: TenantId,
+  row: NonNullable<ImportRow>,
+  shape: FileShape,
+  mapping: ReturnType<typeof parseMapping>,
+  errPath: string,
+  cp0: ImportCheckpoint,
+  runStarted: number,
+  opts: RunImportOptions,
+): Promise<'done' | 'cancelled'> {
+  const importId = row.id;
+  const partition = partitionName(importId);
+  const owner = services.ownerSql;
+  await owner.unsafe(`create unlogged table if not exists ${partition} partition of import_staging for values in ('${importId}')`);
+  let cp = { ...cp0 };
+  // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
+  const staged = await owner.unsafe<{ n: number }[]>(`select count(*)::bigint as n from ${partition}`);
+  mkdirSync(path.dirname(errPath), { recursive: true });
+  const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
+  if (Number(staged[0]?.n ?? 0) !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
+    await owner.unsafe(`truncate ${partition}`);
+    cp = {};
+  }
+  const src = await openRowSource(row.file_path, shape);
+  const validate = createRowValidator(mapping, src.header, { mobileKey: mobileHashKey(services.config.APP_ENCRYPTION_KEY) });
+  // error report: BOM (Excel opens UTF-8 correctly), fixed columns, then the file's own columns
+  if (!cp.errorBytes) {
+    const head = '\ufeff' + csvLine(['行号 line', '列 column', '原因 reason', '说明 message', ...src.header]);
+    const fd = openSync(errPath, 'w');
+    writeSync(fd, head);
+    closeSync(fd);
+    cp.errorBytes = Buffer.byteLength(head);
+  } else truncateSync(errPath, cp.errorBytes);
+
+  const errFd = openSync(errPath, 'a');
+  let errBuf = '';
+  let errBytes = cp.errorBytes;
+  const flushErrors = () => {
+    if (!errBuf) return;
+    const b = Buffer.from(errBuf);
+    writeSync(errFd, b);
+    errBytes += b.length;
+    errBuf = '';
+  };
+
+  const head = `${tenantId}\t${importId}\t`;
+  const chunkLines = opts.chunkLines ?? 500_000;
+  const chunkMs = opts.chunkMs ?? 1500;
+  const skipUntil = cp.lastLine ?? 0;
+  let linesDone = cp.linesDone ?? 0;
+  let lastLine = cp.lastLine ?? 0;
+  let rejected = cp.rejected ?? 0;
+  let goodLines = cp.goodLines ?? 0;
+  const linesAtStart = linesDone;
+  const it = src.batches;
+  let batch: SourceRow[] = [];
+  let bi = 0;
+  let eof = false;
+  let chunks = 0;
+  let cancelled = false;
+  const cols = STAGING_COLUMNS.join(', ');
+  try {
+    while (!eof && !cancelled) {
+      const chunkStart = Date.now();
+      let inChunk = 0;
+      await owner.begin(async (tx) => {
+        const w = await tx.unsafe(`copy ${partition} (${cols}) from stdin`).writable();
+        const finished = new Promise<void>((resolve, reject) => {
+          w.on('finish', () => resolve());
+          w.on('error', reject);
+        });
+        let out = '';
+        for (;;) {
+          if (bi >= batch.length) {
+            const r = await it.next();
+            if (r.done) {
+              eof = true;
+              break;
+            }
+            batch = r.value;
+            bi = 0;
+            continue;
+          }
+          const rowv = batch[bi++]!;
+          if (rowv.line <= skipUntil) continue;
+          const res = validate(rowv.values, rowv.line);
+          linesDone++;
+          lastLine = rowv.line;
+          if (res.ok) {
+            out += copyRow(head, res.value);
+            goodLines++;
+            if (out.length > 262_144) {
+              const ok = w.write(out);
+              out = '';
+              if (!ok) await new Promise<void>((r) => w.once('drain', () => r()));
+            }
+          } else {
+            rejected++;
+            const er = res.error;
+            errBuf += csvLine([er.line, er.column ?? '', er.reason, er.message, ...rowv.values]);
+            if (errBuf.length > 1_048_576) flushErrors();
+          }
+          if (++inChunk >= chunkLines || ((inChunk & 4095) === 0 && Date.now() - chunkStart > chunkMs)) break;
+        }
+        if (out) w.write(out);
+        w.end();
+        await finished;
+        flushErrors();
+        fsyncSync(errFd);
+        const elapsed = Math.max(0.001, (Date.now() - runStarted) / 1000);
+        const bytesRead = src.bytesRead();
+        const rate = (linesDone - linesAtStart) / elapsed;
+        const byteRate = bytesRead / elapsed;
+        const eta = eof ? null : byteRate > 0 ? Math.max(0, Math.round(((row.file_size - bytesRead) / byteRate) * 1.15)) : null;
+        cp = { ...cp, linesDone, lastLine, rejected, goodLines, errorBytes: errBytes, bytesRead, staged: eof };
+        const upd = await tx<{ cancel_requested: boolean }[]>`
+          update imports set checkpoint = (${JSON.stringify(cp)}::text)::jsonb, rows_read = ${linesDone}, rows_rejected = ${rejected},
+            bytes_read = ${bytesRead}, rows_per_second = ${Math.round(rate)}, eta_seconds = ${eta}, heartbeat_at = now(),
+            phase = ${eof ? 'merging' : 'reading'}, error_report_path = ${errPath}
+          where tenant_id = ${tenantId} and id = ${importId} returning cancel_requested`;
+        cancelled = !eof && upd[0]?.cancel_requested === true;
+        opts.onProgress?.({ importId, phase: 'reading', rowsRead: linesDone, rowsRejected: rejected, bytesRead, bytesTotal: row.file_size, rowsPerSecond: Math.round(rate), etaSeconds: eta });
+      });
+      chunks++;
+      if (opts.crashAfterChunks !== undefined && chunks >= opts.crashAfterChunks && !eof) throw new Error('simulated crash');
+    }
+  } finally {
+    closeSync(errFd);
+    await it.return(undefined).catch(() => undefined);
+    await src.close();
+  }
+  return cancelled ? 'cancelled' : 'done';
+}
+
+/** Appends the lines of orders rejected in SQL (conflicting lines, unknown stores …) to the error report. */
+async function reportPhase(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>, shape: FileShape, errPath: string, cp: ImportCheckpoint, opts: RunImportOptions): Promise<void> {
+  const importId = row.id;
+  const groups = await withTenant(services.dbs, tenantId, (trx) =>
+    sql<{ reason: string; column_name: string | null; lines: number[] }>`
+      select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
+      from import_rejected_orders r join import_staging_rows s on s.import_id = r.import_id and s.order_no = r.order_no
+      where r.tenant_id = ${tenantId} and r.import_id = ${importId}::uuid
+      group by r.reason, r.column_name`.execute(trx),
+  );
+  if (groups.rows.length > 0) {
+    opts.onProgress?.({ importId, phase: 'reporting', rowsRead: cp.linesDone ?? 0, rowsRejected: cp.rejected ?? 0, bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: null });
+    await setImport(services, tenantId, importId, { phase: 'reporting', heartbeat_at: new Date() });
+    if (existsSync(errPath)) truncateSync(errPath, cp.errorBytes ?? 0);
+    const g = groups.rows.map((x) => ({ ...x, lines: x.lines.map(Number), at: 0 }));
+    const src = await openRowSource(row.file_path, shape);
+    const fd = openSync(errPath, 'a');
+    let buf = '';
+    let bytes = cp.errorBytes ?? 0;
+    try {
+      outer: for await (const batch of src.batches) {
+        for (const r of batch) {
+          let any = false;
+          for (const x of g) {
+            while (x.at < x.lines.length && x.lines[x.at]! < r.line) x.at++;
+            if (x.at < x.lines.length && x.lines[x.at] === r.line) {
+              buf += csvLine([r.line, x.column_name ?? '', x.reason, reasonMessage(x.reason), ...r.values]);
+              x.at++;
+            }
+            if (x.at < x.lines.length) any = true;
+          }
+          if (buf.length > 1_048_576) {
+            bytes += writeSync(fd, buf);
+            buf = '';
+          }
+          if (!any) break outer;
+        }
+      }
+      if (buf) bytes += writeSync(fd, buf);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+      await src.close();
+    }
+    cp = { ...cp, errorBytes: bytes };
+  }
+  await setImport(services, tenantId, importId, { checkpoint: jsonb({ ...cp, reported: true }), heartbeat_at: new Date() });
+}

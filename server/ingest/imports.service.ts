@@ -1,0 +1,136 @@
+/**
+ * The import history's use cases: register an uploaded or local file (with detection and preview), set its mapping
+ * (from the form, the CLI flags or a preset), queue it, cancel it, list it, and the presets.
+ */
+import { rm } from 'node:fs/promises';
+import { z } from 'zod';
+import type { Services } from '../services';
+import type { Actor } from '../tenancy/actor';
+import { assertCan } from '../tenancy/actor';
+import { audit } from '../tenancy/audit';
+import { withTenant, type TenantId } from '../tenancy/context';
+import { NotFoundError, ValidationError } from '../lib/errors';
+import type { Delimiter, EncodingOption } from './detect';
+import { getImport, getPresetByName, insertImport, jsonb, listImports, listPresets, upsertPreset, type ImportSort } from './imports.repository';
+import { parseMapping, resolveColumns, type OrderMapping } from './mapping';
+import { previewFile } from './reader';
+
+export const IMPORT_JOB = 'ingest.import-orders';
+
+export interface RegisterFileInput {
+  path: string;
+  fileName: string;
+  source: 'upload' | 'cli' | 'demo';
+  encoding?: EncodingOption;
+  delimiter?: Delimiter;
+}
+
+/** Detects the file's shape, reads a preview and records the import (status `uploaded`). */
+export async function registerImportFile(services: Services, actor: Actor, input: RegisterFileInput) {
+  assertCan(actor, 'imports.manage');
+  const preview = await previewFile(input.path, input.fileName, { encoding: input.encoding, delimiter: input.delimiter, rows: 20 });
+  if (preview.header.length === 0 || preview.header.every((h) => h === '')) throw new ValidationError('文件没有表头 / The file has no header row');
+  const { size } = await import('node:fs/promises').then((f) => f.stat(input.path));
+  const row = await withTenant(services.dbs, actor.tenantId, (trx) =>
+    insertImport(trx, actor.tenantId, {
+      source: input.source,
+      fileName: input.fileName,
+      filePath: input.path,
+      fileSize: size,
+      format: preview.format,
+      compression: preview.compression,
+      encoding: preview.encoding,
+      delimiter: preview.delimiter,
+      header: preview.header,
+      preview: preview.rows,
+      staffId: actor.staffId,
+      label: actor.label,
+    }),
+  );
+  return { id: row.id, preview };
+}
+
+/** Validates a mapping against the import's header, stores it, optionally saves it as a preset. */
+export async function setImportMapping(services: Services, actor: Actor, importId: string, mappingInput: unknown, opts: { presetName?: string | null; savePresetAs?: string | null } = {}): Promise<OrderMapping> {
+  assertCan(actor, 'imports.manage');
+  const mapping = parseMapping(mappingInput);
+  return withTenant(services.dbs, actor.tenantId, async (trx) => {
+    const row = await getImport(trx, actor.tenantId, importId);
+    if (!row) throw new NotFoundError('导入不存在 / No such import');
+    if (row.status !== 'uploaded') throw new ValidationError('该导入已开始，不能再修改映射 / This import has already started');
+    resolveColumns(mapping, row.header ?? []);
+    await trx
+      .updateTable('imports')
+      .set({ mapping: jsonb(mapping), preset_name: opts.savePresetAs ?? opts.presetName ?? null })
+      .where('tenant_id', '=', actor.tenantId)
+      .where('id', '=', importId)
+      .execute();
+    if (opts.savePresetAs) {
+      const p = await upsertPreset(trx, actor.tenantId, opts.savePresetAs, mapping as unknown as Record<string, unknown>, actor.label);
+      await audit(trx, actor, { action: 'import.preset.save', entityType: 'import_mapping_preset', entityId: p.id, after: { name: p.name, mapping } });
+    }
+    return mapping;
+  });
+}
+
+/** Queues the import's job (the row must have a mapping). */
+export async function queueImport(services: Services, actor: Actor, importId: string): Promise<void> {
+  assertCan(actor, 'imports.manage');
+  await withTenant(services.dbs, actor.tenantId, async (trx) => {
+    const row = await getImport(trx, actor.tenantId, importId);
+    if (!row) throw new NotFoundError('导入不存在 / No such import');
+    if (!row.mapping) throw new ValidationError('请先设置列映射 / Set the column mapping first');
+    if (row.status !== 'uploaded') return;
+    await trx.updateTable('imports').set({ status: 'queued' }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute();
+    await audit(trx, actor, { action: 'import.start', entityType: 'import', entityId: importId, after: { file: row.file_name, mapping: row.mapping } });
+  });
+  const jobId = await services.queue.send(IMPORT_JOB, { tenantId: actor.tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
+  await withTenant(services.dbs, actor.tenantId, (trx) => trx.updateTable('imports').set({ job_id: jobId }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute());
+}
+
+/** Cancels an import: at once when it has not started, otherwise at the engine's next checkpoint (≈1.5 s). */
+export async function cancelImport(services: Services, actor: Actor, importId: string): Promise<void> {
+  assertCan(actor, 'imports.manage');
+  await withTenant(services.dbs, actor.tenantId, async (trx) => {
+    const row = await getImport(trx, actor.tenantId, importId);
+    if (!row) throw new NotFoundError('导入不存在 / No such import');
+    if (row.status === 'uploaded' || row.status === 'queued') {
+      await trx.updateTable('imports').set({ status: 'cancelled', cancel_requested: true, finished_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute();
+    } else if (row.status === 'running') {
+      await trx.updateTable('imports').set({ cancel_requested: true }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute();
+    } else return;
+    await audit(trx, actor, { action: 'import.cancel', entityType: 'import', entityId: importId });
+  });
+}
+
+export async function getImportForActor(services: Services, actor: Actor, importId: string) {
+  assertCan(actor, 'imports.manage');
+  if (!z.string().uuid().safeParse(importId).success) throw new NotFoundError('导入不存在 / No such import');
+  const row = await withTenant(services.dbs, actor.tenantId, (trx) => getImport(trx, actor.tenantId, importId));
+  if (!row) throw new NotFoundError('导入不存在 / No such import');
+  return row;
+}
+
+export async function listImportsForActor(services: Services, actor: Actor, p: { sort: ImportSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
+  assertCan(actor, 'imports.manage');
+  return withTenant(services.dbs, actor.tenantId, (trx) => listImports(trx, actor.tenantId, p));
+}
+
+export async function listPresetsForActor(services: Services, actor: Actor) {
+  assertCan(actor, 'imports.manage');
+  return withTenant(services.dbs, actor.tenantId, (trx) => listPresets(trx, actor.tenantId));
+}
+
+export async function findPreset(services: Services, tenantId: TenantId, name: string): Promise<OrderMapping> {
+  const p = await withTenant(services.dbs, tenantId, (trx) => getPresetByName(trx, tenantId, name));
+  if (!p) throw new ValidationError(`没有名为 "${name}" 的映射预设 / No mapping preset named "${name}"`);
+  return parseMapping(p.mapping);
+}
+
+/** Deletes an import that never started (e.g. the user abandons the mapping step) and its uploaded file. */
+export async function discardImport(services: Services, actor: Actor, importId: string): Promise<void> {
+  const row = await getImportForActor(services, actor, importId);
+  if (row.status !== 'uploaded') return;
+  await withTenant(services.dbs, actor.tenantId, (trx) => trx.deleteFrom('imports').where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute());
+  if (row.source === 'upload') await rm(row.file_path, { force: true });
+}

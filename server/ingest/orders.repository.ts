@@ -1,0 +1,340 @@
+/**
+ * The set-based merge of order lines into orders (all Kysely/SQL of the orders path). One function serves file
+ * imports (lines read from the import's staging partition through the `import_staging_rows` view) and API batches
+ * (lines in a temp table): group lines into orders, check lines against each other, resolve stores, clerks and
+ * customers, then one `INSERT … ON CONFLICT (tenant_id, order_no) DO UPDATE … WHERE (something changed)` so that
+ * re-sending the same orders changes nothing. Runs inside the caller's tenant transaction (RLS applies).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { IdentityKind } from '../../db/schema';
+import type { Actor } from '../tenancy/actor';
+import type { TenantId, Tx } from '../tenancy/context';
+import { markCustomersTouched } from '../customers/refresh';
+import { mergeCustomerPairs, type TenantIngestContext } from './identity.service';
+
+export interface MergeOptions {
+  actor: Pick<Actor, 'tenantId' | 'staffId' | 'label' | 'requestId'>;
+  ctx: TenantIngestContext;
+  /** A relation with the staging columns (see STAGING_COLUMNS). */
+  lines: RawBuilder<unknown>;
+  source: 'import' | 'api';
+  importId: string | null;
+  unknownStores: 'create' | 'reject';
+  unknownClerks: 'create' | 'reject';
+  negativeTotalIsRefund: boolean;
+  /** Return a result per order (API batches). */
+  perOrder?: boolean;
+}
+
+export interface MergeStats {
+  ordersCreated: number;
+  ordersUpdated: number;
+  ordersUnchanged: number;
+  ordersRejected: number;
+  linesRejected: number;
+  customersCreated: number;
+  ordersLinked: number;
+  customersMerged: number;
+  storesCreated: number;
+  clerksCreated: number;
+}
+
+export interface OrderResult {
+  order_no: string;
+  status: 'created' | 'updated' | 'unchanged' | 'rejected';
+  id: number | null;
+  customer_id: string | null;
+  is_refund: boolean;
+  amount_fen: number;
+  reason: string | null;
+  field: string | null;
+}
+
+const n = (v: unknown): number => Number(v ?? 0);
+
+/** Runs a query whose single row has a column `n`. */
+async function count(trx: Tx, q: RawBuilder<unknown>): Promise<number> {
+  const r = await q.execute(trx);
+  return n((r.rows[0] as { n?: unknown } | undefined)?.n);
+}
+
+export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptions): Promise<MergeStats & { results?: OrderResult[] }> {
+  const t = tenantId;
+  const prio = o.ctx.priority;
+  const creatable = o.ctx.settings.createCustomersFrom;
+  await sql`select set_config('TimeZone', ${o.ctx.timezone}, true)`.execute(trx);
+
+  // 1. group lines into orders, with the checks that compare lines of one order. Paid times of the lines may
+  //    differ by up to 10 minutes (a long receipt is keyed in over a few minutes); the order takes the earliest.
+  // content of the lines, independent of their order: a sum of 64-bit hashes (no per-order sort)
+  const itemRepr = sql`coalesce(sku, '') || '|' || coalesce(item_name, '') || '|' || coalesce(category, '') || '|' || coalesce(quantity::text, '') || '|' || coalesce(unit_price_fen::text, '') || '|' || amount_fen || '|' || has_item`;
+  await sql`set local work_mem = '256MB'`.execute(trx);
+  await sql`create temp table tmp_orders on commit drop as
+    select g.*,
+      g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0) as is_refund,
+      case when g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0) then -abs(g.total_fen) else g.total_fen end as amount_fen,
+      g.paid_text::timestamptz as paid_at,
+      (g.paid_text::timestamptz at time zone ${o.ctx.timezone})::date as paid_day,
+      case when g.c_paid then 'conflicting_lines' when g.c_store or g.c_ids then 'conflicting_lines'
+           when not (g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0)) and g.total_fen < 0 then 'negative_total' end as reject_reason,
+      case when g.c_paid then 'paid_at' when g.c_store then 'store_code' when g.c_ids then 'customer'
+           when not (g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0)) and g.total_fen < 0 then 'amount' end as reject_column,
+      null::uuid as store_id, null::uuid as clerk_id, null::uuid as customer_id
+    from (
+      select order_no,
+        min(paid_at) as paid_text, max(paid_at)::timestamptz - min(paid_at)::timestamptz > interval '10 minutes' as c_paid,
+        min(store_code) as store_code, coalesce(min(store_code) <> max(store_code), false) as c_store,
+        max(store_name) as store_name,
+        min(clerk) as clerk,
+        min(channel) as channel,
+        max(status) as status,
+        bool_or(refund_hint) as refund_hint,
+        max(refund_of) as refund_of,
+        min(external_userid) as external_userid, min(unionid) as unionid, min(member_no) as member_no,
+        min(mobile_hash) as mobile_hash, max(mobile_masked) as mobile_masked, min(openid) as openid,
+        coalesce(min(external_userid) <> max(external_userid) or min(unionid) <> max(unionid) or min(member_no) <> max(member_no)
+          or min(mobile_hash) <> max(mobile_hash) or min(openid) <> max(openid), false) as c_ids,
+        sum(amount_fen)::bigint as total_fen,
+        count(*)::int as line_count,
+        (count(*) filter (where has_item))::int as item_count,
+        count(*) || ':' || sum(hashtextextended(${itemRepr}, 0)) as content_hash,
+        min(line_no) as first_line
+      from ${o.lines} as src
+      group by order_no
+    ) g`.execute(trx);
+  await sql`analyze tmp_orders`.execute(trx);
+
+  // 2. stores: matched by code; unknown ones created (imported) or rejected
+  let storesCreated = 0;
+  if (o.unknownStores === 'create') {
+    storesCreated = await count(
+      trx,
+      sql`with ins as (
+        insert into stores (tenant_id, code, name, imported)
+        select distinct on (store_code) ${t}::uuid, store_code, left(coalesce(store_name, store_code), 100), true
+        from tmp_orders x where reject_reason is null and store_code is not null
+          and not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = x.store_code)
+        order by store_code, first_line
+        on conflict (tenant_id, code) do nothing returning 1)
+      select count(*)::int as n from ins`,
+    );
+  } else {
+    await sql`update tmp_orders x set reject_reason = 'unknown_store', reject_column = 'store_code'
+      where reject_reason is null and store_code is not null and not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = x.store_code)`.execute(trx);
+  }
+  await sql`update tmp_orders x set store_id = s.id from stores s where s.tenant_id = ${t} and s.code = x.store_code`.execute(trx);
+
+  // 3. clerks: by WeCom userid, then mobile, then a unique name (same store first, then the tenant)
+  await sql`create temp table tmp_clerks on commit drop as
+    select clerk, store_id, null::uuid as staff_id,
+      regexp_replace(regexp_replace(clerk, '[\\s()-]', '', 'g'), '^(\\+86|0086)', '') as norm
+    from tmp_orders where reject_reason is null and clerk is not null group by clerk, store_id`.execute(trx);
+  let clerksCreated = 0;
+  const hasClerks = await count(trx, sql`select count(*)::int as n from tmp_clerks`);
+  if (hasClerks > 0) {
+    await sql`update tmp_clerks c set staff_id = s.id from staff s where s.tenant_id = ${t} and s.wecom_userid = c.clerk`.execute(trx);
+    await sql`update tmp_clerks c set staff_id = s.id from staff s where c.staff_id is null and s.tenant_id = ${t} and s.mobile = c.norm`.execute(trx);
+    await sql`update tmp_clerks c set staff_id = x.id from (
+        select c2.clerk, c2.store_id, min(s.id::text)::uuid as id, count(*) as k
+        from tmp_clerks c2 join staff s on s.tenant_id = ${t} and s.name = c2.clerk and s.store_id = c2.store_id and s.active
+        where c2.staff_id is null group by c2.clerk, c2.store_id) x
+      where c.staff_id is null and x.clerk = c.clerk and x.store_id = c.store_id and x.k = 1`.execute(trx);
+    await sql`update tmp_clerks c set staff_id = x.id from (
+        select s.name, min(s.id::text)::uuid as id, count(*) as k from staff s
+        where s.tenant_id = ${t} and s.active and s.name in (select clerk from tmp_clerks where staff_id is null) group by s.name) x
+      where c.staff_id is null and x.name = c.clerk and x.k = 1`.execute(trx);
+    if (o.unknownClerks === 'create') {
+      const created = await sql<{ id: string; name: string }>`
+        insert into staff (tenant_id, name, role, store_id, mobile, imported)
+        select distinct on (clerk) ${t}::uuid, left(clerk, 60), 'clerk', store_id, case when norm ~ '^1[3-9][0-9]{9}$' then norm end, true
+        from tmp_clerks where staff_id is null order by clerk, store_id
+        on conflict do nothing returning id, name`.execute(trx);
+      clerksCreated = created.rows.length;
+      if (clerksCreated > 0) {
+        await sql`update tmp_clerks c set staff_id = s.id from staff s
+          where c.staff_id is null and s.tenant_id = ${t} and s.imported and s.id = any(${created.rows.map((r) => r.id)}::uuid[]) and s.name = left(c.clerk, 60)`.execute(trx);
+      }
+    } else {
+      await sql`update tmp_orders x set reject_reason = 'unknown_clerk', reject_column = 'clerk'
+        from tmp_clerks c where x.reject_reason is null and c.clerk = x.clerk and c.store_id is not distinct from x.store_id and c.staff_id is null`.execute(trx);
+    }
+    await sql`update tmp_orders x set clerk_id = c.staff_id from tmp_clerks c where c.clerk = x.clerk and c.store_id is not distinct from x.store_id`.execute(trx);
+  }
+
+  // 4. customers
+  const ident = await resolveCustomers(trx, t, o, prio, creatable);
+
+  // 5. the merge itself
+  await sql`create temp table tmp_prev on commit drop as
+    select distinct ord.customer_id from orders ord join tmp_orders x on x.order_no = ord.order_no
+    where ord.tenant_id = ${t} and x.reject_reason is null and ord.customer_id is not null and ord.customer_id is distinct from x.customer_id`.execute(trx);
+  await sql`create temp table tmp_changed (id bigint, order_no text, inserted boolean, is_refund boolean) on commit drop`.execute(trx);
+  await sql`with up as (
+      insert into orders as ord (tenant_id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
+        refund_of_order_no, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, source, import_id)
+      select ${t}::uuid, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
+        refund_of, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, ${o.source}, ${o.importId}::uuid
+      from tmp_orders where reject_reason is null
+      on conflict (tenant_id, order_no) do update set
+        store_id = excluded.store_id, clerk_id = excluded.clerk_id, channel = excluded.channel, status = excluded.status,
+        paid_at = excluded.paid_at, paid_day = excluded.paid_day, amount_fen = excluded.amount_fen, item_count = excluded.item_count,
+        is_refund = excluded.is_refund, refund_of_order_no = excluded.refund_of_order_no, customer_id = excluded.customer_id,
+        external_userid = excluded.external_userid, unionid = excluded.unionid, member_no = excluded.member_no,
+        mobile_hash = excluded.mobile_hash, mobile_masked = excluded.mobile_masked, openid = excluded.openid,
+        content_hash = excluded.content_hash, source = excluded.source, import_id = excluded.import_id, updated_at = now()
+      where (ord.store_id, ord.clerk_id, ord.channel, ord.status, ord.paid_at, ord.amount_fen, ord.item_count, ord.is_refund,
+             ord.refund_of_order_no, ord.customer_id, ord.external_userid, ord.unionid, ord.member_no, ord.mobile_hash, ord.openid, ord.content_hash)
+        is distinct from
+            (excluded.store_id, excluded.clerk_id, excluded.channel, excluded.status, excluded.paid_at, excluded.amount_fen, excluded.item_count, excluded.is_refund,
+             excluded.refund_of_order_no, excluded.customer_id, excluded.external_userid, excluded.unionid, excluded.member_no, excluded.mobile_hash, excluded.openid, excluded.content_hash)
+      returning ord.id, ord.order_no, (xmax = 0) as inserted, ord.is_refund)
+    insert into tmp_changed select id, order_no, inserted, is_refund from up`.execute(trx);
+  await sql`analyze tmp_changed`.execute(trx);
+  await sql`delete from order_items i using tmp_changed c where i.tenant_id = ${t} and i.order_id = c.id and not c.inserted`.execute(trx);
+  await sql`insert into order_items (tenant_id, order_id, line_no, sku, name, category, quantity, unit_price_fen, amount_fen)
+    select ${t}::uuid, c.id, l.line_no, l.sku, l.item_name, l.category,
+      case when c.is_refund then -abs(coalesce(l.quantity, 1)) else coalesce(l.quantity, 1) end,
+      l.unit_price_fen,
+      case when c.is_refund then -abs(l.amount_fen) else l.amount_fen end
+    from ${o.lines} as l join tmp_changed c on c.order_no = l.order_no
+    where l.has_item`.execute(trx);
+
+  // 6. analytics hand-off: customers whose orders changed (new and previous owners)
+  await markCustomersTouched(
+    trx,
+    t,
+    sql<{ id: string }>`select x.customer_id as id from tmp_orders x join tmp_changed c on c.order_no = x.order_no where x.customer_id is not null
+      union select customer_id from tmp_prev`,
+    o.source === 'api' ? 'orders.api' : 'orders.import',
+  );
+
+  const stats = await sql<{ created: number; updated: number; good: number; rejected: number; rejected_lines: number }>`
+    select (select count(*) from tmp_changed where inserted)::int as created,
+           (select count(*) from tmp_changed where not inserted)::int as updated,
+           (select count(*) from tmp_orders where reject_reason is null)::int as good,
+           (select count(*) from tmp_orders where reject_reason is not null)::int as rejected,
+           (select coalesce(sum(line_count), 0) from tmp_orders where reject_reason is not null)::int as rejected_lines`.execute(trx);
+  const s = stats.rows[0]!;
+  if (o.importId && s.rejected > 0) {
+    await sql`insert into import_rejected_orders (tenant_id, import_id, order_no, reason, column_name)
+      select ${t}::uuid, ${o.importId}::uuid, order_no, reject_reason, reject_column from tmp_orders where reject_reason is not null
+      on conflict do nothing`.execute(trx);
+  }
+  let results: OrderResult[] | undefined;
+  if (o.perOrder) {
+    const r = await sql<OrderResult>`
+      select x.order_no,
+        case when x.reject_reason is not null then 'rejected' when c.order_no is null then 'unchanged' when c.inserted then 'created' else 'updated' end as status,
+        coalesce(c.id, ord.id) as id, x.customer_id, x.is_refund, x.amount_fen, x.reject_reason as reason, x.reject_column as field
+      from tmp_orders x left join tmp_changed c on c.order_no = x.order_no
+      left join orders ord on ord.tenant_id = ${t} and ord.order_no = x.order_no
+      order by x.first_line`.execute(trx);
+    results = r.rows;
+  }
+  return {
+    ordersCreated: n(s.created),
+    ordersUpdated: n(s.updated),
+    ordersUnchanged: n(s.good) - n(s.created) - n(s.updated),
+    ordersRejected: n(s.rejected),
+    linesRejected: n(s.rejected_lines),
+    customersCreated: ident.created,
+    ordersLinked: ident.linked,
+    customersMerged: ident.merged,
+    storesCreated,
+    clerksCreated,
+    results,
+  };
+}
+
+/** Step 4 of the merge: find, create, learn and merge customers for the grouped orders in tmp_orders. */
+async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: IdentityKind[], creatable: IdentityKind[]): Promise<{ created: number; linked: number; merged: number }> {
+  await sql`create temp table tmp_ids on commit drop as
+    select x.order_no, v.kind, v.value, array_position(${prio}::text[], v.kind) as prio, x.paid_at, x.store_id
+    from tmp_orders x cross join lateral (values ('external_userid', x.external_userid), ('unionid', x.unionid), ('member_no', x.member_no),
+      ('mobile', x.mobile_hash), ('openid', x.openid)) v(kind, value)
+    where x.reject_reason is null and v.value is not null`.execute(trx);
+  const ids = await count(trx, sql`select count(*)::int as n from tmp_ids`);
+  if (ids === 0) return { created: 0, linked: 0, merged: 0 };
+  await sql`analyze tmp_ids`.execute(trx);
+  await sql`create temp table tmp_match (order_no text, customer_id uuid) on commit drop`.execute(trx);
+  const rematch = async () => {
+    await sql`truncate tmp_match`.execute(trx);
+    await sql`insert into tmp_match select distinct on (i.order_no) i.order_no, ci.customer_id
+      from tmp_ids i join customer_identities ci on ci.tenant_id = ${t} and ci.kind = i.kind and ci.value = i.value
+      order by i.order_no, i.prio`.execute(trx);
+    await sql`analyze tmp_match`.execute(trx);
+  };
+  await rematch();
+
+  // new customers: unmatched orders with a creatable identity (one customer per identity value)
+  await sql`create temp table tmp_new on commit drop as
+    select kind, value, gen_random_uuid() as id, store_id from (
+      select distinct on (kind, value) kind, value, store_id from (
+        select distinct on (i.order_no) i.order_no, i.kind, i.value, i.store_id, i.paid_at from tmp_ids i
+        where i.kind = any(${creatable}::text[]) and not exists (select 1 from tmp_match m where m.order_no = i.order_no)
+        order by i.order_no, i.prio) first_ids
+      order by kind, value, paid_at desc) z`.execute(trx);
+  const created = await count(trx, sql`select count(*)::int as n from tmp_new`);
+  if (created > 0) {
+    await sql`insert into customers (tenant_id, id, source, primary_store_id) select ${t}::uuid, id, ${o.source}, store_id from tmp_new`.execute(trx);
+    await sql`insert into customer_identities (tenant_id, kind, value, customer_id, source) select ${t}::uuid, kind, value, id, ${o.source} from tmp_new`.execute(trx);
+    await rematch();
+  }
+
+  // learn the other identities of matched orders; identities already owned by someone else prove a merge
+  await sql`create temp table tmp_learned (kind text, value text, customer_id uuid) on commit drop`.execute(trx);
+  await sql`insert into tmp_learned select kind, value, id from tmp_new`.execute(trx);
+  let merged = 0;
+  for (let round = 0; round < 4; round++) {
+    await sql`with ins as (
+        insert into customer_identities (tenant_id, kind, value, customer_id, source)
+        select distinct on (i.kind, i.value) ${t}::uuid, i.kind, i.value, m.customer_id, ${o.source}
+        from tmp_ids i join tmp_match m on m.order_no = i.order_no
+        where not exists (select 1 from customer_identities ci where ci.tenant_id = ${t} and ci.kind = i.kind and ci.value = i.value)
+        order by i.kind, i.value, i.paid_at desc
+        on conflict do nothing returning kind, value, customer_id)
+      insert into tmp_learned select kind, value, customer_id from ins`.execute(trx);
+    const pairs = await sql<{ a: string; b: string }>`
+      select distinct m.customer_id as a, ci.customer_id as b
+      from tmp_ids i join tmp_match m on m.order_no = i.order_no
+      join customer_identities ci on ci.tenant_id = ${t} and ci.kind = i.kind and ci.value = i.value
+      where ci.customer_id <> m.customer_id`.execute(trx);
+    if (pairs.rows.length === 0) break;
+    merged += await mergeCustomerPairs(trx, o.actor, pairs.rows.map((p) => [p.a, p.b] as [string, string]), prio, o.source === 'api' ? 'api order identities' : 'import order identities');
+    await rematch();
+  }
+  await sql`update tmp_orders x set customer_id = m.customer_id from tmp_match m where m.order_no = x.order_no`.execute(trx);
+
+  // display fields of the customers: masked mobile and a primary store, when they have none
+  await sql`update customers c set mobile_masked = y.mobile_masked, updated_at = now() from (
+      select distinct on (customer_id) customer_id, mobile_masked from tmp_orders
+      where customer_id is not null and mobile_masked is not null order by customer_id, paid_at desc) y
+    where c.tenant_id = ${t} and c.id = y.customer_id and c.mobile_masked is null`.execute(trx);
+  await sql`update customers c set primary_store_id = y.store_id, updated_at = now() from (
+      select distinct on (customer_id) customer_id, store_id from tmp_orders
+      where customer_id is not null and store_id is not null order by customer_id, paid_at desc) y
+    where c.tenant_id = ${t} and c.id = y.customer_id and c.primary_store_id is null`.execute(trx);
+
+  // late linking: earlier anonymous orders that carry an identity that became known now
+  let linked = 0;
+  const learned = await count(trx, sql`select count(*)::int as n from tmp_learned`);
+  if (learned > 0) {
+    await sql`analyze tmp_learned`.execute(trx);
+    const parts = (['external_userid', 'unionid', 'member_no', 'mobile', 'openid'] as const).map((kind) => {
+      const col = sql.ref(`ord.${kind === 'mobile' ? 'mobile_hash' : kind}`);
+      return sql`select ord.id as order_id, ci.customer_id, array_position(${prio}::text[], ${kind}::text) as prio
+        from tmp_learned l join orders ord on ord.tenant_id = ${t} and ord.customer_id is null and ${col} = l.value
+        join customer_identities ci on ci.tenant_id = ${t} and ci.kind = l.kind and ci.value = l.value
+        where l.kind = ${kind}`;
+    });
+    const r = await sql<{ customer_id: string }>`
+      with m as (${sql.join(parts, sql` union all `)}),
+      pick as (select distinct on (order_id) order_id, customer_id from m order by order_id, prio)
+      update orders ord set customer_id = pick.customer_id, updated_at = now()
+      from pick where ord.tenant_id = ${t} and ord.id = pick.order_id and ord.customer_id is null
+      returning ord.customer_id`.execute(trx);
+    linked = r.rows.length;
+    if (linked > 0) await markCustomersTouched(trx, t, [...new Set(r.rows.map((x) => x.customer_id))], 'orders.linked');
+  }
+  return { created, linked, merged };
+}

@@ -1,0 +1,299 @@
+/**
+ * Streaming row sources for order files: CSV/TSV (optionally gzip-compressed) in UTF-8, UTF-8 with BOM, GB18030
+ * (GBK) or UTF-16LE, and XLSX through exceljs' streaming WorkbookReader. Rows arrive in batches with their line
+ * numbers; memory stays flat whatever the file size (one read buffer plus one batch).
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import { ValidationError } from '../lib/errors';
+import { CsvSplitter } from './csv';
+import { detectDelimiter, detectFormat, resolveEncoding, type Delimiter, type EncodingOption, type FileEncoding, type FileFormat } from './detect';
+import { fromWallClock } from './values';
+
+export interface SourceRow {
+  line: number;
+  values: string[];
+}
+
+export interface FileShape {
+  format: FileFormat;
+  compression: 'gzip' | null;
+  encoding: FileEncoding | null;
+  delimiter: Delimiter | null;
+}
+
+export interface RowSource {
+  header: string[];
+  /** Data rows after the header, in batches. */
+  batches: AsyncGenerator<SourceRow[], void, undefined>;
+  /** Bytes of the file read so far (compressed bytes for .gz), for progress. */
+  bytesRead(): number;
+  close(): Promise<void>;
+}
+
+export class FileReadError extends ValidationError {}
+
+const SAMPLE_BYTES = 64 * 1024;
+
+async function readHead(path: string, bytes: number, gzip: boolean): Promise<Buffer> {
+  const stream: Readable = gzip ? createReadStream(path).pipe(createGunzip()) : createReadStream(path, { end: bytes - 1 });
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const c of stream) {
+      const b = c as Buffer;
+      chunks.push(b);
+      total += b.length;
+      if (total >= bytes) break;
+    }
+  } catch (e) {
+    throw new FileReadError(`无法读取文件 / Cannot read the file: ${(e as Error).message}`);
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks).subarray(0, bytes);
+}
+
+/** Detects format, compression, encoding and delimiter from the file name and its first 64 KB. */
+export async function detectFileShape(path: string, fileName: string, encodingOption: EncodingOption = 'auto', delimiterOption?: Delimiter): Promise<FileShape> {
+  let stat;
+  try {
+    stat = await fsp.stat(path);
+  } catch {
+    throw new FileReadError(`文件不存在 / File not found: ${fileName}`);
+  }
+  if (!stat.isFile()) throw new FileReadError(`不是文件 / Not a file: ${fileName}`);
+  if (stat.size === 0) throw new FileReadError(`文件为空 / The file is empty: ${fileName}`);
+  const head = await readHead(path, 8, false);
+  const { format, compression } = detectFormat(fileName, head);
+  if (format === 'xlsx') return { format, compression: null, encoding: null, delimiter: null };
+  const sample = await readHead(path, SAMPLE_BYTES, compression === 'gzip');
+  if (sample.includes(0) && !(sample[0] === 0xff && sample[1] === 0xfe) && encodingOption !== 'utf16le') {
+    throw new FileReadError(`不是文本或 Excel 文件 / Not a CSV/text or XLSX file: ${fileName}`);
+  }
+  const enc = resolveEncoding(encodingOption, sample);
+  const text = decodeAll(sample.subarray(enc.bom), enc.encoding);
+  return { format, compression, encoding: enc.encoding, delimiter: delimiterOption ?? detectDelimiter(text) };
+}
+
+function decodeAll(b: Buffer, enc: FileEncoding): string {
+  if (enc === 'utf8') return new StringDecoder('utf8').write(b);
+  return iconv.decode(b, enc === 'gb18030' ? 'gb18030' : 'utf-16le');
+}
+
+interface Decoder {
+  write(b: Buffer): string;
+  end(): string;
+}
+function makeDecoder(enc: FileEncoding): Decoder {
+  if (enc === 'utf8') {
+    const d = new StringDecoder('utf8');
+    return { write: (b) => d.write(b), end: () => d.end() };
+  }
+  const d = iconv.getDecoder(enc === 'gb18030' ? 'gb18030' : 'utf-16le');
+  return { write: (b) => d.write(b), end: () => d.end() ?? '' };
+}
+
+/** Opens the file and reads its header row. Throws a FileReadError for unreadable or empty files. */
+export async function openRowSource(path: string, shape: FileShape, opts: { batchSize?: number } = {}): Promise<RowSource> {
+  return shape.format === 'xlsx' ? openXlsx(path, opts.batchSize ?? 2000) : openCsv(path, shape, opts.batchSize ?? 2000);
+}
+
+async function openCsv(path: string, shape: FileShape, _batchSize: number): Promise<RowSource> {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  let bytes = 0;
+  file.on('data', (c) => {
+    bytes += (c as Buffer).length;
+  });
+  const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+  const decoder = makeDecoder(shape.encoding ?? 'utf8');
+  let pending: SourceRow[] = [];
+  const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line) => {
+    pending.push({ line, values });
+  });
+  let first = true;
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+
+  async function fill(): Promise<boolean> {
+    const r = await iterator.next().catch((e: unknown) => {
+      throw new FileReadError(`读取文件出错 / Error reading the file: ${(e as Error).message}`);
+    });
+    if (r.done) {
+      splitter.push(decoder.end());
+      splitter.end();
+      return false;
+    }
+    let text = decoder.write(r.value);
+    if (first) {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    splitter.push(text);
+    return true;
+  }
+
+  // header: the first non-empty row
+  let more = true;
+  while (pending.length === 0 && more) more = await fill();
+  const headerRow = pending.shift();
+  if (!headerRow) {
+    file.destroy();
+    throw new FileReadError('文件没有表头 / The file has no header row');
+  }
+  const header = headerRow.values.map((h) => h.trim());
+
+  async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
+    try {
+      if (pending.length) {
+        const b = pending;
+        pending = [];
+        yield b;
+      }
+      while (more) {
+        more = await fill();
+        if (pending.length) {
+          const b = pending;
+          pending = [];
+          yield b;
+        }
+      }
+    } finally {
+      file.destroy();
+    }
+  }
+  return {
+    header,
+    batches: batches(),
+    bytesRead: () => bytes,
+    close: async () => {
+      file.destroy();
+    },
+  };
+}
+
+/** A spreadsheet cell as text: dates as wall-clock timestamps, rich text joined, formulas by their result. */
+export function cellToString(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Math.round(v * 1e6) / 1e6);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (v instanceof Date) {
+    const p = fromWallClock(v);
+    return p ? p.text : '';
+  }
+  if (typeof v === 'object') {
+    const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: unknown };
+    if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join('');
+    if ('result' in o) return cellToString(o.result);
+    if (typeof o.text === 'string') return o.text;
+    if ('error' in o) return '';
+  }
+  return String(v);
+}
+
+async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
+  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  let bytes = 0;
+  file.on('data', (c) => {
+    bytes += (c as Buffer).length;
+  });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
+  type XRow = { number: number; values: unknown };
+  const rowsOf = async function* (): AsyncGenerator<XRow, void, undefined> {
+    for await (const sheet of reader) {
+      for await (const row of sheet as unknown as AsyncIterable<XRow>) yield row;
+      return; // first worksheet only
+    }
+  };
+  const rows = rowsOf();
+  const toValues = (r: XRow, width: number): string[] => {
+    const vals = Array.isArray(r.values) ? (r.values as unknown[]) : [];
+    const out = new Array<string>(Math.max(width, vals.length - 1));
+    for (let i = 0; i < out.length; i++) out[i] = cellToString(vals[i + 1]).trim();
+    return out;
+  };
+  let header: string[] | null = null;
+  try {
+    for (;;) {
+      const r = await rows.next();
+      if (r.done) break;
+      const vals = toValues(r.value, 0);
+      if (vals.some((v) => v !== '')) {
+        header = vals;
+        break;
+      }
+    }
+  } catch (e) {
+    file.destroy();
+    throw new FileReadError(`无法读取 Excel 文件 / Cannot read the XLSX file: ${(e as Error).message}`);
+  }
+  if (!header) {
+    file.destroy();
+    throw new FileReadError('工作表没有表头 / The first worksheet has no header row');
+  }
+  // trailing empty header cells are not columns
+  while (header.length && header[header.length - 1] === '') header.pop();
+  const width = header.length;
+  async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
+    try {
+      let batch: SourceRow[] = [];
+      for (;;) {
+        let r: IteratorResult<XRow, void>;
+        try {
+          r = await rows.next();
+        } catch (e) {
+          throw new FileReadError(`读取 Excel 文件出错 / Error reading the XLSX file: ${(e as Error).message}`);
+        }
+        if (r.done) break;
+        let values = toValues(r.value, width);
+        if (values.every((v) => v === '')) continue;
+        // cells beyond the header that are empty are not extra columns
+        if (values.length > width && values.slice(width).every((v) => v === '')) values = values.slice(0, width);
+        batch.push({ line: r.value.number, values });
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      file.destroy();
+    }
+  }
+  return {
+    header,
+    batches: batches(),
+    bytesRead: () => bytes,
+    close: async () => {
+      file.destroy();
+    },
+  };
+}
+
+export interface FilePreview extends FileShape {
+  header: string[];
+  rows: string[][];
+}
+
+/** Header and first rows, for the mapping form and the CLI's checks. */
+export async function previewFile(path: string, fileName: string, opts: { encoding?: EncodingOption; delimiter?: Delimiter; rows?: number } = {}): Promise<FilePreview> {
+  const shape = await detectFileShape(path, fileName, opts.encoding ?? 'auto', opts.delimiter);
+  const src = await openRowSource(path, shape, { batchSize: opts.rows ?? 20 });
+  const rows: string[][] = [];
+  try {
+    for await (const batch of src.batches) {
+      for (const r of batch) {
+        rows.push(r.values);
+        if (rows.length >= (opts.rows ?? 20)) break;
+      }
+      if (rows.length >= (opts.rows ?? 20)) break;
+    }
+  } finally {
+    await src.close();
+  }
+  return { ...shape, header: src.header, rows };
+}

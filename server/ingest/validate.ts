@@ -1,0 +1,333 @@
+/**
+ * Row validation of order files: each data row becomes either a staged line (serialised for COPY) or a
+ * rejection with the line number, the column, a reason code and a bilingual message. Cross-row checks (lines of
+ * one order that disagree, unknown stores, negative totals) happen later in SQL. Pure; unit-tested.
+ */
+import type { OrderChannel } from '../../db/schema/ingest';
+import { hashMobile, type MobileKey } from '../customers/mobile-identity';
+import { maskMobile, normalizeMobile } from '../tenancy/mobile';
+import { resolveColumns, type OrderField, type OrderMapping } from './mapping';
+import { FUTURE_TOLERANCE_MS, lineAmountFen, normalizeChannel, normalizeMemberNo, parseDateTime, parseScaled, scaledToString, QTY_SCALE } from './values';
+
+export const REJECT_REASONS = {
+  column_count: ['列数与表头不一致', 'the row has a different number of columns than the header'],
+  missing_order_no: ['缺少订单号', 'order number is empty'],
+  missing_paid_at: ['缺少支付时间', 'paid time is empty'],
+  invalid_paid_at: ['无法识别的时间', 'not a date/time'],
+  paid_at_in_future: ['支付时间在未来', 'paid time is in the future'],
+  invalid_quantity: ['数量不是有效数字', 'quantity is not a number'],
+  invalid_unit_price: ['单价不是有效数字', 'unit price is not a number'],
+  invalid_amount: ['金额不是有效数字', 'amount is not a number'],
+  missing_amount: ['缺少金额或单价', 'no amount and no unit price'],
+  invalid_mobile: ['不是有效的中国大陆手机号', 'not a mainland mobile number'],
+  invalid_identity: ['客户标识含有空白字符', 'customer identifier contains whitespace'],
+  too_long: ['内容过长', 'value is too long'],
+  // cross-row and database checks (SQL)
+  conflicting_lines: ['同一订单的各行不一致', 'lines of this order disagree'],
+  unknown_store: ['门店不存在', 'unknown store code'],
+  unknown_clerk: ['导购不存在', 'unknown clerk'],
+  negative_total: ['订单合计为负但未标记为退款', 'negative order total but the order is not a refund'],
+} as const satisfies Record<string, readonly [string, string]>;
+export type RejectReason = keyof typeof REJECT_REASONS;
+
+export function reasonMessage(reason: string, detail?: string): string {
+  const r = (REJECT_REASONS as Record<string, readonly [string, string]>)[reason];
+  const base = r ? `${r[0]} / ${r[1]}` : reason;
+  return detail ? `${base}: ${detail}` : base;
+}
+
+export interface StagedLine {
+  line: number;
+  orderNo: string;
+  paidAt: string;
+  storeCode: string | null;
+  storeName: string | null;
+  clerk: string | null;
+  channel: OrderChannel;
+  status: string | null;
+  refundHint: boolean;
+  refundOf: string | null;
+  externalUserid: string | null;
+  unionid: string | null;
+  memberNo: string | null;
+  mobileHash: string | null;
+  mobileMasked: string | null;
+  openid: string | null;
+  sku: string | null;
+  itemName: string | null;
+  category: string | null;
+  quantity: string | null;
+  unitPriceFen: string | null;
+  amountFen: number;
+  hasItem: boolean;
+}
+
+export interface Rejection {
+  line: number;
+  column: string | null;
+  reason: RejectReason;
+  message: string;
+}
+
+export type RowResult = { ok: true; value: StagedLine } | { ok: false; error: Rejection };
+
+const MAX_LEN: Partial<Record<OrderField, number>> = {
+  order_no: 64,
+  sku: 64,
+  item_name: 200,
+  category: 100,
+  store_code: 64,
+  store_name: 100,
+  clerk: 60,
+  external_userid: 128,
+  unionid: 128,
+  member_no: 64,
+  openid: 128,
+  status: 50,
+  refund_of: 64,
+  channel: 50,
+};
+
+/** Trims and unwraps Excel's `="00123"` text-forcing. */
+export function cellText(v: string | undefined): string {
+  if (v === undefined) return '';
+  let s = v.trim();
+  if (s.length >= 3 && s.charCodeAt(0) === 61 && s.charCodeAt(1) === 34 && s.endsWith('"')) s = s.slice(2, -1).trim();
+  return s;
+}
+
+export interface ValidatorOptions {
+  mobileKey: MobileKey;
+  now?: number;
+}
+
+/** Builds the per-row validator for a mapping and header (throws a ValidationError naming missing columns). */
+export function createRowValidator(mapping: OrderMapping, header: readonly string[], opts: ValidatorOptions) {
+  const idx = resolveColumns(mapping, header);
+  const width = header.length;
+  const now = opts.now ?? Date.now();
+  const prefix = mapping.refund.prefix ? mapping.refund.prefix.toUpperCase() : null;
+  const statusSet = new Set((mapping.refund.statusValues ?? []).map((s) => s.trim().toLowerCase()));
+  const priceScale = mapping.moneyUnit === 'fen' ? 2 : 4;
+  const colName = (f: OrderField) => (idx[f] === undefined ? null : header[idx[f]!]!);
+
+  const I = (f: OrderField): number => idx[f] ?? -1;
+  const iOrder = I('order_no');
+  const iPaid = I('paid_at');
+  const iQty = I('quantity');
+  const iPrice = I('unit_price');
+  const iAmount = I('amount');
+  const iExt = I('external_userid');
+  const iUnion = I('unionid');
+  const iOpen = I('openid');
+  const iMember = I('member_no');
+  const iMobile = I('mobile');
+  const iStatus = I('status');
+  const iRefundOf = I('refund_of');
+  const iSku = I('sku');
+  const iItem = I('item_name');
+  const iCategory = I('category');
+  const iStore = I('store_code');
+  const iStoreName = I('store_name');
+  const iClerk = I('clerk');
+  const iChannel = I('channel');
+  const lengthChecks = (Object.keys(idx) as OrderField[]).filter((f) => MAX_LEN[f] !== undefined).map((f) => [f, idx[f]!, MAX_LEN[f]!] as const);
+  const at = (values: string[], i: number): string => (i < 0 ? '' : cellText(values[i]));
+  function reject(line: number, reason: RejectReason, field: OrderField | null, detail?: string): RowResult {
+    return { ok: false, error: { line, column: field ? colName(field) : null, reason, message: reasonMessage(reason, detail) } };
+  }
+
+  return function validate(values: string[], line: number): RowResult {
+    if (values.length !== width) return reject(line, 'column_count', null, `${width} ≠ ${values.length}`);
+    const orderNo = at(values, iOrder);
+    if (!orderNo) return reject(line, 'missing_order_no', 'order_no');
+    for (let k = 0; k < lengthChecks.length; k++) {
+      const c = lengthChecks[k]!;
+      if (values[c[1]]!.length > c[2] && cellText(values[c[1]]).length > c[2]) return reject(line, 'too_long', c[0], `> ${c[2]}`);
+    }
+    const paidRaw = at(values, iPaid);
+    if (!paidRaw) return reject(line, 'missing_paid_at', 'paid_at');
+    const paid = parseDateTime(paidRaw);
+    if (!paid) return reject(line, 'invalid_paid_at', 'paid_at', JSON.stringify(paidRaw));
+    if (paid.approxMs > now + FUTURE_TOLERANCE_MS) return reject(line, 'paid_at_in_future', 'paid_at', paid.text);
+
+    // money
+    let qtyScaled = 1000;
+    const qtyRaw = at(values, iQty);
+    if (qtyRaw) {
+      const q = parseScaled(qtyRaw, QTY_SCALE);
+      if (q === null) return reject(line, 'invalid_quantity', 'quantity', JSON.stringify(qtyRaw));
+      qtyScaled = q;
+    }
+    let amountFen: number;
+    let priceScaled: number | null = null;
+    const priceRaw = at(values, iPrice);
+    if (priceRaw) {
+      // yuan ×10^4 and fen ×10^2 are the same unit: fen ×100
+      priceScaled = parseScaled(priceRaw, priceScale);
+      if (priceScaled === null) return reject(line, 'invalid_unit_price', 'unit_price', JSON.stringify(priceRaw));
+    }
+    const amountRaw = at(values, iAmount);
+    if (amountRaw) {
+      const a = parseScaled(amountRaw, priceScale);
+      if (a === null) return reject(line, 'invalid_amount', 'amount', JSON.stringify(amountRaw));
+      amountFen = Math.sign(a) * Math.round(Math.abs(a) / 100);
+    } else if (priceScaled !== null) {
+      if (iQty >= 0 && !qtyRaw) return reject(line, 'invalid_quantity', 'quantity', '""');
+      amountFen = lineAmountFen(qtyScaled, priceScaled);
+    } else {
+      return reject(line, 'missing_amount', iAmount >= 0 ? 'amount' : 'unit_price');
+    }
+
+    // identities
+    const ext = at(values, iExt) || null;
+    if (ext !== null && WS.test(ext)) return reject(line, 'invalid_identity', 'external_userid');
+    const union = at(values, iUnion) || null;
+    if (union !== null && WS.test(union)) return reject(line, 'invalid_identity', 'unionid');
+    const openid = at(values, iOpen) || null;
+    if (openid !== null && WS.test(openid)) return reject(line, 'invalid_identity', 'openid');
+    const memberRaw = at(values, iMember);
+    const memberNo = memberRaw ? normalizeMemberNo(memberRaw) || null : null;
+    let mobileHash: string | null = null;
+    let mobileMasked: string | null = null;
+    const mobileRaw = at(values, iMobile);
+    if (mobileRaw) {
+      const n = normalizeMobile(mobileRaw);
+      if (!n) return reject(line, 'invalid_mobile', 'mobile', maskRaw(mobileRaw));
+      mobileHash = hashMobile(opts.mobileKey, n);
+      mobileMasked = maskMobile(n);
+    }
+
+    const status = at(values, iStatus) || null;
+    const refundOf = at(values, iRefundOf) || null;
+    const refundHint = (prefix !== null && orderNo.toUpperCase().startsWith(prefix)) || (status !== null && statusSet.has(status.toLowerCase())) || refundOf !== null;
+    const sku = at(values, iSku) || null;
+    const itemName = at(values, iItem) || null;
+    return {
+      ok: true,
+      value: {
+        line,
+        orderNo,
+        paidAt: paid.text,
+        storeCode: at(values, iStore) || null,
+        storeName: at(values, iStoreName) || null,
+        clerk: at(values, iClerk) || null,
+        channel: iChannel < 0 ? mapping.defaultChannel : normalizeChannel(at(values, iChannel), mapping.defaultChannel),
+        status,
+        refundHint,
+        refundOf,
+        externalUserid: ext,
+        unionid: union,
+        memberNo,
+        mobileHash,
+        mobileMasked,
+        openid,
+        sku,
+        itemName,
+        category: at(values, iCategory) || null,
+        quantity: scaledToString(qtyScaled, QTY_SCALE),
+        unitPriceFen: priceScaled === null ? null : scaledToString(priceScaled, 2),
+        amountFen,
+        hasItem: sku !== null || itemName !== null,
+      },
+    };
+  };
+}
+
+const WS = /\s/;
+
+/** Never echo a full phone-like value into logs or reports. */
+function maskRaw(s: string): string {
+  return s.length > 6 ? `${s.slice(0, 3)}…${s.slice(-2)}` : '…';
+}
+
+// ----------------------------------------------------------------------------------------------- COPY
+
+export const STAGING_COLUMNS = [
+  'tenant_id',
+  'import_id',
+  'line_no',
+  'order_no',
+  'paid_at',
+  'store_code',
+  'store_name',
+  'clerk',
+  'channel',
+  'status',
+  'refund_hint',
+  'refund_of',
+  'external_userid',
+  'unionid',
+  'member_no',
+  'mobile_hash',
+  'mobile_masked',
+  'openid',
+  'sku',
+  'item_name',
+  'category',
+  'quantity',
+  'unit_price_fen',
+  'amount_fen',
+  'has_item',
+] as const;
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+/** A value in PostgreSQL COPY text format. */
+export function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  if (!NEEDS_ESCAPE.test(v)) return v;
+  return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/** One staged line as a COPY row; `head` is `${tenantId}\t${importId}\t`. */
+export function copyRow(head: string, l: StagedLine): string {
+  return (
+    head +
+    l.line +
+    '\t' +
+    copyText(l.orderNo) +
+    '\t' +
+    l.paidAt +
+    '\t' +
+    copyText(l.storeCode) +
+    '\t' +
+    copyText(l.storeName) +
+    '\t' +
+    copyText(l.clerk) +
+    '\t' +
+    l.channel +
+    '\t' +
+    copyText(l.status) +
+    '\t' +
+    (l.refundHint ? 't' : 'f') +
+    '\t' +
+    copyText(l.refundOf) +
+    '\t' +
+    copyText(l.externalUserid) +
+    '\t' +
+    copyText(l.unionid) +
+    '\t' +
+    copyText(l.memberNo) +
+    '\t' +
+    copyText(l.mobileHash) +
+    '\t' +
+    copyText(l.mobileMasked) +
+    '\t' +
+    copyText(l.openid) +
+    '\t' +
+    copyText(l.sku) +
+    '\t' +
+    copyText(l.itemName) +
+    '\t' +
+    copyText(l.category) +
+    '\t' +
+    copyText(l.quantity) +
+    '\t' +
+    copyText(l.unitPriceFen) +
+    '\t' +
+    l.amountFen +
+    '\t' +
+    (l.hasItem ? 't' : 'f') +
+    '\n'
+  );
+}
