@@ -94,14 +94,22 @@ export default function ImportProgress() {
         <div className="progress" role="progressbar" aria-valuenow={Math.round(d.percent)} aria-valuemin={0} aria-valuemax={100} aria-label={t('导入进度', 'Import progress')}>
           <div style={{ width: `${d.percent}%` }} />
         </div>
-        <p>
-          {d.status === 'queued'
+        <p className="muted">
+          <strong>{Math.floor(d.percent)}%</strong>
+          {' · '}
+          {d.status === 'done'
+            ? t('导入完成', 'Import finished')
+            : d.status === 'cancelled'
+              ? t('已取消', 'Cancelled')
+              : d.status === 'failed'
+                ? t('导入失败', 'Import failed')
+                : d.status === 'queued'
             ? t('排队中，即将开始…', 'Queued, starting shortly…')
             : d.phase === 'merging'
               ? t('正在合并订单与客户…', 'Merging orders and customers…')
               : d.phase === 'reporting'
                 ? t('正在生成错误报告…', 'Writing the error report…')
-                : null}
+                : t('正在读取并校验文件…', 'Reading and checking the file…')}
         </p>
         <div className="cards">
           <div className="kpi">

@@ -37,7 +37,8 @@ try {
     ['generated 1M lines', benchFile, { ...DEMO_ORDER_MAPPING, columns: { ...DEMO_ORDER_MAPPING.columns } }, 'Asia/Shanghai'],
     ['UCI Online Retail', uci, { columns: { order_no: 'InvoiceNo', paid_at: 'InvoiceDate', quantity: 'Quantity', unit_price: 'UnitPrice', sku: 'StockCode', item_name: 'Description', member_no: 'CustomerID' }, refund: { prefix: 'C' } }, 'Europe/London'],
   ];
-  for (const [label, file, mapping, tz] of runs) {
+  const only = process.argv[2]; // optional: a substring of the run label, e.g. `generated` or `UCI`
+  for (const [label, file, mapping, tz] of runs.filter((r) => !only || r[0].includes(only))) {
     const t = await createTenant(services, { slug: `bench-${Math.random().toString(36).slice(2, 8)}`, name: label, timezone: tz });
     const actor = systemActor(t.id, t.slug, 'bench');
     peak = process.memoryUsage().rss;

@@ -51,6 +51,8 @@ export interface OrderResult {
 }
 
 const n = (v: unknown): number => Number(v ?? 0);
+/** Stands for "no store" in equality joins (`is not distinct from` cannot be hashed and made them nested loops). */
+const NO_STORE = '00000000-0000-0000-0000-000000000000';
 
 /** Runs a query whose single row has a column `n`. */
 async function count(trx: Tx, q: RawBuilder<unknown>): Promise<number> {
@@ -69,6 +71,8 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
   // content of the lines, independent of their order: a sum of 64-bit hashes (no per-order sort)
   const itemRepr = sql`coalesce(sku, '') || '|' || coalesce(item_name, '') || '|' || coalesce(category, '') || '|' || coalesce(quantity::text, '') || '|' || coalesce(unit_price_fen::text, '') || '|' || amount_fen || '|' || has_item`;
   await sql`set local work_mem = '256MB'`.execute(trx);
+  // the merge is idempotent and checkpointed: a lost commit after a crash is simply redone
+  await sql`set local synchronous_commit = off`.execute(trx);
   await sql`create temp table tmp_orders on commit drop as
     select g.*,
       g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0) as is_refund,
@@ -156,9 +160,9 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
       }
     } else {
       await sql`update tmp_orders x set reject_reason = 'unknown_clerk', reject_column = 'clerk'
-        from tmp_clerks c where x.reject_reason is null and c.clerk = x.clerk and c.store_id is not distinct from x.store_id and c.staff_id is null`.execute(trx);
+        from tmp_clerks c where x.reject_reason is null and c.clerk = x.clerk and coalesce(c.store_id, ${NO_STORE}::uuid) = coalesce(x.store_id, ${NO_STORE}::uuid) and c.staff_id is null`.execute(trx);
     }
-    await sql`update tmp_orders x set clerk_id = c.staff_id from tmp_clerks c where c.clerk = x.clerk and c.store_id is not distinct from x.store_id`.execute(trx);
+    await sql`update tmp_orders x set clerk_id = c.staff_id from tmp_clerks c where c.clerk = x.clerk and coalesce(c.store_id, ${NO_STORE}::uuid) = coalesce(x.store_id, ${NO_STORE}::uuid)`.execute(trx);
   }
 
   // 4. customers
@@ -175,6 +179,7 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
       select ${t}::uuid, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
         refund_of, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, ${o.source}, ${o.importId}::uuid
       from tmp_orders where reject_reason is null
+      order by order_no -- (tenant_id, order_no) index pages are then touched in order, not at random
       on conflict (tenant_id, order_no) do update set
         store_id = excluded.store_id, clerk_id = excluded.clerk_id, channel = excluded.channel, status = excluded.status,
         paid_at = excluded.paid_at, paid_day = excluded.paid_day, amount_fen = excluded.amount_fen, item_count = excluded.item_count,
@@ -197,7 +202,8 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
       l.unit_price_fen,
       case when c.is_refund then -abs(l.amount_fen) else l.amount_fen end
     from ${o.lines} as l join tmp_changed c on c.order_no = l.order_no
-    where l.has_item`.execute(trx);
+    where l.has_item
+    order by c.id, l.line_no`.execute(trx);
 
   // 6. analytics hand-off: customers whose orders changed (new and previous owners)
   await markCustomersTouched(
@@ -338,3 +344,4 @@ async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: Ide
   }
   return { created, linked, merged };
 }
+

@@ -104,12 +104,12 @@ export async function openRowSource(path: string, shape: FileShape, opts: { batc
 }
 
 async function openCsv(path: string, shape: FileShape, _batchSize: number): Promise<RowSource> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
+  const file = createReadStream(path, { highWaterMark: 1 << 18 });
   let bytes = 0;
   file.on('data', (c) => {
     bytes += (c as Buffer).length;
   });
-  const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 20 })) : file;
+  const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 18 })) : file;
   const decoder = makeDecoder(shape.encoding ?? 'utf8');
   let pending: SourceRow[] = [];
   const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line) => {

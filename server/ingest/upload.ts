@@ -25,7 +25,7 @@ export async function receiveOrderUpload(services: Services, actor: Actor, heade
   mkdirSync(dir, { recursive: true });
   let saved: { path: string; name: string } | null = null;
   let tooBig = false;
-  const bb = busboy({ headers: { 'content-type': type }, limits: { files: 1, fileSize: MAX_UPLOAD_BYTES, fields: 10 } });
+  const bb = busboy({ headers: { 'content-type': type }, defParamCharset: 'utf8', limits: { files: 1, fileSize: MAX_UPLOAD_BYTES, fields: 10 } });
   const writes: Promise<void>[] = [];
   bb.on('file', (_field, stream, info) => {
     const name = (info.filename || 'upload.csv').replace(/[/\\]/g, '_').slice(0, 200);
