@@ -5,7 +5,7 @@
  * customers, then one `INSERT … ON CONFLICT (tenant_id, order_no) DO UPDATE … WHERE (something changed)` so that
  * re-sending the same orders changes nothing. Runs inside the caller's tenant transaction (RLS applies).
  */
-import { sql, type RawBuilder } from 'kysely';
+import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RawBuilder, type RootOperationNode, type UnknownRow } from 'kysely';
 import type { IdentityKind } from '../../db/schema';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -54,13 +54,31 @@ const n = (v: unknown): number => Number(v ?? 0);
 /** Stands for "no store" in equality joins (`is not distinct from` cannot be hashed and made them nested loops). */
 const NO_STORE = '00000000-0000-0000-0000-000000000000';
 
+/** `HUIKE_MERGE_TIMINGS=1`: every merge statement's duration and its first words on stderr (benchmarks). */
+class StatementTimings implements KyselyPlugin {
+  private started = new WeakMap<object, { t: number; text: string }>();
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node as { kind: string; sqlFragments?: readonly string[] };
+    const text = (node.sqlFragments ?? [node.kind]).join('$').replace(/\s+/g, ' ').trim().slice(0, 90);
+    this.started.set(args.queryId, { t: performance.now(), text });
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    const s = this.started.get(args.queryId);
+    if (s) process.stderr.write(`[merge] ${(performance.now() - s.t).toFixed(0).padStart(6)} ms  ${s.text}\n`);
+    return args.result;
+  }
+}
+const timed = (trx: Tx): Tx => (process.env.HUIKE_MERGE_TIMINGS === '1' ? trx.withPlugin(new StatementTimings()) : trx);
+
 /** Runs a query whose single row has a column `n`. */
 async function count(trx: Tx, q: RawBuilder<unknown>): Promise<number> {
   const r = await q.execute(trx);
   return n((r.rows[0] as { n?: unknown } | undefined)?.n);
 }
 
-export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptions): Promise<MergeStats & { results?: OrderResult[] }> {
+export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOptions): Promise<MergeStats & { results?: OrderResult[] }> {
+  const trx = timed(trx0);
   const t = tenantId;
   const prio = o.ctx.priority;
   const creatable = o.ctx.settings.createCustomersFrom;
@@ -73,17 +91,16 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
   await sql`set local work_mem = '256MB'`.execute(trx);
   // the merge is idempotent and checkpointed: a lost commit after a crash is simply redone
   await sql`set local synchronous_commit = off`.execute(trx);
-  await sql`create temp table tmp_orders on commit drop as
+  await sql`create temp table tmp_groups on commit drop as
     select g.*,
       g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0) as is_refund,
       case when g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0) then -abs(g.total_fen) else g.total_fen end as amount_fen,
       g.paid_text::timestamptz as paid_at,
       (g.paid_text::timestamptz at time zone ${o.ctx.timezone})::date as paid_day,
       case when g.c_paid then 'conflicting_lines' when g.c_store or g.c_ids then 'conflicting_lines'
-           when not (g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0)) and g.total_fen < 0 then 'negative_total' end as reject_reason,
+           when not (g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0)) and g.total_fen < 0 then 'negative_total' end as line_reject_reason,
       case when g.c_paid then 'paid_at' when g.c_store then 'store_code' when g.c_ids then 'customer'
-           when not (g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0)) and g.total_fen < 0 then 'amount' end as reject_column,
-      null::uuid as store_id, null::uuid as clerk_id, null::uuid as customer_id
+           when not (g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0)) and g.total_fen < 0 then 'amount' end as line_reject_column
     from (
       select order_no,
         min(paid_at) as paid_text, max(paid_at)::timestamptz - min(paid_at)::timestamptz > interval '10 minutes' as c_paid,
@@ -106,33 +123,40 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
       from ${o.lines} as src
       group by order_no
     ) g`.execute(trx);
-  await sql`analyze tmp_orders`.execute(trx);
+  await sql`analyze tmp_groups`.execute(trx);
 
   // 2. stores: matched by code; unknown ones created (imported) or rejected
   let storesCreated = 0;
   if (o.unknownStores === 'create') {
     storesCreated = await count(
       trx,
-      sql`with ins as (
+      // the name comes from the store's first order in the file; codes are hash-aggregated first (no sort of all orders)
+      sql`with codes as (
+        select store_code, min(first_line) as first_line from tmp_groups
+        where line_reject_reason is null and store_code is not null group by store_code),
+      ins as (
         insert into stores (tenant_id, code, name, imported)
-        select distinct on (store_code) ${t}::uuid, store_code, left(coalesce(store_name, store_code), 100), true
-        from tmp_orders x where reject_reason is null and store_code is not null
-          and not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = x.store_code)
-        order by store_code, first_line
+        select ${t}::uuid, c.store_code, left(coalesce(g.store_name, g.store_code), 100), true
+        from codes c join tmp_groups g on g.first_line = c.first_line and g.store_code = c.store_code
+        where not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = c.store_code)
+        order by c.store_code
         on conflict (tenant_id, code) do nothing returning 1)
       select count(*)::int as n from ins`,
     );
-  } else {
-    await sql`update tmp_orders x set reject_reason = 'unknown_store', reject_column = 'store_code'
-      where reject_reason is null and store_code is not null and not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = x.store_code)`.execute(trx);
   }
-  await sql`update tmp_orders x set store_id = s.id from stores s where s.tenant_id = ${t} and s.code = x.store_code`.execute(trx);
+  // the stores the orders name (small); unknown codes are rejected below when the mapping says so
+  await sql`create temp table tmp_stores on commit drop as
+    select s.code, s.id from stores s where s.tenant_id = ${t} and s.code in (select distinct store_code from tmp_groups where store_code is not null)`.execute(trx);
+  const rejectStore = o.unknownStores === 'reject';
+  const rejectClerk = o.unknownClerks === 'reject';
 
   // 3. clerks: by WeCom userid, then mobile, then a unique name (same store first, then the tenant)
   await sql`create temp table tmp_clerks on commit drop as
-    select clerk, store_id, null::uuid as staff_id,
-      regexp_replace(regexp_replace(clerk, '[\\s()-]', '', 'g'), '^(\\+86|0086)', '') as norm
-    from tmp_orders where reject_reason is null and clerk is not null group by clerk, store_id`.execute(trx);
+    select g.clerk, st.id as store_id, null::uuid as staff_id,
+      regexp_replace(regexp_replace(g.clerk, '[\\s()-]', '', 'g'), '^(\\+86|0086)', '') as norm
+    from tmp_groups g left join tmp_stores st on st.code = g.store_code
+    where g.line_reject_reason is null and g.clerk is not null and not (${rejectStore}::boolean and g.store_code is not null and st.id is null)
+    group by g.clerk, st.id`.execute(trx);
   let clerksCreated = 0;
   const hasClerks = await count(trx, sql`select count(*)::int as n from tmp_clerks`);
   if (hasClerks > 0) {
@@ -158,43 +182,65 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
         await sql`update tmp_clerks c set staff_id = s.id from staff s
           where c.staff_id is null and s.tenant_id = ${t} and s.imported and s.id = any(${created.rows.map((r) => r.id)}::uuid[]) and s.name = left(c.clerk, 60)`.execute(trx);
       }
-    } else {
-      await sql`update tmp_orders x set reject_reason = 'unknown_clerk', reject_column = 'clerk'
-        from tmp_clerks c where x.reject_reason is null and c.clerk = x.clerk and coalesce(c.store_id, ${NO_STORE}::uuid) = coalesce(x.store_id, ${NO_STORE}::uuid) and c.staff_id is null`.execute(trx);
     }
-    await sql`update tmp_orders x set clerk_id = c.staff_id from tmp_clerks c where c.clerk = x.clerk and coalesce(c.store_id, ${NO_STORE}::uuid) = coalesce(x.store_id, ${NO_STORE}::uuid)`.execute(trx);
   }
+
+  // The orders as they will be written, in one pass: store, clerk, the final reject reason, and the order already
+  // stored under this number (its id, its customer, whether its other fields are the same). New orders get their
+  // id here from the identity's sequence, so no `returning` is needed and items can be written in id order.
+  await sql`create temp table tmp_orders on commit drop as
+    select y.*, case when y.reject_reason is null and y.existing_id is null then nextval('orders_id_seq'::regclass) else y.existing_id end as id
+    from (
+      select g.*, st.id as store_id, ck.staff_id as clerk_id,
+        coalesce(g.line_reject_reason,
+          case when ${rejectStore}::boolean and g.store_code is not null and st.id is null then 'unknown_store' end,
+          case when ${rejectClerk}::boolean and ck.clerk is not null and ck.staff_id is null then 'unknown_clerk' end) as reject_reason,
+        case when g.line_reject_reason is not null then g.line_reject_column
+             when ${rejectStore}::boolean and g.store_code is not null and st.id is null then 'store_code'
+             when ${rejectClerk}::boolean and ck.clerk is not null and ck.staff_id is null then 'clerk' end as reject_column,
+        ord.id as existing_id, ord.customer_id as existing_customer_id,
+        (ord.store_id, ord.clerk_id, ord.channel, ord.status, ord.paid_at, ord.amount_fen, ord.item_count, ord.is_refund,
+         ord.refund_of_order_no, ord.external_userid, ord.unionid, ord.member_no, ord.mobile_hash, ord.openid, ord.content_hash)
+        is not distinct from
+        (st.id, ck.staff_id, g.channel, g.status, g.paid_at, g.amount_fen, g.item_count, g.is_refund,
+         g.refund_of, g.external_userid, g.unionid, g.member_no, g.mobile_hash, g.openid, g.content_hash) as existing_same
+      from tmp_groups g
+      left join tmp_stores st on st.code = g.store_code
+      left join tmp_clerks ck on ck.clerk = g.clerk and coalesce(ck.store_id, ${NO_STORE}::uuid) = coalesce(st.id, ${NO_STORE}::uuid)
+      left join orders ord on ord.tenant_id = ${t} and ord.order_no = g.order_no
+    ) y`.execute(trx);
+  await sql`analyze tmp_orders`.execute(trx);
 
   // 4. customers
   const ident = await resolveCustomers(trx, t, o, prio, creatable);
 
-  // 5. the merge itself
+  // 5. the merge itself. A fresh import is mostly inserts: new orders are inserted (plain INSERT: every writer of
+  //    orders holds the tenant's identity lock, so a number seen as new above cannot appear meanwhile — if it
+  //    did, the unique key fails the transaction and the checkpointed bucket is redone), changed ones updated.
   await sql`create temp table tmp_prev on commit drop as
-    select distinct ord.customer_id from orders ord join tmp_orders x on x.order_no = ord.order_no
-    where ord.tenant_id = ${t} and x.reject_reason is null and ord.customer_id is not null and ord.customer_id is distinct from x.customer_id`.execute(trx);
-  await sql`create temp table tmp_changed (id bigint, order_no text, inserted boolean, is_refund boolean) on commit drop`.execute(trx);
-  await sql`with up as (
-      insert into orders as ord (tenant_id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
-        refund_of_order_no, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, source, import_id)
-      select ${t}::uuid, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
-        refund_of, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, ${o.source}, ${o.importId}::uuid
-      from tmp_orders where reject_reason is null
-      order by order_no -- (tenant_id, order_no) index pages are then touched in order, not at random
-      on conflict (tenant_id, order_no) do update set
-        store_id = excluded.store_id, clerk_id = excluded.clerk_id, channel = excluded.channel, status = excluded.status,
-        paid_at = excluded.paid_at, paid_day = excluded.paid_day, amount_fen = excluded.amount_fen, item_count = excluded.item_count,
-        is_refund = excluded.is_refund, refund_of_order_no = excluded.refund_of_order_no, customer_id = excluded.customer_id,
-        external_userid = excluded.external_userid, unionid = excluded.unionid, member_no = excluded.member_no,
-        mobile_hash = excluded.mobile_hash, mobile_masked = excluded.mobile_masked, openid = excluded.openid,
-        content_hash = excluded.content_hash, source = excluded.source, import_id = excluded.import_id, updated_at = now()
-      where (ord.store_id, ord.clerk_id, ord.channel, ord.status, ord.paid_at, ord.amount_fen, ord.item_count, ord.is_refund,
-             ord.refund_of_order_no, ord.customer_id, ord.external_userid, ord.unionid, ord.member_no, ord.mobile_hash, ord.openid, ord.content_hash)
-        is distinct from
-            (excluded.store_id, excluded.clerk_id, excluded.channel, excluded.status, excluded.paid_at, excluded.amount_fen, excluded.item_count, excluded.is_refund,
-             excluded.refund_of_order_no, excluded.customer_id, excluded.external_userid, excluded.unionid, excluded.member_no, excluded.mobile_hash, excluded.openid, excluded.content_hash)
-      returning ord.id, ord.order_no, (xmax = 0) as inserted, ord.is_refund)
-    insert into tmp_changed select id, order_no, inserted, is_refund from up`.execute(trx);
+    select distinct x.existing_customer_id as customer_id from tmp_orders x left join tmp_match m on m.order_no = x.order_no
+    where x.reject_reason is null and x.existing_customer_id is not null and x.existing_customer_id is distinct from m.customer_id`.execute(trx);
+  await sql`create temp table tmp_changed on commit drop as
+    select x.id, x.order_no, x.existing_id is null as inserted, x.is_refund, m.customer_id
+    from tmp_orders x left join tmp_match m on m.order_no = x.order_no
+    where x.reject_reason is null and (x.existing_id is null or not x.existing_same or x.existing_customer_id is distinct from m.customer_id)`.execute(trx);
   await sql`analyze tmp_changed`.execute(trx);
+  await sql`insert into orders (tenant_id, id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
+      refund_of_order_no, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, source, import_id)
+    select ${t}::uuid, x.id, x.order_no, x.store_id, x.clerk_id, x.channel, x.status, x.paid_at, x.paid_day, x.amount_fen, x.item_count, x.is_refund,
+      x.refund_of, m.customer_id, x.external_userid, x.unionid, x.member_no, x.mobile_hash, x.mobile_masked, x.openid, x.content_hash, ${o.source}, ${o.importId}::uuid
+    from tmp_orders x left join tmp_match m on m.order_no = x.order_no
+    where x.reject_reason is null and x.existing_id is null
+    order by x.order_no -- (tenant_id, order_no) index pages are then touched in order, not at random`.execute(trx);
+  await sql`update orders ord set
+      store_id = x.store_id, clerk_id = x.clerk_id, channel = x.channel, status = x.status,
+      paid_at = x.paid_at, paid_day = x.paid_day, amount_fen = x.amount_fen, item_count = x.item_count,
+      is_refund = x.is_refund, refund_of_order_no = x.refund_of, customer_id = c.customer_id,
+      external_userid = x.external_userid, unionid = x.unionid, member_no = x.member_no,
+      mobile_hash = x.mobile_hash, mobile_masked = x.mobile_masked, openid = x.openid,
+      content_hash = x.content_hash, source = ${o.source}, import_id = ${o.importId}::uuid, updated_at = now()
+    from tmp_changed c join tmp_orders x on x.order_no = c.order_no
+    where not c.inserted and ord.tenant_id = ${t} and ord.id = c.id`.execute(trx);
   await sql`delete from order_items i using tmp_changed c where i.tenant_id = ${t} and i.order_id = c.id and not c.inserted`.execute(trx);
   await sql`insert into order_items (tenant_id, order_id, line_no, sku, name, category, quantity, unit_price_fen, amount_fen)
     select ${t}::uuid, c.id, l.line_no, l.sku, l.item_name, l.category,
@@ -209,8 +255,8 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
   await markCustomersTouched(
     trx,
     t,
-    sql<{ id: string }>`select x.customer_id as id from tmp_orders x join tmp_changed c on c.order_no = x.order_no where x.customer_id is not null
-      union select customer_id from tmp_prev`,
+    sql<{ id: string }>`select id from (select customer_id as id from tmp_changed where customer_id is not null
+      union select customer_id from tmp_prev) u order by id`,
     o.source === 'api' ? 'orders.api' : 'orders.import',
   );
 
@@ -231,8 +277,8 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
     const r = await sql<OrderResult>`
       select x.order_no,
         case when x.reject_reason is not null then 'rejected' when c.order_no is null then 'unchanged' when c.inserted then 'created' else 'updated' end as status,
-        coalesce(c.id, ord.id) as id, x.customer_id, x.is_refund, x.amount_fen, x.reject_reason as reason, x.reject_column as field
-      from tmp_orders x left join tmp_changed c on c.order_no = x.order_no
+        coalesce(c.id, ord.id) as id, coalesce(c.customer_id, m.customer_id) as customer_id, x.is_refund, x.amount_fen, x.reject_reason as reason, x.reject_column as field
+      from tmp_orders x left join tmp_changed c on c.order_no = x.order_no left join tmp_match m on m.order_no = x.order_no
       left join orders ord on ord.tenant_id = ${t} and ord.order_no = x.order_no
       order by x.first_line`.execute(trx);
     results = r.rows;
@@ -254,6 +300,8 @@ export async function mergeOrderLines(trx: Tx, tenantId: TenantId, o: MergeOptio
 
 /** Step 4 of the merge: find, create, learn and merge customers for the grouped orders in tmp_orders. */
 async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: IdentityKind[], creatable: IdentityKind[]): Promise<{ created: number; linked: number; merged: number }> {
+  // tmp_match: the customer of each (non-rejected) order; the orders written below take their customer_id from it
+  await sql`create temp table tmp_match (order_no text, customer_id uuid) on commit drop`.execute(trx);
   await sql`create temp table tmp_ids on commit drop as
     select x.order_no, v.kind, v.value, array_position(${prio}::text[], v.kind) as prio, x.paid_at, x.store_id
     from tmp_orders x cross join lateral (values ('external_userid', x.external_userid), ('unionid', x.unionid), ('member_no', x.member_no),
@@ -262,7 +310,6 @@ async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: Ide
   const ids = await count(trx, sql`select count(*)::int as n from tmp_ids`);
   if (ids === 0) return { created: 0, linked: 0, merged: 0 };
   await sql`analyze tmp_ids`.execute(trx);
-  await sql`create temp table tmp_match (order_no text, customer_id uuid) on commit drop`.execute(trx);
   const rematch = async () => {
     await sql`truncate tmp_match`.execute(trx);
     await sql`insert into tmp_match select distinct on (i.order_no) i.order_no, ci.customer_id
@@ -272,18 +319,24 @@ async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: Ide
   };
   await rematch();
 
-  // new customers: unmatched orders with a creatable identity (one customer per identity value)
+  // new customers: unmatched orders with a creatable identity (one customer per identity value). Their ids are
+  // time-ordered (UUIDv7 layout: ms timestamp, version 7, a counter in (kind, value) order, variant, 48 random
+  // bits), so customers' key, the identities' key and their customer index are all filled in the same order.
   await sql`create temp table tmp_new on commit drop as
-    select kind, value, gen_random_uuid() as id, store_id from (
+    select kind, value, (ts || '7' || substr(c, 1, 3) || '8' || substr(c, 4, 3) || substr(md5(random()::text), 1, 12))::uuid as id, store_id from (
+      select z.*, lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') as ts,
+        lpad(to_hex(row_number() over (order by kind, value)), 6, '0') as c
+      from (
       select distinct on (kind, value) kind, value, store_id from (
         select distinct on (i.order_no) i.order_no, i.kind, i.value, i.store_id, i.paid_at from tmp_ids i
         where i.kind = any(${creatable}::text[]) and not exists (select 1 from tmp_match m where m.order_no = i.order_no)
         order by i.order_no, i.prio) first_ids
-      order by kind, value, paid_at desc) z`.execute(trx);
+      order by kind, value, paid_at desc) z) v`.execute(trx);
   const created = await count(trx, sql`select count(*)::int as n from tmp_new`);
   if (created > 0) {
-    await sql`insert into customers (tenant_id, id, source, primary_store_id) select ${t}::uuid, id, ${o.source}, store_id from tmp_new`.execute(trx);
-    await sql`insert into customer_identities (tenant_id, kind, value, customer_id, source) select ${t}::uuid, kind, value, id, ${o.source} from tmp_new`.execute(trx);
+    // sorted by key: the primary keys' pages are then filled in order rather than at random
+    await sql`insert into customers (tenant_id, id, source, primary_store_id) select ${t}::uuid, id, ${o.source}, store_id from tmp_new order by id`.execute(trx);
+    await sql`insert into customer_identities (tenant_id, kind, value, customer_id, source) select ${t}::uuid, kind, value, id, ${o.source} from tmp_new order by kind, value`.execute(trx);
     await rematch();
   }
 
@@ -309,16 +362,15 @@ async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: Ide
     merged += await mergeCustomerPairs(trx, o.actor, pairs.rows.map((p) => [p.a, p.b] as [string, string]), prio, o.source === 'api' ? 'api order identities' : 'import order identities');
     await rematch();
   }
-  await sql`update tmp_orders x set customer_id = m.customer_id from tmp_match m where m.order_no = x.order_no`.execute(trx);
 
   // display fields of the customers: masked mobile and a primary store, when they have none
   await sql`update customers c set mobile_masked = y.mobile_masked, updated_at = now() from (
-      select distinct on (customer_id) customer_id, mobile_masked from tmp_orders
-      where customer_id is not null and mobile_masked is not null order by customer_id, paid_at desc) y
+      select distinct on (m.customer_id) m.customer_id, x.mobile_masked from tmp_orders x join tmp_match m on m.order_no = x.order_no
+      where m.customer_id is not null and x.mobile_masked is not null order by m.customer_id, x.paid_at desc) y
     where c.tenant_id = ${t} and c.id = y.customer_id and c.mobile_masked is null`.execute(trx);
   await sql`update customers c set primary_store_id = y.store_id, updated_at = now() from (
-      select distinct on (customer_id) customer_id, store_id from tmp_orders
-      where customer_id is not null and store_id is not null order by customer_id, paid_at desc) y
+      select distinct on (m.customer_id) m.customer_id, x.store_id from tmp_orders x join tmp_match m on m.order_no = x.order_no
+      where m.customer_id is not null and x.store_id is not null order by m.customer_id, x.paid_at desc) y
     where c.tenant_id = ${t} and c.id = y.customer_id and c.primary_store_id is null`.execute(trx);
 
   // late linking: earlier anonymous orders that carry an identity that became known now
