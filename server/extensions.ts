@@ -3,8 +3,9 @@
  * tenant is connected to). Capabilities append installers.
  */
 import type { Services } from './services';
+import { installWecomRuntime } from './wecom/runtime';
 
-export const extensionInstallers: ((services: Services) => Promise<void>)[] = [];
+export const extensionInstallers: ((services: Services) => Promise<void>)[] = [installWecomRuntime];
 
 export async function installExtensions(services: Services): Promise<void> {
   for (const install of extensionInstallers) await install(services);

@@ -1,66 +1,200 @@
-import type { LoaderFunctionArgs } from '@remix-run/node';
+/** The customer profile: repurchase metrics and predictions, order timeline, tags, serving clerks, identities. */
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { getCustomer, withTenant } from '~/lib/customers.server';
+import { GROUP_LABELS, STAGE_LABELS, CHANNEL_LABELS, label } from '~/lib/analytics-labels';
+import { customerProfile, withTenant } from '~/lib/analytics.server';
+import { num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
-import { requireActor } from '~/lib/guards.server';
+import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import dashboardStyles from '~/styles/dashboard.css';
+// WeCom section: tags with write-back state, relations, groups (server/wecom).
+import { CustomerWecomSection } from '~/components/customer-wecom';
+import { can } from '~/lib/auth.server';
+import { customerTagAction, customerWecom } from '~/lib/wecom.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const id = params.id ?? '';
-  if (!/^[0-9a-f-]{36}$/i.test(id)) throw json({ message: 'Not found' }, { status: 404 });
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw json({ message: 'Not found' }, { status: 404 });
   try {
-    return json({ customer: await withTenant(context.services.dbs, actor.tenantId, (trx) => getCustomer(trx, actor, id)) });
+    const customer = await withTenant(context.services.dbs, actor.tenantId, (trx) => customerProfile(trx, actor, id));
+    const wecom = await customerWecom(context, actor, id);
+    return json({ customer, wecom, canTag: can(actor.role, 'customers.tag') });
   } catch (e) {
     if ((e as { status?: number }).status === 404) throw json({ message: (e as Error).message }, { status: 404 });
     throw e;
   }
 }
 
+/** Tag changes from the WeCom section (written back to WeCom by the queue). */
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { actor, form } = await requireMutation(request, context, 'customers.tag');
+  try {
+    return json(await customerTagAction(context, actor, params.id ?? '', form));
+  } catch (e) {
+    return actionError(e, context);
+  }
+}
+
 export default function CustomerProfile() {
-  const { customer: c } = useLoaderData<typeof loader>();
+  const { customer: c, wecom, canTag } = useLoaderData<typeof loader>();
   const t = useT();
   const f = useFormat();
+  const m = c.metrics;
+  const openFollows = c.follows.filter((x) => !x.ended_at);
   return (
     <>
       <p>
         <Link to="/customers">← {t('客户', 'Customers')}</Link>
       </p>
-      <h1>{c.display_name ?? t('（未命名）', '(no name)')}</h1>
-      <div className="grid-2">
-        <div className="card">
-          <h2 style={{ marginTop: 0 }}>{t('基本信息', 'Profile')}</h2>
-          <p>
-            {t('手机', 'Mobile')}: {c.mobile_masked ?? '—'}
-          </p>
-          <p>
-            {t('门店', 'Store')}: {c.store ?? '—'}
-          </p>
-          <p>
-            {t('建档时间', 'Customer since')}: {f.date(c.created_at)}
-          </p>
-          <p>
-            {t('身份标识', 'Identities')}:{' '}
-            {c.identities.map((i) => (
-              <span key={i.kind + i.value} className="badge" style={{ marginRight: '.25rem' }}>
-                {i.kind}: {i.value}
-              </span>
-            ))}
-          </p>
-        </div>
-        <div className="card">
-          <h2 style={{ marginTop: 0 }}>{t('服务导购', 'Served by')}</h2>
-          {c.follows.length === 0 ? <p className="muted">{t('暂无导购添加该客户', 'No clerk has added this customer')}</p> : null}
-          {c.follows.map((fl, i) => (
-            <p key={i}>
-              <strong>{fl.clerk}</strong> · {fl.store ?? '—'} · {t('添加于', 'since')} {f.date(fl.added_at)}
-              {fl.ended_at ? <span className="badge bad"> {t('已解除', 'ended')}</span> : null}
-              {fl.remark ? <span className="muted"> · {fl.remark}</span> : null}
+      <div className="profile-head">
+        <h1>{c.display_name ?? t('（未命名）', '(no name)')}</h1>
+        {m ? <span className={`badge stage-${m.stage}`}>{label(STAGE_LABELS, m.stage, t)}</span> : null}
+        {m?.rfm_group ? (
+          <span className="badge group" title={`R${m.r_score} F${m.f_score} M${m.m_score} · FM${m.fm_score}`}>
+            {label(GROUP_LABELS, m.rfm_group, t)} · R{m.r_score} FM{m.fm_score}
+          </span>
+        ) : null}
+        {m?.is_due ? <span className="badge due">{t('待回访', 'Due for a visit')}</span> : null}
+        <span className="muted">
+          {c.mobile_masked ?? ''} · {c.home_store ?? c.store ?? t('无门店', 'no store')}
+        </span>
+      </div>
+
+      <section className="card">
+        <h2 style={{ marginTop: 0 }}>{t('复购指标', 'Repurchase metrics')}</h2>
+        {m ? (
+          <>
+            <dl className="metric-grid">
+              <div>
+                <dt>{t('首次购买', 'First purchase')}</dt>
+                <dd>{m.first_purchase ?? '—'}</dd>
+              </div>
+              <div>
+                <dt>{t('最近购买', 'Last purchase')}</dt>
+                <dd>{m.last_purchase ? `${m.last_purchase}（${t(`${m.recency_days} 天前`, `${m.recency_days} d ago`)}）` : '—'}</dd>
+              </div>
+              <div>
+                <dt>{t('购买天数 F', 'Purchase days F')}</dt>
+                <dd>{num(m.frequency)}</dd>
+              </div>
+              <div>
+                <dt>{t('净消费 M', 'Net spend M')}</dt>
+                <dd>
+                  {yuan(m.monetary_fen)}
+                  {m.refund_fen > 0 ? <span className="muted"> （{t('退款', 'refunds')} {yuan(m.refund_fen)}）</span> : null}
+                </dd>
+              </div>
+              <div>
+                <dt>{t('复购间隔中位数', 'Median interval')}</dt>
+                <dd>{m.median_interval_days === null ? '—' : `${num(Number(m.median_interval_days), 1)} ${t('天', 'days')}`}</dd>
+              </div>
+              <div>
+                <dt>{t('预计下次购买', 'Expected next purchase')}</dt>
+                <dd>{m.expected_next_purchase ?? '—'}</dd>
+              </div>
+              <div>
+                <dt>{t('P(仍活跃)', 'P(alive)')}</dt>
+                <dd>{pct(m.p_alive)}</dd>
+              </div>
+              <div>
+                <dt>{t('未来 30 / 90 天预计购买', 'Expected purchases 30 / 90 d')}</dt>
+                <dd>{m.exp_purchases_30 === null ? '—' : `${num(m.exp_purchases_30, 2)} / ${num(m.exp_purchases_90, 2)}`}</dd>
+              </div>
+              <div>
+                <dt>{t('未来 12 个月预测价值', 'Predicted 12-month value')}</dt>
+                <dd>{yuan(m.predicted_value_12m_fen)}</dd>
+              </div>
+              <div>
+                <dt>t_x / T</dt>
+                <dd>{m.tx_days === null ? '—' : `${m.tx_days} / ${m.t_days} ${t('天', 'days')}`}</dd>
+              </div>
+            </dl>
+            <p className="muted" style={{ marginBottom: 0 }}>
+              {t(`指标截至 ${m.as_of}`, `Metrics as of ${m.as_of}`)}
             </p>
-          ))}
+          </>
+        ) : (
+          <p className="muted">{t('指标尚未计算（新客户会在几秒内完成计算）', 'Metrics not computed yet (new customers are picked up within seconds)')}</p>
+        )}
+      </section>
+
+      <div className="grid-2">
+        <section className="card">
+          <h2 style={{ marginTop: 0 }}>
+            {t('订单记录', 'Orders')} <span className="muted">({num(c.orderCount)})</span>
+          </h2>
+          {c.orders.length === 0 ? <p className="muted">{t('暂无订单', 'No orders yet')}</p> : null}
+          <ol className="timeline">
+            {c.orders.map((o) => (
+              <li key={o.id} className={o.is_refund ? 'refund' : undefined}>
+                <span>{o.paid_day}</span>
+                <span>
+                  {o.is_refund ? <span className="badge bad">{t('退款', 'Refund')}</span> : null} {o.store ?? '—'} · {label(CHANNEL_LABELS, o.channel, t)}
+                  {o.clerk ? ` · ${o.clerk}` : ''}
+                  <span className="muted"> #{o.order_no}</span>
+                  {o.items.length ? (
+                    <div className="items">
+                      {o.items
+                        .slice(0, 4)
+                        .map((i) => `${i.name ?? i.category ?? '—'}×${num(i.quantity, i.quantity % 1 ? 2 : 0)}`)
+                        .join('、')}
+                      {o.items.length > 4 ? ` …+${o.items.length - 4}` : ''}
+                    </div>
+                  ) : null}
+                </span>
+                <strong className="num">{yuan(o.amount_fen)}</strong>
+              </li>
+            ))}
+          </ol>
+          {c.orderCount > c.orders.length ? <p className="muted">{t(`仅显示最近 ${c.orders.length} 笔`, `Showing the latest ${c.orders.length}`)}</p> : null}
+        </section>
+        <div>
+          <section className="card">
+            <h2 style={{ marginTop: 0 }}>{t('标签', 'Tags')}</h2>
+            {c.tags.length === 0 ? <p className="muted">{t('暂无标签', 'No tags')}</p> : null}
+            <p>
+              {c.tags.map((tg) => (
+                <span key={tg.id} className="badge" style={{ marginRight: '.25rem' }} title={tg.group_name ?? ''}>
+                  {tg.name}
+                </span>
+              ))}
+            </p>
+          </section>
+          <section className="card">
+            <h2 style={{ marginTop: 0 }}>{t('服务导购', 'Served by')}</h2>
+            {c.follows.length === 0 ? <p className="muted">{t('暂无导购添加该客户', 'No clerk has added this customer')}</p> : null}
+            {c.follows.map((fl, i) => (
+              <p key={i}>
+                <strong>{fl.clerk}</strong> · {fl.store ?? '—'} · {t('添加于', 'since')} {f.date(fl.added_at)}
+                {fl.ended_at ? <span className="badge bad"> {t('已解除', 'ended')}</span> : null}
+                {fl.remark ? <span className="muted"> · {fl.remark}</span> : null}
+              </p>
+            ))}
+            {openFollows.length === 0 && m?.clerk_id ? <p className="muted">{t('（按最近一次购买的导购归属）', '(attributed to the clerk of the last purchase)')}</p> : null}
+          </section>
+          <section className="card">
+            <h2 style={{ marginTop: 0 }}>{t('基本信息', 'Profile')}</h2>
+            <p>
+              {t('建档时间', 'Customer since')}: {f.date(c.created_at)}
+            </p>
+            <p>
+              {t('身份标识', 'Identities')}:{' '}
+              {c.identities.length === 0 ? '—' : null}
+              {c.identities.map((i) => (
+                <span key={i.kind + i.value} className="badge" style={{ marginRight: '.25rem' }}>
+                  {i.kind}: {i.value}
+                </span>
+              ))}
+            </p>
+          </section>
         </div>
       </div>
+      <CustomerWecomSection customerId={c.id} data={wecom.profile} tagOptions={wecom.tagOptions} canTag={canTag} />
     </>
   );
 }

@@ -1,59 +1,292 @@
-import type { LoaderFunctionArgs } from '@remix-run/node';
+/**
+ * Customers with their repurchase metrics: server-side sorting, filtering (stage, RFM group or cell, store,
+ * due, search) and paging over `customer_metrics`, scoped to what the actor may see (a clerk: the customers they
+ * serve). The RFM heatmap links here with ?r=&fm=. Before the first analytics run the plain list is shown.
+ */
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Form, Link, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useLocation, useSubmit } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
+import { useRef } from 'react';
+import { CsvButton } from '~/components/charts/csv-button';
 import { DataTable } from '~/components/data-table';
-import { CUSTOMER_SORTS, listCustomers, withTenant } from '~/lib/customers.server';
+import { GROUP_LABELS, GROUP_ORDER, STAGE_LABELS, STAGE_ORDER, label } from '~/lib/analytics-labels';
+import type { CustomerRow, MetricSort } from '~/lib/analytics.server';
+import { filterOptions, getState, listCustomerMetrics, listCustomers, METRIC_SORTS, parseCustomerFiltersLenient, withTenant } from '~/lib/analytics.server';
+import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
-import { requireActor } from '~/lib/guards.server';
+import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
+import dashboardStyles from '~/styles/dashboard.css';
+// WeCom: tags column, tag filter, bulk tagging, how the customer came (server/wecom).
+import { BulkTagBar, SelectAll, SelectCell, TagChips, TagFilter, type CustomerTagJson } from '~/components/customer-tags';
+import { can } from '~/lib/auth.server';
+import { bulkTagAction, customerListWecom } from '~/lib/wecom.server';
 
-const params = tableParamsSchema(CUSTOMER_SORTS, { sort: 'created_at', dir: 'desc' });
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
+
+type LegacyRows = Awaited<ReturnType<typeof listCustomers>>['rows'];
+const LEGACY_SORTS = { name: 'name', first_purchase: 'created_at' } as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
-  const p = parseTableParams(request.url, params);
-  const data = await withTenant(context.services.dbs, actor.tenantId, (trx) => listCustomers(trx, actor, p));
-  return json({ ...data, p, isClerk: actor.role === 'clerk' });
+  const url = new URL(request.url);
+  // Built here, not at module level: METRIC_SORTS comes from the server bridge, which the browser bundle lacks.
+  const p = parseTableParams<MetricSort>(url, tableParamsSchema(METRIC_SORTS, { sort: 'last_purchase', dir: 'desc' }));
+  const filters = parseCustomerFiltersLenient(url.searchParams);
+  if (p.q) filters.q = p.q;
+  const data = await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
+    const state = await getState(trx, actor.tenantId);
+    const options = await filterOptions(trx, actor);
+    if (!state) {
+      const sort = p.sort === 'name' || p.sort === 'first_purchase' ? LEGACY_SORTS[p.sort] : 'created_at';
+      const legacy = await listCustomers(trx, actor, { sort, dir: p.dir, page: p.page, size: p.size, q: p.q, tagId: filters.tag });
+      return { computed: false as const, asOf: null, total: legacy.total, legacy: legacy.rows, rows: [] as CustomerRow[], options };
+    }
+    const list = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options);
+    return { computed: true as const, asOf: state.as_of, total: list.total, legacy: [] as LegacyRows, rows: list.rows, options };
+  });
+  const wecom = await customerListWecom(context, actor, data.computed ? data.rows.map((r) => r.id) : data.legacy.map((r) => r.id));
+  return json({
+    ...data,
+    wecom,
+    canTag: can(actor.role, 'customers.tag'),
+    options: { stores: data.options.stores.map((s) => ({ code: s.code, name: s.name })), regions: data.options.regions },
+    p,
+    filters,
+    isClerk: actor.role === 'clerk',
+  });
 }
 
-type Row = ReturnType<typeof useLoaderData<typeof loader>>['rows'][number];
-const SOURCE: Record<string, [string, string]> = { wecom: ['企业微信', 'WeCom'], import: ['订单导入', 'Import'], api: ['API', 'API'], manual: ['手动', 'Manual'], demo: ['演示', 'Demo'] };
+/** Bulk tagging of the selected customers (WeCom tags are written back by the queue). */
+export async function action({ request, context }: ActionFunctionArgs) {
+  const { actor, form } = await requireMutation(request, context, 'customers.tag');
+  try {
+    return json(await bulkTagAction(context, actor, form));
+  } catch (e) {
+    return actionError(e, context);
+  }
+}
+
+type Data = ReturnType<typeof useLoaderData<typeof loader>>;
+type Row = Data['rows'][number];
+type LegacyRow = Data['legacy'][number];
 
 export default function Customers() {
-  const { rows, total, p, isClerk } = useLoaderData<typeof loader>();
+  const d = useLoaderData<typeof loader>();
+  const bulk = useActionData<typeof action>();
   const t = useT();
   const f = useFormat();
+  const submit = useSubmit();
+  const form = useRef<HTMLFormElement>(null);
+  const { search, pathname } = useLocation();
+  const without = (...keys: string[]) => {
+    const q = new URLSearchParams(search);
+    for (const k of [...keys, 'page']) q.delete(k);
+    const s = q.toString();
+    return s ? `${pathname}?${s}` : pathname;
+  };
+  const fl = d.filters;
+  const wc = (id: string) => d.wecom.columns[id];
+  const selectCol = { id: 'select', header: () => <SelectAll />, cell: ({ row }: { row: { original: { id: string } } }) => <SelectCell id={row.original.id} /> };
+  const wecomCols = [
+    { id: 'tags', header: t('标签', 'Tags'), cell: ({ row }: { row: { original: { id: string } } }) => <TagChips tags={(wc(row.original.id)?.tags ?? []) as CustomerTagJson[]} max={3} /> },
+    {
+      id: 'came',
+      header: t('来源 / 添加时间', 'How they came / since'),
+      cell: ({ row }: { row: { original: { id: string } } }) => {
+        const w = wc(row.original.id);
+        if (!w?.firstAddedAt) return '—';
+        return (
+          <>
+            {w.channel ?? (w.addWayLabel ? t(...w.addWayLabel) : '—')}
+            <div className="muted">{f.date(w.firstAddedAt)}</div>
+          </>
+        );
+      },
+    },
+  ];
   const columns: ColumnDef<Row, unknown>[] = [
+    ...(d.canTag ? [selectCol] : []),
+    {
+      id: 'name',
+      header: t('客户', 'Customer'),
+      cell: ({ row }) => (
+        <Link to={`/customers/${row.original.id}`}>
+          {row.original.display_name ?? t('（未命名）', '(no name)')}
+          {row.original.mobile_masked ? <span className="muted"> {row.original.mobile_masked}</span> : null}
+        </Link>
+      ),
+    },
+    { id: 'store', header: t('门店', 'Store'), cell: ({ row }) => row.original.store ?? '—' },
+    { id: 'clerks', header: t('服务导购', 'Served by'), cell: ({ row }) => row.original.clerks ?? '—' },
+    ...wecomCols,
+    { id: 'stage', header: t('阶段', 'Stage'), cell: ({ row }) => <span className={`badge stage-${row.original.stage}`}>{label(STAGE_LABELS, row.original.stage, t)}</span> },
+    {
+      id: 'group',
+      header: t('RFM 分组', 'RFM group'),
+      cell: ({ row }) => (row.original.rfm_group ? <span title={`R${row.original.r_score} · FM${row.original.fm_score}`}>{label(GROUP_LABELS, row.original.rfm_group, t)}</span> : '—'),
+    },
+    { id: 'frequency', header: t('购买天数', 'Purchase days'), cell: ({ row }) => <span className="num">{num(row.original.frequency)}</span> },
+    {
+      id: 'last_purchase',
+      header: t('最近购买', 'Last purchase'),
+      cell: ({ row }) => (row.original.last_purchase ? `${row.original.last_purchase}（${t(`${row.original.recency_days} 天前`, `${row.original.recency_days} d ago`)}）` : '—'),
+    },
+    { id: 'monetary', header: t('累计消费', 'Net spend'), cell: ({ row }) => <span className="num">{yuan(row.original.monetary_fen)}</span> },
+    {
+      id: 'expected_next',
+      header: t('预计下次购买', 'Expected next'),
+      cell: ({ row }) => (
+        <>
+          {row.original.expected_next_purchase ?? '—'} {row.original.is_due ? <span className="badge due">{t('待回访', 'due')}</span> : null}
+        </>
+      ),
+    },
+    { id: 'p_alive', header: t('P(活跃)', 'P(alive)'), cell: ({ row }) => <span className="num">{pct(row.original.p_alive, 0)}</span> },
+    { id: 'value', header: t('12个月预测价值', '12-month value'), cell: ({ row }) => <span className="num">{yuan(row.original.predicted_value_12m_fen)}</span> },
+  ];
+  const legacyColumns: ColumnDef<LegacyRow, unknown>[] = [
+    ...(d.canTag ? [selectCol] : []),
     { id: 'name', header: t('客户', 'Customer'), cell: ({ row }) => <Link to={`/customers/${row.original.id}`}>{row.original.display_name ?? t('（未命名）', '(no name)')}</Link> },
     { id: 'mobile', header: t('手机', 'Mobile'), cell: ({ row }) => row.original.mobile_masked ?? '—' },
     { id: 'store', header: t('门店', 'Store'), cell: ({ row }) => row.original.store ?? '—' },
     { id: 'clerks', header: t('服务导购', 'Served by'), cell: ({ row }) => row.original.clerks ?? '—' },
-    { id: 'source', header: t('来源', 'Source'), cell: ({ row }) => t(...(SOURCE[row.original.source] ?? [row.original.source, row.original.source])) },
-    { id: 'created_at', header: t('建档时间', 'Since'), cell: ({ row }) => f.date(row.original.created_at) },
+    ...wecomCols,
+    { id: 'first_purchase', header: t('建档时间', 'Since'), cell: ({ row }) => f.date(row.original.created_at) },
   ];
+  const csvColumns = [
+    { key: 'name', label: t('客户', 'Customer') },
+    { key: 'store', label: t('门店', 'Store') },
+    { key: 'stage', label: t('阶段', 'Stage') },
+    { key: 'group', label: t('RFM 分组', 'RFM group') },
+    { key: 'r', label: 'R' },
+    { key: 'fm', label: 'FM' },
+    { key: 'frequency', label: 'F' },
+    { key: 'recency', label: t('距今天数', 'Recency (days)') },
+    { key: 'monetary', label: t('累计消费（元）', 'Net spend (¥)') },
+    { key: 'next', label: t('预计下次购买', 'Expected next') },
+    { key: 'due', label: t('待回访', 'Due') },
+    { key: 'p_alive', label: 'P(alive)' },
+    { key: 'value', label: t('12个月预测价值（元）', '12-month value (¥)') },
+  ];
+  const csvRows = d.rows.map((r) => ({
+    name: r.display_name,
+    store: r.store,
+    stage: label(STAGE_LABELS, r.stage, t),
+    group: r.rfm_group ? label(GROUP_LABELS, r.rfm_group, t) : null,
+    r: r.r_score,
+    fm: r.fm_score,
+    frequency: r.frequency,
+    recency: r.recency_days,
+    monetary: csvYuan(r.monetary_fen),
+    next: r.expected_next_purchase,
+    due: r.is_due ? 1 : 0,
+    p_alive: csvRate(r.p_alive),
+    value: csvYuan(r.predicted_value_12m_fen),
+  }));
+  const apply = () => form.current && submit(form.current);
   return (
     <>
-      <h1>{isClerk ? t('我的客户', 'My customers') : t('客户', 'Customers')}</h1>
-      <Form method="get" className="toolbar">
-        <input name="q" defaultValue={p.q ?? ''} placeholder={t('姓名或手机号后四位', 'Name or last digits of mobile')} />
+      <div className="dash-title">
+        <h1>{d.isClerk ? t('我的客户', 'My customers') : t('客户', 'Customers')}</h1>
+        {d.asOf ? <p className="muted">{t(`指标截至 ${d.asOf}`, `Metrics as of ${d.asOf}`)}</p> : null}
+      </div>
+      <Form method="get" ref={form} className="toolbar customer-filters">
+        <input name="q" defaultValue={d.p.q ?? ''} placeholder={t('姓名或手机号后四位', 'Name or last digits of mobile')} />
+        {d.computed ? (
+          <>
+            <select name="stage" defaultValue={fl.stage ?? ''} onChange={apply} aria-label={t('阶段', 'Stage')}>
+              <option value="">{t('全部阶段', 'All stages')}</option>
+              {STAGE_ORDER.map((s) => (
+                <option key={s} value={s}>
+                  {label(STAGE_LABELS, s, t)}
+                </option>
+              ))}
+            </select>
+            <select name="group" defaultValue={fl.group ?? ''} onChange={apply} aria-label={t('RFM 分组', 'RFM group')}>
+              <option value="">{t('全部 RFM 分组', 'All RFM groups')}</option>
+              {GROUP_ORDER.map((g) => (
+                <option key={g} value={g}>
+                  {label(GROUP_LABELS, g, t)}
+                </option>
+              ))}
+            </select>
+            {!d.isClerk && d.options.stores.length > 1 ? (
+              <select name="store" defaultValue={fl.store ?? ''} onChange={apply} aria-label={t('门店', 'Store')}>
+                <option value="">{t('全部门店', 'All stores')}</option>
+                {d.options.stores.map((s) => (
+                  <option key={s.code} value={s.code}>
+                    {s.name}
+                  </option>
+                ))}
+              </select>
+            ) : null}
+            <label className="inline-check">
+              <input type="checkbox" name="due" value="1" defaultChecked={fl.due === true} onChange={apply} /> {t('只看待回访', 'Due only')}
+            </label>
+            {fl.r ? <input type="hidden" name="r" value={fl.r} /> : null}
+            {fl.fm ? <input type="hidden" name="fm" value={fl.fm} /> : null}
+            {fl.region ? <input type="hidden" name="region" value={fl.region} /> : null}
+            <input type="hidden" name="sort" value={d.p.sort} />
+            <input type="hidden" name="dir" value={d.p.dir} />
+          </>
+        ) : null}
+        <TagFilter options={d.wecom.tagOptions} value={fl.tag} onChange={apply} />
         <button type="submit" className="secondary">
           {t('搜索', 'Search')}
         </button>
+        {d.computed ? <CsvButton fileName={`customers-p${d.p.page}`} columns={csvColumns} rows={csvRows} /> : null}
       </Form>
-      <DataTable
-        columns={columns}
-        data={rows}
-        total={total}
-        sort={p.sort}
-        dir={p.dir}
-        page={p.page}
-        size={p.size}
-        sortable={['name', 'created_at', 'store']}
-        rowKey={(r) => r.id}
-        empty={isClerk ? t('你还没有客户：在企业微信添加客户后会自动出现在这里。', 'No customers yet: customers you add on WeCom appear here automatically.') : t('还没有客户：连接企业微信同步客户，或导入订单。', 'No customers yet: connect WeCom to sync customers, or import orders.')}
-      />
+      {fl.r || fl.fm || fl.region ? (
+        <div className="filters-inline">
+          {fl.r || fl.fm ? (
+            <span className="chip" data-chip="rfm-cell">
+              {t('RFM 格', 'RFM cell')} R{fl.r ?? '*'} · FM{fl.fm ?? '*'}
+              <Link to={without('r', 'fm')} aria-label={t('移除', 'Remove')}>
+                ×
+              </Link>
+            </span>
+          ) : null}
+          {fl.region ? (
+            <span className="chip">
+              {t('区域', 'Region')} {d.options.regions.find((r) => r.code === fl.region)?.name ?? fl.region}
+              <Link to={without('region')} aria-label={t('移除', 'Remove')}>
+                ×
+              </Link>
+            </span>
+          ) : null}
+        </div>
+      ) : null}
+      {d.canTag ? <BulkTagBar options={d.wecom.tagOptions} result={bulk ?? null} /> : null}
+      {d.computed ? (
+        <DataTable
+          columns={columns}
+          data={d.rows}
+          total={d.total}
+          sort={d.p.sort}
+          dir={d.p.dir}
+          page={d.p.page}
+          size={d.p.size}
+          sortable={['name', 'frequency', 'last_purchase', 'monetary', 'expected_next', 'p_alive', 'value']}
+          rowKey={(r) => r.id}
+          empty={d.isClerk ? t('你还没有客户：在企业微信添加客户后会自动出现在这里。', 'No customers yet: customers you add on WeCom appear here automatically.') : t('没有符合条件的客户', 'No customers match')}
+        />
+      ) : (
+        <DataTable
+          columns={legacyColumns}
+          data={d.legacy}
+          total={d.total}
+          sort={d.p.sort}
+          dir={d.p.dir}
+          page={d.p.page}
+          size={d.p.size}
+          sortable={['name', 'first_purchase']}
+          rowKey={(r) => r.id}
+          empty={d.isClerk ? t('你还没有客户：在企业微信添加客户后会自动出现在这里。', 'No customers yet: customers you add on WeCom appear here automatically.') : t('还没有客户：连接企业微信同步客户，或导入订单。', 'No customers yet: connect WeCom to sync customers, or import orders.')}
+        />
+      )}
     </>
   );
 }

@@ -3,5 +3,7 @@ import type { CliCommand } from './command';
 import { tenancyCommands } from './tenancy.commands';
 import { demoCommands } from './demo.commands';
 import { ingestCommands } from './ingest.commands';
+import { analyticsCommands } from './analytics.commands';
+import { wecomCommands } from './wecom.commands';
 
-export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands, ...ingestCommands];
+export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands, ...ingestCommands, ...analyticsCommands, ...wecomCommands];

@@ -3,16 +3,18 @@ import { sql } from 'kysely';
 import type { Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
 import { NotFoundError } from '../lib/errors';
+import { customerHasTagSql } from '../wecom/tags.repository';
 import { customerScopeSql } from './scope';
 
 export const CUSTOMER_SORTS = ['name', 'created_at', 'store'] as const;
 export type CustomerSort = (typeof CUSTOMER_SORTS)[number];
 
-export async function listCustomers(trx: Tx, actor: Actor, p: { sort: CustomerSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string; storeId?: string }) {
+export async function listCustomers(trx: Tx, actor: Actor, p: { sort: CustomerSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string; storeId?: string; tagId?: string }) {
   const order = { name: sql`c.display_name`, created_at: sql`c.created_at`, store: sql`st.name` }[p.sort];
   const where = sql`c.tenant_id = ${actor.tenantId} and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}
     ${p.q ? sql`and (c.display_name ilike ${'%' + p.q + '%'} or c.mobile_masked like ${'%' + p.q + '%'})` : sql``}
-    ${p.storeId ? sql`and c.primary_store_id = ${p.storeId}::uuid` : sql``}`;
+    ${p.storeId ? sql`and c.primary_store_id = ${p.storeId}::uuid` : sql``}
+    ${p.tagId ? sql`and ${customerHasTagSql(actor.tenantId, 'c.id', p.tagId)}` : sql``}`;
   const total = await sql<{ n: number }>`select count(*)::int as n from customers c where ${where}`.execute(trx);
   const rows = await sql<{ id: string; display_name: string | null; source: string; mobile_masked: string | null; created_at: Date; store: string | null; clerks: string | null }>`
     select c.id, c.display_name, c.source, c.mobile_masked, c.created_at, st.name as store,

@@ -3,5 +3,7 @@
  * such as /wecom/callback into `rootRouters`). Imported once by server/http/app.ts.
  */
 import '../ingest/orders.api';
+import '../analytics/analytics.api';
+import '../wecom/callback.router';
 
 export {};

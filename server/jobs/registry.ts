@@ -5,8 +5,10 @@ import type { Services } from '../services';
 import type { JobDefinition } from './queue';
 import { platformJobs } from './platform.job';
 import { ingestJobs } from '../ingest/imports.job';
+import { analyticsJobs } from '../analytics/analytics.job';
+import { wecomJobs } from '../wecom/wecom.job';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = JobDefinition<any, Services>;
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs];

@@ -1,0 +1,42 @@
+/** Bridge from routes to the analytics capability (server-only). */
+export {
+  dashboardOverview,
+  dashboardRepurchase,
+  dashboardRfm,
+  dashboardLifecycle,
+  dashboardStores,
+  dashboardPredictions,
+  STORE_SORTS,
+  CLERK_SORTS,
+} from '../../server/analytics/analytics.queries';
+export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
+export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';
+export { listCustomerMetrics, customerProfile, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/analytics/customers.queries';
+export type { MetricSort, CustomerRow } from '../../server/analytics/customers.queries';
+export { getState, setWindowSetting } from '../../server/analytics/refresh.service';
+export { queueTenantRefresh } from '../../server/analytics/analytics.job';
+export { listCustomers } from '../../server/customers/customers.repository';
+export { withTenant } from '../../server/tenancy/context';
+export { can } from '../../server/tenancy/permissions';
+
+import { json, type AppLoadContext } from '@remix-run/node';
+import type { Actor } from '../../server/tenancy/actor';
+import type { Services } from '../../server/services';
+import type { FilterInput } from '../../server/analytics/filters';
+import { parseFiltersLenient as parseLenient } from '../../server/analytics/filters';
+import { toUserError } from '../../server/lib/errors';
+
+/**
+ * Runs a dashboard read model for an actor the loader has already guarded (requireActor(…, 'dashboard.view')):
+ * parses the URL filters leniently and turns user errors (e.g. an unknown store code) into a 4xx response.
+ */
+export async function dashboardData<T>(request: Request, context: AppLoadContext, actor: Actor, fn: (services: Services, actor: Actor, input: FilterInput, url: URL) => Promise<T>): Promise<T> {
+  const url = new URL(request.url);
+  try {
+    return await fn(context.services, actor, parseLenient(url.searchParams), url);
+  } catch (e) {
+    const ue = toUserError(e);
+    if (ue) throw json({ message: ue.message }, { status: ue.status });
+    throw e;
+  }
+}

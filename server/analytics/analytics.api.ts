@@ -1,0 +1,345 @@
+/**
+ * /api/v1/analytics/{summary,cohorts,rfm,model} and /api/v1/customers[/<id>] (tenant API keys). Every endpoint
+ * accepts as_of, from, to, store and region (codes); bad values are a 400 naming the field.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
+import type { Services } from '../services';
+import { withTenant } from '../tenancy/context';
+import { NotFoundError, ValidationError } from '../lib/errors';
+import { analyticsCohorts, analyticsModel, analyticsRfm, analyticsSummary } from './analytics.queries';
+import { customerFilterSchema, customerProfile, listCustomerMetrics, METRIC_SORTS, type CustomerFilters, type MetricSort } from './customers.queries';
+import { filterOptions, parseFiltersStrict, resolveFilters } from './filters';
+import { tenantToday } from './metrics.repository';
+import { getState, metricsAt } from './refresh.service';
+import { z } from 'zod';
+
+type Handler = (req: ApiRequest, res: Response) => Promise<void>;
+const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
+  h(req as ApiRequest, res).catch(next);
+};
+
+function query(req: Request): URLSearchParams {
+  return new URL(req.originalUrl, 'http://x').searchParams;
+}
+
+const pagingSchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  size: z.coerce.number().int().min(1).max(500).default(50),
+  sort: z.enum(METRIC_SORTS).default('monetary'),
+  dir: z.enum(['asc', 'desc']).default('desc'),
+});
+
+function strict<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    throw new ValidationError(
+      r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+      r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
+    );
+  }
+  return r.data;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function metricsJson(m: Record<string, unknown> | null) {
+  if (!m) return null;
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  return {
+    as_of: m.as_of,
+    first_purchase: m.first_purchase,
+    second_purchase: m.second_purchase,
+    last_purchase: m.last_purchase,
+    frequency: m.frequency,
+    recency_days: m.recency_days,
+    monetary_fen: num(m.monetary_fen),
+    paid_fen: num(m.paid_fen),
+    refund_fen: num(m.refund_fen),
+    t_x_days: m.tx_days,
+    T_days: m.t_days,
+    interval_count: m.interval_count,
+    median_interval_days: num(m.median_interval_days),
+    r_score: m.r_score,
+    f_score: m.f_score,
+    m_score: m.m_score,
+    fm_score: m.fm_score,
+    rfm_group: m.rfm_group,
+    stage: m.stage,
+    expected_next_purchase: m.expected_next_purchase,
+    due: m.is_due,
+    p_alive: m.p_alive,
+    expected_purchases_30d: m.exp_purchases_30,
+    expected_purchases_90d: m.exp_purchases_90,
+    expected_spend_fen: m.expected_spend_fen,
+    predicted_value_12m_fen: num(m.predicted_value_12m_fen),
+  };
+}
+
+export function analyticsApi(services: Services): Router {
+  const r = express.Router();
+
+  r.get(
+    '/analytics/summary',
+    wrap(async (req, res) => {
+      const f = parseFiltersStrict(query(req));
+      const { summary: s, meta } = await analyticsSummary(services, req.actor, f);
+      res.json({
+        as_of: meta.asOf,
+        from: meta.from,
+        to: meta.to,
+        store: meta.store?.code ?? null,
+        region: meta.region?.code ?? null,
+        customers: s.customers,
+        repeat_customers: s.repeatCustomers,
+        repurchase_rate: s.repurchaseRate,
+        repurchase_rate_30d: s.repurchaseRate30d,
+        repurchase_rate_60d: s.repurchaseRate60d,
+        repurchase_rate_90d: s.repurchaseRate90d,
+        paid_orders: s.paidOrders,
+        refund_orders: s.refundOrders,
+        paid_revenue_fen: s.paidRevenueFen,
+        refund_fen: s.refundFen,
+        identified_revenue_fen: s.identifiedRevenueFen,
+        private_domain_share: s.privateDomainShare,
+        repurchase_window_days: s.repurchaseWindowDays,
+      });
+    }),
+  );
+
+  r.get(
+    '/analytics/cohorts',
+    wrap(async (req, res) => {
+      const { cohorts } = await analyticsCohorts(services, req.actor, parseFiltersStrict(query(req)));
+      res.json(cohorts);
+    }),
+  );
+
+  r.get(
+    '/analytics/rfm',
+    wrap(async (req, res) => {
+      const d = await analyticsRfm(services, req.actor, parseFiltersStrict(query(req)));
+      res.json({
+        as_of: d.meta.asOf,
+        customers: d.customers,
+        grid: d.grid.map((c) => ({ r: c.r, fm: c.fm, group: c.group, customers: c.customers, revenue_fen: c.revenueFen })),
+        groups: d.groups.map((g) => ({
+          group: g.group,
+          customers: g.customers,
+          share: g.share,
+          revenue_fen: g.revenueFen,
+          avg_frequency: g.avgFrequency,
+          avg_recency_days: g.avgRecencyDays,
+          avg_monetary_fen: g.avgMonetaryFen,
+        })),
+      });
+    }),
+  );
+
+  r.get(
+    '/analytics/model',
+    wrap(async (req, res) => {
+      const d = await analyticsModel(services, req.actor, parseFiltersStrict(query(req)));
+      res.json(d.model);
+    }),
+  );
+
+  r.get(
+    '/customers',
+    wrap(async (req, res) => {
+      const q = query(req);
+      const f = parseFiltersStrict(q);
+      const paging = strict(pagingSchema, Object.fromEntries(['page', 'size', 'sort', 'dir'].map((k) => [k, q.get(k) ?? undefined])));
+      const cf: CustomerFilters = strict(
+        customerFilterSchema,
+        Object.fromEntries(['stage', 'group', 'r', 'fm', 'due', 'q'].map((k) => [k, q.get(k) ?? undefined]).filter(([, v]) => v !== undefined)),
+      );
+      const out = await withTenant(services.dbs, req.actor.tenantId, async (trx) => {
+        const options = await filterOptions(trx, req.actor);
+        const state = await getState(trx, req.actor.tenantId);
+        const rf = resolveFilters(f, options, state?.as_of ?? (await tenantToday(trx, req.actor.tenantId)), null);
+        const at = await metricsAt(trx, req.actor.tenantId, f.as_of);
+        const filters: CustomerFilters = { ...cf, store: f.store, region: f.region, first_from: f.from, first_to: f.to };
+        const list = await listCustomerMetrics(trx, req.actor, { sort: paging.sort as MetricSort, dir: paging.dir, page: paging.page, size: paging.size, filters }, options, at.relation);
+        return { list, asOf: rf.asOf };
+      });
+      res.json({
+        as_of: out.asOf,
+        page: paging.page,
+        size: paging.size,
+        total: out.list.total,
+        data: out.list.rows.map((c) => ({
+          id: c.id,
+          display_name: c.display_name,
+          mobile_masked: c.mobile_masked,
+          store: c.store,
+          clerks: c.clerks,
+          stage: c.stage,
+          rfm_group: c.rfm_group,
+          r_score: c.r_score,
+          fm_score: c.fm_score,
+          frequency: c.frequency,
+          recency_days: c.recency_days,
+          monetary_fen: Number(c.monetary_fen),
+          first_purchase: c.first_purchase,
+          last_purchase: c.last_purchase,
+          expected_next_purchase: c.expected_next_purchase,
+          due: c.is_due,
+          p_alive: c.p_alive,
+          expected_purchases_90d: c.exp_purchases_90,
+          predicted_value_12m_fen: c.predicted_value_12m_fen === null ? null : Number(c.predicted_value_12m_fen),
+        })),
+      });
+    }),
+  );
+
+  r.get(
+    '/customers/:id',
+    wrap(async (req, res) => {
+      const id = req.params.id ?? '';
+      if (!UUID.test(id)) throw new NotFoundError('No such customer');
+      const f = parseFiltersStrict(query(req));
+      const out = await withTenant(services.dbs, req.actor.tenantId, async (trx) => {
+        const p = await customerProfile(trx, req.actor, id);
+        let metrics: Record<string, unknown> | null = p.metrics as Record<string, unknown> | null;
+        const at = await metricsAt(trx, req.actor.tenantId, f.as_of);
+        if (at.relation === '_an_cm') {
+          const r = await trx.selectFrom('_an_cm' as 'customer_metrics').selectAll().where('customer_id', '=', id).executeTakeFirst();
+          metrics = (r as Record<string, unknown> | undefined) ?? null;
+        }
+        return { p, metrics };
+      });
+      res.json({
+        id: out.p.id,
+        display_name: out.p.display_name,
+        mobile_masked: out.p.mobile_masked,
+        source: out.p.source,
+        store: out.p.home_store ?? out.p.store,
+        created_at: out.p.created_at,
+        orders: out.p.orderCount,
+        clerks: out.p.follows.filter((x) => !x.ended_at).map((x) => x.clerk),
+        metrics: metricsJson(out.metrics),
+      });
+    }),
+  );
+  return r;
+}
+
+apiRouters.push(analyticsApi);
+
+// ------------------------------------------------------------------------------------------------ OpenAPI
+const filterParams = [
+  { name: 'as_of', in: 'query', schema: { type: 'string', format: 'date' }, description: 'Reference date D: orders after it are ignored (default: the date of the stored metrics)' },
+  { name: 'from', in: 'query', schema: { type: 'string', format: 'date' }, description: 'Period start (default: all history)' },
+  { name: 'to', in: 'query', schema: { type: 'string', format: 'date' }, description: 'Period end (default: as_of)' },
+  { name: 'store', in: 'query', schema: { type: 'string' }, description: 'Store code' },
+  { name: 'region', in: 'query', schema: { type: 'string' }, description: 'Region code' },
+];
+const ok = (schema: unknown, description: string) => ({ 200: { description, content: { 'application/json': { schema } } }, 400: { description: 'Bad parameter', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } } });
+const num = { type: 'number', nullable: true };
+const int = { type: 'integer' };
+
+openApiSchemas.AnalyticsSummary = {
+  type: 'object',
+  properties: {
+    as_of: { type: 'string', format: 'date' },
+    customers: int,
+    repeat_customers: int,
+    repurchase_rate: num,
+    repurchase_rate_30d: num,
+    repurchase_rate_60d: num,
+    repurchase_rate_90d: num,
+    paid_orders: int,
+    refund_orders: int,
+    paid_revenue_fen: int,
+    refund_fen: int,
+    identified_revenue_fen: int,
+    private_domain_share: num,
+    repurchase_window_days: { type: 'integer', nullable: true },
+  },
+};
+openApiSchemas.CustomerMetrics = {
+  type: 'object',
+  properties: Object.fromEntries(
+    ['first_purchase', 'last_purchase', 'frequency', 'recency_days', 'monetary_fen', 't_x_days', 'T_days', 'median_interval_days', 'r_score', 'f_score', 'm_score', 'fm_score', 'rfm_group', 'stage', 'expected_next_purchase', 'due', 'p_alive', 'expected_purchases_30d', 'expected_purchases_90d', 'predicted_value_12m_fen'].map((k) => [k, {}]),
+  ),
+};
+
+Object.assign(openApiPaths, {
+  '/analytics/summary': {
+    get: {
+      summary: 'Repurchase summary',
+      description: 'Customers, repeat customers and the repurchase rate over [from, to]; N-day repurchase rates of customers acquired in [from, to]; orders, revenue and the private-domain share. Definitions: docs/metrics.md.',
+      parameters: filterParams,
+      responses: ok({ $ref: '#/components/schemas/AnalyticsSummary' }, 'Summary'),
+    },
+  },
+  '/analytics/cohorts': {
+    get: {
+      summary: 'Monthly cohort retention',
+      parameters: filterParams,
+      responses: ok({ type: 'array', items: { type: 'object', properties: { cohort: { type: 'string', example: '2025-01' }, size: int, retention: { type: 'array', items: { type: 'number' } } } } }, 'Cohorts'),
+    },
+  },
+  '/analytics/rfm': {
+    get: {
+      summary: 'RFM grid (R × FM) and groups with customer counts and revenue',
+      parameters: filterParams,
+      responses: ok(
+        {
+          type: 'object',
+          properties: {
+            grid: { type: 'array', items: { type: 'object', properties: { r: int, fm: int, group: { type: 'string' }, customers: int, revenue_fen: int } } },
+            groups: { type: 'array', items: { type: 'object', properties: { group: { type: 'string' }, customers: int, share: num, revenue_fen: int } } },
+          },
+        },
+        'RFM',
+      ),
+    },
+  },
+  '/analytics/model': {
+    get: {
+      summary: 'BG/NBD and Gamma-Gamma parameters (alpha in days), or why there is no fit',
+      parameters: filterParams,
+      responses: ok(
+        {
+          type: 'object',
+          properties: {
+            status: { type: 'string', enum: ['fitted', 'insufficient_data', 'failed', 'not_computed'] },
+            bgnbd: { type: 'object', nullable: true, properties: { r: num, alpha: num, a: num, b: num, unit: { type: 'string', enum: ['day'] }, log_likelihood: num } },
+            gamma_gamma: { type: 'object', nullable: true, properties: { p: num, q: num, v: num, unit: { type: 'string', enum: ['fen'] } } },
+            customers: int,
+            repeaters: int,
+            reason: { type: 'string', nullable: true },
+          },
+        },
+        'Model',
+      ),
+    },
+  },
+  '/customers': {
+    get: {
+      summary: 'Customers with their metrics (paged, sorted, filtered)',
+      parameters: [
+        ...filterParams,
+        { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
+        { name: 'size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
+        { name: 'sort', in: 'query', schema: { type: 'string', enum: [...METRIC_SORTS] } },
+        { name: 'dir', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
+        { name: 'stage', in: 'query', schema: { type: 'string', enum: ['prospect', 'new', 'active', 'at_risk', 'lapsed'] } },
+        { name: 'group', in: 'query', schema: { type: 'string' }, description: 'RFM group' },
+        { name: 'r', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5 } },
+        { name: 'fm', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5 } },
+        { name: 'due', in: 'query', schema: { type: 'boolean' } },
+      ],
+      responses: ok({ type: 'object', properties: { total: int, page: int, size: int, data: { type: 'array', items: { type: 'object' } } } }, 'A page of customers'),
+    },
+  },
+  '/customers/{id}': {
+    get: {
+      summary: 'One customer with their metrics',
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }, ...filterParams],
+      responses: { ...ok({ type: 'object', properties: { id: { type: 'string' }, metrics: { $ref: '#/components/schemas/CustomerMetrics' } } }, 'Customer'), 404: { description: 'Not found' } },
+    },
+  },
+});

@@ -1,0 +1,77 @@
+/**
+ * Analytics jobs:
+ * - `analytics.refresh-touched` (REFRESH_JOB): ingest nudges it after imports, API batches, syncs and merges; it
+ *   recomputes the queued customers (a full recompute when the tenant's local day has moved on).
+ * - `analytics.daily` (hourly cron, UTC): for every tenant whose local date is past its metrics date, queues a
+ *   full refresh, so recency, RFM quantiles, stages, "due" and predictions follow the calendar and each day
+ *   gets its snapshot — after local midnight in each tenant's own time zone.
+ * - `analytics.refresh-tenant`: one tenant's full refresh plus the model backtest.
+ */
+import { sql } from 'kysely';
+import { REFRESH_JOB } from '../customers/refresh';
+import type { JobDefinition } from '../jobs/queue';
+import type { Services } from '../services';
+import { asTenantId, withSystem } from '../tenancy/context';
+import { computeBacktest, fullRefresh, refreshTouched } from './refresh.service';
+
+export const DAILY_JOB = 'analytics.daily';
+export const TENANT_REFRESH_JOB = 'analytics.refresh-tenant';
+
+interface TenantJob {
+  tenantId: string;
+}
+
+/** Tenants whose local date is past their metrics date (or that have customers but were never computed). */
+export async function tenantsDueForDailyRefresh(services: Services): Promise<string[]> {
+  const r = await withSystem(services.dbs, (db) =>
+    sql<{ id: string }>`
+      select t.id from tenants t left join analytics_state s on s.tenant_id = t.id
+      where t.active and ((s.tenant_id is null and exists (select 1 from customers c where c.tenant_id = t.id))
+        or (s.as_of < (now() at time zone t.timezone)::date))`.execute(db),
+  );
+  return r.rows.map((x) => x.id);
+}
+
+/** Asks the worker for a full refresh of one tenant soon (e.g. after the repurchase window changed). */
+export async function queueTenantRefresh(services: Services, tenantId: string): Promise<void> {
+  if (!services.queue.started) return;
+  try {
+    await services.queue.send(TENANT_REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 30 });
+  } catch (e) {
+    services.log.warn('could not queue an analytics refresh', { tenantId, error: e });
+  }
+}
+
+export const analyticsJobs: JobDefinition<TenantJob | object, Services>[] = [
+  {
+    name: REFRESH_JOB,
+    retryLimit: 5,
+    retryDelay: 5,
+    expireInSeconds: 30 * 60,
+    handler: async (services, data) => {
+      const { tenantId } = data as TenantJob;
+      await refreshTouched(services, asTenantId(tenantId));
+    },
+  },
+  {
+    name: DAILY_JOB,
+    cron: '7 * * * *',
+    handler: async (services) => {
+      for (const tenantId of await tenantsDueForDailyRefresh(services)) {
+        await services.queue.send(TENANT_REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 600 });
+      }
+    },
+  },
+  {
+    name: TENANT_REFRESH_JOB,
+    retryLimit: 3,
+    retryDelay: 60,
+    expireInSeconds: 60 * 60,
+    handler: async (services, data) => {
+      const tenantId = asTenantId((data as TenantJob).tenantId);
+      const report = await fullRefresh(services, tenantId);
+      services.log.info('analytics refreshed', { tenantId, asOf: report.asOf, customers: report.customers, ms: report.ms.total });
+      await computeBacktest(services, tenantId);
+    },
+  },
+];

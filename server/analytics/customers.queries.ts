@@ -1,0 +1,227 @@
+/**
+ * The customer list over the metrics (server-side sort, filter and paging; built for a million customers: the
+ * query drives from `customer_metrics`, whose indexes lead with tenant_id and cover the sort orders) and the
+ * customer profile (metrics, order timeline, serving clerks, identities). Always inside the actor's scope
+ * (customerScopeSql on the customer's home store).
+ */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { customerScopeSql } from '../customers/scope';
+import { NotFoundError } from '../lib/errors';
+import type { Actor } from '../tenancy/actor';
+import type { Tx } from '../tenancy/context';
+import { customerHasTagSql } from '../wecom/tags.repository';
+import { storeFilterSql, type FilterOptions } from './filters';
+import { STAGES } from './lifecycle';
+import { RFM_GROUPS } from './rfm';
+
+export const METRIC_SORTS = ['monetary', 'frequency', 'last_purchase', 'first_purchase', 'expected_next', 'value', 'p_alive', 'name'] as const;
+export type MetricSort = (typeof METRIC_SORTS)[number];
+
+const SORT_COLUMN: Record<MetricSort, string> = {
+  monetary: 'cm.monetary_fen',
+  frequency: 'cm.frequency',
+  last_purchase: 'cm.last_purchase',
+  first_purchase: 'cm.first_purchase',
+  expected_next: 'cm.expected_next_purchase',
+  value: 'cm.predicted_value_12m_fen',
+  p_alive: 'cm.p_alive',
+  name: 'c.display_name',
+};
+
+const score = z.coerce.number().int().min(1).max(5);
+/** Filters of the list (URL of /customers and the API query string share it). */
+export const customerFilterSchema = z.object({
+  stage: z.enum(STAGES as unknown as [string, ...string[]]).optional(),
+  group: z.enum(RFM_GROUPS as unknown as [string, ...string[]]).optional(),
+  r: score.optional(),
+  fm: score.optional(),
+  store: z.string().trim().min(1).max(30).optional(),
+  region: z.string().trim().min(1).max(30).optional(),
+  due: z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true').optional(),
+  q: z.string().trim().min(1).max(100).optional(),
+  /** Serving clerk (staff id), from the Stores & clerks dashboard. */
+  clerk: z.string().uuid().optional(),
+  first_from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  first_to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  /** A WeCom or internal tag (server/wecom/tags.repository.ts). */
+  tag: z.string().uuid().optional(),
+});
+export type CustomerFilters = z.infer<typeof customerFilterSchema>;
+
+export function parseCustomerFiltersLenient(params: URLSearchParams): CustomerFilters {
+  const out: Record<string, unknown> = {};
+  for (const [k, s] of Object.entries(customerFilterSchema.shape)) {
+    const v = params.get(k);
+    if (v === null || v === '') continue;
+    const r = s.safeParse(v);
+    if (r.success) out[k] = r.data;
+  }
+  return out as CustomerFilters;
+}
+
+export interface CustomerListParams {
+  sort: MetricSort;
+  dir: 'asc' | 'desc';
+  page: number;
+  size: number;
+  filters: CustomerFilters;
+}
+
+export interface CustomerRow {
+  id: string;
+  display_name: string | null;
+  mobile_masked: string | null;
+  store: string | null;
+  clerks: string | null;
+  stage: string;
+  rfm_group: string | null;
+  r_score: number | null;
+  fm_score: number | null;
+  frequency: number;
+  recency_days: number | null;
+  monetary_fen: number;
+  first_purchase: string | null;
+  last_purchase: string | null;
+  expected_next_purchase: string | null;
+  is_due: boolean;
+  p_alive: number | null;
+  exp_purchases_90: number | null;
+  predicted_value_12m_fen: number | null;
+}
+
+/** Store ids of the store/region filter inside the actor's options (unknown codes match nothing). */
+export function storeIdsFor(filters: Pick<CustomerFilters, 'store' | 'region'>, options: FilterOptions): string[] | null {
+  let ids: string[] | null = null;
+  if (filters.region) ids = options.stores.filter((s) => s.regionCode === filters.region).map((s) => s.id);
+  if (filters.store) {
+    const s = options.stores.find((x) => x.code === filters.store);
+    ids = s ? (ids ? ids.filter((i) => i === s.id) : [s.id]) : [];
+  }
+  return ids;
+}
+
+function whereOf(actor: Actor, f: CustomerFilters, storeIds: string[] | null, relation: string) {
+  const conds = [sql`cm.tenant_id = ${actor.tenantId}`, customerScopeSql(actor, 'cm.customer_id', 'cm.store_id'), storeFilterSql({ storeIds }, 'cm.store_id')];
+  if (f.stage) conds.push(sql`cm.stage = ${f.stage}`);
+  if (f.group) conds.push(sql`cm.rfm_group = ${f.group}`);
+  if (f.r) conds.push(sql`cm.r_score = ${f.r}`);
+  if (f.fm) conds.push(sql`cm.fm_score = ${f.fm}`);
+  if (f.due !== undefined) conds.push(f.due ? sql`cm.is_due` : sql`not cm.is_due`);
+  if (f.clerk) conds.push(sql`cm.clerk_id = ${f.clerk}::uuid`);
+  if (f.first_from) conds.push(sql`cm.first_purchase >= ${f.first_from}::date`);
+  if (f.first_to) conds.push(sql`cm.first_purchase <= ${f.first_to}::date`);
+  if (f.tag) conds.push(customerHasTagSql(actor.tenantId, 'cm.customer_id', f.tag));
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    conds.push(sql`exists (select 1 from customers c2 where c2.tenant_id = cm.tenant_id and c2.id = cm.customer_id and (c2.display_name ilike ${like} or c2.mobile_masked like ${like}))`);
+  }
+  void relation;
+  return sql.join(conds, sql` and `);
+}
+
+/** One page of customers with their metrics, sorted and filtered in SQL, plus the total. */
+export async function listCustomerMetrics(trx: Tx, actor: Actor, p: CustomerListParams, options: FilterOptions, relation: 'customer_metrics' | '_an_cm' = 'customer_metrics') {
+  const storeIds = storeIdsFor(p.filters, options);
+  const where = whereOf(actor, p.filters, storeIds, relation);
+  const rel = sql.table(relation);
+  const total = await sql<{ n: number }>`select count(*)::int as n from ${rel} cm where ${where}`.execute(trx);
+  // Matches the sort indexes (x desc nulls last, customer_id): forward scan for desc, backward scan for asc.
+  const dir = sql.raw(p.dir === 'asc' ? 'asc nulls first' : 'desc nulls last');
+  const tie = sql.raw(p.dir === 'asc' ? 'desc' : 'asc');
+  const rows = await sql<CustomerRow>`
+    select cm.customer_id as id, c.display_name, c.mobile_masked, st.name as store,
+      coalesce((select string_agg(s.name, '、' order by f.added_at) from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+        where f.tenant_id = cm.tenant_id and f.customer_id = cm.customer_id and f.ended_at is null), k.name) as clerks,
+      cm.stage, cm.rfm_group, cm.r_score, cm.fm_score, cm.frequency, cm.recency_days, cm.monetary_fen,
+      cm.first_purchase, cm.last_purchase, cm.expected_next_purchase, cm.is_due, cm.p_alive, cm.exp_purchases_90, cm.predicted_value_12m_fen
+    from (
+      select cm.* from ${rel} cm
+      ${p.sort === 'name' ? sql`join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id` : sql``}
+      where ${where}
+      order by ${sql.raw(SORT_COLUMN[p.sort])} ${dir}, cm.customer_id ${tie}
+      limit ${p.size} offset ${(p.page - 1) * p.size}
+    ) cm
+    join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id
+    left join stores st on st.tenant_id = cm.tenant_id and st.id = cm.store_id
+    left join staff k on k.tenant_id = cm.tenant_id and k.id = cm.clerk_id
+    order by ${sql.raw(SORT_COLUMN[p.sort])} ${dir}, cm.customer_id ${tie}`.execute(trx);
+  return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
+}
+
+export interface ProfileOrder {
+  id: number;
+  order_no: string;
+  paid_at: Date;
+  paid_day: string;
+  amount_fen: number;
+  is_refund: boolean;
+  channel: string;
+  store: string | null;
+  clerk: string | null;
+  items: { name: string | null; category: string | null; quantity: number; amount_fen: number }[];
+}
+
+/** The profile: base data, metrics, the order timeline (newest first, up to 200), serving clerks, identities. */
+export async function customerProfile(trx: Tx, actor: Actor, id: string) {
+  const base = await sql<{
+    id: string;
+    display_name: string | null;
+    source: string;
+    mobile_masked: string | null;
+    created_at: Date;
+    gender: number;
+    store: string | null;
+    home_store: string | null;
+  }>`
+    select c.id, c.display_name, c.source, c.mobile_masked, c.created_at, c.gender, ps.name as store, hs.name as home_store
+    from customers c
+    left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
+    left join stores ps on ps.tenant_id = c.tenant_id and ps.id = c.primary_store_id
+    left join stores hs on hs.tenant_id = c.tenant_id and hs.id = cm.store_id
+    where c.tenant_id = ${actor.tenantId} and c.id = ${id}::uuid and c.merged_into is null
+      and (${customerScopeSql(actor, 'c.id', 'c.primary_store_id')} or (cm.customer_id is not null and ${customerScopeSql(actor, 'c.id', 'cm.store_id')}))`.execute(trx);
+  const c = base.rows[0];
+  if (!c) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
+  const metrics = await trx.selectFrom('customer_metrics').selectAll().where('tenant_id', '=', actor.tenantId).where('customer_id', '=', id).executeTakeFirst();
+  const orders = await sql<Omit<ProfileOrder, 'items'>>`
+    select o.id, o.order_no, o.paid_at, o.paid_day::text as paid_day, o.amount_fen, (o.is_refund or o.amount_fen < 0) as is_refund, o.channel, s.name as store, k.name as clerk
+    from orders o left join stores s on s.tenant_id = o.tenant_id and s.id = o.store_id left join staff k on k.tenant_id = o.tenant_id and k.id = o.clerk_id
+    where o.tenant_id = ${actor.tenantId} and o.customer_id = ${id}::uuid
+    order by o.paid_at desc limit 200`.execute(trx);
+  const orderCount = await sql<{ n: number }>`select count(*)::int as n from orders where tenant_id = ${actor.tenantId} and customer_id = ${id}::uuid`.execute(trx);
+  const ids = orders.rows.map((o) => o.id);
+  const items = ids.length
+    ? await sql<{ order_id: number; name: string | null; category: string | null; quantity: number; amount_fen: number }>`
+        select order_id, name, category, quantity::float8 as quantity, amount_fen from order_items
+        where tenant_id = ${actor.tenantId} and order_id = any(${ids}::bigint[]) order by order_id, line_no`.execute(trx)
+    : { rows: [] };
+  const byOrder = new Map<number, ProfileOrder['items']>();
+  for (const it of items.rows) {
+    const list = byOrder.get(it.order_id) ?? [];
+    list.push({ name: it.name, category: it.category, quantity: Number(it.quantity), amount_fen: Number(it.amount_fen) });
+    byOrder.set(it.order_id, list);
+  }
+  const follows = await sql<{ clerk: string; store: string | null; added_at: Date | null; remark: string | null; ended_at: Date | null }>`
+    select s.name as clerk, st.name as store, f.added_at, f.remark, f.ended_at
+    from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
+    where f.tenant_id = ${actor.tenantId} and f.customer_id = ${id}::uuid order by f.added_at nulls last`.execute(trx);
+  const tags = await sql<{ id: string; name: string; group_name: string | null; kind: string }>`
+    select distinct on (t.id) t.id, t.name, g.name as group_name, g.kind
+    from tags t join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    where t.tenant_id = ${actor.tenantId} and t.deleted_at is null and (
+      exists (select 1 from customer_follow_tags ft where ft.tenant_id = t.tenant_id and ft.tag_id = t.id and ft.customer_id = ${id}::uuid)
+      or exists (select 1 from customer_internal_tags it where it.tenant_id = t.tenant_id and it.tag_id = t.id and it.customer_id = ${id}::uuid))
+    order by t.id`.execute(trx);
+  const identities = await sql<{ kind: string; value: string }>`
+    select kind, value from customer_identities where tenant_id = ${actor.tenantId} and customer_id = ${id}::uuid order by created_at`.execute(trx);
+  return {
+    ...c,
+    metrics: metrics ?? null,
+    orders: orders.rows.map((o) => ({ ...o, amount_fen: Number(o.amount_fen), items: byOrder.get(o.id) ?? [] })),
+    orderCount: orderCount.rows[0]?.n ?? 0,
+    follows: follows.rows,
+    tags: tags.rows.sort((a, b) => (a.group_name ?? '').localeCompare(b.group_name ?? '') || a.name.localeCompare(b.name)),
+    identities: identities.rows.map((i) => ({ kind: i.kind, value: i.kind === 'mobile' ? (c.mobile_masked ?? '***') : i.value })),
+  };
+}

@@ -1,0 +1,438 @@
+/**
+ * The set-based SQL of the metrics engine (all Kysely/SQL of the computation lives here; orchestration in
+ * refresh.service.ts). One pass over the tenant's orders builds per-customer purchase days in a temp table, one
+ * GROUP BY turns them into per-customer stats, and one INSERT … SELECT … ON CONFLICT writes every customer's
+ * metrics with window functions for the RFM quantiles. No per-customer round trips: the model fit pulls the
+ * distinct (x, t_x, T) triples with GROUP BY and its predictions come back as one array-parameter INSERT.
+ *
+ * Temp tables (`_an_*`) live for the transaction (`on commit drop`); each builder drops its table first so one
+ * transaction may compute several dates (snapshot backfill).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { IntervalBucket, RfmBreaks } from '../../db/schema/analytics';
+import type { TenantId, Tx } from '../tenancy/context';
+import type { GammaGammaParams } from './gamma-gamma';
+import type { SpendRows, TriplePredictions, Triples } from './model';
+import { rfmGroupCaseSql } from './rfm';
+
+export const NO_STORE = '00000000-0000-0000-0000-000000000000';
+
+/** Where the customers to compute come from: every customer of the tenant, or the touched ones in `_an_k`. */
+export type CustomerSet = 'all' | 'touched';
+
+const PAID = sql`(o.amount_fen > 0 and not o.is_refund)`;
+const REFUND = sql`(o.is_refund or o.amount_fen < 0)`;
+
+async function dropTemp(trx: Tx, name: string): Promise<void> {
+  await sql`drop table if exists ${sql.table(name)}`.execute(trx);
+}
+
+/** Tune the session for one big set-based computation (transaction-local). */
+export async function tuneForBulk(trx: Tx): Promise<void> {
+  // (temp_buffers cannot change once a pooled session has used temp tables, so only work_mem.)
+  await sql`select set_config('work_mem', '256MB', true)`.execute(trx);
+}
+
+/** Serialises refreshes of one tenant (full, incremental, daily) for the transaction. */
+export async function lockTenantAnalytics(trx: Tx, tenantId: TenantId): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtextextended(${'analytics:' + tenantId}, 0))`.execute(trx);
+}
+
+/** The tenant's local calendar date now (its time zone). */
+export async function tenantToday(trx: Tx, tenantId: TenantId): Promise<string> {
+  const r = await sql<{ d: string }>`select (now() at time zone timezone)::date::text as d from tenants where id = ${tenantId}`.execute(trx);
+  const d = r.rows[0]?.d;
+  if (!d) throw new Error('tenant not found');
+  return d;
+}
+
+/**
+ * Takes up to `limit` customers off the refresh queue into `_an_k`. The rows are deleted in this transaction:
+ * if the refresh fails they come back; a customer touched again meanwhile waits on the row lock and is re-queued
+ * after commit.
+ */
+export async function takeTouched(trx: Tx, tenantId: TenantId, limit: number): Promise<number> {
+  await dropTemp(trx, '_an_k');
+  await sql`create temp table _an_k (customer_id uuid primary key) on commit drop`.execute(trx);
+  const r = await sql`
+    with taken as (
+      delete from customer_refresh_queue q
+      where q.tenant_id = ${tenantId} and q.customer_id in (
+        select customer_id from customer_refresh_queue where tenant_id = ${tenantId} order by queued_at limit ${limit} for update skip locked)
+      returning q.customer_id)
+    insert into _an_k select distinct customer_id from taken`.execute(trx);
+  await sql`analyze _an_k`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Per customer, in one ordered pass over their orders up to D (window functions over `customer_id, paid_at`, the
+ * order of the orders_customer_idx index, then a GROUP BY on the same order, so the orders are sorted at most once):
+ * F, first/second/last purchase day, paid and refunded amounts, the intervals between consecutive purchase days
+ * (count, median, the list for the tenant histogram), mean spend of the repeat purchase days, the store of the first
+ * paid order and the clerk of the last one.
+ *
+ * A paid order opens a new purchase day when its local day is after the last paid order's day (several orders on one
+ * day are one purchase day); refunds never do.
+ */
+export async function buildCustomerStats(trx: Tx, tenantId: TenantId, asOf: string, set: CustomerSet): Promise<void> {
+  await dropTemp(trx, '_an_cs');
+  await sql`
+    create temp table _an_cs on commit drop as
+    with o as (
+      select o.customer_id, o.paid_at, o.paid_day, o.amount_fen, o.store_id, o.clerk_id, ${PAID} as paid, ${REFUND} as refund
+      from orders o
+      ${set === 'touched' ? sql`join _an_k k on k.customer_id = o.customer_id` : sql``}
+      where o.tenant_id = ${tenantId} and o.customer_id is not null and o.paid_day <= ${asOf}::date and (${PAID} or ${REFUND})
+    ),
+    w1 as (
+      select o.*, max(paid_day) filter (where paid) over (partition by customer_id order by paid_at, paid_day rows between unbounded preceding and 1 preceding) as prev_day
+      from o
+    ),
+    w2 as (
+      select w1.*, (paid and (prev_day is null or paid_day > prev_day)) as new_day,
+        case when paid and paid_day > prev_day then paid_day - prev_day end as gap
+      from w1
+    ),
+    w3 as (
+      select w2.*, count(*) filter (where new_day) over (partition by customer_id order by paid_at, paid_day rows unbounded preceding) as day_no
+      from w2
+    )
+    select customer_id,
+      count(*) filter (where new_day)::int as f,
+      min(paid_day) filter (where paid) as first_day,
+      min(paid_day) filter (where new_day and day_no = 2) as second_day,
+      max(paid_day) filter (where paid) as last_day,
+      coalesce(sum(amount_fen) filter (where paid), 0)::bigint as paid,
+      coalesce(-sum(amount_fen) filter (where refund), 0)::bigint as refund,
+      count(gap)::int as n_gaps,
+      percentile_cont(0.5) within group (order by gap) as med_gap,
+      array_agg(gap) filter (where gap is not null) as gaps,
+      (sum(amount_fen) filter (where paid and day_no >= 2))::numeric / nullif(count(*) filter (where new_day) - 1, 0) as repeat_spend,
+      (array_agg(store_id order by paid_at, paid_day) filter (where paid and store_id is not null))[1] as first_store,
+      (array_agg(clerk_id order by paid_at desc, paid_day desc) filter (where paid and clerk_id is not null))[1] as last_clerk
+    from w3
+    group by customer_id`.execute(trx);
+  await sql`analyze _an_cs`.execute(trx);
+}
+
+/** Histogram of all inter-purchase intervals (days → count) of the computed customers. */
+export async function intervalHistogram(trx: Tx): Promise<IntervalBucket[]> {
+  const r = await sql<{ days: number; count: number }>`
+    select g as days, count(*)::int as count from _an_cs, unnest(gaps) g group by g order by g`.execute(trx);
+  return r.rows.map((x) => ({ days: Number(x.days), count: Number(x.count) }));
+}
+
+/** The distinct (x, t_x, T) triples of buyers at D with their weights (the BG/NBD input). */
+export async function fetchTriples(trx: Tx, asOf: string): Promise<Triples> {
+  const r = await sql<{ x: number; tx: number; t: number; n: number }>`
+    select f - 1 as x, last_day - first_day as tx, ${asOf}::date - first_day as t, count(*)::int as n
+    from _an_cs where f >= 1 group by 1, 2, 3`.execute(trx);
+  const out: Triples = { x: [], tx: [], T: [], n: [] };
+  for (const row of r.rows) {
+    out.x.push(Number(row.x));
+    out.tx.push(Number(row.tx));
+    out.T.push(Number(row.t));
+    out.n.push(Number(row.n));
+  }
+  return out;
+}
+
+/**
+ * Distinct (x, mean repeat-day spend in fen) of repeaters (the Gamma-Gamma input). A large tenant has about as many
+ * distinct means as repeaters, so above 50,000 rows the means are rounded to whole yuan (moving m̄ by at most
+ * ¥0.50) to keep the fit fast.
+ */
+export async function fetchSpendRows(trx: Tx): Promise<SpendRows> {
+  const q = (unit: number) => sql<{ x: number; m: number; n: number }>`
+    select f - 1 as x, (greatest(1, round(repeat_spend / ${unit}::numeric)) * ${unit}::numeric)::float8 as m, count(*)::int as n
+    from _an_cs where f >= 2 and repeat_spend > 0 group by 1, 2`.execute(trx);
+  let r = await q(1);
+  if (r.rows.length > 50_000) r = await q(100);
+  const out: SpendRows = { x: [], meanSpend: [], n: [] };
+  for (const row of r.rows) {
+    out.x.push(Number(row.x));
+    out.meanSpend.push(Number(row.m));
+    out.n.push(Number(row.n));
+  }
+  return out;
+}
+
+/** Writes the per-triple predictions into `_an_pred` (one INSERT per 50,000 triples, arrays as parameters). */
+export async function storePredictions(trx: Tx, t: Pick<Triples, 'x' | 'tx' | 'T'>, p: TriplePredictions | null): Promise<void> {
+  await dropTemp(trx, '_an_pred');
+  await sql`create temp table _an_pred (x int, tx int, t int, p_alive float8, e30 float8, e90 float8, e365 float8, primary key (x, tx, t)) on commit drop`.execute(trx);
+  if (!p) return;
+  const CHUNK = 50_000;
+  for (let i = 0; i < t.x.length; i += CHUNK) {
+    const s = (a: number[]) => a.slice(i, i + CHUNK);
+    await sql`insert into _an_pred
+      select * from unnest(${s(t.x)}::int[], ${s(t.tx)}::int[], ${s(t.T)}::int[], ${s(p.pAlive)}::float8[], ${s(p.e30)}::float8[], ${s(p.e90)}::float8[], ${s(p.e365)}::float8[])`.execute(trx);
+  }
+  await sql`analyze _an_pred`.execute(trx);
+}
+
+/** Customers' serving clerk from open WeCom follows (the earliest added), for the computed set. */
+async function buildFollowClerks(trx: Tx, tenantId: TenantId, set: CustomerSet): Promise<void> {
+  await dropTemp(trx, '_an_follow');
+  await sql`
+    create temp table _an_follow on commit drop as
+    select distinct on (f.customer_id) f.customer_id, f.staff_id
+    from customer_follows f
+    where f.tenant_id = ${tenantId} and f.ended_at is null
+      ${set === 'touched' ? sql`and f.customer_id in (select customer_id from _an_k)` : sql``}
+    order by f.customer_id, f.added_at nulls last, f.staff_id`.execute(trx);
+}
+
+export interface WriteParams {
+  tenantId: TenantId;
+  asOf: string;
+  set: CustomerSet;
+  windowDays: number;
+  tenantMedian: number | null;
+  gg: GammaGammaParams | null;
+  /** Incremental refresh: score against these breakpoints instead of recomputing the quantiles. */
+  breaks?: RfmBreaks;
+  /** Where to write: the table or a temp table created `like customer_metrics` (as-of reads, backfill). */
+  target: 'customer_metrics' | '_an_cm';
+}
+
+const COLUMNS = [
+  'tenant_id',
+  'customer_id',
+  'as_of',
+  'store_id',
+  'clerk_id',
+  'first_purchase',
+  'second_purchase',
+  'last_purchase',
+  'frequency',
+  'recency_days',
+  'monetary_fen',
+  'paid_fen',
+  'refund_fen',
+  'tx_days',
+  't_days',
+  'interval_count',
+  'median_interval_days',
+  'repeat_spend_fen',
+  'r_score',
+  'f_score',
+  'm_score',
+  'fm_score',
+  'rfm_group',
+  'stage',
+  'expected_next_purchase',
+  'is_due',
+  'p_alive',
+  'exp_purchases_30',
+  'exp_purchases_90',
+  'exp_purchases_365',
+  'expected_spend_fen',
+  'predicted_value_12m_fen',
+  'refreshed_at',
+] as const;
+
+/** SQL for "the highest score whose bound passes" (see rfm.ts scoreFromBreaks). */
+function breaksCase(valueRef: RawBuilder<unknown>, breaks: { score: number; min: number; max: number }[] | undefined, direction: 'asc' | 'desc') {
+  const sorted = [...(breaks ?? [])].sort((a, b) => b.score - a.score);
+  if (sorted.length === 0) return sql`1`;
+  const whens = sorted.map((b) => (direction === 'asc' ? sql`when ${valueRef} >= ${b.min} then ${b.score}` : sql`when ${valueRef} <= ${b.max} then ${b.score}`));
+  return sql`(case ${sql.join(whens, sql` `)} else 1 end)`;
+}
+
+/** The INSERT … SELECT that writes every computed customer's metrics. */
+export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
+  await buildFollowClerks(trx, p.tenantId, p.set);
+  const W = p.windowDays;
+  const gg = p.gg;
+  const scores = p.breaks
+    ? sql`${breaksCase(sql`b.r_days`, p.breaks.r, 'desc')} as r_score, ${breaksCase(sql`b.f0`, p.breaks.f, 'asc')} as f_score, ${breaksCase(sql`b.m`, p.breaks.m, 'asc')} as m_score`
+    : // ceil(5 · cume_dist) in exact integer arithmetic: k = rows at or before (peers included), n = buyers.
+      sql`(5 * count(*) over (partition by b.f0 > 0 order by b.r_days desc) + count(*) over (partition by b.f0 > 0) - 1) / count(*) over (partition by b.f0 > 0) as r_score,
+          (5 * count(*) over (partition by b.f0 > 0 order by b.f0) + count(*) over (partition by b.f0 > 0) - 1) / count(*) over (partition by b.f0 > 0) as f_score,
+          (5 * count(*) over (partition by b.f0 > 0 order by b.m) + count(*) over (partition by b.f0 > 0) - 1) / count(*) over (partition by b.f0 > 0) as m_score`;
+  const expectedSpend = gg
+    ? sql`case when s.f0 >= 1 and ${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1 > 0
+        then ${gg.p}::float8 * (${gg.v}::float8 + (s.f0 - 1) * coalesce(s.repeat_spend, 0)::float8) / (${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1) end`
+    : sql`null::float8`;
+  const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
+  const upsert =
+    p.target === 'customer_metrics'
+      ? sql`on conflict (tenant_id, customer_id) do update set ${sql.join(
+          COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'customer_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`),
+        )}`
+      : sql``;
+  const r = await sql`
+    insert into ${sql.table(p.target)} (${cols})
+    with base as (
+      select c.id as customer_id,
+        coalesce(c.primary_store_id, cs.first_store) as store_id,
+        coalesce(fl.staff_id, cs.last_clerk) as clerk_id,
+        coalesce(cs.f, 0) as f0,
+        cs.first_day, cs.second_day, cs.last_day,
+        ${p.asOf}::date - cs.last_day as r_days,
+        coalesce(cs.paid, 0) - coalesce(cs.refund, 0) as m,
+        coalesce(cs.paid, 0) as paid, coalesce(cs.refund, 0) as refund,
+        coalesce(cs.n_gaps, 0) as n_gaps, cs.med_gap, cs.repeat_spend
+      from customers c
+      left join _an_cs cs on cs.customer_id = c.id
+      left join _an_follow fl on fl.customer_id = c.id
+      where c.tenant_id = ${p.tenantId} and c.merged_into is null
+        ${p.set === 'touched' ? sql`and c.id in (select customer_id from _an_k)` : sql``}
+    ),
+    scored as (
+      select b.*, ${scores} from base b
+    ),
+    s as (
+      select sc.*,
+        case when sc.f0 >= 1 then ceil((sc.f_score + sc.m_score) / 2.0)::int end as fm,
+        sc.last_day + round((case when sc.n_gaps >= 2 then sc.med_gap else ${p.tenantMedian}::float8 end)::numeric)::int as next_day
+      from scored sc
+    )
+    select ${p.tenantId}::uuid, s.customer_id, ${p.asOf}::date, s.store_id, s.clerk_id,
+      s.first_day, s.second_day, s.last_day, s.f0,
+      s.r_days, s.m, s.paid, s.refund,
+      s.last_day - s.first_day, ${p.asOf}::date - s.first_day,
+      s.n_gaps, case when s.n_gaps >= 1 then s.med_gap end, s.repeat_spend,
+      case when s.f0 >= 1 then s.r_score end, case when s.f0 >= 1 then s.f_score end, case when s.f0 >= 1 then s.m_score end, s.fm,
+      case when s.f0 >= 1 then ${sql.raw(rfmGroupCaseSql('s.r_score', 's.fm'))} end,
+      case when s.f0 = 0 then 'prospect'
+           when s.r_days <= ${W} then (case when s.f0 = 1 then 'new' else 'active' end)
+           when s.r_days <= 2 * ${W} then 'at_risk'
+           else 'lapsed' end,
+      s.next_day,
+      coalesce(${p.asOf}::date > s.next_day, false),
+      pr.p_alive, pr.e30, pr.e90, pr.e365,
+      ${expectedSpend},
+      round(pr.e365 * ${expectedSpend})::bigint,
+      now()
+    from s
+    left join _an_pred pr on s.f0 >= 1 and pr.x = s.f0 - 1 and pr.tx = (case when s.f0 = 1 then 0 else s.last_day - s.first_day end) and pr.t = ${p.asOf}::date - s.first_day
+    ${upsert}`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** Full recompute: rows of customers that no longer exist as such (merged) are removed. */
+export async function deleteStaleMetrics(trx: Tx, tenantId: TenantId): Promise<void> {
+  await sql`delete from customer_metrics where tenant_id = ${tenantId} and refreshed_at <> now()`.execute(trx);
+}
+
+/** Incremental: touched customers that were merged away lose their row. */
+export async function deleteMergedTouched(trx: Tx, tenantId: TenantId): Promise<void> {
+  await sql`delete from customer_metrics m using customers c
+    where m.tenant_id = ${tenantId} and c.tenant_id = m.tenant_id and c.id = m.customer_id and c.merged_into is not null
+      and m.customer_id in (select customer_id from _an_k)`.execute(trx);
+}
+
+export async function createMetricsTemp(trx: Tx): Promise<void> {
+  await dropTemp(trx, '_an_cm');
+  await sql`create temp table _an_cm (like customer_metrics including defaults) on commit drop`.execute(trx);
+}
+
+/** Per score the smallest and largest R_days / F / M that received it (for incremental scoring). */
+export async function computeRfmBreaks(trx: Tx, tenantId: TenantId): Promise<RfmBreaks> {
+  const q = async (col: 'recency_days' | 'frequency' | 'monetary_fen', score: 'r_score' | 'f_score' | 'm_score') => {
+    const r = await sql<{ score: number; min: number; max: number }>`
+      select ${sql.ref(score)} as score, min(${sql.ref(col)})::float8 as min, max(${sql.ref(col)})::float8 as max
+      from customer_metrics where tenant_id = ${tenantId} and frequency >= 1 group by 1 order by 1`.execute(trx);
+    return r.rows.map((x) => ({ score: Number(x.score), min: Number(x.min), max: Number(x.max) }));
+  };
+  return { r: await q('recency_days', 'r_score'), f: await q('frequency', 'f_score'), m: await q('monetary_fen', 'm_score') };
+}
+
+/** Replaces the snapshot of day D with the counts from `source` (customer_metrics or the temp table). */
+export async function writeSnapshot(trx: Tx, tenantId: TenantId, day: string, source: 'customer_metrics' | '_an_cm'): Promise<void> {
+  await sql`delete from analytics_daily_snapshots where tenant_id = ${tenantId} and day = ${day}::date`.execute(trx);
+  await sql`
+    insert into analytics_daily_snapshots (tenant_id, day, store_key, stage, rfm_group, customers, repeaters, due, monetary_fen)
+    select ${tenantId}::uuid, ${day}::date, coalesce(store_id, ${NO_STORE}::uuid), stage, coalesce(rfm_group, ''),
+      count(*)::int, count(*) filter (where frequency >= 2)::int, count(*) filter (where is_due)::int, coalesce(sum(monetary_fen), 0)::bigint
+    from ${sql.table(source)} where tenant_id = ${tenantId}
+    group by 3, 4, 5`.execute(trx);
+}
+
+/** Incremental: the touched customers' old snapshot contribution (before the upsert), into `_an_old`. */
+export async function captureSnapshotContribution(trx: Tx, tenantId: TenantId, into: '_an_old' | '_an_new'): Promise<void> {
+  await dropTemp(trx, into);
+  await sql`
+    create temp table ${sql.table(into)} on commit drop as
+    select coalesce(store_id, ${NO_STORE}::uuid) as store_key, stage, coalesce(rfm_group, '') as rfm_group,
+      count(*)::int as customers, count(*) filter (where frequency >= 2)::int as repeaters,
+      count(*) filter (where is_due)::int as due, coalesce(sum(monetary_fen), 0)::bigint as monetary_fen
+    from customer_metrics where tenant_id = ${tenantId} and customer_id in (select customer_id from _an_k)
+    group by 1, 2, 3`.execute(trx);
+}
+
+/** Incremental: applies new − old to the snapshot of day D (rows that drop to zero customers go away). */
+export async function applySnapshotDelta(trx: Tx, tenantId: TenantId, day: string): Promise<void> {
+  await sql`
+    insert into analytics_daily_snapshots as s (tenant_id, day, store_key, stage, rfm_group, customers, repeaters, due, monetary_fen)
+    select ${tenantId}::uuid, ${day}::date, store_key, stage, rfm_group, sum(customers)::int, sum(repeaters)::int, sum(due)::int, sum(monetary_fen)::bigint
+    from (select * from _an_new union all
+          select store_key, stage, rfm_group, -customers, -repeaters, -due, -monetary_fen from _an_old) d
+    group by store_key, stage, rfm_group
+    on conflict (tenant_id, day, store_key, stage, rfm_group) do update set
+      customers = s.customers + excluded.customers, repeaters = s.repeaters + excluded.repeaters,
+      due = s.due + excluded.due, monetary_fen = s.monetary_fen + excluded.monetary_fen`.execute(trx);
+  await sql`delete from analytics_daily_snapshots where tenant_id = ${tenantId} and day = ${day}::date and customers <= 0`.execute(trx);
+}
+
+const FACTS_SELECT = (tenantId: TenantId) => sql`
+  select ${tenantId}::uuid, o.paid_day, coalesce(o.store_id, ${NO_STORE}::uuid), o.channel,
+    count(*) filter (where ${PAID})::int,
+    count(*) filter (where ${REFUND})::int,
+    coalesce(sum(o.amount_fen) filter (where ${PAID}), 0)::bigint,
+    coalesce(-sum(o.amount_fen) filter (where ${REFUND}), 0)::bigint,
+    count(*) filter (where ${PAID} and o.customer_id is not null)::int,
+    coalesce(sum(o.amount_fen) filter (where ${PAID} and o.customer_id is not null), 0)::bigint
+  from orders o where o.tenant_id = ${tenantId}`;
+
+/** Rebuilds the tenant's daily order facts; returns the orders' newest updated_at (the next watermark). */
+export async function rebuildDailyFacts(trx: Tx, tenantId: TenantId): Promise<Date | null> {
+  await sql`delete from analytics_daily_facts where tenant_id = ${tenantId}`.execute(trx);
+  await sql`insert into analytics_daily_facts (tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)
+    ${FACTS_SELECT(tenantId)} group by 2, 3, 4`.execute(trx);
+  return safeWatermark(trx, tenantId, null);
+}
+
+/**
+ * The newest updated_at among the tenant's orders, but never past the start of a transaction still running on
+ * the database (an import that started earlier and commits later stamps its rows with that earlier time).
+ */
+async function safeWatermark(trx: Tx, tenantId: TenantId, after: Date | null): Promise<Date | null> {
+  const r = await sql<{ w: Date | null; oldest: Date | null }>`
+    select (select max(updated_at) from orders where tenant_id = ${tenantId} ${after ? sql`and updated_at > ${after}::timestamptz - interval '2 minutes'` : sql``}) as w,
+      (select min(xact_start) from pg_stat_activity where pid <> pg_backend_pid() and xact_start is not null and datname = current_database() and backend_type = 'client backend') as oldest`.execute(trx);
+  const w = r.rows[0]?.w ?? null;
+  const oldest = r.rows[0]?.oldest ?? null;
+  if (!w) return after;
+  const capped = oldest && oldest < w ? oldest : w;
+  return after && capped < after ? after : capped;
+}
+
+/**
+ * Rebuilds the facts of the days whose orders changed since the watermark (with a 2-minute overlap for
+ * transactions that committed late). Returns the new watermark and how many days were rebuilt.
+ */
+export async function refreshDirtyFacts(trx: Tx, tenantId: TenantId, watermark: Date | null): Promise<{ watermark: Date | null; days: number }> {
+  if (!watermark) return { watermark: await rebuildDailyFacts(trx, tenantId), days: -1 };
+  await dropTemp(trx, '_an_dirty');
+  await sql`create temp table _an_dirty on commit drop as
+    select distinct paid_day as day from orders where tenant_id = ${tenantId} and updated_at > ${watermark}::timestamptz - interval '2 minutes'`.execute(trx);
+  const n = await sql<{ n: number }>`select count(*)::int as n from _an_dirty`.execute(trx);
+  const days = n.rows[0]?.n ?? 0;
+  if (days > 0) {
+    await sql`delete from analytics_daily_facts where tenant_id = ${tenantId} and day in (select day from _an_dirty)`.execute(trx);
+    await sql`insert into analytics_daily_facts (tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)
+      ${FACTS_SELECT(tenantId)} and o.paid_day in (select day from _an_dirty) group by 2, 3, 4`.execute(trx);
+  }
+  return { watermark: await safeWatermark(trx, tenantId, watermark), days };
+}
+
+export async function customerCounts(trx: Tx, tenantId: TenantId, source: 'customer_metrics' | '_an_cm' = 'customer_metrics'): Promise<{ customers: number; buyers: number; repeaters: number }> {
+  const r = await sql<{ customers: number; buyers: number; repeaters: number }>`
+    select count(*)::int as customers, count(*) filter (where frequency >= 1)::int as buyers, count(*) filter (where frequency >= 2)::int as repeaters
+    from ${sql.table(source)} where tenant_id = ${tenantId}`.execute(trx);
+  return r.rows[0] ?? { customers: 0, buyers: 0, repeaters: 0 };
+}

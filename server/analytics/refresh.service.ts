@@ -1,0 +1,570 @@
+/**
+ * The metrics engine's entry points:
+ * - {@link fullRefresh}: every customer of a tenant at a date D (default: the tenant's today), set-based, with the
+ *   model fit, the RFM quantiles, the snapshot of D and the daily order facts. The daily job runs it once the
+ *   tenant's local date moves on, so recency, quantiles, stages, "due" and predictions follow the calendar.
+ * - {@link refreshTouched}: only the customers queued in `customer_refresh_queue` (by imports, the API, WeCom
+ *   sync, merges), scored against the last full run's quantiles and model, with the snapshot adjusted by delta.
+ * - {@link computeBacktest}: the BG/NBD holdout comparison for the Predictions page.
+ * - {@link metricsAt}: per-customer metrics at any past D in a temp table (API `as_of`, backtests, backfill).
+ */
+import { sql } from 'kysely';
+import type { IntervalBucket, RfmBreaks, StoredBacktest } from '../../db/schema/analytics';
+import type { Services } from '../services';
+import type { Actor } from '../tenancy/actor';
+import { audit } from '../tenancy/audit';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { ValidationError } from '../lib/errors';
+import { backtest as runBacktest } from './backtest';
+import type { BgNbdParams } from './bgnbd';
+import type { GammaGammaParams } from './gamma-gamma';
+import { addDays, intervalCount, repurchaseWindow, tenantMedianInterval, type RepurchaseWindow } from './lifecycle';
+import {
+  applySnapshotDelta,
+  buildCustomerStats,
+  captureSnapshotContribution,
+  computeRfmBreaks,
+  createMetricsTemp,
+  customerCounts,
+  deleteMergedTouched,
+  deleteStaleMetrics,
+  fetchSpendRows,
+  fetchTriples,
+  intervalHistogram,
+  lockTenantAnalytics,
+  rebuildDailyFacts,
+  refreshDirtyFacts,
+  storePredictions,
+  takeTouched,
+  tenantToday,
+  tuneForBulk,
+  writeMetrics,
+  writeSnapshot,
+  type CustomerSet,
+} from './metrics.repository';
+import { fitTenantModel, insufficientReason, predictTriples, type ModelFitOutcome } from './model';
+
+/** A jsonb value bound as text and cast (postgres.js would store a bound string as a JSON string). */
+function jsonText(v: unknown) {
+  return sql<never>`cast(${JSON.stringify(v)}::text as jsonb)`;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function assertIsoDate(d: string, what = 'as_of'): void {
+  if (!ISO_DATE.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`)) || new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) !== d) {
+    throw new ValidationError(`${what}: expected a date YYYY-MM-DD (got "${d}")`);
+  }
+}
+
+export interface AnalyticsState {
+  as_of: string;
+  version: number;
+  window_days: number;
+  window_source: 'setting' | 'auto' | 'default';
+  median_interval_days: number | null;
+  interval_count: number;
+  interval_histogram: IntervalBucket[];
+  rfm_breaks: RfmBreaks;
+  customers: number;
+  buyers: number;
+  repeaters: number;
+  facts_watermark: Date | null;
+  last_full_at: Date;
+  last_full_ms: number | null;
+  last_incremental_at: Date | null;
+}
+
+export async function getState(trx: Tx, tenantId: TenantId): Promise<AnalyticsState | null> {
+  const r = await trx.selectFrom('analytics_state').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
+  if (!r) return null;
+  return {
+    as_of: r.as_of,
+    version: Number(r.version),
+    window_days: r.window_days,
+    window_source: r.window_source,
+    median_interval_days: r.median_interval_days === null ? null : Number(r.median_interval_days),
+    interval_count: Number(r.interval_count),
+    interval_histogram: r.interval_histogram,
+    rfm_breaks: r.rfm_breaks,
+    customers: r.customers,
+    buyers: r.buyers,
+    repeaters: r.repeaters,
+    facts_watermark: r.facts_watermark,
+    last_full_at: r.last_full_at,
+    last_full_ms: r.last_full_ms,
+    last_incremental_at: r.last_incremental_at,
+  };
+}
+
+export async function getWindowSetting(trx: Tx, tenantId: TenantId): Promise<number | null> {
+  const r = await trx.selectFrom('analytics_settings').select('repurchase_window_days').where('tenant_id', '=', tenantId).executeTakeFirst();
+  return r?.repurchase_window_days ?? null;
+}
+
+/** Sets (or clears, with null) the tenant's repurchase window; takes effect at the next refresh. */
+export async function setWindowSetting(trx: Tx, actor: Actor, days: number | null): Promise<void> {
+  if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 3650)) throw new ValidationError('repurchase_window_days: a whole number of days, 1–3650');
+  const before = await getWindowSetting(trx, actor.tenantId);
+  await trx
+    .insertInto('analytics_settings')
+    .values({ tenant_id: actor.tenantId, repurchase_window_days: days, updated_by: actor.label })
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ repurchase_window_days: days, updated_by: actor.label, updated_at: new Date() }))
+    .execute();
+  await audit(trx, actor, { action: 'analytics.window.update', entityType: 'tenant', entityId: actor.tenantId, before: { repurchase_window_days: before }, after: { repurchase_window_days: days } });
+}
+
+// ------------------------------------------------------------------------------------------- computation
+
+interface Computed {
+  asOf: string;
+  window: RepurchaseWindow;
+  median: number | null;
+  histogram: IntervalBucket[];
+  fit: ModelFitOutcome;
+  written: number;
+  ms: Record<string, number>;
+}
+
+function timer() {
+  const ms: Record<string, number> = {};
+  let last = Date.now();
+  return {
+    ms,
+    lap(name: string) {
+      const now = Date.now();
+      ms[name] = now - last;
+      last = now;
+    },
+  };
+}
+
+/** Days → stats → model → write, for every customer of the tenant, into the table or the temp table. */
+async function computeAll(trx: Tx, tenantId: TenantId, asOf: string, target: 'customer_metrics' | '_an_cm', opts: { fit?: boolean } = {}): Promise<Computed> {
+  const t = timer();
+  await tuneForBulk(trx);
+  await buildCustomerStats(trx, tenantId, asOf, 'all');
+  t.lap('customer_stats');
+  const histogram = await intervalHistogram(trx);
+  const window = repurchaseWindow(histogram, await getWindowSetting(trx, tenantId));
+  const median = tenantMedianInterval(histogram);
+  t.lap('window');
+  const triples = await fetchTriples(trx, asOf);
+  let fit: ModelFitOutcome;
+  let gg: GammaGammaParams | null = null;
+  if (opts.fit === false) {
+    const c = triples.n.reduce((s, n) => s + n, 0);
+    const rep = triples.n.reduce((s, n, i) => s + (triples.x[i]! > 0 ? n : 0), 0);
+    fit = { status: 'insufficient_data', customers: c, repeaters: rep, rows: triples.n.length, reason: insufficientReason(c, rep) ?? 'not fitted', ms: 0 };
+    await storePredictions(trx, triples, null);
+  } else {
+    const spend = await fetchSpendRows(trx);
+    t.lap('fit_input');
+    fit = fitTenantModel(triples, spend);
+    t.lap('fit');
+    if (fit.status === 'fitted') {
+      gg = fit.gg;
+      await storePredictions(trx, triples, predictTriples(fit.bgnbd, triples));
+    } else await storePredictions(trx, triples, null);
+    t.lap('predictions');
+  }
+  if (target === '_an_cm') await createMetricsTemp(trx);
+  const written = await writeMetrics(trx, { tenantId, asOf, set: 'all', windowDays: window.days, tenantMedian: median, gg, target });
+  t.lap('write');
+  if (process.env.HUIKE_ANALYTICS_PROFILE) process.stderr.write(`computeAll → ${target}: ${JSON.stringify(t.ms)}\n`);
+  return { asOf, window, median, histogram, fit, written, ms: t.ms };
+}
+
+async function storeFit(trx: Tx, tenantId: TenantId, asOf: string, fit: ModelFitOutcome): Promise<void> {
+  const base = { tenant_id: tenantId, as_of: asOf, customers: fit.customers, repeaters: fit.repeaters, distinct_rows: fit.rows, fit_ms: fit.ms };
+  if (fit.status === 'fitted') {
+    await trx
+      .insertInto('analytics_model_fits')
+      .values({
+        ...base,
+        status: 'fitted',
+        reason: fit.ggReason,
+        bgnbd_r: fit.bgnbd.r,
+        bgnbd_alpha: fit.bgnbd.alpha,
+        bgnbd_a: fit.bgnbd.a,
+        bgnbd_b: fit.bgnbd.b,
+        bgnbd_log_likelihood: fit.bgnbd.logLikelihood,
+        bgnbd_converged: fit.bgnbd.converged,
+        gg_p: fit.gg?.p ?? null,
+        gg_q: fit.gg?.q ?? null,
+        gg_v: fit.gg?.v ?? null,
+        gg_log_likelihood: fit.gg?.logLikelihood ?? null,
+        gg_converged: fit.gg?.converged ?? null,
+        gg_customers: fit.gg ? Math.round(fit.gg.customers) : null,
+        backtest: null,
+      })
+      .execute();
+  } else {
+    await trx
+      .insertInto('analytics_model_fits')
+      .values({
+        ...base,
+        status: fit.status,
+        reason: fit.reason,
+        bgnbd_r: null,
+        bgnbd_alpha: null,
+        bgnbd_a: null,
+        bgnbd_b: null,
+        bgnbd_log_likelihood: null,
+        bgnbd_converged: null,
+        gg_p: null,
+        gg_q: null,
+        gg_v: null,
+        gg_log_likelihood: null,
+        gg_converged: null,
+        gg_customers: null,
+        backtest: null,
+      })
+      .execute();
+  }
+  // Keep the history bounded: the newest 60 fits per tenant.
+  await sql`delete from analytics_model_fits where tenant_id = ${tenantId} and id not in (
+    select id from analytics_model_fits where tenant_id = ${tenantId} order by created_at desc limit 60)`.execute(trx);
+}
+
+export interface StoredFit {
+  as_of: string;
+  status: 'fitted' | 'insufficient_data' | 'failed';
+  reason: string | null;
+  customers: number;
+  repeaters: number;
+  bgnbd: (BgNbdParams & { logLikelihood: number | null; converged: boolean | null }) | null;
+  gg: (GammaGammaParams & { logLikelihood: number | null; converged: boolean | null }) | null;
+  fitMs: number | null;
+  distinctRows: number | null;
+  backtest: StoredBacktest | null;
+  createdAt: Date;
+}
+
+/** The newest stored fit at D (or the newest overall when D is omitted). */
+export async function latestFit(trx: Tx, tenantId: TenantId, asOf?: string): Promise<StoredFit | null> {
+  let q = trx.selectFrom('analytics_model_fits').selectAll().where('tenant_id', '=', tenantId);
+  if (asOf) q = q.where('as_of', '=', asOf);
+  const r = await q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  if (!r) return null;
+  const bg = r.bgnbd_r !== null && r.bgnbd_alpha !== null && r.bgnbd_a !== null && r.bgnbd_b !== null;
+  const gg = r.gg_p !== null && r.gg_q !== null && r.gg_v !== null;
+  return {
+    as_of: r.as_of,
+    status: r.status,
+    reason: r.reason,
+    customers: r.customers,
+    repeaters: r.repeaters,
+    bgnbd: bg ? { r: r.bgnbd_r!, alpha: r.bgnbd_alpha!, a: r.bgnbd_a!, b: r.bgnbd_b!, logLikelihood: r.bgnbd_log_likelihood, converged: r.bgnbd_converged } : null,
+    gg: gg ? { p: r.gg_p!, q: r.gg_q!, v: r.gg_v!, logLikelihood: r.gg_log_likelihood, converged: r.gg_converged } : null,
+    fitMs: r.fit_ms,
+    distinctRows: r.distinct_rows,
+    backtest: r.backtest,
+    createdAt: r.created_at,
+  };
+}
+
+export interface RefreshReport {
+  tenantId: TenantId;
+  asOf: string;
+  mode: 'full' | 'incremental' | 'none';
+  customers: number;
+  buyers: number;
+  repeaters: number;
+  windowDays: number;
+  windowSource: string;
+  fit: { status: string; reason: string | null; r?: number; alpha?: number; a?: number; b?: number; ms: number };
+  processed?: number;
+  ms: Record<string, number>;
+}
+
+async function stateVersion(trx: Tx, tenantId: TenantId): Promise<number> {
+  const r = await trx.selectFrom('analytics_state').select('version').where('tenant_id', '=', tenantId).executeTakeFirst();
+  return r ? Number(r.version) : 0;
+}
+
+async function countsFromSnapshot(trx: Tx, tenantId: TenantId, day: string) {
+  const r = await sql<{ customers: number; buyers: number; repeaters: number }>`
+    select coalesce(sum(customers), 0)::int as customers, coalesce(sum(customers) filter (where stage <> 'prospect'), 0)::int as buyers,
+      coalesce(sum(repeaters), 0)::int as repeaters
+    from analytics_daily_snapshots where tenant_id = ${tenantId} and day = ${day}::date`.execute(trx);
+  return r.rows[0] ?? { customers: 0, buyers: 0, repeaters: 0 };
+}
+
+/** Full recompute inside an open transaction (the daily job, the CLI and the incremental fallback use it). */
+export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: string } = {}): Promise<RefreshReport> {
+  const started = Date.now();
+  await lockTenantAnalytics(trx, tenantId);
+  const asOf = opts.asOf ?? (await tenantToday(trx, tenantId));
+  assertIsoDate(asOf);
+  const queuedBefore = new Date();
+  const c = await computeAll(trx, tenantId, asOf, 'customer_metrics');
+  const t = timer();
+  await deleteStaleMetrics(trx, tenantId);
+  t.lap('delete_stale');
+  await storeFit(trx, tenantId, asOf, c.fit);
+  const breaks = await computeRfmBreaks(trx, tenantId);
+  t.lap('rfm_breaks');
+  await writeSnapshot(trx, tenantId, asOf, 'customer_metrics');
+  t.lap('snapshot');
+  const watermark = await rebuildDailyFacts(trx, tenantId);
+  t.lap('daily_facts');
+  // Everything queued before this run started is covered by it.
+  await sql`delete from customer_refresh_queue where tenant_id = ${tenantId} and queued_at <= ${queuedBefore}`.execute(trx);
+  const counts = await countsFromSnapshot(trx, tenantId, asOf);
+  const version = (await stateVersion(trx, tenantId)) + 1;
+  const ms = Date.now() - started;
+  const row = {
+    tenant_id: tenantId,
+    as_of: asOf,
+    version,
+    window_days: c.window.days,
+    window_source: c.window.source,
+    median_interval_days: c.median,
+    interval_count: intervalCount(c.histogram),
+    interval_histogram: jsonText(c.histogram),
+    rfm_breaks: jsonText(breaks),
+    customers: counts.customers,
+    buyers: counts.buyers,
+    repeaters: counts.repeaters,
+    facts_watermark: watermark,
+    last_full_at: new Date(),
+    last_full_ms: ms,
+  };
+  await trx
+    .insertInto('analytics_state')
+    .values(row)
+    .onConflict((oc) => {
+      const { tenant_id: _t, ...update } = row;
+      return oc.column('tenant_id').doUpdateSet(update);
+    })
+    .execute();
+  const f = c.fit;
+  return {
+    tenantId,
+    asOf,
+    mode: 'full',
+    ...counts,
+    windowDays: c.window.days,
+    windowSource: c.window.source,
+    fit: f.status === 'fitted' ? { status: f.status, reason: f.ggReason, r: f.bgnbd.r, alpha: f.bgnbd.alpha, a: f.bgnbd.a, b: f.bgnbd.b, ms: f.ms } : { status: f.status, reason: f.reason, ms: f.ms },
+    ms: { ...c.ms, ...t.ms, total: ms },
+  };
+}
+
+export async function fullRefresh(services: Services, tenantId: TenantId, opts: { asOf?: string } = {}): Promise<RefreshReport> {
+  const report = await withTenant(services.dbs, tenantId, (trx) => fullRefreshIn(trx, tenantId, opts));
+  invalidateTenantCache(tenantId);
+  return report;
+}
+
+/** One batch of touched customers; falls back to a full recompute without state or when the local day moved on. */
+export async function refreshTouchedBatch(services: Services, tenantId: TenantId, opts: { limit?: number } = {}): Promise<RefreshReport> {
+  const report = await withTenant(services.dbs, tenantId, async (trx): Promise<RefreshReport> => {
+    const started = Date.now();
+    await lockTenantAnalytics(trx, tenantId);
+    const state = await getState(trx, tenantId);
+    const today = await tenantToday(trx, tenantId);
+    if (!state || today > state.as_of) return fullRefreshIn(trx, tenantId, { asOf: today });
+    const t = timer();
+    await tuneForBulk(trx);
+    const processed = await takeTouched(trx, tenantId, opts.limit ?? 50_000);
+    t.lap('take');
+    const fitRow = await latestFit(trx, tenantId, state.as_of);
+    const base = {
+      tenantId,
+      asOf: state.as_of,
+      customers: state.customers,
+      buyers: state.buyers,
+      repeaters: state.repeaters,
+      windowDays: state.window_days,
+      windowSource: state.window_source,
+      fit: { status: fitRow?.status ?? 'none', reason: fitRow?.reason ?? null, ms: 0 },
+    };
+    if (processed === 0) {
+      // Nothing queued, but anonymous orders may have arrived: keep the daily facts current.
+      const facts = await refreshDirtyFacts(trx, tenantId, state.facts_watermark);
+      if (facts.days !== 0) {
+        await trx.updateTable('analytics_state').set({ version: state.version + 1, facts_watermark: facts.watermark }).where('tenant_id', '=', tenantId).execute();
+      }
+      return { ...base, mode: 'none', processed: 0, ms: { total: Date.now() - started } };
+    }
+    await captureSnapshotContribution(trx, tenantId, '_an_old');
+    await buildCustomerStats(trx, tenantId, state.as_of, 'touched' satisfies CustomerSet);
+    t.lap('stats');
+    const triples = await fetchTriples(trx, state.as_of);
+    await storePredictions(trx, triples, fitRow?.bgnbd ? predictTriples(fitRow.bgnbd, triples) : null);
+    t.lap('predictions');
+    await writeMetrics(trx, {
+      tenantId,
+      asOf: state.as_of,
+      set: 'touched',
+      windowDays: state.window_days,
+      tenantMedian: state.median_interval_days,
+      gg: fitRow?.gg ?? null,
+      breaks: state.rfm_breaks,
+      target: 'customer_metrics',
+    });
+    await deleteMergedTouched(trx, tenantId);
+    t.lap('write');
+    await captureSnapshotContribution(trx, tenantId, '_an_new');
+    await applySnapshotDelta(trx, tenantId, state.as_of);
+    t.lap('snapshot');
+    const facts = await refreshDirtyFacts(trx, tenantId, state.facts_watermark);
+    t.lap('daily_facts');
+    const counts = await countsFromSnapshot(trx, tenantId, state.as_of);
+    const ms = Date.now() - started;
+    await trx
+      .updateTable('analytics_state')
+      .set({ version: state.version + 1, ...counts, facts_watermark: facts.watermark, last_incremental_at: new Date(), last_incremental_ms: ms })
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    return { ...base, ...counts, mode: 'incremental', processed, ms: { ...t.ms, total: ms } };
+  });
+  invalidateTenantCache(tenantId);
+  return report;
+}
+
+/** Processes the tenant's whole refresh queue in batches. */
+export async function refreshTouched(services: Services, tenantId: TenantId, opts: { limit?: number; maxBatches?: number } = {}): Promise<RefreshReport[]> {
+  const reports: RefreshReport[] = [];
+  for (let i = 0; i < (opts.maxBatches ?? 100); i++) {
+    const r = await refreshTouchedBatch(services, tenantId, opts);
+    reports.push(r);
+    if (r.mode !== 'incremental') break;
+  }
+  return reports;
+}
+
+// -------------------------------------------------------------------------------------------- as-of reads
+
+/**
+ * The relation holding per-customer metrics at D: `customer_metrics` when D is the stored date (or omitted),
+ * else a temp table computed for D in this transaction (every order after D ignored).
+ */
+export async function metricsAt(trx: Tx, tenantId: TenantId, asOf: string | undefined): Promise<{ relation: 'customer_metrics' | '_an_cm'; asOf: string | null; windowDays: number | null }> {
+  const state = await getState(trx, tenantId);
+  if (!asOf || (state && asOf === state.as_of)) return { relation: 'customer_metrics', asOf: state?.as_of ?? null, windowDays: state?.window_days ?? null };
+  assertIsoDate(asOf);
+  const c = await computeAll(trx, tenantId, asOf, '_an_cm');
+  return { relation: '_an_cm', asOf, windowDays: c.window.days };
+}
+
+/** The model at D: the stored fit of that date, else a fit computed now (not stored). */
+export async function modelAt(trx: Tx, tenantId: TenantId, asOf: string | undefined): Promise<StoredFit | null> {
+  const state = await getState(trx, tenantId);
+  const d = asOf ?? state?.as_of;
+  if (!d) return null;
+  assertIsoDate(d);
+  const stored = await latestFit(trx, tenantId, d);
+  if (stored) return stored;
+  await tuneForBulk(trx);
+  await buildCustomerStats(trx, tenantId, d, 'all');
+  const fit = fitTenantModel(await fetchTriples(trx, d), await fetchSpendRows(trx));
+  return {
+    as_of: d,
+    status: fit.status,
+    reason: fit.status === 'fitted' ? fit.ggReason : fit.reason,
+    customers: fit.customers,
+    repeaters: fit.repeaters,
+    bgnbd: fit.status === 'fitted' ? { r: fit.bgnbd.r, alpha: fit.bgnbd.alpha, a: fit.bgnbd.a, b: fit.bgnbd.b, logLikelihood: fit.bgnbd.logLikelihood, converged: fit.bgnbd.converged } : null,
+    gg: fit.status === 'fitted' && fit.gg ? { p: fit.gg.p, q: fit.gg.q, v: fit.gg.v, logLikelihood: fit.gg.logLikelihood, converged: fit.gg.converged } : null,
+    fitMs: fit.ms,
+    distinctRows: fit.rows,
+    backtest: null,
+    createdAt: new Date(),
+  };
+}
+
+/** Snapshots of past days (trend history for a new tenant or the demo), each computed at its own D. */
+export async function backfillSnapshots(services: Services, tenantId: TenantId, days: string[]): Promise<void> {
+  for (const day of days) {
+    assertIsoDate(day);
+    await withTenant(services.dbs, tenantId, async (trx) => {
+      await lockTenantAnalytics(trx, tenantId);
+      await computeAll(trx, tenantId, day, '_an_cm', { fit: false });
+      await writeSnapshot(trx, tenantId, day, '_an_cm');
+    });
+  }
+  invalidateTenantCache(tenantId);
+}
+
+// ---------------------------------------------------------------------------------------------- backtest
+
+/**
+ * Calibrate on purchase days up to C = D − h, fit BG/NBD there, and compare its expected repeat purchase days in
+ * (C, D] with the actual ones, per calibration frequency. Stored with the newest fit at D.
+ */
+export async function computeBacktest(services: Services, tenantId: TenantId, opts: { asOf?: string; holdoutDays?: number } = {}): Promise<StoredBacktest> {
+  const result = await withTenant(services.dbs, tenantId, async (trx) => {
+    const state = await getState(trx, tenantId);
+    const asOf = opts.asOf ?? state?.as_of ?? (await tenantToday(trx, tenantId));
+    assertIsoDate(asOf);
+    const h = opts.holdoutDays ?? 90;
+    const cal = addDays(asOf, -h);
+    await tuneForBulk(trx);
+    const r = await sql<{ x: number; tx: number; t: number; hold: number; n: number }>`
+      with pd as (
+        select customer_id, paid_day as day from orders
+        where tenant_id = ${tenantId} and customer_id is not null and amount_fen > 0 and not is_refund and paid_day <= ${asOf}::date
+        group by 1, 2),
+      c as (
+        select customer_id, count(*) filter (where day <= ${cal}::date) as f,
+          min(day) filter (where day <= ${cal}::date) as first_day, max(day) filter (where day <= ${cal}::date) as last_day,
+          count(*) filter (where day > ${cal}::date) as hold
+        from pd group by 1)
+      select f - 1 as x, last_day - first_day as tx, ${cal}::date - first_day as t, hold, count(*)::int as n
+      from c where f >= 1 group by 1, 2, 3, 4`.execute(trx);
+    const triples = { x: [] as number[], tx: [] as number[], T: [] as number[], n: [] as number[] };
+    const expanded = { x: [] as number[], tx: [] as number[], T: [] as number[], holdout: [] as number[] };
+    for (const row of r.rows) {
+      triples.x.push(Number(row.x));
+      triples.tx.push(Number(row.tx));
+      triples.T.push(Number(row.t));
+      triples.n.push(Number(row.n));
+      for (let k = 0; k < Number(row.n); k++) {
+        expanded.x.push(Number(row.x));
+        expanded.tx.push(Number(row.tx));
+        expanded.T.push(Number(row.t));
+        expanded.holdout.push(Number(row.hold));
+      }
+    }
+    const fit = fitTenantModel(triples, { x: [], meanSpend: [], n: [] });
+    let stored: StoredBacktest;
+    if (fit.status !== 'fitted') {
+      stored = { calibrationEnd: cal, holdoutEnd: asOf, holdoutDays: h, customers: fit.customers, totalPredicted: 0, totalActual: 0, relativeError: null, params: null, groups: [], reason: fit.reason };
+    } else {
+      const bt = runBacktest(fit.bgnbd, expanded, h);
+      stored = {
+        calibrationEnd: cal,
+        holdoutEnd: asOf,
+        holdoutDays: h,
+        customers: bt.customers,
+        totalPredicted: bt.totalPredicted,
+        totalActual: bt.totalActual,
+        relativeError: Number.isFinite(bt.relativeError) ? bt.relativeError : null,
+        params: { r: fit.bgnbd.r, alpha: fit.bgnbd.alpha, a: fit.bgnbd.a, b: fit.bgnbd.b },
+        groups: bt.groups.map((g) => ({ label: g.label, customers: g.customers, predicted: g.predicted, actual: g.actual })),
+      };
+    }
+    await sql`update analytics_model_fits set backtest = ${jsonText(stored)}
+      where tenant_id = ${tenantId} and id = (select id from analytics_model_fits where tenant_id = ${tenantId} and as_of = ${asOf}::date order by created_at desc limit 1)`.execute(trx);
+    return stored;
+  });
+  invalidateTenantCache(tenantId);
+  return result;
+}
+
+// ----------------------------------------------------------------------------------------------- caching
+
+type Invalidator = (tenantId: TenantId) => void;
+const invalidators: Invalidator[] = [];
+/** Read-model caches register here so a refresh in this process drops their entries at once. */
+export function onRefresh(fn: Invalidator): void {
+  invalidators.push(fn);
+}
+function invalidateTenantCache(tenantId: TenantId): void {
+  for (const f of invalidators) f(tenantId);
+}
+
+export { customerCounts };

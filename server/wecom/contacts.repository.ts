@@ -1,0 +1,419 @@
+/**
+ * Set-based writes of WeCom contacts, shared by the full sync (pages of batch/get_by_user) and the callback
+ * handlers (externalcontact/get re-reads). A batch of (customer, follower) pairs is staged once as a JSON
+ * recordset and written with one statement per table:
+ *   1. staff       — clerks WeCom knows and Huike does not yet (imported clerks);
+ *   2. customers + customer_identities — matched by external_userid, then unionid; new ones created;
+ *   3. customer_follows (+ wecom_sync_seen for a run) — clerk, remark, description, add time, add_way, state,
+ *      channel (by state), remark mobiles (masked), reopened when WeCom lists them again;
+ *   4. customer_follow_tags — the relation's corp tags replaced by what WeCom says;
+ *   5. mobile identities (keyed hash) from remark mobiles, for order matching.
+ * Every statement only writes rows whose values differ (`is distinct from`), so a second run changes nothing.
+ * Callers hold `lockTenantIdentities` in the same transaction.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { IdentityRef } from '../ingest/identity.service';
+import { mobileIdentity, type MobileKey } from '../customers/mobile-identity';
+import type { TenantId, Tx } from '../tenancy/context';
+import type { BatchContactItem, ExternalContact, ExternalContactGetResponse } from './types';
+import './merge-hooks';
+
+/** One (customer, follower) pair, normalised for the database. */
+export interface ContactPair {
+  external_userid: string;
+  name: string;
+  avatar: string | null;
+  gender: number;
+  unionid: string | null;
+  userid: string;
+  remark: string | null;
+  description: string | null;
+  /** Seconds since epoch. */
+  createtime: number;
+  add_way: number | null;
+  state: string | null;
+  oper_userid: string | null;
+  mobiles_masked: string[];
+  mobiles: { hash: string; masked: string }[];
+  /** WeCom corp tag ids on this relation. */
+  tag_ids: string[];
+}
+
+/** Masks something that is not a mainland mobile (landline, foreign number): keep 3 + 2 characters. */
+export function maskOther(v: string): string {
+  const d = v.replace(/\s+/g, '');
+  if (d.length <= 5) return '*'.repeat(d.length);
+  return `${d.slice(0, 3)}${'*'.repeat(Math.min(6, d.length - 5))}${d.slice(-2)}`;
+}
+
+function mobilesOf(key: MobileKey, raw: readonly string[]): Pick<ContactPair, 'mobiles_masked' | 'mobiles'> {
+  const mobiles: { hash: string; masked: string }[] = [];
+  const masked: string[] = [];
+  for (const r of raw) {
+    const m = mobileIdentity(key, r);
+    if (m) {
+      if (!mobiles.some((x) => x.hash === m.hash)) mobiles.push(m);
+      masked.push(m.masked);
+    } else if (r.trim()) masked.push(maskOther(r));
+  }
+  return { mobiles, mobiles_masked: masked };
+}
+
+function contactFields(c: ExternalContact): Pick<ContactPair, 'external_userid' | 'name' | 'avatar' | 'gender' | 'unionid'> {
+  return { external_userid: c.external_userid, name: c.name ?? '', avatar: c.avatar || null, gender: c.gender ?? 0, unionid: c.unionid || null };
+}
+
+export function pairsFromBatch(items: readonly BatchContactItem[], key: MobileKey): ContactPair[] {
+  return items.map((it) => ({
+    ...contactFields(it.external_contact),
+    userid: it.follow_info.userid,
+    remark: it.follow_info.remark || null,
+    description: it.follow_info.description || null,
+    createtime: it.follow_info.createtime,
+    add_way: it.follow_info.add_way ?? null,
+    state: it.follow_info.state || null,
+    oper_userid: it.follow_info.oper_userid || null,
+    ...mobilesOf(key, it.follow_info.remark_mobiles),
+    tag_ids: it.follow_info.tag_id,
+  }));
+}
+
+export function pairsFromGet(r: ExternalContactGetResponse, key: MobileKey, stateOverride?: { userid: string; state: string }): ContactPair[] {
+  return r.follow_user.map((f) => ({
+    ...contactFields(r.external_contact),
+    userid: f.userid,
+    remark: f.remark || null,
+    description: f.description || null,
+    createtime: f.createtime,
+    add_way: f.add_way ?? null,
+    state: f.state || (stateOverride?.userid === f.userid ? stateOverride.state : null),
+    oper_userid: f.oper_userid || null,
+    ...mobilesOf(key, f.remark_mobiles),
+    tag_ids: f.tags.flatMap((t) => (t.tag_id && (t.type === undefined || t.type === 1 || t.type === 3) ? [t.tag_id] : [])),
+  }));
+}
+
+export interface ApplyResult {
+  customersCreated: number;
+  customersUpdated: number;
+  relationsCreated: number;
+  relationsUpdated: number;
+  followTagsChanged: number;
+  staffCreated: number;
+  /** Customers whose data changed (for the analytics refresh). */
+  touched: string[];
+  /** Identities created now (for late linking of anonymous orders). */
+  identities: IdentityRef[];
+  /** (customer, customer) pairs proven to be one person (external_userid and unionid point at two customers). */
+  mergePairs: [string, string][];
+}
+
+const SEP = '\u001f';
+// TEMP statement timing
+export const stmtTime: Record<string, number> = {};
+async function timed<T>(name: string, p: Promise<T>): Promise<T> {
+  if (!process.env.HUIKE_WECOM_PROFILE) return p;
+  const t0 = performance.now();
+  const r = await p;
+  stmtTime[name] = (stmtTime[name] ?? 0) + performance.now() - t0;
+  return r;
+}
+
+/** What the customer half of a batch resolved: who each external_userid and userid is in Huike. */
+export interface ResolvedBatch {
+  customerOf: Map<string, string>;
+  staffOf: Map<string, string>;
+}
+
+type CustomerCounts = Pick<ApplyResult, 'customersCreated' | 'customersUpdated' | 'staffCreated' | 'touched' | 'identities' | 'mergePairs'>;
+
+/**
+ * The customer half of a batch (run under `lockTenantIdentities`): clerks Huike does not know yet, customers
+ * matched by external_userid then unionid (new ones created), their identities, and remark mobiles as keyed-hash
+ * mobile identities. Lookups into the big tables go through `= any(array)` on their indexes, and the batch is
+ * bound once per statement as parallel arrays (`unnest`), so a batch costs the same in a small and a big tenant.
+ */
+export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: readonly ContactPair[], staffCache?: Map<string, string>): Promise<ResolvedBatch & CustomerCounts & { createdIds: string[] }> {
+  const t = tenantId;
+  const out: CustomerCounts = { customersCreated: 0, customersUpdated: 0, staffCreated: 0, touched: [], identities: [], mergePairs: [] };
+  const customerOf = new Map<string, string>();
+  if (pairs.length === 0) return { ...out, customerOf, staffOf: new Map(), createdIds: [] };
+  const touched = new Set<string>();
+  const cust = new Map<string, ContactPair>();
+  for (const p of pairs) cust.set(p.external_userid, p);
+
+  const userids = [...new Set(pairs.map((p) => p.userid))];
+  const staffOf = new Map<string, string>();
+  for (const u of userids) if (staffCache?.has(u)) staffOf.set(u, staffCache.get(u)!);
+  const unknownStaff = userids.filter((u) => !staffOf.has(u));
+  const staff = unknownStaff.length === 0 ? { rows: [] } : await timed('staff', sql<{ wecom_userid: string; id: string; created: boolean }>`
+    with ins as (
+      insert into staff (tenant_id, name, role, wecom_userid, imported)
+      select ${t}::uuid, u, 'clerk', u, true from unnest(${unknownStaff}::text[]) u
+      on conflict (tenant_id, wecom_userid) do nothing
+      returning wecom_userid, id)
+    select wecom_userid, id, true as created from ins
+    union all
+    select wecom_userid, id, false from staff where tenant_id = ${t}::uuid and wecom_userid = any(${unknownStaff}::text[])`.execute(trx));
+  for (const r of staff.rows) {
+    staffOf.set(r.wecom_userid, r.id);
+    staffCache?.set(r.wecom_userid, r.id);
+  }
+  out.staffCreated = staff.rows.filter((r) => r.created).length;
+
+  const eids = [...cust.keys()];
+  const unionids = [...new Set([...cust.values()].flatMap((c) => (c.unionid ? [c.unionid] : [])))];
+  const known = await timed('known', sql<{ kind: string; value: string; customer_id: string }>`
+    select kind, value, customer_id from customer_identities where tenant_id = ${t}::uuid and kind = 'external_userid' and value = any(${eids}::text[])
+    union all
+    select kind, value, customer_id from customer_identities where tenant_id = ${t}::uuid and kind = 'unionid' and value = any(${unionids}::text[])`.execute(trx));
+  const byEid = new Map<string, string>();
+  const byUnion = new Map<string, string>();
+  for (const k of known.rows) (k.kind === 'external_userid' ? byEid : byUnion).set(k.value, k.customer_id);
+  const fresh: ContactPair[] = [];
+  const freshIds: string[] = [];
+  const existing: { id: string; c: ContactPair }[] = [];
+  const idKinds: string[] = [];
+  const idValues: string[] = [];
+  const idOwners: string[] = [];
+  for (const c of cust.values()) {
+    const e = byEid.get(c.external_userid);
+    const u = c.unionid ? byUnion.get(c.unionid) : undefined;
+    if (e && u && e !== u) out.mergePairs.push([e, u]);
+    let id = e ?? u;
+    if (!id) {
+      id = randomUUID();
+      fresh.push(c);
+      freshIds.push(id);
+    } else existing.push({ id, c });
+    customerOf.set(c.external_userid, id);
+    if (!e) {
+      idKinds.push('external_userid');
+      idValues.push(c.external_userid);
+      idOwners.push(id);
+    }
+    if (c.unionid && !u) {
+      idKinds.push('unionid');
+      idValues.push(c.unionid);
+      idOwners.push(id);
+    }
+  }
+  // Remark mobiles: keyed-hash identities (learned like any other identity, in the same statement), and the
+  // masked form fills an empty customer mobile.
+  const maskedOf = new Map<string, string>();
+  const idSources: string[] = idKinds.map(() => 'wecom');
+  for (const p of pairs) {
+    const id = customerOf.get(p.external_userid)!;
+    for (const m of p.mobiles) {
+      idKinds.push('mobile');
+      idValues.push(m.hash);
+      idOwners.push(id);
+      idSources.push('wecom.remark_mobile');
+      const cur = maskedOf.get(id);
+      if (cur === undefined || m.masked < cur) maskedOf.set(id, m.masked);
+    }
+  }
+  const exIds = existing.map((x) => x.id);
+  const cr = await timed('cr', sql<{ updated_ids: string[] | null; identities: IdentityRef[]; mobile_ids: string[] | null }>`
+    with ins as (
+      insert into customers (tenant_id, id, display_name, gender, avatar, source, mobile_masked)
+      select ${t}::uuid, u.id, nullif(u.name, ''), coalesce(u.gender, 0), nullif(u.avatar, ''), 'wecom', u.masked
+      from unnest(${freshIds}::uuid[], ${fresh.map((c) => c.name)}::text[], ${fresh.map((c) => c.gender)}::int[], ${fresh.map((c) => c.avatar)}::text[], ${freshIds.map((id) => maskedOf.get(id) ?? null)}::text[]) as u(id, name, gender, avatar, masked)
+      returning id
+    ),
+    cand as (
+      select distinct on (c.id) c.id,
+        case when c.source = 'wecom' or c.display_name is null then coalesce(nullif(u.name, ''), c.display_name) else c.display_name end as dn,
+        coalesce(nullif(u.avatar, ''), c.avatar) as av,
+        case when coalesce(u.gender, 0) <> 0 then u.gender else c.gender end as g,
+        coalesce(c.mobile_masked, u.masked) as mm
+      from customers c
+      join unnest(${exIds}::uuid[], ${existing.map((x) => x.c.name)}::text[], ${existing.map((x) => x.c.gender)}::int[], ${existing.map((x) => x.c.avatar)}::text[], ${exIds.map((id) => maskedOf.get(id) ?? null)}::text[]) as u(id, name, gender, avatar, masked) on u.id = c.id
+      where c.tenant_id = ${t}::uuid and c.id = any(${exIds}::uuid[])
+      order by c.id
+    ),
+    upd as (
+      update customers c set display_name = cand.dn, avatar = cand.av, gender = cand.g, mobile_masked = cand.mm, updated_at = now()
+      from cand
+      where c.tenant_id = ${t}::uuid and c.id = any(${exIds}::uuid[]) and c.id = cand.id
+        and (c.display_name is distinct from cand.dn or c.avatar is distinct from cand.av or c.gender is distinct from cand.g or c.mobile_masked is distinct from cand.mm)
+      returning c.id
+    ),
+    idents as (
+      insert into customer_identities (tenant_id, kind, value, customer_id, source)
+      select ${t}::uuid, u.kind, u.value, u.owner, u.source from unnest(${idKinds}::text[], ${idValues}::text[], ${idOwners}::uuid[], ${idSources}::text[]) as u(kind, value, owner, source)
+      on conflict (tenant_id, kind, value) do nothing
+      returning kind, value, customer_id
+    )
+    select (select count(*) from ins) as n_ins, (select array_agg(id) from upd) as updated_ids,
+      (select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'value', value)), '[]'::jsonb) from idents) as identities,
+      (select array_agg(distinct customer_id) from idents where kind = 'mobile') as mobile_ids`.execute(trx));
+  out.customersCreated = freshIds.length;
+  for (const id of freshIds) touched.add(id);
+  const c0 = cr.rows[0];
+  out.customersUpdated = c0?.updated_ids?.length ?? 0;
+  for (const id of c0?.updated_ids ?? []) touched.add(id);
+  out.identities.push(...(c0?.identities ?? []));
+
+  for (const id of c0?.mobile_ids ?? []) touched.add(id);
+  out.touched = [...touched];
+  return { ...out, customerOf, staffOf, createdIds: freshIds };
+}
+
+type RelationCounts = Pick<ApplyResult, 'relationsCreated' | 'relationsUpdated' | 'followTagsChanged' | 'touched'>;
+
+/**
+ * The relation half of a batch (needs the ids `resolveCustomers` found; no identity lock): follow relations
+ * (clerk, remark, description, add time, add way, state → channel, remark mobiles masked), what a sync run has
+ * seen, and the relations' corp tags — compared with what is stored, so an unchanged relation writes nothing.
+ */
+export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonly ContactPair[], ids: ResolvedBatch, opts: { runId?: string; fetchedAt?: Date } = {}): Promise<RelationCounts> {
+  const t = tenantId;
+  const out: RelationCounts = { relationsCreated: 0, relationsUpdated: 0, followTagsChanged: 0, touched: [] };
+  const relMap = new Map<string, ContactPair>();
+  for (const p of pairs) if (ids.staffOf.has(p.userid) && ids.customerOf.has(p.external_userid)) relMap.set(`${p.userid}\u0000${p.external_userid}`, p);
+  const rels = [...relMap.values()];
+  if (rels.length === 0) return out;
+  const touched = new Set<string>();
+  const states = [...new Set(rels.flatMap((p) => (p.state ? [p.state] : [])))];
+  const channels = states.length
+    ? await sql<{ state: string; id: string }>`select state, id from wecom_channels where tenant_id = ${t}::uuid and state = any(${states}::text[])`.execute(trx)
+    : { rows: [] };
+  const channelOf = new Map(channels.rows.map((r) => [r.state, r.id]));
+  const cids = rels.map((p) => ids.customerOf.get(p.external_userid)!);
+  const sids = rels.map((p) => ids.staffOf.get(p.userid)!);
+  const runId = opts.runId ?? null;
+  const fol = await timed('fol', sql<{ customer_id: string; staff_id: string; inserted: boolean }>`
+    with r as (
+      select * from unnest(${cids}::uuid[], ${sids}::uuid[], ${rels.map((p) => p.remark)}::text[], ${rels.map((p) => p.description)}::text[],
+        ${rels.map((p) => p.mobiles_masked.join(SEP))}::text[], ${rels.map((p) => p.createtime)}::bigint[], ${rels.map((p) => p.add_way)}::int[],
+        ${rels.map((p) => p.state)}::text[], ${rels.map((p) => (p.state ? (channelOf.get(p.state) ?? null) : null))}::uuid[], ${rels.map((p) => p.oper_userid)}::text[])
+        as u(customer_id, staff_id, remark, description, mobiles, createtime, add_way, state, channel_id, oper_userid)
+    ),
+    seen as (
+      insert into wecom_sync_seen (tenant_id, run_id, customer_ids, staff_ids)
+      select ${t}::uuid, ${runId}::uuid, ${cids}::uuid[], ${sids}::uuid[] where ${runId}::uuid is not null
+    ),
+    up as (
+      insert into customer_follows as f (tenant_id, customer_id, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, updated_at)
+      select ${t}::uuid, r.customer_id, r.staff_id, nullif(r.remark, ''), nullif(r.description, ''), case when coalesce(r.mobiles, '') = '' then '{}'::text[] else string_to_array(r.mobiles, ${SEP}) end,
+        to_timestamp(r.createtime), r.add_way, nullif(r.state, ''), r.channel_id, nullif(r.oper_userid, ''), null, null, now()
+      from r
+      on conflict (tenant_id, customer_id, staff_id) do update set
+        remark = excluded.remark, description = excluded.description, remark_mobiles = excluded.remark_mobiles, added_at = excluded.added_at,
+        add_way = excluded.add_way, state = excluded.state, channel_id = excluded.channel_id, oper_userid = excluded.oper_userid,
+        ended_at = null, end_reason = null, updated_at = now()
+      where (f.remark, f.description, f.remark_mobiles, f.added_at, f.add_way, f.state, f.channel_id, f.oper_userid, f.ended_at)
+        is distinct from (excluded.remark, excluded.description, excluded.remark_mobiles, excluded.added_at, excluded.add_way, excluded.state, excluded.channel_id, excluded.oper_userid, null::timestamptz)
+      returning f.customer_id, f.staff_id, (xmax = 0) as inserted
+    )
+    select customer_id, staff_id, inserted from up`.execute(trx));
+  const fresh = new Set<string>();
+  for (const r of fol.rows) {
+    touched.add(r.customer_id);
+    if (r.inserted) {
+      out.relationsCreated++;
+      fresh.add(`${r.customer_id}|${r.staff_id}`);
+    } else out.relationsUpdated++;
+  }
+
+  // Corp tags: WeCom's set per relation, diffed against what is stored. Rows stored after this data was read
+  // (a write-back that raced the read) are kept.
+  const wids = [...new Set(rels.flatMap((p) => p.tag_ids))];
+  const tagRows = wids.length ? await sql<{ wecom_tag_id: string; id: string }>`select wecom_tag_id, id from tags where tenant_id = ${t}::uuid and wecom_tag_id = any(${wids}::text[])`.execute(trx) : { rows: [] };
+  const tagOf = new Map(tagRows.rows.map((r) => [r.wecom_tag_id, r.id]));
+  const want = new Set<string>();
+  const relKeys = new Set<string>();
+  rels.forEach((p, i) => {
+    relKeys.add(`${cids[i]}|${sids[i]}`);
+    for (const w of p.tag_ids) {
+      const id = tagOf.get(w);
+      if (id) want.add(`${cids[i]}|${sids[i]}|${id}`);
+    }
+  });
+  // Relations created just now have no stored tags: only the others are read.
+  const oldCids = [...new Set(cids.filter((c, i) => !fresh.has(`${c}|${sids[i]}`)))];
+  const have = oldCids.length
+    ? await timed('have', sql<{ customer_id: string; staff_id: string; tag_id: string; created_at: Date }>`
+        select customer_id, staff_id, tag_id, created_at from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = any(${oldCids}::uuid[])`.execute(trx))
+    : { rows: [] };
+  const fetchedAt = (opts.fetchedAt ?? new Date()).getTime();
+  const haveKeys = new Set<string>();
+  const del: [string, string, string][] = [];
+  for (const h of have.rows) {
+    const k = `${h.customer_id}|${h.staff_id}|${h.tag_id}`;
+    haveKeys.add(k);
+    if (relKeys.has(`${h.customer_id}|${h.staff_id}`) && !want.has(k) && new Date(h.created_at).getTime() < fetchedAt) del.push([h.customer_id, h.staff_id, h.tag_id]);
+  }
+  const ins = [...want].filter((k) => !haveKeys.has(k)).map((k) => k.split('|') as [string, string, string]);
+  if (del.length + ins.length > 0) {
+    const r = await timed('r', sql<{ customer_id: string }>`
+      with d as (
+        delete from customer_follow_tags ft using unnest(${del.map((x) => x[0])}::uuid[], ${del.map((x) => x[1])}::uuid[], ${del.map((x) => x[2])}::uuid[]) as u(c, s, tag)
+        where ft.tenant_id = ${t}::uuid and ft.customer_id = u.c and ft.staff_id = u.s and ft.tag_id = u.tag
+        returning ft.customer_id
+      ),
+      i as (
+        insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id)
+        select ${t}::uuid, u.c, u.s, u.tag from unnest(${ins.map((x) => x[0])}::uuid[], ${ins.map((x) => x[1])}::uuid[], ${ins.map((x) => x[2])}::uuid[]) as u(c, s, tag)
+        on conflict do nothing
+        returning customer_id
+      )
+      select customer_id from d union all select customer_id from i`.execute(trx));
+    out.followTagsChanged = r.rows.length;
+    for (const x of r.rows) touched.add(x.customer_id);
+  }
+  out.touched = [...touched];
+  return out;
+}
+
+/** Both halves in one transaction (callback handlers). The caller holds `lockTenantIdentities`. */
+export async function applyContactPairs(trx: Tx, tenantId: TenantId, pairs: readonly ContactPair[], opts: { runId?: string; fetchedAt?: Date } = {}): Promise<ApplyResult> {
+  const c = await resolveCustomers(trx, tenantId, pairs);
+  const r = await applyRelations(trx, tenantId, pairs, c, opts);
+  return {
+    customersCreated: c.customersCreated,
+    customersUpdated: c.customersUpdated,
+    staffCreated: c.staffCreated,
+    identities: c.identities,
+    mergePairs: c.mergePairs,
+    relationsCreated: r.relationsCreated,
+    relationsUpdated: r.relationsUpdated,
+    followTagsChanged: r.followTagsChanged,
+    touched: [...new Set([...c.touched, ...r.touched])],
+  };
+}
+
+/**
+ * Ends the open relations of one customer that WeCom no longer lists (callback re-reads). `keepUserids` are the
+ * followers WeCom still returns. Returns the number of relations ended.
+ */
+export async function endMissingRelations(trx: Tx, tenantId: TenantId, externalUserid: string, keepUserids: readonly string[], reason: string): Promise<{ ended: number; customerId: string | null }> {
+  const r = await sql<{ customer_id: string }>`
+    update customer_follows f set ended_at = now(), end_reason = ${reason}, updated_at = now()
+    from customer_identities ci, staff s
+    where ci.tenant_id = ${tenantId}::uuid and ci.kind = 'external_userid' and ci.value = ${externalUserid}
+      and f.tenant_id = ci.tenant_id and f.customer_id = ci.customer_id and f.ended_at is null
+      and s.tenant_id = f.tenant_id and s.id = f.staff_id and not (coalesce(s.wecom_userid, '') = any(${[...keepUserids]}::text[]))
+    returning f.customer_id`.execute(trx);
+  return { ended: r.rows.length, customerId: r.rows[0]?.customer_id ?? null };
+}
+
+/** The customer id behind an external_userid, if known. */
+export async function customerIdByExternalUserid(trx: Tx, tenantId: TenantId, externalUserid: string): Promise<string | null> {
+  const r = await trx.selectFrom('customer_identities').select('customer_id').where('tenant_id', '=', tenantId).where('kind', '=', 'external_userid').where('value', '=', externalUserid).executeTakeFirst();
+  return r?.customer_id ?? null;
+}
+
+/** Marks or clears "the customer deleted the clerk" (one-way; the relation stays visible to the API). */
+export async function setCustomerDeleted(trx: Tx, tenantId: TenantId, externalUserid: string, userid: string, deleted: boolean): Promise<number> {
+  const r = await sql`
+    update customer_follows f set customer_deleted_at = ${deleted ? sql`coalesce(f.customer_deleted_at, now())` : sql`null`}, updated_at = now()
+    from customer_identities ci, staff s
+    where ci.tenant_id = ${tenantId}::uuid and ci.kind = 'external_userid' and ci.value = ${externalUserid}
+      and s.tenant_id = ci.tenant_id and s.wecom_userid = ${userid}
+      and f.tenant_id = ci.tenant_id and f.customer_id = ci.customer_id and f.staff_id = s.id
+      and (f.customer_deleted_at is null) = ${deleted}`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}

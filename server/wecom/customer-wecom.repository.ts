@@ -1,0 +1,143 @@
+/**
+ * What the customer pages show from WeCom: who serves the customer and since when, how they came (add way,
+ * channel, state), remark and remark mobiles (masked), tags with their write-back state, groups, and the recent
+ * tag changes — always inside the actor's scope (a clerk sees only customers they serve).
+ */
+import { sql } from 'kysely';
+import { customerScopeSql } from '../customers/scope';
+import { NotFoundError } from '../lib/errors';
+import type { Actor } from '../tenancy/actor';
+import type { Tx } from '../tenancy/context';
+import { addWayLabel } from './messages';
+import { tagsOfCustomers, type CustomerTagView } from './tags.repository';
+
+export interface RelationView {
+  staffId: string;
+  clerk: string;
+  userid: string | null;
+  store: string | null;
+  addedAt: Date | null;
+  addWay: number | null;
+  addWayLabel: [string, string];
+  state: string | null;
+  channel: string | null;
+  remark: string | null;
+  description: string | null;
+  remarkMobiles: string[];
+  endedAt: Date | null;
+  endReason: string | null;
+  customerDeletedAt: Date | null;
+  tags: string[];
+  mine: boolean;
+}
+
+export interface CustomerWecomProfile {
+  relations: RelationView[];
+  tags: CustomerTagView[];
+  groups: { chatId: string; name: string; owner: string | null; members: number; joinedAt: Date | null; dismissed: boolean }[];
+  changes: { id: number; tag: string; op: 'add' | 'remove'; state: string; reason: string | null; actor: string; at: Date; attempts: number }[];
+  externalUserids: string[];
+}
+
+async function assertInScope(trx: Tx, actor: Actor, customerId: string): Promise<void> {
+  const r = await sql<{ id: string }>`select c.id from customers c where c.tenant_id = ${actor.tenantId}::uuid and c.id = ${customerId}::uuid and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
+  if (r.rows.length === 0) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
+}
+
+export async function getCustomerWecomProfile(trx: Tx, actor: Actor, customerId: string): Promise<CustomerWecomProfile> {
+  await assertInScope(trx, actor, customerId);
+  const t = actor.tenantId;
+  const rel = await sql<{
+    staff_id: string;
+    clerk: string;
+    userid: string | null;
+    store: string | null;
+    added_at: Date | null;
+    add_way: number | null;
+    state: string | null;
+    channel: string | null;
+    remark: string | null;
+    description: string | null;
+    remark_mobiles: string[];
+    ended_at: Date | null;
+    end_reason: string | null;
+    customer_deleted_at: Date | null;
+    tags: string[] | null;
+  }>`
+    select f.staff_id, s.name as clerk, s.wecom_userid as userid, st.name as store, f.added_at, f.add_way, f.state, ch.name as channel,
+      f.remark, f.description, f.remark_mobiles, f.ended_at, f.end_reason, f.customer_deleted_at,
+      (select array_agg(tg.name order by tg.sort_order desc, tg.name) from customer_follow_tags ft join tags tg on tg.tenant_id = ft.tenant_id and tg.id = ft.tag_id
+        where ft.tenant_id = f.tenant_id and ft.customer_id = f.customer_id and ft.staff_id = f.staff_id) as tags
+    from customer_follows f
+    join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+    left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
+    left join wecom_channels ch on ch.tenant_id = f.tenant_id and ch.id = f.channel_id
+    where f.tenant_id = ${t}::uuid and f.customer_id = ${customerId}::uuid
+    order by f.ended_at nulls first, f.added_at`.execute(trx);
+  const groups = await sql<{ chat_id: string; name: string; owner: string | null; members: number; joined_at: Date | null; dismissed: boolean }>`
+    select g.chat_id, g.name, s.name as owner, g.member_count as members, m.join_time as joined_at, g.dismissed_at is not null as dismissed
+    from wecom_group_members m join wecom_group_chats g on g.tenant_id = m.tenant_id and g.chat_id = m.chat_id
+    left join staff s on s.tenant_id = g.tenant_id and s.id = g.owner_staff_id
+    where m.tenant_id = ${t}::uuid and m.customer_id = ${customerId}::uuid and m.left_at is null
+    order by g.dismissed_at nulls first, m.join_time desc nulls last`.execute(trx);
+  const changes = await sql<{ id: number; tag: string; op: 'add' | 'remove'; state: string; reason: string | null; actor: string; at: Date; attempts: number }>`
+    select tc.id, tg.name as tag, tc.op, tc.state, tc.reason, tc.actor_label as actor, tc.updated_at as at, tc.attempts
+    from tag_changes tc join tags tg on tg.tenant_id = tc.tenant_id and tg.id = tc.tag_id
+    where tc.tenant_id = ${t}::uuid and tc.customer_id = ${customerId}::uuid
+    order by tc.id desc limit 20`.execute(trx);
+  const eids = await trx.selectFrom('customer_identities').select('value').where('tenant_id', '=', t).where('customer_id', '=', customerId).where('kind', '=', 'external_userid').execute();
+  const tags = (await tagsOfCustomers(trx, t, [customerId])).get(customerId) ?? [];
+  return {
+    relations: rel.rows.map((r) => ({
+      staffId: r.staff_id,
+      clerk: r.clerk,
+      userid: r.userid,
+      store: r.store,
+      addedAt: r.added_at,
+      addWay: r.add_way,
+      addWayLabel: addWayLabel(r.add_way),
+      state: r.state,
+      channel: r.channel,
+      remark: r.remark,
+      description: r.description,
+      remarkMobiles: r.remark_mobiles,
+      endedAt: r.ended_at,
+      endReason: r.end_reason,
+      customerDeletedAt: r.customer_deleted_at,
+      tags: r.tags ?? [],
+      mine: r.staff_id === actor.staffId,
+    })),
+    tags,
+    groups: groups.rows.map((g) => ({ chatId: g.chat_id, name: g.name, owner: g.owner, members: g.members, joinedAt: g.joined_at, dismissed: g.dismissed })),
+    changes: changes.rows,
+    externalUserids: eids.map((e) => e.value),
+  };
+}
+
+export interface CustomerListWecom {
+  tags: CustomerTagView[];
+  firstAddedAt: Date | null;
+  addWayLabel: [string, string] | null;
+  channel: string | null;
+  groups: number;
+}
+
+/** WeCom columns for one page of the customers list (ids already scoped by the list query). */
+export async function wecomColumnsFor(trx: Tx, actor: Actor, customerIds: readonly string[]): Promise<Record<string, CustomerListWecom>> {
+  const out: Record<string, CustomerListWecom> = {};
+  if (customerIds.length === 0) return out;
+  const t = actor.tenantId;
+  const first = await sql<{ customer_id: string; added_at: Date | null; add_way: number | null; channel: string | null; groups: number }>`
+    select ids.id as customer_id, f.added_at, f.add_way, ch.name as channel,
+      (select count(*)::int from wecom_group_members m where m.tenant_id = ${t}::uuid and m.customer_id = ids.id and m.left_at is null) as groups
+    from unnest(${[...customerIds]}::uuid[]) as ids(id)
+    left join lateral (
+      select f.added_at, f.add_way, f.channel_id from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = ids.id
+      order by f.ended_at nulls first, f.added_at limit 1) f on true
+    left join wecom_channels ch on ch.tenant_id = ${t}::uuid and ch.id = f.channel_id`.execute(trx);
+  const tags = await tagsOfCustomers(trx, t, customerIds);
+  for (const r of first.rows) {
+    out[r.customer_id] = { tags: tags.get(r.customer_id) ?? [], firstAddedAt: r.added_at, addWayLabel: r.add_way === null ? null : addWayLabel(r.add_way), channel: r.channel, groups: r.groups };
+  }
+  return out;
+}

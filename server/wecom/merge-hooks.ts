@@ -1,0 +1,23 @@
+/**
+ * When two customers are proven to be one person (server/ingest/identity.service.ts mergeCustomers), their WeCom
+ * data moves to the survivor: relation tags, internal tags, tag changes and group memberships.
+ */
+import { sql } from 'kysely';
+import { customerMergeHooks } from '../ingest/identity.service';
+import type { TenantId, Tx } from '../tenancy/context';
+
+export async function moveWecomCustomerData(trx: Tx, tenantId: TenantId, survivorId: string, loserId: string): Promise<void> {
+  const t = tenantId;
+  await sql`insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id, created_at)
+    select tenant_id, ${survivorId}::uuid, staff_id, tag_id, created_at from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid
+    on conflict do nothing`.execute(trx);
+  await sql`delete from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid`.execute(trx);
+  await sql`insert into customer_internal_tags (tenant_id, customer_id, tag_id, added_by_label, added_at)
+    select tenant_id, ${survivorId}::uuid, tag_id, added_by_label, added_at from customer_internal_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid
+    on conflict do nothing`.execute(trx);
+  await sql`delete from customer_internal_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid`.execute(trx);
+  await sql`update tag_changes set customer_id = ${survivorId}::uuid where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid`.execute(trx);
+  await sql`update wecom_group_members set customer_id = ${survivorId}::uuid where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid`.execute(trx);
+}
+
+if (!customerMergeHooks.includes(moveWecomCustomerData)) customerMergeHooks.push(moveWecomCustomerData);

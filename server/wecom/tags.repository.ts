@@ -1,0 +1,196 @@
+/**
+ * Tags in the database: WeCom corp tag groups and tags mirrored from get_corp_tag_list (set-based, idempotent),
+ * Huike-internal tags, and the reads the pages need (tag catalogue with usage, a customer's tags with their
+ * write-back state, tags of a page of customers).
+ */
+import { sql, type SqlBool } from 'kysely';
+import type { TagChangeState, TagKind, TagPushState } from '../../db/schema/wecom';
+import type { TenantId, Tx } from '../tenancy/context';
+import type { CorpTagGroup } from './types';
+
+const json = (v: unknown) => sql`(${JSON.stringify(v)}::text)::jsonb`;
+
+export interface ReconcileResult {
+  groupsChanged: number;
+  tagsChanged: number;
+  tagsSeen: number;
+  /** Follow-tag rows removed because their tag no longer exists in WeCom. */
+  followTagsRemoved: number;
+}
+
+/**
+ * Writes WeCom's tag groups and tags. `full`: the list is the whole truth (every tag), so groups and tags that
+ * are not in it are marked deleted and their assignments removed. Otherwise only the given ones are written.
+ */
+export async function reconcileCorpTags(trx: Tx, tenantId: TenantId, groups: readonly CorpTagGroup[], mode: 'full' | 'partial'): Promise<ReconcileResult> {
+  const t = tenantId;
+  const data = json(groups.map((g) => ({ group_id: g.group_id, group_name: g.group_name, order: g.order, deleted: g.deleted === true, tag: g.tag.map((x) => ({ id: x.id, name: x.name, order: x.order, deleted: x.deleted === true })) })));
+  const g = await sql<{ n: number }>`
+    with g as (select * from jsonb_to_recordset(${data}) as x(group_id text, group_name text, "order" bigint, deleted boolean)),
+    up as (
+      insert into tag_groups as tg (tenant_id, name, kind, wecom_group_id, sort_order, deleted_at)
+      select ${t}::uuid, left(coalesce(nullif(g.group_name, ''), '?'), 30), 'wecom', g.group_id, coalesce(g."order", 0), case when g.deleted then now() end from g
+      on conflict (tenant_id, wecom_group_id) do update set
+        name = excluded.name, sort_order = excluded.sort_order,
+        deleted_at = case when excluded.deleted_at is null then null else coalesce(tg.deleted_at, excluded.deleted_at) end, updated_at = now()
+      where (tg.name, tg.sort_order, tg.deleted_at is null) is distinct from (excluded.name, excluded.sort_order, excluded.deleted_at is null)
+      returning 1
+    )
+    select count(*)::int as n from up`.execute(trx);
+  const tg = await sql<{ n: number; seen: number }>`
+    with x as (
+      select g.group_id as wgid, tt.id as wtid, tt.name, tt."order", tt.deleted
+      from jsonb_to_recordset(${data}) as g(group_id text, tag jsonb)
+      cross join lateral jsonb_to_recordset(g.tag) as tt(id text, name text, "order" bigint, deleted boolean)
+    ),
+    r as (select x.*, grp.id as group_uuid from x join tag_groups grp on grp.tenant_id = ${t}::uuid and grp.wecom_group_id = x.wgid),
+    up as (
+      insert into tags as tt (tenant_id, group_id, name, wecom_tag_id, sort_order, push_state, deleted_at)
+      select ${t}::uuid, r.group_uuid, left(coalesce(nullif(r.name, ''), '?'), 30), r.wtid, coalesce(r."order", 0), 'synced', case when r.deleted then now() end from r
+      on conflict (tenant_id, wecom_tag_id) do update set
+        group_id = excluded.group_id, name = excluded.name, sort_order = excluded.sort_order,
+        deleted_at = case when excluded.deleted_at is null then null else coalesce(tt.deleted_at, excluded.deleted_at) end, updated_at = now()
+      where (tt.group_id, tt.name, tt.sort_order, tt.deleted_at is null) is distinct from (excluded.group_id, excluded.name, excluded.sort_order, excluded.deleted_at is null)
+      returning 1
+    )
+    select (select count(*)::int from up) as n, (select count(*)::int from x) as seen`.execute(trx);
+  let groupsChanged = g.rows[0]?.n ?? 0;
+  let tagsChanged = tg.rows[0]?.n ?? 0;
+  if (mode === 'full') {
+    const groupIds = groups.map((x) => x.group_id);
+    const tagIds = groups.flatMap((x) => x.tag.map((y) => y.id));
+    const dg = await sql`update tag_groups set deleted_at = now(), updated_at = now()
+      where tenant_id = ${t}::uuid and kind = 'wecom' and wecom_group_id is not null and deleted_at is null and not (wecom_group_id = any(${groupIds}::text[]))`.execute(trx);
+    const dt = await sql`update tags set deleted_at = now(), updated_at = now()
+      where tenant_id = ${t}::uuid and wecom_tag_id is not null and deleted_at is null and not (wecom_tag_id = any(${tagIds}::text[]))`.execute(trx);
+    groupsChanged += Number(dg.numAffectedRows ?? 0);
+    tagsChanged += Number(dt.numAffectedRows ?? 0);
+  }
+  const removed = await sql`delete from customer_follow_tags ft using tags tg
+    where ft.tenant_id = ${t}::uuid and tg.tenant_id = ft.tenant_id and tg.id = ft.tag_id and tg.deleted_at is not null`.execute(trx);
+  return { groupsChanged, tagsChanged, tagsSeen: tg.rows[0]?.seen ?? 0, followTagsRemoved: Number(removed.numAffectedRows ?? 0) };
+}
+
+/** WeCom tag ids known to Huike (the sync checks pages against this set). */
+export async function knownWecomTagIds(trx: Tx, tenantId: TenantId): Promise<Set<string>> {
+  const rows = await trx.selectFrom('tags').select('wecom_tag_id').where('tenant_id', '=', tenantId).where('wecom_tag_id', 'is not', null).execute();
+  return new Set(rows.map((r) => r.wecom_tag_id!));
+}
+
+/** Live corp tags (the 3,000 limit counts every corp tag, including ones still being pushed). */
+export async function countLiveWecomTags(trx: Tx, tenantId: TenantId): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from tags t join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    where t.tenant_id = ${tenantId}::uuid and g.kind = 'wecom' and t.deleted_at is null and t.push_state <> 'failed'`.execute(trx);
+  return r.rows[0]?.n ?? 0;
+}
+
+export interface TagOption {
+  id: string;
+  name: string;
+  groupId: string;
+  groupName: string;
+  kind: TagKind;
+  pushState: TagPushState;
+  pushError: string | null;
+}
+
+/** Every live tag, grouped by its group's order (for selects and the tag page). */
+export async function listTagOptions(trx: Tx, tenantId: TenantId): Promise<TagOption[]> {
+  const rows = await sql<{ id: string; name: string; group_id: string; group_name: string; kind: TagKind; push_state: TagPushState; push_error: string | null }>`
+    select t.id, t.name, g.id as group_id, g.name as group_name, g.kind, t.push_state, t.push_error
+    from tags t join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    where t.tenant_id = ${tenantId}::uuid and t.deleted_at is null and g.deleted_at is null
+    order by g.kind, g.sort_order desc, g.name, t.sort_order desc, t.created_at, t.name`.execute(trx);
+  return rows.rows.map((r) => ({ id: r.id, name: r.name, groupId: r.group_id, groupName: r.group_name, kind: r.kind, pushState: r.push_state, pushError: r.push_error }));
+}
+
+export interface TagGroupView {
+  id: string;
+  name: string;
+  kind: TagKind;
+  wecomGroupId: string | null;
+  tags: { id: string; name: string; wecomTagId: string | null; pushState: TagPushState; pushError: string | null; customers: number }[];
+}
+
+/** The tag catalogue with how many customers carry each tag (in the actor's scope is not needed: counts only). */
+export async function listTagGroups(trx: Tx, tenantId: TenantId): Promise<TagGroupView[]> {
+  const rows = await sql<{ gid: string; gname: string; kind: TagKind; wgid: string | null; tid: string | null; tname: string | null; wtid: string | null; push_state: TagPushState | null; push_error: string | null; customers: number | null }>`
+    select g.id as gid, g.name as gname, g.kind, g.wecom_group_id as wgid, t.id as tid, t.name as tname, t.wecom_tag_id as wtid, t.push_state, t.push_error,
+      (select count(*)::int from (
+         select ft.customer_id from customer_follow_tags ft join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
+         where ft.tenant_id = t.tenant_id and ft.tag_id = t.id
+         union select it.customer_id from customer_internal_tags it where it.tenant_id = t.tenant_id and it.tag_id = t.id) u) as customers
+    from tag_groups g left join tags t on t.tenant_id = g.tenant_id and t.group_id = g.id and t.deleted_at is null
+    where g.tenant_id = ${tenantId}::uuid and g.deleted_at is null
+    order by g.kind desc, g.sort_order desc, g.name, t.sort_order desc, t.created_at`.execute(trx);
+  const out = new Map<string, TagGroupView>();
+  for (const r of rows.rows) {
+    let g = out.get(r.gid);
+    if (!g) out.set(r.gid, (g = { id: r.gid, name: r.gname, kind: r.kind, wecomGroupId: r.wgid, tags: [] }));
+    if (r.tid) g.tags.push({ id: r.tid, name: r.tname ?? '', wecomTagId: r.wtid, pushState: r.push_state ?? 'synced', pushError: r.push_error, customers: r.customers ?? 0 });
+  }
+  return [...out.values()];
+}
+
+/** SQL: the customer (column ref) carries the tag — on an open WeCom relation, or as an internal tag. */
+export function customerHasTagSql(tenantId: TenantId, customerIdRef: string, tagId: string) {
+  const cid = sql.ref(customerIdRef);
+  return sql<SqlBool>`(exists (select 1 from customer_follow_tags ft join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
+      where ft.tenant_id = ${tenantId}::uuid and ft.customer_id = ${cid} and ft.tag_id = ${tagId}::uuid)
+    or exists (select 1 from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id = ${cid} and it.tag_id = ${tagId}::uuid))`;
+}
+
+export interface CustomerTagView {
+  tagId: string;
+  name: string;
+  groupName: string;
+  kind: TagKind;
+  /** Present now (in WeCom on an open relation, or internal). */
+  present: boolean;
+  /** The latest change made in Huike, if any. */
+  change: { id: number; op: 'add' | 'remove'; state: TagChangeState; reason: string | null; at: Date } | null;
+}
+
+/**
+ * Tags of customers as the pages show them: present tags plus tags with a recent change (pending, failed). A
+ * pending add shows before WeCom confirms it; a failed add shows with its reason.
+ */
+export async function tagsOfCustomers(trx: Tx, tenantId: TenantId, customerIds: readonly string[]): Promise<Map<string, CustomerTagView[]>> {
+  const out = new Map<string, CustomerTagView[]>();
+  if (customerIds.length === 0) return out;
+  const rows = await sql<{ customer_id: string; tag_id: string; name: string; group_name: string; kind: TagKind; present: boolean; change_id: number | null; op: 'add' | 'remove' | null; state: TagChangeState | null; reason: string | null; at: Date | null }>`
+    with ids as (select unnest(${[...customerIds]}::uuid[]) as id),
+    present as (
+      select distinct ft.customer_id, ft.tag_id from customer_follow_tags ft
+      join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
+      where ft.tenant_id = ${tenantId}::uuid and ft.customer_id in (select id from ids)
+      union
+      select it.customer_id, it.tag_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id in (select id from ids)
+    ),
+    latest as (
+      select distinct on (tc.customer_id, tc.tag_id) tc.customer_id, tc.tag_id, tc.id, tc.op, tc.state, tc.reason, tc.updated_at
+      from tag_changes tc where tc.tenant_id = ${tenantId}::uuid and tc.customer_id in (select id from ids) and tc.created_at > now() - interval '30 days'
+      order by tc.customer_id, tc.tag_id, tc.id desc
+    ),
+    keys as (select customer_id, tag_id from present union select customer_id, tag_id from latest where state in ('pending','failed'))
+    select k.customer_id, k.tag_id, t.name, g.name as group_name, g.kind,
+      exists (select 1 from present p where p.customer_id = k.customer_id and p.tag_id = k.tag_id) as present,
+      l.id as change_id, l.op, l.state, l.reason, l.updated_at as at
+    from keys k join tags t on t.tenant_id = ${tenantId}::uuid and t.id = k.tag_id join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    left join latest l on l.customer_id = k.customer_id and l.tag_id = k.tag_id
+    where t.deleted_at is null
+    order by g.kind, g.sort_order desc, t.sort_order desc, t.name`.execute(trx);
+  for (const r of rows.rows) {
+    const list = out.get(r.customer_id) ?? [];
+    list.push({
+      tagId: r.tag_id,
+      name: r.name,
+      groupName: r.group_name,
+      kind: r.kind,
+      present: r.present,
+      change: r.change_id !== null && r.op && r.state ? { id: r.change_id, op: r.op, state: r.state, reason: r.reason, at: r.at ?? new Date() } : null,
+    });
+    out.set(r.customer_id, list);
+  }
+  return out;
+}

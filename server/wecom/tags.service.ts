@@ -1,0 +1,319 @@
+/**
+ * Tags from Huike: creating tags (WeCom corp tags or Huike-internal ones), adding and removing tags on customers
+ * one by one or in bulk, and writing WeCom tags back through the queue.
+ *
+ * - Internal tags live only in Huike (`customer_internal_tags`) and are never pushed.
+ * - A WeCom tag change is recorded as a `tag_changes` row (pending) in the request's transaction; the
+ *   `wecom.tags.writeback` job marks it with mark_tag on every open relation of the customer (WeCom tags belong
+ *   to a clerk–customer relation), creating the tag first with add_corp_tag when Huike made it. The row ends
+ *   synced, or failed with a readable reason; transient failures are retried by the job (pg-boss backoff).
+ * - Limits: at most 3,000 corp tags per enterprise and 3,000 tags per relation — checked before anything is
+ *   queued, with a clear message; WeCom's own refusal is reported the same way.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { customerScopeSql } from '../customers/scope';
+import { markCustomersTouched } from '../customers/refresh';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import type { Services } from '../services';
+import { assertCan, type Actor } from '../tenancy/actor';
+import { audit } from '../tenancy/audit';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import type { WecomClient } from './client';
+import { WECOM_JOBS, type TagWritebackJobData } from './job-names';
+import { describeWecomError, isTransientWecomError } from './messages';
+import { wecomClientFor } from './runtime';
+import { countLiveWecomTags } from './tags.repository';
+import { WECOM_LIMITS, WecomApiError } from './types';
+
+export const TAG_LIMIT_MESSAGE = (n: number) =>
+  `企业微信最多允许 3,000 个企业标签，当前已有 ${n.toLocaleString('en-US')} 个：请先删除不用的标签，或将新标签建为“仅回客内部”标签 / WeCom allows at most 3,000 corp tags and ${n.toLocaleString('en-US')} exist: delete unused tags first, or create this one as a Huike-internal tag`;
+
+const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const tagCreateInput = z
+  .object({
+    name: z.string().trim().min(1, '请填写标签名 / Tag name is required').max(WECOM_LIMITS.tagNameChars, '标签名最多 30 个字 / Tag names have at most 30 characters'),
+    kind: z.enum(['wecom', 'internal']),
+    groupId: z.preprocess(blank, z.string().uuid().optional()),
+    groupName: z.preprocess(blank, z.string().trim().max(WECOM_LIMITS.tagNameChars, '标签组名最多 30 个字 / Group names have at most 30 characters').optional()),
+  })
+  .refine((v) => v.groupId || v.groupName, { message: '请选择或新建一个标签组 / Choose or name a tag group', path: ['groupName'] });
+
+/** Creates a tag. WeCom tags are pushed by the write-back job (returned in `push`). */
+export async function createTag(trx: Tx, actor: Actor, input: unknown): Promise<{ tagId: string; push: boolean }> {
+  assertCan(actor, 'tags.manage');
+  const p = tagCreateInput.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
+  const v = p.data;
+  const t = actor.tenantId;
+  let group = v.groupId
+    ? await trx.selectFrom('tag_groups').select(['id', 'kind', 'name']).where('tenant_id', '=', t).where('id', '=', v.groupId).where('deleted_at', 'is', null).executeTakeFirst()
+    : await trx.selectFrom('tag_groups').select(['id', 'kind', 'name']).where('tenant_id', '=', t).where('name', '=', v.groupName!).where('kind', '=', v.kind).where('deleted_at', 'is', null).executeTakeFirst();
+  if (v.groupId && !group) throw new NotFoundError('标签组不存在 / Tag group not found');
+  if (group && group.kind !== v.kind) throw new ValidationError('该标签组与标签类型不一致 / The group is of the other kind (WeCom vs internal)');
+  if (v.kind === 'wecom') {
+    const n = await countLiveWecomTags(trx, t);
+    if (n >= WECOM_LIMITS.corpTags) throw new ValidationError(TAG_LIMIT_MESSAGE(n));
+  }
+  if (!group) {
+    group = await trx.insertInto('tag_groups').values({ tenant_id: t, name: v.groupName!, kind: v.kind, wecom_group_id: null, deleted_at: null }).returning(['id', 'kind', 'name']).executeTakeFirstOrThrow();
+  } else {
+    const dup = await trx.selectFrom('tags').select('id').where('tenant_id', '=', t).where('group_id', '=', group.id).where('name', '=', v.name).where('deleted_at', 'is', null).executeTakeFirst();
+    if (dup) throw new ConflictError(`标签组「${group.name}」中已有标签「${v.name}」 / The group ${group.name} already has a tag ${v.name}`);
+  }
+  const row = await trx
+    .insertInto('tags')
+    .values({ tenant_id: t, group_id: group.id, name: v.name, wecom_tag_id: null, push_state: v.kind === 'wecom' ? 'pending' : 'synced', push_error: null, created_by_label: actor.label, deleted_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await audit(trx, actor, { action: 'tag.create', entityType: 'tag', entityId: row.id, after: { name: v.name, group: group.name, kind: v.kind } });
+  return { tagId: row.id, push: v.kind === 'wecom' };
+}
+
+export const tagChangeInput = z.object({
+  customerIds: z.array(z.string().uuid()).min(1, '请选择客户 / Select customers').max(1000, '一次最多 1,000 位客户 / At most 1,000 customers at a time'),
+  add: z.array(z.string().uuid()).default([]),
+  remove: z.array(z.string().uuid()).default([]),
+});
+
+export interface TagChangeResult {
+  batchId: string;
+  /** Changes waiting for the write-back job. */
+  pending: number[];
+  /** Internal-tag changes applied at once. */
+  applied: number;
+  /** Already so (tag present / absent): nothing to do. */
+  unchanged: number;
+  /** Could not be written back at all (no WeCom relation). */
+  failed: number;
+  /** Customers outside the actor's scope, ignored. */
+  outOfScope: number;
+}
+
+/**
+ * Adds and removes tags on customers in the actor's scope. Internal tags apply at once; WeCom tags are recorded
+ * as pending changes for the write-back job (enqueue `pending` after commit with enqueueTagWriteback).
+ */
+export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown): Promise<TagChangeResult> {
+  assertCan(actor, 'customers.tag');
+  const p = tagChangeInput.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
+  const { customerIds, add, remove } = p.data;
+  if (add.length === 0 && remove.length === 0) throw new ValidationError('请选择要添加或移除的标签 / Choose a tag to add or remove');
+  if (add.some((x) => remove.includes(x))) throw new ValidationError('同一标签不能同时添加和移除 / A tag cannot be added and removed at once');
+  const t = actor.tenantId;
+  const inScope = await sql<{ id: string }>`select c.id from customers c where c.tenant_id = ${t}::uuid and c.id = any(${customerIds}::uuid[]) and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
+  const ids = inScope.rows.map((r) => r.id);
+  if (ids.length === 0) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
+  const tagRows = await trx
+    .selectFrom('tags as t')
+    .innerJoin('tag_groups as g', (j) => j.onRef('g.tenant_id', '=', 't.tenant_id').onRef('g.id', '=', 't.group_id'))
+    .select(['t.id', 't.name', 'g.kind', 't.push_state'])
+    .where('t.tenant_id', '=', t)
+    .where('t.id', 'in', [...add, ...remove])
+    .where('t.deleted_at', 'is', null)
+    .execute();
+  const byId = new Map(tagRows.map((r) => [r.id, r]));
+  for (const id of [...add, ...remove]) if (!byId.has(id)) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
+  if (add.some((id) => byId.get(id)!.push_state === 'failed')) throw new ValidationError('该标签未能在企业微信创建，不能使用 / This tag could not be created in WeCom and cannot be used');
+
+  if (add.length > 0) {
+    const over = await sql<{ n: number }>`select coalesce(max(n), 0)::int as n from (
+        select count(*) as n from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = any(${ids}::uuid[]) group by customer_id, staff_id) x`.execute(trx);
+    if ((over.rows[0]?.n ?? 0) + add.length > WECOM_LIMITS.corpTags) {
+      throw new ValidationError('客户的标签已达企业微信 3,000 个上限 / A customer would exceed WeCom’s 3,000 tags');
+    }
+  }
+
+  const batchId = randomUUID();
+  const out: TagChangeResult = { batchId, pending: [], applied: 0, unchanged: 0, failed: 0, outOfScope: customerIds.length - ids.length };
+  const ops: { tagId: string; op: 'add' | 'remove' }[] = [...add.map((tagId) => ({ tagId, op: 'add' as const })), ...remove.map((tagId) => ({ tagId, op: 'remove' as const }))];
+  const touched = new Set<string>();
+  for (const { tagId, op } of ops) {
+    const internal = byId.get(tagId)!.kind === 'internal';
+    if (internal) {
+      const r =
+        op === 'add'
+          ? await sql<{ customer_id: string }>`insert into customer_internal_tags (tenant_id, customer_id, tag_id, added_by_label)
+              select ${t}::uuid, unnest(${ids}::uuid[]), ${tagId}::uuid, ${actor.label} on conflict do nothing returning customer_id`.execute(trx)
+          : await sql<{ customer_id: string }>`delete from customer_internal_tags where tenant_id = ${t}::uuid and tag_id = ${tagId}::uuid and customer_id = any(${ids}::uuid[]) returning customer_id`.execute(trx);
+      const changed = r.rows.map((x) => x.customer_id);
+      for (const c of changed) touched.add(c);
+      out.applied += changed.length;
+      out.unchanged += ids.length - changed.length;
+      if (changed.length > 0) {
+        await sql`insert into tag_changes (tenant_id, batch_id, customer_id, tag_id, op, state, actor_staff_id, actor_label, synced_at)
+          select ${t}::uuid, ${batchId}::uuid, c, ${tagId}::uuid, ${op}, 'internal', ${actor.staffId}::uuid, ${actor.label}, now() from unnest(${changed}::uuid[]) c`.execute(trx);
+      }
+      continue;
+    }
+    // WeCom tag: one change per customer for whom it changes something; customers without a relation fail at once.
+    const r = await sql<{ id: number; state: 'pending' | 'failed' }>`
+      with c as (
+        select x.id as customer_id,
+          exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null) as has_relation,
+          exists (select 1 from customer_follow_tags ft join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
+                  where ft.tenant_id = ${t}::uuid and ft.customer_id = x.id and ft.tag_id = ${tagId}::uuid) as present,
+          (select tc.op from tag_changes tc where tc.tenant_id = ${t}::uuid and tc.customer_id = x.id and tc.tag_id = ${tagId}::uuid and tc.state = 'pending' order by tc.id desc limit 1) as pending_op
+        from unnest(${ids}::uuid[]) as x(id)
+      )
+      insert into tag_changes (tenant_id, batch_id, customer_id, tag_id, op, state, reason, actor_staff_id, actor_label)
+      select ${t}::uuid, ${batchId}::uuid, c.customer_id, ${tagId}::uuid, ${op},
+        case when c.has_relation then 'pending' else 'failed' end,
+        case when c.has_relation then null else '该客户没有企业微信好友关系，企业标签无法写回 / The customer has no WeCom relation: a WeCom tag cannot be written back' end,
+        ${actor.staffId}::uuid, ${actor.label}
+      from c
+      where coalesce(c.pending_op, case when c.present then 'add' else 'remove' end) <> ${op}
+      returning id, state`.execute(trx);
+    for (const x of r.rows) {
+      if (x.state === 'pending') out.pending.push(x.id);
+      else out.failed++;
+    }
+    out.unchanged += ids.length - r.rows.length;
+  }
+  await markCustomersTouched(trx, t, [...touched], 'tags.internal');
+  await audit(trx, actor, {
+    action: ids.length > 1 ? 'customer.tags.bulk' : 'customer.tags',
+    entityType: 'customer',
+    entityId: ids.length === 1 ? ids[0]! : null,
+    after: { batch_id: batchId, customers: ids.length, add: add.map((id) => byId.get(id)!.name), remove: remove.map((id) => byId.get(id)!.name), pending: out.pending.length, applied: out.applied, failed: out.failed },
+  });
+  return out;
+}
+
+export async function enqueueTagWriteback(services: Services, tenantId: TenantId, changeIds: readonly number[], tagIds: readonly string[] = []): Promise<void> {
+  if (!services.queue.started) return;
+  for (let i = 0; i < Math.max(changeIds.length, 1); i += 200) {
+    const data: TagWritebackJobData = { tenantId, changeIds: changeIds.slice(i, i + 200), ...(i === 0 && tagIds.length ? { tagIds: [...tagIds] } : {}) };
+    if (data.changeIds.length === 0 && !data.tagIds) continue;
+    await services.queue.send(WECOM_JOBS.tagWriteback, data, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The write-back
+
+export interface WritebackOutcome {
+  synced: number;
+  failed: number;
+  /** Left pending after a transient failure: the job is retried. */
+  retry: number;
+  tagsPushed: number;
+}
+
+async function lockTagPush(trx: Tx, tenantId: TenantId, tagId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('huike.wecom.tag-push'), hashtext(${tenantId + ':' + tagId}))`.execute(trx);
+}
+
+/** Creates a Huike-made tag in WeCom (add_corp_tag), once. Returns its WeCom id, or throws. */
+async function pushTag(services: Services, client: WecomClient, tenantId: TenantId, tagId: string, final: boolean): Promise<string> {
+  // The outcome is written in the lock's transaction; the error is thrown after it commits.
+  const r = await withTenant(services.dbs, tenantId, async (trx): Promise<{ id: string } | { error: unknown; permanent: boolean }> => {
+    await lockTagPush(trx, tenantId, tagId);
+    const tag = await trx
+      .selectFrom('tags as t')
+      .innerJoin('tag_groups as g', (j) => j.onRef('g.tenant_id', '=', 't.tenant_id').onRef('g.id', '=', 't.group_id'))
+      .select(['t.id', 't.name', 't.wecom_tag_id', 't.push_state', 't.push_error', 'g.id as group_id', 'g.name as group_name', 'g.wecom_group_id'])
+      .where('t.tenant_id', '=', tenantId)
+      .where('t.id', '=', tagId)
+      .executeTakeFirstOrThrow();
+    if (tag.wecom_tag_id) return { id: tag.wecom_tag_id };
+    if (tag.push_state === 'failed') return { error: new TagPushFailed(tag.push_error ?? 'tag could not be created in WeCom'), permanent: true };
+    try {
+      const res = await client.addCorpTag(tag.wecom_group_id ? { group_id: tag.wecom_group_id, tag: [{ name: tag.name }] } : { group_name: tag.group_name, tag: [{ name: tag.name }] });
+      const created = res.tag_group.tag.find((x) => x.name === tag.name) ?? res.tag_group.tag[0];
+      if (!created) throw new Error('add_corp_tag returned no tag');
+      await trx.updateTable('tag_groups').set({ wecom_group_id: res.tag_group.group_id, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tag.group_id).where('wecom_group_id', 'is', null).execute();
+      await trx.updateTable('tags').set({ wecom_tag_id: created.id, push_state: 'synced', push_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tagId).execute();
+      return { id: created.id };
+    } catch (e) {
+      const message = describeWecomError(e);
+      const permanent = !isTransientWecomError(e) || final;
+      await trx.updateTable('tags').set({ push_state: permanent ? 'failed' : 'pending', push_error: message, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tagId).execute();
+      return { error: permanent ? new TagPushFailed(message) : e, permanent };
+    }
+  });
+  if ('id' in r) return r.id;
+  throw r.error;
+}
+
+class TagPushFailed extends Error {
+  override readonly name = 'TagPushFailed';
+}
+
+/**
+ * Writes pending changes back to WeCom in id order (an add then a remove of the same tag end as a remove), and
+ * pushes Huike-made tags. `final`: the last attempt, transient failures fail the change too.
+ */
+export async function processTagWriteback(services: Services, tenantId: TenantId, data: { changeIds: readonly number[]; tagIds?: readonly string[] }, opts: { final?: boolean; client?: WecomClient } = {}): Promise<WritebackOutcome> {
+  const out: WritebackOutcome = { synced: 0, failed: 0, retry: 0, tagsPushed: 0 };
+  const client = opts.client ?? (await wecomClientFor(services, tenantId));
+  const final = opts.final === true;
+  for (const tagId of data.tagIds ?? []) {
+    try {
+      await pushTag(services, client, tenantId, tagId, final);
+      out.tagsPushed++;
+    } catch (e) {
+      if (!(e instanceof TagPushFailed)) out.retry++;
+    }
+  }
+  const changes = await withTenant(services.dbs, tenantId, (trx) =>
+    trx.selectFrom('tag_changes').select(['id', 'customer_id', 'tag_id', 'op', 'state', 'attempts']).where('tenant_id', '=', tenantId).where('id', 'in', data.changeIds.length ? [...data.changeIds] : [-1]).where('state', '=', 'pending').orderBy('id').execute(),
+  );
+  for (const ch of changes) {
+    let reason: string | null = null;
+    let transient = false;
+    try {
+      const wecomTagId = await pushTag(services, client, tenantId, ch.tag_id, final);
+      const relations = await withTenant(services.dbs, tenantId, (trx) =>
+        sql<{ staff_id: string; userid: string; external_userid: string }>`
+          select f.staff_id, s.wecom_userid as userid,
+            (select min(ci.value) from customer_identities ci where ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid') as external_userid
+          from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+          where f.tenant_id = ${tenantId}::uuid and f.customer_id = ${ch.customer_id}::uuid and f.ended_at is null and s.wecom_userid is not null`.execute(trx),
+      );
+      const usable = relations.rows.filter((r) => r.external_userid);
+      if (usable.length === 0) throw new TagPushFailed('该客户已没有企业微信好友关系 / The customer no longer has a WeCom relation');
+      for (const rel of usable) {
+        try {
+          await client.markTag({ userid: rel.userid, external_userid: rel.external_userid, ...(ch.op === 'add' ? { add_tag: [wecomTagId] } : { remove_tag: [wecomTagId] }) });
+        } catch (e) {
+          // The clerk deleted the customer meanwhile: nothing to tag on this relation.
+          if (e instanceof WecomApiError && e.kind === 'api' && e.errcode === 84061 && usable.length > 1) continue;
+          throw e;
+        }
+        await withTenant(services.dbs, tenantId, (trx) =>
+          ch.op === 'add'
+            ? sql`insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id) values (${tenantId}::uuid, ${ch.customer_id}::uuid, ${rel.staff_id}::uuid, ${ch.tag_id}::uuid) on conflict do nothing`.execute(trx)
+            : sql`delete from customer_follow_tags where tenant_id = ${tenantId}::uuid and customer_id = ${ch.customer_id}::uuid and staff_id = ${rel.staff_id}::uuid and tag_id = ${ch.tag_id}::uuid`.execute(trx),
+        );
+      }
+    } catch (e) {
+      reason = e instanceof TagPushFailed ? e.message : describeWecomError(e);
+      transient = !(e instanceof TagPushFailed) && isTransientWecomError(e);
+    }
+    const state = reason === null ? 'synced' : transient && !final ? 'pending' : 'failed';
+    await withTenant(services.dbs, tenantId, async (trx) => {
+      await trx
+        .updateTable('tag_changes')
+        .set({ state, reason, attempts: ch.attempts + 1, updated_at: new Date(), synced_at: state === 'synced' ? new Date() : null })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', ch.id)
+        .execute();
+      if (state === 'synced') await markCustomersTouched(trx, tenantId, [ch.customer_id], 'tags.wecom');
+    });
+    if (state === 'synced') out.synced++;
+    else if (state === 'failed') out.failed++;
+    else out.retry++;
+  }
+  return out;
+}
+
+/** Pending changes of a tenant (the watchdog re-enqueues those whose job was lost). */
+export async function stalePendingChanges(trx: Tx, tenantId: TenantId, olderThanSeconds: number): Promise<number[]> {
+  const r = await sql<{ id: number }>`select id from tag_changes where tenant_id = ${tenantId}::uuid and state = 'pending' and updated_at < now() - make_interval(secs => ${olderThanSeconds}) order by id limit 2000`.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+

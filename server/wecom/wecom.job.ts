@@ -1,0 +1,75 @@
+/**
+ * The WeCom jobs:
+ * - `wecom.sync`: runs or resumes one full-sync run (checkpointed; a retry continues where the last attempt
+ *   stopped). The last attempt fails the run for good.
+ * - `wecom.inbox`: processes stored callback events (re-reading WeCom, so order and duplicates do not matter).
+ * - `wecom.tags.writeback`: pushes Huike-made tags (add_corp_tag) and tag changes (mark_tag), with retries.
+ * - `wecom.watchdog` (every minute): resumes sync runs whose worker died, and re-enqueues inbox events and tag
+ *   changes whose job was lost (a nudge that failed after commit).
+ */
+import type { JobDefinition } from '../jobs/queue';
+import type { Services } from '../services';
+import { asTenantId, withSystem, withTenant } from '../tenancy/context';
+import { processInbox, processPendingInbox } from './inbox.service';
+import { pendingInboxIds } from './inbox.repository';
+import { WECOM_JOBS, type InboxJobData, type SyncJobData, type TagWritebackJobData } from './job-names';
+import './merge-hooks';
+import { enqueueSync, runFullSync } from './sync.service';
+import { staleRuns } from './sync.repository';
+import { enqueueTagWriteback, processTagWriteback, stalePendingChanges } from './tags.service';
+
+const SYNC_RETRIES = 5;
+const INBOX_RETRIES = 5;
+const WRITEBACK_RETRIES = 5;
+
+const syncJob: JobDefinition<SyncJobData, Services> = {
+  name: WECOM_JOBS.sync,
+  retryLimit: SYNC_RETRIES,
+  retryDelay: 15,
+  expireInSeconds: 4 * 3600,
+  concurrency: 2,
+  handler: async (services, data: SyncJobData, ctx) => {
+    await runFullSync(services, asTenantId(data.tenantId), data.runId, { jobId: ctx.jobId, takeover: ctx.retryCount > 0, final: ctx.retryCount >= SYNC_RETRIES });
+  },
+};
+
+const inboxJob: JobDefinition<InboxJobData, Services> = {
+  name: WECOM_JOBS.inbox,
+  retryLimit: INBOX_RETRIES,
+  retryDelay: 5,
+  concurrency: 4,
+  handler: async (services, data: InboxJobData, ctx) => {
+    const r = await processInbox(services, asTenantId(data.tenantId), data.inboxIds, { final: ctx.retryCount >= INBOX_RETRIES });
+    if (r.retry > 0) throw new Error(`${r.retry} WeCom event(s) hit a transient failure; retrying`);
+  },
+};
+
+const writebackJob: JobDefinition<TagWritebackJobData, Services> = {
+  name: WECOM_JOBS.tagWriteback,
+  retryLimit: WRITEBACK_RETRIES,
+  retryDelay: 5,
+  concurrency: 2,
+  handler: async (services, data: TagWritebackJobData, ctx) => {
+    const r = await processTagWriteback(services, asTenantId(data.tenantId), { changeIds: data.changeIds, ...(data.tagIds ? { tagIds: data.tagIds } : {}) }, { final: ctx.retryCount >= WRITEBACK_RETRIES });
+    if (r.retry > 0) throw new Error(`${r.retry} tag change(s) hit a transient WeCom failure; retrying`);
+  },
+};
+
+const watchdogJob: JobDefinition<object, Services> = {
+  name: WECOM_JOBS.watchdog,
+  cron: '* * * * *',
+  retryLimit: 0,
+  handler: async (services) => {
+    for (const r of await withSystem(services.dbs, (db) => staleRuns(db, 120))) await enqueueSync(services, r.tenant_id, r.id);
+    const tenants = await withSystem(services.dbs, (db) => db.selectFrom('wecom_connections').select('tenant_id').execute());
+    for (const { tenant_id } of tenants) {
+      const t = asTenantId(tenant_id);
+      const inbox = await withTenant(services.dbs, t, (trx) => pendingInboxIds(trx, t, 500, 120));
+      if (inbox.length > 0) await processPendingInbox(services, t, { olderThanSeconds: 120 });
+      const changes = await withTenant(services.dbs, t, (trx) => stalePendingChanges(trx, t, 300));
+      if (changes.length > 0) await enqueueTagWriteback(services, t, changes);
+    }
+  },
+};
+
+export const wecomJobs = [syncJob, inboxJob, writebackJob, watchdogJob];
