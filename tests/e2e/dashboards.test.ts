@@ -83,6 +83,8 @@ describe('the manager’s dashboards', () => {
     await expect(page.locator('[data-table-id="stores"] tbody tr').count()).resolves.toBe(4);
     // Sort the clerks by repurchase rate (server-side, in the URL).
     await Promise.all([page.waitForURL((u) => u.searchParams.get('cs') === 'repurchase_rate'), page.locator('[data-table-id="clerks"] th a', { hasText: '累计复购率' }).click()]);
+    // The URL changes before React re-renders the table: wait for the header to show the new sort.
+    await page.waitForSelector('[data-table-id="clerks"] th[aria-sort="descending"] a:has-text("累计复购率")');
     const rates = (await page.locator('[data-table-id="clerks"] tbody tr td:nth-child(4)').allInnerTexts()).map((r) => Number(r.replace('%', '')));
     expect(rates).toEqual([...rates].sort((a, b) => b - a));
     await screenshot(page, 'dashboard-stores');
