@@ -53,16 +53,28 @@ export function appUrlFrom(ownerUrl: string, password: string): string {
 /** Creates or updates the app role. Needs CREATEROLE on the owner; skipped when APP_DATABASE_URL is given. */
 export async function ensureAppRole(owner: Sql, password: string): Promise<void> {
   const pw = password.replace(/'/g, "''");
-  // Roles are cluster-wide: processes booting at once (app + worker, parallel tests) take turns.
-  await owner.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(727002)`;
-    const exists = await tx`select 1 from pg_roles where rolname = ${APP_ROLE}`;
-    if (exists.length === 0) {
-      await tx.unsafe(`create role ${APP_ROLE} login nosuperuser nobypassrls nocreatedb nocreaterole password '${pw}'`);
-    } else {
-      await tx.unsafe(`alter role ${APP_ROLE} login nosuperuser nobypassrls password '${pw}'`);
+  // Roles are cluster-wide but advisory locks are per database: processes booting at once on one database (app +
+  // worker) take turns on the lock, and processes on different databases of one cluster (parallel test files) may
+  // still update the role's catalog row together, which PostgreSQL answers with "tuple concurrently updated". That
+  // race is harmless (both write the same role), so it is retried.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await owner.begin(async (tx) => {
+        await tx`select pg_advisory_xact_lock(727002)`;
+        const exists = await tx`select 1 from pg_roles where rolname = ${APP_ROLE}`;
+        if (exists.length === 0) {
+          await tx.unsafe(`create role ${APP_ROLE} login nosuperuser nobypassrls nocreatedb nocreaterole password '${pw}'`);
+        } else {
+          await tx.unsafe(`alter role ${APP_ROLE} login nosuperuser nobypassrls password '${pw}'`);
+        }
+        const [{ db }] = (await tx`select current_database() as db`) as unknown as [{ db: string }];
+        await tx.unsafe(`grant connect on database "${db}" to ${APP_ROLE}`);
+      });
+      return;
+    } catch (e) {
+      const concurrent = e instanceof Error && /tuple concurrently updated|already exists/.test(e.message);
+      if (!concurrent || attempt >= 8) throw e;
+      await new Promise((r) => setTimeout(r, 20 + Math.random() * 80 * attempt));
     }
-    const [{ db }] = (await tx`select current_database() as db`) as unknown as [{ db: string }];
-    await tx.unsafe(`grant connect on database "${db}" to ${APP_ROLE}`);
-  });
+  }
 }

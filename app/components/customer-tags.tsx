@@ -164,7 +164,8 @@ export function CustomerTagEditor({ customerId, tags, options, canTag }: { custo
   const visible = tags;
   return (
     <div data-testid="customer-tags">
-      <p>
+      {/* A div, not a p: the chips hold remove forms, and a form cannot sit inside a p. */}
+      <div style={{ marginBottom: '.75rem' }}>
         {visible.length === 0 ? <span className="muted">{t('暂无标签', 'No tags')}</span> : null}
         {visible.map((tg) => (
           <TagChip
@@ -185,7 +186,7 @@ export function CustomerTagEditor({ customerId, tags, options, canTag }: { custo
             }
           />
         ))}
-      </p>
+      </div>
       {visible.filter((x) => x.change?.state === 'failed').map((x) => (
         <p key={x.tagId} className="muted" style={{ margin: '.2rem 0' }}>
           <span className="badge bad">{x.name}</span> {x.change?.reason}

@@ -8,6 +8,7 @@ export {
   dashboardPredictions,
   STORE_SORTS,
   CLERK_SORTS,
+  listContext,
 } from '../../server/analytics/analytics.queries';
 export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
 export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';

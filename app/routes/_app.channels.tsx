@@ -72,7 +72,7 @@ export default function Channels() {
     { id: 'store', header: t('门店', 'Store'), cell: ({ row }) => row.original.store ?? '—' },
     { id: 'clerk', header: t('导购', 'Clerk'), cell: ({ row }) => row.original.clerk ?? t(`门店导购 ${row.original.users} 人`, `${row.original.users} store clerks`) },
     { id: 'campaign', header: t('活动', 'Campaign'), cell: ({ row }) => row.original.campaign ?? '—' },
-    { id: 'acquired', header: t('获客数', 'Acquired'), cell: ({ row }) => <span className="num">{f.number(row.original.acquired)}</span> },
+    { id: 'acquired', header: t('获客数', 'Acquired'), cell: ({ row }) => <span className="num" data-testid="acquired" data-value={row.original.acquired}>{f.number(row.original.acquired)}</span> },
     { id: 'following', header: t('仍在服务', 'Still served'), cell: ({ row }) => <span className="num">{f.number(row.original.following)}</span> },
     { id: 'last30', header: t('近 30 天', 'Last 30 days'), cell: ({ row }) => <span className="num">{f.number(row.original.last30)}</span> },
     {

@@ -45,7 +45,6 @@ export default function CustomerProfile() {
   const t = useT();
   const f = useFormat();
   const m = c.metrics;
-  const openFollows = c.follows.filter((x) => !x.ended_at);
   return (
     <>
       <p>
@@ -155,17 +154,6 @@ export default function CustomerProfile() {
         </section>
         <div>
           <section className="card">
-            <h2 style={{ marginTop: 0 }}>{t('标签', 'Tags')}</h2>
-            {c.tags.length === 0 ? <p className="muted">{t('暂无标签', 'No tags')}</p> : null}
-            <p>
-              {c.tags.map((tg) => (
-                <span key={tg.id} className="badge" style={{ marginRight: '.25rem' }} title={tg.group_name ?? ''}>
-                  {tg.name}
-                </span>
-              ))}
-            </p>
-          </section>
-          <section className="card">
             <h2 style={{ marginTop: 0 }}>{t('服务导购', 'Served by')}</h2>
             {c.follows.length === 0 ? <p className="muted">{t('暂无导购添加该客户', 'No clerk has added this customer')}</p> : null}
             {c.follows.map((fl, i) => (
@@ -175,7 +163,6 @@ export default function CustomerProfile() {
                 {fl.remark ? <span className="muted"> · {fl.remark}</span> : null}
               </p>
             ))}
-            {openFollows.length === 0 && m?.clerk_id ? <p className="muted">{t('（按最近一次购买的导购归属）', '(attributed to the clerk of the last purchase)')}</p> : null}
           </section>
           <section className="card">
             <h2 style={{ marginTop: 0 }}>{t('基本信息', 'Profile')}</h2>

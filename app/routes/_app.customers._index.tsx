@@ -12,7 +12,7 @@ import { CsvButton } from '~/components/charts/csv-button';
 import { DataTable } from '~/components/data-table';
 import { GROUP_LABELS, GROUP_ORDER, STAGE_LABELS, STAGE_ORDER, label } from '~/lib/analytics-labels';
 import type { CustomerRow, MetricSort } from '~/lib/analytics.server';
-import { filterOptions, getState, listCustomerMetrics, listCustomers, METRIC_SORTS, parseCustomerFiltersLenient, withTenant } from '~/lib/analytics.server';
+import { listContext, listCustomerMetrics, listCustomers, METRIC_SORTS, parseCustomerFiltersLenient, withTenant } from '~/lib/analytics.server';
 import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
@@ -37,14 +37,13 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const filters = parseCustomerFiltersLenient(url.searchParams);
   if (p.q) filters.q = p.q;
   const data = await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
-    const state = await getState(trx, actor.tenantId);
-    const options = await filterOptions(trx, actor);
+    const { state, options } = await listContext(trx, actor);
     if (!state) {
       const sort = p.sort === 'name' || p.sort === 'first_purchase' ? LEGACY_SORTS[p.sort] : 'created_at';
       const legacy = await listCustomers(trx, actor, { sort, dir: p.dir, page: p.page, size: p.size, q: p.q, tagId: filters.tag });
       return { computed: false as const, asOf: null, total: legacy.total, legacy: legacy.rows, rows: [] as CustomerRow[], options };
     }
-    const list = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options);
+    const list = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options, 'customer_metrics', state.as_of);
     return { computed: true as const, asOf: state.as_of, total: list.total, legacy: [] as LegacyRows, rows: list.rows, options };
   });
   const wecom = await customerListWecom(context, actor, data.computed ? data.rows.map((r) => r.id) : data.legacy.map((r) => r.id));

@@ -182,7 +182,7 @@ export default function StoresAndClerks() {
       <section className="card" data-table-id="clerks">
         <div className="chart-head">
           <h2>{t('导购', 'Clerks')}</h2>
-          <span className="muted">{t('客户按服务导购（企业微信添加关系，否则最近一次购买的导购）', 'Customers by serving clerk (WeCom relation, else the clerk of the last purchase)')}</span>
+          <span className="muted">{t('客户按服务导购（企业微信添加关系）；销售额按订单导购', 'Customers by serving clerk (WeCom relation); revenue by the order’s clerk')}</span>
           <CsvButton fileName={`clerks-${d.meta.from}-${d.meta.to}-p${d.p.cp}`} columns={cols('clerk')} rows={csvRows(d.clerks)} />
         </div>
         {table(d.clerks, 'clerk')}

@@ -4,7 +4,7 @@
  * documented 10,000 calls/min per API, into a throw-away embedded PostgreSQL, exactly as the job runs it.
  * Then a second run over the same data (idempotent: nothing changes).
  *
- *   npx tsx bench/wecom-sync/run.ts [--customers 100000] [--staff 300] [--latency 30] [--concurrency 8] [--write]
+ *   npx tsx bench/wecom-sync/run.ts [--customers 100000] [--staff 300] [--latency 30] [--concurrency 8] [--writers 2] [--write]
  *
  * The bound: the documented limit is 10,000 calls per minute per API and corp (166.7 calls/s sustained). The
  * time the rate limit alone allows is max over APIs of calls(api) / 166.7 s (APIs have separate budgets), and
@@ -26,10 +26,9 @@ import { configureConnection } from '../../server/wecom/connection.service';
 import { generateEncodingAesKey } from '../../server/wecom/crypto';
 import { wecomClientFor } from '../../server/wecom/runtime';
 import { requestFullSync, runFullSync, syncRunView } from '../../server/wecom/sync.service';
-import { stmtTime } from '../../server/wecom/contacts.repository';
 
 const { values: args } = parseArgs({
-  options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, write: { type: 'boolean' } },
+  options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, write: { type: 'boolean' } },
 });
 const CUSTOMERS = Number(args.customers ?? 100_000);
 const STAFF = Number(args.staff ?? 300);
@@ -125,7 +124,7 @@ try {
     const t0 = performance.now();
     await runFullSync(services, t.id, runId, {
       concurrency: CONCURRENCY,
-      ...(process.env.WRITERS ? { writers: Number(process.env.WRITERS) } : {}),
+      ...(args.writers ? { writers: Number(args.writers) } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (now - last > 2000 || p.phase === 'done') {
@@ -144,7 +143,6 @@ try {
   };
 
   const first = await runOnce('run 1');
-  if (process.env.HUIKE_WECOM_PROFILE) process.stdout.write(JSON.stringify(Object.fromEntries(Object.entries(stmtTime).map(([k, v]) => [k, Math.round(v)]))) + '\n');
   const second = await runOnce('run 2');
   const perSecond = LIMIT_PER_MIN / 60;
   const boundMax = Math.max(...Object.values(first.calls).map((n) => n / perSecond));
@@ -190,6 +188,7 @@ try {
   sim.child.kill('SIGTERM');
   rmSync(dataDir, { recursive: true, force: true });
 }
+process.exit(0);
 
 function renderSection(r: {
   date: string;

@@ -60,9 +60,9 @@ export interface CustomerMetricsTable {
   tenant_id: string;
   customer_id: string;
   as_of: DateString;
-  /** Home store: the customer's primary store, else the store of their first purchase day. */
+  /** Home store: the customer's primary store. */
   store_id: string | null;
-  /** Serving clerk: the earliest open WeCom follow, else the clerk of the last paid order. */
+  /** Serving clerk: the earliest open WeCom follow. */
   clerk_id: string | null;
   first_purchase: DateString | null;
   second_purchase: DateString | null;

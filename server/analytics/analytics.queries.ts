@@ -39,17 +39,29 @@ import { cached, cacheKey } from './cache';
 import { filterOptions, resolveFilters, scopeKey, storeFilterSql, type FilterInput, type FilterOptions, type ResolvedFilters } from './filters';
 import { addDays, STAGES, type LifecycleStage } from './lifecycle';
 import { tenantToday } from './metrics.repository';
-import { latestFit, metricsAt, modelAt, getState, type AnalyticsState, type StoredFit } from './refresh.service';
+import { latestFit, metricsAt, modelAt, type AnalyticsState, type StoredFit } from './refresh.service';
 import { RFM_GROUPS, RFM_MATRIX, type RfmGroup } from './rfm';
 
 const PAID = sql`(o.amount_fen > 0 and not o.is_refund)`;
+
+/** The columns of analytics_state a read needs (the histogram and breakpoints stay in the database). */
+export type StateLite = Pick<AnalyticsState, 'as_of' | 'version' | 'window_days' | 'window_source' | 'last_full_at' | 'last_incremental_at'>;
 
 export interface Ctx {
   trx: Tx;
   actor: Actor;
   f: ResolvedFilters;
-  state: AnalyticsState | null;
+  state: StateLite | null;
   options: FilterOptions;
+}
+
+export async function stateLite(trx: Tx, tenantId: Actor['tenantId']): Promise<StateLite | null> {
+  const r = await trx
+    .selectFrom('analytics_state')
+    .select(['as_of', 'version', 'window_days', 'window_source', 'last_full_at', 'last_incremental_at'])
+    .where('tenant_id', '=', tenantId)
+    .executeTakeFirst();
+  return r ? { ...r, version: Number(r.version) } : null;
 }
 
 export interface Meta {
@@ -85,8 +97,10 @@ function meta(c: Ctx): Meta {
  */
 export async function runRead<T>(services: Services, actor: Actor, name: string, input: FilterInput, defaultDays: number | null, fn: (c: Ctx) => Promise<T>): Promise<T & { meta: Meta }> {
   return withTenant(services.dbs, actor.tenantId, async (trx) => {
-    const state = await getState(trx, actor.tenantId);
-    const options = await filterOptions(trx, actor);
+    // The Overview is the page everyone opens at once: small indexed reads, no parallel workers fighting for cores.
+    if (name === 'overview') await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+    const state = await stateLite(trx, actor.tenantId);
+    const options = await cached(actor.tenantId, state?.version ?? 0, cacheKey(['filter-options', scopeKey(actor)]), () => filterOptions(trx, actor));
     const current = state?.as_of ?? (await tenantToday(trx, actor.tenantId));
     const f = resolveFilters(input, options, current, defaultDays);
     const c: Ctx = { trx, actor, f, state, options };
@@ -834,3 +848,10 @@ export async function dashboardPredictions(services: Services, actor: Actor, inp
 }
 
 export { STAGES };
+
+/** The analytics date and the actor's filter options, for pages outside the dashboards (the customer list). */
+export async function listContext(trx: Tx, actor: Actor): Promise<{ state: StateLite | null; options: FilterOptions }> {
+  const state = await stateLite(trx, actor.tenantId);
+  const options = await cached(actor.tenantId, state?.version ?? 0, cacheKey(['filter-options', scopeKey(actor)]), () => filterOptions(trx, actor));
+  return { state, options };
+}

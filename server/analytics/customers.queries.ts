@@ -121,11 +121,13 @@ function whereOf(actor: Actor, f: CustomerFilters, storeIds: string[] | null, re
 }
 
 /** One page of customers with their metrics, sorted and filtered in SQL, plus the total. */
-export async function listCustomerMetrics(trx: Tx, actor: Actor, p: CustomerListParams, options: FilterOptions, relation: 'customer_metrics' | '_an_cm' = 'customer_metrics') {
+export async function listCustomerMetrics(trx: Tx, actor: Actor, p: CustomerListParams, options: FilterOptions, relation: 'customer_metrics' | '_an_cm' = 'customer_metrics', asOf?: string | null) {
   const storeIds = storeIdsFor(p.filters, options);
   const where = whereOf(actor, p.filters, storeIds, relation);
   const rel = sql.table(relation);
-  const total = await sql<{ n: number }>`select count(*)::int as n from ${rel} cm where ${where}`.execute(trx);
+  await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+  const fromSnapshot = relation === 'customer_metrics' ? await countFromSnapshot(trx, actor, p.filters, storeIds, asOf) : null;
+  const total = fromSnapshot !== null ? { rows: [{ n: fromSnapshot }] } : await sql<{ n: number }>`select count(*)::int as n from ${rel} cm where ${where}`.execute(trx);
   // Matches the sort indexes (x desc nulls last, customer_id): forward scan for desc, backward scan for asc.
   const dir = sql.raw(p.dir === 'asc' ? 'asc nulls first' : 'desc nulls last');
   const tie = sql.raw(p.dir === 'asc' ? 'desc' : 'asc');
@@ -149,6 +151,41 @@ export async function listCustomerMetrics(trx: Tx, actor: Actor, p: CustomerList
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 
+/**
+ * The list's total without counting a million rows: when the filters are dimensions of today's snapshot (stage,
+ * RFM group, store/region, due) the snapshot holds the exact count (it is written by the full recompute and kept
+ * exact by the incremental refresh). A manager's scope adds the customers of other stores served by their clerks,
+ * counted live (few). Null when the snapshot cannot answer (search, RFM cell, tag, clerk, dates; or a clerk).
+ */
+async function countFromSnapshot(trx: Tx, actor: Actor, f: CustomerFilters, storeIds: string[] | null, asOf?: string | null): Promise<number | null> {
+  if (f.q || f.r || f.fm || f.tag || f.clerk || f.first_from || f.first_to || actor.role === 'clerk') return null;
+  const day = asOf ?? (await sql<{ as_of: string }>`select as_of::text from analytics_state where tenant_id = ${actor.tenantId}`.execute(trx)).rows[0]?.as_of;
+  if (!day) return null;
+  const scope = actor.storeScope;
+  const keyConds = [sql`s.tenant_id = ${actor.tenantId}`, sql`s.day = ${day}::date`];
+  if (f.stage) keyConds.push(sql`s.stage = ${f.stage}`);
+  if (f.group) keyConds.push(sql`s.rfm_group = ${f.group}`);
+  if (storeIds) keyConds.push(storeIds.length ? sql`s.store_key = any(${storeIds}::uuid[])` : sql`false`);
+  if (scope) keyConds.push(scope.length ? sql`s.store_key = any(${scope}::uuid[])` : sql`false`);
+  const measure = f.due === undefined ? sql`s.customers` : f.due ? sql`s.due` : sql`s.customers - s.due`;
+  const base = await sql<{ n: number }>`select coalesce(sum(${measure}), 0)::int as n from analytics_daily_snapshots s where ${sql.join(keyConds, sql` and `)}`.execute(trx);
+  let n = base.rows[0]?.n ?? 0;
+  if (scope && scope.length && storeIds === null) {
+    const conds = [sql`cm.tenant_id = ${actor.tenantId}`, sql`(cm.store_id is null or not (cm.store_id = any(${scope}::uuid[])))`, customerScopeSql(actor, 'cm.customer_id', 'cm.store_id')];
+    if (f.stage) conds.push(sql`cm.stage = ${f.stage}`);
+    if (f.group) conds.push(sql`cm.rfm_group = ${f.group}`);
+    if (f.due !== undefined) conds.push(f.due ? sql`cm.is_due` : sql`not cm.is_due`);
+    const extra = await sql<{ n: number }>`
+      select count(*)::int as n from customer_metrics cm
+      where cm.customer_id in (
+        select f.customer_id from customer_follows f join staff st on st.tenant_id = f.tenant_id and st.id = f.staff_id
+        where f.tenant_id = ${actor.tenantId} and f.ended_at is null and st.store_id = any(${scope}::uuid[]))
+        and ${sql.join(conds, sql` and `)}`.execute(trx);
+    n += extra.rows[0]?.n ?? 0;
+  }
+  return n;
+}
+
 export interface ProfileOrder {
   id: number;
   order_no: string;
@@ -162,7 +199,7 @@ export interface ProfileOrder {
   items: { name: string | null; category: string | null; quantity: number; amount_fen: number }[];
 }
 
-/** The profile: base data, metrics, the order timeline (newest first, up to 200), serving clerks, identities. */
+/** The profile: base data, metrics, the order timeline (newest first, up to 200), serving clerks, identities (tags: the WeCom section). */
 export async function customerProfile(trx: Tx, actor: Actor, id: string) {
   const base = await sql<{
     id: string;
@@ -206,13 +243,6 @@ export async function customerProfile(trx: Tx, actor: Actor, id: string) {
     select s.name as clerk, st.name as store, f.added_at, f.remark, f.ended_at
     from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
     where f.tenant_id = ${actor.tenantId} and f.customer_id = ${id}::uuid order by f.added_at nulls last`.execute(trx);
-  const tags = await sql<{ id: string; name: string; group_name: string | null; kind: string }>`
-    select distinct on (t.id) t.id, t.name, g.name as group_name, g.kind
-    from tags t join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
-    where t.tenant_id = ${actor.tenantId} and t.deleted_at is null and (
-      exists (select 1 from customer_follow_tags ft where ft.tenant_id = t.tenant_id and ft.tag_id = t.id and ft.customer_id = ${id}::uuid)
-      or exists (select 1 from customer_internal_tags it where it.tenant_id = t.tenant_id and it.tag_id = t.id and it.customer_id = ${id}::uuid))
-    order by t.id`.execute(trx);
   const identities = await sql<{ kind: string; value: string }>`
     select kind, value from customer_identities where tenant_id = ${actor.tenantId} and customer_id = ${id}::uuid order by created_at`.execute(trx);
   return {
@@ -221,7 +251,6 @@ export async function customerProfile(trx: Tx, actor: Actor, id: string) {
     orders: orders.rows.map((o) => ({ ...o, amount_fen: Number(o.amount_fen), items: byOrder.get(o.id) ?? [] })),
     orderCount: orderCount.rows[0]?.n ?? 0,
     follows: follows.rows,
-    tags: tags.rows.sort((a, b) => (a.group_name ?? '').localeCompare(b.group_name ?? '') || a.name.localeCompare(b.name)),
     identities: identities.rows.map((i) => ({ kind: i.kind, value: i.kind === 'mobile' ? (c.mobile_masked ?? '***') : i.value })),
   };
 }

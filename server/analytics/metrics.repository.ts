@@ -28,9 +28,66 @@ async function dropTemp(trx: Tx, name: string): Promise<void> {
 }
 
 /** Tune the session for one big set-based computation (transaction-local). */
-export async function tuneForBulk(trx: Tx): Promise<void> {
-  // (temp_buffers cannot change once a pooled session has used temp tables, so only work_mem.)
-  await sql`select set_config('work_mem', '256MB', true)`.execute(trx);
+export async function tuneForBulk(trx: Tx, big = false): Promise<void> {
+  // (temp_buffers cannot change once a pooled session has used temp tables, so not that.)
+  await sql`select set_config('work_mem', ${big ? '1GB' : '256MB'}, true), set_config('maintenance_work_mem', ${big ? '1GB' : '256MB'}, true)`.execute(trx);
+}
+
+/** The partition of `customer_metrics` holding one tenant's rows. */
+export function partitionName(tenantId: TenantId): string {
+  if (!/^[0-9a-f-]{36}$/i.test(tenantId)) throw new Error('bad tenant id');
+  return `customer_metrics_t_${tenantId.replace(/-/g, '').toLowerCase()}`;
+}
+
+/** Creates the empty, unindexed next partition of a tenant (owner role). */
+export async function createNextPartition(trx: Tx, tenantId: TenantId): Promise<string> {
+  const next = `${partitionName(tenantId)}_n`;
+  await sql`drop table if exists ${sql.table(next)}`.execute(trx);
+  await sql`create table ${sql.table(next)} (like customer_metrics including defaults including constraints)`.execute(trx);
+  // Lets ATTACH skip its validation scan.
+  await sql`alter table ${sql.table(next)} add constraint ${sql.raw(`${next}_tenant`)} check (tenant_id = ${sql.lit(tenantId)}::uuid)`.execute(trx);
+  return next;
+}
+
+/**
+ * Indexes the filled next partition exactly like the parent's partitioned indexes (read from the catalog, so the
+ * migration stays the one definition), then swaps it in for the tenant's current partition. The swap holds the
+ * parent's lock for milliseconds; it waits at most 10 s for running queries, then retries.
+ */
+export async function swapInPartition(trx: Tx, tenantId: TenantId, next: string): Promise<void> {
+  const part = partitionName(tenantId);
+  const defs = await sql<{ def: string; primary: boolean }>`
+    select pg_get_indexdef(i.indexrelid) as def, i.indisprimary as primary
+    from pg_index i where i.indrelid = 'customer_metrics'::regclass`.execute(trx);
+  for (const d of defs.rows) {
+    if (d.primary) {
+      await sql`alter table ${sql.table(next)} add primary key (tenant_id, customer_id)`.execute(trx);
+      continue;
+    }
+    const m = /^CREATE (UNIQUE )?INDEX \S+ ON ONLY (?:public\.)?customer_metrics (USING .+)$/.exec(d.def);
+    if (!m) throw new Error(`unexpected index definition: ${d.def}`);
+    await sql.raw(`CREATE ${m[1] ?? ''}INDEX ON ${next} ${m[2]}`).execute(trx);
+  }
+  await sql`analyze ${sql.table(next)}`.execute(trx);
+  for (let attempt = 1; ; attempt++) {
+    await sql`savepoint an_swap`.execute(trx);
+    try {
+      await sql`select set_config('lock_timeout', '10s', true)`.execute(trx);
+      const exists = await sql<{ r: string | null }>`select to_regclass(${part})::text as r`.execute(trx);
+      if (exists.rows[0]?.r) {
+        await sql`alter table customer_metrics detach partition ${sql.table(part)}`.execute(trx);
+        await sql`drop table ${sql.table(part)}`.execute(trx);
+      }
+      await sql`alter table customer_metrics attach partition ${sql.table(next)} for values in (${sql.lit(tenantId)})`.execute(trx);
+      await sql`alter table ${sql.table(next)} rename to ${sql.table(part)}`.execute(trx);
+      await sql`select set_config('lock_timeout', '0', true)`.execute(trx);
+      await sql`release savepoint an_swap`.execute(trx);
+      return;
+    } catch (e) {
+      await sql`rollback to savepoint an_swap`.execute(trx);
+      if ((e as { code?: string }).code !== '55P03' || attempt >= 6) throw e;
+    }
+  }
 }
 
 /** Serialises refreshes of one tenant (full, incremental, daily) for the transaction. */
@@ -66,53 +123,57 @@ export async function takeTouched(trx: Tx, tenantId: TenantId, limit: number): P
 }
 
 /**
- * Per customer, in one ordered pass over their orders up to D (window functions over `customer_id, paid_at`, the
- * order of the orders_customer_idx index, then a GROUP BY on the same order, so the orders are sorted at most once):
- * F, first/second/last purchase day, paid and refunded amounts, the intervals between consecutive purchase days
- * (count, median, the list for the tenant histogram), mean spend of the repeat purchase days, the store of the first
- * paid order and the clerk of the last one.
+ * Per customer, from their orders up to D: F, first/second/last purchase day, paid and refunded amounts, the
+ * intervals between consecutive purchase days (count, median, the list for the tenant histogram) and the mean spend
+ * of the repeat purchase days.
  *
- * A paid order opens a new purchase day when its local day is after the last paid order's day (several orders on one
- * day are one purchase day); refunds never do.
+ * The orders come in (customer, local day) order from the index-only scan of orders_customer_day_idx and feed three
+ * streaming steps that keep that order: the orders of a day become one row (several orders on a day are one purchase
+ * day; a day with only refunds is no purchase day), a window gives each day the previous purchase day, and the
+ * per-customer aggregate reads the days in order. The planner is told to keep it that way for a full recompute (no
+ * hash aggregate, whose estimate of the number of customer-days is far off, and no sort of ten million orders).
  */
 export async function buildCustomerStats(trx: Tx, tenantId: TenantId, asOf: string, set: CustomerSet): Promise<void> {
   await dropTemp(trx, '_an_cs');
+  if (set === 'all') {
+    await sql`select set_config('enable_hashagg', 'off', true), set_config('enable_sort', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+  }
   await sql`
     create temp table _an_cs on commit drop as
-    with o as (
-      select o.customer_id, o.paid_at, o.paid_day, o.amount_fen, o.store_id, o.clerk_id, ${PAID} as paid, ${REFUND} as refund
-      from orders o
-      ${set === 'touched' ? sql`join _an_k k on k.customer_id = o.customer_id` : sql``}
+    with d as (
+      select o.customer_id, o.paid_day as day,
+        sum(o.amount_fen) filter (where ${PAID}) as spend,
+        coalesce(-sum(o.amount_fen) filter (where ${REFUND}), 0) as refund
+      from ${
+        set === 'touched'
+          ? // Per touched customer, an index lookup (a lateral join, `offset 0` so the planner cannot flatten it into a hash
+            // join that reads every order of the tenant).
+            sql`_an_k k cross join lateral (select o.tenant_id, o.customer_id, o.paid_day, o.amount_fen, o.is_refund from orders o where o.tenant_id = ${tenantId} and o.customer_id = k.customer_id offset 0) o`
+          : sql`orders o`
+      }
       where o.tenant_id = ${tenantId} and o.customer_id is not null and o.paid_day <= ${asOf}::date and (${PAID} or ${REFUND})
+      group by o.customer_id, o.paid_day
     ),
-    w1 as (
-      select o.*, max(paid_day) filter (where paid) over (partition by customer_id order by paid_at, paid_day rows between unbounded preceding and 1 preceding) as prev_day
-      from o
-    ),
-    w2 as (
-      select w1.*, (paid and (prev_day is null or paid_day > prev_day)) as new_day,
-        case when paid and paid_day > prev_day then paid_day - prev_day end as gap
-      from w1
-    ),
-    w3 as (
-      select w2.*, count(*) filter (where new_day) over (partition by customer_id order by paid_at, paid_day rows unbounded preceding) as day_no
-      from w2
+    w as (
+      select d.*, max(day) filter (where spend is not null) over (partition by customer_id order by day rows between unbounded preceding and 1 preceding) as prev
+      from d
     )
     select customer_id,
-      count(*) filter (where new_day)::int as f,
-      min(paid_day) filter (where paid) as first_day,
-      min(paid_day) filter (where new_day and day_no = 2) as second_day,
-      max(paid_day) filter (where paid) as last_day,
-      coalesce(sum(amount_fen) filter (where paid), 0)::bigint as paid,
-      coalesce(-sum(amount_fen) filter (where refund), 0)::bigint as refund,
-      count(gap)::int as n_gaps,
-      percentile_cont(0.5) within group (order by gap) as med_gap,
-      array_agg(gap) filter (where gap is not null) as gaps,
-      (sum(amount_fen) filter (where paid and day_no >= 2))::numeric / nullif(count(*) filter (where new_day) - 1, 0) as repeat_spend,
-      (array_agg(store_id order by paid_at, paid_day) filter (where paid and store_id is not null))[1] as first_store,
-      (array_agg(clerk_id order by paid_at desc, paid_day desc) filter (where paid and clerk_id is not null))[1] as last_clerk
-    from w3
+      count(spend)::int as f,
+      min(day) filter (where spend is not null) as first_day,
+      min(day) filter (where spend is not null and prev is not null) as second_day,
+      max(day) filter (where spend is not null) as last_day,
+      coalesce(sum(spend), 0)::bigint as paid,
+      sum(refund)::bigint as refund,
+      count(*) filter (where spend is not null and prev is not null)::int as n_gaps,
+      percentile_cont(0.5) within group (order by day - prev) filter (where spend is not null and prev is not null) as med_gap,
+      array_agg(day - prev) filter (where spend is not null and prev is not null) as gaps,
+      (sum(spend) filter (where prev is not null))::numeric / nullif(count(spend) - 1, 0) as repeat_spend
+    from w
     group by customer_id`.execute(trx);
+  if (set === 'all') {
+    await sql`select set_config('enable_hashagg', 'on', true), set_config('enable_sort', 'on', true)`.execute(trx);
+  }
   await sql`analyze _an_cs`.execute(trx);
 }
 
@@ -143,11 +204,12 @@ export async function fetchTriples(trx: Tx, asOf: string): Promise<Triples> {
  * distinct means as repeaters, so above 50,000 rows the means are rounded to whole yuan (moving m̄ by at most
  * ¥0.50) to keep the fit fast.
  */
-export async function fetchSpendRows(trx: Tx): Promise<SpendRows> {
+export async function fetchSpendRows(trx: Tx, repeaters?: number): Promise<SpendRows> {
   const q = (unit: number) => sql<{ x: number; m: number; n: number }>`
     select f - 1 as x, (greatest(1, round(repeat_spend / ${unit}::numeric)) * ${unit}::numeric)::float8 as m, count(*)::int as n
     from _an_cs where f >= 2 and repeat_spend > 0 group by 1, 2`.execute(trx);
-  let r = await q(1);
+  // With more repeaters than that there are too many distinct means anyway: round at once.
+  let r = await q(repeaters !== undefined && repeaters > 50_000 ? 100 : 1);
   if (r.rows.length > 50_000) r = await q(100);
   const out: SpendRows = { x: [], meanSpend: [], n: [] };
   for (const row of r.rows) {
@@ -178,9 +240,8 @@ async function buildFollowClerks(trx: Tx, tenantId: TenantId, set: CustomerSet):
   await sql`
     create temp table _an_follow on commit drop as
     select distinct on (f.customer_id) f.customer_id, f.staff_id
-    from customer_follows f
+    from ${set === 'touched' ? sql`_an_k k cross join lateral (select * from customer_follows f where f.tenant_id = ${tenantId} and f.customer_id = k.customer_id offset 0) f` : sql`customer_follows f`}
     where f.tenant_id = ${tenantId} and f.ended_at is null
-      ${set === 'touched' ? sql`and f.customer_id in (select customer_id from _an_k)` : sql``}
     order by f.customer_id, f.added_at nulls last, f.staff_id`.execute(trx);
 }
 
@@ -193,8 +254,11 @@ export interface WriteParams {
   gg: GammaGammaParams | null;
   /** Incremental refresh: score against these breakpoints instead of recomputing the quantiles. */
   breaks?: RfmBreaks;
-  /** Where to write: the table or a temp table created `like customer_metrics` (as-of reads, backfill). */
-  target: 'customer_metrics' | '_an_cm';
+  /**
+   * Where to write: `customer_metrics` (upsert, incremental), a tenant's next partition (full recompute) or the temp
+   * table `_an_cm` (as-of reads, backfill). Only `customer_metrics` is an upsert.
+   */
+  target: string;
 }
 
 const COLUMNS = [
@@ -248,10 +312,22 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
   const gg = p.gg;
   const scores = p.breaks
     ? sql`${breaksCase(sql`b.r_days`, p.breaks.r, 'desc')} as r_score, ${breaksCase(sql`b.f0`, p.breaks.f, 'asc')} as f_score, ${breaksCase(sql`b.m`, p.breaks.m, 'asc')} as m_score`
-    : // ceil(5 · cume_dist) in exact integer arithmetic: k = rows at or before (peers included), n = buyers.
-      sql`(5 * count(*) over (partition by b.f0 > 0 order by b.r_days desc) + count(*) over (partition by b.f0 > 0) - 1) / count(*) over (partition by b.f0 > 0) as r_score,
-          (5 * count(*) over (partition by b.f0 > 0 order by b.f0) + count(*) over (partition by b.f0 > 0) - 1) / count(*) over (partition by b.f0 > 0) as f_score,
-          (5 * count(*) over (partition by b.f0 > 0 order by b.m) + count(*) over (partition by b.f0 > 0) - 1) / count(*) over (partition by b.f0 > 0) as m_score`;
+    : // ceil(5 · cume_dist) in exact integer arithmetic: k = buyers at or before the value (peers included), n = buyers.
+      // R_days and F take few distinct values: their scores come from small per-value tables (rs, fs below); M needs
+      // the one big window sort.
+      sql`rs.score as r_score, fs.score as f_score,
+          (5 * count(*) over (partition by b.f0 > 0 order by b.m) + (select n from tot) - 1) / nullif((select n from tot), 0) as m_score`;
+  const scoreTables = p.breaks
+    ? sql``
+    : sql`,
+    tot as (select count(*)::bigint as n from _an_cs where f >= 1),
+    rs as (
+      select r_days, ((5 * sum(n) over (order by r_days desc))::bigint + (select n from tot) - 1) / (select n from tot) as score
+      from (select ${p.asOf}::date - last_day as r_days, count(*) as n from _an_cs where f >= 1 group by 1) x),
+    fs as (
+      select f, ((5 * sum(n) over (order by f))::bigint + (select n from tot) - 1) / (select n from tot) as score
+      from (select f, count(*) as n from _an_cs where f >= 1 group by 1) x)`;
+  const scoreJoins = p.breaks ? sql`` : sql`left join rs on rs.r_days = b.r_days left join fs on fs.f = b.f0`;
   const expectedSpend = gg
     ? sql`case when s.f0 >= 1 and ${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1 > 0
         then ${gg.p}::float8 * (${gg.v}::float8 + (s.f0 - 1) * coalesce(s.repeat_spend, 0)::float8) / (${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1) end`
@@ -263,26 +339,25 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
           COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'customer_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`),
         )}`
       : sql``;
-  const r = await sql`
+  const q = sql`
     insert into ${sql.table(p.target)} (${cols})
     with base as (
       select c.id as customer_id,
-        coalesce(c.primary_store_id, cs.first_store) as store_id,
-        coalesce(fl.staff_id, cs.last_clerk) as clerk_id,
+        c.primary_store_id as store_id,
+        fl.staff_id as clerk_id,
         coalesce(cs.f, 0) as f0,
         cs.first_day, cs.second_day, cs.last_day,
         ${p.asOf}::date - cs.last_day as r_days,
         coalesce(cs.paid, 0) - coalesce(cs.refund, 0) as m,
         coalesce(cs.paid, 0) as paid, coalesce(cs.refund, 0) as refund,
         coalesce(cs.n_gaps, 0) as n_gaps, cs.med_gap, cs.repeat_spend
-      from customers c
+      from ${p.set === 'touched' ? sql`_an_k k cross join lateral (select * from customers c where c.tenant_id = ${p.tenantId} and c.id = k.customer_id offset 0) c` : sql`customers c`}
       left join _an_cs cs on cs.customer_id = c.id
       left join _an_follow fl on fl.customer_id = c.id
       where c.tenant_id = ${p.tenantId} and c.merged_into is null
-        ${p.set === 'touched' ? sql`and c.id in (select customer_id from _an_k)` : sql``}
-    ),
+    )${scoreTables},
     scored as (
-      select b.*, ${scores} from base b
+      select b.*, ${scores} from base b ${scoreJoins}
     ),
     s as (
       select sc.*,
@@ -309,20 +384,17 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
       now()
     from s
     left join _an_pred pr on s.f0 >= 1 and pr.x = s.f0 - 1 and pr.tx = (case when s.f0 = 1 then 0 else s.last_day - s.first_day end) and pr.t = ${p.asOf}::date - s.first_day
-    ${upsert}`.execute(trx);
+    ${upsert}`;
+  const r = await q.execute(trx);
   return Number(r.numAffectedRows ?? 0);
-}
-
-/** Full recompute: rows of customers that no longer exist as such (merged) are removed. */
-export async function deleteStaleMetrics(trx: Tx, tenantId: TenantId): Promise<void> {
-  await sql`delete from customer_metrics where tenant_id = ${tenantId} and refreshed_at <> now()`.execute(trx);
 }
 
 /** Incremental: touched customers that were merged away lose their row. */
 export async function deleteMergedTouched(trx: Tx, tenantId: TenantId): Promise<void> {
-  await sql`delete from customer_metrics m using customers c
-    where m.tenant_id = ${tenantId} and c.tenant_id = m.tenant_id and c.id = m.customer_id and c.merged_into is not null
-      and m.customer_id in (select customer_id from _an_k)`.execute(trx);
+  await sql`delete from customer_metrics m
+    where m.tenant_id = ${tenantId} and m.customer_id = any(
+      select c.id from _an_k k cross join lateral (select id, merged_into from customers c where c.tenant_id = ${tenantId} and c.id = k.customer_id offset 0) c
+      where c.merged_into is not null)`.execute(trx);
 }
 
 export async function createMetricsTemp(trx: Tx): Promise<void> {
@@ -360,7 +432,7 @@ export async function captureSnapshotContribution(trx: Tx, tenantId: TenantId, i
     select coalesce(store_id, ${NO_STORE}::uuid) as store_key, stage, coalesce(rfm_group, '') as rfm_group,
       count(*)::int as customers, count(*) filter (where frequency >= 2)::int as repeaters,
       count(*) filter (where is_due)::int as due, coalesce(sum(monetary_fen), 0)::bigint as monetary_fen
-    from customer_metrics where tenant_id = ${tenantId} and customer_id in (select customer_id from _an_k)
+    from _an_k k cross join lateral (select * from customer_metrics cm where cm.tenant_id = ${tenantId} and cm.customer_id = k.customer_id offset 0) cm
     group by 1, 2, 3`.execute(trx);
 }
 
@@ -417,17 +489,16 @@ async function safeWatermark(trx: Tx, tenantId: TenantId, after: Date | null): P
  */
 export async function refreshDirtyFacts(trx: Tx, tenantId: TenantId, watermark: Date | null): Promise<{ watermark: Date | null; days: number }> {
   if (!watermark) return { watermark: await rebuildDailyFacts(trx, tenantId), days: -1 };
-  await dropTemp(trx, '_an_dirty');
-  await sql`create temp table _an_dirty on commit drop as
-    select distinct paid_day as day from orders where tenant_id = ${tenantId} and updated_at > ${watermark}::timestamptz - interval '2 minutes'`.execute(trx);
-  const n = await sql<{ n: number }>`select count(*)::int as n from _an_dirty`.execute(trx);
-  const days = n.rows[0]?.n ?? 0;
-  if (days > 0) {
-    await sql`delete from analytics_daily_facts where tenant_id = ${tenantId} and day in (select day from _an_dirty)`.execute(trx);
+  const dirty = await sql<{ day: string }>`
+    select distinct paid_day::text as day from orders where tenant_id = ${tenantId} and updated_at > ${watermark}::timestamptz - interval '2 minutes'`.execute(trx);
+  const days = dirty.rows.map((d) => d.day);
+  if (days.length > 0) {
+    // An array of days (not a subquery) lets the planner use orders_paid_day_idx.
+    await sql`delete from analytics_daily_facts where tenant_id = ${tenantId} and day = any(${days}::date[])`.execute(trx);
     await sql`insert into analytics_daily_facts (tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)
-      ${FACTS_SELECT(tenantId)} and o.paid_day in (select day from _an_dirty) group by 2, 3, 4`.execute(trx);
+      ${FACTS_SELECT(tenantId)} and o.paid_day = any(${days}::date[]) group by 2, 3, 4`.execute(trx);
   }
-  return { watermark: await safeWatermark(trx, tenantId, watermark), days };
+  return { watermark: await safeWatermark(trx, tenantId, watermark), days: days.length };
 }
 
 export async function customerCounts(trx: Tx, tenantId: TenantId, source: 'customer_metrics' | '_an_cm' = 'customer_metrics'): Promise<{ customers: number; buyers: number; repeaters: number }> {

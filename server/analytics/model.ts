@@ -109,9 +109,14 @@ function fitBounded(t: Triples): { fit: BgNbdFit; capped: boolean } {
   if (comp.x.length > STAGE_ONE_ROWS) {
     const sub = subsampleRows(comp, STAGE_ONE_ROWS, 1);
     const s1 = fitBgNbd({ x: sub.x, tx: sub.tx, T: sub.T, weight: sub.weight }, { maxEvaluations: 2500, stageOneRows: Infinity });
-    const from = capDropout(s1).params;
-    const s2 = fitBgNbd(comp, { initial: from, stageOneRows: Infinity, initialStep: 0.05, maxRestarts: 0, maxEvaluations: 300 });
-    fit = { ...s2, iterations: s1.iterations + s2.iterations, evaluations: s1.evaluations + s2.evaluations };
+    const from = capDropout(s1);
+    if (from.capped) {
+      // Degenerate dropout: polishing would only creep along the flat ridge.
+      fit = { ...s1, ...from.params, customers: comp.totalWeight, rows: comp.x.length };
+    } else {
+      const s2 = fitBgNbd(comp, { initial: from.params, stageOneRows: Infinity, initialStep: 0.05, maxRestarts: 0, maxEvaluations: 300 });
+      fit = { ...s2, iterations: s1.iterations + s2.iterations, evaluations: s1.evaluations + s2.evaluations };
+    }
   } else {
     fit = fitBgNbd(comp, { maxEvaluations: 3000, stageOneRows: Infinity });
   }

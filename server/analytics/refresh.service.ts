@@ -13,7 +13,7 @@ import type { IntervalBucket, RfmBreaks, StoredBacktest } from '../../db/schema/
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
-import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { withSystem, withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { ValidationError } from '../lib/errors';
 import { backtest as runBacktest } from './backtest';
 import type { BgNbdParams } from './bgnbd';
@@ -27,7 +27,8 @@ import {
   createMetricsTemp,
   customerCounts,
   deleteMergedTouched,
-  deleteStaleMetrics,
+  createNextPartition,
+  swapInPartition,
   fetchSpendRows,
   fetchTriples,
   intervalHistogram,
@@ -139,10 +140,13 @@ function timer() {
   };
 }
 
-/** Days → stats → model → write, for every customer of the tenant, into the table or the temp table. */
-async function computeAll(trx: Tx, tenantId: TenantId, asOf: string, target: 'customer_metrics' | '_an_cm', opts: { fit?: boolean } = {}): Promise<Computed> {
+/**
+ * Stats → window → model → write, for every customer of the tenant: into a tenant's next partition (full
+ * recompute, `target` = its name) or the temp table `_an_cm` (as-of reads, backfill).
+ */
+async function computeAll(trx: Tx, tenantId: TenantId, asOf: string, target: string, opts: { fit?: boolean } = {}): Promise<Computed> {
   const t = timer();
-  await tuneForBulk(trx);
+  await tuneForBulk(trx, target !== '_an_cm');
   await buildCustomerStats(trx, tenantId, asOf, 'all');
   t.lap('customer_stats');
   const histogram = await intervalHistogram(trx);
@@ -158,7 +162,10 @@ async function computeAll(trx: Tx, tenantId: TenantId, asOf: string, target: 'cu
     fit = { status: 'insufficient_data', customers: c, repeaters: rep, rows: triples.n.length, reason: insufficientReason(c, rep) ?? 'not fitted', ms: 0 };
     await storePredictions(trx, triples, null);
   } else {
-    const spend = await fetchSpendRows(trx);
+    const spend = await fetchSpendRows(
+      trx,
+      triples.n.reduce((a, n, i) => a + (triples.x[i]! > 0 ? n : 0), 0),
+    );
     t.lap('fit_input');
     fit = fitTenantModel(triples, spend);
     t.lap('fit');
@@ -291,28 +298,35 @@ async function countsFromSnapshot(trx: Tx, tenantId: TenantId, day: string) {
   return r.rows[0] ?? { customers: 0, buyers: 0, repeaters: 0 };
 }
 
-/** Full recompute inside an open transaction (the daily job, the CLI and the incremental fallback use it). */
-export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: string } = {}): Promise<RefreshReport> {
+/**
+ * Full recompute inside an open transaction on the owner role: the tenant's metrics are written into a fresh,
+ * unindexed partition, indexed in bulk and swapped in (docs/decisions/0007). Every statement filters by tenant.
+ */
+export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: string; rebuildFacts?: boolean } = {}): Promise<RefreshReport> {
   const started = Date.now();
   await lockTenantAnalytics(trx, tenantId);
   const asOf = opts.asOf ?? (await tenantToday(trx, tenantId));
   assertIsoDate(asOf);
   const queuedBefore = new Date();
-  const c = await computeAll(trx, tenantId, asOf, 'customer_metrics');
+  const previous = await getState(trx, tenantId);
+  const next = await createNextPartition(trx, tenantId);
+  const c = await computeAll(trx, tenantId, asOf, next);
   const t = timer();
-  await deleteStaleMetrics(trx, tenantId);
-  t.lap('delete_stale');
+  await swapInPartition(trx, tenantId, next);
+  t.lap('index_swap');
   await storeFit(trx, tenantId, asOf, c.fit);
   const breaks = await computeRfmBreaks(trx, tenantId);
   t.lap('rfm_breaks');
   await writeSnapshot(trx, tenantId, asOf, 'customer_metrics');
   t.lap('snapshot');
-  const watermark = await rebuildDailyFacts(trx, tenantId);
+  // Daily facts are kept current by changed days; rebuilt in full the first time (or on request).
+  const watermark =
+    previous?.facts_watermark && !opts.rebuildFacts ? (await refreshDirtyFacts(trx, tenantId, previous.facts_watermark)).watermark : await rebuildDailyFacts(trx, tenantId);
   t.lap('daily_facts');
   // Everything queued before this run started is covered by it.
   await sql`delete from customer_refresh_queue where tenant_id = ${tenantId} and queued_at <= ${queuedBefore}`.execute(trx);
   const counts = await countsFromSnapshot(trx, tenantId, asOf);
-  const version = (await stateVersion(trx, tenantId)) + 1;
+  const version = (previous?.version ?? 0) + 1;
   const ms = Date.now() - started;
   const row = {
     tenant_id: tenantId,
@@ -352,20 +366,25 @@ export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: 
   };
 }
 
-export async function fullRefresh(services: Services, tenantId: TenantId, opts: { asOf?: string } = {}): Promise<RefreshReport> {
-  const report = await withTenant(services.dbs, tenantId, (trx) => fullRefreshIn(trx, tenantId, opts));
+/** Full recompute of one tenant (system work on the owner role: it rebuilds the tenant's partition). */
+export async function fullRefresh(services: Services, tenantId: TenantId, opts: { asOf?: string; rebuildFacts?: boolean } = {}): Promise<RefreshReport> {
+  const report = await withSystem(services.dbs, (db) => db.transaction().execute((trx) => fullRefreshIn(trx, tenantId, opts)));
   invalidateTenantCache(tenantId);
   return report;
 }
 
 /** One batch of touched customers; falls back to a full recompute without state or when the local day moved on. */
 export async function refreshTouchedBatch(services: Services, tenantId: TenantId, opts: { limit?: number } = {}): Promise<RefreshReport> {
+  const needsFull = await withTenant(services.dbs, tenantId, async (trx) => {
+    const state = await getState(trx, tenantId);
+    return !state || (await tenantToday(trx, tenantId)) > state.as_of;
+  });
+  if (needsFull) return fullRefresh(services, tenantId);
   const report = await withTenant(services.dbs, tenantId, async (trx): Promise<RefreshReport> => {
     const started = Date.now();
     await lockTenantAnalytics(trx, tenantId);
     const state = await getState(trx, tenantId);
-    const today = await tenantToday(trx, tenantId);
-    if (!state || today > state.as_of) return fullRefreshIn(trx, tenantId, { asOf: today });
+    if (!state) throw new Error('analytics state disappeared');
     const t = timer();
     await tuneForBulk(trx);
     const processed = await takeTouched(trx, tenantId, opts.limit ?? 50_000);
@@ -428,10 +447,12 @@ export async function refreshTouchedBatch(services: Services, tenantId: TenantId
 /** Processes the tenant's whole refresh queue in batches. */
 export async function refreshTouched(services: Services, tenantId: TenantId, opts: { limit?: number; maxBatches?: number } = {}): Promise<RefreshReport[]> {
   const reports: RefreshReport[] = [];
+  const limit = opts.limit ?? 50_000;
   for (let i = 0; i < (opts.maxBatches ?? 100); i++) {
-    const r = await refreshTouchedBatch(services, tenantId, opts);
+    const r = await refreshTouchedBatch(services, tenantId, { limit });
     reports.push(r);
-    if (r.mode !== 'incremental') break;
+    // A short batch drained the queue (a full recompute covers everything).
+    if (r.mode !== 'incremental' || (r.processed ?? 0) < limit) break;
   }
   return reports;
 }

@@ -110,15 +110,6 @@ export interface ApplyResult {
 }
 
 const SEP = '\u001f';
-// TEMP statement timing
-export const stmtTime: Record<string, number> = {};
-async function timed<T>(name: string, p: Promise<T>): Promise<T> {
-  if (!process.env.HUIKE_WECOM_PROFILE) return p;
-  const t0 = performance.now();
-  const r = await p;
-  stmtTime[name] = (stmtTime[name] ?? 0) + performance.now() - t0;
-  return r;
-}
 
 /** What the customer half of a batch resolved: who each external_userid and userid is in Huike. */
 export interface ResolvedBatch {
@@ -147,7 +138,7 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
   const staffOf = new Map<string, string>();
   for (const u of userids) if (staffCache?.has(u)) staffOf.set(u, staffCache.get(u)!);
   const unknownStaff = userids.filter((u) => !staffOf.has(u));
-  const staff = unknownStaff.length === 0 ? { rows: [] } : await timed('staff', sql<{ wecom_userid: string; id: string; created: boolean }>`
+  const staff = unknownStaff.length === 0 ? { rows: [] } : await sql<{ wecom_userid: string; id: string; created: boolean }>`
     with ins as (
       insert into staff (tenant_id, name, role, wecom_userid, imported)
       select ${t}::uuid, u, 'clerk', u, true from unnest(${unknownStaff}::text[]) u
@@ -155,7 +146,7 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
       returning wecom_userid, id)
     select wecom_userid, id, true as created from ins
     union all
-    select wecom_userid, id, false from staff where tenant_id = ${t}::uuid and wecom_userid = any(${unknownStaff}::text[])`.execute(trx));
+    select wecom_userid, id, false from staff where tenant_id = ${t}::uuid and wecom_userid = any(${unknownStaff}::text[])`.execute(trx);
   for (const r of staff.rows) {
     staffOf.set(r.wecom_userid, r.id);
     staffCache?.set(r.wecom_userid, r.id);
@@ -164,10 +155,10 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
 
   const eids = [...cust.keys()];
   const unionids = [...new Set([...cust.values()].flatMap((c) => (c.unionid ? [c.unionid] : [])))];
-  const known = await timed('known', sql<{ kind: string; value: string; customer_id: string }>`
+  const known = await sql<{ kind: string; value: string; customer_id: string }>`
     select kind, value, customer_id from customer_identities where tenant_id = ${t}::uuid and kind = 'external_userid' and value = any(${eids}::text[])
     union all
-    select kind, value, customer_id from customer_identities where tenant_id = ${t}::uuid and kind = 'unionid' and value = any(${unionids}::text[])`.execute(trx));
+    select kind, value, customer_id from customer_identities where tenant_id = ${t}::uuid and kind = 'unionid' and value = any(${unionids}::text[])`.execute(trx);
   const byEid = new Map<string, string>();
   const byUnion = new Map<string, string>();
   for (const k of known.rows) (k.kind === 'external_userid' ? byEid : byUnion).set(k.value, k.customer_id);
@@ -215,7 +206,7 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
     }
   }
   const exIds = existing.map((x) => x.id);
-  const cr = await timed('cr', sql<{ updated_ids: string[] | null; identities: IdentityRef[]; mobile_ids: string[] | null }>`
+  const cr = await sql<{ updated_ids: string[] | null; identities: IdentityRef[]; mobile_ids: string[] | null }>`
     with ins as (
       insert into customers (tenant_id, id, display_name, gender, avatar, source, mobile_masked)
       select ${t}::uuid, u.id, nullif(u.name, ''), coalesce(u.gender, 0), nullif(u.avatar, ''), 'wecom', u.masked
@@ -248,7 +239,7 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
     )
     select (select count(*) from ins) as n_ins, (select array_agg(id) from upd) as updated_ids,
       (select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'value', value)), '[]'::jsonb) from idents) as identities,
-      (select array_agg(distinct customer_id) from idents where kind = 'mobile') as mobile_ids`.execute(trx));
+      (select array_agg(distinct customer_id) from idents where kind = 'mobile') as mobile_ids`.execute(trx);
   out.customersCreated = freshIds.length;
   for (const id of freshIds) touched.add(id);
   const c0 = cr.rows[0];
@@ -284,7 +275,7 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
   const cids = rels.map((p) => ids.customerOf.get(p.external_userid)!);
   const sids = rels.map((p) => ids.staffOf.get(p.userid)!);
   const runId = opts.runId ?? null;
-  const fol = await timed('fol', sql<{ customer_id: string; staff_id: string; inserted: boolean }>`
+  const fol = await sql<{ customer_id: string; staff_id: string; inserted: boolean }>`
     with r as (
       select * from unnest(${cids}::uuid[], ${sids}::uuid[], ${rels.map((p) => p.remark)}::text[], ${rels.map((p) => p.description)}::text[],
         ${rels.map((p) => p.mobiles_masked.join(SEP))}::text[], ${rels.map((p) => p.createtime)}::bigint[], ${rels.map((p) => p.add_way)}::int[],
@@ -308,7 +299,7 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
         is distinct from (excluded.remark, excluded.description, excluded.remark_mobiles, excluded.added_at, excluded.add_way, excluded.state, excluded.channel_id, excluded.oper_userid, null::timestamptz)
       returning f.customer_id, f.staff_id, (xmax = 0) as inserted
     )
-    select customer_id, staff_id, inserted from up`.execute(trx));
+    select customer_id, staff_id, inserted from up`.execute(trx);
   const fresh = new Set<string>();
   for (const r of fol.rows) {
     touched.add(r.customer_id);
@@ -335,8 +326,8 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
   // Relations created just now have no stored tags: only the others are read.
   const oldCids = [...new Set(cids.filter((c, i) => !fresh.has(`${c}|${sids[i]}`)))];
   const have = oldCids.length
-    ? await timed('have', sql<{ customer_id: string; staff_id: string; tag_id: string; created_at: Date }>`
-        select customer_id, staff_id, tag_id, created_at from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = any(${oldCids}::uuid[])`.execute(trx))
+    ? await sql<{ customer_id: string; staff_id: string; tag_id: string; created_at: Date }>`
+        select customer_id, staff_id, tag_id, created_at from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = any(${oldCids}::uuid[])`.execute(trx)
     : { rows: [] };
   const fetchedAt = (opts.fetchedAt ?? new Date()).getTime();
   const haveKeys = new Set<string>();
@@ -348,7 +339,7 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
   }
   const ins = [...want].filter((k) => !haveKeys.has(k)).map((k) => k.split('|') as [string, string, string]);
   if (del.length + ins.length > 0) {
-    const r = await timed('r', sql<{ customer_id: string }>`
+    const r = await sql<{ customer_id: string }>`
       with d as (
         delete from customer_follow_tags ft using unnest(${del.map((x) => x[0])}::uuid[], ${del.map((x) => x[1])}::uuid[], ${del.map((x) => x[2])}::uuid[]) as u(c, s, tag)
         where ft.tenant_id = ${t}::uuid and ft.customer_id = u.c and ft.staff_id = u.s and ft.tag_id = u.tag
@@ -360,7 +351,7 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
         on conflict do nothing
         returning customer_id
       )
-      select customer_id from d union all select customer_id from i`.execute(trx));
+      select customer_id from d union all select customer_id from i`.execute(trx);
     out.followTagsChanged = r.rows.length;
     for (const x of r.rows) touched.add(x.customer_id);
   }

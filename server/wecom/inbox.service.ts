@@ -23,16 +23,16 @@ import { applyContactPairs, endMissingRelations, pairsFromGet, setCustomerDelete
 import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, WecomEvent } from './events';
 import { applyGroupChats, markChatsDismissed, storedMemberVersion } from './groups.repository';
 import { getInboxRow, markInbox, pendingInboxIds } from './inbox.repository';
-import { describeWecomError, isTransientWecomError } from './messages';
+import { describeWecomError, isTransientWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
 import { reconcileCorpTags } from './tags.repository';
-import { WecomApiError, type ExternalContactGetResponse } from './types';
+import type { ExternalContactGetResponse } from './types';
 
 async function lockSubject(trx: Tx, tenantId: TenantId, subject: string): Promise<void> {
   await sql`select pg_advisory_xact_lock(hashtext('huike.wecom.subject'), hashtext(${tenantId + ':' + subject}))`.execute(trx);
 }
 
-const isApi = (e: unknown, ...codes: number[]) => e instanceof WecomApiError && e.kind === 'api' && codes.includes(e.errcode);
+const isApi = isWecomErrcode;
 
 async function handleContact(services: Services, client: WecomClient, tenantId: TenantId, e: ExternalContactEvent): Promise<string> {
   const key = mobileHashKey(services.config.APP_ENCRYPTION_KEY);

@@ -2,7 +2,7 @@
  * Readable, bilingual explanations of WeCom failures and codes, for the settings page ("test connection"), sync
  * history, tag write-back states and channel creation. Pure; branch on errcode, never on errmsg.
  */
-import { WecomApiError, WecomHttpError, WecomNetworkError, WecomResponseError } from './types';
+import { TRANSIENT_ERRCODES, WecomApiError, WecomHttpError } from './types';
 
 const ERRCODE_TEXT: Record<number, [string, string]> = {
   [-1]: ['企业微信系统繁忙，已多次重试仍失败', 'WeCom was busy and the retries did not help'],
@@ -35,30 +35,62 @@ export function errcodeText(errcode: number, errmsg = ''): string {
   return `企业微信返回错误 ${errcode} / WeCom error ${errcode}${errmsg ? `: ${errmsg.split(',')[0]}` : ''}`;
 }
 
+/**
+ * What a WeCom client failure carries, read by shape rather than by class: the Remix server bundle and the host
+ * each hold a copy of the client module, and a cached client of one copy may throw to code of the other.
+ */
+export interface WecomErrorInfo {
+  kind: 'api' | 'http' | 'network' | 'invalid_response';
+  errcode: number;
+  errmsg: string;
+  api: string;
+  attempts: number;
+  status?: number;
+}
+
+export function wecomErrorInfo(e: unknown): WecomErrorInfo | null {
+  if (e instanceof WecomApiError) return { kind: e.kind, errcode: e.errcode, errmsg: e.errmsg, api: e.api, attempts: e.attempts, ...(e instanceof WecomHttpError ? { status: e.status } : {}) };
+  if (typeof e !== 'object' || e === null) return null;
+  const x = e as Partial<Record<'kind' | 'errcode' | 'errmsg' | 'api' | 'attempts' | 'status', unknown>>;
+  if (typeof x.errcode !== 'number' || typeof x.api !== 'string' || (x.kind !== 'api' && x.kind !== 'http' && x.kind !== 'network' && x.kind !== 'invalid_response')) return null;
+  return { kind: x.kind, errcode: x.errcode, errmsg: typeof x.errmsg === 'string' ? x.errmsg : '', api: x.api, attempts: typeof x.attempts === 'number' ? x.attempts : 1, ...(typeof x.status === 'number' ? { status: x.status } : {}) };
+}
+
+/** A WeCom API answer with one of these errcodes (not an HTTP or network failure). */
+export function isWecomErrcode(e: unknown, ...codes: number[]): boolean {
+  const i = wecomErrorInfo(e);
+  return i !== null && i.kind === 'api' && codes.includes(i.errcode);
+}
+
 /** A readable message for anything a WeCom call can throw. */
 export function describeWecomError(e: unknown): string {
-  if (e instanceof WecomNetworkError) return `无法连接企业微信服务器（网络错误，已重试 ${e.attempts} 次）/ Could not reach WeCom (network error after ${e.attempts} attempts)`;
-  if (e instanceof WecomHttpError) return `企业微信服务器返回 HTTP ${e.status} / WeCom answered HTTP ${e.status}`;
-  if (e instanceof WecomResponseError) return `企业微信返回的数据格式不符合文档（${e.api}）/ WeCom answered with an undocumented shape (${e.api})`;
-  if (e instanceof WecomApiError) {
-    if (e.errcode === 40058 && /3000/.test(e.errmsg)) {
-      return e.api.endsWith('mark_tag')
-        ? '该客户的标签已达企业微信 3,000 个上限 / This customer already has the WeCom maximum of 3,000 tags'
-        : '企业标签已达企业微信 3,000 个上限：请先删除不用的标签，或改建为“仅回客内部”标签 / WeCom allows at most 3,000 corp tags: delete unused tags first, or create it as a Huike-internal tag';
-    }
-    return errcodeText(e.errcode, e.errmsg);
+  const i = wecomErrorInfo(e);
+  if (!i) return e instanceof Error ? e.message : String(e);
+  if (i.kind === 'network') return `无法连接企业微信服务器（网络错误，已重试 ${i.attempts} 次）/ Could not reach WeCom (network error after ${i.attempts} attempts)`;
+  if (i.kind === 'http') return `企业微信服务器返回 HTTP ${i.status ?? '?'} / WeCom answered HTTP ${i.status ?? '?'}`;
+  if (i.kind === 'invalid_response') return `企业微信返回的数据格式不符合文档（${i.api}）/ WeCom answered with an undocumented shape (${i.api})`;
+  if (i.errcode === 40058 && /3000/.test(i.errmsg)) {
+    return i.api.endsWith('mark_tag')
+      ? '该客户的标签已达企业微信 3,000 个上限 / This customer already has the WeCom maximum of 3,000 tags'
+      : '企业标签已达企业微信 3,000 个上限：请先删除不用的标签，或改建为“仅回客内部”标签 / WeCom allows at most 3,000 corp tags: delete unused tags first, or create it as a Huike-internal tag';
   }
-  return e instanceof Error ? e.message : String(e);
+  return errcodeText(i.errcode, i.errmsg);
 }
 
 /** Failures worth retrying later (the client already retried them a few times). */
 export function isTransientWecomError(e: unknown): boolean {
-  if (e instanceof WecomNetworkError) return true;
-  if (e instanceof WecomHttpError) return e.status >= 500 || e.status === 429;
-  if (e instanceof WecomResponseError) return false;
+  const i = wecomErrorInfo(e);
+  if (!i) return true;
+  if (i.kind === 'network') return true;
+  if (i.kind === 'http') return (i.status ?? 0) >= 500 || i.status === 429;
+  if (i.kind === 'invalid_response') return false;
   // 40014/42001 surviving the client's refresh-and-retry are worth another try later; 40001 (wrong secret) is not.
-  if (e instanceof WecomApiError) return e.isTransient || e.errcode === 40014 || e.errcode === 42001;
-  return true;
+  return TRANSIENT_ERRCODES.has(i.errcode) || i.errcode === 40014 || i.errcode === 42001;
+}
+
+/** A WeCom failure that will not pass by retrying (wrong secret, no permission, invalid tag …). */
+export function isPermanentWecomError(e: unknown): boolean {
+  return wecomErrorInfo(e) !== null && !isTransientWecomError(e);
 }
 
 /** add_way codes (wecom-api.md §2.3), as [中文, English]. Unknown codes are shown as such. */

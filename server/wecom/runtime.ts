@@ -20,7 +20,11 @@ import type { TokenStore } from './token-store';
 
 export type ClientOverrides = Partial<Pick<WecomClientOptions, 'retry' | 'sleep' | 'timeoutMs' | 'random' | 'now' | 'refreshMarginMs'>>;
 
+const BRAND = 'huike.wecom.runtime.v1';
+
 export class WecomRuntime {
+  /** Recognised by value, not by class: the Remix server bundle holds its own copy of this module. */
+  readonly brand = BRAND;
   readonly rateLimiter: RateLimiter = new TokenBucketRateLimiter();
   readonly hub: SimulatorHub;
   readonly clients = new Map<string, { version: number; client: WecomClient }>();
@@ -42,9 +46,18 @@ export class WecomRuntime {
 
 const KEY = 'wecom';
 
+function isRuntime(v: unknown): v is WecomRuntime {
+  return typeof v === 'object' && v !== null && (v as { brand?: unknown }).brand === BRAND;
+}
+
+/**
+ * The process's runtime. The routes (compiled into the Remix build) and the host (server/, loaded by tsx) each
+ * have a copy of this module, so the check is by brand, never `instanceof`: both must share one runtime, or the
+ * demo would run two simulators and tokens would be refreshed by two single-flights.
+ */
 export function wecomRuntime(services: Services): WecomRuntime {
   const cur = services.extensions[KEY];
-  if (cur instanceof WecomRuntime) return cur;
+  if (isRuntime(cur)) return cur;
   const rt = new WecomRuntime(services);
   services.extensions[KEY] = rt;
   return rt;

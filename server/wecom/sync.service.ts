@@ -27,10 +27,10 @@ import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import type { WecomClient } from './client';
 import { findConnection } from './connection.repository';
 import { WecomNotConfiguredError } from './connection.service';
-import { applyRelations, pairsFromBatch, resolveCustomers, stmtTime } from './contacts.repository';
+import { applyRelations, pairsFromBatch, resolveCustomers } from './contacts.repository';
 import { applyGroupChats, linkGroupMembers, markChatsDismissed } from './groups.repository';
 import { WECOM_JOBS, type SyncJobData } from './job-names';
-import { describeWecomError, isTransientWecomError } from './messages';
+import { describeWecomError, isPermanentWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
 import { estimateRelations, lanesFraction, planLanes, syncProgress } from './sync-plan';
 import {
@@ -49,7 +49,7 @@ import {
   type SyncRunRow,
 } from './sync.repository';
 import { knownWecomTagIds, reconcileCorpTags } from './tags.repository';
-import { WecomApiError, type BatchContactItem, type GroupChat } from './types';
+import type { BatchContactItem, GroupChat } from './types';
 
 export const SYNC_DEFAULTS = { concurrency: 8, lanesPerWorker: 3, batchItems: 2000, writers: 2, staleSeconds: 90, chatBatch: 25 } as const;
 
@@ -221,7 +221,7 @@ export async function runFullSync(services: Services, tenantId: TenantId, runId:
     return 'done';
   } catch (e) {
     if (e instanceof SyncAbortedError || opts.signal?.aborted) throw e instanceof SyncAbortedError ? e : new SyncAbortedError();
-    const permanent = (e instanceof WecomApiError && !isTransientWecomError(e)) || e instanceof WecomNotConfiguredError;
+    const permanent = isPermanentWecomError(e) || e instanceof WecomNotConfiguredError;
     const message = describeWecomError(e);
     services.log.warn('wecom sync failed', { tenantId, runId, phase: ctx.run.phase, error: message, final: opts.final === true || permanent });
     await withTenant(services.dbs, tenantId, (trx) => recordRunError(trx, tenantId, runId, ctx.run.phase, message, opts.final === true || permanent)).catch(() => undefined);
@@ -242,7 +242,7 @@ async function phaseStaff(ctx: Ctx): Promise<void> {
     for (const u of await client.listUsers(1, true)) if (u.name) names.set(u.userid, u.name);
   } catch (e) {
     // Newer apps may not read names (48002/60011…): userids are names enough until someone renames the clerk.
-    if (!(e instanceof WecomApiError) || isTransientWecomError(e)) throw e;
+    if (!isPermanentWecomError(e)) throw e;
   }
   const lanes = planLanes(follow, ctx.concurrency * (ctx.opts.lanesPerWorker ?? SYNC_DEFAULTS.lanesPerWorker));
   const rows = follow.map((userid) => ({ userid, name: names.get(userid) ?? userid }));
@@ -389,6 +389,14 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
   await write(ctx, (trx) => progress(ctx, {}, { phase: 'groups' }, trx));
 }
 
+/**
+ * Ids in a fixed order: the two writers may mark the same customer (one served by clerks of both writers' lanes)
+ * and rows locked in one order by both cannot deadlock.
+ */
+function sorted(ids: readonly string[]): string[] {
+  return [...ids].sort();
+}
+
 async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage[], known: Set<string>, mobileKey: ReturnType<typeof mobileHashKey>): Promise<void> {
   const t = ctx.tenantId;
   const items = pages.flatMap((p) => p.items);
@@ -399,7 +407,6 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
     const r = await ctx.client.getCorpTagList({ tag_id: unknown });
     await write(ctx, (trx) => reconcileCorpTags(trx, t, r.tag_group, 'partial'));
   }
-  const __a = performance.now();
   const pairs = pairsFromBatch(items, mobileKey);
   const fetchedAt = new Date(Math.min(...pages.map((p) => p.fetchedAt.getTime())));
   // 1. Customers and identities, serialised with every other identity writer of the tenant (imports, callbacks).
@@ -410,17 +417,12 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
       const prio = (await loadTenantIngestContext(trx, t)).priority;
       await mergeCustomerPairs(trx, systemActor(t, '', 'wecom-sync'), c.mergePairs, prio, 'wecom: external_userid and unionid of one person');
     }
-    const __m = performance.now();
     // New customers are marked with their new relations (step 2); here only changed existing ones.
     const created = new Set(c.createdIds);
-    await markCustomersTouched(trx, t, c.touched.filter((id) => !created.has(id)), 'wecom.sync');
-    stmtTime.touch1 = (stmtTime.touch1 ?? 0) + performance.now() - __m;
-    const __p = performance.now();
+    await markCustomersTouched(trx, t, sorted(c.touched.filter((id) => !created.has(id))), 'wecom.sync');
     await progress(ctx, { customers_created: c.customersCreated, customers_updated: c.customersUpdated, staff_created: c.staffCreated }, {}, trx);
-    stmtTime.progress1 = (stmtTime.progress1 ?? 0) + performance.now() - __p;
     return c;
   });
-  const __b = performance.now();
   // 2. Relations, tags and the lanes' new cursors, in one transaction: a killed sync resumes after the last
   //    committed page (step 1 of a page written again changes nothing).
   const patch = new Map<number, SyncLane>();
@@ -439,9 +441,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
   const estimate = estimateRelations(ctx.run.relations_seen + items.length, lanesFraction(next), ctx.previous);
   await write(ctx, async (trx) => {
     const r = await applyRelations(trx, t, pairs, ids, { runId: ctx.runId, fetchedAt });
-    const __m2 = performance.now();
-    await markCustomersTouched(trx, t, r.touched, 'wecom.sync');
-    stmtTime.touch2 = (stmtTime.touch2 ?? 0) + performance.now() - __m2;
+    await markCustomersTouched(trx, t, sorted(r.touched), 'wecom.sync');
     await progress(
       ctx,
       { pages: pages.length, relations_seen: items.length, relations_created: r.relationsCreated, relations_updated: r.relationsUpdated, follow_tags_changed: r.followTagsChanged },
@@ -450,7 +450,6 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
     );
   });
   for (const [i, l] of patch) lanes[i] = l;
-  if (process.env.HUIKE_WECOM_PROFILE) { const __c = performance.now(); (globalThis as unknown as { __wp?: number[] }).__wp ??= [0, 0, 0]; const w = (globalThis as unknown as { __wp: number[] }).__wp; w[0]! += __b - __a; w[1]! += __c - __b; w[2]! += items.length; }
 }
 
 // ---- groups ------------------------------------------------------------------------------------------------------
@@ -498,7 +497,7 @@ async function readGroups(ctx: Ctx): Promise<void> {
         return { chat: await client.getGroupChat(chat_id, true), status };
       } catch (e) {
         // Dismissed between the list and the read.
-        if (e instanceof WecomApiError && e.kind === 'api' && e.errcode === 40050) return { gone: chat_id };
+        if (isWecomErrcode(e, 40050)) return { gone: chat_id };
         throw e;
       }
     });
@@ -519,8 +518,6 @@ async function readGroups(ctx: Ctx): Promise<void> {
 async function phaseFinalize(ctx: Ctx): Promise<void> {
   const { tenantId: t, runId } = ctx;
   const startedAt = ctx.run.started_at ?? new Date();
-  let __last = performance.now();
-  const __t = (n: string) => { if (process.env.HUIKE_WECOM_PROFILE) { const now = performance.now(); process.stderr.write(`finalize ${n} ${Math.round(now - __last)} ms\n`); __last = now; } };
   await write(ctx, async (trx) => {
     await lockTenantIdentities(trx, t);
     // The seen set is hashed once (NOT IN over a hashed subplan), whatever the planner knows about it.
@@ -532,19 +529,14 @@ async function phaseFinalize(ctx: Ctx): Promise<void> {
           select u.c, u.s from wecom_sync_seen w, unnest(w.customer_ids, w.staff_ids) as u(c, s)
           where w.tenant_id = ${t}::uuid and w.run_id = ${runId}::uuid)
       returning f.customer_id`.execute(trx);
-    __t('ended');
     await markCustomersTouched(trx, t, [...new Set(ended.rows.map((r) => r.customer_id))], 'wecom.sync.ended');
     const dismissed = await sql`
       update wecom_group_chats g set dismissed_at = now(), updated_at = now()
       where g.tenant_id = ${t}::uuid and g.dismissed_at is null and g.updated_at < ${startedAt}
         and g.chat_id not in (select c.chat_id from wecom_sync_chats c where c.tenant_id = ${t}::uuid and c.run_id = ${runId}::uuid)`.execute(trx);
-    __t('dismissed');
     const seen = await sql<{ n: number }>`select count(distinct c)::int as n from wecom_sync_seen w, unnest(w.customer_ids) c where w.tenant_id = ${t}::uuid and w.run_id = ${runId}::uuid`.execute(trx);
-    __t('seen');
     const linked = await linkOrdersForIdentities(trx, t);
-    __t('linkorders');
     await linkGroupMembers(trx, t);
-    __t('linkmembers');
     await sql`delete from wecom_sync_seen where tenant_id = ${t}::uuid and run_id = ${runId}::uuid`.execute(trx);
     await sql`delete from wecom_sync_chats where tenant_id = ${t}::uuid and run_id = ${runId}::uuid`.execute(trx);
     await updateRun(trx, t, runId, {

@@ -22,10 +22,10 @@ import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import type { WecomClient } from './client';
 import { WECOM_JOBS, type TagWritebackJobData } from './job-names';
-import { describeWecomError, isTransientWecomError } from './messages';
+import { describeWecomError, isTransientWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
 import { countLiveWecomTags } from './tags.repository';
-import { WECOM_LIMITS, WecomApiError } from './types';
+import { WECOM_LIMITS } from './types';
 
 export const TAG_LIMIT_MESSAGE = (n: number) =>
   `企业微信最多允许 3,000 个企业标签，当前已有 ${n.toLocaleString('en-US')} 个：请先删除不用的标签，或将新标签建为“仅回客内部”标签 / WeCom allows at most 3,000 corp tags and ${n.toLocaleString('en-US')} exist: delete unused tags first, or create this one as a Huike-internal tag`;
@@ -281,7 +281,7 @@ export async function processTagWriteback(services: Services, tenantId: TenantId
           await client.markTag({ userid: rel.userid, external_userid: rel.external_userid, ...(ch.op === 'add' ? { add_tag: [wecomTagId] } : { remove_tag: [wecomTagId] }) });
         } catch (e) {
           // The clerk deleted the customer meanwhile: nothing to tag on this relation.
-          if (e instanceof WecomApiError && e.kind === 'api' && e.errcode === 84061 && usable.length > 1) continue;
+          if (isWecomErrcode(e, 84061) && usable.length > 1) continue;
           throw e;
         }
         await withTenant(services.dbs, tenantId, (trx) =>

@@ -85,9 +85,9 @@ describe('per-customer metrics on a hand-computed fixture (as of 2025-03-31, Asi
     expect(b).toMatchObject({ frequency: 1, recency_days: 1, stage: 'new', expected_next_purchase: '2025-04-29', is_due: false, interval_count: 0, median_interval_days: null });
   });
 
-  it('time zones: the local day decides, orders after D are ignored; the home store falls back to the first purchase store', async () => {
+  it('time zones: the local day decides, orders after D are ignored; the home store is the primary store', async () => {
     const c = await metricsOf(h.services, t.id, C);
-    expect(c).toMatchObject({ first_purchase: '2025-03-31', last_purchase: '2025-03-31', frequency: 1, recency_days: 0, monetary_fen: 8000, stage: 'new', store_id: t.storeIds.S2 });
+    expect(c).toMatchObject({ first_purchase: '2025-03-31', last_purchase: '2025-03-31', frequency: 1, recency_days: 0, monetary_fen: 8000, stage: 'new', store_id: null });
   });
 
   it('lapsed and prospects: refund-only, zero-amount and order-less customers have no purchase day', async () => {

@@ -122,6 +122,18 @@ describe('a manager of region R1 (store S1) and a clerk of S1', () => {
     expect(p.orders.map((o) => o.amount_fen)).toEqual([9000]);
   });
 
+  it('list totals (read from the snapshot where possible) equal a live count for every actor and filter', async () => {
+    for (const actor of [admin, manager, clerk]) {
+      for (const filters of [{}, { stage: 'active' }, { stage: 'new' }, { due: true }, { due: false }, { store: 'S1' }, { group: 'champions' }, { stage: 'lapsed', due: true }]) {
+        await withTenant(h.services.dbs, t.id, async (trx) => {
+          const o = await filterOptions(trx, actor);
+          const r = await listCustomerMetrics(trx, actor, { sort: 'last_purchase', dir: 'desc', page: 1, size: 50, filters }, o);
+          expect(r.total, `${actor.role} ${JSON.stringify(filters)}`).toBe(r.rows.length);
+        });
+      }
+    }
+  });
+
   it('cached read models are per scope: the admin’s answer never serves the manager', async () => {
     const a = await dashboardRfm(h.services, admin, {});
     const m = await dashboardRfm(h.services, manager, {});

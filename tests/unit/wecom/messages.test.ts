@@ -18,6 +18,15 @@ describe('readable WeCom failures', () => {
     expect(describeWecomError(new WecomHttpError(502, 'x', 3))).toMatch(/HTTP 502/);
   });
 
+  it('recognises client errors by shape, as thrown by another copy of the client module (the Remix bundle)', () => {
+    const foreign = Object.assign(new Error('WeCom externalcontact/mark_tag failed: 40068 invalid tag'), { name: 'WecomApiError', kind: 'api', errcode: 40068, errmsg: 'invalid tag', api: 'externalcontact/mark_tag', attempts: 1 });
+    expect(describeWecomError(foreign)).toMatch(/标签或标签组不存在/);
+    expect(isTransientWecomError(foreign)).toBe(false);
+    const http = Object.assign(new Error('x'), { kind: 'http', errcode: -90001, errmsg: 'HTTP 503', api: 'x', attempts: 5, status: 503 });
+    expect(isTransientWecomError(http)).toBe(true);
+    expect(describeWecomError(new Error('plain'))).toBe('plain');
+  });
+
   it('retries later what may pass, not what will not', () => {
     expect(isTransientWecomError(new WecomApiError(-1, 'busy', 'x'))).toBe(true);
     expect(isTransientWecomError(new WecomApiError(45009, 'freq', 'x'))).toBe(true);
