@@ -466,12 +466,17 @@ export async function rebuildDailyFacts(trx: Tx, tenantId: TenantId): Promise<Da
   await sql`delete from analytics_daily_facts where tenant_id = ${tenantId}`.execute(trx);
   // Aggregated by CREATE TABLE AS, which may use parallel workers (INSERT … SELECT may not): at 10M orders the
   // scan and grouping take half the time on two cores. Then inserted in one go.
+  // A full recompute turns parallel plans off for the customer phases earlier in the same transaction; this
+  // aggregate needs them (13 s → 7 s at 10M orders on two cores), so it gets the server's setting back for itself.
+  const prev = await sql<{ v: string }>`select current_setting('max_parallel_workers_per_gather') as v`.execute(trx);
+  await sql`select set_config('max_parallel_workers_per_gather', (select reset_val from pg_settings where name = 'max_parallel_workers_per_gather'), true)`.execute(trx);
   await sql`drop table if exists _an_facts`.execute(trx);
   await sql`create temp table _an_facts on commit drop as
     select * from (${FACTS_SELECT(tenantId)} group by 2, 3, 4) as f(tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)`.execute(trx);
   await sql`insert into analytics_daily_facts (tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen)
     select tenant_id, day, store_key, channel, paid_orders, refund_orders, paid_fen, refund_fen, identified_orders, identified_fen from _an_facts`.execute(trx);
   await sql`drop table _an_facts`.execute(trx);
+  await sql`select set_config('max_parallel_workers_per_gather', ${prev.rows[0]?.v ?? '0'}, true)`.execute(trx);
   return safeWatermark(trx, tenantId, null);
 }
 

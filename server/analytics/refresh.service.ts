@@ -9,6 +9,7 @@
  * - {@link metricsAt}: per-customer metrics at any past D in a temp table (API `as_of`, backtests, backfill).
  */
 import { sql } from 'kysely';
+import { makeKysely, makeSql } from '../../db/connection';
 import type { IntervalBucket, RfmBreaks, StoredBacktest } from '../../db/schema/analytics';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
@@ -302,13 +303,23 @@ async function countsFromSnapshot(trx: Tx, tenantId: TenantId, day: string) {
  * Full recompute inside an open transaction on the owner role: the tenant's metrics are written into a fresh,
  * unindexed partition, indexed in bulk and swapped in (docs/decisions/0007). Every statement filters by tenant.
  */
-export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: string; rebuildFacts?: boolean } = {}): Promise<RefreshReport> {
+export async function fullRefreshIn(
+  trx: Tx,
+  tenantId: TenantId,
+  opts: { asOf?: string; rebuildFacts?: boolean; /** Rebuilds the daily facts on another connection (see fullRefresh). */ factsAside?: () => Promise<Date | null> } = {},
+): Promise<RefreshReport> {
   const started = Date.now();
   await lockTenantAnalytics(trx, tenantId);
   const asOf = opts.asOf ?? (await tenantToday(trx, tenantId));
   assertIsoDate(asOf);
   const queuedBefore = new Date();
   const previous = await getState(trx, tenantId);
+  // A full rebuild of the daily facts (first run, or on request) reads every order of the tenant once more. It does
+  // not depend on the customer metrics, so given a second connection it runs beside them; this transaction holds
+  // the tenant's analytics lock until it has awaited the result, so no incremental refresh writes facts meanwhile.
+  const rebuild = !previous?.facts_watermark || opts.rebuildFacts === true;
+  const factsAside = rebuild && opts.factsAside ? opts.factsAside() : null;
+  factsAside?.catch(() => undefined);
   const next = await createNextPartition(trx, tenantId);
   const c = await computeAll(trx, tenantId, asOf, next);
   const t = timer();
@@ -320,8 +331,11 @@ export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: 
   await writeSnapshot(trx, tenantId, asOf, 'customer_metrics');
   t.lap('snapshot');
   // Daily facts are kept current by changed days; rebuilt in full the first time (or on request).
-  const watermark =
-    previous?.facts_watermark && !opts.rebuildFacts ? (await refreshDirtyFacts(trx, tenantId, previous.facts_watermark)).watermark : await rebuildDailyFacts(trx, tenantId);
+  const watermark = factsAside
+    ? await factsAside
+    : rebuild
+      ? await rebuildDailyFacts(trx, tenantId)
+      : (await refreshDirtyFacts(trx, tenantId, previous!.facts_watermark)).watermark;
   t.lap('daily_facts');
   // Everything queued before this run started is covered by it.
   await sql`delete from customer_refresh_queue where tenant_id = ${tenantId} and queued_at <= ${queuedBefore}`.execute(trx);
@@ -368,9 +382,27 @@ export async function fullRefreshIn(trx: Tx, tenantId: TenantId, opts: { asOf?: 
 
 /** Full recompute of one tenant (system work on the owner role: it rebuilds the tenant's partition). */
 export async function fullRefresh(services: Services, tenantId: TenantId, opts: { asOf?: string; rebuildFacts?: boolean } = {}): Promise<RefreshReport> {
-  const report = await withSystem(services.dbs, (db) => db.transaction().execute((trx) => fullRefreshIn(trx, tenantId, opts)));
+  const factsAside = () => rebuildFactsAside(services, tenantId);
+  const report = await withSystem(services.dbs, (db) => db.transaction().execute((trx) => fullRefreshIn(trx, tenantId, { ...opts, factsAside })));
   invalidateTenantCache(tenantId);
   return report;
+}
+
+/**
+ * The daily facts rebuilt in their own transaction on a dedicated owner connection (not one of the pool's: the
+ * caller already holds one and waits for this, so taking a second from a busy pool could deadlock). Committed
+ * before the caller's transaction; if that one fails, the facts are still right and are rebuilt next time.
+ */
+async function rebuildFactsAside(services: Services, tenantId: TenantId): Promise<Date | null> {
+  const conn = makeSql(services.ownerUrl, 1);
+  try {
+    return await makeKysely(conn).transaction().execute(async (trx) => {
+      await tuneForBulk(trx);
+      return rebuildDailyFacts(trx, tenantId);
+    });
+  } finally {
+    await conn.end();
+  }
 }
 
 /** One batch of touched customers; falls back to a full recompute without state or when the local day moved on. */
