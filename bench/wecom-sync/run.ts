@@ -25,7 +25,7 @@ import { createTenant } from '../../server/tenancy/tenants.service';
 import { configureConnection } from '../../server/wecom/connection.service';
 import { generateEncodingAesKey } from '../../server/wecom/crypto';
 import { wecomClientFor } from '../../server/wecom/runtime';
-import { requestFullSync, runFullSync, syncRunView } from '../../server/wecom/sync.service';
+import { requestFullSync, runFullSync, SYNC_DEFAULTS, syncRunView } from '../../server/wecom/sync.service';
 
 const { values: args } = parseArgs({
   options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, write: { type: 'boolean' } },
@@ -207,8 +207,12 @@ function renderSection(r: {
   bound_max_s: number;
   bound_sum_s: number;
   ratio_to_max_bound: number;
-  second_run: { seconds: number; calls: number; changed: number };
+  cpu_seconds: { postgres: number; simulator: number; huike: number };
+  second_run: { seconds: number; calls: number; changed: number; cpu_seconds: { postgres: number; simulator: number; huike: number } };
 }): string {
+  const cores = os.cpus().length;
+  const cpu = (c: { postgres: number; simulator: number; huike: number }, s: number) =>
+    `PostgreSQL ${c.postgres} s, Huike ${c.huike} s, simulator ${c.simulator} s: ${Math.round(((c.postgres + c.huike + c.simulator) / (s * cores)) * 100)} % of ${cores} cores`;
   const apis = Object.entries(r.calls_by_api)
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k.replace('externalcontact/', '')} ${v.toLocaleString('en-US')}`)
@@ -219,7 +223,7 @@ function renderSection(r: {
 members) of ${r.customers.toLocaleString('en-US')} customers served by ${r.staff} clerks, read over HTTP from the **standalone simulator in its own
 process** (\`server/wecom/simulator/standalone.ts\`) answering every call after **${r.latency_ms} ms** and enforcing the documented
 **10,000 calls/min per API**, into a throw-away embedded PostgreSQL 15, exactly as the \`wecom.sync\` job runs it
-(${r.concurrency} concurrent cursor chains, one writer, ~1,000 relations per transaction). A second run over the same data follows.
+(${r.concurrency} concurrent cursor chains, ${args.writers ?? SYNC_DEFAULTS.writers} writers, up to ${SYNC_DEFAULTS.batchItems.toLocaleString('en-US')} relations per transaction). A second run over the same data follows.
 
 Machine: ${r.machine}, PostgreSQL 15 (embedded, default settings). Date: ${r.date}.
 
@@ -228,6 +232,8 @@ Machine: ${r.machine}, PostgreSQL 15 (embedded, default settings). Date: ${r.dat
 | ${r.customers.toLocaleString('en-US')} | ${r.relations.toLocaleString('en-US')} | ${r.groups} | ${r.pages.toLocaleString('en-US')} | ${r.calls.toLocaleString('en-US')} | **${r.seconds} s** | ${r.calls_per_s} | ${r.second_run.seconds} s, ${r.second_run.calls.toLocaleString('en-US')} calls, ${r.second_run.changed} rows changed |
 
 Calls by API: ${apis}.
+
+CPU used (user + system) — first run: ${cpu(r.cpu_seconds, r.seconds)}; second run: ${cpu(r.second_run.cpu_seconds, r.second_run.seconds)}.
 
 **The bound.** The limit is per API and corp: 10,000 calls/min = 166.7 calls/s sustained. The APIs have separate budgets,
 so the least time the rate limit alone allows is the largest API's share: **${r.bound_max_s} s** (if the phases ran strictly one
