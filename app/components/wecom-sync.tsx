@@ -1,34 +1,11 @@
 /** The WeCom full sync: live progress of the running run and the history with counts and errors. */
+import type { SerializeFrom } from '@remix-run/node';
+import type { SyncRunView } from '../../server/wecom/sync.service';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-/** A sync run as the loader sends it (server/wecom/sync.service.ts SyncRunView, dates as strings). */
-export interface SyncRunJson {
-  id: string;
-  status: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-  phase: 'staff' | 'tags' | 'contacts' | 'groups' | 'finalize' | 'done';
-  source: string;
-  createdBy: string;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationSeconds: number | null;
-  pages: number;
-  apiCalls: number;
-  staff: { seen: number; created: number };
-  tags: { seen: number; changed: number };
-  relations: { seen: number; created: number; updated: number; ended: number };
-  customers: { seen: number; created: number; updated: number };
-  followTagsChanged: number;
-  groups: { seen: number; changed: number; dismissed: number };
-  ordersLinked: number;
-  estimate: number | null;
-  fraction: number;
-  etaSeconds: number | null;
-  errors: { at: string; phase: string; message: string }[];
-  errorMessage: string | null;
-  attempts: number;
-}
+/** A sync run as the loader sends it: the server's view with its dates as strings. */
+export type SyncRunJson = SerializeFrom<SyncRunView>;
 
 const PHASES: Record<SyncRunJson['phase'], [string, string]> = {
   staff: ['员工', 'Staff'],

@@ -3,42 +3,20 @@
  * filter (as_of, from, to, store, region), 400s naming the field, tenant isolation, and the model endpoint's
  * scale on the CDNOW sample (alpha in days = 7 × the published weekly alpha).
  */
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../../server/http/routes';
-import { createApiRouter } from '../../../server/http/api';
+import { describe, expect, it } from 'vitest';
 import { fullRefresh } from '../../../server/analytics/refresh.service';
-import { newApiKey } from '../../../server/tenancy/auth.service';
-import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import type { TenantId } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
+import { createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 import { readSample } from '../../unit/analytics/cdnow';
 import { addCustomers, addOrders } from './support';
 
 const h = useTestServices();
-let base = '';
-let server: ReturnType<ReturnType<typeof express>['listen']> | undefined;
-beforeAll(async () => {
-  const app = express();
-  app.use((_req, res, next) => {
-    res.locals.requestId = 'test';
-    next();
-  });
-  app.use('/api/v1', createApiRouter(h.services));
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server!.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
-
-async function apiKey(tenantId: TenantId): Promise<string> {
-  const k = newApiKey();
-  await withTenant(h.services.dbs, tenantId, (trx) => trx.insertInto('api_keys').values({ tenant_id: tenantId, name: 'test', prefix: k.prefix, key_hash: k.hash, created_by: 'test', last_used_at: null, revoked_at: null }).execute());
-  return k.key;
-}
+const api = useApiServer(h);
+const apiKey = (tenantId: TenantId) => createApiKey(h.services, tenantId);
 async function get<T>(key: string, path: string, status = 200): Promise<T> {
-  const r = await fetch(base + path, { headers: { Authorization: `Bearer ${key}` } });
+  const r = await fetch(api.base() + path, { headers: { Authorization: `Bearer ${key}` } });
   const body = (await r.json()) as T;
   expect(r.status, JSON.stringify(body)).toBe(status);
   return body;

@@ -9,24 +9,18 @@
  * The tenant's zone is Europe/London, the file's local time, so a purchase day is the date of InvoiceDate.
  */
 import { createReadStream } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import express from 'express';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../../server/http/routes';
-import { createApiRouter } from '../../../server/http/api';
+import { describe, expect, it } from 'vitest';
 import { fullRefresh } from '../../../server/analytics/refresh.service';
-import { runCli } from '../../../server/cli/main';
-import { newApiKey } from '../../../server/tenancy/auth.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
+import { createApiKey, importUciWithCli, UCI_FILE, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
-const UCI = path.resolve(import.meta.dirname, '../../../../shared/datasets/online-retail-uci/online_retail.csv.gz');
+const UCI = UCI_FILE;
 const D = '2011-12-09';
 
 /** A decimal string × 10^scale as an exact integer (half away from zero beyond the scale). */
@@ -128,31 +122,12 @@ async function expectedFromFile() {
   };
 }
 
-let base = '';
-let server: ReturnType<ReturnType<typeof express>['listen']> | undefined;
-beforeAll(async () => {
-  const app = express();
-  app.use((_req, res, next) => {
-    res.locals.requestId = 'test';
-    next();
-  });
-  app.use('/api/v1', createApiRouter(h.services));
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server!.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+const api = useApiServer(h);
 
 describe('UCI Online Retail: import, refresh, and the figures from the raw file', () => {
   it('customers, repeaters, repurchase rates, cohorts and private-domain share agree', { timeout: 240_000 }, async () => {
     const t = await makeTenant(h.services, { timezone: 'Europe/London' });
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      ['import', 'orders', UCI, '--tenant', t.slug, '--map', 'order_no=InvoiceNo,paid_at=InvoiceDate,quantity=Quantity,unit_price=UnitPrice,sku=StockCode,item_name=Description,member_no=CustomerID', '--refund-prefix', 'C'],
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-      async () => h.services,
-    );
+    const { code, err } = await importUciWithCli(h.services, t.slug);
     expect(code, err.join('\n')).toBe(0);
     const report = await fullRefresh(h.services, t.id, { asOf: D });
     const exp = await expectedFromFile();
@@ -160,9 +135,8 @@ describe('UCI Online Retail: import, refresh, and the figures from the raw file'
     expect(exp.customers).toBe(4338);
     expect(report).toMatchObject({ asOf: D, buyers: exp.customers, repeaters: exp.repeaters });
 
-    const k = newApiKey();
-    await withTenant(h.services.dbs, t.id, (trx) => trx.insertInto('api_keys').values({ tenant_id: t.id, name: 'uci', prefix: k.prefix, key_hash: k.hash, created_by: 'test', last_used_at: null, revoked_at: null }).execute());
-    const get = async <T>(p: string) => (await (await fetch(base + p, { headers: { Authorization: `Bearer ${k.key}` } })).json()) as T;
+    const key = await createApiKey(h.services, t.id, 'uci');
+    const get = async <T>(p: string) => (await (await fetch(api.base() + p, { headers: { Authorization: `Bearer ${key}` } })).json()) as T;
     const s = await get<Record<string, number>>(`/analytics/summary?as_of=${D}`);
     expect(s.customers).toBe(exp.customers);
     expect(s.repeat_customers).toBe(exp.repeaters);

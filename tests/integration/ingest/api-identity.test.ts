@@ -1,40 +1,18 @@
-import type { AddressInfo } from 'node:net';
-import express from 'express';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import '../../../server/http/routes';
-import { createApiRouter } from '../../../server/http/api';
-import { newApiKey } from '../../../server/tenancy/auth.service';
+import { describe, expect, it } from 'vitest';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { mobileHashKey, hashMobile } from '../../../server/customers/mobile-identity';
 import { linkOrdersForIdentities } from '../../../server/ingest/identity.service';
 import { makeTenant } from '../../factories/tenant';
+import { createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 import { q } from './helpers';
 
 const h = useTestServices();
-let base = '';
-let server: ReturnType<ReturnType<typeof express>['listen']> | undefined;
-beforeAll(async () => {
-  const app = express();
-  app.use((_req, res, next) => {
-    res.locals.requestId = 'test';
-    next();
-  });
-  app.use('/api/v1', createApiRouter(h.services));
-  server = app.listen(0, '127.0.0.1');
-  await new Promise((r) => server!.once('listening', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
-});
-afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
-
-async function apiKey(tenantId: TenantId): Promise<string> {
-  const k = newApiKey();
-  await withTenant(h.services.dbs, tenantId, (trx) => trx.insertInto('api_keys').values({ tenant_id: tenantId, name: 'test', prefix: k.prefix, key_hash: k.hash, created_by: 'test', last_used_at: null, revoked_at: null }).execute());
-  return k.key;
-}
+const api = useApiServer(h);
+const apiKey = (tenantId: TenantId) => createApiKey(h.services, tenantId);
 const post = (key: string, body: unknown, idem?: string) =>
-  fetch(`${base}/orders`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...(idem ? { 'Idempotency-Key': idem } : {}) }, body: JSON.stringify(body) });
+  fetch(`${api.base()}/orders`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json', ...(idem ? { 'Idempotency-Key': idem } : {}) }, body: JSON.stringify(body) });
 const order = (no: string, extra: Record<string, unknown> = {}) => ({ order_no: no, paid_at: '2025-05-01T10:00:00+08:00', store_code: 'S1', items: [{ sku: 'JJ001', name: '抱枕', quantity: 2, unit_price_fen: 8900 }], ...extra });
 
 describe('REST API /orders', () => {
@@ -62,7 +40,7 @@ describe('REST API /orders', () => {
     const n = await q(h.services, t.id, sql<{ n: number }>`select count(*)::int as n from orders`);
     expect(n[0]!.n).toBe(3);
     // GET returns the order with its items
-    const g = await fetch(`${base}/orders/API-1`, { headers: { Authorization: `Bearer ${key}` } });
+    const g = await fetch(`${api.base()}/orders/API-1`, { headers: { Authorization: `Bearer ${key}` } });
     expect(g.status).toBe(200);
     expect(await g.json()).toMatchObject({ order_no: 'API-1', amount_fen: 17800, paid_day: '2025-05-01', store: { code: 'S1' }, identities: { member_no: 'M1' }, items: [{ sku: 'JJ001', quantity: 2, unit_price_fen: 8900, amount_fen: 17800 }] });
   });
@@ -85,13 +63,13 @@ describe('REST API /orders', () => {
     const ka = await apiKey(a.id);
     const kb = await apiKey(b.id);
     await post(ka, { orders: [order('SECRET-1')] });
-    const g = await fetch(`${base}/orders/SECRET-1`, { headers: { Authorization: `Bearer ${kb}` } });
+    const g = await fetch(`${api.base()}/orders/SECRET-1`, { headers: { Authorization: `Bearer ${kb}` } });
     expect(g.status).toBe(404);
     const w = (await (await post(kb, { orders: [order('SECRET-1', { amount_fen: 1 })] })).json()) as { results: { status: string }[] };
     expect(w.results[0]!.status).toBe('created');
     const av = await q(h.services, a.id, sql<{ amount_fen: number }>`select amount_fen from orders where order_no = 'SECRET-1'`);
     expect(av).toEqual([{ amount_fen: 17800 }]);
-    const unauth = await fetch(`${base}/orders/SECRET-1`, { headers: { Authorization: 'Bearer hk_not_a_real_key_000000000000' } });
+    const unauth = await fetch(`${api.base()}/orders/SECRET-1`, { headers: { Authorization: 'Bearer hk_not_a_real_key_000000000000' } });
     expect(unauth.status).toBe(401);
   });
 });

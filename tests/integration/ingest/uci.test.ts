@@ -3,17 +3,15 @@
  * counts are computed here independently from the raw file (csv-parse, not the engine's reader).
  */
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../server/cli/main';
 import { makeTenant } from '../../factories/tenant';
+import { importUciWithCli, UCI_FILE } from '../../support/api';
 import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
-const UCI = path.resolve(repoRoot, '../shared/datasets/online-retail-uci/online_retail.csv.gz');
+const UCI = UCI_FILE;
 
 interface Inv {
   minT: string;
@@ -61,13 +59,7 @@ async function expected() {
 describe('UCI Online Retail through the CLI', () => {
   it('imports 541,909 lines with the counts computed from the raw file', { timeout: 120_000 }, async () => {
     const t = await makeTenant(h.services, { timezone: 'Europe/London' });
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(
-      ['import', 'orders', UCI, '--tenant', t.slug, '--map', 'order_no=InvoiceNo,paid_at=InvoiceDate,quantity=Quantity,unit_price=UnitPrice,sku=StockCode,item_name=Description,member_no=CustomerID', '--refund-prefix', 'C'],
-      { out: (l) => out.push(l), err: (l) => err.push(l) },
-      async () => h.services,
-    );
+    const { code, out, err } = await importUciWithCli(h.services, t.slug);
     expect(code, err.join('\n')).toBe(0);
     const summary = JSON.parse(out[out.length - 1]!) as Record<string, number>;
     const exp = await expected();

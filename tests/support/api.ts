@@ -1,0 +1,57 @@
+/**
+ * The REST API (/api/v1) served over real HTTP for integration tests, API keys for a tenant, and the UCI Online
+ * Retail import through the CLI that several suites start from.
+ */
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import express from 'express';
+import { afterAll, beforeAll } from 'vitest';
+import '../../server/http/routes';
+import { createApiRouter } from '../../server/http/api';
+import { runCli } from '../../server/cli/main';
+import type { Services } from '../../server/services';
+import { newApiKey } from '../../server/tenancy/auth.service';
+import { withTenant, type TenantId } from '../../server/tenancy/context';
+
+/** Serves /api/v1 on a free local port for the file's tests; `base()` is its URL once `beforeAll` has run. */
+export function useApiServer(h: { readonly services: Services }): { base(): string } {
+  let base = '';
+  let server: ReturnType<ReturnType<typeof express>['listen']> | undefined;
+  beforeAll(async () => {
+    const app = express();
+    app.use((_req, res, next) => {
+      res.locals.requestId = 'test';
+      next();
+    });
+    app.use('/api/v1', createApiRouter(h.services));
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((r) => server!.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
+  });
+  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
+  return { base: () => base };
+}
+
+/** A new API key of the tenant; returns the secret the client sends as `Authorization: Bearer`. */
+export async function createApiKey(services: Services, tenantId: TenantId, name = 'test'): Promise<string> {
+  const k = newApiKey();
+  await withTenant(services.dbs, tenantId, (trx) =>
+    trx.insertInto('api_keys').values({ tenant_id: tenantId, name, prefix: k.prefix, key_hash: k.hash, created_by: 'test', last_used_at: null, revoked_at: null }).execute(),
+  );
+  return k.key;
+}
+
+/** The shared UCI Online Retail file (541,909 lines). */
+export const UCI_FILE = path.resolve(import.meta.dirname, '../../../shared/datasets/online-retail-uci/online_retail.csv.gz');
+
+/** Imports the UCI file into a tenant through the CLI with the column mapping of its SOURCE.md; returns the CLI's output. */
+export async function importUciWithCli(services: Services, tenantSlug: string): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(
+    ['import', 'orders', UCI_FILE, '--tenant', tenantSlug, '--map', 'order_no=InvoiceNo,paid_at=InvoiceDate,quantity=Quantity,unit_price=UnitPrice,sku=StockCode,item_name=Description,member_no=CustomerID', '--refund-prefix', 'C'],
+    { out: (l) => out.push(l), err: (l) => err.push(l) },
+    async () => services,
+  );
+  return { code, out, err };
+}
