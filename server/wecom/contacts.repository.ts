@@ -309,45 +309,51 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
     } else out.relationsUpdated++;
   }
 
-  // Corp tags: WeCom's set per relation, diffed against what is stored. Rows stored after this data was read
-  // (a write-back that raced the read) are kept.
+  // Corp tags: WeCom's set per relation, diffed against what is stored in one statement (nothing is read back:
+  // a re-sync of 100,000 customers would otherwise ship ~400,000 unchanged rows to Node). Rows stored after this
+  // data was read (a write-back that raced the read) are kept.
   const wids = [...new Set(rels.flatMap((p) => p.tag_ids))];
   const tagRows = wids.length ? await sql<{ wecom_tag_id: string; id: string }>`select wecom_tag_id, id from tags where tenant_id = ${t}::uuid and wecom_tag_id = any(${wids}::text[])`.execute(trx) : { rows: [] };
   const tagOf = new Map(tagRows.rows.map((r) => [r.wecom_tag_id, r.id]));
-  const want = new Set<string>();
-  const relKeys = new Set<string>();
+  const wc: string[] = [];
+  const ws: string[] = [];
+  const wt: string[] = [];
   rels.forEach((p, i) => {
-    relKeys.add(`${cids[i]}|${sids[i]}`);
-    for (const w of p.tag_ids) {
+    for (const w of new Set(p.tag_ids)) {
       const id = tagOf.get(w);
-      if (id) want.add(`${cids[i]}|${sids[i]}|${id}`);
+      if (id) {
+        wc.push(cids[i]!);
+        ws.push(sids[i]!);
+        wt.push(id);
+      }
     }
   });
-  // Relations created just now have no stored tags: only the others are read.
-  const oldCids = [...new Set(cids.filter((c, i) => !fresh.has(`${c}|${sids[i]}`)))];
-  const have = oldCids.length
-    ? await sql<{ customer_id: string; staff_id: string; tag_id: string; created_at: Date }>`
-        select customer_id, staff_id, tag_id, created_at from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = any(${oldCids}::uuid[])`.execute(trx)
-    : { rows: [] };
-  const fetchedAt = (opts.fetchedAt ?? new Date()).getTime();
-  const haveKeys = new Set<string>();
-  const del: [string, string, string][] = [];
-  for (const h of have.rows) {
-    const k = `${h.customer_id}|${h.staff_id}|${h.tag_id}`;
-    haveKeys.add(k);
-    if (relKeys.has(`${h.customer_id}|${h.staff_id}`) && !want.has(k) && new Date(h.created_at).getTime() < fetchedAt) del.push([h.customer_id, h.staff_id, h.tag_id]);
-  }
-  const ins = [...want].filter((k) => !haveKeys.has(k)).map((k) => k.split('|') as [string, string, string]);
-  if (del.length + ins.length > 0) {
+  // Relations created just now have no stored tags to remove.
+  const oc: string[] = [];
+  const os: string[] = [];
+  cids.forEach((c, i) => {
+    if (!fresh.has(`${c}|${sids[i]}`)) {
+      oc.push(c);
+      os.push(sids[i]!);
+    }
+  });
+  const fetchedAt = opts.fetchedAt ?? new Date();
+  if (wc.length + oc.length > 0) {
     const r = await sql<{ customer_id: string }>`
-      with d as (
-        delete from customer_follow_tags ft using unnest(${del.map((x) => x[0])}::uuid[], ${del.map((x) => x[1])}::uuid[], ${del.map((x) => x[2])}::uuid[]) as u(c, s, tag)
-        where ft.tenant_id = ${t}::uuid and ft.customer_id = u.c and ft.staff_id = u.s and ft.tag_id = u.tag
+      with want as (
+        select * from unnest(${wc}::uuid[], ${ws}::uuid[], ${wt}::uuid[]) as u(c, s, tag)
+      ),
+      d as (
+        delete from customer_follow_tags ft using unnest(${oc}::uuid[], ${os}::uuid[]) as r(c, s)
+        where ft.tenant_id = ${t}::uuid and ft.customer_id = any(${[...new Set(oc)]}::uuid[]) -- the index, not a scan of the tenant
+          and ft.customer_id = r.c and ft.staff_id = r.s and ft.created_at < ${fetchedAt}::timestamptz
+          and (ft.customer_id, ft.staff_id, ft.tag_id) not in (select c, s, tag from want)
         returning ft.customer_id
       ),
       i as (
         insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id)
-        select ${t}::uuid, u.c, u.s, u.tag from unnest(${ins.map((x) => x[0])}::uuid[], ${ins.map((x) => x[1])}::uuid[], ${ins.map((x) => x[2])}::uuid[]) as u(c, s, tag)
+        select ${t}::uuid, w.c, w.s, w.tag from want w
+        -- A row already stored is found in the primary key before anything is written (no insert, no key check).
         on conflict do nothing
         returning customer_id
       )

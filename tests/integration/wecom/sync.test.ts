@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { mobileHashKey } from '../../../server/customers/mobile-identity';
+import { lockTenantIdentities } from '../../../server/ingest/identity.service';
 import { withTenant } from '../../../server/tenancy/context';
+import { applyContactPairs, pairsFromGet } from '../../../server/wecom/contacts.repository';
+import { wecomClientFor } from '../../../server/wecom/runtime';
 import { requestFullSync, runFullSync, SyncAbortedError, syncOverview } from '../../../server/wecom/sync.service';
 import { getRun } from '../../../server/wecom/sync.repository';
 import { useTestServices } from '../../support/db';
@@ -86,6 +90,59 @@ describe('WeCom full sync against the simulator', () => {
     }).toEqual({ customers_created: 0, customers_updated: 0, relations_created: 0, relations_updated: 0, relations_ended: 0, follow_tags_changed: 0, groups_changed: 0, tags_changed: 0, staff_created: 0 });
     expect(await counts(h.services, tenant.id)).toEqual(before);
     expect(again.relations_seen).toBe(s.relations);
+  });
+
+  it('applies tags added and removed in WeCom between two syncs, and keeps a tag Huike wrote after the page was read', async () => {
+    const { tenant, sim } = await connectedTenant(h.services, { customers: 600, staff: 10, seed: 41 });
+    await syncOnce(h.services, tenant.id);
+    const tagsOf = (userid: string, eid: string) =>
+      withTenant(h.services.dbs, tenant.id, async (trx) =>
+        (
+          await sql<{ wid: string }>`select t.wecom_tag_id as wid from customer_follow_tags ft join tags t on t.tenant_id = ft.tenant_id and t.id = ft.tag_id
+            join staff s on s.tenant_id = ft.tenant_id and s.id = ft.staff_id and s.wecom_userid = ${userid}
+            join customer_identities ci on ci.tenant_id = ft.tenant_id and ci.customer_id = ft.customer_id and ci.kind = 'external_userid' and ci.value = ${eid}
+            where ft.tenant_id = ${tenant.id}::uuid order by 1`.execute(trx)
+        ).rows.map((r) => r.wid),
+      );
+    const rels = [...sim.state.followsByUser.values()].flat().filter((f) => f.tag_ids.length >= 2);
+    const [a, b] = [rels[0]!, rels[1]!];
+    const allTags = [...sim.state.tags.values()].filter((t) => !t.deleted).map((t) => t.id);
+    const dropped = a.tag_ids[0]!;
+    const added = allTags.find((t) => !b.tag_ids.includes(t))!;
+    expect(await tagsOf(a.userid, a.external_userid)).toContain(dropped);
+    sim.editContact(a.userid, a.external_userid, { removeTags: [dropped] });
+    sim.editContact(b.userid, b.external_userid, { addTags: [added] });
+
+    const run = await syncOnce(h.services, tenant.id);
+    expect(run.follow_tags_changed).toBe(2);
+    expect(await tagsOf(a.userid, a.external_userid)).toEqual([...a.tag_ids].sort());
+    expect(await tagsOf(a.userid, a.external_userid)).not.toContain(dropped);
+    expect(await tagsOf(b.userid, b.external_userid)).toEqual([...b.tag_ids].sort());
+    expect(await tagsOf(b.userid, b.external_userid)).toContain(added);
+
+    // A write-back that raced the read: a tag stored after WeCom's answer was fetched stays; one stored before goes.
+    const c = rels[2]!;
+    const extra = allTags.find((t) => !c.tag_ids.includes(t))!;
+    const read = await (await wecomClientFor(h.services, tenant.id)).getExternalContactFull(c.external_userid);
+    const pairs = pairsFromGet(read, mobileHashKey(h.services.config.APP_ENCRYPTION_KEY)).filter((p) => p.userid === c.userid);
+    const fetchedAt = new Date();
+    await withTenant(h.services.dbs, tenant.id, (trx) =>
+      sql`insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id, created_at)
+        select f.tenant_id, f.customer_id, f.staff_id, t.id, ${new Date(fetchedAt.getTime() + 1000)}::timestamptz from customer_follows f
+        join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id and s.wecom_userid = ${c.userid}
+        join customer_identities ci on ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid' and ci.value = ${c.external_userid}
+        join tags t on t.tenant_id = f.tenant_id and t.wecom_tag_id = ${extra}
+        where f.tenant_id = ${tenant.id}::uuid`.execute(trx),
+    );
+    const apply = (at: Date) =>
+      withTenant(h.services.dbs, tenant.id, async (trx) => {
+        await lockTenantIdentities(trx, tenant.id);
+        return applyContactPairs(trx, tenant.id, pairs, { fetchedAt: at });
+      });
+    expect((await apply(fetchedAt)).followTagsChanged).toBe(0);
+    expect(await tagsOf(c.userid, c.external_userid)).toEqual([...c.tag_ids, extra].sort());
+    expect((await apply(new Date(fetchedAt.getTime() + 2000))).followTagsChanged).toBe(1);
+    expect(await tagsOf(c.userid, c.external_userid)).toEqual([...c.tag_ids].sort());
   });
 
   it('ends (never deletes) relations that disappeared between two syncs, and re-opens a re-added one', async () => {
