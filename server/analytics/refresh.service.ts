@@ -382,8 +382,19 @@ export async function fullRefreshIn(
 
 /** Full recompute of one tenant (system work on the owner role: it rebuilds the tenant's partition). */
 export async function fullRefresh(services: Services, tenantId: TenantId, opts: { asOf?: string; rebuildFacts?: boolean } = {}): Promise<RefreshReport> {
-  const factsAside = () => rebuildFactsAside(services, tenantId);
-  const report = await withSystem(services.dbs, (db) => db.transaction().execute((trx) => fullRefreshIn(trx, tenantId, { ...opts, factsAside })));
+  let aside: Promise<Date | null> | null = null;
+  const factsAside = () => (aside = rebuildFactsAside(services, tenantId));
+  const report = await withSystem(services.dbs, (db) =>
+    db.transaction().execute(async (trx) => {
+      try {
+        return await fullRefreshIn(trx, tenantId, { ...opts, factsAside });
+      } catch (e) {
+        // Keep the tenant's analytics lock until the facts rebuild has ended, so no refresh overlaps it.
+        await (aside as Promise<Date | null> | null)?.catch(() => undefined);
+        throw e;
+      }
+    }),
+  );
   invalidateTenantCache(tenantId);
   return report;
 }
