@@ -16,11 +16,10 @@ import { describe, expect, it } from 'vitest';
 import { fullRefresh } from '../../../server/analytics/refresh.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
-import { createApiKey, importUciWithCli, UCI_FILE, useApiServer } from '../../support/api';
+import { createApiKey, importUciWithCli, UCI_FILE as UCI, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
-const UCI = UCI_FILE;
 const D = '2011-12-09';
 
 /** A decimal string × 10^scale as an exact integer (half away from zero beyond the scale). */

@@ -7,11 +7,10 @@ import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { describe, expect, it } from 'vitest';
 import { makeTenant } from '../../factories/tenant';
-import { importUciWithCli, UCI_FILE } from '../../support/api';
+import { importUciWithCli, UCI_FILE as UCI } from '../../support/api';
 import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
-const UCI = UCI_FILE;
 
 interface Inv {
   minT: string;
