@@ -320,16 +320,19 @@ export async function fullRefreshIn(
   const rebuild = !previous?.facts_watermark || opts.rebuildFacts === true;
   const factsAside = rebuild && opts.factsAside ? opts.factsAside() : null;
   factsAside?.catch(() => undefined);
-  const next = await createNextPartition(trx, tenantId);
-  const c = await computeAll(trx, tenantId, asOf, next);
-  const t = timer();
-  await swapInPartition(trx, tenantId, next);
-  t.lap('index_swap');
-  await storeFit(trx, tenantId, asOf, c.fit);
-  const breaks = await computeRfmBreaks(trx, tenantId);
-  t.lap('rfm_breaks');
-  await writeSnapshot(trx, tenantId, asOf, 'customer_metrics');
-  t.lap('snapshot');
+  const { c, t, breaks } = await holdingLockFor(factsAside, async () => {
+    const next = await createNextPartition(trx, tenantId);
+    const c = await computeAll(trx, tenantId, asOf, next);
+    const t = timer();
+    await swapInPartition(trx, tenantId, next);
+    t.lap('index_swap');
+    await storeFit(trx, tenantId, asOf, c.fit);
+    const breaks = await computeRfmBreaks(trx, tenantId);
+    t.lap('rfm_breaks');
+    await writeSnapshot(trx, tenantId, asOf, 'customer_metrics');
+    t.lap('snapshot');
+    return { c, t, breaks };
+  });
   // Daily facts are kept current by changed days; rebuilt in full the first time (or on request).
   const watermark = factsAside
     ? await factsAside
@@ -382,21 +385,23 @@ export async function fullRefreshIn(
 
 /** Full recompute of one tenant (system work on the owner role: it rebuilds the tenant's partition). */
 export async function fullRefresh(services: Services, tenantId: TenantId, opts: { asOf?: string; rebuildFacts?: boolean } = {}): Promise<RefreshReport> {
-  let aside: Promise<Date | null> | null = null;
-  const factsAside = () => (aside = rebuildFactsAside(services, tenantId));
-  const report = await withSystem(services.dbs, (db) =>
-    db.transaction().execute(async (trx) => {
-      try {
-        return await fullRefreshIn(trx, tenantId, { ...opts, factsAside });
-      } catch (e) {
-        // Keep the tenant's analytics lock until the facts rebuild has ended, so no refresh overlaps it.
-        await (aside as Promise<Date | null> | null)?.catch(() => undefined);
-        throw e;
-      }
-    }),
-  );
+  const factsAside = () => rebuildFactsAside(services, tenantId);
+  const report = await withSystem(services.dbs, (db) => db.transaction().execute((trx) => fullRefreshIn(trx, tenantId, { ...opts, factsAside })));
   invalidateTenantCache(tenantId);
   return report;
+}
+
+/**
+ * Runs `fn`; if it fails while a facts rebuild runs beside it, waits for that rebuild to end before failing, so the
+ * caller's transaction keeps the tenant's analytics lock and no other refresh overlaps the rebuild.
+ */
+async function holdingLockFor<T>(aside: Promise<unknown> | null, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    await aside?.catch(() => undefined);
+    throw e;
+  }
 }
 
 /**

@@ -10,8 +10,9 @@ import '../../server/http/routes';
 import { createApiRouter } from '../../server/http/api';
 import { runCli } from '../../server/cli/main';
 import type { Services } from '../../server/services';
-import { newApiKey } from '../../server/tenancy/auth.service';
+import { systemActor } from '../../server/tenancy/actor';
 import { withTenant, type TenantId } from '../../server/tenancy/context';
+import { createApiKey as createTenantApiKey } from '../../server/tenancy/settings.service';
 
 /** Serves /api/v1 on a free local port for the file's tests; `base()` is its URL once `beforeAll` has run. */
 export function useApiServer(h: { readonly services: Services }): { base(): string } {
@@ -32,12 +33,9 @@ export function useApiServer(h: { readonly services: Services }): { base(): stri
   return { base: () => base };
 }
 
-/** A new API key of the tenant; returns the secret the client sends as `Authorization: Bearer`. */
+/** A new API key of the tenant (through the settings service); returns the secret sent as `Authorization: Bearer`. */
 export async function createApiKey(services: Services, tenantId: TenantId, name = 'test'): Promise<string> {
-  const k = newApiKey();
-  await withTenant(services.dbs, tenantId, (trx) =>
-    trx.insertInto('api_keys').values({ tenant_id: tenantId, name, prefix: k.prefix, key_hash: k.hash, created_by: 'test', last_used_at: null, revoked_at: null }).execute(),
-  );
+  const k = await withTenant(services.dbs, tenantId, (trx) => createTenantApiKey(trx, systemActor(tenantId, '', 'test'), name));
   return k.key;
 }
 
