@@ -4,7 +4,7 @@
  * documented 10,000 calls/min per API, into a throw-away embedded PostgreSQL, exactly as the job runs it.
  * Then a second run over the same data (idempotent: nothing changes).
  *
- *   npx tsx bench/wecom-sync/run.ts [--customers 100000] [--staff 300] [--latency 30] [--concurrency 8] [--writers 2] [--write]
+ *   npx tsx bench/wecom-sync/run.ts [--customers 100000] [--staff 300] [--latency 30] [--concurrency 8] [--writers 2] [--batch-items 2000] [--write]
  *
  * The bound: the documented limit is 10,000 calls per minute per API and corp (166.7 calls/s sustained). The
  * time the rate limit alone allows is max over APIs of calls(api) / 166.7 s (APIs have separate budgets), and
@@ -28,7 +28,7 @@ import { wecomClientFor } from '../../server/wecom/runtime';
 import { requestFullSync, runFullSync, SYNC_DEFAULTS, syncRunView } from '../../server/wecom/sync.service';
 
 const { values: args } = parseArgs({
-  options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, write: { type: 'boolean' } },
+  options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, 'batch-items': { type: 'string' }, write: { type: 'boolean' } },
 });
 const CUSTOMERS = Number(args.customers ?? 100_000);
 const STAFF = Number(args.staff ?? 300);
@@ -125,6 +125,7 @@ try {
     await runFullSync(services, t.id, runId, {
       concurrency: CONCURRENCY,
       ...(args.writers ? { writers: Number(args.writers) } : {}),
+      ...(args['batch-items'] ? { batchItems: Number(args['batch-items']) } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (now - last > 2000 || p.phase === 'done') {
@@ -223,7 +224,7 @@ function renderSection(r: {
 members) of ${r.customers.toLocaleString('en-US')} customers served by ${r.staff} clerks, read over HTTP from the **standalone simulator in its own
 process** (\`server/wecom/simulator/standalone.ts\`) answering every call after **${r.latency_ms} ms** and enforcing the documented
 **10,000 calls/min per API**, into a throw-away embedded PostgreSQL 15, exactly as the \`wecom.sync\` job runs it
-(${r.concurrency} concurrent cursor chains, ${args.writers ?? SYNC_DEFAULTS.writers} writers, up to ${SYNC_DEFAULTS.batchItems.toLocaleString('en-US')} relations per transaction). A second run over the same data follows.
+(${r.concurrency} concurrent cursor chains, ${args.writers ?? SYNC_DEFAULTS.writers} writers, up to ${Number(args['batch-items'] ?? SYNC_DEFAULTS.batchItems).toLocaleString('en-US')} relations per transaction). A second run over the same data follows.
 
 Machine: ${r.machine}, PostgreSQL 15 (embedded, default settings). Date: ${r.date}.
 

@@ -3,6 +3,7 @@
  * written to `customer_refresh_queue` inside the writer's own transaction (nothing is lost on rollback), then a
  * job is nudged to recompute them. The analytics capability registers the job `analytics.refresh-touched`.
  */
+import { uuidArray } from '../lib/pg-array';
 import { sql } from 'kysely';
 import type { Services } from '../services';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -14,7 +15,7 @@ export async function markCustomersTouched(trx: Tx, tenantId: TenantId, customer
   if (Array.isArray(customerIds)) {
     if (customerIds.length === 0) return;
     await sql`insert into customer_refresh_queue (tenant_id, customer_id, reason)
-      select ${tenantId}::uuid, unnest(${customerIds}::uuid[]), ${reason}
+      select ${tenantId}::uuid, unnest(${uuidArray(customerIds)}::uuid[]), ${reason}
       on conflict (tenant_id, customer_id) do update set queued_at = now(), reason = excluded.reason`.execute(trx);
   } else {
     await sql`insert into customer_refresh_queue (tenant_id, customer_id, reason)
