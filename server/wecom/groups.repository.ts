@@ -67,9 +67,12 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
     r as (
       select m.*, coalesce(ce.customer_id, cu.customer_id) as customer_id, s.id as staff_id
       from m
-      left join customer_identities ce on m.member_type = 2 and ce.tenant_id = ${t}::uuid and ce.kind = 'external_userid' and ce.value = m.member_id
-      left join customer_identities cu on m.member_type = 2 and m.unionid is not null and cu.tenant_id = ${t}::uuid and cu.kind = 'unionid' and cu.value = m.unionid
-      left join staff s on m.member_type = 1 and s.tenant_id = ${t}::uuid and s.wecom_userid = m.member_id
+      -- primary-key probes (a lateral LIMIT cannot turn into a hash join over every identity of the tenant)
+      left join lateral (select ci.customer_id from customer_identities ci
+        where m.member_type = 2 and ci.tenant_id = ${t}::uuid and ci.kind = 'external_userid' and ci.value = m.member_id limit 1) ce on true
+      left join lateral (select ci.customer_id from customer_identities ci
+        where m.member_type = 2 and m.unionid is not null and ci.tenant_id = ${t}::uuid and ci.kind = 'unionid' and ci.value = m.unionid limit 1) cu on true
+      left join lateral (select s.id from staff s where m.member_type = 1 and s.tenant_id = ${t}::uuid and s.wecom_userid = m.member_id limit 1) s on true
     ),
     up as (
       insert into wecom_group_members as gm (tenant_id, chat_id, member_id, member_type, customer_id, staff_id, unionid, name, group_nickname, join_time, join_scene, invitor_userid, state, left_at, updated_at)
