@@ -147,7 +147,15 @@ type CustomerCounts = Pick<ApplyResult, 'customersCreated' | 'customersUpdated' 
  * mobile identities. Lookups into the big tables go through `= any(array)` on their indexes, and the batch is
  * bound once per statement as parallel arrays (`unnest`), so a batch costs the same in a small and a big tenant.
  */
-export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: readonly ContactPair[], staffCache?: Map<string, string>): Promise<ResolvedBatch & CustomerCounts & { createdIds: string[] }> {
+export async function resolveCustomers(
+  trx: Tx,
+  tenantId: TenantId,
+  pairs: readonly ContactPair[],
+  staffCache?: Map<string, string>,
+  /** The full sync links orders for the whole tenant at its end, so it does not need the new identities back. */
+  opts: { returnIdentities?: boolean } = {},
+): Promise<ResolvedBatch & CustomerCounts & { createdIds: string[] }> {
+  const returnIdentities = opts.returnIdentities ?? true;
   const t = tenantId;
   const out: CustomerCounts = { customersCreated: 0, customersUpdated: 0, staffCreated: 0, touched: [], identities: [], mergePairs: [] };
   const customerOf = new Map<string, string>();
@@ -264,7 +272,7 @@ export async function resolveCustomers(trx: Tx, tenantId: TenantId, pairs: reado
       returning kind, value, customer_id
     )
     select (select count(*) from ins) as n_ins, (select array_agg(id) from upd) as updated_ids,
-      (select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'value', value)), '[]'::jsonb) from idents) as identities,
+      (select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'value', value)), '[]'::jsonb) from idents where ${returnIdentities}) as identities,
       (select array_agg(distinct customer_id) from idents where kind = 'mobile') as mobile_ids`.execute(trx);
   out.customersCreated = freshIds.length;
   for (const id of freshIds) touched.add(id);

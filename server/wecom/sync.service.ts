@@ -417,7 +417,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
   // 1. Customers and identities, serialised with every other identity writer of the tenant (imports, callbacks).
   const ids = await write(ctx, async (trx) => {
     await lockTenantIdentities(trx, t);
-    const c = await resolveCustomers(trx, t, pairs, ctx.staffCache);
+    const c = await resolveCustomers(trx, t, pairs, ctx.staffCache, { returnIdentities: false });
     if (c.mergePairs.length > 0) {
       const prio = (await loadTenantIngestContext(trx, t)).priority;
       await mergeCustomerPairs(trx, systemActor(t, '', 'wecom-sync'), c.mergePairs, prio, 'wecom: external_userid and unionid of one person');

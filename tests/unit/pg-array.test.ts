@@ -10,5 +10,8 @@ describe('uuidArray', () => {
     expect(() => uuidArray(['01a24d1f-866b-7017-961c-3beb90abb5aa,01a24d1f-866b-7017-961c-3beb90abb5ab'])).toThrow(/not a uuid/);
     expect(() => uuidArray(['}'])).toThrow(/not a uuid/);
     expect(() => uuidArray(['x'])).toThrow(/not a uuid/);
+    expect(() => uuidArray(['01a24d1f-866b-7017-961c-3beb90abb5a}'])).toThrow(/not a uuid/);
+    expect(() => uuidArray(['01a24d1f-866b-7017-961c-3beb90abb5a,'])).toThrow(/not a uuid/);
+    expect(() => uuidArray(['01a24d1f8866b-7017-961c-3beb90abb5aa'])).toThrow(/not a uuid/);
   });
 });
