@@ -5,5 +5,6 @@ import { demoCommands } from './demo.commands';
 import { ingestCommands } from './ingest.commands';
 import { analyticsCommands } from './analytics.commands';
 import { wecomCommands } from './wecom.commands';
+import { dbCommands } from './db.commands';
 
-export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands, ...ingestCommands, ...analyticsCommands, ...wecomCommands];
+export const commands: CliCommand[] = [...tenancyCommands, ...demoCommands, ...ingestCommands, ...analyticsCommands, ...wecomCommands, ...dbCommands];

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../server/cli/main';
 import { danglingReferences } from '../../../server/customers/integrity';
 import { withSystem, withTenant, type TenantId } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
@@ -96,6 +97,16 @@ describe('contact tables without row-level foreign keys', () => {
     expect(await scalar(t, sql<{ n: number }>`select count(*)::int as n from wecom_group_members where tenant_id = ${t}::uuid and chat_id = ${chat}`)).toBe(0);
 
     expect(await withSystem(h.services.dbs, (db) => danglingReferences(db, [t]))).toEqual([]);
+
+    // The operator's check finds a row written around the writers' guarantee, and exits non-zero.
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l) };
+    expect(await runCli(['db', 'check', '--tenant', tenant.slug], io, async () => h.services)).toBe(0);
+    expect(out.join('\n')).toMatch(/none dangling/);
+    await withSystem(h.services.dbs, (db) => sql`insert into customer_identities (tenant_id, kind, value, customer_id, source) values (${t}::uuid, 'member_no', 'ORPHAN-1', gen_random_uuid(), 'test')`.execute(db));
+    expect(await runCli(['db', 'check', '--tenant', tenant.slug], io, async () => h.services)).toBe(1);
+    expect(err.join('\n')).toMatch(/customer_identities\.customer_id → customers: 1 row/);
   });
 
   it('deleting a tenant removes its customers and everything hanging off them, and nothing of another tenant', async () => {
