@@ -42,6 +42,10 @@ export interface CustomerFollowsTable {
   ended_at: Timestamp | null;
   end_reason: string | null;
   updated_at: Generated<Timestamp>;
+  /** The relation's WeCom corp tags, sorted (migration 0304). */
+  tag_ids: Generated<string[]>;
+  /** When Huike last wrote tag_ids (write-back); a sync page read earlier does not overwrite them. */
+  tags_changed_at: Timestamp | null;
 }
 
 export interface CustomerRefreshQueueTable {

@@ -158,12 +158,13 @@ export interface TagsTable {
   updated_at: Generated<Timestamp>;
 }
 
+/** A read-only view over customer_follows.tag_ids (migration 0304): one row per (relation, tag). */
 export interface CustomerFollowTagsTable {
   tenant_id: string;
   customer_id: string;
   staff_id: string;
   tag_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface CustomerInternalTagsTable {

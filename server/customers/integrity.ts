@@ -22,8 +22,7 @@ export const UNCHECKED_REFERENCES: readonly Reference[] = [
   { child: 'customer_follows', column: 'customer_id', parent: 'customers', key: 'id' },
   { child: 'customer_follows', column: 'staff_id', parent: 'staff', key: 'id' },
   { child: 'customer_follows', column: 'channel_id', parent: 'wecom_channels', key: 'id' },
-  { child: 'customer_follow_tags', column: 'customer_id', parent: 'customers', key: 'id' },
-  { child: 'customer_follow_tags', column: 'tag_id', parent: 'tags', key: 'id' },
+  { child: 'customer_follow_tags', column: 'tag_id', parent: 'tags', key: 'id' }, // the view over customer_follows.tag_ids
   { child: 'customer_refresh_queue', column: 'tenant_id', parent: 'tenants', key: 'id' },
   { child: 'wecom_group_members', column: 'chat_id', parent: 'wecom_group_chats', key: 'chat_id' },
   { child: 'wecom_group_members', column: 'customer_id', parent: 'customers', key: 'id' },

@@ -108,10 +108,13 @@ export async function mergeCustomers(trx: Tx, actor: Pick<Actor, 'tenantId' | 's
   if (!survivor || !loser) return;
   const loserIdentities = await trx.selectFrom('customer_identities').select(['kind', 'value', 'source']).where('tenant_id', '=', tenantId).where('customer_id', '=', loserId).execute();
   await trx.updateTable('customer_identities').set({ customer_id: survivorId }).where('tenant_id', '=', tenantId).where('customer_id', '=', loserId).execute();
-  await sql`insert into customer_follows (tenant_id, customer_id, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, updated_at)
-    select tenant_id, ${survivorId}::uuid, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, now()
+  // A clerk who served both keeps the survivor's relation, with the relation tags of both.
+  await sql`insert into customer_follows as f (tenant_id, customer_id, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, tag_ids, tags_changed_at, updated_at)
+    select tenant_id, ${survivorId}::uuid, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, tag_ids, tags_changed_at, now()
     from customer_follows where tenant_id = ${tenantId} and customer_id = ${loserId}
-    on conflict (tenant_id, customer_id, staff_id) do nothing`.execute(trx);
+    on conflict (tenant_id, customer_id, staff_id) do update set
+      tag_ids = array(select distinct x from unnest(f.tag_ids || excluded.tag_ids) x order by x), updated_at = now()
+      where not (excluded.tag_ids <@ f.tag_ids)`.execute(trx);
   await trx.deleteFrom('customer_follows').where('tenant_id', '=', tenantId).where('customer_id', '=', loserId).execute();
   const moved = await trx.updateTable('orders').set({ customer_id: survivorId, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('customer_id', '=', loserId).executeTakeFirst();
   for (const hook of customerMergeHooks) await hook(trx, tenantId, survivorId, loserId);

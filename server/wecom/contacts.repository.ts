@@ -306,94 +306,63 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
     ? await sql<{ state: string; id: string }>`select state, id from wecom_channels where tenant_id = ${t}::uuid and state = any(${states}::text[])`.execute(trx)
     : { rows: [] };
   const channelOf = new Map(channels.rows.map((r) => [r.state, r.id]));
+  // Corp tags: WeCom's set per relation as Huike tag ids, sorted (the stored array is compared as a value).
+  const wids = [...new Set(rels.flatMap((p) => p.tag_ids))];
+  const tagRows = wids.length ? await sql<{ wecom_tag_id: string; id: string }>`select wecom_tag_id, id from tags where tenant_id = ${t}::uuid and wecom_tag_id = any(${wids}::text[])`.execute(trx) : { rows: [] };
+  const tagOf = new Map(tagRows.rows.map((r) => [r.wecom_tag_id, r.id]));
+  const tagLists = rels.map((p) => {
+    if (p.tag_ids.length === 0) return '';
+    const list: string[] = [];
+    for (const w of p.tag_ids) {
+      const id = tagOf.get(w);
+      if (id && !list.includes(id)) list.push(id);
+    }
+    return list.sort().join(',');
+  });
   const cids = rels.map((p) => ids.customerOf.get(p.external_userid)!);
   const sids = rels.map((p) => ids.staffOf.get(p.userid)!);
   const runId = opts.runId ?? null;
-  const fol = await sql<{ customer_id: string; staff_id: string; inserted: boolean }>`
+  const fetchedAt = opts.fetchedAt ?? new Date();
+  // Tags Huike wrote after this data was read (a write-back that raced the read) are kept: `tags_changed_at`.
+  // `tags_changed` counts tags added plus removed; the scalar subquery in RETURNING reads the row as it was before
+  // this statement (a statement does not see its own changes), and only for updated relations.
+  const fol = await sql<{ customer_id: string; staff_id: string; inserted: boolean; tags_changed: number }>`
     with r as (
       select * from unnest(${uuidArray(cids)}::uuid[], ${uuidArray(sids)}::uuid[], ${rels.map((p) => p.remark)}::text[], ${rels.map((p) => p.description)}::text[],
         ${rels.map((p) => p.mobiles_masked.join(SEP))}::text[], ${rels.map((p) => p.createtime)}::bigint[], ${rels.map((p) => p.add_way)}::int[],
-        ${rels.map((p) => p.state)}::text[], ${uuidArray(rels.map((p) => (p.state ? (channelOf.get(p.state) ?? null) : null)))}::uuid[], ${rels.map((p) => p.oper_userid)}::text[])
-        as u(customer_id, staff_id, remark, description, mobiles, createtime, add_way, state, channel_id, oper_userid)
+        ${rels.map((p) => p.state)}::text[], ${uuidArray(rels.map((p) => (p.state ? (channelOf.get(p.state) ?? null) : null)))}::uuid[], ${rels.map((p) => p.oper_userid)}::text[],
+        ${tagLists}::text[])
+        as u(customer_id, staff_id, remark, description, mobiles, createtime, add_way, state, channel_id, oper_userid, tags)
     ),
     seen as (
       insert into wecom_sync_seen (tenant_id, run_id, customer_ids, staff_ids)
       select ${t}::uuid, ${runId}::uuid, ${uuidArray(cids)}::uuid[], ${uuidArray(sids)}::uuid[] where ${runId}::uuid is not null
     ),
     up as (
-      insert into customer_follows as f (tenant_id, customer_id, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, updated_at)
+      insert into customer_follows as f (tenant_id, customer_id, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, tag_ids, updated_at)
       select ${t}::uuid, r.customer_id, r.staff_id, nullif(r.remark, ''), nullif(r.description, ''), case when coalesce(r.mobiles, '') = '' then '{}'::text[] else string_to_array(r.mobiles, ${SEP}) end,
-        to_timestamp(r.createtime), r.add_way, nullif(r.state, ''), r.channel_id, nullif(r.oper_userid, ''), null, null, now()
+        to_timestamp(r.createtime), r.add_way, nullif(r.state, ''), r.channel_id, nullif(r.oper_userid, ''), null, null,
+        case when r.tags = '' then '{}'::uuid[] else string_to_array(r.tags, ',')::uuid[] end, now()
       from r
       on conflict (tenant_id, customer_id, staff_id) do update set
         remark = excluded.remark, description = excluded.description, remark_mobiles = excluded.remark_mobiles, added_at = excluded.added_at,
         add_way = excluded.add_way, state = excluded.state, channel_id = excluded.channel_id, oper_userid = excluded.oper_userid,
+        tag_ids = case when f.tags_changed_at >= ${fetchedAt}::timestamptz then f.tag_ids else excluded.tag_ids end,
         ended_at = null, end_reason = null, updated_at = now()
-      where (f.remark, f.description, f.remark_mobiles, f.added_at, f.add_way, f.state, f.channel_id, f.oper_userid, f.ended_at)
-        is distinct from (excluded.remark, excluded.description, excluded.remark_mobiles, excluded.added_at, excluded.add_way, excluded.state, excluded.channel_id, excluded.oper_userid, null::timestamptz)
-      returning f.customer_id, f.staff_id, (xmax = 0) as inserted
+      where (f.remark, f.description, f.remark_mobiles, f.added_at, f.add_way, f.state, f.channel_id, f.oper_userid, f.ended_at, f.tag_ids)
+        is distinct from (excluded.remark, excluded.description, excluded.remark_mobiles, excluded.added_at, excluded.add_way, excluded.state, excluded.channel_id, excluded.oper_userid, null::timestamptz,
+          case when f.tags_changed_at >= ${fetchedAt}::timestamptz then f.tag_ids else excluded.tag_ids end)
+      returning f.customer_id, f.staff_id, (xmax = 0) as inserted,
+        case when xmax = 0 then cardinality(f.tag_ids)
+          else (select cardinality(array(select unnest(f.tag_ids) except select unnest(o.tag_ids))) + cardinality(array(select unnest(o.tag_ids) except select unnest(f.tag_ids)))
+                from customer_follows o where o.tenant_id = f.tenant_id and o.customer_id = f.customer_id and o.staff_id = f.staff_id) end as tags_changed
     )
-    select customer_id, staff_id, inserted from up`.execute(trx);
-  const fresh = new Set<string>();
+    select customer_id, staff_id, inserted, tags_changed from up`.execute(trx);
   for (const r of fol.rows) {
     touched.add(r.customer_id);
-    if (r.inserted) {
-      out.relationsCreated++;
-      fresh.add(`${r.customer_id}|${r.staff_id}`);
-    } else out.relationsUpdated++;
-  }
-
-  // Corp tags: WeCom's set per relation, diffed against what is stored in one statement (nothing is read back:
-  // a re-sync of 100,000 customers would otherwise ship ~400,000 unchanged rows to Node). Rows stored after this
-  // data was read (a write-back that raced the read) are kept.
-  const wids = [...new Set(rels.flatMap((p) => p.tag_ids))];
-  const tagRows = wids.length ? await sql<{ wecom_tag_id: string; id: string }>`select wecom_tag_id, id from tags where tenant_id = ${t}::uuid and wecom_tag_id = any(${wids}::text[])`.execute(trx) : { rows: [] };
-  const tagOf = new Map(tagRows.rows.map((r) => [r.wecom_tag_id, r.id]));
-  const wc: string[] = [];
-  const ws: string[] = [];
-  const wt: string[] = [];
-  rels.forEach((p, i) => {
-    for (const w of new Set(p.tag_ids)) {
-      const id = tagOf.get(w);
-      if (id) {
-        wc.push(cids[i]!);
-        ws.push(sids[i]!);
-        wt.push(id);
-      }
-    }
-  });
-  // Relations created just now have no stored tags to remove.
-  const oc: string[] = [];
-  const os: string[] = [];
-  cids.forEach((c, i) => {
-    if (!fresh.has(`${c}|${sids[i]}`)) {
-      oc.push(c);
-      os.push(sids[i]!);
-    }
-  });
-  const fetchedAt = opts.fetchedAt ?? new Date();
-  if (wc.length + oc.length > 0) {
-    const r = await sql<{ customer_id: string }>`
-      with want as (
-        select * from unnest(${uuidArray(wc)}::uuid[], ${uuidArray(ws)}::uuid[], ${uuidArray(wt)}::uuid[]) as u(c, s, tag)
-      ),
-      d as (
-        delete from customer_follow_tags ft using unnest(${uuidArray(oc)}::uuid[], ${uuidArray(os)}::uuid[]) as r(c, s)
-        where ft.tenant_id = ${t}::uuid and ft.customer_id = any(${uuidArray([...new Set(oc)])}::uuid[]) -- the index, not a scan of the tenant
-          and ft.customer_id = r.c and ft.staff_id = r.s and ft.created_at < ${fetchedAt}::timestamptz
-          and (ft.customer_id, ft.staff_id, ft.tag_id) not in (select c, s, tag from want)
-        returning ft.customer_id
-      ),
-      i as (
-        insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id)
-        select ${t}::uuid, w.c, w.s, w.tag from want w
-        -- A row already stored is found in the primary key before anything is written (no insert, no key check).
-        on conflict do nothing
-        returning customer_id
-      )
-      select customer_id from d union all select customer_id from i`.execute(trx);
-    out.followTagsChanged = r.rows.length;
-    for (const x of r.rows) touched.add(x.customer_id);
+    if (r.inserted) out.relationsCreated++;
+    else out.relationsUpdated++;
+    out.followTagsChanged += Number(r.tags_changed ?? 0);
   }
   out.touched = [...touched];
   return out;

@@ -1,6 +1,7 @@
 /**
  * When two customers are proven to be one person (server/ingest/identity.service.ts mergeCustomers), their WeCom
- * data moves to the survivor: relation tags, internal tags, tag changes and group memberships.
+ * data moves to the survivor: internal tags, tag changes and group memberships. (Relation tags live on the relations,
+ * which mergeCustomers moves itself.)
  */
 import { sql } from 'kysely';
 import { customerMergeHooks } from '../ingest/identity.service';
@@ -8,10 +9,6 @@ import type { TenantId, Tx } from '../tenancy/context';
 
 export async function moveWecomCustomerData(trx: Tx, tenantId: TenantId, survivorId: string, loserId: string): Promise<void> {
   const t = tenantId;
-  await sql`insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id, created_at)
-    select tenant_id, ${survivorId}::uuid, staff_id, tag_id, created_at from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid
-    on conflict do nothing`.execute(trx);
-  await sql`delete from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid`.execute(trx);
   await sql`insert into customer_internal_tags (tenant_id, customer_id, tag_id, added_by_label, added_at)
     select tenant_id, ${survivorId}::uuid, tag_id, added_by_label, added_at from customer_internal_tags where tenant_id = ${t}::uuid and customer_id = ${loserId}::uuid
     on conflict do nothing`.execute(trx);

@@ -461,11 +461,11 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
 
 /**
  * The tables whose plans depend on their statistics while a sync runs: customers (`cand`: stored values of the
- * batch's known customers), customer_follow_tags (the diff's delete) and customer_identities (the group phase's
- * member lookups, late linking). customer_follows and customer_refresh_queue are written by primary key only, the
- * identity lookup probes the primary key whatever the statistics say, and staff has a few hundred rows.
+ * batch's known customers) and customer_identities (the group phase's member lookups, late linking).
+ * customer_follows (with its tags) and customer_refresh_queue are written by primary key only, the identity lookup
+ * probes the primary key whatever the statistics say, and staff has a few hundred rows.
  */
-const SYNC_TABLES = ['customers', 'customer_identities', 'customer_follow_tags'];
+const SYNC_TABLES = ['customers', 'customer_identities'];
 
 /**
  * The first sync of a large tenant grows these tables from nothing to hundreds of thousands of rows within a

@@ -66,9 +66,18 @@ export async function reconcileCorpTags(trx: Tx, tenantId: TenantId, groups: rea
     groupsChanged += Number(dg.numAffectedRows ?? 0);
     tagsChanged += Number(dt.numAffectedRows ?? 0);
   }
-  const removed = await sql`delete from customer_follow_tags ft using tags tg
-    where ft.tenant_id = ${t}::uuid and tg.tenant_id = ft.tenant_id and tg.id = ft.tag_id and tg.deleted_at is not null`.execute(trx);
-  return { groupsChanged, tagsChanged, tagsSeen: tg.rows[0]?.seen ?? 0, followTagsRemoved: Number(removed.numAffectedRows ?? 0) };
+  // Deleted tags leave every relation that carried them (counted per relation and tag, as before).
+  const removed = await sql<{ n: number }>`
+    with gone as (select coalesce(array_agg(id), '{}') as ids from tags where tenant_id = ${t}::uuid and deleted_at is not null),
+    upd as (
+      update customer_follows f set tag_ids = array(select x from unnest(f.tag_ids) x where not (x = any(gone.ids)) order by x), updated_at = now()
+      from gone
+      where f.tenant_id = ${t}::uuid and cardinality(gone.ids) > 0 and f.tag_ids && gone.ids
+      returning cardinality(array(select x from unnest(f.tag_ids) x)) as kept, (select cardinality(o.tag_ids) from customer_follows o
+        where o.tenant_id = f.tenant_id and o.customer_id = f.customer_id and o.staff_id = f.staff_id) as had
+    )
+    select coalesce(sum(had - kept), 0)::int as n from upd`.execute(trx);
+  return { groupsChanged, tagsChanged, tagsSeen: tg.rows[0]?.seen ?? 0, followTagsRemoved: removed.rows[0]?.n ?? 0 };
 }
 
 /** WeCom tag ids known to Huike (the sync checks pages against this set). */
@@ -115,12 +124,19 @@ export interface TagGroupView {
 /** The tag catalogue with how many customers carry each tag (in the actor's scope is not needed: counts only). */
 export async function listTagGroups(trx: Tx, tenantId: TenantId): Promise<TagGroupView[]> {
   const rows = await sql<{ gid: string; gname: string; kind: TagKind; wgid: string | null; tid: string | null; tname: string | null; wtid: string | null; push_state: TagPushState | null; push_error: string | null; customers: number | null }>`
+    -- customers per tag in one pass over the open relations' tag arrays and the internal tags
+    with counts as (
+      select tag_id, count(distinct customer_id)::int as customers from (
+        select x.tag_id, f.customer_id from customer_follows f cross join lateral unnest(f.tag_ids) as x(tag_id)
+        where f.tenant_id = ${tenantId}::uuid and f.ended_at is null and cardinality(f.tag_ids) > 0
+        union all
+        select it.tag_id, it.customer_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid) u
+      group by tag_id
+    )
     select g.id as gid, g.name as gname, g.kind, g.wecom_group_id as wgid, t.id as tid, t.name as tname, t.wecom_tag_id as wtid, t.push_state, t.push_error,
-      (select count(*)::int from (
-         select ft.customer_id from customer_follow_tags ft join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
-         where ft.tenant_id = t.tenant_id and ft.tag_id = t.id
-         union select it.customer_id from customer_internal_tags it where it.tenant_id = t.tenant_id and it.tag_id = t.id) u) as customers
+      coalesce(n.customers, 0) as customers
     from tag_groups g left join tags t on t.tenant_id = g.tenant_id and t.group_id = g.id and t.deleted_at is null
+    left join counts n on n.tag_id = t.id
     where g.tenant_id = ${tenantId}::uuid and g.deleted_at is null
     order by g.kind desc, g.sort_order desc, g.name, t.sort_order desc, t.created_at`.execute(trx);
   const out = new Map<string, TagGroupView>();

@@ -285,9 +285,11 @@ export async function processTagWriteback(services: Services, tenantId: TenantId
           throw e;
         }
         await withTenant(services.dbs, tenantId, (trx) =>
-          ch.op === 'add'
-            ? sql`insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id) values (${tenantId}::uuid, ${ch.customer_id}::uuid, ${rel.staff_id}::uuid, ${ch.tag_id}::uuid) on conflict do nothing`.execute(trx)
-            : sql`delete from customer_follow_tags where tenant_id = ${tenantId}::uuid and customer_id = ${ch.customer_id}::uuid and staff_id = ${rel.staff_id}::uuid and tag_id = ${ch.tag_id}::uuid`.execute(trx),
+          // The relation's sorted tag set, and when Huike wrote it (a sync page read before this keeps it).
+          sql`update customer_follows set
+                tag_ids = array(select distinct x from unnest(${ch.op === 'add' ? sql`array_append(tag_ids, ${ch.tag_id}::uuid)` : sql`array_remove(tag_ids, ${ch.tag_id}::uuid)`}) x order by x),
+                tags_changed_at = now(), updated_at = now()
+              where tenant_id = ${tenantId}::uuid and customer_id = ${ch.customer_id}::uuid and staff_id = ${rel.staff_id}::uuid`.execute(trx),
         );
       }
     } catch (e) {

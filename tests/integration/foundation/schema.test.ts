@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { withTenant } from '../../../server/tenancy/context';
+import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
@@ -61,5 +63,30 @@ describe('schema guards the tenancy model', () => {
   it('the app role owns no table', async () => {
     const r = await sql<{ n: number }>`select count(*)::int as n from pg_tables where schemaname = 'public' and tableowner = 'huike_app'`.execute(h.services.dbs.owner);
     expect(r.rows[0]!.n).toBe(0);
+  });
+
+  it('every view reads with the caller\'s row-level security (security_invoker), except the staging view that filters by tenant itself', async () => {
+    const r = await sql<{ view: string; invoker: boolean }>`
+      select c.relname as view, coalesce('security_invoker=true' = any(c.reloptions), false) as invoker
+      from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'v'`.execute(h.services.dbs.owner);
+    expect(r.rows.map((x) => x.view)).toContain('customer_follow_tags');
+    // import_staging_rows reads the owner-only staging table on purpose, filtered by app.tenant_id (security_barrier).
+    expect(r.rows.filter((x) => !x.invoker && x.view !== 'import_staging_rows')).toEqual([]);
+  });
+
+  it('a tenant sees only its own rows through a view', async () => {
+    const a = await makeTenant(h.services);
+    const b = await makeTenant(h.services);
+    for (const t of [a, b]) {
+      await withTenant(h.services.dbs, t.id, async (trx) => {
+        const c = await trx.insertInto('customers').values({ tenant_id: t.id, source: 'manual', display_name: 'x', avatar: null, primary_store_id: null, mobile_masked: null, merged_into: null }).returning('id').executeTakeFirstOrThrow();
+        const s = await trx.insertInto('staff').values({ tenant_id: t.id, name: 'c', role: 'clerk', wecom_userid: `u-${t.slug}`, imported: true }).returning('id').executeTakeFirstOrThrow();
+        const g = await trx.insertInto('tag_groups').values({ tenant_id: t.id, name: 'g', kind: 'wecom' }).returning('id').executeTakeFirstOrThrow();
+        const tag = await trx.insertInto('tags').values({ tenant_id: t.id, group_id: g.id, name: 'vip' }).returning('id').executeTakeFirstOrThrow();
+        await sql`insert into customer_follows (tenant_id, customer_id, staff_id, tag_ids) values (${t.id}::uuid, ${c.id}::uuid, ${s.id}::uuid, array[${tag.id}::uuid])`.execute(trx);
+      });
+    }
+    const seen = await withTenant(h.services.dbs, a.id, async (trx) => (await sql<{ tenant_id: string }>`select tenant_id from customer_follow_tags`.execute(trx)).rows);
+    expect(seen.map((x) => x.tenant_id)).toEqual([a.id]);
   });
 });

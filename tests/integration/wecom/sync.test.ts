@@ -120,19 +120,19 @@ describe('WeCom full sync against the simulator', () => {
     expect(await tagsOf(b.userid, b.external_userid)).toEqual([...b.tag_ids].sort());
     expect(await tagsOf(b.userid, b.external_userid)).toContain(added);
 
-    // A write-back that raced the read: a tag stored after WeCom's answer was fetched stays; one stored before goes.
+    // A write-back that raced the read: tags Huike wrote after WeCom's answer was fetched stay; written before, they go.
     const c = rels[2]!;
     const extra = allTags.find((t) => !c.tag_ids.includes(t))!;
     const read = await (await wecomClientFor(h.services, tenant.id)).getExternalContactFull(c.external_userid);
     const pairs = pairsFromGet(read, mobileHashKey(h.services.config.APP_ENCRYPTION_KEY)).filter((p) => p.userid === c.userid);
     const fetchedAt = new Date();
     await withTenant(h.services.dbs, tenant.id, (trx) =>
-      sql`insert into customer_follow_tags (tenant_id, customer_id, staff_id, tag_id, created_at)
-        select f.tenant_id, f.customer_id, f.staff_id, t.id, ${new Date(fetchedAt.getTime() + 1000)}::timestamptz from customer_follows f
-        join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id and s.wecom_userid = ${c.userid}
-        join customer_identities ci on ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid' and ci.value = ${c.external_userid}
-        join tags t on t.tenant_id = f.tenant_id and t.wecom_tag_id = ${extra}
-        where f.tenant_id = ${tenant.id}::uuid`.execute(trx),
+      sql`update customer_follows f set tag_ids = array(select distinct x from unnest(f.tag_ids || t.id) x order by x),
+          tags_changed_at = ${new Date(fetchedAt.getTime() + 1000)}::timestamptz
+        from staff s, customer_identities ci, tags t
+        where f.tenant_id = ${tenant.id}::uuid and s.tenant_id = f.tenant_id and s.id = f.staff_id and s.wecom_userid = ${c.userid}
+          and ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid' and ci.value = ${c.external_userid}
+          and t.tenant_id = f.tenant_id and t.wecom_tag_id = ${extra}`.execute(trx),
     );
     const apply = (at: Date) =>
       withTenant(h.services.dbs, tenant.id, async (trx) => {
