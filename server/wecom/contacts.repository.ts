@@ -61,7 +61,8 @@ function mobilesOf(key: MobileKey, raw: readonly string[]): Pick<ContactPair, 'm
   return { mobiles, mobiles_masked: masked };
 }
 
-const NO_MOBILES: Pick<ContactPair, 'mobiles_masked' | 'mobiles'> = Object.freeze({ mobiles: [], mobiles_masked: [] }) as never;
+/** Shared by every pair without remark mobiles; frozen, so a mutation throws instead of reaching every pair. */
+const NO_MOBILES: Pick<ContactPair, 'mobiles_masked' | 'mobiles'> = Object.freeze({ mobiles: Object.freeze([]), mobiles_masked: Object.freeze([]) }) as never;
 
 /**
  * One pair as a plain object literal with every field in a fixed order. (Not `{...contact, ...follow}`: spreads

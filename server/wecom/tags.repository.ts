@@ -73,7 +73,7 @@ export async function reconcileCorpTags(trx: Tx, tenantId: TenantId, groups: rea
       update customer_follows f set tag_ids = array(select x from unnest(f.tag_ids) x where not (x = any(gone.ids)) order by x), updated_at = now()
       from gone
       where f.tenant_id = ${t}::uuid and cardinality(gone.ids) > 0 and f.tag_ids && gone.ids
-      returning cardinality(array(select x from unnest(f.tag_ids) x)) as kept, (select cardinality(o.tag_ids) from customer_follows o
+      returning cardinality(f.tag_ids) as kept, (select cardinality(o.tag_ids) from customer_follows o -- the row before this statement
         where o.tenant_id = f.tenant_id and o.customer_id = f.customer_id and o.staff_id = f.staff_id) as had
     )
     select coalesce(sum(had - kept), 0)::int as n from upd`.execute(trx);

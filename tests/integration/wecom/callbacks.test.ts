@@ -160,6 +160,12 @@ describe('WeCom callbacks end to end (simulator → encrypted POST → router �
     const live = tags.filter((t) => t.deleted_at === null).map((t) => `${t.wecom_tag_id}:${t.name}`).sort();
     expect(live).toEqual([...sim.state.tags.values()].filter((t) => !t.deleted).map((t) => `${t.id}:${t.name}`).sort());
     expect(tags.find((t) => t.wecom_tag_id === doomed.id)!.deleted_at).not.toBeNull();
+    // …and no relation carries the deleted tag any more.
+    const carriers = await withTenant(h.services.dbs, tenant.id, (trx) =>
+      sql<{ n: number }>`select count(*)::int as n from customer_follows f join tags t on t.tenant_id = f.tenant_id and t.id = any(f.tag_ids)
+        where f.tenant_id = ${tenant.id}::uuid and t.wecom_tag_id = ${doomed.id}`.execute(trx),
+    );
+    expect(carriers.rows[0]!.n).toBe(0);
 
     // Groups: members and name as in WeCom, the dismissed chat kept and marked.
     const chat = await withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_group_chats').select(['name', 'dismissed_at', 'member_version']).where('tenant_id', '=', tenant.id).where('chat_id', 'in', [chatId, other.chat_id]).execute());
