@@ -113,7 +113,7 @@ export async function mergeCustomers(trx: Tx, actor: Pick<Actor, 'tenantId' | 's
     select tenant_id, ${survivorId}::uuid, staff_id, remark, description, remark_mobiles, added_at, add_way, state, channel_id, oper_userid, ended_at, end_reason, tag_ids, tags_changed_at, now()
     from customer_follows where tenant_id = ${tenantId} and customer_id = ${loserId}
     on conflict (tenant_id, customer_id, staff_id) do update set
-      tag_ids = array(select distinct x from unnest(f.tag_ids || excluded.tag_ids) x order by x), updated_at = now()
+      tag_ids = array(select distinct x from unnest(f.tag_ids || excluded.tag_ids) x order by x)
       where not (excluded.tag_ids <@ f.tag_ids)`.execute(trx);
   await trx.deleteFrom('customer_follows').where('tenant_id', '=', tenantId).where('customer_id', '=', loserId).execute();
   const moved = await trx.updateTable('orders').set({ customer_id: survivorId, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('customer_id', '=', loserId).executeTakeFirst();

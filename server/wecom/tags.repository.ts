@@ -66,11 +66,13 @@ export async function reconcileCorpTags(trx: Tx, tenantId: TenantId, groups: rea
     groupsChanged += Number(dg.numAffectedRows ?? 0);
     tagsChanged += Number(dt.numAffectedRows ?? 0);
   }
-  // Deleted tags leave every relation that carried them (counted per relation and tag, as before).
+  // Deleted tags leave every relation that carried them (counted per relation and tag, as before). updated_at
+  // stays: it says when WeCom last confirmed the relation, and a full sync ends only relations it has not seen and
+  // nobody touched since the run started — this cleanup runs inside the sync's own tag phase.
   const removed = await sql<{ n: number }>`
     with gone as (select coalesce(array_agg(id), '{}') as ids from tags where tenant_id = ${t}::uuid and deleted_at is not null),
     upd as (
-      update customer_follows f set tag_ids = array(select x from unnest(f.tag_ids) x where not (x = any(gone.ids)) order by x), updated_at = now()
+      update customer_follows f set tag_ids = array(select x from unnest(f.tag_ids) x where not (x = any(gone.ids)) order by x)
       from gone
       where f.tenant_id = ${t}::uuid and cardinality(gone.ids) > 0 and f.tag_ids && gone.ids
       returning cardinality(f.tag_ids) as kept, (select cardinality(o.tag_ids) from customer_follows o -- the row before this statement

@@ -150,6 +150,11 @@ describe('WeCom full sync against the simulator', () => {
     await syncOnce(h.services, tenant.id);
     const all = [...sim.state.followsByUser.values()].flat();
     const victims = all.slice(0, 25);
+    // One of their tags is deleted in the console too: removing it from the relations must not count as WeCom
+    // confirming them (they are still ended).
+    const doomedTag = victims.flatMap((f) => f.tag_ids)[0]!;
+    expect(doomedTag).toBeDefined();
+    sim.deleteTagsQuietly([doomedTag], []);
     for (const f of victims) sim.deleteContact(f.userid, f.external_userid);
     const before = await counts(h.services, tenant.id);
     const run = await syncOnce(h.services, tenant.id);
