@@ -11,8 +11,9 @@
  * Who guarantees the references now: the writers. They take every customer, staff and channel id from rows they
  * have just read or created under the tenant's context (forced RLS), customers are never deleted by the app
  * (a merge keeps the loser with `merged_into`), and staff are deactivated, not deleted. Reads join on
- * (tenant_id, id), so a row can never reach another tenant's parent. `tests/integration/foundation/integrity.test.ts`
- * checks after a sync, callbacks and a merge that no row points at a missing parent.
+ * (tenant_id, id), so a row can never reach another tenant's parent. `tests/integration/wecom/integrity.test.ts`
+ * checks after a sync, a re-sync, an import and a merge that no row points at a missing parent
+ * (`server/customers/integrity.ts`, also `npm run huike -- db check`).
  *
  * The delete side, as the foreign keys had it:
  * - a deleted tenant's customers and refresh-queue rows are deleted (was ON DELETE CASCADE);
