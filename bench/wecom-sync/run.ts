@@ -4,7 +4,7 @@
  * documented 10,000 calls/min per API, into a throw-away embedded PostgreSQL, exactly as the job runs it.
  * Then a second run over the same data (idempotent: nothing changes).
  *
- *   npx tsx bench/wecom-sync/run.ts [--customers 100000] [--staff 300] [--latency 30] [--concurrency 8] [--writers 2] [--batch-items 2000] [--write]
+ *   npx tsx bench/wecom-sync/run.ts [--customers 100000] [--staff 300] [--latency 30] [--concurrency 8] [--writers 2] [--batch-items 2000] [--lanes-per-worker 3] [--write]
  *
  * The bound: the documented limit is 10,000 calls per minute per API and corp (166.7 calls/s sustained). The
  * time the rate limit alone allows is max over APIs of calls(api) / 166.7 s (APIs have separate budgets), and
@@ -28,7 +28,7 @@ import { wecomClientFor } from '../../server/wecom/runtime';
 import { requestFullSync, runFullSync, SYNC_DEFAULTS, syncRunView } from '../../server/wecom/sync.service';
 
 const { values: args } = parseArgs({
-  options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, 'batch-items': { type: 'string' }, write: { type: 'boolean' } },
+  options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, 'batch-items': { type: 'string' }, 'lanes-per-worker': { type: 'string' }, write: { type: 'boolean' } },
 });
 const CUSTOMERS = Number(args.customers ?? 100_000);
 const STAFF = Number(args.staff ?? 300);
@@ -126,6 +126,7 @@ try {
       concurrency: CONCURRENCY,
       ...(args.writers ? { writers: Number(args.writers) } : {}),
       ...(args['batch-items'] ? { batchItems: Number(args['batch-items']) } : {}),
+      ...(args['lanes-per-worker'] ? { lanesPerWorker: Number(args['lanes-per-worker']) } : {}),
       onProgress: (p) => {
         const now = performance.now();
         if (now - last > 2000 || p.phase === 'done') {
