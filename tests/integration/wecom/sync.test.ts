@@ -143,6 +143,19 @@ describe('WeCom full sync against the simulator', () => {
     expect(await tagsOf(c.userid, c.external_userid)).toEqual([...c.tag_ids, extra].sort());
     expect((await apply(new Date(fetchedAt.getTime() + 2000))).followTagsChanged).toBe(1);
     expect(await tagsOf(c.userid, c.external_userid)).toEqual([...c.tag_ids].sort());
+
+    // The same for a removal: a tag Huike removed after the page was read stays removed.
+    const removedTag = c.tag_ids[0]!;
+    const at2 = new Date();
+    await withTenant(h.services.dbs, tenant.id, (trx) =>
+      sql`update customer_follows f set tag_ids = array_remove(f.tag_ids, t.id), tags_changed_at = ${new Date(at2.getTime() + 1000)}::timestamptz
+        from staff s, customer_identities ci, tags t
+        where f.tenant_id = ${tenant.id}::uuid and s.tenant_id = f.tenant_id and s.id = f.staff_id and s.wecom_userid = ${c.userid}
+          and ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid' and ci.value = ${c.external_userid}
+          and t.tenant_id = f.tenant_id and t.wecom_tag_id = ${removedTag}`.execute(trx),
+    );
+    expect((await apply(at2)).followTagsChanged).toBe(0);
+    expect(await tagsOf(c.userid, c.external_userid)).not.toContain(removedTag);
   });
 
   it('ends (never deletes) relations that disappeared between two syncs, and re-opens a re-added one', async () => {
