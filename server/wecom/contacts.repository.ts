@@ -5,9 +5,9 @@
  *   1. staff       — clerks WeCom knows and Huike does not yet (imported clerks);
  *   2. customers + customer_identities — matched by external_userid, then unionid; new ones created;
  *   3. customer_follows (+ wecom_sync_seen for a run) — clerk, remark, description, add time, add_way, state,
- *      channel (by state), remark mobiles (masked), reopened when WeCom lists them again;
- *   4. customer_follow_tags — the relation's corp tags replaced by what WeCom says;
- *   5. mobile identities (keyed hash) from remark mobiles, for order matching.
+ *      channel (by state), remark mobiles (masked), the relation's corp tags (`tag_ids`, replaced by what WeCom
+ *      says unless Huike wrote them after the read), reopened when WeCom lists them again;
+ *   4. mobile identities (keyed hash) from remark mobiles, for order matching (with step 2).
  * Every statement only writes rows whose values differ (`is distinct from`), so a second run changes nothing.
  * Callers hold `lockTenantIdentities` in the same transaction.
  */
@@ -292,7 +292,8 @@ type RelationCounts = Pick<ApplyResult, 'relationsCreated' | 'relationsUpdated' 
 /**
  * The relation half of a batch (needs the ids `resolveCustomers` found; no identity lock): follow relations
  * (clerk, remark, description, add time, add way, state → channel, remark mobiles masked), what a sync run has
- * seen, and the relations' corp tags — compared with what is stored, so an unchanged relation writes nothing.
+ * seen, and the relations' corp tags (in the same upsert) — compared with what is stored, so an unchanged relation
+ * writes nothing.
  */
 export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonly ContactPair[], ids: ResolvedBatch, opts: { runId?: string; fetchedAt?: Date } = {}): Promise<RelationCounts> {
   const t = tenantId;

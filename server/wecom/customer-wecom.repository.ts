@@ -66,8 +66,7 @@ export async function getCustomerWecomProfile(trx: Tx, actor: Actor, customerId:
   }>`
     select f.staff_id, s.name as clerk, s.wecom_userid as userid, st.name as store, f.added_at, f.add_way, f.state, ch.name as channel,
       f.remark, f.description, f.remark_mobiles, f.ended_at, f.end_reason, f.customer_deleted_at,
-      (select array_agg(tg.name order by tg.sort_order desc, tg.name) from customer_follow_tags ft join tags tg on tg.tenant_id = ft.tenant_id and tg.id = ft.tag_id
-        where ft.tenant_id = f.tenant_id and ft.customer_id = f.customer_id and ft.staff_id = f.staff_id) as tags
+      (select array_agg(tg.name order by tg.sort_order desc, tg.name) from tags tg where tg.tenant_id = f.tenant_id and tg.id = any(f.tag_ids)) as tags
     from customer_follows f
     join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
     left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id

@@ -153,8 +153,8 @@ export async function listTagGroups(trx: Tx, tenantId: TenantId): Promise<TagGro
 /** SQL: the customer (column ref) carries the tag — on an open WeCom relation, or as an internal tag. */
 export function customerHasTagSql(tenantId: TenantId, customerIdRef: string, tagId: string) {
   const cid = sql.ref(customerIdRef);
-  return sql<SqlBool>`(exists (select 1 from customer_follow_tags ft join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
-      where ft.tenant_id = ${tenantId}::uuid and ft.customer_id = ${cid} and ft.tag_id = ${tagId}::uuid)
+  return sql<SqlBool>`(exists (select 1 from customer_follows f
+      where f.tenant_id = ${tenantId}::uuid and f.customer_id = ${cid} and f.ended_at is null and ${tagId}::uuid = any(f.tag_ids))
     or exists (select 1 from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id = ${cid} and it.tag_id = ${tagId}::uuid))`;
 }
 
@@ -179,9 +179,8 @@ export async function tagsOfCustomers(trx: Tx, tenantId: TenantId, customerIds: 
   const rows = await sql<{ customer_id: string; tag_id: string; name: string; group_name: string; kind: TagKind; present: boolean; change_id: number | null; op: 'add' | 'remove' | null; state: TagChangeState | null; reason: string | null; at: Date | null }>`
     with ids as (select unnest(${[...customerIds]}::uuid[]) as id),
     present as (
-      select distinct ft.customer_id, ft.tag_id from customer_follow_tags ft
-      join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
-      where ft.tenant_id = ${tenantId}::uuid and ft.customer_id in (select id from ids)
+      select distinct f.customer_id, x.tag_id from customer_follows f cross join lateral unnest(f.tag_ids) as x(tag_id)
+      where f.tenant_id = ${tenantId}::uuid and f.customer_id in (select id from ids) and f.ended_at is null
       union
       select it.customer_id, it.tag_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id in (select id from ids)
     ),

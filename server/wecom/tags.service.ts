@@ -121,7 +121,7 @@ export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown):
 
   if (add.length > 0) {
     const over = await sql<{ n: number }>`select coalesce(max(n), 0)::int as n from (
-        select count(*) as n from customer_follow_tags where tenant_id = ${t}::uuid and customer_id = any(${ids}::uuid[]) group by customer_id, staff_id) x`.execute(trx);
+        select cardinality(tag_ids) as n from customer_follows where tenant_id = ${t}::uuid and customer_id = any(${ids}::uuid[])) x`.execute(trx);
     if ((over.rows[0]?.n ?? 0) + add.length > WECOM_LIMITS.corpTags) {
       throw new ValidationError('客户的标签已达企业微信 3,000 个上限 / A customer would exceed WeCom’s 3,000 tags');
     }
@@ -154,8 +154,7 @@ export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown):
       with c as (
         select x.id as customer_id,
           exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null) as has_relation,
-          exists (select 1 from customer_follow_tags ft join customer_follows f on f.tenant_id = ft.tenant_id and f.customer_id = ft.customer_id and f.staff_id = ft.staff_id and f.ended_at is null
-                  where ft.tenant_id = ${t}::uuid and ft.customer_id = x.id and ft.tag_id = ${tagId}::uuid) as present,
+          exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null and ${tagId}::uuid = any(f.tag_ids)) as present,
           (select tc.op from tag_changes tc where tc.tenant_id = ${t}::uuid and tc.customer_id = x.id and tc.tag_id = ${tagId}::uuid and tc.state = 'pending' order by tc.id desc limit 1) as pending_op
         from unnest(${ids}::uuid[]) as x(id)
       )
