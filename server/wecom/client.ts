@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../lib/log';
+import { fetchTransport, nodeHttpTransport, type FetchLike, type Transport } from './http-transport';
 import { TokenBucketRateLimiter, type RateLimiter } from './rate-limit';
 import * as s from './schemas';
 import type { TokenRecord, TokenStore } from './token-store';
@@ -63,8 +64,7 @@ export { MemoryTokenStore } from './token-store';
 export type { RateLimiter } from './rate-limit';
 export { TokenBucketRateLimiter } from './rate-limit';
 
-/** The subset of fetch the client uses; globalThis.fetch and the simulator's fetch both fit. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike, Transport } from './http-transport';
 
 export interface RetryOptions {
   /** Retries after the first attempt for transient failures. Default 4. */
@@ -86,7 +86,10 @@ export interface WecomClientOptions {
   appKey?: string;
   /** Default https://qyapi.weixin.qq.com */
   baseUrl?: string;
+  /** A fetch to send requests through (the demo's in-process simulator, tests). Default: `transport`. */
   fetch?: FetchLike;
+  /** How requests are sent when no fetch is given. Default: node:http(s) with keep-alive (./http-transport). */
+  transport?: Transport;
   tokenStore: TokenStore;
   /** Default: a TokenBucketRateLimiter with the documented limits and this client's clock. `false` disables. */
   rateLimiter?: RateLimiter | false;
@@ -167,7 +170,7 @@ export class WecomClient {
 
   private readonly secret: string;
   private readonly baseUrl: string;
-  private readonly fetchImpl: FetchLike;
+  private readonly transport: Transport;
   private readonly store: TokenStore;
   private readonly limiter: RateLimiter | null;
   private readonly retry: RetryOptions;
@@ -185,7 +188,7 @@ export class WecomClient {
     this.secret = opts.secret;
     this.appKey = opts.appKey ?? 'sk_' + createHash('sha256').update(opts.secret).digest('hex').slice(0, 16);
     this.baseUrl = (opts.baseUrl ?? 'https://qyapi.weixin.qq.com').replace(/\/+$/, '');
-    this.fetchImpl = opts.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.transport = opts.transport ?? (opts.fetch ? fetchTransport(opts.fetch) : nodeHttpTransport);
     this.store = opts.tokenStore;
     this.now = opts.now ?? Date.now;
     this.sleep = opts.sleep ?? realSleep;
@@ -270,31 +273,21 @@ export class WecomClient {
       this.stats.rateLimitWaitMs += Math.max(0, this.now() - t0);
     }
     this.count(api);
-    const init: RequestInit = { method: spec.method, headers: { accept: 'application/json' } };
+    const headers: Record<string, string> = { accept: 'application/json' };
+    let body: string | undefined;
     if (spec.method === 'POST') {
-      init.body = JSON.stringify(spec.body ?? {});
-      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      body = JSON.stringify(spec.body ?? {});
+      headers['content-type'] = 'application/json';
     }
-    if (this.timeoutMs > 0) init.signal = AbortSignal.timeout(this.timeoutMs);
-    let res: Response;
+    let res: { status: number; body: string | null };
     try {
-      res = await this.fetchImpl(this.url(api, spec.query ?? {}, token), init);
+      res = await this.transport(this.url(api, spec.query ?? {}, token), { method: spec.method, headers, ...(body !== undefined ? { body } : {}), timeoutMs: this.timeoutMs });
     } catch (error) {
       return { type: 'network', error };
     }
-    if (res.status < 200 || res.status >= 300) {
-      // Drain without waiting: some fetch implementations never settle cancel() on mocked bodies.
-      void res.arrayBuffer().catch(() => undefined);
-      return { type: 'http', status: res.status };
-    }
-    let text: string;
+    if (res.status < 200 || res.status >= 300 || res.body === null) return { type: 'http', status: res.status };
     try {
-      text = await res.text();
-    } catch (error) {
-      return { type: 'network', error };
-    }
-    try {
-      return { type: 'json', status: res.status, body: JSON.parse(text) as unknown };
+      return { type: 'json', status: res.status, body: JSON.parse(res.body) as unknown };
     } catch {
       return { type: 'bad_json', status: res.status };
     }
