@@ -373,10 +373,18 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
 
   const batchItems = opts.batchItems ?? SYNC_DEFAULTS.batchItems;
   const writeLoop = async (q: PageQueue): Promise<void> => {
-    for (;;) {
-      const pages = await q.take(batchItems);
-      if (pages.length === 0 || opts.signal?.aborted) return;
-      await writeContactPages(ctx, lanes, pages, known, mobileKey);
+    try {
+      for (;;) {
+        const pages = await q.take(batchItems);
+        if (pages.length === 0 || opts.signal?.aborted || stopped) return;
+        await writeContactPages(ctx, lanes, pages, known, mobileKey);
+      }
+    } catch (e) {
+      // A failed writer stops everyone: its queue has no consumer any more, so readers of its lanes would block
+      // on it forever, and the other writers would wait for lanes nobody reads.
+      stopped = true;
+      for (const x of queues) x.close();
+      throw e;
     }
   };
   try {

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { mobileHashKey } from '../../../server/customers/mobile-identity';
 import { lockTenantIdentities } from '../../../server/ingest/identity.service';
-import { withTenant } from '../../../server/tenancy/context';
+import { withSystem, withTenant } from '../../../server/tenancy/context';
 import { applyContactPairs, pairsFromGet } from '../../../server/wecom/contacts.repository';
 import { wecomClientFor } from '../../../server/wecom/runtime';
 import { requestFullSync, runFullSync, SyncAbortedError, syncOverview } from '../../../server/wecom/sync.service';
@@ -241,6 +241,31 @@ describe('WeCom full sync against the simulator', () => {
     expect(batchCallsAfter).toBeLessThan(done!.pages - 20);
     expect(done!.attempts).toBe(2);
   });
+
+  it('a writer that fails stops the whole run (instead of leaving readers blocked on its queue); the run resumes once the cause is gone', async () => {
+    const { tenant, sim } = await connectedTenant(h.services, { customers: 6000, staff: 6, seed: 53 });
+    // The database refuses one customer deep in the list: whichever writer meets it fails, the other is healthy.
+    const doomed = [...sim.state.customers.values()][1500]!.name;
+    await withSystem(h.services.dbs, async (db) => {
+      await sql`create or replace function test_refuse_customer() returns trigger language plpgsql as $$ begin raise exception 'test: customer refused'; end $$`.execute(db);
+      await sql`create trigger test_refuse_customer before insert on customers for each row when (new.display_name = ${sql.lit(doomed)}) execute function test_refuse_customer()`.execute(db);
+    });
+    try {
+      const { runId } = await requestFullSync(h.services, { tenantId: tenant.id, staffId: null, label: 'test' }, 'cli');
+      await expect(runFullSync(h.services, tenant.id, runId, { concurrency: 8, batchItems: 300 })).rejects.toThrow(/customer refused/);
+      const failed = await withTenant(h.services.dbs, tenant.id, (trx) => getRun(trx, tenant.id, runId));
+      expect(failed!.errors.at(-1)!.message).toMatch(/customer refused/);
+      expect(failed!.relations_seen).toBeLessThan(sim.summary().relations);
+
+      await withSystem(h.services.dbs, (db) => sql`drop trigger test_refuse_customer on customers`.execute(db));
+      expect(await runFullSync(h.services, tenant.id, runId, { takeover: true })).toBe('done');
+      const c = await counts(h.services, tenant.id);
+      expect(c.customers).toBe(sim.summary().customers);
+      expect(c.open).toBe(sim.summary().relations);
+    } finally {
+      await withSystem(h.services.dbs, (db) => sql`drop trigger if exists test_refuse_customer on customers`.execute(db));
+    }
+  }, 30_000);
 
   it('shows the history with counts and keeps errors; a wrong secret fails the run with a readable reason', async () => {
     const { tenant, sim } = await connectedTenant(h.services, { customers: 50, staff: 3, seed: 41 });
