@@ -159,9 +159,17 @@ export interface AnalyticsDailyFactsTable {
   identified_fen: number;
 }
 
+/** One pending request for a full recompute of the tenant (migration 2026-12-06-0305). */
+export interface AnalyticsRefreshRequestsTable {
+  tenant_id: string;
+  requested_at: Generated<Timestamp>;
+  reason: string;
+}
+
 export interface AnalyticsTables {
   analytics_settings: AnalyticsSettingsTable;
   analytics_state: AnalyticsStateTable;
+  analytics_refresh_requests: AnalyticsRefreshRequestsTable;
   customer_metrics: CustomerMetricsTable;
   analytics_model_fits: AnalyticsModelFitsTable;
   analytics_daily_snapshots: AnalyticsDailySnapshotsTable;

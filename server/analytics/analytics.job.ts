@@ -21,13 +21,17 @@ interface TenantJob {
   tenantId: string;
 }
 
-/** Tenants whose local date is past their metrics date (or that have customers but were never computed). */
+/**
+ * Tenants whose local date is past their metrics date, that have customers but were never computed, or with a
+ * pending full-recompute request that no worker was nudged for (a sync run from the CLI).
+ */
 export async function tenantsDueForDailyRefresh(services: Services): Promise<string[]> {
   const r = await withSystem(services.dbs, (db) =>
     sql<{ id: string }>`
       select t.id from tenants t left join analytics_state s on s.tenant_id = t.id
       where t.active and ((s.tenant_id is null and exists (select 1 from customers c where c.tenant_id = t.id))
-        or (s.as_of < (now() at time zone t.timezone)::date))`.execute(db),
+        or (s.as_of < (now() at time zone t.timezone)::date)
+        or exists (select 1 from analytics_refresh_requests r where r.tenant_id = t.id))`.execute(db),
   );
   return r.rows.map((x) => x.id);
 }

@@ -4,7 +4,9 @@
  *   model fit, the RFM quantiles, the snapshot of D and the daily order facts. The daily job runs it once the
  *   tenant's local date moves on, so recency, quantiles, stages, "due" and predictions follow the calendar.
  * - {@link refreshTouched}: only the customers queued in `customer_refresh_queue` (by imports, the API, WeCom
- *   sync, merges), scored against the last full run's quantiles and model, with the snapshot adjusted by delta.
+ *   sync, merges), scored against the last full run's quantiles and model, with the snapshot adjusted by delta;
+ *   a full recompute instead when a writer that touched most of the tenant asked for one
+ *   (`analytics_refresh_requests`, e.g. a chain's first WeCom sync).
  * - {@link computeBacktest}: the BG/NBD holdout comparison for the Predictions page.
  * - {@link metricsAt}: per-customer metrics at any past D in a temp table (API `as_of`, backtests, backfill).
  */
@@ -340,8 +342,9 @@ export async function fullRefreshIn(
       ? await rebuildDailyFacts(trx, tenantId)
       : (await refreshDirtyFacts(trx, tenantId, previous!.facts_watermark)).watermark;
   t.lap('daily_facts');
-  // Everything queued before this run started is covered by it.
+  // Everything queued (or requested in full) before this run started is covered by it.
   await sql`delete from customer_refresh_queue where tenant_id = ${tenantId} and queued_at <= ${queuedBefore}`.execute(trx);
+  await sql`delete from analytics_refresh_requests where tenant_id = ${tenantId} and requested_at <= ${queuedBefore}`.execute(trx);
   const counts = await countsFromSnapshot(trx, tenantId, asOf);
   const version = (previous?.version ?? 0) + 1;
   const ms = Date.now() - started;
@@ -425,7 +428,9 @@ async function rebuildFactsAside(services: Services, tenantId: TenantId): Promis
 export async function refreshTouchedBatch(services: Services, tenantId: TenantId, opts: { limit?: number } = {}): Promise<RefreshReport> {
   const needsFull = await withTenant(services.dbs, tenantId, async (trx) => {
     const state = await getState(trx, tenantId);
-    return !state || (await tenantToday(trx, tenantId)) > state.as_of;
+    if (!state || (await tenantToday(trx, tenantId)) > state.as_of) return true;
+    // A writer that touched most of the tenant asked for a full recompute instead of queueing every customer.
+    return (await trx.selectFrom('analytics_refresh_requests').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
   });
   if (needsFull) return fullRefresh(services, tenantId);
   const report = await withTenant(services.dbs, tenantId, async (trx): Promise<RefreshReport> => {

@@ -24,6 +24,17 @@ export async function markCustomersTouched(trx: Tx, tenantId: TenantId, customer
   }
 }
 
+/**
+ * Asks for a full recompute of the tenant instead of marking customers one by one: for writers that touch most of
+ * a tenant (a chain's first WeCom sync creates every customer). One row per tenant, written in the writer's own
+ * transaction like the marks it replaces; the refresh job sees it and recomputes the tenant in full, which covers
+ * every customer and clears the per-customer queue up to its start. `nudgeRefresh` after commit as usual.
+ */
+export async function requestFullRefresh(trx: Tx, tenantId: TenantId, reason: string): Promise<void> {
+  await sql`insert into analytics_refresh_requests (tenant_id, reason) values (${tenantId}::uuid, ${reason})
+    on conflict (tenant_id) do update set requested_at = now(), reason = excluded.reason`.execute(trx);
+}
+
 /** After commit: ask the worker to process the tenant's refresh queue (deduplicated per tenant). */
 export async function nudgeRefresh(services: Services, tenantId: TenantId): Promise<void> {
   if (!services.queue.started) return;

@@ -17,7 +17,7 @@
 import { sql } from 'kysely';
 import type { SyncCheckpoint, SyncLane, SyncPhase, SyncSource } from '../../db/schema/wecom';
 import { mobileHashKey } from '../customers/mobile-identity';
-import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
+import { markCustomersTouched, nudgeRefresh, requestFullRefresh } from '../customers/refresh';
 import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs } from '../ingest/identity.service';
 import { ConflictError } from '../lib/errors';
 import type { Services } from '../services';
@@ -51,7 +51,7 @@ import {
 import { knownWecomTagIds, reconcileCorpTags } from './tags.repository';
 import type { BatchContactItem, GroupChat } from './types';
 
-export const SYNC_DEFAULTS = { concurrency: 8, lanesPerWorker: 3, batchItems: 2000, writers: 2, staleSeconds: 90, chatBatch: 25 } as const;
+export const SYNC_DEFAULTS = { concurrency: 8, lanesPerWorker: 3, batchItems: 2000, writers: 2, staleSeconds: 90, chatBatch: 25, fullRefreshAt: 5_000 } as const;
 
 export class SyncAbortedError extends Error {
   override readonly name = 'SyncAbortedError';
@@ -143,6 +143,8 @@ interface Ctx {
   /** Relations written by this process's run, and how many there were when the tables were last analyzed. */
   written: number;
   analyzedAt: number;
+  /** A full analytics recompute was requested in a committed transaction of this process's run (see `touch`). */
+  fullRequested: boolean;
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -209,7 +211,7 @@ export async function runFullSync(services: Services, tenantId: TenantId, runId:
   if (!claimed) return 'skipped';
   const client = opts.client ?? (await wecomClientFor(services, tenantId));
   const previous = await withTenant(services.dbs, tenantId, (trx) => previousRelationCount(trx, tenantId, runId));
-  const ctx: Ctx = { services, tenantId, runId, client, run: claimed, opts, concurrency: Math.max(1, opts.concurrency ?? SYNC_DEFAULTS.concurrency), lastCalls: client.stats.totalCalls, previous, staffCache: new Map(), written: 0, analyzedAt: previous ?? 0 };
+  const ctx: Ctx = { services, tenantId, runId, client, run: claimed, opts, concurrency: Math.max(1, opts.concurrency ?? SYNC_DEFAULTS.concurrency), lastCalls: client.stats.totalCalls, previous, staffCache: new Map(), written: 0, analyzedAt: previous ?? 0, fullRequested: false };
   const heartbeat = setInterval(() => {
     if (!opts.signal?.aborted) void withTenant(services.dbs, tenantId, (trx) => beat(trx, tenantId, runId)).catch(() => undefined);
   }, 20_000);
@@ -403,6 +405,33 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
 }
 
 /**
+ * Whether this run creates most of the tenant (a chain's first sync): at least `fullRefreshAt` customers, and at
+ * least a fifth as many as the relations the previous complete run saw. Then one full analytics recompute after
+ * the sync is cheaper than queueing each customer (124,000 queue rows per 100,000-customer first sync, ~1 s of
+ * PostgreSQL) and then recomputing them one batch at a time.
+ */
+function wholeTenant(ctx: Ctx, createdNow = 0): boolean {
+  return ctx.run.customers_created + createdNow >= Math.max(SYNC_DEFAULTS.fullRefreshAt, 0.2 * (ctx.previous ?? 0));
+}
+
+/**
+ * Marks customers for the analytics refresh, or — once the run creates most of the tenant — asks for a full
+ * recompute instead, in the same transaction as the marks it replaces (so nothing skipped goes unrequested; once
+ * per process after that request committed, to keep the writers off one row lock). The finalize step asks again,
+ * in case a recompute ran during the sync and consumed the first request. Returns whether it asked.
+ * `createdNow`: customers created by the calling transaction and not yet counted in the run.
+ */
+async function touch(ctx: Ctx, trx: Tx, ids: string[], reason: string, createdNow = 0): Promise<boolean> {
+  if (!wholeTenant(ctx, createdNow)) {
+    await markCustomersTouched(trx, ctx.tenantId, ids, reason);
+    return false;
+  }
+  if (ctx.fullRequested) return false;
+  await requestFullRefresh(trx, ctx.tenantId, 'wecom.sync: first sync of most of the tenant');
+  return true;
+}
+
+/**
  * Ids in a fixed order: the two writers may mark the same customer (one served by clerks of both writers' lanes)
  * and rows locked in one order by both cannot deadlock.
  */
@@ -423,6 +452,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
   const pairs = pairsFromBatch(items, mobileKey);
   const fetchedAt = new Date(Math.min(...pages.map((p) => p.fetchedAt.getTime())));
   // 1. Customers and identities, serialised with every other identity writer of the tenant (imports, callbacks).
+  let asked = false;
   const ids = await write(ctx, async (trx) => {
     await lockTenantIdentities(trx, t);
     const c = await resolveCustomers(trx, t, pairs, ctx.staffCache, { returnIdentities: false });
@@ -432,10 +462,12 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
     }
     // New customers are marked with their new relations (step 2); here only changed existing ones.
     const created = new Set(c.createdIds);
-    await markCustomersTouched(trx, t, sorted(c.touched.filter((id) => !created.has(id))), 'wecom.sync');
+    // Marks before the run's progress row, as in step 2: both writers lock in the same order.
+    asked = await touch(ctx, trx, sorted(c.touched.filter((id) => !created.has(id))), 'wecom.sync', c.customersCreated);
     await progress(ctx, { customers_created: c.customersCreated, customers_updated: c.customersUpdated, staff_created: c.staffCreated }, {}, trx);
     return c;
   });
+  if (asked) ctx.fullRequested = true;
   // 2. Relations, tags and the lanes' new cursors, in one transaction: a killed sync resumes after the last
   //    committed page (step 1 of a page written again changes nothing).
   const patch = new Map<number, SyncLane>();
@@ -454,7 +486,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
   const estimate = estimateRelations(ctx.run.relations_seen + items.length, lanesFraction(next), ctx.previous);
   await write(ctx, async (trx) => {
     const r = await applyRelations(trx, t, pairs, ids, { runId: ctx.runId, fetchedAt });
-    await markCustomersTouched(trx, t, sorted(r.touched), 'wecom.sync');
+    asked = await touch(ctx, trx, sorted(r.touched), 'wecom.sync');
     await progress(
       ctx,
       { pages: pages.length, relations_seen: items.length, relations_created: r.relationsCreated, relations_updated: r.relationsUpdated, follow_tags_changed: r.followTagsChanged },
@@ -462,6 +494,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
       trx,
     );
   });
+  if (asked) ctx.fullRequested = true;
   for (const [i, l] of patch) lanes[i] = l;
   ctx.written += items.length;
   await keepStatistics(ctx);
@@ -565,7 +598,8 @@ async function phaseFinalize(ctx: Ctx): Promise<void> {
           select u.c, u.s from wecom_sync_seen w, unnest(w.customer_ids, w.staff_ids) as u(c, s)
           where w.tenant_id = ${t}::uuid and w.run_id = ${runId}::uuid)
       returning f.customer_id`.execute(trx);
-    await markCustomersTouched(trx, t, [...new Set(ended.rows.map((r) => r.customer_id))], 'wecom.sync.ended');
+    if (wholeTenant(ctx)) await requestFullRefresh(trx, t, 'wecom.sync: first sync of most of the tenant');
+    else await markCustomersTouched(trx, t, [...new Set(ended.rows.map((r) => r.customer_id))], 'wecom.sync.ended');
     const dismissed = await sql`
       update wecom_group_chats g set dismissed_at = now(), updated_at = now()
       where g.tenant_id = ${t}::uuid and g.dismissed_at is null and g.updated_at < ${startedAt}
