@@ -236,7 +236,8 @@ describe('WeCom full sync against the simulator', () => {
     // Resumed, not restarted: the second attempt read only the remaining pages, plus those that had been read
     // ahead but not written when it stopped (bounded by the queues, the readers and the writers' batches).
     const batchCallsAfter = sim.requestCount.get('externalcontact/batch/get_by_user')! - batchCallsBefore;
-    const readAhead = 2 * 5 + 3 + 2 * 3;
+    // 2 writers' queues of (300 / 100 + 3) pages, 3 readers' pages in flight, 2 batches of 3 pages being written.
+    const readAhead = 2 * (300 / 100 + 3) + 3 + 2 * 3;
     expect(batchCallsAfter).toBeLessThanOrEqual(done!.pages - pagesBefore + readAhead);
     expect(batchCallsAfter).toBeLessThan(done!.pages - 20);
     expect(done!.attempts).toBe(2);
