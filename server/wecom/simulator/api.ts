@@ -121,6 +121,7 @@ function contactJson(c: SimCustomer): Json {
   return o;
 }
 
+/** A fresh object per call, which callers extend in place (cheaper than `{ ...followCommon(f), more }`). */
 function followCommon(f: SimFollow): Json {
   const o: Json = {
     userid: f.userid,
@@ -237,14 +238,15 @@ const routes: Record<string, Route> = {
       const start = decodeCursor('get', q.cursor)?.a ?? 0;
       const page = rels.slice(start, start + WECOM_LIMITS.followUserPage);
       const end = start + page.length;
-      const follow_user = page.map((f) => ({
-        ...followCommon(f),
-        tags: f.tag_ids.flatMap((id) => {
+      const follow_user = page.map((f) => {
+        const o = followCommon(f);
+        o.tags = f.tag_ids.flatMap((id) => {
           const t = sim.state.tags.get(id);
           const g = t ? sim.state.tagGroups.get(t.group_id) : undefined;
           return t && g && !t.deleted ? [{ group_name: g.group_name, tag_name: t.name, tag_id: t.id, type: 1 }] : [];
-        }),
-      }));
+        });
+        return o;
+      });
       const out: Json = { external_contact: contactJson(c!), follow_user };
       if (end < rels.length) out.next_cursor = encodeCursor('get', end, 0);
       return out;
@@ -282,7 +284,10 @@ const routes: Record<string, Route> = {
           }
           const c = sim.state.customers.get(f.external_userid);
           if (!c) continue;
-          items.push({ external_contact: contactJson(c), follow_info: { ...followCommon(f), tag_id: f.tag_ids.filter((id) => sim.state.tags.get(id)?.deleted === false) } });
+          // No object spread here: V8's generic spread path cost more than the rest of the page (see followCommon).
+          const info = followCommon(f);
+          info.tag_id = f.tag_ids.filter((id) => sim.state.tags.get(id)?.deleted === false);
+          items.push({ external_contact: contactJson(c), follow_info: info });
           afterSeq = f.seq;
         }
         afterSeq = 0;
