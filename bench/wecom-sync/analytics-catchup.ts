@@ -21,18 +21,8 @@ import { wecomRuntime } from '../../server/wecom/runtime';
 import { requestFullSync, runFullSync } from '../../server/wecom/sync.service';
 import { fullRefresh, refreshTouched } from '../../server/analytics/refresh.service';
 import { sql } from 'kysely';
-import { createServer } from 'node:net';
+import { freePort } from '../../tests/support/ports';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huike-catchup-'));
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), DEMO: 'off', NODE_ENV: 'test', PUBLIC_URL: 'http://localhost:3000' });
 const services = await openServices(config, { log: createLogger({ level: 'warn' }), appPoolSize: 8, ownerPoolSize: 3 });

@@ -12,7 +12,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +25,7 @@ import { configureConnection } from '../../server/wecom/connection.service';
 import { generateEncodingAesKey } from '../../server/wecom/crypto';
 import { wecomClientFor } from '../../server/wecom/runtime';
 import { requestFullSync, runFullSync, SYNC_DEFAULTS, syncRunView } from '../../server/wecom/sync.service';
+import { freePort } from '../../tests/support/ports';
 
 const { values: args } = parseArgs({
   options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, 'batch-items': { type: 'string' }, 'lanes-per-worker': { type: 'string' }, write: { type: 'boolean' } },
@@ -57,16 +57,6 @@ function cpuSeconds(match: (comm: string, pid: number, ppid: number) => boolean)
   return ticks / 100;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function startSimulator(port: number): Promise<{ child: ChildProcess; url: string; startup: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'server/wecom/simulator/standalone.ts')], {
