@@ -411,8 +411,8 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
 /**
  * Whether this run creates most of the tenant (a chain's first sync): at least `fullRefreshAt` customers, and at
  * least a fifth as many as the relations the previous complete run saw. Then one full analytics recompute after
- * the sync is cheaper than queueing each customer (124,000 queue rows per 100,000-customer first sync, ~1 s of
- * PostgreSQL) and then recomputing them one batch at a time.
+ * the sync beats queueing each customer and recomputing them in incremental batches
+ * (`bench/wecom-sync/analytics-catchup.ts`, 100,000 customers: 0.9 s against 3.8 s of refresh work; ADR 0007 item 9).
  */
 function wholeTenant(ctx: Ctx, createdNow = 0): boolean {
   return ctx.run.customers_created + createdNow >= Math.max(SYNC_DEFAULTS.fullRefreshAt, 0.2 * (ctx.previous ?? 0));
