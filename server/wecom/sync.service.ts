@@ -556,8 +556,11 @@ async function readGroups(ctx: Ctx): Promise<void> {
     }
     await write(ctx, (trx) => progress(ctx, {}, { groupListDone: true }, trx));
   }
-  // Group reads take a quarter of the concurrency while contacts are being read.
-  const concurrency = Math.max(2, Math.ceil(ctx.concurrency / 4));
+  // groupchat/get has its own rate budget and concurrency limit (both are per API), so group reads run at the same
+  // concurrency as the contact reads beside them. They used to take a quarter of it: the ~130 chats of a
+  // 100k-customer sync still unread when the contacts were done were then read two at a time, after everything
+  // else — 2–2.6 s of tail (bench: 12.1 / 12.9 s → 10.3 / 10.1 s).
+  const concurrency = ctx.concurrency;
   for (;;) {
     const todo = await withTenant(ctx.services.dbs, t, (trx) =>
       trx.selectFrom('wecom_sync_chats').select(['chat_id', 'status']).where('tenant_id', '=', t).where('run_id', '=', runId).where('done', '=', false).orderBy('chat_id').limit(SYNC_DEFAULTS.chatBatch).execute(),
