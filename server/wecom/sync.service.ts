@@ -145,6 +145,8 @@ interface Ctx {
   analyzedAt: number;
   /** A full analytics recompute was requested in a committed transaction of this process's run (see `touch`). */
   fullRequested: boolean;
+  /** The contacts or the groups side failed: the other side stops too. */
+  halted: boolean;
 }
 
 function checkAbort(signal: AbortSignal | undefined): void {
@@ -211,7 +213,7 @@ export async function runFullSync(services: Services, tenantId: TenantId, runId:
   if (!claimed) return 'skipped';
   const client = opts.client ?? (await wecomClientFor(services, tenantId));
   const previous = await withTenant(services.dbs, tenantId, (trx) => previousRelationCount(trx, tenantId, runId));
-  const ctx: Ctx = { services, tenantId, runId, client, run: claimed, opts, concurrency: Math.max(1, opts.concurrency ?? SYNC_DEFAULTS.concurrency), lastCalls: client.stats.totalCalls, previous, staffCache: new Map(), written: 0, analyzedAt: previous ?? 0, fullRequested: false };
+  const ctx: Ctx = { services, tenantId, runId, client, run: claimed, opts, concurrency: Math.max(1, opts.concurrency ?? SYNC_DEFAULTS.concurrency), lastCalls: client.stats.totalCalls, previous, staffCache: new Map(), written: 0, analyzedAt: previous ?? 0, fullRequested: false, halted: false };
   const heartbeat = setInterval(() => {
     if (!opts.signal?.aborted) void withTenant(services.dbs, tenantId, (trx) => beat(trx, tenantId, runId)).catch(() => undefined);
   }, 20_000);
@@ -219,8 +221,21 @@ export async function runFullSync(services: Services, tenantId: TenantId, runId:
   try {
     if (ctx.run.phase === 'staff') await phaseStaff(ctx);
     if (ctx.run.phase === 'tags') await phaseTags(ctx);
-    // Groups use other APIs (their own rate budget) and their own rows: they are read alongside the contacts.
-    if (ctx.run.phase === 'contacts') await Promise.all([phaseContacts(ctx), readGroups(ctx)]);
+    // Groups use other APIs (their own rate budget) and their own rows: they are read alongside the contacts. If
+    // one side fails, the other stops at its next page or chat batch and is awaited, so nothing of this attempt
+    // keeps writing in the background while the job retries the run.
+    if (ctx.run.phase === 'contacts') {
+      const sides = await Promise.allSettled(
+        [phaseContacts(ctx), readGroups(ctx)].map((p) =>
+          p.catch((e: unknown) => {
+            ctx.halted = true;
+            throw e;
+          }),
+        ),
+      );
+      const failed = sides.filter((x): x is PromiseRejectedResult => x.status === 'rejected').map((x) => x.reason as unknown);
+      if (failed.length > 0) throw failed.find((e) => !(e instanceof HaltedBySibling)) ?? failed[0];
+    }
     if (ctx.run.phase === 'groups') await readGroups(ctx);
     if (ctx.run.phase === 'groups') await write(ctx, (trx) => progress(ctx, {}, { phase: 'finalize' }, trx));
     if (ctx.run.phase === 'finalize') await phaseFinalize(ctx);
@@ -356,7 +371,7 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
     const lane = lanes[i]!;
     let cursor = lane.cursor;
     for (;;) {
-      if (failure !== null || stopped || opts.signal?.aborted) return;
+      if (failure !== null || stopped || ctx.halted || opts.signal?.aborted) return;
       const r = await client.batchGetByUser({ userid_list: lane.userids, cursor, limit: 100 });
       await queues[i % writers]!.push({ lane: i, nextCursor: r.next_cursor, items: r.external_contact_list, fetchedAt: new Date() });
       if (!r.next_cursor) return;
@@ -365,7 +380,7 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
   };
   const readers = Promise.all(
     Array.from({ length: Math.min(ctx.concurrency, Math.max(1, pending.length)) }, async () => {
-      while (pending.length > 0 && failure === null && !stopped && !opts.signal?.aborted) {
+      while (pending.length > 0 && failure === null && !stopped && !ctx.halted && !opts.signal?.aborted) {
         const i = pending.shift()!;
         try {
           await readLane(i);
@@ -382,7 +397,7 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
     try {
       for (;;) {
         const pages = await q.take(batchItems);
-        if (pages.length === 0 || opts.signal?.aborted || stopped) return;
+        if (pages.length === 0 || opts.signal?.aborted || stopped || ctx.halted) return;
         await writeContactPages(ctx, lanes, pages, known, mobileKey);
       }
     } catch (e) {
@@ -405,8 +420,13 @@ async function phaseContacts(ctx: Ctx): Promise<void> {
   }
   checkAbort(opts.signal);
   if (failure !== null) throw failure;
+  // Stopped because the group side failed: the lanes are not done, so the phase must not move on.
+  if (ctx.halted) throw new HaltedBySibling();
   await write(ctx, (trx) => progress(ctx, {}, { phase: 'groups' }, trx));
 }
+
+/** The contacts side stopped because the groups side failed (that failure is the one reported). */
+class HaltedBySibling extends Error {}
 
 /**
  * Whether this run creates most of the tenant (a chain's first sync): at least `fullRefreshAt` customers, and at
@@ -565,7 +585,7 @@ async function readGroups(ctx: Ctx): Promise<void> {
     const todo = await withTenant(ctx.services.dbs, t, (trx) =>
       trx.selectFrom('wecom_sync_chats').select(['chat_id', 'status']).where('tenant_id', '=', t).where('run_id', '=', runId).where('done', '=', false).orderBy('chat_id').limit(SYNC_DEFAULTS.chatBatch).execute(),
     );
-    if (todo.length === 0) break;
+    if (todo.length === 0 || ctx.halted) break;
     checkAbort(ctx.opts.signal);
     const read = await mapConcurrent(todo, concurrency, async ({ chat_id, status }): Promise<{ chat: GroupChat; status: number } | { gone: string }> => {
       if (ctx.opts.signal?.aborted) return { gone: '' };

@@ -268,6 +268,35 @@ describe('WeCom full sync against the simulator', () => {
     }
   }, 30_000);
 
+  it('when the group side fails, the contact side stops too: nothing keeps writing after the run failed, and the contacts phase is not marked done', async () => {
+    const { tenant, sim } = await connectedTenant(h.services, { customers: 6000, staff: 6, seed: 59 });
+    await withSystem(h.services.dbs, async (db) => {
+      await sql`create or replace function test_refuse_chat() returns trigger language plpgsql as $$ begin raise exception 'test: group chat refused'; end $$`.execute(db);
+      await sql`create trigger test_refuse_chat before insert on wecom_group_chats for each row execute function test_refuse_chat()`.execute(db);
+    });
+    try {
+      const { runId } = await requestFullSync(h.services, { tenantId: tenant.id, staffId: null, label: 'test' }, 'cli');
+      await expect(runFullSync(h.services, tenant.id, runId, { concurrency: 8, batchItems: 300 })).rejects.toThrow(/group chat refused/);
+      const failed = await withTenant(h.services.dbs, tenant.id, (trx) => getRun(trx, tenant.id, runId));
+      expect(failed!.phase).toBe('contacts');
+      expect(failed!.relations_seen).toBeLessThan(sim.summary().relations);
+      // Nothing of the failed attempt is still running.
+      await new Promise((r) => setTimeout(r, 500));
+      const later = await withTenant(h.services.dbs, tenant.id, (trx) => getRun(trx, tenant.id, runId));
+      expect(later!.relations_seen).toBe(failed!.relations_seen);
+      expect(later!.pages).toBe(failed!.pages);
+
+      await withSystem(h.services.dbs, (db) => sql`drop trigger test_refuse_chat on wecom_group_chats`.execute(db));
+      expect(await runFullSync(h.services, tenant.id, runId, { takeover: true })).toBe('done');
+      const c = await counts(h.services, tenant.id);
+      expect(c.customers).toBe(sim.summary().customers);
+      expect(c.open).toBe(sim.summary().relations);
+      expect(c.chats).toBe(sim.summary().groupChats);
+    } finally {
+      await withSystem(h.services.dbs, (db) => sql`drop trigger if exists test_refuse_chat on wecom_group_chats`.execute(db));
+    }
+  }, 30_000);
+
   it('shows the history with counts and keeps errors; a wrong secret fails the run with a readable reason', async () => {
     const { tenant, sim } = await connectedTenant(h.services, { customers: 50, staff: 3, seed: 41 });
     sim.state.apps[0]!.secret = 'rotated-secret-in-the-console';
