@@ -12,6 +12,19 @@ import { connectedTenant, counts, syncOnce } from './helpers';
 
 const h = useTestServices();
 
+/**
+ * Makes the database refuse inserts into `table` (those matching `when`, a SQL condition on `new`) until the
+ * returned function is called: a failure in the middle of a sync that a test can remove again.
+ */
+async function refuseInserts(table: 'customers' | 'wecom_group_chats', message: string, when = 'true'): Promise<() => Promise<void>> {
+  const name = `test_refuse_${table}`;
+  await withSystem(h.services.dbs, async (db) => {
+    await sql`create or replace function ${sql.raw(name)}() returns trigger language plpgsql as ${sql.lit(`begin raise exception '${message}'; end`)}`.execute(db);
+    await sql`create trigger ${sql.raw(name)} before insert on ${sql.table(table)} for each row when (${sql.raw(when)}) execute function ${sql.raw(name)}()`.execute(db);
+  });
+  return () => withSystem(h.services.dbs, async (db) => void (await sql`drop trigger if exists ${sql.raw(name)} on ${sql.table(table)}`.execute(db)));
+}
+
 describe('WeCom full sync against the simulator', () => {
   it('syncs thousands of contacts with multi-clerk relations, tags, remark mobiles and groups; a second run changes nothing', async () => {
     const { tenant, sim } = await connectedTenant(h.services, { customers: 3000, staff: 40, seed: 11 });
@@ -247,10 +260,7 @@ describe('WeCom full sync against the simulator', () => {
     const { tenant, sim } = await connectedTenant(h.services, { customers: 6000, staff: 6, seed: 53 });
     // The database refuses one customer deep in the list: whichever writer meets it fails, the other is healthy.
     const doomed = [...sim.state.customers.values()][1500]!.name;
-    await withSystem(h.services.dbs, async (db) => {
-      await sql`create or replace function test_refuse_customer() returns trigger language plpgsql as $$ begin raise exception 'test: customer refused'; end $$`.execute(db);
-      await sql`create trigger test_refuse_customer before insert on customers for each row when (new.display_name = ${sql.lit(doomed)}) execute function test_refuse_customer()`.execute(db);
-    });
+    const allow = await refuseInserts('customers', 'test: customer refused', `new.display_name = '${doomed.replace(/'/g, "''")}'`);
     try {
       const { runId } = await requestFullSync(h.services, { tenantId: tenant.id, staffId: null, label: 'test' }, 'cli');
       await expect(runFullSync(h.services, tenant.id, runId, { concurrency: 8, batchItems: 300 })).rejects.toThrow(/customer refused/);
@@ -258,22 +268,19 @@ describe('WeCom full sync against the simulator', () => {
       expect(failed!.errors.at(-1)!.message).toMatch(/customer refused/);
       expect(failed!.relations_seen).toBeLessThan(sim.summary().relations);
 
-      await withSystem(h.services.dbs, (db) => sql`drop trigger test_refuse_customer on customers`.execute(db));
+      await allow();
       expect(await runFullSync(h.services, tenant.id, runId, { takeover: true })).toBe('done');
       const c = await counts(h.services, tenant.id);
       expect(c.customers).toBe(sim.summary().customers);
       expect(c.open).toBe(sim.summary().relations);
     } finally {
-      await withSystem(h.services.dbs, (db) => sql`drop trigger if exists test_refuse_customer on customers`.execute(db));
+      await allow();
     }
   }, 30_000);
 
   it('when the group side fails, the contact side stops too: nothing keeps writing after the run failed, and the contacts phase is not marked done', async () => {
     const { tenant, sim } = await connectedTenant(h.services, { customers: 6000, staff: 6, seed: 59 });
-    await withSystem(h.services.dbs, async (db) => {
-      await sql`create or replace function test_refuse_chat() returns trigger language plpgsql as $$ begin raise exception 'test: group chat refused'; end $$`.execute(db);
-      await sql`create trigger test_refuse_chat before insert on wecom_group_chats for each row execute function test_refuse_chat()`.execute(db);
-    });
+    const allow = await refuseInserts('wecom_group_chats', 'test: group chat refused');
     try {
       const { runId } = await requestFullSync(h.services, { tenantId: tenant.id, staffId: null, label: 'test' }, 'cli');
       await expect(runFullSync(h.services, tenant.id, runId, { concurrency: 8, batchItems: 300 })).rejects.toThrow(/group chat refused/);
@@ -286,14 +293,14 @@ describe('WeCom full sync against the simulator', () => {
       expect(later!.relations_seen).toBe(failed!.relations_seen);
       expect(later!.pages).toBe(failed!.pages);
 
-      await withSystem(h.services.dbs, (db) => sql`drop trigger test_refuse_chat on wecom_group_chats`.execute(db));
+      await allow();
       expect(await runFullSync(h.services, tenant.id, runId, { takeover: true })).toBe('done');
       const c = await counts(h.services, tenant.id);
       expect(c.customers).toBe(sim.summary().customers);
       expect(c.open).toBe(sim.summary().relations);
       expect(c.chats).toBe(sim.summary().groupChats);
     } finally {
-      await withSystem(h.services.dbs, (db) => sql`drop trigger if exists test_refuse_chat on wecom_group_chats`.execute(db));
+      await allow();
     }
   }, 30_000);
 
