@@ -57,7 +57,6 @@ function cpuSeconds(match: (comm: string, pid: number, ppid: number) => boolean)
   return ticks / 100;
 }
 
-
 async function startSimulator(port: number): Promise<{ child: ChildProcess; url: string; startup: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'server/wecom/simulator/standalone.ts')], {
     env: {

@@ -145,8 +145,8 @@ type CustomerCounts = Pick<ApplyResult, 'customersCreated' | 'customersUpdated' 
 /**
  * The customer half of a batch (run under `lockTenantIdentities`): clerks Huike does not know yet, customers
  * matched by external_userid then unionid (new ones created), their identities, and remark mobiles as keyed-hash
- * mobile identities. Lookups into the big tables go through `= any(array)` on their indexes, and the batch is
- * bound once per statement as parallel arrays (`unnest`), so a batch costs the same in a small and a big tenant.
+ * mobile identities. Lookups into the big tables are one primary-key probe per value, and the batch is bound once
+ * per statement as parallel arrays (`unnest`), so a batch costs the same in a small and a big tenant.
  */
 export async function resolveCustomers(
   trx: Tx,

@@ -525,10 +525,10 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
 }
 
 /**
- * The tables whose plans depend on their statistics while a sync runs: customers (`cand`: stored values of the
- * batch's known customers) and customer_identities (the group phase's member lookups, late linking).
- * customer_follows (with its tags) and customer_refresh_queue are written by primary key only, the identity lookup
- * probes the primary key whatever the statistics say, and staff has a few hundred rows.
+ * The tables whose plans depend on their statistics while a sync runs: customers (the update of a batch's changed
+ * known customers filters `id = any(...)`) and customer_identities (late linking of orders at the end). The
+ * identity, customer and group-member lookups probe the primary key whatever the statistics say,
+ * customer_follows and customer_refresh_queue are written by primary key only, and staff has a few hundred rows.
  */
 const SYNC_TABLES = ['customers', 'customer_identities'];
 
