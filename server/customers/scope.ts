@@ -4,17 +4,8 @@
  * - manager: customers whose primary store is in their scope, or who are served by a clerk of those stores;
  * - clerk: the customers they serve (an open follow relation).
  */
-import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { Database } from '../../db/schema';
+import { sql, type SqlBool } from 'kysely';
 import type { Actor } from '../tenancy/actor';
-
-export function customerScope<DB extends Database, TB extends keyof DB & string>(
-  actor: Actor,
-  customerIdRef: string = 'customers.id',
-  storeIdRef: string = 'customers.primary_store_id',
-): (eb: ExpressionBuilder<DB, TB>) => Expression<SqlBool> {
-  return () => customerScopeSql(actor, customerIdRef, storeIdRef);
-}
 
 /** The same filter as raw SQL, for set-based queries written with `sql`. */
 export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', storeIdRef = 'customers.primary_store_id') {

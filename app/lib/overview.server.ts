@@ -1,1 +1,0 @@
-export { chainOverview } from '../../server/tenancy/overview';
