@@ -7,7 +7,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Actor } from '../tenancy/actor';
 
-/** The same filter as raw SQL, for set-based queries written with `sql`. */
+/** The filter as a SQL condition on the customer id (and primary store) columns named by the caller. */
 export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', storeIdRef = 'customers.primary_store_id') {
   const cid = sql.ref(customerIdRef);
   if (actor.role === 'clerk') {
