@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// The `huike` command: runs server/cli/main.ts with tsx (see `npm run huike -- help`).
+// The `huike` command (`npm run huike -- help`): the compiled CLI (build/server/cli.js), loaded in this process,
+// when the build is current; else server/cli/entry.ts under tsx in a child process.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { root, serverBuildStale } from '../scripts/compiled.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli/main.ts'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: process.cwd() });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+if (!serverBuildStale()) {
+  process.setSourceMapsEnabled(true);
+  await import(pathToFileURL(path.join(root, 'build/server/cli.js')).href);
+} else {
+  process.stderr.write('huike: build/server is missing or older than the sources; running them under tsx (npm run build compiles them)\n');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/cli/entry.ts'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: process.cwd() });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}

@@ -9,17 +9,18 @@ import { pathToFileURL } from 'node:url';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { DB } from './connection';
 
+/** Beside this module: db/migrations under tsx, build/server/migrations in the compiled build. */
 const MIGRATIONS_DIR = path.join(import.meta.dirname, 'migrations');
 
 class DirectoryMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
     const out: Record<string, Migration> = {};
     const files = readdirSync(MIGRATIONS_DIR)
-      .filter((f) => /^\d{4}-\d{2}-\d{2}-\d{4}-[\w-]+\.ts$/.test(f))
+      .filter((f) => /^\d{4}-\d{2}-\d{2}-\d{4}-[\w-]+\.[jt]s$/.test(f))
       .sort();
     for (const f of files) {
       const mod = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, f)).href)) as Migration;
-      out[f.replace(/\.ts$/, '')] = mod;
+      out[f.replace(/\.[jt]s$/, '')] = mod;
     }
     return out;
   }

@@ -1,28 +1,24 @@
 #!/usr/bin/env node
-// `npm start`: build the Remix app when the build is missing or older than the sources, then run the server.
+// `npm start`: build the Remix app and the compiled server when either is missing or older than the sources,
+// then run the compiled web process (build/server/index.js).
 import { spawnSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { newestMtime, root, serverBuildStale } from './compiled.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
 const buildFile = path.join(root, 'build/index.js');
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, entry.name);
-    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
-    else newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-const stale = !existsSync(buildFile) || newestMtime(path.join(root, 'app')) > statSync(buildFile).mtimeMs;
-if (stale) {
-  process.stderr.write('Building the app…\n');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/@remix-run/dev/dist/cli.js'), 'build'], { cwd: root, stdio: 'inherit' });
+function run(label, args) {
+  process.stderr.write(`${label}…\n`);
+  const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+
+if (!existsSync(buildFile) || newestMtime(path.join(root, 'app')) > statSync(buildFile).mtimeMs) {
+  run('Building the app', [path.join(root, 'node_modules/@remix-run/dev/dist/cli.js'), 'build']);
+}
+if (serverBuildStale()) run('Compiling the server', [path.join(root, 'scripts/build-server.mjs')]);
+
+const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

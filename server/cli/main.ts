@@ -68,9 +68,3 @@ export async function runCli(argv: string[], io: CliIo, servicesFactory?: () => 
     if (services && !servicesFactory) await services.close();
   }
 }
-
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop() ?? '');
-if (isMain) {
-  const code = await runCli(process.argv.slice(2), { out: (l) => process.stdout.write(l + '\n'), err: (l) => process.stderr.write(l + '\n') });
-  process.exit(code);
-}

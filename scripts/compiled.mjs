@@ -1,0 +1,31 @@
+// Which program a launcher runs: the compiled entry in build/server/ when it is at least as new as every source
+// file the server is built from, else the TypeScript source under tsx (a checkout that was edited and not rebuilt).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+export const root = path.resolve(import.meta.dirname, '..');
+const SOURCES = ['server', 'db', 'app'];
+
+export function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when build/server is missing or older than a source file. */
+export function serverBuildStale() {
+  const stamp = path.join(root, 'build/server/BUILT');
+  if (!existsSync(stamp)) return true;
+  const built = statSync(stamp).mtimeMs;
+  return SOURCES.some((d) => newestMtime(path.join(root, d)) > built);
+}
+
+/** Node arguments that run one server entry point: `index`, `worker` or `cli`. */
+export function entryArgs(name, source) {
+  if (!serverBuildStale()) return ['--enable-source-maps', path.join(root, `build/server/${name}.js`)];
+  return ['--import', 'tsx', path.join(root, source)];
+}
