@@ -1,0 +1,53 @@
+/**
+ * Guardrails a send must pass, as pure rules over a customer's ledger of campaign messages: the tenant's quiet
+ * hours (a send that falls inside waits for their end), Huike's frequency cap across all campaigns (default at
+ * most 2 messages in 7 days, mass and 1:1 alike), and WeCom's own receive cap, so that the recipients WeCom would
+ * skip with status 3 are known before the send.
+ */
+import type { FrequencyCap, QuietHours, ReceiveCapRule } from '../../app/lib/contracts/campaign';
+import { addLocalDays, daysInMonth, parseClock, zonedInstant, zonedParts } from '../lib/zoned-time';
+
+const minutes = (c: { hour: number; minute: number }) => c.hour * 60 + c.minute;
+
+/** Whether a local time falls inside quiet hours ([start, end), wrapping past midnight when start > end). */
+export function inQuietHours(at: Date, timeZone: string, q: QuietHours): boolean {
+  const z = zonedParts(at, timeZone);
+  const now = z.hour * 60 + z.minute;
+  const start = minutes(parseClock(q.start));
+  const end = minutes(parseClock(q.end));
+  if (start === end) return false;
+  return start < end ? now >= start && now < end : now >= start || now < end;
+}
+
+/** The instant a send planned for `at` may go: `at` itself, or the end of the quiet hours it falls in. */
+export function releaseFromQuietHours(at: Date, timeZone: string, q: QuietHours | null): Date {
+  if (!q || !inQuietHours(at, timeZone, q)) return at;
+  const z = zonedParts(at, timeZone);
+  const end = parseClock(q.end);
+  const today = { year: z.year, month: z.month, day: z.day };
+  const endToday = zonedInstant({ ...today, ...end }, timeZone);
+  return endToday.getTime() > at.getTime() ? endToday : zonedInstant({ ...addLocalDays(today, 1), ...end }, timeZone);
+}
+
+/** Huike's cap: fewer than `max` campaign messages in the `days` days before `at`. */
+export function withinFrequencyCap(sentAt: readonly Date[], at: Date, cap: FrequencyCap): boolean {
+  const from = at.getTime() - cap.days * 86_400_000;
+  return sentAt.filter((t) => t.getTime() > from && t.getTime() <= at.getTime()).length < cap.max;
+}
+
+/** The local calendar period WeCom's cap counts in, and how many messages it allows there. */
+export function receiveCapPeriod(at: Date, timeZone: string, rule: ReceiveCapRule): { key: string; allowed: number } {
+  const z = zonedParts(at, timeZone);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (rule === 'day_1') return { key: `${z.year}-${pad(z.month)}-${pad(z.day)}`, allowed: 1 };
+  if (rule === 'month_days') return { key: `${z.year}-${pad(z.month)}`, allowed: daysInMonth(z.year, z.month) };
+  const monday = addLocalDays(z, 1 - z.weekday);
+  return { key: `W${monday.year}-${pad(monday.month)}-${pad(monday.day)}`, allowed: 7 };
+}
+
+/** Whether WeCom would still deliver a mass message at `at`, given the mass messages the customer already got. */
+export function withinReceiveCap(massSentAt: readonly Date[], at: Date, timeZone: string, rule: ReceiveCapRule): boolean {
+  const period = receiveCapPeriod(at, timeZone, rule);
+  const used = massSentAt.filter((t) => receiveCapPeriod(t, timeZone, rule).key === period.key).length;
+  return used < period.allowed;
+}
