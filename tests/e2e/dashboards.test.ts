@@ -11,12 +11,10 @@ import { launch, login, screenshot } from '../support/browser';
 const base = inject('appUrl');
 let browser: Browser;
 let page: Page;
-const errors: string[] = [];
 
 beforeAll(async () => {
   browser = await launch();
   page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
-  page.on('pageerror', (e) => errors.push(e.message));
   await login(page, base, 'manager@demo.huike');
 });
 afterAll(async () => {
@@ -122,10 +120,5 @@ describe('the manager’s dashboards', () => {
     await expect(page.locator('.metric-grid').innerText()).resolves.toContain('购买天数');
     await expect(page.locator('.timeline li').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'customer-profile');
-  });
-
-  it('rendered without client errors', () => {
-    // React hydration warnings of the login page are not ours; anything else is.
-    expect(errors.filter((e) => !/Minified React error #4(18|23)/.test(e))).toEqual([]);
   });
 });
