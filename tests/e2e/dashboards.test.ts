@@ -48,7 +48,8 @@ describe('the manager’s dashboards', () => {
     const code = await page.locator('select[name=store] option').nth(1).getAttribute('value');
     await Promise.all([page.waitForURL((u) => u.searchParams.get('store') === code), page.selectOption('select[name=store]', code!)]);
     await chartDrawn('revenue-split');
-    expect(await kpi('门店').innerText()).toBe('1');
+    // The URL changes before React renders the new numbers: wait for them.
+    await expect.poll(() => kpi('门店').innerText(), { timeout: 15_000 }).toBe('1');
     const storeRevenue = Number((await kpi('销售额').innerText()).replace(/[¥,]/g, ''));
     expect(storeRevenue).toBeLessThan(Number(revenue.replace(/[¥,]/g, '')));
     await screenshot(page, 'dashboard-overview-store');

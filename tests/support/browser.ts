@@ -8,8 +8,8 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page, type Response } from 'playwright-core';
+import { afterAll, afterEach, expect } from 'vitest';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../e2e/screenshots');
@@ -28,10 +28,9 @@ function watchPage(page: Page): void {
   page.on('pageerror', (e) => problems.push(`uncaught in page ${page.url()}: ${e.stack ?? e.message}`));
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
-    const text = m.text();
+    const text = `${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`;
     if ((expected.get(page) ?? []).some((re) => re.test(text))) return;
-    const at = m.location().url ? ` (${m.location().url})` : '';
-    problems.push(`console.error in page ${page.url()}: ${text}${at}`);
+    problems.push(`console.error in page ${page.url()}: ${text}`);
   });
 }
 
@@ -41,11 +40,23 @@ function watchContext(context: BrowserContext): void {
 }
 
 /**
- * Declares console errors this page will show on purpose, e.g. the browser's "Failed to load resource: … status
- * of 403" when a test checks that a role may not open a page. Anything else still fails the test.
+ * Declares console errors this page will show on purpose (matched against "message (source url)"). Anything else
+ * still fails the test.
  */
 export function expectPageErrors(page: Page, ...patterns: RegExp[]): void {
   expected.set(page, [...(expected.get(page) ?? []), ...patterns]);
+}
+
+/**
+ * Opens a page the signed-in user may not see and checks the refusal; the browser's own "Failed to load resource:
+ * … status of 403" for exactly that document is expected, nothing else.
+ */
+export async function gotoRefused(page: Page, url: string, status = 403): Promise<Response | null> {
+  const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  expectPageErrors(page, new RegExp(`^Failed to load resource: the server responded with a status of ${status}\\b.*\\(${escaped}\\)$`));
+  const r = await page.goto(url);
+  expect(r?.status(), url).toBe(status);
+  return r;
 }
 
 /** The errors seen since the last check, cleared. */
