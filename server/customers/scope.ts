@@ -34,7 +34,7 @@ export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', s
  * WeCom's raw ids of a customer (external_userid, unionid, openid) are for integration work: a clerk never
  * receives them (issue #13.13), so identity queries filter them out in SQL for the clerk role.
  */
-export const RAW_WECOM_ID_KINDS = ['external_userid', 'unionid', 'openid'] as const satisfies readonly IdentityKind[];
+const RAW_WECOM_ID_KINDS = ['external_userid', 'unionid', 'openid'] as const satisfies readonly IdentityKind[];
 
 export function identityScopeSql(actor: Actor, kindRef = 'kind') {
   if (actor.role !== 'clerk') return sql<SqlBool>`true`;

@@ -47,4 +47,9 @@ describe('architecture', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('e2e tests open browsers only through tests/support/browser.ts (which fails a test on any page error)', () => {
+    const offenders = files(path.join(root, 'tests/e2e'), { tests: true }).filter((f) => /import\s+(?!type\b)[^;]*from\s+['"]playwright(-core)?['"]/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map(rel)).toEqual([]);
+  });
 });

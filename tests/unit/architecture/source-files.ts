@@ -11,11 +11,11 @@ export const ROUTES = path.join(APP, 'routes');
 
 const SOURCE = /\.(tsx?|jsx?)$/;
 
-/** Every source file under `dir`, at any depth. */
-export function sourceFiles(dir: string): string[] {
+/** Every source file under `dir`, at any depth (test files only when asked). */
+export function sourceFiles(dir: string, opts: { tests?: boolean } = {}): string[] {
   return readdirSync(dir).flatMap((f) => {
     const p = path.join(dir, f);
-    return statSync(p).isDirectory() ? sourceFiles(p) : SOURCE.test(f) && !/\.test\.[jt]sx?$/.test(f) ? [p] : [];
+    return statSync(p).isDirectory() ? sourceFiles(p, opts) : SOURCE.test(f) && (opts.tests || !/\.test\.[jt]sx?$/.test(f)) ? [p] : [];
   });
 }
 
