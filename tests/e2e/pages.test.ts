@@ -86,7 +86,7 @@ describe('every navigation page renders and hydrates without a browser error', (
         for (const tab of tabsOf[to] ?? []) await clickThrough(page, page.locator(`.main .tabs a[href="${tab}"]`));
       }
       await page.close();
-    });
+    }, 300_000); // some 40 page loads for an admin
   }
 
   it('ops: 渠道活码 opened by a click shows its table, and sorting it stays in the browser', async () => {
