@@ -1,11 +1,11 @@
 /**
- * The WeCom part of a customer profile: tags (add/remove, write-back state), how the customer came and who serves
- * them (each follow relation: clerk, since, add way, channel, remark, remark mobiles, relation tags), groups, and
- * the recent tag changes with their state.
+ * The WeCom part of a customer profile below the orders: how the customer came and who serves them (each follow
+ * relation: clerk, since, add way, channel, remark, remark mobiles, relation tags), groups, and the recent tag
+ * changes with their state. The tags themselves (add/remove) head the profile (CustomerTagEditor).
  */
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
-import { CustomerTagEditor, type CustomerTagJson, type TagOptionJson } from './customer-tags';
+import type { CustomerTagJson } from './customer-tags';
 
 export interface CustomerWecomJson {
   relations: {
@@ -30,7 +30,6 @@ export interface CustomerWecomJson {
   tags: CustomerTagJson[];
   groups: { chatId: string; name: string; owner: string | null; members: number; joinedAt: string | null; dismissed: boolean }[];
   changes: { id: number; tag: string; op: 'add' | 'remove'; state: string; reason: string | null; actor: string; at: string; attempts: number }[];
-  externalUserids: string[];
 }
 
 const END_REASONS: Record<string, [string, string]> = {
@@ -47,30 +46,24 @@ const CHANGE_STATE: Record<string, [string, string, string]> = {
   internal: ['内部生效', 'internal', ''],
 };
 
-export function CustomerWecomSection({ customerId, data, tagOptions, canTag }: { customerId: string; data: CustomerWecomJson; tagOptions: TagOptionJson[]; canTag: boolean }) {
+export function CustomerWecomSection({ data }: { data: CustomerWecomJson }) {
   const t = useT();
   const f = useFormat();
   return (
     <section data-testid="customer-wecom">
       <h2>{t('企业微信', 'WeCom')}</h2>
       <div className="grid-2">
-        <div>
-          <section className="card">
-            <h3 style={{ marginTop: 0 }}>{t('标签', 'Tags')}</h3>
-            <CustomerTagEditor customerId={customerId} tags={data.tags} options={tagOptions} canTag={canTag} />
-          </section>
-          <section className="card">
-            <h3 style={{ marginTop: 0 }}>{t('客户群', 'Groups')}</h3>
-            {data.groups.length === 0 ? <p className="muted">{t('不在任何客户群中', 'Not in any customer group')}</p> : null}
-            {data.groups.map((g) => (
-              <p key={g.chatId} style={{ margin: '.3rem 0' }}>
-                <strong>{g.name || t('（未命名群）', '(unnamed group)')}</strong> · {t('群主', 'owner')} {g.owner ?? '—'} · {t(`${g.members} 人`, `${g.members} members`)}
-                {g.joinedAt ? <span className="muted"> · {t('入群', 'joined')} {f.date(g.joinedAt)}</span> : null}
-                {g.dismissed ? <span className="badge bad"> {t('已解散', 'dismissed')}</span> : null}
-              </p>
-            ))}
-          </section>
-        </div>
+        <section className="card">
+          <h3 style={{ marginTop: 0 }}>{t('客户群', 'Groups')}</h3>
+          {data.groups.length === 0 ? <p className="muted">{t('不在任何客户群中', 'Not in any customer group')}</p> : null}
+          {data.groups.map((g) => (
+            <p key={g.chatId} style={{ margin: '.3rem 0' }}>
+              <strong>{g.name || t('（未命名群）', '(unnamed group)')}</strong> · {t('群主', 'owner')} {g.owner ?? '—'} · {t(`${g.members} 人`, `${g.members} members`)}
+              {g.joinedAt ? <span className="muted"> · {t('入群', 'joined')} {f.date(g.joinedAt)}</span> : null}
+              {g.dismissed ? <span className="badge bad"> {t('已解散', 'dismissed')}</span> : null}
+            </p>
+          ))}
+        </section>
         <section className="card">
           <h3 style={{ marginTop: 0 }}>{t('添加关系与来源', 'Relations and how they came')}</h3>
           {data.relations.length === 0 ? <p className="muted">{t('还没有导购在企业微信添加该客户', 'No clerk has added this customer on WeCom')}</p> : null}

@@ -2,4 +2,3 @@
 export * from '../../server/tenancy/settings.service';
 export { createStaff } from '../../server/tenancy/tenants.service';
 export { withTenant } from '../../server/tenancy/context';
-export { ROLES } from '../../server/tenancy/permissions';

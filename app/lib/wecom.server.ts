@@ -5,10 +5,10 @@
 import type { AppLoadContext } from '@remix-run/node';
 import type { Actor } from '../../server/tenancy/actor';
 import { withTenant } from '../../server/tenancy/context';
-import { channelFormOptions, createChannel, listChannels, retryChannel, CHANNEL_SORTS, type ChannelSort } from '../../server/wecom/channels.service';
+import { channelFormOptions, createChannel, listChannels, retryChannel } from '../../server/wecom/channels.service';
 import { configureConnection, getConnectionView, testConnection } from '../../server/wecom/connection.service';
 import { getCustomerWecomProfile, wecomColumnsFor } from '../../server/wecom/customer-wecom.repository';
-import { simulateActivity, SIM_ACTIVITIES, type SimActivity } from '../../server/wecom/demo-activity';
+import { simulateActivity } from '../../server/wecom/demo-activity';
 import { inboxCounts, recentInbox } from '../../server/wecom/inbox.repository';
 import { buildClient } from '../../server/wecom/runtime';
 import { requestFullSync, syncOverview } from '../../server/wecom/sync.service';
@@ -21,9 +21,7 @@ import { WECOM_LIMITS } from '../../server/wecom/types';
 import { z } from 'zod';
 import { ValidationError } from '../../server/lib/errors';
 import './load-context';
-
-export { CHANNEL_SORTS, SIM_ACTIVITIES };
-export type { ChannelSort, SimActivity };
+import type { ChannelSort, SimActivity } from './contracts/wecom';
 
 // ---- settings ----------------------------------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
-import { CHANNEL_SORTS, createWecomChannel, loadChannels, retryWecomChannel } from '~/lib/wecom.server';
+import { CHANNEL_SORTS } from '~/lib/contracts/wecom';
+import { createWecomChannel, loadChannels, retryWecomChannel } from '~/lib/wecom.server';
 
 const params = tableParamsSchema(CHANNEL_SORTS, { sort: 'acquired', dir: 'desc' });
 

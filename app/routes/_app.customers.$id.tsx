@@ -1,4 +1,4 @@
-/** The customer profile: repurchase metrics and predictions, order timeline, tags, serving clerks, identities. */
+/** The customer profile: tags and serving clerks first, then repurchase metrics and predictions, orders, WeCom relations, identities. */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
@@ -9,7 +9,8 @@ import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import dashboardStyles from '~/styles/dashboard.css';
-// WeCom section: tags with write-back state, relations, groups (server/wecom).
+// WeCom: tags with write-back state (top), relations, groups and tag changes (server/wecom).
+import { CustomerTagEditor } from '~/components/customer-tags';
 import { CustomerWecomSection } from '~/components/customer-wecom';
 import { can } from '~/lib/auth.server';
 import { customerTagAction, customerWecom } from '~/lib/wecom.server';
@@ -64,7 +65,26 @@ export default function CustomerProfile() {
         </span>
       </div>
 
-      <section className="card">
+      {/* What a clerk acts on first: the customer's tags and who serves them; the numbers and orders below. */}
+      <div className="grid-2">
+        <section className="card" data-section="tags">
+          <h2 style={{ marginTop: 0 }}>{t('标签', 'Tags')}</h2>
+          <CustomerTagEditor customerId={c.id} tags={wecom.profile.tags} options={wecom.tagOptions} canTag={canTag} />
+        </section>
+        <section className="card" data-section="clerks">
+          <h2 style={{ marginTop: 0 }}>{t('服务导购', 'Served by')}</h2>
+          {c.follows.length === 0 ? <p className="muted">{t('暂无导购添加该客户', 'No clerk has added this customer')}</p> : null}
+          {c.follows.map((fl, i) => (
+            <p key={i}>
+              <strong>{fl.clerk}</strong> · {fl.store ?? '—'} · {t('添加于', 'since')} {f.date(fl.added_at)}
+              {fl.ended_at ? <span className="badge bad"> {t('已解除', 'ended')}</span> : null}
+              {fl.remark ? <span className="muted"> · {fl.remark}</span> : null}
+            </p>
+          ))}
+        </section>
+      </div>
+
+      <section className="card" data-section="metrics">
         <h2 style={{ marginTop: 0 }}>{t('复购指标', 'Repurchase metrics')}</h2>
         {m ? (
           <>
@@ -122,66 +142,51 @@ export default function CustomerProfile() {
         )}
       </section>
 
-      <div className="grid-2">
-        <section className="card">
-          <h2 style={{ marginTop: 0 }}>
-            {t('订单记录', 'Orders')} <span className="muted">({num(c.orderCount)})</span>
-          </h2>
-          {c.orders.length === 0 ? <p className="muted">{t('暂无订单', 'No orders yet')}</p> : null}
-          <ol className="timeline">
-            {c.orders.map((o) => (
-              <li key={o.id} className={o.is_refund ? 'refund' : undefined}>
-                <span>{o.paid_day}</span>
-                <span>
-                  {o.is_refund ? <span className="badge bad">{t('退款', 'Refund')}</span> : null} {o.store ?? '—'} · {label(CHANNEL_LABELS, o.channel, t)}
-                  {o.clerk ? ` · ${o.clerk}` : ''}
-                  <span className="muted"> #{o.order_no}</span>
-                  {o.items.length ? (
-                    <div className="items">
-                      {o.items
-                        .slice(0, 4)
-                        .map((i) => `${i.name ?? i.category ?? '—'}×${num(i.quantity, i.quantity % 1 ? 2 : 0)}`)
-                        .join('、')}
-                      {o.items.length > 4 ? ` …+${o.items.length - 4}` : ''}
-                    </div>
-                  ) : null}
-                </span>
-                <strong className="num">{yuan(o.amount_fen)}</strong>
-              </li>
-            ))}
-          </ol>
-          {c.orderCount > c.orders.length ? <p className="muted">{t(`仅显示最近 ${c.orders.length} 笔`, `Showing the latest ${c.orders.length}`)}</p> : null}
-        </section>
-        <div>
-          <section className="card">
-            <h2 style={{ marginTop: 0 }}>{t('服务导购', 'Served by')}</h2>
-            {c.follows.length === 0 ? <p className="muted">{t('暂无导购添加该客户', 'No clerk has added this customer')}</p> : null}
-            {c.follows.map((fl, i) => (
-              <p key={i}>
-                <strong>{fl.clerk}</strong> · {fl.store ?? '—'} · {t('添加于', 'since')} {f.date(fl.added_at)}
-                {fl.ended_at ? <span className="badge bad"> {t('已解除', 'ended')}</span> : null}
-                {fl.remark ? <span className="muted"> · {fl.remark}</span> : null}
-              </p>
-            ))}
-          </section>
-          <section className="card">
-            <h2 style={{ marginTop: 0 }}>{t('基本信息', 'Profile')}</h2>
-            <p>
-              {t('建档时间', 'Customer since')}: {f.date(c.created_at)}
-            </p>
-            <p>
-              {t('身份标识', 'Identities')}:{' '}
-              {c.identities.length === 0 ? '—' : null}
-              {c.identities.map((i) => (
-                <span key={i.kind + i.value} className="badge" style={{ marginRight: '.25rem' }}>
-                  {i.kind}: {i.value}
-                </span>
-              ))}
-            </p>
-          </section>
-        </div>
-      </div>
-      <CustomerWecomSection customerId={c.id} data={wecom.profile} tagOptions={wecom.tagOptions} canTag={canTag} />
+      <section className="card" data-section="orders">
+        <h2 style={{ marginTop: 0 }}>
+          {t('订单记录', 'Orders')} <span className="muted">({num(c.orderCount)})</span>
+        </h2>
+        {c.orders.length === 0 ? <p className="muted">{t('暂无订单', 'No orders yet')}</p> : null}
+        <ol className="timeline">
+          {c.orders.map((o) => (
+            <li key={o.id} className={o.is_refund ? 'refund' : undefined}>
+              <span>{o.paid_day}</span>
+              <span>
+                {o.is_refund ? <span className="badge bad">{t('退款', 'Refund')}</span> : null} {o.store ?? '—'} · {label(CHANNEL_LABELS, o.channel, t)}
+                {o.clerk ? ` · ${o.clerk}` : ''}
+                <span className="muted"> #{o.order_no}</span>
+                {o.items.length ? (
+                  <div className="items">
+                    {o.items
+                      .slice(0, 4)
+                      .map((i) => `${i.name ?? i.category ?? '—'}×${num(i.quantity, i.quantity % 1 ? 2 : 0)}`)
+                      .join('、')}
+                    {o.items.length > 4 ? ` …+${o.items.length - 4}` : ''}
+                  </div>
+                ) : null}
+              </span>
+              <strong className="num">{yuan(o.amount_fen)}</strong>
+            </li>
+          ))}
+        </ol>
+        {c.orderCount > c.orders.length ? <p className="muted">{t(`仅显示最近 ${c.orders.length} 笔`, `Showing the latest ${c.orders.length}`)}</p> : null}
+      </section>
+      <CustomerWecomSection data={wecom.profile} />
+      <section className="card" data-section="profile">
+        <h2 style={{ marginTop: 0 }}>{t('基本信息', 'Profile')}</h2>
+        <p>
+          {t('建档时间', 'Customer since')}: {f.date(c.created_at)}
+        </p>
+        <p>
+          {t('身份标识', 'Identities')}:{' '}
+          {c.identities.length === 0 ? '—' : null}
+          {c.identities.map((i) => (
+            <span key={i.kind + i.value} className="badge" style={{ marginRight: '.25rem' }}>
+              {i.kind}: {i.value}
+            </span>
+          ))}
+        </p>
+      </section>
     </>
   );
 }

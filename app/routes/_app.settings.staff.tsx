@@ -10,7 +10,9 @@ import { FormResult } from '~/components/form-result';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { createStaff, listRegions, listStaff, listStores, ROLES, setStaffActive, STAFF_SORTS, updateStaff, withTenant } from '~/lib/settings.server';
+import { ROLES } from '~/lib/contracts/roles';
+import { STAFF_SORTS } from '~/lib/contracts/settings';
+import { createStaff, listRegions, listStaff, listStores, setStaffActive, updateStaff, withTenant } from '~/lib/settings.server';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
 
 const params = tableParamsSchema(STAFF_SORTS, { sort: 'name', dir: 'asc' });

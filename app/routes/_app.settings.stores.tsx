@@ -9,7 +9,8 @@ import { FormResult } from '~/components/form-result';
 import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { createRegion, createStore, listRegions, listStores, setStoreActive, STORE_SORTS, withTenant } from '~/lib/settings.server';
+import { STORE_SORTS } from '~/lib/contracts/settings';
+import { createRegion, createStore, listRegions, listStores, setStoreActive, withTenant } from '~/lib/settings.server';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
 
 const params = tableParamsSchema(STORE_SORTS, { sort: 'code', dir: 'asc' });

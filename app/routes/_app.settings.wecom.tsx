@@ -14,7 +14,8 @@ import { SyncHistory, SyncProgress } from '~/components/wecom-sync';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { loadWecomSettings, saveWecomConnection, simulateWecom, SIM_ACTIVITIES, startWecomSync, testWecomConnection } from '~/lib/wecom.server';
+import { SIM_ACTIVITIES } from '~/lib/contracts/wecom';
+import { loadWecomSettings, saveWecomConnection, simulateWecom, startWecomSync, testWecomConnection } from '~/lib/wecom.server';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'wecom.manage');

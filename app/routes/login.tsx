@@ -87,9 +87,10 @@ export default function Login() {
             {nav.state !== 'idle' ? t('登录中…', 'Signing in…') : t('登录', 'Sign in')}
           </button>
         </Form>
-        <p className="muted" style={{ marginTop: '1rem' }}>
+        {/* A div, not a p: the switch is a form, and a form inside a p breaks hydration (React #418/#423). */}
+        <div className="muted" style={{ marginTop: '1rem' }}>
           <LangSwitch />
-        </p>
+        </div>
       </div>
     </div>
   );

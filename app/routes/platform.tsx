@@ -52,7 +52,8 @@ export default function Platform() {
           <input type="hidden" name="_csrf" value={csrf} />
           <label>
             {t('企业代码（小写字母、数字、-）', 'Code (lowercase letters, digits, -)')}
-            <input name="slug" required pattern="[a-z0-9][a-z0-9-]{1,40}" />
+            {/* `\-`: browsers compile pattern with the v flag, where a bare - in a class is a syntax error. */}
+            <input name="slug" required pattern="[a-z0-9][a-z0-9\-]{1,40}" />
           </label>
           <label>
             {t('企业名称', 'Name')}

@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { customerScopeSql } from '../customers/scope';
+import { customerScopeSql, identityScopeSql } from '../customers/scope';
 import { NotFoundError } from '../lib/errors';
 import type { Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
@@ -246,7 +246,7 @@ export async function customerProfile(trx: Tx, actor: Actor, id: string) {
     from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
     where f.tenant_id = ${actor.tenantId} and f.customer_id = ${id}::uuid order by f.added_at nulls last`.execute(trx);
   const identities = await sql<{ kind: string; value: string }>`
-    select kind, value from customer_identities where tenant_id = ${actor.tenantId} and customer_id = ${id}::uuid order by created_at`.execute(trx);
+    select kind, value from customer_identities where tenant_id = ${actor.tenantId} and customer_id = ${id}::uuid and ${identityScopeSql(actor)} order by created_at`.execute(trx);
   return {
     ...c,
     metrics: metrics ?? null,

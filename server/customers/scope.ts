@@ -5,6 +5,7 @@
  * - clerk: the customers they serve (an open follow relation).
  */
 import { sql, type SqlBool } from 'kysely';
+import type { IdentityKind } from '../../db/schema';
 import type { Actor } from '../tenancy/actor';
 
 /** The filter as a SQL condition on the customer id (and primary store) columns named by the caller. */
@@ -19,6 +20,17 @@ export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', s
   return sql<SqlBool>`(${sql.ref(storeIdRef)} in (${stores}) or exists (
       select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
       where f.tenant_id = ${actor.tenantId} and f.customer_id = ${cid} and f.ended_at is null and s.store_id in (${stores})))`;
+}
+
+/**
+ * WeCom's raw ids of a customer (external_userid, unionid, openid) are for integration work: a clerk never
+ * receives them (issue #13.13), so identity queries filter them out in SQL for the clerk role.
+ */
+const RAW_WECOM_ID_KINDS = ['external_userid', 'unionid', 'openid'] as const satisfies readonly IdentityKind[];
+
+export function identityScopeSql(actor: Actor, kindRef = 'kind') {
+  if (actor.role !== 'clerk') return sql<SqlBool>`true`;
+  return sql<SqlBool>`${sql.ref(kindRef)} not in (${sql.join(RAW_WECOM_ID_KINDS.map((k) => sql`${k}`))})`;
 }
 
 /** Stores an actor may see (null = all). */

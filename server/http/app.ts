@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createRequestHandler } from '@remix-run/express';
 import type { ServerBuild } from '@remix-run/node';
-import express, { type Express } from 'express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { sql } from 'kysely';
 import { ROOT_DIR } from '../config';
 import type { Services } from '../services';
@@ -35,6 +35,22 @@ export async function healthReport(services: Services) {
   return { status: ok ? 'ok' : 'degraded', database, queue, worker: services.config.WORKER, uptime_s: Math.round(process.uptime()), checked_ms: Date.now() - started };
 }
 
+/** File types served from public/ only; no Remix route answers these (its .csv downloads are routes, not assets). */
+const ASSET = /\.(ico|png|jpe?g|gif|svg|webp|avif|bmp|css|js|mjs|cjs|map|woff2?|ttf|otf|eot|webmanifest)$/i;
+
+/**
+ * A static asset that is not there (a browser's /favicon.ico or /apple-touch-icon.png, an old /build chunk): a
+ * plain 404 and one log line. Left to Remix it would render the app's 404 page and log "No route matches URL"
+ * with a stack trace each time.
+ */
+function missingAsset(services: Services) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !(req.path.startsWith('/build/') || ASSET.test(req.path))) return next();
+    services.log.info('asset not found', { status: 404, path: req.path, requestId: res.locals.requestId });
+    res.status(404).type('text/plain').send('Not found');
+  };
+}
+
 export function createHttpApp(services: Services, build: ServerBuild | (() => Promise<ServerBuild>)): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -59,6 +75,7 @@ export function createHttpApp(services: Services, build: ServerBuild | (() => Pr
 
   app.use('/build', express.static(path.join(ROOT_DIR, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h' }));
+  app.use(missingAsset(services));
 
   // CSRF, first line: a browser mutation must come from our own origin. The per-session token is checked by
   // the route guards (app/lib/guards.server.ts) as the second line.

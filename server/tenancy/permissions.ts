@@ -1,7 +1,7 @@
 /** Roles and typed permissions. Every loader and action names the permission it needs. */
 import type { Role } from '../../db/schema';
 
-export const ROLES = ['admin', 'ops', 'manager', 'clerk'] as const satisfies readonly Role[];
+export { ROLES } from '../../app/lib/contracts/roles';
 
 const MATRIX = {
   'dashboard.view': ['admin', 'ops', 'manager'],

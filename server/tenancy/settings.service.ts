@@ -11,6 +11,7 @@ import type { Tx } from './context';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { hashPassword } from './passwords';
 import { ROLES } from './permissions';
+import type { StaffSort, StoreSort } from '../../app/lib/contracts/settings';
 import { isValidTimeZone, setManagerScope } from './tenants.service';
 
 function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
@@ -69,9 +70,7 @@ export async function createRegion(trx: Tx, actor: Actor, input: unknown) {
   return row;
 }
 
-export const STORE_SORTS = ['code', 'name', 'region', 'city', 'staff'] as const;
-
-export async function listStores(trx: Tx, actor: Actor, p: { sort: (typeof STORE_SORTS)[number]; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
+export async function listStores(trx: Tx, actor: Actor, p: { sort: StoreSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
   const sortCol = { code: 'stores.code', name: 'stores.name', region: 'regions.name', city: 'stores.city', staff: 'staff_count' }[p.sort];
   let q = trx
     .selectFrom('stores')
@@ -119,9 +118,7 @@ export async function setStoreActive(trx: Tx, actor: Actor, storeId: string, act
 }
 
 // ------------------------------------------------------------------------------------------------- staff
-export const STAFF_SORTS = ['name', 'role', 'store', 'last_login_at', 'created_at'] as const;
-
-export async function listStaff(trx: Tx, actor: Actor, p: { sort: (typeof STAFF_SORTS)[number]; dir: 'asc' | 'desc'; page: number; size: number; q?: string; role?: string }) {
+export async function listStaff(trx: Tx, actor: Actor, p: { sort: StaffSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string; role?: string }) {
   const sortCol = { name: 'staff.name', role: 'staff.role', store: 'stores.name', last_login_at: 'staff.last_login_at', created_at: 'staff.created_at' }[p.sort];
   let q = trx
     .selectFrom('staff')

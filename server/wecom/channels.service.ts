@@ -15,6 +15,7 @@ import type { ChannelStatus } from '../../db/schema/wecom';
 import { describeWecomError } from './messages';
 import { wecomClientFor } from './runtime';
 import { WECOM_LIMITS } from './types';
+import type { ChannelSort } from '../../app/lib/contracts/wecom';
 
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
@@ -159,9 +160,6 @@ export interface ChannelRow {
   following: number;
   last30: number;
 }
-
-export const CHANNEL_SORTS = ['name', 'created_at', 'acquired', 'last30'] as const;
-export type ChannelSort = (typeof CHANNEL_SORTS)[number];
 
 export async function listChannels(trx: Tx, tenantId: TenantId, p: { sort: ChannelSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }): Promise<{ rows: ChannelRow[]; total: number; totals: { acquired: number; unattributed: number } }> {
   const order = { name: sql`ch.name`, created_at: sql`ch.created_at`, acquired: sql`acquired`, last30: sql`last30` }[p.sort];

@@ -36,7 +36,6 @@ export interface CustomerWecomProfile {
   tags: CustomerTagView[];
   groups: { chatId: string; name: string; owner: string | null; members: number; joinedAt: Date | null; dismissed: boolean }[];
   changes: { id: number; tag: string; op: 'add' | 'remove'; state: string; reason: string | null; actor: string; at: Date; attempts: number }[];
-  externalUserids: string[];
 }
 
 async function assertInScope(trx: Tx, actor: Actor, customerId: string): Promise<void> {
@@ -84,7 +83,6 @@ export async function getCustomerWecomProfile(trx: Tx, actor: Actor, customerId:
     from tag_changes tc join tags tg on tg.tenant_id = tc.tenant_id and tg.id = tc.tag_id
     where tc.tenant_id = ${t}::uuid and tc.customer_id = ${customerId}::uuid
     order by tc.id desc limit 20`.execute(trx);
-  const eids = await trx.selectFrom('customer_identities').select('value').where('tenant_id', '=', t).where('customer_id', '=', customerId).where('kind', '=', 'external_userid').execute();
   const tags = (await tagsOfCustomers(trx, t, [customerId])).get(customerId) ?? [];
   return {
     relations: rel.rows.map((r) => ({
@@ -109,7 +107,6 @@ export async function getCustomerWecomProfile(trx: Tx, actor: Actor, customerId:
     tags,
     groups: groups.rows.map((g) => ({ chatId: g.chat_id, name: g.name, owner: g.owner, members: g.members, joinedAt: g.joined_at, dismissed: g.dismissed })),
     changes: changes.rows,
-    externalUserids: eids.map((e) => e.value),
   };
 }
 

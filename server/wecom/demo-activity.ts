@@ -10,8 +10,7 @@ import { withTenant, type TenantId } from '../tenancy/context';
 import { loadOpenConnection } from './connection.service';
 import { wecomRuntime } from './runtime';
 
-export const SIM_ACTIVITIES = ['customer-adds-via-channel', 'clerk-edits-customer', 'clerk-deletes-customer', 'customer-deletes-clerk', 'console-creates-tag', 'customer-joins-group'] as const;
-export type SimActivity = (typeof SIM_ACTIVITIES)[number];
+import type { SimActivity } from '../../app/lib/contracts/wecom';
 
 const NAMES = ['林小雨', '陈晓', '王芳芳', 'Coco', '周一诺', '赵子涵', '孙悦', '吴桐'];
 

@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, inject, it } from 'vitest';
 
 const base = inject('appUrl');
+const appLog = inject('appLog');
 
 async function signIn(email: string): Promise<{ cookie: string; csrf: string }> {
   const r = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base }, body: new URLSearchParams({ identifier: email, password: 'huike-demo' }) });
@@ -50,5 +52,32 @@ describe('HTTP boundary', () => {
     expect(r.headers.get('set-cookie')).toMatch(/HttpOnly/);
     expect(r.headers.get('x-frame-options')).toBe('DENY');
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('serves a favicon, and a missing asset is a plain 404 logged as one line, not a stack trace', async () => {
+    const ico = await fetch(`${base}/favicon.ico`);
+    expect(ico.status).toBe(200);
+    expect(ico.headers.get('content-type')).toMatch(/icon/);
+    expect(Buffer.from(await ico.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
+    const svg = await fetch(`${base}/favicon.svg`);
+    expect(svg.status).toBe(200);
+    const login = await (await fetch(`${base}/login`)).text();
+    expect(login).toMatch(/<link rel="icon" href="\/favicon\.svg"/);
+
+    const tag = Date.now().toString(36);
+    for (const missing of [`/apple-touch-icon-${tag}.png`, `/build/_shared/chunk-${tag}.js`, `/static/${tag}/logo.svg`]) {
+      const r = await fetch(`${base}${missing}`);
+      expect(r.status, missing).toBe(404);
+      expect(await r.text()).toBe('Not found');
+    }
+    // The log is written as the app goes: wait for the last line, then read what it says about these requests.
+    let lines: string[] = [];
+    for (let i = 0; i < 50 && lines.length < 3; i++) {
+      lines = readFileSync(appLog, 'utf8').split('\n').filter((l) => l.includes(tag));
+      if (lines.length < 3) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lines).toHaveLength(3);
+    // One line each (Remix's "No route matches URL" error would name the path too, with a stack trace below it).
+    for (const l of lines) expect(l).toMatch(/asset not found .*status=404 path=\S+/);
   });
 });

@@ -3,7 +3,7 @@
  * chain, wait until /healthz is ok, hand the URL to the tests, stop it afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
@@ -14,6 +14,7 @@ const root = path.resolve(import.meta.dirname, '../..');
 
 let child: ChildProcess | undefined;
 let dataDir: string | undefined;
+let log: WriteStream | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   if (!existsSync(path.join(root, 'build/index.js'))) {
@@ -23,12 +24,19 @@ export async function setup(project: TestProject): Promise<void> {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'huike-e2e-'));
   const port = await freePort();
   const pgPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO: 'on', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO: 'on', LOG_LEVEL: 'info' };
   delete env.DATABASE_URL;
   child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The app's log, for tests that check what an operator would read (e.g. one line per missing asset).
+  const logFile = path.join(dataDir, 'app.log');
+  log = createWriteStream(logFile);
   let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const capture = (d: Buffer) => {
+    if (output.length < 1_000_000) output += d.toString();
+    log!.write(d);
+  };
+  child.stdout?.on('data', capture);
+  child.stderr?.on('data', capture);
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 150_000;
   for (;;) {
@@ -43,6 +51,7 @@ export async function setup(project: TestProject): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
   }
   project.provide('appUrl', base);
+  project.provide('appLog', logFile);
 }
 
 export async function teardown(): Promise<void> {
@@ -50,11 +59,14 @@ export async function teardown(): Promise<void> {
     child.kill('SIGTERM');
     await new Promise((r) => child!.once('exit', r));
   }
+  await new Promise((r) => (log ? log.end(r) : r(undefined)));
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
+    /** The app's stdout and stderr, as written so far. */
+    appLog: string;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { customerProfile } from '../../../server/analytics/customers.queries';
 import { listCustomers } from '../../../server/customers/customers.repository';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
@@ -38,6 +39,11 @@ describe('customers from WeCom, scoped by role', () => {
     const other = asAdmin.rows.find((r) => !asClerk.rows.some((x) => x.id === r.id))!.id;
     const p = await withTenant(h.services.dbs, tenant.id, (trx) => getCustomerWecomProfile(trx, clerk, own));
     expect(p.relations.find((r) => r.mine)).toMatchObject({ userid, addWayLabel: expect.any(Array) });
+    // Raw WeCom ids stay with admins and ops: nothing a clerk's profile loads carries them (issue #13.13).
+    const profileOf = (a: Actor) => withTenant(h.services.dbs, tenant.id, (trx) => customerProfile(trx, a, own));
+    expect((await profileOf(admin)).identities.map((i) => i.kind)).toContain('external_userid');
+    expect((await profileOf(clerk)).identities.filter((i) => ['external_userid', 'unionid', 'openid'].includes(i.kind))).toEqual([]);
+    expect(JSON.stringify([p, await profileOf(clerk)])).not.toContain(await eidOf(own));
     await expect(withTenant(h.services.dbs, tenant.id, (trx) => getCustomerWecomProfile(trx, clerk, other))).rejects.toMatchObject({ status: 404 });
 
     const tagId = (await withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('tags').select('id').where('tenant_id', '=', tenant.id).executeTakeFirstOrThrow())).id;

@@ -1,24 +1,50 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exportsServerHandler, routeModules, ROUTES } from './source-files';
 
-const routes = path.resolve(import.meta.dirname, '../../../app/routes');
 /** Routes that are public by design: sign-in, language switch, the root redirect (each still checks what it needs). */
 const PUBLIC = new Set(['login.tsx', 'lang.tsx', 'logout.tsx', '_index.tsx']);
 const GUARDS = /\b(requireActor|requireMutation|requirePlatformAdmin|requireApi)\(/;
 
-describe('every route checks auth itself (Remix runs loaders in parallel)', () => {
-  const files = readdirSync(routes).filter((f) => /\.tsx?$/.test(f));
-  it('finds the routes', () => expect(files.length).toBeGreaterThan(8));
-  for (const f of files) {
-    it(`${f}`, () => {
-      const src = readFileSync(path.join(routes, f), 'utf8');
-      const hasServerExport = /export (async )?function (loader|action)\b/.test(src);
-      if (!hasServerExport || PUBLIC.has(f)) return;
-      expect(GUARDS.test(src), `${f} exports a loader/action without a guard`).toBe(true);
-      if (/export (async )?function action\b/.test(src)) {
-        expect(/requireMutation\(|verifyCsrf\(/.test(src), `${f} has an action without a CSRF check`).toBe(true);
-      }
-    });
+/** Route modules (at any depth) whose loader/action has no auth guard, or whose action has no CSRF check. */
+function unguarded(routes: string): string[] {
+  const out: string[] = [];
+  for (const f of routeModules(routes)) {
+    const name = path.relative(routes, f);
+    const src = readFileSync(f, 'utf8');
+    const action = exportsServerHandler(src, 'action');
+    if (!(exportsServerHandler(src, 'loader') || action) || PUBLIC.has(name)) continue;
+    if (!GUARDS.test(src)) out.push(`${name}: loader/action without a guard`);
+    if (action && !/requireMutation\(|verifyCsrf\(/.test(src)) out.push(`${name}: action without a CSRF check`);
   }
+  return out;
+}
+
+describe('every route checks auth itself (Remix runs loaders in parallel)', () => {
+  it('finds the routes', () => expect(routeModules().length).toBeGreaterThan(8));
+  it('no loader or action without its guard', () => expect(unguarded(ROUTES)).toEqual([]));
+});
+
+describe('the walk sees every shape of route module', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'huike-routes-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a folder route and `export const` handlers without guards are reported', () => {
+    mkdirSync(path.join(dir, '_app.things.$id'));
+    writeFileSync(path.join(dir, '_app.things.$id', 'route.tsx'), 'export const loader = async () => null;\nexport default function X() { return null; }\n');
+    writeFileSync(path.join(dir, '_app.things.$id', 'parts.tsx'), 'export function Part() { return null; }\n');
+    writeFileSync(path.join(dir, '_app.other.tsx'), "import { requireActor } from '~/lib/guards.server';\nexport const action = async (a) => { await requireActor(a.request, a.context, 'x'); };\n");
+    writeFileSync(path.join(dir, '_app.fine.tsx'), "import { requireMutation } from '~/lib/guards.server';\nconst act = async (a) => requireMutation(a.request, a.context, 'x');\nexport { act as action };\n");
+    expect(unguarded(dir).sort()).toEqual(['_app.other.tsx: action without a CSRF check', `${path.join('_app.things.$id', 'route.tsx')}: loader/action without a guard`]);
+  });
+
+  it('recognises every way to export a loader or action', () => {
+    expect(exportsServerHandler('export const loader = async () => null;', 'loader')).toBe(true);
+    expect(exportsServerHandler('export let action: ActionFunction = async () => null;', 'action')).toBe(true);
+    expect(exportsServerHandler('const load = () => 1;\nexport { load as loader };', 'loader')).toBe(true);
+    expect(exportsServerHandler('export async function loader({ request }) {}', 'loader')).toBe(true);
+    expect(exportsServerHandler('export async function loaderish() {}', 'loader')).toBe(false);
+  });
 });

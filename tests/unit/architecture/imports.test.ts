@@ -1,15 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const root = path.resolve(import.meta.dirname, '../../..');
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = path.join(dir, f);
-    return statSync(p).isDirectory() ? files(p) : /\.(tsx?|jsx?)$/.test(f) ? [p] : [];
-  });
-}
+import { APP, ROOT as root, rel, sourceFiles as files } from './source-files';
 
 describe('architecture', () => {
   it('no client module under app/ imports server/ or db/ (only *.server.ts bridges may)', () => {
@@ -42,5 +34,22 @@ describe('architecture', () => {
   it('no SQL in app/', () => {
     const offenders = files(path.join(root, 'app')).filter((f) => !/\.server\.tsx?$/.test(f) && /\b(selectFrom|insertInto|sql`)/.test(readFileSync(f, 'utf8')));
     expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
+  });
+
+  it('client-safe contracts (app/lib/contracts) import nothing but zod, other contracts and types', () => {
+    const offenders: string[] = [];
+    for (const f of files(path.join(APP, 'lib/contracts'))) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/(?:import|export)\s+(type\s+)?[^'"]*?from\s+['"]([^'"]+)['"]|import\s+['"]([^'"]+)['"]/g)) {
+        const spec = (m[2] ?? m[3])!;
+        if (m[1] || spec === 'zod' || (spec.startsWith('./') && !spec.includes('.server'))) continue;
+        offenders.push(`${rel(f)} -> ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('e2e tests open browsers only through tests/support/browser.ts (which fails a test on any page error)', () => {
+    const offenders = files(path.join(root, 'tests/e2e'), { tests: true }).filter((f) => /import\s+(?!type\b)[^;]*from\s+['"]playwright(-core)?['"]/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map(rel)).toEqual([]);
   });
 });
