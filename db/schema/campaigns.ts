@@ -1,0 +1,78 @@
+import type { Generated } from 'kysely';
+import type { Timestamp } from './core';
+
+export type CampaignStatus = 'draft' | 'pending_approval' | 'scheduled' | 'running' | 'done' | 'cancelled' | 'failed';
+export type CampaignRunStatus = 'planning' | 'sending' | 'sent' | 'done' | 'cancelled' | 'failed';
+export type RecipientStatus = 'planned' | 'excluded' | 'held_out' | 'task_created' | 'invalid' | 'unsent' | 'sent' | 'not_friend' | 'cap_reached';
+export type OutboxState = 'pending' | 'calling' | 'done' | 'failed';
+
+export interface CampaignsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  goal: string | null;
+  status: Generated<CampaignStatus>;
+  delivery: 'mass' | 'one_to_one';
+  audience: unknown;
+  content: unknown;
+  schedule: unknown;
+  guardrails: Generated<unknown>;
+  holdout_pct: Generated<string>;
+  attribution_days: Generated<number>;
+  priority: Generated<number>;
+  next_run_at: Timestamp | null;
+  approved_by: string | null;
+  approved_at: Timestamp | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface CampaignRunsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  campaign_id: string;
+  status: Generated<CampaignRunStatus>;
+  planned_for: Timestamp;
+  started_at: Timestamp | null;
+  sent_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  error: string | null;
+}
+
+export interface CampaignRecipientsTable {
+  tenant_id: string;
+  run_id: string;
+  customer_id: string;
+  arm: 'target' | 'holdout' | 'control';
+  excluded: string | null;
+  sender_staff_id: string | null;
+  external_userid: string | null;
+  chunk: number | null;
+  status: Generated<RecipientStatus>;
+  sent_at: Timestamp | null;
+}
+
+export interface CampaignOutboxTable {
+  tenant_id: string;
+  run_id: string;
+  sender_staff_id: string;
+  chunk: number;
+  state: Generated<OutboxState>;
+  recipients: number;
+  text_sha256: string;
+  attempts: Generated<number>;
+  called_at: Timestamp | null;
+  msgid: string | null;
+  fail_count: number | null;
+  reconciled: Generated<boolean>;
+  error: string | null;
+  completed_at: Timestamp | null;
+}
+
+export interface CampaignTables {
+  campaigns: CampaignsTable;
+  campaign_runs: CampaignRunsTable;
+  campaign_recipients: CampaignRecipientsTable;
+  campaign_outbox: CampaignOutboxTable;
+}

@@ -1,0 +1,149 @@
+/**
+ * Campaign delivery in SQL, set-based: a run's audience snapshot with its holdout, the sender of each recipient,
+ * the chunks of at most 10,000 recipients per sender, and the outbox rows that make task creation crash-safe.
+ */
+import { sql } from 'kysely';
+import type { OutboxState } from '../../db/schema/campaigns';
+import type { TenantId, Tx } from '../tenancy/context';
+
+/**
+ * The holdout draw in SQL: the first 48 bits of sha256('holdout:<campaign>:<customer>') as a fraction, the same
+ * number as `unitHash` in holdout.ts (tested against it).
+ */
+export function holdoutDrawSql(campaignId: string, customerRef: string) {
+  return sql<number>`(('x' || substr(encode(sha256(convert_to('holdout:' || ${campaignId}::text || ':' || ${sql.ref(customerRef)}::text, 'UTF8')), 'hex'), 1, 12))::bit(48)::bigint::float8 / 281474976710656.0)`;
+}
+
+/** Snapshots a run's audience (ids from `audience`, a query of `id`), each customer in the target or the holdout. */
+export async function snapshotRecipients(trx: Tx, tenantId: TenantId, runId: string, campaignId: string, holdoutPct: number, audience: ReturnType<typeof sql<{ id: string }>>): Promise<number> {
+  const r = await sql`insert into campaign_recipients (tenant_id, run_id, customer_id, arm, status)
+    select ${tenantId}::uuid, ${runId}::uuid, a.id,
+      case when ${holdoutPct}::float8 > 0 and ${holdoutDrawSql(campaignId, 'a.id')} < ${holdoutPct}::float8 / 100 then 'holdout' else 'target' end,
+      case when ${holdoutPct}::float8 > 0 and ${holdoutDrawSql(campaignId, 'a.id')} < ${holdoutPct}::float8 / 100 then 'held_out' else 'planned' end
+    from (select distinct id from (${audience}) q) a
+    on conflict do nothing`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/**
+ * Picks one sender per target recipient among the clerks who serve them now: the clerk of their latest paid
+ * order if that clerk still serves them, else the earliest relation. Recipients no active clerk serves are
+ * excluded ('no_relation'), as are those without a WeCom external id ('no_wecom_id').
+ */
+export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string): Promise<void> {
+  await sql`with pick as (
+      select distinct on (r.customer_id) r.customer_id, f.staff_id
+      from campaign_recipients r
+      join customer_follows f on f.tenant_id = r.tenant_id and f.customer_id = r.customer_id and f.ended_at is null
+      join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id and s.active and s.wecom_userid is not null
+      left join lateral (
+        select o.clerk_id from orders o where o.tenant_id = r.tenant_id and o.customer_id = r.customer_id and not o.is_refund
+        order by o.paid_at desc limit 1) lo on true
+      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+      order by r.customer_id, (f.staff_id = lo.clerk_id) desc nulls last, f.added_at asc nulls last, f.staff_id
+    ), eid as (
+      select i.customer_id, min(i.value) as value from customer_identities i
+      where i.tenant_id = ${tenantId}::uuid and i.kind = 'external_userid'
+        and i.customer_id in (select customer_id from pick)
+      group by i.customer_id
+    )
+    update campaign_recipients r set
+      sender_staff_id = pick.staff_id,
+      external_userid = eid.value,
+      excluded = case when pick.staff_id is null then 'no_relation' when eid.value is null then 'no_wecom_id' end,
+      status = case when pick.staff_id is null or eid.value is null then 'excluded' else r.status end
+    from campaign_recipients r2
+    left join pick on pick.customer_id = r2.customer_id
+    left join eid on eid.customer_id = r2.customer_id
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+      and r2.tenant_id = r.tenant_id and r2.run_id = r.run_id and r2.customer_id = r.customer_id`.execute(trx);
+}
+
+/**
+ * Numbers each sender's recipients into chunks of at most `chunkSize` and writes one pending outbox row per
+ * (sender, chunk) with the hash of the text that sender will send. Idempotent: a re-plan keeps existing rows.
+ */
+export async function planOutbox(trx: Tx, tenantId: TenantId, runId: string, chunkSize: number, textHashes: { staffId: string; sha256: string }[]): Promise<number> {
+  await sql`update campaign_recipients r set chunk = n.chunk
+    from (select customer_id, ((row_number() over (partition by sender_staff_id order by customer_id)) - 1) / ${chunkSize}::int as chunk
+          from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null) n
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.customer_id = n.customer_id and r.chunk is null`.execute(trx);
+  if (textHashes.length === 0) return 0;
+  const hashes = sql.join(textHashes.map((t) => sql`(${t.staffId}::uuid, ${t.sha256}::text)`));
+  const r = await sql`insert into campaign_outbox (tenant_id, run_id, sender_staff_id, chunk, recipients, text_sha256)
+    select ${tenantId}::uuid, ${runId}::uuid, r.sender_staff_id, r.chunk, count(*)::int, h.sha256
+    from campaign_recipients r join (values ${hashes}) h(staff_id, sha256) on h.staff_id = r.sender_staff_id
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+    group by r.sender_staff_id, r.chunk, h.sha256
+    on conflict do nothing`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** The senders of a run's target recipients, with what their per-clerk variables need. */
+export async function runSenders(trx: Tx, tenantId: TenantId, runId: string) {
+  return (
+    await sql<{ staff_id: string; name: string; wecom_userid: string; store_name: string | null; store_address: string | null }>`
+      select s.id as staff_id, s.name, s.wecom_userid, st.name as store_name, st.address as store_address
+      from staff s left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
+      where s.tenant_id = ${tenantId}::uuid and s.id in (
+        select distinct sender_staff_id from campaign_recipients
+        where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null)
+      order by s.id`.execute(trx)
+  ).rows;
+}
+
+export interface OutboxRow {
+  sender_staff_id: string;
+  chunk: number;
+  state: OutboxState;
+  recipients: number;
+  text_sha256: string;
+  attempts: number;
+  called_at: Date | null;
+  wecom_userid: string;
+}
+
+/** Outbox rows of a run that are not done yet, with the sender's WeCom userid. */
+export async function openOutbox(trx: Tx, tenantId: TenantId, runId: string): Promise<OutboxRow[]> {
+  return (
+    await sql<OutboxRow>`select o.sender_staff_id, o.chunk, o.state, o.recipients, o.text_sha256, o.attempts, o.called_at, s.wecom_userid
+      from campaign_outbox o join staff s on s.tenant_id = o.tenant_id and s.id = o.sender_staff_id
+      where o.tenant_id = ${tenantId}::uuid and o.run_id = ${runId}::uuid and o.state in ('pending','calling')
+      order by o.sender_staff_id, o.chunk`.execute(trx)
+  ).rows;
+}
+
+export async function chunkExternalUserids(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number): Promise<string[]> {
+  return (
+    await sql<{ external_userid: string }>`select external_userid from campaign_recipients
+      where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}
+        and arm = 'target' and excluded is null order by customer_id`.execute(trx)
+  ).rows.map((r) => r.external_userid);
+}
+
+/** Before the WeCom call, committed on its own: from here on a crash leaves the row 'calling', to be reconciled. */
+export async function markCalling(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number): Promise<void> {
+  await sql`update campaign_outbox set state = 'calling', attempts = attempts + 1, called_at = now(), error = null
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
+}
+
+/** After the call (or a reconciliation): the msgid, and the chunk's recipients as task created or invalid. */
+export async function completeOutbox(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number, done: { msgid: string; failList: string[]; reconciled: boolean }): Promise<void> {
+  await sql`update campaign_outbox set state = 'done', msgid = ${done.msgid || null}, fail_count = ${done.failList.length}, reconciled = ${done.reconciled}, completed_at = now()
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
+  await sql`update campaign_recipients set status = case when external_userid = any(${done.failList}::text[]) then 'invalid' else 'task_created' end
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}
+      and arm = 'target' and excluded is null`.execute(trx);
+}
+
+export async function failOutbox(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number, error: string): Promise<void> {
+  await sql`update campaign_outbox set state = 'failed', error = ${error}, completed_at = now()
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
+}
+
+/** msgids this tenant's outbox already holds: a reconciliation never adopts one twice. */
+export async function knownMsgids(trx: Tx, tenantId: TenantId, msgids: string[]): Promise<Set<string>> {
+  if (msgids.length === 0) return new Set();
+  const r = await sql<{ msgid: string }>`select msgid from campaign_outbox where tenant_id = ${tenantId}::uuid and msgid = any(${msgids}::text[])`.execute(trx);
+  return new Set(r.rows.map((x) => x.msgid));
+}

@@ -1,0 +1,123 @@
+/**
+ * Crash-safe creation of WeCom mass-message tasks for a campaign run (issue #15 point 4). Each outbox row (run,
+ * clerk, chunk) is marked 'calling' and committed before add_msg_template, and completed with the msgid and
+ * fail_list after it. A row found 'calling' (the worker died between the call and the record) is reconciled
+ * first: the tasks WeCom holds from shortly before the call are listed (get_groupmsg_list_v2), matched by the
+ * hash of the text, the sender (get_groupmsg_task) and the recipients (get_groupmsg_send_result, a subset of
+ * the chunk); only when none matches is the call made again. So no clerk gets the same task twice.
+ */
+import { createHash } from 'node:crypto';
+import type { CampaignContent } from '../../app/lib/contracts/campaign';
+import type { Services } from '../services';
+import { withTenant, type TenantId } from '../tenancy/context';
+import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
+import type { WecomClient } from '../wecom/client';
+import { wecomClientFor } from '../wecom/runtime';
+import { renderMessage } from './content';
+import * as repo from './delivery.repository';
+
+export const textSha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Snapshot → senders → chunks and outbox rows, in one transaction; the text each sender sends is rendered here. */
+export async function planMassRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number; texts: Map<string, string> }> {
+  return withTenant(services.dbs, tenantId, async (trx) => {
+    await repo.assignSenders(trx, tenantId, runId);
+    const senders = await repo.runSenders(trx, tenantId, runId);
+    const texts = new Map(senders.map((s) => [s.staff_id, renderMessage(content.text, { 导购: s.name, 门店: s.store_name, 门店地址: s.store_address })]));
+    const tasks = await repo.planOutbox(trx, tenantId, runId, chunkSize, [...texts].map(([staffId, text]) => ({ staffId, sha256: textSha256(text) })));
+    return { tasks, texts };
+  });
+}
+
+export interface DeliveryOptions {
+  /** Calls in flight at once (WeCom's per-API concurrency); default 4. */
+  concurrency?: number;
+  /** Test seam: runs after WeCom accepted a task and before Huike records it (a crash there must not duplicate). */
+  afterCall?: (row: repo.OutboxRow) => void | Promise<void>;
+  /** How far before a 'calling' row's call time a matching task may have been created (clock skew). */
+  skewSeconds?: number;
+}
+
+export interface DeliveryResult {
+  created: number;
+  reconciled: number;
+  failed: number;
+}
+
+/** Creates (or reconciles) every open outbox row of a run. Safe to run again after a crash at any point. */
+export async function deliverMassRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, texts: Map<string, string>, opts: DeliveryOptions = {}): Promise<DeliveryResult> {
+  const client = await wecomClientFor(services, tenantId);
+  const rows = await withTenant(services.dbs, tenantId, (trx) => repo.openOutbox(trx, tenantId, runId));
+  const result: DeliveryResult = { created: 0, reconciled: 0, failed: 0 };
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  // On the first failure no further row starts; calls already in flight finish and are recorded, then it throws.
+  const worker = async () => {
+    while (!failure && next < rows.length) {
+      const row = rows[next++]!;
+      try {
+        result[await deliverRow(services, client, tenantId, runId, row, content, texts, opts)]++;
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, rows.length) }, worker));
+  if (failure) throw (failure as { error: unknown }).error;
+  return result;
+}
+
+async function deliverRow(services: Services, client: WecomClient, tenantId: TenantId, runId: string, row: repo.OutboxRow, content: CampaignContent, texts: Map<string, string>, opts: DeliveryOptions): Promise<keyof DeliveryResult> {
+  const recipients = await withTenant(services.dbs, tenantId, (trx) => repo.chunkExternalUserids(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+  const text = texts.get(row.sender_staff_id);
+  if (text === undefined || textSha256(text) !== row.text_sha256) throw new Error(`campaign run ${runId}: the text for sender ${row.sender_staff_id} differs from the planned one`);
+  if (row.state === 'calling') {
+    const found = await findCreatedTask(services, client, tenantId, row, recipients, opts.skewSeconds ?? 120);
+    if (found) {
+      await withTenant(services.dbs, tenantId, (trx) => repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, { msgid: found.msgid, failList: found.failList, reconciled: true }));
+      return 'reconciled';
+    }
+  }
+  await withTenant(services.dbs, tenantId, (trx) => repo.markCalling(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+  try {
+    const r = await client.addMsgTemplate({ chat_type: 'single', external_userid: recipients, sender: row.wecom_userid, text: { content: text }, attachments: content.attachments });
+    await opts.afterCall?.(row);
+    await withTenant(services.dbs, tenantId, (trx) => repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, { msgid: r.msgid, failList: r.fail_list, reconciled: false }));
+    return 'created';
+  } catch (e) {
+    if (isPermanent(e)) {
+      await withTenant(services.dbs, tenantId, (trx) => repo.failOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, e instanceof Error ? e.message : String(e)));
+      return 'failed';
+    }
+    throw e; // transient or unknown: the row stays 'calling' and the retried job reconciles it first
+  }
+}
+
+/** WeCom refused the request itself (not a network failure, a rate limit or a stale token): retrying cannot help. */
+function isPermanent(e: unknown): boolean {
+  return e instanceof WecomApiError && !e.isTransient && !e.isTokenError;
+}
+
+/**
+ * The task a killed worker created for this row, if WeCom has it: same text, created since just before the call,
+ * sent by this row's clerk to recipients that are all in this chunk (fail_list recipients are absent).
+ */
+async function findCreatedTask(services: Services, client: WecomClient, tenantId: TenantId, row: repo.OutboxRow, recipients: string[], skewSeconds: number): Promise<{ msgid: string; failList: string[] } | null> {
+  const from = Math.floor((row.called_at?.getTime() ?? Date.now()) / 1000) - skewSeconds;
+  const to = Math.min(Math.floor(Date.now() / 1000) + skewSeconds, from + 30 * 86_400);
+  const candidates: string[] = [];
+  for await (const m of client.iterateGroupMsgList({ chat_type: 'single', start_time: from, end_time: to, filter_type: 0, limit: 100 })) {
+    if (textSha256(m.text?.content ?? '') === row.text_sha256) candidates.push(m.msgid);
+  }
+  const known = await withTenant(services.dbs, tenantId, (trx) => repo.knownMsgids(trx, tenantId, candidates));
+  const chunk = new Set(recipients);
+  for (const msgid of candidates.filter((m) => !known.has(m))) {
+    let bySender = false;
+    for await (const t of client.iterateGroupMsgTasks(msgid)) if (t.userid === row.wecom_userid) bySender = true;
+    if (!bySender) continue;
+    const sentTo = new Set<string>();
+    for await (const r of client.iterateGroupMsgSendResults(msgid, row.wecom_userid)) if (r.external_userid) sentTo.add(r.external_userid);
+    if (sentTo.size > 0 && [...sentTo].every((e) => chunk.has(e))) return { msgid, failList: recipients.filter((e) => !sentTo.has(e)) };
+  }
+  return null;
+}
