@@ -7,6 +7,7 @@ import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../ht
 import type { Services } from '../services';
 import { withTenant } from '../tenancy/context';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { addMonths } from './aggregate';
 import { analyticsCohorts, analyticsModel, analyticsRfm, analyticsSummary } from './analytics.queries';
 import { customerFilterSchema, customerProfile, listCustomerMetrics, METRIC_SORTS, type CustomerFilters, type MetricSort } from './customers.queries';
 import { filterOptions, parseFiltersStrict, resolveFilters } from './filters';
@@ -43,6 +44,14 @@ function strict<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * Why `p_alive` is null although the customer has predictions: under BG/NBD a one-purchase customer has P(alive) = 1
+ * by construction, which is not shown as a probability (docs/metrics.md).
+ */
+function pAliveReason(frequency: unknown, expected90: unknown): 'one_purchase' | null {
+  return Number(frequency) === 1 && expected90 !== null && expected90 !== undefined ? 'one_purchase' : null;
+}
+
 function metricsJson(m: Record<string, unknown> | null) {
   if (!m) return null;
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
@@ -69,6 +78,7 @@ function metricsJson(m: Record<string, unknown> | null) {
     expected_next_purchase: m.expected_next_purchase,
     due: m.is_due,
     p_alive: m.p_alive,
+    p_alive_reason: pAliveReason(m.frequency, m.exp_purchases_90),
     expected_purchases_30d: m.exp_purchases_30,
     expected_purchases_90d: m.exp_purchases_90,
     expected_spend_fen: m.expected_spend_fen,
@@ -111,7 +121,15 @@ export function analyticsApi(services: Services): Router {
     '/analytics/cohorts',
     wrap(async (req, res) => {
       const { cohorts } = await analyticsCohorts(services, req.actor, parseFiltersStrict(query(req)));
-      res.json(cohorts);
+      // Each month as a cell too, with `partial: true` when the month is not over at as_of (docs/metrics.md).
+      res.json(
+        cohorts.map((c) => ({
+          cohort: c.cohort,
+          size: c.size,
+          retention: c.retention,
+          cells: c.retention.map((r, k) => ({ month: addMonths(c.cohort, k), k, retention: r, partial: c.partial[k] === true })),
+        })),
+      );
     }),
   );
 
@@ -185,7 +203,9 @@ export function analyticsApi(services: Services): Router {
           last_purchase: c.last_purchase,
           expected_next_purchase: c.expected_next_purchase,
           due: c.is_due,
+          days_overdue: c.days_overdue,
           p_alive: c.p_alive,
+          p_alive_reason: pAliveReason(c.frequency, c.exp_purchases_90),
           expected_purchases_90d: c.exp_purchases_90,
           predicted_value_12m_fen: c.predicted_value_12m_fen === null ? null : Number(c.predicted_value_12m_fen),
         })),
@@ -261,7 +281,7 @@ openApiSchemas.AnalyticsSummary = {
 openApiSchemas.CustomerMetrics = {
   type: 'object',
   properties: Object.fromEntries(
-    ['first_purchase', 'last_purchase', 'frequency', 'recency_days', 'monetary_fen', 't_x_days', 'T_days', 'median_interval_days', 'r_score', 'f_score', 'm_score', 'fm_score', 'rfm_group', 'stage', 'expected_next_purchase', 'due', 'p_alive', 'expected_purchases_30d', 'expected_purchases_90d', 'predicted_value_12m_fen'].map((k) => [k, {}]),
+    ['first_purchase', 'last_purchase', 'frequency', 'recency_days', 'monetary_fen', 't_x_days', 'T_days', 'median_interval_days', 'r_score', 'f_score', 'm_score', 'fm_score', 'rfm_group', 'stage', 'expected_next_purchase', 'due', 'p_alive', 'p_alive_reason', 'expected_purchases_30d', 'expected_purchases_90d', 'predicted_value_12m_fen'].map((k) => [k, {}]),
   ),
 };
 
@@ -278,7 +298,25 @@ Object.assign(openApiPaths, {
     get: {
       summary: 'Monthly cohort retention',
       parameters: filterParams,
-      responses: ok({ type: 'array', items: { type: 'object', properties: { cohort: { type: 'string', example: '2025-01' }, size: int, retention: { type: 'array', items: { type: 'number' } } } } }, 'Cohorts'),
+      responses: ok(
+        {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              cohort: { type: 'string', example: '2025-01' },
+              size: int,
+              retention: { type: 'array', items: { type: 'number' } },
+              cells: {
+                type: 'array',
+                description: 'One per month from the cohort month; partial = the month is not over at as_of (not comparable with full months)',
+                items: { type: 'object', properties: { month: { type: 'string', example: '2025-03' }, k: int, retention: { type: 'number' }, partial: { type: 'boolean' } } },
+              },
+            },
+          },
+        },
+        'Cohorts',
+      ),
     },
   },
   '/analytics/rfm': {
