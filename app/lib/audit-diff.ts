@@ -43,7 +43,20 @@ export const AUDIT_FIELD_LABELS: Record<string, Pair> = {
   merged: ['合并的客户', 'Merged customers'],
   orders_moved: ['转移订单数', 'Orders moved'],
   state: ['渠道参数', 'Channel state'],
+  slug: ['标识', 'Slug'],
+  users: ['成员', 'Members'],
+  campaign: ['活动', 'Campaign'],
+  batch_id: ['批次', 'Batch'],
+  applied: ['已生效', 'Applied'],
+  pending: ['待同步', 'Pending'],
+  failed: ['失败', 'Failed'],
+  staff: ['员工', 'Staff'],
+  stores: ['门店', 'Stores'],
+  regions: ['区域', 'Regions'],
 };
+
+/** Fields the table shows elsewhere (the object column has the id). */
+const HIDDEN = new Set(['id']);
 
 export interface FieldChange {
   key: string;
@@ -87,7 +100,7 @@ export function auditChanges(before: unknown, after: unknown, t: T, formatTime?:
   const a = obj(after);
   const keys = [...new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})])];
   return keys
-    .filter((k) => JSON.stringify(b?.[k] ?? null) !== JSON.stringify(a?.[k] ?? null))
+    .filter((k) => !HIDDEN.has(k) && JSON.stringify(b?.[k] ?? null) !== JSON.stringify(a?.[k] ?? null))
     .map((k) => ({
       key: k,
       label: fieldLabel(k, t),

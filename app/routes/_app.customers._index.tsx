@@ -10,7 +10,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useRef } from 'react';
 import { CsvButton } from '~/components/charts/csv-button';
 import { DataTable } from '~/components/data-table';
-import { GROUP_LABELS, GROUP_ORDER, STAGE_LABELS, STAGE_ORDER, label } from '~/lib/analytics-labels';
+import { GROUP_LABELS, GROUP_ORDER, P_ALIVE_ONE_PURCHASE, STAGE_LABELS, STAGE_ORDER, label, pAliveOnePurchase } from '~/lib/analytics-labels';
 import type { CustomerRow, MetricSort } from '~/lib/analytics.server';
 import { listContext, listCustomerMetrics, listCustomers, METRIC_SORTS, parseCustomerFiltersLenient, withTenant } from '~/lib/analytics.server';
 import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
@@ -145,7 +145,15 @@ export default function Customers() {
         </>
       ),
     },
-    { id: 'p_alive', header: t('P(活跃)', 'P(alive)'), cell: ({ row }) => <span className="num">{pct(row.original.p_alive, 0)}</span> },
+    {
+      id: 'p_alive',
+      header: t('P(活跃)', 'P(alive)'),
+      cell: ({ row }) => (
+        <span className="num" title={pAliveOnePurchase(row.original) ? t(...P_ALIVE_ONE_PURCHASE) : undefined}>
+          {pct(row.original.p_alive, 0)}
+        </span>
+      ),
+    },
     { id: 'value', header: t('12个月预测价值', '12-month value'), cell: ({ row }) => <span className="num">{yuan(row.original.predicted_value_12m_fen)}</span> },
   ];
   const legacyColumns: ColumnDef<LegacyRow, unknown>[] = [

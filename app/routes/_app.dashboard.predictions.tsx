@@ -73,7 +73,7 @@ export default function Predictions() {
             <tbody>
               {d.stores.map((r) => (
                 <tr key={r.storeId ?? 'none'}>
-                  <td>{r.store ?? t('无门店', 'No store')}</td>
+                  <td>{r.storeId === 'other' ? t('其他门店（本区域导购服务的客户）', 'Other stores (customers served by your clerks)') : (r.store ?? t('无门店', 'No store'))}</td>
                   <td className="num">{num(r.buyers)}</td>
                   <td className="num">{num(r.expected90, 0)}</td>
                   <td className="num">{num(r.likelyToLapse)}</td>

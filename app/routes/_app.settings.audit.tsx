@@ -33,6 +33,7 @@ function Changes({ before, after }: { before: unknown; after: unknown }) {
       {shown.map((c) => (
         <li key={c.key} data-field={c.key}>
           <span className="audit-field">{c.label}</span>
+          {': '}
           {c.kind === 'changed' ? (
             <>
               <s className="muted">{c.before}</s> → <b>{c.after}</b>

@@ -790,7 +790,7 @@ export async function dashboardStores(
 
 // ------------------------------------------------------------------------------------------ predictions
 
-/** What a manager acts on, per home store (null id: customers without a store). */
+/** What a manager acts on, per home store (null id: customers without a store; OTHER_STORES: outside the scope). */
 export interface PredictionStoreRow {
   storeId: string | null;
   store: string | null;
@@ -840,7 +840,7 @@ async function predictionsByStore(c: Ctx): Promise<PredictionStoreRow[]> {
     from per left join stake on stake.store_id is not distinct from per.store_id
       left join stores s on s.tenant_id = ${t} and s.id = per.store_id
     order by per.e90 desc nulls last, s.name`.execute(c.trx);
-  return r.rows.map((x) => ({
+  const rows: PredictionStoreRow[] = r.rows.map((x) => ({
     storeId: x.store_id,
     store: x.store,
     buyers: Number(x.buyers),
@@ -849,7 +849,18 @@ async function predictionsByStore(c: Ctx): Promise<PredictionStoreRow[]> {
     valueAtStakeFen: Number(x.stake ?? 0),
     valueFen: Number(x.v ?? 0),
   }));
+  // A manager's per-customer scope includes customers of other stores served by their clerks: one row for those.
+  const scope = c.actor.storeScope;
+  if (!scope) return rows;
+  const mine = rows.filter((x) => x.storeId !== null && scope.includes(x.storeId));
+  const others = rows.filter((x) => !(x.storeId !== null && scope.includes(x.storeId)));
+  if (others.length === 0) return mine;
+  const sum = (k: 'buyers' | 'expected90' | 'likelyToLapse' | 'valueAtStakeFen' | 'valueFen') => others.reduce((a, x) => a + x[k], 0);
+  return [...mine, { storeId: OTHER_STORES, store: null, buyers: sum('buyers'), expected90: sum('expected90'), likelyToLapse: sum('likelyToLapse'), valueAtStakeFen: sum('valueAtStakeFen'), valueFen: sum('valueFen') }];
 }
+
+/** The per-store row of a manager's customers whose home store is outside their region (served by their clerks). */
+export const OTHER_STORES = 'other';
 
 export async function dashboardPredictions(services: Services, actor: Actor, input: FilterInput) {
   return runRead(services, actor, 'predictions', input, 90, async (c): Promise<Predictions> => {

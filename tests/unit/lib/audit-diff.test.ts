@@ -20,7 +20,7 @@ describe('audit log: before/after as a list of changed fields', () => {
   });
 
   it('a creation lists the new values; nothing changed lists nothing', () => {
-    expect(auditChanges(null, { code: 'S9', name: '新店' }, zh).map((c) => [c.label, c.after, c.kind])).toEqual([
+    expect(auditChanges(null, { id: '0190a6e1-0000-7000-8000-000000000001', code: 'S9', name: '新店' }, zh).map((c) => [c.label, c.after, c.kind])).toEqual([
       ['代码', 'S9', 'added'],
       ['名称', '新店', 'added'],
     ]);
