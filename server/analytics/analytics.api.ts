@@ -27,7 +27,8 @@ function query(req: Request): URLSearchParams {
 const pagingSchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   size: z.coerce.number().int().min(1).max(500).default(50),
-  sort: z.enum(METRIC_SORTS).default('monetary'),
+  /** Default: `monetary`; with `due=true`, the due list's `priority` (docs/metrics.md). */
+  sort: z.enum(METRIC_SORTS).optional(),
   dir: z.enum(['asc', 'desc']).default('desc'),
 });
 
@@ -178,7 +179,8 @@ export function analyticsApi(services: Services): Router {
         const rf = resolveFilters(f, options, state?.as_of ?? (await tenantToday(trx, req.actor.tenantId)), null);
         const at = await metricsAt(trx, req.actor.tenantId, f.as_of);
         const filters: CustomerFilters = { ...cf, store: f.store, region: f.region, first_from: f.from, first_to: f.to };
-        const list = await listCustomerMetrics(trx, req.actor, { sort: paging.sort as MetricSort, dir: paging.dir, page: paging.page, size: paging.size, filters }, options, at.relation);
+        const sort: MetricSort = paging.sort ?? (cf.due ? 'priority' : 'monetary');
+        const list = await listCustomerMetrics(trx, req.actor, { sort, dir: paging.dir, page: paging.page, size: paging.size, filters }, options, at.relation);
         return { list, asOf: rf.asOf };
       });
       res.json({
@@ -362,7 +364,7 @@ Object.assign(openApiPaths, {
         ...filterParams,
         { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
         { name: 'size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
-        { name: 'sort', in: 'query', schema: { type: 'string', enum: [...METRIC_SORTS] } },
+        { name: 'sort', in: 'query', schema: { type: 'string', enum: [...METRIC_SORTS] }, description: 'Default monetary; with due=true, priority (predicted 12-month value, net spend without one, then the most recently due)' },
         { name: 'dir', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
         { name: 'stage', in: 'query', schema: { type: 'string', enum: ['prospect', 'new', 'active', 'at_risk', 'lapsed'] } },
         { name: 'group', in: 'query', schema: { type: 'string' }, description: 'RFM group' },

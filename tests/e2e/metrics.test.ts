@@ -121,6 +121,20 @@ describe('numbers a manager can trust', () => {
     await page.close();
   });
 
+  it('a one-purchase customer: P(仍活跃) shows "—" with the reason, not 100%', async () => {
+    const page = await open('manager@demo.huike');
+    // A lapsed one-time buyer: "已流失" next to "P(仍活跃) 100.0%" before.
+    await page.goto(`${base}/customers?stage=lapsed&sort=frequency&dir=asc`);
+    await Promise.all([page.waitForURL((u) => /^\/customers\/[0-9a-f-]{36}$/.test(u.pathname)), page.locator('.data-table tbody tr td a').first().click()]);
+    await expect(page.locator('.metric-grid').innerText()).resolves.toMatch(/购买天数 F\s*1\b/);
+    const p = await page.locator('[data-testid=p-alive]').innerText();
+    expect(p).toContain('—');
+    expect(p).toContain('仅购买一次');
+    expect(p).not.toContain('%');
+    await screenshot(page, 'profile-one-purchase');
+    await page.close();
+  });
+
   it('audit log: a change reads as fields, old → new, not JSON', async () => {
     const page = await open('admin@demo.huike');
     await page.goto(`${base}/settings/stores`);

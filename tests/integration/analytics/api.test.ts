@@ -166,6 +166,14 @@ describe('GET /api/v1/customers', () => {
     // C: 02-01 + 21 = 02-22 → 37 days, past W. D: lapsed (was due before, 80 days overdue).
     const due = await get<{ data: { display_name: string; due: boolean; days_overdue: number | null }[] }>(key, '/customers?due=true');
     expect(due.data.map((d) => [d.display_name, d.due, d.days_overdue])).toEqual([['乙', true, 9]]);
+    // As of 2 March (W 30, tenant median 21 of A's 15, 21 and B's 45; no fit, so the value is M): A is due since
+    // 02-10 + 18 (own median) = 02-28 (2 days, M 21000), C since 02-01 + 21 = 02-22 (8 days, M 23000); B not yet
+    // (03-01 + 21), D lapsed. Priority (the default with due=true): C first by value, though longer overdue.
+    const mar = await get<{ data: { display_name: string; days_overdue: number }[] }>(key, '/customers?due=true&as_of=2025-03-02');
+    expect(mar.data.map((d) => [d.display_name, d.days_overdue])).toEqual([
+      ['丙', 8],
+      ['甲', 2],
+    ]);
     const detail = await get<{ id: string; metrics: Record<string, unknown> }>(key, `/customers/${C}`);
     expect(detail.metrics).toMatchObject({ frequency: 1, monetary_fen: 23000, first_purchase: '2025-02-01', last_purchase: '2025-02-01', recency_days: 58, stage: 'at_risk', rfm_group: 'need_attention', expected_next_purchase: '2025-02-22', due: false });
     // As of January C had not bought yet; the 2025-04-02 order never counts before it happened.
