@@ -36,6 +36,12 @@ const SORT_COLUMN: Record<MetricSort, string> = {
 function orderOf(sort: MetricSort, dir: 'asc' | 'desc') {
   const d = sql.raw(dir === 'asc' ? 'asc nulls first' : 'desc nulls last');
   const tie = sql.raw(dir === 'asc' ? 'desc' : 'asc');
+  if (sort === 'p_alive') {
+    // One-purchase customers have no P(alive) (docs/metrics.md): after every repeater, ranked by expected purchases;
+    // prospects last. (No index serves this sort; nulls go last both ways.)
+    const pd = sql.raw(dir === 'asc' ? 'asc nulls last' : 'desc nulls last');
+    return sql`cm.p_alive ${pd}, cm.exp_purchases_90 ${pd}, cm.customer_id ${tie}`;
+  }
   const second = sort === 'priority' ? sql`, cm.expected_next_purchase ${d}` : sql``;
   return sql`${sql.raw(SORT_COLUMN[sort])} ${d}${second}, cm.customer_id ${tie}`;
 }

@@ -142,6 +142,22 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     expect(p.totals.likelyInactive).toBe(buyers.filter((r) => r.p_alive !== null && r.p_alive < 0.5).length);
   });
 
+  it('sorted by P(alive), the lowest first: every repeater, then one-purchase customers by expected purchases', async () => {
+    const actor = systemActor(t.id, t.slug, 'test');
+    const list = await withTenant(h.services.dbs, t.id, async (trx) =>
+      listCustomerMetrics(trx, actor, { sort: 'p_alive', dir: 'asc', page: 1, size: 200, filters: {} }, await filterOptions(trx, actor)),
+    );
+    const repeaters = rows.filter((r) => r.frequency >= 2).length;
+    const got = list.rows.map((r) => [r.frequency >= 2, r.p_alive, r.exp_purchases_90] as const);
+    expect(got.slice(0, Math.min(repeaters, 200)).every(([rep]) => rep)).toBe(true);
+    const pa = got.slice(0, Math.min(repeaters, 200)).map(([, p]) => p!);
+    expect(pa).toEqual([...pa].sort((a, b) => a - b));
+    if (repeaters < 200) {
+      const e = got.slice(repeaters).map(([rep, p, x]) => (rep || p !== null ? NaN : x!));
+      expect(e).toEqual([...e].sort((a, b) => a - b));
+    }
+  });
+
   it('the incremental refresh keeps F = 1 at 1 and a new repeater at 2 or more', async () => {
     const once = rows.filter((r) => r.frequency === 1).slice(0, 2);
     await addOrders(h.services, t.id, [{ customer: once[0]!.customer_id, at: D, yuan: 50, store: t.storeIds.S1 }]);
