@@ -53,6 +53,7 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
   let t: Awaited<ReturnType<typeof makeTenant>>;
   let rows: Row[];
   let W: number;
+  const orders: OrderSpec[] = [];
   const read = async () =>
     withTenant(h.services.dbs, t.id, async (trx) =>
       (
@@ -71,7 +72,6 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
       t.id,
       Array.from({ length: n }, (_, i) => ({ name: `c${i}`, storeId: i % 2 ? t.storeIds.S1 : t.storeIds.S2 })),
     );
-    const orders: OrderSpec[] = [];
     ids.forEach((id, i) => {
       // About half buy once, the rest 2–8 times at a personal rhythm; first purchases spread over two years.
       const first = 20 + Math.floor(rand() * 700);
@@ -140,6 +140,12 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     expect(p.pAlive.reduce((s, b) => s + b.count, 0)).toBe(buyers.filter((r) => r.frequency >= 2).length);
     expect(p.stores.reduce((s, x) => s + x.buyers, 0)).toBe(buyers.length);
     expect(p.totals.likelyInactive).toBe(buyers.filter((r) => r.p_alive !== null && r.p_alive < 0.5).length);
+    // Value at stake: what the customers likely to lapse paid in the 365 days up to D, from the fixture's own orders.
+    const lapsing = new Set(buyers.filter((r) => r.frequency >= 2 && r.p_alive! < 0.5).map((r) => r.customer_id));
+    expect(lapsing.size).toBeGreaterThan(0);
+    const stake = orders.filter((o) => lapsing.has(o.customer!) && o.at > dayBefore(365) && o.at <= D).reduce((a, o) => a + Math.round(o.yuan * 100), 0);
+    expect(p.totals.valueAtStakeFen).toBe(stake);
+    expect(p.stores.reduce((a, x) => a + x.likelyToLapse, 0)).toBe(lapsing.size);
   });
 
   it('sorted by P(alive), the lowest first: every repeater, then one-purchase customers by expected purchases', async () => {
