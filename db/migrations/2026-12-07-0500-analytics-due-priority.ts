@@ -12,7 +12,7 @@ import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index customer_metrics_due_priority_idx on customer_metrics
-    (tenant_id, (coalesce(predicted_value_12m_fen, monetary_fen)) desc, expected_next_purchase desc, customer_id) where is_due`.execute(db);
+    (tenant_id, (coalesce(predicted_value_12m_fen, monetary_fen)) desc nulls last, expected_next_purchase desc nulls last, customer_id) where is_due`.execute(db);
   await sql`insert into analytics_refresh_requests (tenant_id, reason)
     select tenant_id, 'metric definitions changed: F score, due window, P(alive) of one-purchase customers' from analytics_state
     on conflict (tenant_id) do nothing`.execute(db);
