@@ -48,6 +48,25 @@ export const CHANNEL_LABELS: Record<string, Pair> = {
   other: ['其他', 'Other'],
 };
 
+/**
+ * P(alive) of a one-purchase customer is 1 by construction under BG/NBD and is not shown as a probability
+ * (docs/metrics.md): "—" with this reason. The API says `p_alive_reason: "one_purchase"`.
+ */
+export const P_ALIVE_ONE_PURCHASE: Pair = ['仅购买一次，无法估计', 'one purchase only, cannot be estimated'];
+
+/** True when a customer has predictions but no P(alive) because they bought once. */
+export function pAliveOnePurchase(m: { frequency: number; p_alive: number | null; exp_purchases_90: number | null }): boolean {
+  return m.frequency === 1 && m.p_alive === null && m.exp_purchases_90 !== null;
+}
+
+/** Value tiers of the Predictions page (by predicted 12-month value). */
+export const VALUE_TIER_LABELS: Record<string, Pair> = {
+  '1': ['前 10%', 'Top 10%'],
+  '2': ['10–30%', '10–30%'],
+  '3': ['30–60%', '30–60%'],
+  '4': ['后 40%', 'Bottom 40%'],
+};
+
 export function label(map: Record<string, Pair>, key: string | null | undefined, t: (zh: string, en: string) => string): string {
   if (!key) return '—';
   const p = map[key];

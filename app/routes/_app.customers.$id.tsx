@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { GROUP_LABELS, STAGE_LABELS, CHANNEL_LABELS, label } from '~/lib/analytics-labels';
+import { GROUP_LABELS, STAGE_LABELS, CHANNEL_LABELS, P_ALIVE_ONE_PURCHASE, label, pAliveOnePurchase } from '~/lib/analytics-labels';
 import { customerProfile, withTenant } from '~/lib/analytics.server';
 import { num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
@@ -118,7 +118,15 @@ export default function CustomerProfile() {
               </div>
               <div>
                 <dt>{t('P(仍活跃)', 'P(alive)')}</dt>
-                <dd>{pct(m.p_alive)}</dd>
+                <dd data-testid="p-alive">
+                  {pAliveOnePurchase(m) ? (
+                    <>
+                      — <span className="muted">{t(...P_ALIVE_ONE_PURCHASE)}</span>
+                    </>
+                  ) : (
+                    pct(m.p_alive)
+                  )}
+                </dd>
               </div>
               <div>
                 <dt>{t('未来 30 / 90 天预计购买', 'Expected purchases 30 / 90 d')}</dt>

@@ -10,7 +10,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import { useRef } from 'react';
 import { CsvButton } from '~/components/charts/csv-button';
 import { DataTable } from '~/components/data-table';
-import { GROUP_LABELS, GROUP_ORDER, STAGE_LABELS, STAGE_ORDER, label } from '~/lib/analytics-labels';
+import { GROUP_LABELS, GROUP_ORDER, P_ALIVE_ONE_PURCHASE, STAGE_LABELS, STAGE_ORDER, label, pAliveOnePurchase } from '~/lib/analytics-labels';
 import type { CustomerRow, MetricSort } from '~/lib/analytics.server';
 import { listContext, listCustomerMetrics, listCustomers, METRIC_SORTS, parseCustomerFiltersLenient, withTenant } from '~/lib/analytics.server';
 import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
@@ -32,9 +32,10 @@ const LEGACY_SORTS = { name: 'name', first_purchase: 'created_at' } as const;
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const url = new URL(request.url);
-  // Built here, not at module level: METRIC_SORTS comes from the server bridge, which the browser bundle lacks.
-  const p = parseTableParams<MetricSort>(url, tableParamsSchema(METRIC_SORTS, { sort: 'last_purchase', dir: 'desc' }));
   const filters = parseCustomerFiltersLenient(url.searchParams);
+  // Built here, not at module level: METRIC_SORTS comes from the server bridge, which the browser bundle lacks.
+  // A due list is a worklist: by default in priority order (docs/metrics.md "Priority of a due list").
+  const p = parseTableParams<MetricSort>(url, tableParamsSchema(METRIC_SORTS, { sort: filters.due ? 'priority' : 'last_purchase', dir: 'desc' }));
   if (p.q) filters.q = p.q;
   const data = await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
     const { state, options } = await listContext(trx, actor);
@@ -140,10 +141,19 @@ export default function Customers() {
       cell: ({ row }) => (
         <>
           {row.original.expected_next_purchase ?? '—'} {row.original.is_due ? <span className="badge due">{t('待回访', 'due')}</span> : null}
+          {row.original.days_overdue !== null ? <div className="muted">{t(`已到期 ${row.original.days_overdue} 天`, `due for ${row.original.days_overdue} d`)}</div> : null}
         </>
       ),
     },
-    { id: 'p_alive', header: t('P(活跃)', 'P(alive)'), cell: ({ row }) => <span className="num">{pct(row.original.p_alive, 0)}</span> },
+    {
+      id: 'p_alive',
+      header: t('P(活跃)', 'P(alive)'),
+      cell: ({ row }) => (
+        <span className="num" title={pAliveOnePurchase(row.original) ? t(...P_ALIVE_ONE_PURCHASE) : undefined}>
+          {pct(row.original.p_alive, 0)}
+        </span>
+      ),
+    },
     { id: 'value', header: t('12个月预测价值', '12-month value'), cell: ({ row }) => <span className="num">{yuan(row.original.predicted_value_12m_fen)}</span> },
   ];
   const legacyColumns: ColumnDef<LegacyRow, unknown>[] = [
@@ -228,8 +238,13 @@ export default function Customers() {
             {fl.r ? <input type="hidden" name="r" value={fl.r} /> : null}
             {fl.fm ? <input type="hidden" name="fm" value={fl.fm} /> : null}
             {fl.region ? <input type="hidden" name="region" value={fl.region} /> : null}
-            <input type="hidden" name="sort" value={d.p.sort} />
-            <input type="hidden" name="dir" value={d.p.dir} />
+            {/* Without an explicit sort the due filter brings the priority order. */}
+            {new URLSearchParams(search).has('sort') ? (
+              <>
+                <input type="hidden" name="sort" value={d.p.sort} />
+                <input type="hidden" name="dir" value={d.p.dir} />
+              </>
+            ) : null}
           </>
         ) : null}
         <TagFilter options={d.wecom.tagOptions} value={fl.tag} onChange={apply} />
@@ -257,6 +272,11 @@ export default function Customers() {
             </span>
           ) : null}
         </div>
+      ) : null}
+      {d.computed && d.p.sort === 'priority' ? (
+        <p className="muted" data-testid="priority-note">
+          {t('按优先级排序：12 个月预测价值从高到低（无预测时按累计消费），同值时最近到期的在前。', 'In priority order: predicted 12-month value, highest first (net spend where there is no prediction); then the most recently due first.')}
+        </p>
       ) : null}
       {d.canTag ? <BulkTagBar options={d.wecom.tagOptions} result={bulk ?? null} /> : null}
       {d.computed ? (

@@ -50,7 +50,7 @@ export default function Overview() {
         <KpiCard label={t('购买客户', 'Buyers')} value={num(k.buyers.value)} delta={pctChange(k.buyers)} hint={t('至少一个购买日', 'At least one purchase day')} />
         <KpiCard label={t('活跃客户', 'Active customers')} value={num(k.active.value)} delta={pctChange(k.active)} hint={t(`最近 ${d.meta.windowDays ?? '—'} 天内购买`, `Bought within ${d.meta.windowDays ?? '—'} days`)} href={`/customers?stage=active`} />
         <KpiCard label={t('流失预警', 'At risk')} value={num(k.atRisk.value)} delta={pctChange(k.atRisk)} better="down" href={`/customers?stage=at_risk`} />
-        <KpiCard label={t('待回访', 'Due for a visit')} value={num(k.due)} hint={t('已过预计下次购买日', 'Past their expected next purchase')} href={`/customers?due=1`} />
+        <KpiCard label={t('待回访', 'Due for a visit')} value={num(k.due)} hint={t(`已到预计下次购买日，${d.meta.windowDays ?? '—'} 天内`, `Reached their expected next purchase, within ${d.meta.windowDays ?? '—'} days`)} href={`/customers?due=1&sort=priority`} />
       </div>
 
       <div className="grid-2">
@@ -197,7 +197,7 @@ export default function Overview() {
             )}
           </p>
           <p>
-            <Link to="/customers?due=1&sort=expected_next&dir=asc">{t('查看待回访客户 →', 'Customers due for a visit →')}</Link>
+            <Link to="/customers?due=1&sort=priority">{t('查看待回访客户 →', 'Customers due for a visit →')}</Link>
           </p>
         </div>
       </div>

@@ -1,4 +1,8 @@
-/** Predictions: the BG/NBD + Gamma-Gamma fit, P(alive), expected purchases, value tiers and the backtest. */
+/**
+ * Predictions, for a manager first: expected repurchases in the next 90 days, customers likely to lapse and the
+ * value at stake, per store; then the distributions, value tiers and the backtest. The BG/NBD and Gamma-Gamma
+ * parameters are for analysts, in a collapsed "model details" section.
+ */
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
@@ -11,6 +15,7 @@ import { dashboardData, dashboardPredictions } from '~/lib/analytics.server';
 import { bilingual, csvRate, csvYuan, num, pct, yuan, yuanShort } from '~/lib/dashboard-format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { VALUE_TIER_LABELS, label } from '~/lib/analytics-labels';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'dashboard.view');
@@ -37,20 +42,58 @@ export default function Predictions() {
     );
   }
   const bt = d.backtest;
+  const tiers = d.tiers.map((x) => ({ ...x, label: label(VALUE_TIER_LABELS, String(x.tier), t) }));
   return (
     <>
       <div className="cards kpis">
-        <KpiCard label={t('未来 30 天预计购买', 'Expected purchases, 30 days')} value={num(d.totals.expected30, 0)} hint={t('购买日数，全部客户合计', 'Purchase days, all customers')} />
-        <KpiCard label={t('未来 90 天预计购买', 'Expected purchases, 90 days')} value={num(d.totals.expected90, 0)} />
-        <KpiCard label={t('未来 12 个月预测价值', 'Predicted 12-month value')} value={yuan(d.totals.valueFen)} />
-        <KpiCard label={t('可能已流失', 'Probably inactive')} value={num(d.totals.likelyInactive)} hint={t('P(活跃) < 50% 的客户', 'Customers with P(alive) < 50%')} href="/customers?sort=p_alive&dir=asc" />
+        <KpiCard
+          label={t('未来 90 天预计复购', 'Expected repurchases, next 90 days')}
+          value={num(d.totals.expected90, 0)}
+          hint={t(`购买日数，${num(d.totals.customers)} 位购买客户合计（30 天：${num(d.totals.expected30, 0)}）`, `Purchase days by ${num(d.totals.customers)} buyers (30 days: ${num(d.totals.expected30, 0)})`)}
+        />
+        <KpiCard label={t('可能流失的复购客户', 'Repeat customers likely to lapse')} value={num(d.totals.likelyInactive)} hint={t('P(仍活跃) < 50%', 'P(alive) < 50%')} href="/customers?sort=p_alive&dir=asc" />
+        <KpiCard label={t('流失风险金额', 'Value at stake')} value={yuan(d.totals.valueAtStakeFen)} hint={t('这些客户近 12 个月的消费', 'What they spent in the last 12 months')} />
+        <KpiCard label={t('未来 12 个月预测价值', 'Predicted 12-month value')} value={yuan(d.totals.valueFen)} href="/customers?sort=value&dir=desc" />
       </div>
+
+      <section className="card" data-testid="prediction-stores">
+        <h2 style={{ marginTop: 0 }}>{t('按门店', 'By store')}</h2>
+        <div className="data-table">
+          <table>
+            <thead>
+              <tr>
+                <th>{t('门店', 'Store')}</th>
+                <th className="num">{t('购买客户', 'Buyers')}</th>
+                <th className="num">{t('未来 90 天预计复购', 'Expected repurchases, 90 days')}</th>
+                <th className="num">{t('可能流失', 'Likely to lapse')}</th>
+                <th className="num">{t('流失风险金额', 'Value at stake')}</th>
+                <th className="num">{t('12 个月预测价值', '12-month value')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.stores.map((r) => (
+                <tr key={r.storeId ?? 'none'}>
+                  <td>{r.storeId === 'other' ? t('其他门店（本区域导购服务的客户）', 'Other stores (customers served by your clerks)') : (r.store ?? t('无门店', 'No store'))}</td>
+                  <td className="num">{num(r.buyers)}</td>
+                  <td className="num">{num(r.expected90, 0)}</td>
+                  <td className="num">{num(r.likelyToLapse)}</td>
+                  <td className="num">{yuan(r.valueAtStakeFen)}</td>
+                  <td className="num">{yuan(r.valueFen)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
 
       <div className="grid-2">
         <ChartCard
           id="p-alive"
           title={t('P(活跃) 分布', 'P(alive) distribution')}
-          subtitle={t('客户仍在购买（未流失）的概率', 'Probability that a customer is still buying')}
+          subtitle={t(
+            `客户仍在购买（未流失）的概率；仅购买一次的 ${num(d.onePurchase)} 位客户无法估计，不计入`,
+            `Probability that a customer is still buying; the ${num(d.onePurchase)} one-purchase customers cannot be estimated and are left out`,
+          )}
           data={{ fileName: 'p-alive', columns: [{ key: 'label', label: 'P(alive)' }, { key: 'count', label: t('客户数', 'Customers') }], rows: d.pAlive.map((b) => ({ label: b.label, count: b.count })) }}
         >
           {() => (
@@ -100,16 +143,16 @@ export default function Predictions() {
             { key: 'pAlive', label: t('平均 P(活跃)', 'Avg. P(alive)') },
             { key: 'e90', label: t('平均 90 天预计购买', 'Avg. expected 90d') },
           ],
-          rows: d.tiers.map((x) => ({ tier: x.tier, customers: x.customers, value: csvYuan(x.valueFen), min: csvYuan(x.minValueFen), pAlive: csvRate(x.avgPAlive), e90: csvRate(x.avgExpected90) })),
+          rows: tiers.map((x) => ({ tier: x.label, customers: x.customers, value: csvYuan(x.valueFen), min: csvYuan(x.minValueFen), pAlive: csvRate(x.avgPAlive), e90: csvRate(x.avgExpected90) })),
         }}
         actions={<Link to="/customers?sort=value&dir=desc">{t('高价值客户 →', 'Top customers →')}</Link>}
         empty={d.tiers.length === 0 ? t('暂无价值预测（客单模型未拟合）', 'No value predictions (spend model not fitted)') : null}
       >
         {() => (
           <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={d.tiers} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
+            <BarChart data={tiers} margin={{ top: 8, right: 16, left: 0, bottom: 0 }}>
               <CartesianGrid stroke={COLORS.grid} vertical={false} />
-              <XAxis dataKey="tier" tick={{ fontSize: 12, fill: COLORS.axis }} />
+              <XAxis dataKey="label" tick={{ fontSize: 12, fill: COLORS.axis }} />
               <YAxis tickFormatter={(v: number) => yuanShort(v, locale)} tick={{ fontSize: 12, fill: COLORS.axis }} width={64} />
               <Tooltip
                 content={
@@ -169,8 +212,10 @@ export default function Predictions() {
         )}
       </ChartCard>
 
-      <section className="card">
-        <h2 style={{ marginTop: 0 }}>{t('模型参数', 'Model')}</h2>
+      <details className="card model-details" data-testid="model-details">
+        <summary>
+          <h2>{t('模型详情（供分析人员参考）', 'Model details (for analysts)')}</h2>
+        </summary>
         <div className="model-params">
           <div>
             <span>BG/NBD r</span>
@@ -225,7 +270,7 @@ export default function Predictions() {
         </div>
         {m.reason ? <p className="muted">{bilingual(m.reason, t)}</p> : null}
         <p className="muted">{t(`模型按租户整体拟合（截至 ${m.as_of}），门店筛选只影响上方分布。`, `The model is fitted per tenant (as of ${m.as_of}); store filters only change the distributions above.`)}</p>
-      </section>
+      </details>
     </>
   );
 }

@@ -25,6 +25,7 @@ export default function Repurchase() {
   const locale = t('zh-CN', 'en');
   const s = d.summary;
   const maxK = Math.max(0, ...d.cohorts.map((c) => c.retention.length - 1));
+  const partialNote = t(`本月未结束（截至 ${d.meta.asOf}），数值仍会上升`, `Month not over yet (as of ${d.meta.asOf}): the share will still grow`);
   const cohortCells: HeatCell[] = d.cohorts.flatMap((c) =>
     c.retention.map((r, k) => ({
       row: c.cohort,
@@ -32,7 +33,11 @@ export default function Repurchase() {
       value: k === 0 ? null : r,
       intensity: k === 0 ? 0 : Math.min(1, r / 0.5),
       label: k === 0 ? num(c.size) : pct(r, 0),
-      tooltip: k === 0 ? [`${c.cohort} ${t('批次', 'cohort')}`, `${t('首购客户', 'First-time buyers')} ${num(c.size)}`] : [`${c.cohort} ${t('批次', 'cohort')} · ${t(`第 ${k} 个月`, `month ${k}`)}`, `${t('留存', 'Retained')} ${pct(r)}（${num(Math.round(r * c.size))} / ${num(c.size)}）`],
+      partial: c.partial[k] === true,
+      tooltip: [
+        ...(k === 0 ? [`${c.cohort} ${t('批次', 'cohort')}`, `${t('首购客户', 'First-time buyers')} ${num(c.size)}`] : [`${c.cohort} ${t('批次', 'cohort')} · ${t(`第 ${k} 个月`, `month ${k}`)}`, `${t('留存', 'Retained')} ${pct(r)}（${num(Math.round(r * c.size))} / ${num(c.size)}）`]),
+        ...(c.partial[k] ? [partialNote] : []),
+      ],
     })),
   );
   const curve30 = d.curve.find((p) => p.day === 30);
@@ -141,6 +146,13 @@ export default function Repurchase() {
             corner={t('首购月份', 'Cohort')}
             colTitle={t('首购后第 k 个月', 'Months after the first purchase')}
             caption={t('月度留存热力图', 'Cohort retention heatmap')}
+            legend={
+              d.cohorts.some((c) => c.partial.includes(true)) ? (
+                <>
+                  <span className="swatch" aria-hidden="true" /> {t('斜线格 = 本月未结束的部分数据，不能与完整月份直接比较', 'Hatched = the current month, not over yet: not comparable with full months')}
+                </>
+              ) : null
+            }
           />
         )}
       </ChartCard>

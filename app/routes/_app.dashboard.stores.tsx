@@ -108,7 +108,7 @@ export default function StoresAndClerks() {
                 <td className="num">{num(r.buyers)}</td>
                 <td className="num">{pct(r.repurchaseRate)}</td>
                 {kind === 'store' ? <td className="num">{num(r.active)}</td> : null}
-                <td className="num">{r.due > 0 ? <Link to={`/customers?due=1&sort=expected_next&dir=asc${kind === 'store' && r.code ? `&store=${encodeURIComponent(r.code)}` : `&clerk=${r.id}`}`}>{num(r.due)}</Link> : '0'}</td>
+                <td className="num">{r.due > 0 ? <Link to={`/customers?due=1&sort=priority${kind === 'store' && r.code ? `&store=${encodeURIComponent(r.code)}` : `&clerk=${r.id}`}`}>{num(r.due)}</Link> : '0'}</td>
                 <td className="num">
                   {kind === 'store' ? (
                     <span className="bar-cell" style={{ justifyContent: 'flex-end' }}>

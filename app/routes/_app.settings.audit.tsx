@@ -3,6 +3,7 @@ import { json } from '@remix-run/node';
 import { Form, useLoaderData } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { DataTable } from '~/components/data-table';
+import { auditChanges } from '~/lib/audit-diff';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -20,19 +21,32 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>['log']['rows'][number];
 
-function Diff({ before, after }: { before: unknown; after: unknown }) {
-  const b = (before ?? {}) as Record<string, unknown>;
-  const a = (after ?? {}) as Record<string, unknown>;
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])].filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
-  if (keys.length === 0) return <span className="muted">—</span>;
+/** The changed fields as a list: label, old → new (a creation lists the new values only). */
+function Changes({ before, after }: { before: unknown; after: unknown }) {
+  const t = useT();
+  const f = useFormat();
+  const changes = auditChanges(before, after, t, (iso) => f.dateTime(iso));
+  if (changes.length === 0) return <span className="muted">—</span>;
+  const shown = changes.slice(0, 8);
   return (
-    <span style={{ whiteSpace: 'normal' }}>
-      {keys.slice(0, 6).map((k) => (
-        <span key={k} style={{ display: 'block' }}>
-          <code>{k}</code>: {before ? <s className="muted">{JSON.stringify(b[k])}</s> : null} {JSON.stringify(a[k])}
-        </span>
+    <ul className="audit-changes">
+      {shown.map((c) => (
+        <li key={c.key} data-field={c.key}>
+          <span className="audit-field">{c.label}</span>
+          {': '}
+          {c.kind === 'changed' ? (
+            <>
+              <s className="muted">{c.before}</s> → <b>{c.after}</b>
+            </>
+          ) : c.kind === 'added' ? (
+            <b>{c.after}</b>
+          ) : (
+            <s className="muted">{c.before}</s>
+          )}
+        </li>
       ))}
-    </span>
+      {changes.length > shown.length ? <li className="muted">{t(`另有 ${changes.length - shown.length} 项`, `${changes.length - shown.length} more`)}</li> : null}
+    </ul>
   );
 }
 
@@ -45,7 +59,7 @@ export default function Audit() {
     { id: 'actor', header: t('操作人', 'Who'), accessorKey: 'actor_label' },
     { id: 'action', header: t('操作', 'What'), cell: ({ row }) => <code>{row.original.action}</code> },
     { id: 'entity', header: t('对象', 'Object'), cell: ({ row }) => `${row.original.entity_type}${row.original.entity_id ? ' ' + row.original.entity_id.slice(0, 8) : ''}` },
-    { id: 'change', header: t('变更', 'Change'), cell: ({ row }) => <Diff before={row.original.before} after={row.original.after} /> },
+    { id: 'change', header: t('变更', 'Change'), cell: ({ row }) => <Changes before={row.original.before} after={row.original.after} /> },
   ];
   return (
     <>

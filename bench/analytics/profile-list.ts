@@ -22,7 +22,7 @@ try {
     const actor = s.actor;
     const cases: [MetricSort, 'asc' | 'desc', CustomerFilters][] = [
       ['monetary', 'desc', { stage: 'at_risk' }],
-      ['expected_next', 'asc', { due: true }],
+      ['priority', 'desc', { due: true }],
       ['last_purchase', 'desc', { group: 'champions' }],
       ['last_purchase', 'desc', { r: 4, fm: 5 }],
     ];

@@ -211,7 +211,7 @@ async function main() {
       ['Overview loader, manager (1 of 5 regions)', mgr, '/dashboard?_data=routes%2F_app.dashboard._index'],
       ['Overview loader, ops, store + 30-day filter', ops, `/dashboard?_data=routes%2F_app.dashboard._index&store=B0007&from=${new Date(Date.now() - 29 * 86400_000).toISOString().slice(0, 10)}`],
       ['Customer list, ops: stage=at_risk, sort by spend, page 3', ops, '/customers?_data=routes%2F_app.customers._index&stage=at_risk&sort=monetary&dir=desc&page=3'],
-      ['Customer list, ops: due, sort by expected next purchase', ops, '/customers?_data=routes%2F_app.customers._index&due=1&sort=expected_next&dir=asc'],
+      ['Customer list, ops: due, in priority order', ops, '/customers?_data=routes%2F_app.customers._index&due=1&sort=priority'],
       ['Customer list, manager: group=champions, sort by last purchase', mgr, '/customers?_data=routes%2F_app.customers._index&group=champions&sort=last_purchase&dir=desc'],
     ];
     for (const [name, cookie, url] of cases) {

@@ -35,13 +35,23 @@ export interface Cohort {
   size: number;
   /** retention[k] = share of the cohort with a purchase day in month cohort + k; retention[0] = 1. */
   retention: number[];
+  /** partial[k]: month cohort + k is not over at D (metrics.md): not comparable with full months. */
+  partial: boolean[];
+}
+
+/** True when the calendar month of a 'YYYY-MM-DD' date is not over on that day (it is not the month's last day). */
+export function monthUnfinished(isoDate: string): boolean {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d + 1)).getUTCMonth() === m - 1;
 }
 
 /**
- * Monthly cohort retention (metrics.md). `cells` must include month = cohort (the cohort size). Months after the
- * as-of month are not observed and left out, so a cohort has (asOfMonth − cohort + 1) entries.
+ * Monthly cohort retention (metrics.md). `cells` must include month = cohort (the cohort size). Months after
+ * `lastMonth` are left out, so a cohort has (lastMonth − cohort + 1) entries. `asOf` (D, the last day orders were
+ * counted) marks the cells of D's month partial unless D is the month's last day.
  */
-export function buildCohorts(cells: readonly CohortCell[], asOfMonth: string): Cohort[] {
+export function buildCohorts(cells: readonly CohortCell[], lastMonth: string, asOf: string): Cohort[] {
+  const partialMonth = monthUnfinished(asOf) ? monthOf(asOf) : null;
   const by = new Map<string, Map<number, number>>();
   for (const c of cells) {
     const k = monthsBetween(c.cohort, c.month);
@@ -52,13 +62,14 @@ export function buildCohorts(cells: readonly CohortCell[], asOfMonth: string): C
   }
   return [...by.keys()]
     .sort()
-    .filter((cohort) => cohort <= asOfMonth)
+    .filter((cohort) => cohort <= lastMonth)
     .map((cohort) => {
       const m = by.get(cohort)!;
       const size = m.get(0) ?? 0;
-      const span = monthsBetween(cohort, asOfMonth);
+      const span = monthsBetween(cohort, lastMonth);
       const retention = Array.from({ length: span + 1 }, (_, k) => (size > 0 ? (m.get(k) ?? 0) / size : 0));
-      return { cohort, size, retention };
+      const partial = retention.map((_, k) => addMonths(cohort, k) === partialMonth);
+      return { cohort, size, retention, partial };
     });
 }
 

@@ -7,6 +7,7 @@ import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../ht
 import type { Services } from '../services';
 import { withTenant } from '../tenancy/context';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { addMonths } from './aggregate';
 import { analyticsCohorts, analyticsModel, analyticsRfm, analyticsSummary } from './analytics.queries';
 import { customerFilterSchema, customerProfile, listCustomerMetrics, METRIC_SORTS, type CustomerFilters, type MetricSort } from './customers.queries';
 import { filterOptions, parseFiltersStrict, resolveFilters } from './filters';
@@ -26,7 +27,8 @@ function query(req: Request): URLSearchParams {
 const pagingSchema = z.object({
   page: z.coerce.number().int().min(1).default(1),
   size: z.coerce.number().int().min(1).max(500).default(50),
-  sort: z.enum(METRIC_SORTS).default('monetary'),
+  /** Default: `monetary`; with `due=true`, the due list's `priority` (docs/metrics.md). */
+  sort: z.enum(METRIC_SORTS).optional(),
   dir: z.enum(['asc', 'desc']).default('desc'),
 });
 
@@ -42,6 +44,14 @@ function strict<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Why `p_alive` is null although the customer has predictions: under BG/NBD a one-purchase customer has P(alive) = 1
+ * by construction, which is not shown as a probability (docs/metrics.md).
+ */
+function pAliveReason(frequency: unknown, expected90: unknown): 'one_purchase' | null {
+  return Number(frequency) === 1 && expected90 !== null && expected90 !== undefined ? 'one_purchase' : null;
+}
 
 function metricsJson(m: Record<string, unknown> | null) {
   if (!m) return null;
@@ -69,6 +79,7 @@ function metricsJson(m: Record<string, unknown> | null) {
     expected_next_purchase: m.expected_next_purchase,
     due: m.is_due,
     p_alive: m.p_alive,
+    p_alive_reason: pAliveReason(m.frequency, m.exp_purchases_90),
     expected_purchases_30d: m.exp_purchases_30,
     expected_purchases_90d: m.exp_purchases_90,
     expected_spend_fen: m.expected_spend_fen,
@@ -111,7 +122,15 @@ export function analyticsApi(services: Services): Router {
     '/analytics/cohorts',
     wrap(async (req, res) => {
       const { cohorts } = await analyticsCohorts(services, req.actor, parseFiltersStrict(query(req)));
-      res.json(cohorts);
+      // Each month as a cell too, with `partial: true` when the month is not over at as_of (docs/metrics.md).
+      res.json(
+        cohorts.map((c) => ({
+          cohort: c.cohort,
+          size: c.size,
+          retention: c.retention,
+          cells: c.retention.map((r, k) => ({ month: addMonths(c.cohort, k), k, retention: r, partial: c.partial[k] === true })),
+        })),
+      );
     }),
   );
 
@@ -160,7 +179,8 @@ export function analyticsApi(services: Services): Router {
         const rf = resolveFilters(f, options, state?.as_of ?? (await tenantToday(trx, req.actor.tenantId)), null);
         const at = await metricsAt(trx, req.actor.tenantId, f.as_of);
         const filters: CustomerFilters = { ...cf, store: f.store, region: f.region, first_from: f.from, first_to: f.to };
-        const list = await listCustomerMetrics(trx, req.actor, { sort: paging.sort as MetricSort, dir: paging.dir, page: paging.page, size: paging.size, filters }, options, at.relation);
+        const sort: MetricSort = paging.sort ?? (cf.due ? 'priority' : 'monetary');
+        const list = await listCustomerMetrics(trx, req.actor, { sort, dir: paging.dir, page: paging.page, size: paging.size, filters }, options, at.relation);
         return { list, asOf: rf.asOf };
       });
       res.json({
@@ -185,7 +205,9 @@ export function analyticsApi(services: Services): Router {
           last_purchase: c.last_purchase,
           expected_next_purchase: c.expected_next_purchase,
           due: c.is_due,
+          days_overdue: c.days_overdue,
           p_alive: c.p_alive,
+          p_alive_reason: pAliveReason(c.frequency, c.exp_purchases_90),
           expected_purchases_90d: c.exp_purchases_90,
           predicted_value_12m_fen: c.predicted_value_12m_fen === null ? null : Number(c.predicted_value_12m_fen),
         })),
@@ -261,7 +283,7 @@ openApiSchemas.AnalyticsSummary = {
 openApiSchemas.CustomerMetrics = {
   type: 'object',
   properties: Object.fromEntries(
-    ['first_purchase', 'last_purchase', 'frequency', 'recency_days', 'monetary_fen', 't_x_days', 'T_days', 'median_interval_days', 'r_score', 'f_score', 'm_score', 'fm_score', 'rfm_group', 'stage', 'expected_next_purchase', 'due', 'p_alive', 'expected_purchases_30d', 'expected_purchases_90d', 'predicted_value_12m_fen'].map((k) => [k, {}]),
+    ['first_purchase', 'last_purchase', 'frequency', 'recency_days', 'monetary_fen', 't_x_days', 'T_days', 'median_interval_days', 'r_score', 'f_score', 'm_score', 'fm_score', 'rfm_group', 'stage', 'expected_next_purchase', 'due', 'p_alive', 'p_alive_reason', 'expected_purchases_30d', 'expected_purchases_90d', 'predicted_value_12m_fen'].map((k) => [k, {}]),
   ),
 };
 
@@ -278,7 +300,25 @@ Object.assign(openApiPaths, {
     get: {
       summary: 'Monthly cohort retention',
       parameters: filterParams,
-      responses: ok({ type: 'array', items: { type: 'object', properties: { cohort: { type: 'string', example: '2025-01' }, size: int, retention: { type: 'array', items: { type: 'number' } } } } }, 'Cohorts'),
+      responses: ok(
+        {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              cohort: { type: 'string', example: '2025-01' },
+              size: int,
+              retention: { type: 'array', items: { type: 'number' } },
+              cells: {
+                type: 'array',
+                description: 'One per month from the cohort month; partial = the month is not over at as_of (not comparable with full months)',
+                items: { type: 'object', properties: { month: { type: 'string', example: '2025-03' }, k: int, retention: { type: 'number' }, partial: { type: 'boolean' } } },
+              },
+            },
+          },
+        },
+        'Cohorts',
+      ),
     },
   },
   '/analytics/rfm': {
@@ -324,7 +364,7 @@ Object.assign(openApiPaths, {
         ...filterParams,
         { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 } },
         { name: 'size', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500 } },
-        { name: 'sort', in: 'query', schema: { type: 'string', enum: [...METRIC_SORTS] } },
+        { name: 'sort', in: 'query', schema: { type: 'string', enum: [...METRIC_SORTS] }, description: 'Default monetary; with due=true, priority (predicted 12-month value, net spend without one, then the most recently due)' },
         { name: 'dir', in: 'query', schema: { type: 'string', enum: ['asc', 'desc'] } },
         { name: 'stage', in: 'query', schema: { type: 'string', enum: ['prospect', 'new', 'active', 'at_risk', 'lapsed'] } },
         { name: 'group', in: 'query', schema: { type: 'string' }, description: 'RFM group' },

@@ -15,7 +15,7 @@ import { storeFilterSql, type FilterOptions } from './filters';
 import { STAGES } from './lifecycle';
 import { RFM_GROUPS } from './rfm';
 
-export const METRIC_SORTS = ['monetary', 'frequency', 'last_purchase', 'first_purchase', 'expected_next', 'value', 'p_alive', 'name'] as const;
+export const METRIC_SORTS = ['monetary', 'frequency', 'last_purchase', 'first_purchase', 'expected_next', 'value', 'p_alive', 'name', 'priority'] as const;
 export type MetricSort = (typeof METRIC_SORTS)[number];
 
 const SORT_COLUMN: Record<MetricSort, string> = {
@@ -27,7 +27,24 @@ const SORT_COLUMN: Record<MetricSort, string> = {
   value: 'cm.predicted_value_12m_fen',
   p_alive: 'cm.p_alive',
   name: 'c.display_name',
+  // The due list's priority (metrics.md; lifecycle.ts compareDuePriority): value (M without one), then the most
+  // recently due first. Matches customer_metrics_due_priority_idx.
+  priority: 'coalesce(cm.predicted_value_12m_fen, cm.monetary_fen)',
 };
+
+/** ORDER BY of the list: the sort key in `dir`, the priority's second key, the id as the tie-break. */
+function orderOf(sort: MetricSort, dir: 'asc' | 'desc') {
+  const d = sql.raw(dir === 'asc' ? 'asc nulls first' : 'desc nulls last');
+  const tie = sql.raw(dir === 'asc' ? 'desc' : 'asc');
+  if (sort === 'p_alive') {
+    // One-purchase customers have no P(alive) (docs/metrics.md): after every repeater, ranked by expected purchases;
+    // prospects last. (No index serves this sort; nulls go last both ways.)
+    const pd = sql.raw(dir === 'asc' ? 'asc nulls last' : 'desc nulls last');
+    return sql`cm.p_alive ${pd}, cm.exp_purchases_90 ${pd}, cm.customer_id ${tie}`;
+  }
+  const second = sort === 'priority' ? sql`, cm.expected_next_purchase ${d}` : sql``;
+  return sql`${sql.raw(SORT_COLUMN[sort])} ${d}${second}, cm.customer_id ${tie}`;
+}
 
 const score = z.coerce.number().int().min(1).max(5);
 /** Filters of the list (URL of /customers and the API query string share it). */
@@ -85,6 +102,8 @@ export interface CustomerRow {
   last_purchase: string | null;
   expected_next_purchase: string | null;
   is_due: boolean;
+  /** D − expected next purchase (days), for due customers; null otherwise. */
+  days_overdue: number | null;
   p_alive: number | null;
   exp_purchases_90: number | null;
   predicted_value_12m_fen: number | null;
@@ -129,8 +148,7 @@ export async function listCustomerMetrics(trx: Tx, actor: Actor, p: CustomerList
   const fromSnapshot = relation === 'customer_metrics' ? await countFromSnapshot(trx, actor, p.filters, storeIds, asOf) : null;
   const total = fromSnapshot !== null ? { rows: [{ n: fromSnapshot }] } : await sql<{ n: number }>`select count(*)::int as n from ${rel} cm where ${where}`.execute(trx);
   // Matches the sort indexes (x desc nulls last, customer_id): forward scan for desc, backward scan for asc.
-  const dir = sql.raw(p.dir === 'asc' ? 'asc nulls first' : 'desc nulls last');
-  const tie = sql.raw(p.dir === 'asc' ? 'desc' : 'asc');
+  const order = orderOf(p.sort, p.dir);
   const rows = await sql<CustomerRow>`
     select cm.customer_id as id, c.display_name, c.mobile_masked,
       (select st.name from stores st where st.tenant_id = cm.tenant_id and st.id = cm.store_id) as store,
@@ -138,18 +156,19 @@ export async function listCustomerMetrics(trx: Tx, actor: Actor, p: CustomerList
         where f.tenant_id = cm.tenant_id and f.customer_id = cm.customer_id and f.ended_at is null),
         (select k.name from staff k where k.tenant_id = cm.tenant_id and k.id = cm.clerk_id)) as clerks,
       cm.stage, cm.rfm_group, cm.r_score, cm.fm_score, cm.frequency, cm.recency_days, cm.monetary_fen,
-      cm.first_purchase, cm.last_purchase, cm.expected_next_purchase, cm.is_due, cm.p_alive, cm.exp_purchases_90, cm.predicted_value_12m_fen
+      cm.first_purchase, cm.last_purchase, cm.expected_next_purchase, cm.is_due,
+      case when cm.is_due then cm.as_of - cm.expected_next_purchase end as days_overdue, cm.p_alive, cm.exp_purchases_90, cm.predicted_value_12m_fen
     from (
       select cm.* from ${rel} cm
       ${p.sort === 'name' ? sql`join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id` : sql``}
       where ${where}
-      order by ${sql.raw(SORT_COLUMN[p.sort])} ${dir}, cm.customer_id ${tie}
+      order by ${order}
       limit ${p.size} offset ${(p.page - 1) * p.size}
     ) cm
     join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id
     -- Store and clerk names by key per row (scalar subqueries): joined, the planner hashed all 2,000 staff of a
     -- large tenant for a page of 50 rows.
-    order by ${sql.raw(SORT_COLUMN[p.sort])} ${dir}, cm.customer_id ${tie}`.execute(trx);
+    order by ${order}`.execute(trx);
   return { rows: rows.rows, total: total.rows[0]?.n ?? 0 };
 }
 

@@ -108,7 +108,38 @@ export function expectedNextPurchase(lastPurchase: string | null, customerInterv
   return addDays(lastPurchase, Math.round(median));
 }
 
-/** A customer is due once D passes the expected next purchase (D > expected). */
-export function isDue(expectedNext: string | null, asOf: string): boolean {
-  return expectedNext !== null && asOf > expectedNext;
+/** D − expected next purchase in days (negative before the expected day), or null without an expectation. */
+export function daysOverdue(expectedNext: string | null, asOf: string): number | null {
+  return expectedNext === null ? null : dayNumber(asOf) - dayNumber(expectedNext);
+}
+
+/**
+ * Due (metrics.md "Lifecycle stage"): from the expected next purchase until W days after it (0 ≤ days_overdue ≤ W),
+ * while not lapsed; after that the customer is a win-back case, not a follow-up. The reference the SQL of
+ * metrics.repository.ts is tested against.
+ */
+export function isDue(expectedNext: string | null, asOf: string, windowDays: number, stage: LifecycleStage): boolean {
+  const overdue = daysOverdue(expectedNext, asOf);
+  return overdue !== null && overdue >= 0 && overdue <= windowDays && stage !== 'lapsed';
+}
+
+export interface DueCandidate {
+  id: string;
+  /** Predicted 12-month value in fen, null without a fit (or with Gamma-Gamma q ≤ 1). */
+  predictedValueFen: number | null;
+  monetaryFen: number;
+  expectedNext: string;
+}
+
+/**
+ * The priority order of a due list (metrics.md): predicted 12-month value descending (net spend M where there is
+ * none), then days overdue ascending (the most recently due first), then the id. The reference of the SQL order.
+ */
+export function compareDuePriority(a: DueCandidate, b: DueCandidate): number {
+  const va = a.predictedValueFen ?? a.monetaryFen;
+  const vb = b.predictedValueFen ?? b.monetaryFen;
+  if (va !== vb) return vb - va;
+  // Fewer days overdue = a later expected day.
+  if (a.expectedNext !== b.expectedNext) return a.expectedNext < b.expectedNext ? 1 : -1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }

@@ -311,7 +311,9 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
   const W = p.windowDays;
   const gg = p.gg;
   const scores = p.breaks
-    ? sql`${breaksCase(sql`b.r_days`, p.breaks.r, 'desc')} as r_score, ${breaksCase(sql`b.f0`, p.breaks.f, 'asc')} as f_score, ${breaksCase(sql`b.m`, p.breaks.m, 'asc')} as m_score`
+    ? sql`${breaksCase(sql`b.r_days`, p.breaks.r, 'desc')} as r_score,
+        (case when b.f0 <= 1 then 1 else greatest(2, ${breaksCase(sql`b.f0`, p.breaks.f, 'asc')}) end) as f_score,
+        ${breaksCase(sql`b.m`, p.breaks.m, 'asc')} as m_score`
     : // ceil(5 · cume_dist) in exact integer arithmetic: k = buyers at or before the value (peers included), n = buyers.
       // R_days and F take few distinct values: their scores come from small per-value tables (rs, fs below); M needs
       // the one big window sort.
@@ -324,9 +326,12 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
     rs as (
       select r_days, ((5 * sum(n) over (order by r_days desc))::bigint + (select n from tot) - 1) / (select n from tot) as score
       from (select ${p.asOf}::date - last_day as r_days, count(*) as n from _an_cs where f >= 1 group by 1) x),
+    -- F = 1 scores 1; F ≥ 2 scores 1 + ceil(4 · cume_dist over the repeaters only) (metrics.md, rfm.ts frequencyScores).
+    fn as (select f, count(*)::bigint as n from _an_cs where f >= 1 group by 1),
+    rep as (select sum(n)::bigint as n from fn where f >= 2),
     fs as (
-      select f, ((5 * sum(n) over (order by f))::bigint + (select n from tot) - 1) / (select n from tot) as score
-      from (select f, count(*) as n from _an_cs where f >= 1 group by 1) x)`;
+      select f, case when f = 1 then 1 else 1 + ((4 * sum(n) filter (where f >= 2) over (order by f))::bigint + (select n from rep) - 1) / (select n from rep) end as score
+      from fn)`;
   const scoreJoins = p.breaks ? sql`` : sql`left join rs on rs.r_days = b.r_days left join fs on fs.f = b.f0`;
   const expectedSpend = gg
     ? sql`case when s.f0 >= 1 and ${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1 > 0
@@ -377,8 +382,10 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
            when s.r_days <= 2 * ${W} then 'at_risk'
            else 'lapsed' end,
       s.next_day,
-      coalesce(${p.asOf}::date > s.next_day, false),
-      pr.p_alive, pr.e30, pr.e90, pr.e365,
+      -- Due (metrics.md): 0 ≤ D − expected ≤ W and not lapsed (lifecycle.ts isDue).
+      coalesce(${p.asOf}::date - s.next_day between 0 and ${W} and s.r_days <= 2 * ${W}, false),
+      -- P(alive) of a one-purchase customer is 1 by construction under BG/NBD: not a probability, not stored (metrics.md).
+      case when s.f0 >= 2 then pr.p_alive end, pr.e30, pr.e90, pr.e365,
       ${expectedSpend},
       round(pr.e365 * ${expectedSpend})::bigint,
       now()

@@ -4,7 +4,9 @@
  *
  * Over customers with F ≥ 1 at D:
  * - R score = ceil(5 × cume_dist) ordering by R_days descending (the most recent get 5);
- * - F and M scores = ceil(5 × cume_dist) ordering ascending; ties share a score;
+ * - M score = ceil(5 × cume_dist) ordering ascending; ties share a score;
+ * - F score: F = 1 scores 1; F ≥ 2 scores 1 + ceil(4 × cume_dist) over the customers with F ≥ 2 only (2..5), so
+ *   the one-time buyers (often half the buyers) do not all share a middle score and FM 1 is not always empty;
  * - FM = ceil((F score + M score) / 2); the group comes from (R score, FM).
  */
 import type { RfmBreaks, RfmGroup } from '../../db/schema/analytics';
@@ -68,27 +70,34 @@ export function scoreFromCount(k: number, n: number): number {
 export function cumeDistScores(values: readonly number[], direction: 'asc' | 'desc'): number[] {
   const n = values.length;
   const sorted = [...values].sort((a, b) => a - b);
-  const countLE = (v: number) => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  const countLT = (v: number) => {
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid]! < v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  return values.map((v) => scoreFromCount(direction === 'asc' ? countLE(v) : n - countLT(v), n));
+  return values.map((v) => scoreFromCount(direction === 'asc' ? countBelow(sorted, v, true) : n - countBelow(sorted, v, false), n));
+}
+
+/** How many values of an ascending array are < v (or ≤ v with `orEqual`), by binary search. */
+function countBelow(sorted: readonly number[], v: number, orEqual: boolean): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const x = sorted[mid]!;
+    if (x < v || (orEqual && x === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * F scores (metrics.md): 1 for F = 1; for F ≥ 2, 1 + ceil(4·k/n₂) with n₂ = customers with F ≥ 2 and k = those with
+ * F at or below the value. Exact integer arithmetic like {@link scoreFromCount}; the SQL computes the same.
+ */
+export function frequencyScores(frequencies: readonly number[]): number[] {
+  const repeat = frequencies.filter((f) => f >= 2).sort((a, b) => a - b);
+  const n = repeat.length;
+  return frequencies.map((f) => {
+    if (!(Number.isInteger(f) && f >= 1)) throw new RangeError(`frequency must be an integer ≥ 1 (got ${f})`);
+    if (f === 1) return 1;
+    return 1 + Math.floor((4 * countBelow(repeat, f, true) + n - 1) / n);
+  });
 }
 
 export interface RfmInput {
@@ -104,16 +113,16 @@ export interface RfmScores {
   group: RfmGroup;
 }
 
-/** Scores and groups for a tenant's buyers (F ≥ 1), in input order. */
+/**
+ * Scores and groups for a tenant's buyers (F ≥ 1), in input order: the reference the set-based SQL of
+ * metrics.repository.ts is tested against (tests/integration/analytics/metrics.test.ts, "twins").
+ */
 export function scoreRfm(rows: readonly RfmInput[]): RfmScores[] {
   const r = cumeDistScores(
     rows.map((x) => x.recencyDays),
     'desc',
   );
-  const f = cumeDistScores(
-    rows.map((x) => x.frequency),
-    'asc',
-  );
+  const f = frequencyScores(rows.map((x) => x.frequency));
   const m = cumeDistScores(
     rows.map((x) => x.monetaryFen),
     'asc',
@@ -142,7 +151,8 @@ export function scoreFromBreaks(value: number, breaks: readonly { score: number;
 
 export function scoreWithBreaks(x: RfmInput, breaks: RfmBreaks): RfmScores {
   const r = scoreFromBreaks(x.recencyDays, breaks.r, 'desc');
-  const f = scoreFromBreaks(x.frequency, breaks.f, 'asc');
+  // F = 1 scores 1 and F ≥ 2 at least 2, whatever the last full run saw.
+  const f = x.frequency <= 1 ? 1 : Math.max(2, scoreFromBreaks(x.frequency, breaks.f, 'asc'));
   const m = scoreFromBreaks(x.monetaryFen, breaks.m, 'asc');
   const fm = fmScore(f, m);
   return { r, f, m, fm, group: rfmGroup(r, fm) };

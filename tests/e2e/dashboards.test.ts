@@ -90,6 +90,8 @@ describe('the manager’s dashboards', () => {
 
     await page.goto(`${base}/dashboard/predictions`);
     for (const id of ['p-alive', 'expected-90', 'value-tiers', 'backtest']) await chartDrawn(id);
+    // The parameters are for analysts: in the collapsed "model details" section (issue #13).
+    await page.locator('[data-testid=model-details] summary').click();
     await expect(page.locator('.model-params').innerText()).resolves.toContain('α');
     await screenshot(page, 'dashboard-predictions');
   });

@@ -18,6 +18,8 @@ export interface HeatCell {
   /** Override the colour scale position (0..1). */
   intensity?: number;
   accent?: string;
+  /** A cell whose period is not over yet (e.g. the current month of a cohort): hatched, `data-partial`. */
+  partial?: boolean;
 }
 
 export function Heatmap({
@@ -29,6 +31,7 @@ export function Heatmap({
   corner,
   minCellWidth = 56,
   caption,
+  legend,
 }: {
   rows: { key: string; label: ReactNode }[];
   cols: { key: string; label: ReactNode }[];
@@ -38,6 +41,8 @@ export function Heatmap({
   corner?: ReactNode;
   minCellWidth?: number;
   caption?: string;
+  /** Shown under the grid (e.g. what a hatched cell means). */
+  legend?: ReactNode;
 }) {
   const [hover, setHover] = useState<HeatCell | null>(null);
   const max = Math.max(0, ...cells.map((c) => c.value ?? 0));
@@ -66,7 +71,13 @@ export function Heatmap({
                   const cell = byKey.get(`${r.key}|${c.key}`);
                   if (!cell) return <td key={c.key} className="empty" />;
                   const tpos = cell.intensity ?? (max > 0 && cell.value !== null ? cell.value / max : 0);
-                  const style = { background: cell.value === null ? '#f8fafc' : heat(tpos), color: heatInk(tpos), boxShadow: cell.accent ? `inset 0 -3px 0 ${cell.accent}` : undefined };
+                  const fill = cell.value === null ? '#f8fafc' : heat(tpos);
+                  const style = {
+                    // A partial cell: the colour under white diagonal stripes.
+                    background: cell.partial ? `repeating-linear-gradient(135deg, rgba(255,255,255,.65) 0 4px, transparent 4px 9px), ${fill}` : fill,
+                    color: heatInk(tpos),
+                    boxShadow: cell.accent ? `inset 0 -3px 0 ${cell.accent}` : undefined,
+                  };
                   const content = <span className="cell-label">{cell.label}</span>;
                   return (
                     <td
@@ -77,6 +88,8 @@ export function Heatmap({
                       onMouseLeave={() => setHover(null)}
                       data-row={cell.row}
                       data-col={cell.col}
+                      data-partial={cell.partial ? 'true' : undefined}
+                      className={cell.partial ? 'partial' : undefined}
                     >
                       {cell.href ? (
                         <Link to={cell.href} className="cell-link" style={{ color: style.color }}>
@@ -93,6 +106,7 @@ export function Heatmap({
           </tbody>
         </table>
       </div>
+      {legend ? <div className="heatmap-legend muted">{legend}</div> : null}
       <div className="heatmap-tip" aria-live="polite">
         {hover ? hover.tooltip.map((l, i) => <span key={i}>{l}</span>) : <span className="muted">{rowTitle ? `${rowTitle} · ` : ''}{'悬停查看明细 / hover for details'}</span>}
       </div>

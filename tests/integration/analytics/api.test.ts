@@ -106,13 +106,22 @@ describe('GET /api/v1/analytics/cohorts and /rfm', () => {
   it('cohorts: [{cohort, size, retention: [1, m1, …]}] up to the as-of month', async () => {
     const { key } = await fixture();
     const c = await get<{ cohort: string; size: number; retention: number[] }[]>(key, '/analytics/cohorts');
-    // D: 2024-12; A, B: 2025-01 (A buys again in Feb, B in Mar); C: 2025-02.
-    expect(c).toEqual([
+    // D: 2024-12; A, B: 2025-01 (A buys again in Feb, B in Mar); C: 2025-02. As of 31 March every month is over.
+    expect(c.map(({ cohort, size, retention }) => ({ cohort, size, retention }))).toEqual([
       { cohort: '2024-12', size: 1, retention: [1, 0, 0, 0] },
       { cohort: '2025-01', size: 2, retention: [1, 0.5, 0.5] },
       { cohort: '2025-02', size: 1, retention: [1, 0] },
     ]);
-    expect(await get(key, '/analytics/cohorts?from=2025-01-01&to=2025-01-31&store=S1')).toEqual([{ cohort: '2025-01', size: 2, retention: [1, 0.5, 0.5] }]);
+    expect(c[1]).toMatchObject({ cells: [{ month: '2025-01', k: 0, retention: 1, partial: false }, { month: '2025-02', k: 1, retention: 0.5, partial: false }, { month: '2025-03', k: 2, retention: 0.5, partial: false }] });
+    expect(await get(key, '/analytics/cohorts?from=2025-01-01&to=2025-01-31&store=S1')).toMatchObject([{ cohort: '2025-01', size: 2, retention: [1, 0.5, 0.5] }]);
+    // As of 15 March, March is not over: its cells are partial (metrics.md, changed 2026-12-07).
+    type C = { cohort: string; cells: { month: string; partial: boolean }[] };
+    const mid = await get<C[]>(key, '/analytics/cohorts?as_of=2025-03-15');
+    expect(mid.map((x) => [x.cohort, x.cells.filter((cell) => cell.partial).map((cell) => cell.month)])).toEqual([
+      ['2024-12', ['2025-03']],
+      ['2025-01', ['2025-03']],
+      ['2025-02', ['2025-03']],
+    ]);
   });
 
   it('rfm: the 25-cell grid and the groups with customers and revenue', async () => {
@@ -120,16 +129,17 @@ describe('GET /api/v1/analytics/cohorts and /rfm', () => {
     const r = await get<{ customers: number; grid: { r: number; fm: number; group: string; customers: number; revenue_fen: number }[]; groups: { group: string; customers: number; revenue_fen: number; share: number | null }[] }>(key, '/analytics/rfm');
     expect(r.customers).toBe(4);
     expect(r.grid).toHaveLength(25);
-    // R_days A 49, B 30, C 58, D 101 → R (desc): A 4, B 5, C 3, D 2. F 3/2/1/1 → 5/4/3/3. M 21000/10000/23000/7000 → 4/3/5/2.
-    // FM = ⌈(F+M)/2⌉: A 5, B 4, C 4, D 3.
+    // R_days A 49, B 30, C 58, D 101 → R (desc): A 4, B 5, C 3, D 2. M 21000/10000/23000/7000 → 4/3/5/2.
+    // F (metrics.md, changed 2026-12-07): C and D bought once → 1; repeaters A (3) and B (2) → 1 + ⌈4·2/2⌉ = 5 and
+    // 1 + ⌈4·1/2⌉ = 3. FM = ⌈(F+M)/2⌉: A 5, B 3, C 3, D 2. (Before: F 5/4/3/3, and C — one purchase — was "loyal".)
     const cell = (id: { r: number; fm: number }) => r.grid.find((g) => g.r === id.r && g.fm === id.fm)!;
     expect(r.grid.reduce((s, g) => s + g.customers, 0)).toBe(4);
     expect(r.grid.reduce((s, g) => s + g.revenue_fen, 0)).toBe(21000 + 10000 + 23000 + 7000);
-    expect(cell({ r: 5, fm: 4 })).toMatchObject({ group: 'champions', customers: 1, revenue_fen: 10000 }); // B
+    expect(cell({ r: 5, fm: 3 })).toMatchObject({ group: 'potential_loyalist', customers: 1, revenue_fen: 10000 }); // B
     expect(cell({ r: 4, fm: 5 })).toMatchObject({ group: 'champions', customers: 1, revenue_fen: 21000 }); // A
-    expect(cell({ r: 3, fm: 4 })).toMatchObject({ group: 'loyal', customers: 1, revenue_fen: 23000 }); // C
-    expect(cell({ r: 2, fm: 3 })).toMatchObject({ group: 'at_risk', customers: 1, revenue_fen: 7000 }); // D
-    expect(r.groups.find((g) => g.group === 'champions')).toMatchObject({ customers: 2, revenue_fen: 31000, share: 0.5 });
+    expect(cell({ r: 3, fm: 3 })).toMatchObject({ group: 'need_attention', customers: 1, revenue_fen: 23000 }); // C
+    expect(cell({ r: 2, fm: 2 })).toMatchObject({ group: 'about_to_sleep', customers: 1, revenue_fen: 7000 }); // D
+    expect(r.groups.find((g) => g.group === 'champions')).toMatchObject({ customers: 1, revenue_fen: 21000, share: 0.25 });
     // Another as_of is computed on the fly: in January only A, B (and D) had bought.
     const jan = await get<{ customers: number }>(key, '/analytics/rfm?as_of=2025-01-31');
     expect(jan.customers).toBe(3);
@@ -149,12 +159,23 @@ describe('GET /api/v1/customers', () => {
     expect(p2.data.map((d) => d.display_name)).toEqual(['乙', '丁']);
     expect((await get<L>(key, '/customers?store=S2')).data.map((d) => d.display_name).sort()).toEqual(['丁', '丙']);
     expect((await get<L>(key, '/customers?stage=lapsed')).data.map((d) => d.display_name)).toEqual(['丁']);
-    expect((await get<L>(key, '/customers?group=champions&sort=frequency&dir=asc')).data.map((d) => d.display_name)).toEqual(['乙', '甲']);
+    expect((await get<L>(key, '/customers?group=champions&sort=frequency&dir=asc')).data.map((d) => d.display_name)).toEqual(['甲']);
     expect((await get<L>(key, '/customers?r=4&fm=5')).data.map((d) => d.id)).toEqual([A]);
-    const due = await get<L>(key, '/customers?due=true');
-    expect(due.data.every((d) => d.due)).toBe(true);
+    // Due (metrics.md, changed 2026-12-07): 0 ≤ D − expected ≤ W (30: too few intervals) and not lapsed. Tenant median
+    // interval 21 (A 15, 21; B 45). B: 03-01 + 21 = 03-22 → 9 days → due. A: own median 18 → 02-28 → 31 days, past W.
+    // C: 02-01 + 21 = 02-22 → 37 days, past W. D: lapsed (was due before, 80 days overdue).
+    const due = await get<{ data: { display_name: string; due: boolean; days_overdue: number | null }[] }>(key, '/customers?due=true');
+    expect(due.data.map((d) => [d.display_name, d.due, d.days_overdue])).toEqual([['乙', true, 9]]);
+    // As of 2 March (W 30, tenant median 21 of A's 15, 21 and B's 45; no fit, so the value is M): A is due since
+    // 02-10 + 18 (own median) = 02-28 (2 days, M 21000), C since 02-01 + 21 = 02-22 (8 days, M 23000); B not yet
+    // (03-01 + 21), D lapsed. Priority (the default with due=true): C first by value, though longer overdue.
+    const mar = await get<{ data: { display_name: string; days_overdue: number }[] }>(key, '/customers?due=true&as_of=2025-03-02');
+    expect(mar.data.map((d) => [d.display_name, d.days_overdue])).toEqual([
+      ['丙', 8],
+      ['甲', 2],
+    ]);
     const detail = await get<{ id: string; metrics: Record<string, unknown> }>(key, `/customers/${C}`);
-    expect(detail.metrics).toMatchObject({ frequency: 1, monetary_fen: 23000, first_purchase: '2025-02-01', last_purchase: '2025-02-01', recency_days: 58, stage: 'at_risk', rfm_group: 'loyal', expected_next_purchase: '2025-02-22', due: true });
+    expect(detail.metrics).toMatchObject({ frequency: 1, monetary_fen: 23000, first_purchase: '2025-02-01', last_purchase: '2025-02-01', recency_days: 58, stage: 'at_risk', rfm_group: 'need_attention', expected_next_purchase: '2025-02-22', due: false });
     // As of January C had not bought yet; the 2025-04-02 order never counts before it happened.
     const janC = await get<{ metrics: Record<string, unknown> }>(key, `/customers/${C}?as_of=2025-01-31`);
     expect(janC.metrics).toMatchObject({ as_of: '2025-01-31', frequency: 0, stage: 'prospect' });
@@ -226,5 +247,15 @@ describe('GET /api/v1/analytics/model', () => {
     // Customer-level predictions are stored for every buyer.
     const list = await get<{ data: { p_alive: number | null; expected_purchases_90d: number | null; predicted_value_12m_fen: number | null; frequency: number }[] }>(key, '/customers?sort=value&dir=desc&size=5');
     expect(list.data.every((c) => c.p_alive !== null && c.p_alive > 0 && c.p_alive <= 1 && c.expected_purchases_90d! > 0 && c.predicted_value_12m_fen! > 0)).toBe(true);
+    // A one-purchase customer: P(alive) would be 1 by construction; the API says "none" and why (docs/metrics.md).
+    type One = { id: string; frequency: number; p_alive: number | null; p_alive_reason: string | null; expected_purchases_90d: number | null };
+    const once = await get<{ data: One[] }>(key, '/customers?sort=frequency&dir=asc&size=1');
+    expect(once.data[0]).toMatchObject({ frequency: 1, p_alive: null, p_alive_reason: 'one_purchase' });
+    expect(once.data[0]!.expected_purchases_90d).toBeGreaterThan(0);
+    const oneDetail = await get<{ metrics: Record<string, unknown> }>(key, `/customers/${once.data[0]!.id}`);
+    expect(oneDetail.metrics).toMatchObject({ frequency: 1, p_alive: null, p_alive_reason: 'one_purchase' });
+    const repeater = await get<{ data: One[] }>(key, '/customers?sort=frequency&dir=desc&size=1');
+    expect(repeater.data[0]).toMatchObject({ p_alive_reason: null });
+    expect(repeater.data[0]!.p_alive).toBeGreaterThan(0);
   });
 });

@@ -91,7 +91,8 @@ describe('per-customer metrics on a hand-computed fixture (as of 2025-03-31, Asi
   });
 
   it('lapsed and prospects: refund-only, zero-amount and order-less customers have no purchase day', async () => {
-    expect(await metricsOf(h.services, t.id, Dc)).toMatchObject({ frequency: 2, recency_days: 273, stage: 'lapsed', is_due: true, expected_next_purchase: '2024-07-31' });
+    // Lapsed, 243 days past the expected day: a win-back case, not due (metrics.md, changed 2026-12-07; was due).
+    expect(await metricsOf(h.services, t.id, Dc)).toMatchObject({ frequency: 2, recency_days: 273, stage: 'lapsed', is_due: false, expected_next_purchase: '2024-07-31' });
     expect(await metricsOf(h.services, t.id, E)).toMatchObject({ frequency: 0, monetary_fen: -5000, stage: 'prospect', r_score: null, rfm_group: null, first_purchase: null, is_due: false });
     expect(await metricsOf(h.services, t.id, F)).toMatchObject({ frequency: 0, monetary_fen: 0, stage: 'prospect' });
     expect(await metricsOf(h.services, t.id, G)).toMatchObject({ frequency: 0, monetary_fen: 0, stage: 'prospect', recency_days: null });
@@ -102,10 +103,11 @@ describe('per-customer metrics on a hand-computed fixture (as of 2025-03-31, Asi
       const m = await metricsOf(h.services, t.id, id);
       return [m.r_score, m.f_score, m.m_score, m.fm_score, m.rfm_group];
     };
+    // F (metrics.md, changed 2026-12-07): B and C bought once → 1 (was 3); repeaters A (3), D (2) → 5, 3 (D was 4).
     expect(await get(A)).toEqual([3, 5, 5, 5, 'loyal']);
-    expect(await get(B)).toEqual([4, 3, 3, 3, 'potential_loyalist']);
-    expect(await get(C)).toEqual([5, 3, 3, 3, 'potential_loyalist']);
-    expect(await get(Dc)).toEqual([2, 4, 4, 4, 'at_risk']);
+    expect(await get(B)).toEqual([4, 1, 3, 2, 'potential_loyalist']);
+    expect(await get(C)).toEqual([5, 1, 3, 2, 'potential_loyalist']);
+    expect(await get(Dc)).toEqual([2, 3, 4, 4, 'at_risk']);
   });
 
   it('too little data: no predictions and a recorded reason', async () => {
@@ -123,7 +125,7 @@ describe('per-customer metrics on a hand-computed fixture (as of 2025-03-31, Asi
     );
     expect(snap.rows).toEqual([
       { stage: 'at_risk', customers: 1, due: 1 },
-      { stage: 'lapsed', customers: 1, due: 1 },
+      { stage: 'lapsed', customers: 1, due: 0 },
       { stage: 'new', customers: 2, due: 0 },
       { stage: 'prospect', customers: 3, due: 0 },
     ]);

@@ -102,6 +102,12 @@ describe('a manager of region R1 (store S1) and a clerk of S1', () => {
     expect(life.stages.reduce((s, x) => s + x.customers, 0)).toBe(3);
     const pred = await dashboardPredictions(h.services, manager, {});
     expect(pred.totals.customers).toBe(3);
+    // Per store: the manager's store, and one row for the S2 customer their clerk serves (no other store by name).
+    expect(pred.stores.map((s) => [s.store, s.buyers])).toEqual([
+      ['一号店', 2],
+      [null, 1],
+    ]);
+    expect(pred.stores[1]!.storeId).toBe('other');
   });
 
   it('the customer list and profile: manager by scope, clerk only the customers they serve', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, bucketize, buildCohorts, change, flowsToSankey, monthsBetween, nDayRate, previousPeriod, repurchaseCurve, sample, weekStart } from '../../../server/analytics/aggregate';
+import { addMonths, bucketize, buildCohorts, monthUnfinished, change, flowsToSankey, monthsBetween, nDayRate, previousPeriod, repurchaseCurve, sample, weekStart } from '../../../server/analytics/aggregate';
 import { toCsv } from '../../../app/lib/csv';
 
 describe('cohort retention', () => {
@@ -13,12 +13,34 @@ describe('cohort retention', () => {
         { cohort: '2025-03', month: '2025-04', customers: 1 },
       ],
       '2025-04',
+      '2025-04-30',
     );
     expect(cohorts).toEqual([
-      { cohort: '2025-01', size: 10, retention: [1, 0.4, 0, 0.2] },
-      { cohort: '2025-03', size: 5, retention: [1, 0.2] },
+      { cohort: '2025-01', size: 10, retention: [1, 0.4, 0, 0.2], partial: [false, false, false, false] },
+      { cohort: '2025-03', size: 5, retention: [1, 0.2], partial: [false, false] },
     ]);
-    expect(() => buildCohorts([{ cohort: '2025-03', month: '2025-02', customers: 1 }], '2025-04')).toThrow(RangeError);
+    expect(() => buildCohorts([{ cohort: '2025-03', month: '2025-02', customers: 1 }], '2025-04', '2025-04-30')).toThrow(RangeError);
+  });
+
+  it("partial cells: the month of D is not over unless D is its last day (metrics.md, changed 2026-12-07)", () => {
+    const cells = [
+      { cohort: '2026-10', month: '2026-10', customers: 20 },
+      { cohort: '2026-10', month: '2026-11', customers: 6 },
+      { cohort: '2026-10', month: '2026-12', customers: 1 },
+      { cohort: '2026-11', month: '2026-11', customers: 20 },
+      { cohort: '2026-11', month: '2026-12', customers: 1 },
+    ];
+    // 7 December: December is partial — 2026-11's M1 = 5% is one week of a month, not a collapse.
+    expect(buildCohorts(cells, '2026-12', '2026-12-07')).toEqual([
+      { cohort: '2026-10', size: 20, retention: [1, 0.3, 0.05], partial: [false, false, true] },
+      { cohort: '2026-11', size: 20, retention: [1, 0.05], partial: [false, true] },
+    ]);
+    // On 31 December the month is over: nothing partial.
+    expect(buildCohorts(cells, '2026-12', '2026-12-31').flatMap((c) => c.partial)).not.toContain(true);
+    // A heatmap ending in an earlier month (to = November) counted orders up to D in December: complete.
+    expect(buildCohorts(cells.filter((c) => c.month <= '2026-11'), '2026-11', '2026-12-07').flatMap((c) => c.partial)).not.toContain(true);
+    expect(monthUnfinished('2024-02-28')).toBe(true);
+    expect(monthUnfinished('2024-02-29')).toBe(false);
   });
 
   it('month arithmetic across years', () => {

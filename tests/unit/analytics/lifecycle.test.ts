@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, expectedNextPurchase, isDue, lifecycleStage, medianOf, percentileFromHistogram, repurchaseWindow, tenantMedianInterval } from '../../../server/analytics/lifecycle';
+import { addDays, compareDuePriority, daysOverdue, expectedNextPurchase, isDue, type DueCandidate, lifecycleStage, medianOf, percentileFromHistogram, repurchaseWindow, tenantMedianInterval } from '../../../server/analytics/lifecycle';
 
 const hist = (values: number[]) => {
   const m = new Map<number, number>();
@@ -67,11 +67,32 @@ describe('expected next purchase and due', () => {
     expect(expectedNextPurchase(null, [], 30)).toBeNull();
   });
 
-  it('a customer is due once D passes the expected date (not on it)', () => {
-    expect(isDue('2025-03-02', '2025-03-02')).toBe(false);
-    expect(isDue('2025-03-02', '2025-03-03')).toBe(true);
-    expect(isDue(null, '2025-03-03')).toBe(false);
+  it('due: from the expected day until W days after it, never when lapsed (metrics.md "Lifecycle stage")', () => {
+    // W = 30. Expected 2025-03-02: due on the day itself (0 days overdue) …
+    expect(daysOverdue('2025-03-02', '2025-03-02')).toBe(0);
+    expect(isDue('2025-03-02', '2025-03-01', 30, 'active')).toBe(false);
+    expect(isDue('2025-03-02', '2025-03-02', 30, 'active')).toBe(true);
+    // … up to W = 30 days after it (2025-04-01), not a day later: a win-back case, not a follow-up.
+    expect(isDue('2025-03-02', '2025-04-01', 30, 'at_risk')).toBe(true);
+    expect(isDue('2025-03-02', '2025-04-02', 30, 'at_risk')).toBe(false);
+    // A lapsed customer is never due, even inside the window (a long personal median interval).
+    expect(isDue('2025-03-02', '2025-03-10', 30, 'lapsed')).toBe(false);
+    // The clerk's old first row: last purchase 656 days ago, expected 30 days after it → 626 days overdue.
+    expect(isDue(addDays('2025-03-31', -626), '2025-03-31', 30, 'lapsed')).toBe(false);
+    expect(isDue(null, '2025-03-03', 30, 'new')).toBe(false);
     expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
     expect(addDays('2025-01-01', -1)).toBe('2024-12-31');
+  });
+
+  it('due priority: predicted value (M without one) descending, then the most recently due first', () => {
+    const list: DueCandidate[] = [
+      { id: 'a', predictedValueFen: null, monetaryFen: 50_000, expectedNext: '2025-03-01' }, // M ¥500, 30 d overdue
+      { id: 'b', predictedValueFen: 80_000, monetaryFen: 1_000, expectedNext: '2025-03-20' }, // value ¥800
+      { id: 'c', predictedValueFen: 50_000, monetaryFen: 99_000, expectedNext: '2025-03-25' }, // value ¥500, 6 d overdue
+      { id: 'd', predictedValueFen: 50_000, monetaryFen: 10, expectedNext: '2025-03-25' }, // ties c: by id
+      { id: 'e', predictedValueFen: 2_000, monetaryFen: 70_000, expectedNext: '2025-03-30' },
+    ];
+    // b (¥800); then the ¥500s: c and d (6 days overdue, by id) before a (30 days overdue); e (¥20) last.
+    expect([...list].sort(compareDuePriority).map((x) => x.id)).toEqual(['b', 'c', 'd', 'a', 'e']);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cumeDistScores, fmScore, rfmGroup, rfmGroupCaseSql, RFM_MATRIX, scoreFromBreaks, scoreFromCount, scoreRfm, scoreWithBreaks } from '../../../server/analytics/rfm';
+import { cumeDistScores, fmScore, frequencyScores, rfmGroup, rfmGroupCaseSql, RFM_MATRIX, scoreFromBreaks, scoreFromCount, scoreRfm, scoreWithBreaks } from '../../../server/analytics/rfm';
 
 describe('RFM scores (metrics.md: ceil(5 × cume_dist), ties share a score)', () => {
   it('scores exactly, without floating-point drift at the score boundaries', () => {
@@ -39,6 +39,17 @@ describe('RFM scores (metrics.md: ceil(5 × cume_dist), ties share a score)', ()
     expect(() => fmScore(6, 1)).toThrow(RangeError);
   });
 
+  it('F score: one-time buyers score 1, repeaters 2–5 by cume_dist among repeaters only (metrics.md, changed 2026-12-07)', () => {
+    // Six buyers: three bought once; repeaters F = 2, 2, 7 → cume_dist among them 2/3, 2/3, 3/3
+    // → 1 + ceil(4 × 2/3) = 1 + 3 = 4 and 1 + 4 = 5. (Before: F = 1 had cume_dist 3/6 → ceil(2.5) = 3 for all.)
+    expect(frequencyScores([1, 2, 1, 7, 2, 1])).toEqual([1, 4, 1, 5, 4, 1]);
+    // Four repeaters with distinct F: 2..5 in order.
+    expect(frequencyScores([2, 3, 4, 5, 1])).toEqual([2, 3, 4, 5, 1]);
+    // Only one-time buyers: all 1 (no division by zero).
+    expect(frequencyScores([1, 1])).toEqual([1, 1]);
+    expect(() => frequencyScores([0])).toThrow(RangeError);
+  });
+
   it('the fixture of the integration test, scored in TypeScript, matches the hand computation', () => {
     const s = scoreRfm([
       { recencyDays: 49, frequency: 3, monetaryFen: 62000 },
@@ -46,12 +57,30 @@ describe('RFM scores (metrics.md: ceil(5 × cume_dist), ties share a score)', ()
       { recencyDays: 0, frequency: 1, monetaryFen: 8000 },
       { recencyDays: 273, frequency: 2, monetaryFen: 20000 },
     ]);
+    // F: A (3) and D (2) are the repeaters → 5 and 3; B and C bought once → 1 (the old definition gave them 3).
+    // M: 8000 ×2 → ceil(5 × 2/4) = 3, 20000 → 4, 62000 → 5. FM = ceil((F + M) / 2).
     expect(s.map((x) => [x.r, x.f, x.m, x.fm, x.group])).toEqual([
       [3, 5, 5, 5, 'loyal'],
-      [4, 3, 3, 3, 'potential_loyalist'],
-      [5, 3, 3, 3, 'potential_loyalist'],
-      [2, 4, 4, 4, 'at_risk'],
+      [4, 1, 3, 2, 'potential_loyalist'],
+      [5, 1, 3, 2, 'potential_loyalist'],
+      [2, 3, 4, 4, 'at_risk'],
     ]);
+  });
+
+  it('a one-time buyer is never loyal or a champion, and the FM = 1 groups are reachable', () => {
+    // Ten buyers: five one-time buyers with the lowest to the highest spend, five repeaters.
+    const rows = [
+      ...[100, 200, 300, 400, 99_999].map((m, i) => ({ recencyDays: 1 + i, frequency: 1, monetaryFen: m })),
+      ...[500, 600, 700, 800, 900].map((m, i) => ({ recencyDays: 100 + i, frequency: 2 + i, monetaryFen: m })),
+    ];
+    const s = scoreRfm(rows);
+    for (let i = 0; i < 5; i++) expect(s[i]!.fm).toBeLessThanOrEqual(3);
+    expect(s.some((x) => x.fm === 1)).toBe(true);
+    // The most recent, lowest-spending one-time buyer: R 5, F 1, M 1 → FM 1 → new (新客户).
+    expect(s[0]).toMatchObject({ r: 5, f: 1, m: 1, fm: 1, group: 'new' });
+    // The big one-time spender: F 1, M 5 → FM 3, not loyal.
+    expect(s[4]).toMatchObject({ f: 1, m: 5, fm: 3 });
+    expect(['loyal', 'champions']).not.toContain(s[4]!.group);
   });
 
   it('scores a new value against stored breakpoints like cume_dist would without it', () => {
@@ -75,6 +104,9 @@ describe('RFM scores (metrics.md: ceil(5 × cume_dist), ties share a score)', ()
     expect(scoreFromBreaks(0, rb, 'desc')).toBe(5);
     expect(scoreFromBreaks(1000, rb, 'desc')).toBe(1);
     expect(scoreWithBreaks({ recencyDays: 0, frequency: 20, monetaryFen: 1 }, { r: rb, f: breaks, m: [] })).toMatchObject({ r: 5, f: 5, m: 1, fm: 3, group: 'potential_loyalist' });
+    // F = 1 scores 1 and F ≥ 2 at least 2, whatever the stored breakpoints say.
+    expect(scoreWithBreaks({ recencyDays: 0, frequency: 1, monetaryFen: 1 }, { r: rb, f: breaks, m: [] }).f).toBe(1);
+    expect(scoreWithBreaks({ recencyDays: 0, frequency: 2, monetaryFen: 1 }, { r: rb, f: [{ score: 1, min: 1, max: 1 }], m: [] }).f).toBe(2);
   });
 
   it('the SQL CASE is generated from the same table', () => {
