@@ -16,8 +16,6 @@ import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'settings.view');
-  // Built here, not at module level: STORE_SORTS comes from the server bridge, which the browser bundle lacks (at
-  // module level it threw "Cannot convert undefined or null to object" on every visit of the page).
   const p = parseTableParams<(typeof STORE_SORTS)[number]>(request.url, tableParamsSchema(STORE_SORTS, { sort: 'code', dir: 'asc' }));
   const { regions, stores } = await withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ regions: await listRegions(trx, actor), stores: await listStores(trx, actor, p) }));
   return json({ regions, stores, p, canEdit: can(actor.role, 'settings.manage') });
