@@ -376,7 +376,9 @@ async function segmentOp(env: Env, c: Condition): Promise<Pred> {
       preds.push(sql<SqlBool>`exists (select 1 from segment_members sm where sm.tenant_id = ${env.t}::uuid and sm.segment_id = ${seg.id}::uuid and sm.customer_id = c.id)`);
       continue;
     }
-    const inner: Env = { ...env, stack: [...env.stack, id], issues: [] };
+    // A saved rule was checked when saved: its references resolve tenant-wide (a manager counting an ops segment
+    // that names another region's store gets 0 there, not a refusal); the viewer's scope applies at the top.
+    const inner: Env = { ...env, ctx: { ...env.ctx, actor: { ...env.ctx.actor, storeScope: null } }, stack: [...env.stack, id], issues: [] };
     const p = await compileParsed(inner, seg.rule, `segment "${seg.name}": `);
     if (inner.issues.length) {
       const cycle = inner.issues.find((m) => m.includes('segment cycle refused'));
