@@ -186,6 +186,7 @@ const METRIC_EXPR: Record<string, string> = {
   r_score: 'cm.r_score',
   f_score: 'cm.f_score',
   m_score: 'cm.m_score',
+  fm_score: 'cm.fm_score',
   rfm_group: 'cm.rfm_group',
   stage: 'cm.stage',
   due: 'cm.is_due',

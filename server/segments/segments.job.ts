@@ -4,12 +4,14 @@
  *   each analytics refresh (server/analytics/analytics.job.ts) and by the schedule.
  * - `segments.schedule` (hourly cron, UTC): queues `segments.refresh` for every active tenant with a dynamic
  *   segment, so membership follows the calendar (relative dates move every day) even without a refresh.
+ * - `segments.action`: a bulk tag action on all members, in resumable chunks (server/segments/actions.service.ts).
  * Idempotent: a re-run applies the difference between the members and the rule, which is empty the second time.
  */
 import { sql } from 'kysely';
 import type { JobDefinition } from '../jobs/queue';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
+import { processSegmentAction, SEGMENT_ACTION_JOB } from './actions.service';
 import { refreshTenantSegments } from './segments.service';
 
 export const SEGMENTS_REFRESH_JOB = 'segments.refresh';
@@ -25,7 +27,16 @@ export async function queueSegmentsRefresh(services: Services, tenantId: string)
   }
 }
 
-export const segmentJobs: JobDefinition<{ tenantId?: string }, Services>[] = [
+export const segmentJobs: JobDefinition<{ tenantId?: string; actionId?: string }, Services>[] = [
+  {
+    name: SEGMENT_ACTION_JOB,
+    retryLimit: 5,
+    retryDelay: 10,
+    expireInSeconds: 60 * 60,
+    handler: async (services, data) => {
+      await processSegmentAction(services, asTenantId(data.tenantId!), data.actionId!);
+    },
+  },
   {
     name: SEGMENTS_REFRESH_JOB,
     retryLimit: 3,

@@ -2,6 +2,8 @@
 import { sql } from 'kysely';
 import type { SegmentKind } from '../../db/schema/segments';
 import type { SegmentRef } from '../customers/rule-compiler';
+import { storeScopeSql } from '../customers/scope';
+import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
 import { jsonb } from '../tenancy/audit';
 
@@ -92,4 +94,16 @@ export async function segmentSizes(trx: Tx, tenantId: TenantId, id: string, days
       select * from segment_sizes where tenant_id = ${tenantId}::uuid and segment_id = ${id}::uuid order by day desc limit ${days}) x
     order by day`.execute(trx);
   return r.rows;
+}
+
+/** Clerks (in the actor's stores) and live group chats for the builder's pickers (at most 500 each). */
+export async function builderLists(trx: Tx, actor: Actor): Promise<{ clerks: { id: string; name: string; store: string | null }[]; groups: { chatId: string; name: string }[] }> {
+  const clerks = await sql<{ id: string; name: string; store: string | null }>`
+    select s.id, s.name, st.name as store from staff s left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
+    where s.tenant_id = ${actor.tenantId}::uuid and s.role = 'clerk' and s.active and ${storeScopeSql(actor, 's.store_id')}
+    order by st.code nulls last, s.name limit 500`.execute(trx);
+  const groups = await sql<{ chatId: string; name: string }>`
+    select chat_id as "chatId", coalesce(nullif(name, ''), chat_id) as name from wecom_group_chats
+    where tenant_id = ${actor.tenantId}::uuid and dismissed_at is null order by name limit 500`.execute(trx);
+  return { clerks: clerks.rows, groups: groups.rows };
 }

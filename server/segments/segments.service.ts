@@ -13,7 +13,9 @@ import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type Dbs, type TenantId, type Tx } from '../tenancy/context';
 import { applyMembership, type MembershipChange } from './membership.repository';
-import { deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
+import { filterOptions } from '../analytics/filters';
+import { listTagOptions } from '../wecom/tags.repository';
+import { builderLists, deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
 
 export const segmentInput = z.object({
   name: z.string().trim().min(1, '请填写分群名称 / Name is required').max(60, '名称最多 60 个字 / At most 60 characters'),
@@ -159,4 +161,28 @@ export async function refreshTenantSegments(dbs: Dbs, tenantId: TenantId): Promi
     }
   }
   return out;
+}
+
+export interface BuilderOptions {
+  stores: { id: string; code: string; name: string; regionCode: string | null }[];
+  regions: { code: string; name: string }[];
+  clerks: { id: string; name: string; store: string | null }[];
+  tags: { id: string; name: string; groupName: string; kind: string }[];
+  groups: { chatId: string; name: string }[];
+  segments: { id: string; name: string; kind: string }[];
+}
+
+/** What the builder's pickers offer, inside the actor's scope. */
+export async function builderOptions(trx: Tx, actor: Actor): Promise<BuilderOptions> {
+  assertCan(actor, 'segments.view');
+  const [opts, tags, segs] = await Promise.all([filterOptions(trx, actor), listTagOptions(trx, actor.tenantId), listSegments(trx, actor.tenantId)]);
+  const lists = await builderLists(trx, actor);
+  return {
+    stores: opts.stores,
+    regions: opts.regions,
+    clerks: lists.clerks,
+    tags: tags.map((t) => ({ id: t.id, name: t.name, groupName: t.groupName, kind: t.kind })),
+    groups: lists.groups,
+    segments: segs.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+  };
 }

@@ -156,6 +156,7 @@ export const FIELDS: readonly FieldDef[] = [
   { key: 'r_score', category: 'metrics', type: 'number', label: ['R 分', 'R score'], ...score },
   { key: 'f_score', category: 'metrics', type: 'number', label: ['F 分', 'F score'], ...score },
   { key: 'm_score', category: 'metrics', type: 'number', label: ['M 分', 'M score'], ...score },
+  { key: 'fm_score', category: 'metrics', type: 'number', label: ['FM 分', 'FM score'], ...score, hint: ['RFM 格的列：(F 分 + M 分) / 2 向上取整', 'The RFM grid column: ceil((F + M) / 2)'] },
   { key: 'rfm_group', category: 'metrics', type: 'enum', label: ['RFM 分组', 'RFM group'], options: GROUP_OPTIONS },
   { key: 'stage', category: 'metrics', type: 'enum', label: ['生命周期', 'Lifecycle stage'], options: STAGE_OPTIONS },
   { key: 'due', category: 'metrics', type: 'bool', label: ['待回购', 'Due'] },

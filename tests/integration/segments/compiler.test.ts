@@ -141,6 +141,7 @@ describe('metrics', () => {
     [{ field: 'r_score', op: 'eq', value: 5 }, 'cm.r_score = 5'],
     [{ field: 'f_score', op: 'gte', value: 2 }, 'cm.f_score >= 2'],
     [{ field: 'm_score', op: 'lt', value: 3 }, 'cm.m_score < 3'],
+    [{ field: 'fm_score', op: 'between', value: [2, 4] }, 'cm.fm_score between 2 and 4'],
     [{ field: 'due', op: 'eq', value: true }, 'cm.is_due'],
     [{ field: 'days_overdue', op: 'gte', value: 0 }, 'cm.is_due'],
     [{ field: 'next_purchase_day', op: 'not_empty' }, 'cm.expected_next_purchase is not null'],

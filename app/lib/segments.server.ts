@@ -1,0 +1,14 @@
+/** Server bridge of the segment pages (loaders and actions only). */
+export {
+  builderOptions,
+  createSegment,
+  deleteSegment,
+  listSegmentsFor,
+  previewRule,
+  segmentCount,
+  segmentCustomers,
+  segmentFor,
+  updateSegment,
+} from '../../server/segments/segments.service';
+export { segmentSizes } from '../../server/segments/segments.repository';
+export { withTenant } from '../../server/tenancy/context';
