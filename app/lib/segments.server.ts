@@ -11,4 +11,6 @@ export {
   updateSegment,
 } from '../../server/segments/segments.service';
 export { segmentSizes } from '../../server/segments/segments.repository';
+export { exportMembers, handToClerks, queueSegmentAction, startBulkTag } from '../../server/segments/actions.service';
+export { recentActions } from '../../server/segments/actions.repository';
 export { withTenant } from '../../server/tenancy/context';
