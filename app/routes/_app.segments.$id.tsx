@@ -124,8 +124,8 @@ export default function SegmentPage() {
       <DataTable columns={columns} data={d.members.rows} total={d.members.total} page={d.p.page} size={d.p.size} rowKey={(r) => r.id} caption={t('成员', 'Members')} empty={t('没有成员', 'No members')} />
       {d.canManage && d.options ? (
         <>
-          <h2>{t('编辑规则', 'Edit the rule')}</h2>
-          <SegmentEditor key={JSON.stringify(d.rule)} initial={{ name: s.name, description: s.description, kind: s.kind, rule: d.rule, template: s.template }} options={d.options} canSave submitLabel={t('保存修改', 'Save changes')} />
+          {s.source === 'upload' ? null : <h2>{t('编辑规则', 'Edit the rule')}</h2>}
+          {s.source === 'upload' ? null : <SegmentEditor key={JSON.stringify(d.rule)} initial={{ name: s.name, description: s.description, kind: s.kind, rule: d.rule, template: s.template }} options={d.options} canSave submitLabel={t('保存修改', 'Save changes')} />}
           <Form method="post" onSubmit={(e) => (confirm(t('确定删除该分群？', 'Delete this segment?')) ? undefined : e.preventDefault())}>
             <CsrfInput />
             <button type="submit" name="intent" value="delete" className="secondary">

@@ -4,7 +4,9 @@
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { hashMobile, mobileHashKey } from '../../../server/customers/mobile-identity';
 import { openFollowUps } from '../../../server/segments/actions.repository';
+import { createStaticFromUpload } from '../../../server/segments/upload.service';
 import { exportMembers, handToClerks, processSegmentAction, startBulkTag } from '../../../server/segments/actions.service';
 import { createSegment } from '../../../server/segments/segments.service';
 import { withTenant } from '../../../server/tenancy/context';
@@ -61,5 +63,20 @@ describe('segment actions', () => {
     expect(out.rows.map((r) => r.display_name).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
     const audit = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${w.t.id} and entity_id = ${segId} order by id`.execute(trx));
     expect(audit.rows.map((a) => a.action)).toEqual(['segment.create', 'segment.tag_add', 'segment.tag_add', 'segment.follow_up', 'segment.export']);
+  });
+});
+
+describe('static segment from an uploaded list', () => {
+  it('matches member numbers and mobiles (by their hash), reports the rows that matched nobody', async () => {
+    const key = mobileHashKey(h.services.config.APP_ENCRYPTION_KEY);
+    await withTenant(h.services.dbs, w.t.id, (trx) =>
+      sql`insert into customer_identities (tenant_id, kind, value, customer_id, source) values (${w.t.id}, 'mobile', ${hashMobile(key, '13800000001')}, ${w.ids.B}, 'test')`.execute(trx),
+    );
+    const byMember = await withTenant(h.services.dbs, w.t.id, (trx) => createStaticFromUpload(trx, w.admin, key, { name: '会员名单', idType: 'member_no', text: 'M001\r\nM404\r\nM002,extra column\r\n' }));
+    expect(byMember).toMatchObject({ rows: 3, matched: 2, unmatched: [{ line: 2, value: 'M404', reason: 'no_customer' }] });
+    const byMobile = await withTenant(h.services.dbs, w.t.id, (trx) => createStaticFromUpload(trx, w.admin, key, { name: '手机名单', idType: 'mobile', text: '手机号\n+86 138-0000-0001\n12345\n13900000000\n' }));
+    expect(byMobile).toMatchObject({ rows: 3, matched: 1, unmatched: [{ line: 3, value: '12345', reason: 'invalid_mobile' }, { line: 4, value: '13900000000', reason: 'no_customer' }] });
+    const members = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ customer_id: string }>`select customer_id from segment_members where tenant_id = ${w.t.id} and segment_id = ${byMobile.segmentId}`.execute(trx));
+    expect(members.rows.map((m) => w.names[m.customer_id])).toEqual(['B']);
   });
 });
