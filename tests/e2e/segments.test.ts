@@ -75,7 +75,7 @@ describe('segments', () => {
     await expect(page.locator('.data-table tbody tr').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'segments-builder');
 
-    await page.getByLabel('分群名称').fill('E2E 高价值或流失·近一年复购');
+    await page.getByTestId('save').getByLabel('分群名称').fill('E2E 高价值或流失·近一年复购');
     await Promise.all([page.waitForURL(/\/segments\/[0-9a-f-]{36}$/), page.getByRole('button', { name: '保存分群' }).click()]);
     segmentUrl = page.url();
     opsCount = Number((await page.getByTestId('segment-count').innerText()).replace(/,/g, ''));

@@ -97,7 +97,7 @@ export function SegmentEditor({
       {data?.ok && data.rows.length ? <h3>{t(`预览：累计消费最高的 ${data.rows.length} 位`, `Preview: the top ${data.rows.length} by net spend`)}</h3> : null}
       {data?.ok ? <DataTable columns={columns} data={data.rows} total={Math.min(data.count, data.rows.length)} size={Math.max(data.rows.length, 1)} rowKey={(r) => r.id} caption={t('预览', 'Preview')} empty={t('没有符合条件的客户', 'No customers match')} /> : null}
       {canSave ? (
-        <Form method="post" className="card stack segment-save">
+        <Form method="post" className="card stack segment-save" data-testid="save">
           <CsrfInput />
           <input type="hidden" name="rule" value={json} />
           {initial.template ? <input type="hidden" name="template" value={initial.template} /> : null}
