@@ -52,21 +52,22 @@ export async function queueSegmentAction(services: Services, tenantId: TenantId,
 }
 
 /** Works a bulk tag action to the end, chunk by chunk (resumes from the committed cursor). */
-export async function runBulkTag(services: Services, tenantId: TenantId, actionId: string, actor: Actor): Promise<void> {
+export async function runBulkTag(services: Services, tenantId: TenantId, actionId: string, actor: Actor, opts: { chunk?: number } = {}): Promise<void> {
+  const chunk = opts.chunk ?? CHUNK;
   for (;;) {
     const more = await withTenant(services.dbs, tenantId, async (trx) => {
       const a = await getAction(trx, tenantId, actionId, true);
       if (!a || a.status === 'done' || a.status === 'failed') return { pending: [] as number[], more: false };
       const params = a.params as { tagId: string; cursor: string | null };
-      const ids = await nextMemberIds(trx, await compileAudience(trx, actor, a.segment_id), params.cursor, CHUNK);
+      const ids = await nextMemberIds(trx, await compileAudience(trx, actor, a.segment_id), params.cursor, chunk);
       if (ids.length === 0) {
         await advanceAction(trx, tenantId, actionId, { cursor: params.cursor, done: 0, pending: 0, failed: 0, skipped: 0, finished: true });
         return { pending: [], more: false };
       }
       const op = a.kind === 'tag_add' ? { add: [params.tagId] } : { remove: [params.tagId] };
       const r = await changeCustomerTags(trx, actor, { customerIds: ids, ...op });
-      await advanceAction(trx, tenantId, actionId, { cursor: ids[ids.length - 1]!, done: ids.length, pending: r.pending.length, failed: r.failed, skipped: r.unchanged + r.outOfScope, finished: ids.length < CHUNK });
-      return { pending: r.pending, more: ids.length === CHUNK };
+      await advanceAction(trx, tenantId, actionId, { cursor: ids[ids.length - 1]!, done: ids.length, pending: r.pending.length, failed: r.failed, skipped: r.unchanged + r.outOfScope, finished: ids.length < chunk });
+      return { pending: r.pending, more: ids.length === chunk };
     });
     await enqueueTagWriteback(services, tenantId, more.pending);
     if (!more.more) return;

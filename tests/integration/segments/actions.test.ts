@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hashMobile, mobileHashKey } from '../../../server/customers/mobile-identity';
 import { openFollowUps } from '../../../server/segments/actions.repository';
 import { createStaticFromUpload } from '../../../server/segments/upload.service';
-import { exportMembers, handToClerks, processSegmentAction, startBulkTag } from '../../../server/segments/actions.service';
+import { exportMembers, handToClerks, processSegmentAction, runBulkTag, startBulkTag } from '../../../server/segments/actions.service';
 import { createSegment } from '../../../server/segments/segments.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
@@ -78,5 +78,21 @@ describe('static segment from an uploaded list', () => {
     expect(byMobile).toMatchObject({ rows: 3, matched: 1, unmatched: [{ line: 3, value: '12345', reason: 'invalid_mobile' }, { line: 4, value: '13900000000', reason: 'no_customer' }] });
     const members = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ customer_id: string }>`select customer_id from segment_members where tenant_id = ${w.t.id} and segment_id = ${byMobile.segmentId}`.execute(trx));
     expect(members.rows.map((m) => w.names[m.customer_id])).toEqual(['B']);
+  });
+});
+
+describe('a bulk tag action resumes after a crash', () => {
+  it('continues after the last committed chunk (its cursor), never redoing the customers before it', async () => {
+    const ids = Object.values(w.ids).sort();
+    const { actionId } = await withTenant(h.services.dbs, w.t.id, (trx) => startBulkTag(trx, w.admin, segId, { op: 'remove', tagId: w.tags.I1 }));
+    // As if the job died after committing its first chunk of two customers (progress and cursor, no more).
+    await withTenant(h.services.dbs, w.t.id, (trx) =>
+      sql`update segment_actions set status = 'running', done = 2, params = params || jsonb_build_object('cursor', ${ids[1]}::text) where tenant_id = ${w.t.id} and id = ${actionId}`.execute(trx),
+    );
+    await runBulkTag(h.services, w.t.id, actionId, w.admin, { chunk: 2 });
+    expect(await action(actionId)).toMatchObject({ status: 'done', total: 5, done: 5 });
+    const left = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ customer_id: string }>`select customer_id from customer_internal_tags where tenant_id = ${w.t.id} and tag_id = ${w.tags.I1} order by customer_id`.execute(trx));
+    // The two customers of the "committed" chunk were not touched again: they keep the tag.
+    expect(left.rows.map((r) => r.customer_id)).toEqual(ids.slice(0, 2));
   });
 });
