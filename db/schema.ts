@@ -7,9 +7,10 @@ import type { CampaignTables } from './schema/campaigns';
 import type { CoreTables } from './schema/core';
 import type { CustomerTables } from './schema/customers';
 import type { IngestTables } from './schema/ingest';
+import type { SegmentTables } from './schema/segments';
 import type { WecomTables } from './schema/wecom';
 
 export type * from './schema/core';
 export type * from './schema/customers';
 
-export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables, CampaignTables {}
+export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables, SegmentTables, CampaignTables {}

@@ -23,6 +23,8 @@ import dashboardStyles from '~/styles/dashboard.css';
 import { BulkTagBar, SelectAll, SelectCell, TagChips, TagFilter, type CustomerTagJson } from '~/components/customer-tags';
 import { can } from '~/lib/auth.server';
 import { bulkTagAction, customerListWecom } from '~/lib/wecom.server';
+// Segments: "save as segment" from the current filters (app/lib/segments/from-filters.ts).
+import { newSegmentHref, ruleFromCustomerFilters } from '~/lib/segments/from-filters';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
@@ -56,6 +58,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     p,
     filters,
     isClerk: actor.role === 'clerk',
+    canSegment: can(actor.role, 'segments.manage'),
   });
 }
 
@@ -252,6 +255,11 @@ export default function Customers() {
           {t('搜索', 'Search')}
         </button>
         {d.computed ? <CsvButton fileName={`customers-p${d.p.page}`} columns={csvColumns} rows={csvRows} /> : null}
+        {d.computed && d.canSegment ? (
+          <Link className="button secondary" to={newSegmentHref(ruleFromCustomerFilters(fl))}>
+            {t('保存为分群', 'Save as segment')}
+          </Link>
+        ) : null}
       </Form>
       {fl.r || fl.fm || fl.region ? (
         <div className="filters-inline">

@@ -12,6 +12,7 @@ import { REFRESH_JOB } from '../customers/refresh';
 import type { JobDefinition } from '../jobs/queue';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
+import { queueSegmentsRefresh } from '../segments/segments.job';
 import { computeBacktest, fullRefresh, refreshTouched } from './refresh.service';
 
 export const DAILY_JOB = 'analytics.daily';
@@ -55,6 +56,7 @@ export const analyticsJobs: JobDefinition<TenantJob | object, Services>[] = [
     handler: async (services, data) => {
       const { tenantId } = data as TenantJob;
       await refreshTouched(services, asTenantId(tenantId));
+      await queueSegmentsRefresh(services, tenantId);
     },
   },
   {
@@ -75,6 +77,7 @@ export const analyticsJobs: JobDefinition<TenantJob | object, Services>[] = [
       const tenantId = asTenantId((data as TenantJob).tenantId);
       const report = await fullRefresh(services, tenantId);
       services.log.info('analytics refreshed', { tenantId, asOf: report.asOf, customers: report.customers, ms: report.ms.total });
+      await queueSegmentsRefresh(services, tenantId);
       await computeBacktest(services, tenantId);
     },
   },

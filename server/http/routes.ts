@@ -4,6 +4,7 @@
  */
 import '../ingest/orders.api';
 import '../analytics/analytics.api';
+import '../segments/segments.api';
 import '../wecom/callback.router';
 
 export {};

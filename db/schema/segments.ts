@@ -1,0 +1,99 @@
+/** Tables of the segments capability (migration 2026-12-07-0700-segments). */
+import type { Generated, JSONColumnType } from 'kysely';
+import type { DateString, Timestamp } from './core';
+
+export type SegmentKind = 'dynamic' | 'static';
+
+export interface SegmentsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  name: string;
+  description: string | null;
+  kind: SegmentKind;
+  rule: JSONColumnType<Record<string, unknown>, string, string>;
+  template: string | null;
+  source: Generated<'rule' | 'upload'>;
+  size: Generated<number>;
+  refreshed_at: Timestamp | null;
+  refreshed_as_of: DateString | null;
+  created_by_staff_id: string | null;
+  created_by_label: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface SegmentMembersTable {
+  tenant_id: string;
+  segment_id: string;
+  customer_id: string;
+  entered_on: DateString;
+}
+
+export interface SegmentEventsTable {
+  tenant_id: string;
+  segment_id: string;
+  id: Generated<number>;
+  customer_id: string;
+  kind: 'enter' | 'exit';
+  day: DateString;
+  at: Generated<Timestamp>;
+}
+
+export interface SegmentSizesTable {
+  tenant_id: string;
+  segment_id: string;
+  day: DateString;
+  size: number;
+  entered: Generated<number>;
+  exited: Generated<number>;
+}
+
+export type SegmentActionKind = 'tag_add' | 'tag_remove' | 'follow_up';
+export type SegmentActionStatus = 'queued' | 'running' | 'done' | 'failed';
+
+export interface SegmentActionsTable {
+  tenant_id: string;
+  id: Generated<string>;
+  segment_id: string;
+  kind: SegmentActionKind;
+  params: JSONColumnType<Record<string, unknown>, string, string>;
+  status: Generated<SegmentActionStatus>;
+  total: Generated<number>;
+  done: Generated<number>;
+  pending: Generated<number>;
+  failed: Generated<number>;
+  skipped: Generated<number>;
+  error: string | null;
+  created_by_staff_id: string | null;
+  created_by_label: string;
+  created_at: Generated<Timestamp>;
+  finished_at: Timestamp | null;
+}
+
+export type FollowUpStatus = 'open' | 'done' | 'dismissed';
+
+/** A customer handed to a serving clerk for follow-up (the clerk workspace reads these). */
+export interface FollowUpTasksTable {
+  tenant_id: string;
+  id: Generated<string>;
+  customer_id: string;
+  staff_id: string;
+  segment_id: string | null;
+  action_id: string | null;
+  title: string;
+  note: string | null;
+  due_on: DateString | null;
+  status: Generated<FollowUpStatus>;
+  created_by_label: string;
+  created_at: Generated<Timestamp>;
+  done_at: Timestamp | null;
+}
+
+export interface SegmentTables {
+  segments: SegmentsTable;
+  segment_members: SegmentMembersTable;
+  segment_events: SegmentEventsTable;
+  segment_sizes: SegmentSizesTable;
+  segment_actions: SegmentActionsTable;
+  follow_up_tasks: FollowUpTasksTable;
+}

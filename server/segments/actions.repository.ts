@@ -1,0 +1,72 @@
+/** Bulk actions on a segment's members: their progress rows, and the follow-up tasks handed to clerks. */
+import { sql } from 'kysely';
+import type { SegmentActionKind, SegmentActionsTable } from '../../db/schema/segments';
+import type { Selectable } from 'kysely';
+import { RULE_FROM, type CompiledRule } from '../customers/rule-compiler';
+import type { TenantId, Tx } from '../tenancy/context';
+import { jsonb } from '../tenancy/audit';
+
+export type SegmentActionRow = Selectable<SegmentActionsTable>;
+
+export async function insertAction(trx: Tx, tenantId: TenantId, v: { segmentId: string; kind: SegmentActionKind; params: Record<string, unknown>; total: number; staffId: string | null; label: string }): Promise<string> {
+  const r = await sql<{ id: string }>`
+    insert into segment_actions (tenant_id, segment_id, kind, params, total, created_by_staff_id, created_by_label)
+    values (${tenantId}::uuid, ${v.segmentId}::uuid, ${v.kind}, ${jsonb(v.params)}, ${v.total}, ${v.staffId}::uuid, ${v.label}) returning id`.execute(trx);
+  return r.rows[0]!.id;
+}
+
+export async function getAction(trx: Tx, tenantId: TenantId, id: string, lock = false): Promise<SegmentActionRow | null> {
+  const r = await sql<SegmentActionRow>`select * from segment_actions where tenant_id = ${tenantId}::uuid and id = ${id}::uuid ${lock ? sql`for update` : sql``}`.execute(trx);
+  return r.rows[0] ?? null;
+}
+
+export async function recentActions(trx: Tx, tenantId: TenantId, segmentId: string, limit = 10): Promise<SegmentActionRow[]> {
+  const r = await sql<SegmentActionRow>`select * from segment_actions where tenant_id = ${tenantId}::uuid and segment_id = ${segmentId}::uuid order by created_at desc limit ${limit}`.execute(trx);
+  return r.rows;
+}
+
+/** Progress of one chunk, with the cursor (last customer id done) committed in the same transaction. */
+export async function advanceAction(trx: Tx, tenantId: TenantId, id: string, p: { cursor: string | null; done: number; pending: number; failed: number; skipped: number; finished: boolean }): Promise<void> {
+  await sql`update segment_actions set
+      params = params || jsonb_build_object('cursor', ${p.cursor}::text), status = ${p.finished ? 'done' : 'running'},
+      done = done + ${p.done}, pending = pending + ${p.pending}, failed = failed + ${p.failed}, skipped = skipped + ${p.skipped},
+      finished_at = ${p.finished ? sql`now()` : sql`null`}
+    where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+}
+
+export async function failAction(trx: Tx, tenantId: TenantId, id: string, error: string): Promise<void> {
+  await sql`update segment_actions set status = 'failed', error = ${error}, finished_at = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+}
+
+/** The next `limit` matching customer ids after `cursor`, in id order (resumable chunks). */
+export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: string | null, limit: number): Promise<string[]> {
+  const r = await sql<{ id: string }>`select c.id from ${RULE_FROM} where ${compiled.where} ${cursor ? sql`and c.id > ${cursor}::uuid` : sql``} order by c.id limit ${limit}`.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+
+/**
+ * One follow-up task per member for their serving clerk (the metrics' serving clerk, else the earliest open
+ * relation), set-based; members without a serving clerk are counted as skipped. A re-run of the same action adds
+ * nothing (unique per action, customer and clerk).
+ */
+export async function insertFollowUps(trx: Tx, tenantId: TenantId, compiled: CompiledRule, v: { actionId: string; segmentId: string; title: string; note: string | null; dueOn: string | null; label: string }): Promise<{ created: number; skipped: number; total: number }> {
+  const r = await sql<{ created: number; skipped: number; total: number }>`
+    with m as materialized (
+      select c.id as customer_id, coalesce(cm.clerk_id, (select f.staff_id from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.ended_at is null order by f.added_at nulls last limit 1)) as staff_id
+      from ${RULE_FROM} where ${compiled.where}),
+    ins as (
+      insert into follow_up_tasks (tenant_id, customer_id, staff_id, segment_id, action_id, title, note, due_on, created_by_label)
+      select ${tenantId}::uuid, m.customer_id, m.staff_id, ${v.segmentId}::uuid, ${v.actionId}::uuid, ${v.title}, ${v.note}, ${v.dueOn}::date, ${v.label}
+      from m where m.staff_id is not null
+      on conflict do nothing returning 1)
+    select (select count(*)::int from ins) as created, (select count(*)::int from m where staff_id is null) as skipped, (select count(*)::int from m) as total`.execute(trx);
+  return r.rows[0]!;
+}
+
+/** Open follow-up tasks of a clerk (for the clerk workspace), soonest due first. */
+export async function openFollowUps(trx: Tx, tenantId: TenantId, staffId: string, limit = 100) {
+  const r = await sql<{ id: string; customer_id: string; title: string; note: string | null; due_on: string | null; segment_id: string | null; created_at: Date }>`
+    select id, customer_id, title, note, due_on::text as due_on, segment_id, created_at from follow_up_tasks
+    where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and status = 'open' order by due_on nulls last, created_at limit ${limit}`.execute(trx);
+  return r.rows;
+}

@@ -1,0 +1,119 @@
+/**
+ * Actions on all members of a segment (not just a page):
+ * - bulk tag add / remove: recorded as a `segment_actions` row in the request's transaction, then worked by the
+ *   `segments.action` job in chunks of 1,000 customers through the existing tag path (changeCustomerTags: internal
+ *   tags at once, WeCom tags as pending changes for the write-back queue). Each chunk commits its progress and its
+ *   cursor with its changes, so a crashed job resumes after the last chunk without duplicates;
+ * - follow-up tasks: one `follow_up_tasks` row per member for their serving clerk, in one statement (the clerk
+ *   workspace reads them: openFollowUps in actions.repository.ts);
+ * - export: the members as CSV rows (the route writes them with app/lib/csv.ts, formula-injection safe).
+ * Members are those in the acting user's scope at the time the action runs.
+ */
+import { z } from 'zod';
+import { compileRule } from '../customers/rule-compiler';
+import { countMatching, pageMatching } from '../customers/rule.repository';
+import { NotFoundError, ValidationError } from '../lib/errors';
+import type { Services } from '../services';
+import { assertCan, type Actor } from '../tenancy/actor';
+import { audit } from '../tenancy/audit';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { changeCustomerTags, enqueueTagWriteback } from '../wecom/tags.service';
+import { advanceAction, failAction, getAction, insertAction, insertFollowUps, nextMemberIds } from './actions.repository';
+import { segmentLoader } from './segments.repository';
+import { segmentFor } from './segments.service';
+
+export const SEGMENT_ACTION_JOB = 'segments.action';
+const CHUNK = 1000;
+
+const audience = (id: string) => ({ all: [{ any: [{ field: 'segment', op: 'in', value: [id] }] }], none: [] });
+const compileAudience = (trx: Tx, actor: Actor, id: string) => compileRule({ trx, actor, loadSegment: segmentLoader(trx, actor.tenantId) }, audience(id));
+
+export const bulkTagInput = z.object({ op: z.enum(['add', 'remove']), tagId: z.string().uuid('请选择标签 / Choose a tag') });
+
+/** Records a bulk tag action on every member; enqueue its job after commit with queueSegmentAction. */
+export async function startBulkTag(trx: Tx, actor: Actor, segmentId: string, input: unknown): Promise<{ actionId: string; total: number }> {
+  assertCan(actor, 'segments.manage');
+  assertCan(actor, 'customers.tag');
+  const p = bulkTagInput.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const seg = await segmentFor(trx, actor, segmentId);
+  const tag = await trx.selectFrom('tags').select(['id', 'name']).where('tenant_id', '=', actor.tenantId).where('id', '=', p.data.tagId).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!tag) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
+  const total = await countMatching(trx, await compileAudience(trx, actor, seg.id));
+  const kind = p.data.op === 'add' ? 'tag_add' : 'tag_remove';
+  const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind, params: { tagId: tag.id, tagName: tag.name, cursor: null }, total, staffId: actor.staffId, label: actor.label });
+  await audit(trx, actor, { action: `segment.${kind}`, entityType: 'segment', entityId: seg.id, after: { action_id: actionId, tag: tag.name, customers: total } });
+  return { actionId, total };
+}
+
+export async function queueSegmentAction(services: Services, tenantId: TenantId, actionId: string): Promise<void> {
+  if (!services.queue.started) return;
+  await services.queue.send(SEGMENT_ACTION_JOB, { tenantId, actionId }, { singletonKey: actionId, retryLimit: 5, retryDelay: 10, retryBackoff: true });
+}
+
+/** Works a bulk tag action to the end, chunk by chunk (resumes from the committed cursor). */
+export async function runBulkTag(services: Services, tenantId: TenantId, actionId: string, actor: Actor, opts: { chunk?: number } = {}): Promise<void> {
+  const chunk = opts.chunk ?? CHUNK;
+  for (;;) {
+    const more = await withTenant(services.dbs, tenantId, async (trx) => {
+      const a = await getAction(trx, tenantId, actionId, true);
+      if (!a || a.status === 'done' || a.status === 'failed') return { pending: [] as number[], more: false };
+      const params = a.params as { tagId: string; cursor: string | null };
+      const ids = await nextMemberIds(trx, await compileAudience(trx, actor, a.segment_id), params.cursor, chunk);
+      if (ids.length === 0) {
+        await advanceAction(trx, tenantId, actionId, { cursor: params.cursor, done: 0, pending: 0, failed: 0, skipped: 0, finished: true });
+        return { pending: [], more: false };
+      }
+      const op = a.kind === 'tag_add' ? { add: [params.tagId] } : { remove: [params.tagId] };
+      const r = await changeCustomerTags(trx, actor, { customerIds: ids, ...op });
+      await advanceAction(trx, tenantId, actionId, { cursor: ids[ids.length - 1]!, done: ids.length, pending: r.pending.length, failed: r.failed, skipped: r.unchanged + r.outOfScope, finished: ids.length < chunk });
+      return { pending: r.pending, more: ids.length === chunk };
+    });
+    await enqueueTagWriteback(services, tenantId, more.pending);
+    if (!more.more) return;
+  }
+}
+
+/** The job: runs as the action's creator would see (ops/admin: the whole tenant), labelled with them. */
+export async function processSegmentAction(services: Services, tenantId: TenantId, actionId: string): Promise<void> {
+  const a = await withTenant(services.dbs, tenantId, (trx) => getAction(trx, tenantId, actionId));
+  if (!a || a.status === 'done' || a.status === 'failed') return;
+  const actor: Actor = { kind: 'system', tenantId, tenantSlug: '', staffId: a.created_by_staff_id, role: 'admin', name: a.created_by_label, label: a.created_by_label, storeId: null, storeScope: null };
+  try {
+    await runBulkTag(services, tenantId, actionId, actor);
+  } catch (e) {
+    if (e instanceof ValidationError || e instanceof NotFoundError) {
+      await withTenant(services.dbs, tenantId, (trx) => failAction(trx, tenantId, actionId, e.message));
+      return;
+    }
+    throw e;
+  }
+}
+
+export const followUpInput = z.object({
+  title: z.string().trim().min(1, '请填写任务内容 / Describe the task').max(200),
+  note: z.string().trim().max(1000).nullish().transform((v) => v || null),
+  dueOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullish().transform((v) => v || null),
+});
+
+/** Hands every member to their serving clerk as a follow-up task (stored now; the clerk workspace shows them). */
+export async function handToClerks(trx: Tx, actor: Actor, segmentId: string, input: unknown): Promise<{ actionId: string; created: number; skipped: number; total: number }> {
+  assertCan(actor, 'segments.manage');
+  const p = followUpInput.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const seg = await segmentFor(trx, actor, segmentId);
+  const compiled = await compileAudience(trx, actor, seg.id);
+  const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind: 'follow_up', params: { title: p.data.title, dueOn: p.data.dueOn }, total: 0, staffId: actor.staffId, label: actor.label });
+  const r = await insertFollowUps(trx, actor.tenantId, compiled, { actionId, segmentId: seg.id, title: p.data.title, note: p.data.note, dueOn: p.data.dueOn, label: actor.label });
+  await trx.updateTable('segment_actions').set({ status: 'done', total: r.total, done: r.created, skipped: r.skipped, finished_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', actionId).execute();
+  await audit(trx, actor, { action: 'segment.follow_up', entityType: 'segment', entityId: seg.id, after: { action_id: actionId, title: p.data.title, tasks: r.created, without_clerk: r.skipped } });
+  return { actionId, ...r };
+}
+
+/** Every member in the actor's scope, for the CSV export (audited: personal data leaves the system). */
+export async function exportMembers(trx: Tx, actor: Actor, segmentId: string) {
+  const seg = await segmentFor(trx, actor, segmentId);
+  const rows = await pageMatching(trx, await compileAudience(trx, actor, seg.id), 1, 1_000_000);
+  await audit(trx, actor, { action: 'segment.export', entityType: 'segment', entityId: seg.id, after: { rows: rows.length } });
+  return { segment: seg, rows };
+}

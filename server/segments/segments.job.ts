@@ -1,0 +1,61 @@
+/**
+ * Segment jobs:
+ * - `segments.refresh`: re-evaluates a tenant's dynamic segments (entries, exits, size of the day). Queued after
+ *   each analytics refresh (server/analytics/analytics.job.ts) and by the schedule.
+ * - `segments.schedule` (hourly cron, UTC): queues `segments.refresh` for every active tenant with a dynamic
+ *   segment, so membership follows the calendar (relative dates move every day) even without a refresh.
+ * - `segments.action`: a bulk tag action on all members, in resumable chunks (server/segments/actions.service.ts).
+ * Idempotent: a re-run applies the difference between the members and the rule, which is empty the second time.
+ */
+import { sql } from 'kysely';
+import type { JobDefinition } from '../jobs/queue';
+import type { Services } from '../services';
+import { asTenantId, withSystem } from '../tenancy/context';
+import { processSegmentAction, SEGMENT_ACTION_JOB } from './actions.service';
+import { refreshTenantSegments } from './segments.service';
+
+export const SEGMENTS_REFRESH_JOB = 'segments.refresh';
+export const SEGMENTS_SCHEDULE_JOB = 'segments.schedule';
+
+/** Asks the worker to refresh a tenant's dynamic segments soon (after an analytics refresh). */
+export async function queueSegmentsRefresh(services: Services, tenantId: string): Promise<void> {
+  if (!services.queue.started) return;
+  try {
+    await services.queue.send(SEGMENTS_REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 30 });
+  } catch (e) {
+    services.log.warn('could not queue a segments refresh', { tenantId, error: e });
+  }
+}
+
+export const segmentJobs: JobDefinition<{ tenantId?: string; actionId?: string }, Services>[] = [
+  {
+    name: SEGMENT_ACTION_JOB,
+    retryLimit: 5,
+    retryDelay: 10,
+    expireInSeconds: 60 * 60,
+    handler: async (services, data) => {
+      await processSegmentAction(services, asTenantId(data.tenantId!), data.actionId!);
+    },
+  },
+  {
+    name: SEGMENTS_REFRESH_JOB,
+    retryLimit: 3,
+    retryDelay: 30,
+    expireInSeconds: 30 * 60,
+    handler: async (services, data) => {
+      const tenantId = asTenantId(data.tenantId!);
+      const r = await refreshTenantSegments(services.dbs, tenantId);
+      services.log.info('segments refreshed', { tenantId, ...r });
+    },
+  },
+  {
+    name: SEGMENTS_SCHEDULE_JOB,
+    cron: '37 * * * *',
+    handler: async (services) => {
+      const r = await withSystem(services.dbs, (db) =>
+        sql<{ id: string }>`select t.id from tenants t where t.active and exists (select 1 from segments s where s.tenant_id = t.id and s.kind = 'dynamic')`.execute(db),
+      );
+      for (const { id } of r.rows) await services.queue.send(SEGMENTS_REFRESH_JOB, { tenantId: id }, { singletonKey: id, singletonSeconds: 600 });
+    },
+  },
+];

@@ -1,0 +1,109 @@
+/** Saved segments: rows, references between them, and the reads of the list and detail pages. */
+import { sql } from 'kysely';
+import type { SegmentKind } from '../../db/schema/segments';
+import type { SegmentRef } from '../customers/rule-compiler';
+import { storeScopeSql } from '../customers/scope';
+import type { Actor } from '../tenancy/actor';
+import type { TenantId, Tx } from '../tenancy/context';
+import { jsonb } from '../tenancy/audit';
+
+export interface SegmentRow {
+  id: string;
+  name: string;
+  description: string | null;
+  kind: SegmentKind;
+  rule: Record<string, unknown>;
+  template: string | null;
+  source: 'rule' | 'upload';
+  size: number;
+  refreshed_at: Date | null;
+  refreshed_as_of: string | null;
+  created_by_label: string;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const COLUMNS = sql`id, name, description, kind, rule, template, source, size, refreshed_at, refreshed_as_of::text as refreshed_as_of, created_by_label, created_at, updated_at`;
+
+export async function listSegments(trx: Tx, tenantId: TenantId): Promise<SegmentRow[]> {
+  const r = await sql<SegmentRow>`select ${COLUMNS} from segments where tenant_id = ${tenantId}::uuid order by updated_at desc, name`.execute(trx);
+  return r.rows;
+}
+
+export async function getSegment(trx: Tx, tenantId: TenantId, id: string): Promise<SegmentRow | null> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  const r = await sql<SegmentRow>`select ${COLUMNS} from segments where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+  return r.rows[0] ?? null;
+}
+
+/** The compiler's view of saved segments ("in segment X"). */
+export function segmentLoader(trx: Tx, tenantId: TenantId): (id: string) => Promise<SegmentRef | null> {
+  return async (id) => {
+    const s = await getSegment(trx, tenantId, id);
+    return s ? { id: s.id, name: s.name, kind: s.kind, rule: s.rule } : null;
+  };
+}
+
+export interface SegmentValues {
+  name: string;
+  description: string | null;
+  kind: SegmentKind;
+  rule: unknown;
+  template: string | null;
+  source?: 'rule' | 'upload';
+}
+
+export async function insertSegment(trx: Tx, tenantId: TenantId, v: SegmentValues, by: { staffId: string | null; label: string }): Promise<SegmentRow> {
+  const r = await sql<SegmentRow>`
+    insert into segments (tenant_id, name, description, kind, rule, template, source, created_by_staff_id, created_by_label)
+    values (${tenantId}::uuid, ${v.name}, ${v.description}, ${v.kind}, ${jsonb(v.rule)}, ${v.template}, ${v.source ?? 'rule'}, ${by.staffId}::uuid, ${by.label})
+    returning ${COLUMNS}`.execute(trx);
+  return r.rows[0]!;
+}
+
+export async function updateSegmentRow(trx: Tx, tenantId: TenantId, id: string, v: Omit<SegmentValues, 'source'>): Promise<SegmentRow | null> {
+  const r = await sql<SegmentRow>`
+    update segments set name = ${v.name}, description = ${v.description}, kind = ${v.kind}, rule = ${jsonb(v.rule)}, template = ${v.template}, updated_at = now()
+    where tenant_id = ${tenantId}::uuid and id = ${id}::uuid returning ${COLUMNS}`.execute(trx);
+  return r.rows[0] ?? null;
+}
+
+export async function deleteSegmentRow(trx: Tx, tenantId: TenantId, id: string): Promise<boolean> {
+  const r = await sql`delete from segments where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+  return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+/** Names of the other segments whose rule refers to this one. */
+export async function segmentsReferencing(trx: Tx, tenantId: TenantId, id: string): Promise<string[]> {
+  const r = await sql<{ name: string }>`
+    select s.name from segments s where s.tenant_id = ${tenantId}::uuid and s.id <> ${id}::uuid
+      and exists (select 1 from jsonb_path_query(s.rule, '$.**.value') v where v @> to_jsonb(${id}::text) or v = to_jsonb(${id}::text))
+    order by s.name`.execute(trx);
+  return r.rows.map((x) => x.name);
+}
+
+export async function dynamicSegmentIds(trx: Tx, tenantId: TenantId): Promise<string[]> {
+  const r = await sql<{ id: string }>`select id from segments where tenant_id = ${tenantId}::uuid and kind = 'dynamic' order by id`.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+
+/** Size per day for the chart (the last `days` days that have a row). */
+export async function segmentSizes(trx: Tx, tenantId: TenantId, id: string, days = 90): Promise<{ day: string; size: number; entered: number; exited: number }[]> {
+  const r = await sql<{ day: string; size: number; entered: number; exited: number }>`
+    select day::text as day, size, entered, exited from (
+      select * from segment_sizes where tenant_id = ${tenantId}::uuid and segment_id = ${id}::uuid order by day desc limit ${days}) x
+    order by day`.execute(trx);
+  return r.rows;
+}
+
+/** Clerks (in the actor's stores) and live group chats for the builder's pickers (at most 500 each). */
+export async function builderLists(trx: Tx, actor: Actor): Promise<{ clerks: { id: string; name: string; store: string | null }[]; groups: { chatId: string; name: string }[] }> {
+  const clerks = await sql<{ id: string; name: string; store: string | null }>`
+    select s.id, s.name, st.name as store from staff s left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
+    where s.tenant_id = ${actor.tenantId}::uuid and s.role = 'clerk' and s.active and ${storeScopeSql(actor, 's.store_id')}
+    order by st.code nulls last, s.name limit 500`.execute(trx);
+  const groups = await sql<{ chatId: string; name: string }>`
+    select chat_id as "chatId", coalesce(nullif(name, ''), chat_id) as name from wecom_group_chats
+    where tenant_id = ${actor.tenantId}::uuid and dismissed_at is null order by name limit 500`.execute(trx);
+  return { clerks: clerks.rows, groups: groups.rows };
+}

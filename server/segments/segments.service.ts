@@ -1,0 +1,188 @@
+/**
+ * Segments: create, update, delete (audited), counts and members inside the viewer's scope, the preview of an
+ * unsaved rule, and membership refresh. Every audience read goes through the rule compiler: a saved segment is
+ * the rule "in segment X" (dynamic: its rule, live; static: its frozen members), so scope applies the same way.
+ */
+import { z } from 'zod';
+import { parseRule, type Rule } from '../../app/lib/segments/rule';
+import { templateByKey } from '../../app/lib/segments/templates';
+import { compileRule, type CompiledRule } from '../customers/rule-compiler';
+import { countMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
+import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { assertCan, systemActor, type Actor } from '../tenancy/actor';
+import { audit } from '../tenancy/audit';
+import { withTenant, type Dbs, type TenantId, type Tx } from '../tenancy/context';
+import { applyMembership, type MembershipChange } from './membership.repository';
+import { filterOptions } from '../analytics/filters';
+import { listTagOptions } from '../wecom/tags.repository';
+import { builderLists, deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
+
+export const segmentInput = z.object({
+  name: z.string().trim().min(1, '请填写分群名称 / Name is required').max(60, '名称最多 60 个字 / At most 60 characters'),
+  description: z.string().trim().max(500).nullish().transform((v) => v || null),
+  kind: z.enum(['dynamic', 'static']).default('dynamic'),
+  rule: z.unknown().optional(),
+  template: z.string().max(40).nullish().transform((v) => v || null),
+});
+export type SegmentInput = z.input<typeof segmentInput>;
+
+function parseInput(input: unknown) {
+  const p = segmentInput.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), p.error.issues);
+  const v = p.data;
+  if (v.template && !templateByKey(v.template)) throw new ValidationError(`template: unknown template "${v.template}"`);
+  const rule = v.rule ?? (v.template ? templateByKey(v.template)!.rule : undefined);
+  if (rule === undefined) throw new ValidationError('rule: a rule or a template is required');
+  return { ...v, rule };
+}
+
+/** Compiles a rule for the actor (refusals name the condition); `segmentId` refuses a rule that reaches itself. */
+export async function compileFor(trx: Tx, actor: Actor, rule: unknown, segmentId?: string): Promise<CompiledRule> {
+  return compileRule({ trx, actor, loadSegment: segmentLoader(trx, actor.tenantId) }, rule, { segmentId });
+}
+
+function canonical(rule: unknown): Rule {
+  const p = parseRule(rule);
+  if (!p.ok) throw new ValidationError(p.issues.map((i) => i.message).join('; '), p.issues);
+  return p.rule;
+}
+
+/** Membership over the whole tenant (the system's view), recorded on the metrics' reference day. */
+export async function refreshMembership(trx: Tx, tenantId: TenantId, segment: Pick<SegmentRow, 'id' | 'kind' | 'rule'>, opts: { freeze?: boolean } = {}): Promise<MembershipChange> {
+  const system = systemActor(tenantId, '', 'segments');
+  const compiled = await compileFor(trx, system, segment.rule, segment.id);
+  return applyMembership(trx, tenantId, segment.id, compiled, compiled.refDay, { exits: !opts.freeze });
+}
+
+export async function createSegment(trx: Tx, actor: Actor, input: unknown): Promise<SegmentRow & { change: MembershipChange }> {
+  assertCan(actor, 'segments.manage');
+  const v = parseInput(input);
+  const rule = canonical(v.rule);
+  await compileFor(trx, actor, rule);
+  if (await trx.selectFrom('segments').select('id').where('tenant_id', '=', actor.tenantId).where('name', '=', v.name).executeTakeFirst()) {
+    throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
+  }
+  const row = await insertSegment(trx, actor.tenantId, { ...v, rule }, { staffId: actor.staffId, label: actor.label });
+  const change = await refreshMembership(trx, actor.tenantId, row, { freeze: row.kind === 'static' });
+  await audit(trx, actor, { action: 'segment.create', entityType: 'segment', entityId: row.id, after: { name: row.name, kind: row.kind, rule, template: row.template, size: change.size } });
+  return { ...row, size: change.size, change };
+}
+
+export async function updateSegment(trx: Tx, actor: Actor, id: string, input: unknown): Promise<SegmentRow & { change: MembershipChange | null }> {
+  assertCan(actor, 'segments.manage');
+  const before = await getSegment(trx, actor.tenantId, id);
+  if (!before) throw new NotFoundError('分群不存在 / Segment not found');
+  const v = parseInput(input);
+  const rule = canonical(v.rule);
+  await compileFor(trx, actor, rule, id);
+  const clash = await trx.selectFrom('segments').select('id').where('tenant_id', '=', actor.tenantId).where('name', '=', v.name).where('id', '<>', id).executeTakeFirst();
+  if (clash) throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
+  const row = (await updateSegmentRow(trx, actor.tenantId, id, { ...v, rule }))!;
+  // A dynamic segment follows its new rule at once; a static one keeps its frozen members.
+  const change = row.kind === 'dynamic' ? await refreshMembership(trx, actor.tenantId, row) : null;
+  await audit(trx, actor, {
+    action: 'segment.update',
+    entityType: 'segment',
+    entityId: id,
+    before: { name: before.name, kind: before.kind, rule: before.rule, description: before.description },
+    after: { name: row.name, kind: row.kind, rule, description: row.description, size: change?.size ?? row.size },
+  });
+  return { ...row, size: change?.size ?? row.size, change };
+}
+
+export async function deleteSegment(trx: Tx, actor: Actor, id: string): Promise<void> {
+  assertCan(actor, 'segments.manage');
+  const before = await getSegment(trx, actor.tenantId, id);
+  if (!before) throw new NotFoundError('分群不存在 / Segment not found');
+  const users = await segmentsReferencing(trx, actor.tenantId, id);
+  if (users.length) throw new ConflictError(`分群被其他分群引用，不能删除：${users.join('、')} / Used by other segments: ${users.join(', ')}`);
+  await deleteSegmentRow(trx, actor.tenantId, id);
+  await audit(trx, actor, { action: 'segment.delete', entityType: 'segment', entityId: id, before: { name: before.name, kind: before.kind, rule: before.rule, size: before.size } });
+}
+
+export async function listSegmentsFor(trx: Tx, actor: Actor): Promise<SegmentRow[]> {
+  assertCan(actor, 'segments.view');
+  return listSegments(trx, actor.tenantId);
+}
+
+export async function segmentFor(trx: Tx, actor: Actor, id: string): Promise<SegmentRow> {
+  assertCan(actor, 'segments.view');
+  const s = await getSegment(trx, actor.tenantId, id);
+  if (!s) throw new NotFoundError('分群不存在 / Segment not found');
+  return s;
+}
+
+/** The segment's audience as a rule: dynamic = its rule (live), static = its members. */
+const audienceOf = (id: string): Rule => ({ all: [{ any: [{ field: 'segment', op: 'in', value: [id] }] }], none: [] });
+
+/** Members inside the viewer's scope, counted now. */
+export async function segmentCount(trx: Tx, actor: Actor, id: string): Promise<{ count: number; exact: true; as_of: string }> {
+  await segmentFor(trx, actor, id);
+  const compiled = await compileFor(trx, actor, audienceOf(id));
+  return { count: await countMatching(trx, compiled), exact: true, as_of: compiled.refDay };
+}
+
+export async function segmentCustomers(trx: Tx, actor: Actor, id: string, page: number, size: number): Promise<{ rows: MatchingCustomerRow[]; total: number; page: number; size: number }> {
+  await segmentFor(trx, actor, id);
+  const compiled = await compileFor(trx, actor, audienceOf(id));
+  return { rows: await pageMatching(trx, compiled, page, size), total: await countMatching(trx, compiled), page, size };
+}
+
+/**
+ * Count of an unsaved rule in the viewer's scope. Always counted exactly today (one statement); `exact` is echoed
+ * as true so a client that asked for an estimate knows it got the exact figure.
+ */
+export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows = 0): Promise<{ count: number; exact: true; as_of: string; rows?: MatchingCustomerRow[] }> {
+  assertCan(actor, 'segments.view');
+  const compiled = await compileFor(trx, actor, rule);
+  const count = await countMatching(trx, compiled);
+  return { count, exact: true, as_of: compiled.refDay, ...(withRows > 0 ? { rows: await pageMatching(trx, compiled, 1, withRows) } : {}) };
+}
+
+/**
+ * Re-evaluates every dynamic segment of a tenant, each in its own transaction (a failing rule — e.g. a tag since
+ * deleted — is reported and skipped, the others go on). Static segments are never touched.
+ */
+export async function refreshTenantSegments(dbs: Dbs, tenantId: TenantId): Promise<{ segments: number; entered: number; exited: number; failed: { id: string; message: string }[] }> {
+  const ids = await withTenant(dbs, tenantId, (trx) => dynamicSegmentIds(trx, tenantId));
+  const out = { segments: 0, entered: 0, exited: 0, failed: [] as { id: string; message: string }[] };
+  for (const id of ids) {
+    try {
+      const change = await withTenant(dbs, tenantId, async (trx) => {
+        const s = await getSegment(trx, tenantId, id);
+        return s && s.kind === 'dynamic' ? refreshMembership(trx, tenantId, s) : null;
+      });
+      if (!change) continue;
+      out.segments++;
+      out.entered += change.entered;
+      out.exited += change.exited;
+    } catch (e) {
+      out.failed.push({ id, message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+  return out;
+}
+
+export interface BuilderOptions {
+  stores: { id: string; code: string; name: string; regionCode: string | null }[];
+  regions: { code: string; name: string }[];
+  clerks: { id: string; name: string; store: string | null }[];
+  tags: { id: string; name: string; groupName: string; kind: string }[];
+  groups: { chatId: string; name: string }[];
+  segments: { id: string; name: string; kind: string }[];
+}
+
+/** What the builder's pickers offer, inside the actor's scope. */
+export async function builderOptions(trx: Tx, actor: Actor): Promise<BuilderOptions> {
+  assertCan(actor, 'segments.view');
+  const [opts, tags, segs] = await Promise.all([filterOptions(trx, actor), listTagOptions(trx, actor.tenantId), listSegments(trx, actor.tenantId)]);
+  const lists = await builderLists(trx, actor);
+  return {
+    stores: opts.stores,
+    regions: opts.regions,
+    clerks: lists.clerks,
+    tags: tags.map((t) => ({ id: t.id, name: t.name, groupName: t.groupName, kind: t.kind })),
+    groups: lists.groups,
+    segments: segs.map((s) => ({ id: s.id, name: s.name, kind: s.kind })),
+  };
+}
