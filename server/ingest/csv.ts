@@ -115,14 +115,3 @@ function countNewlines(s: string, from: number, to: number): number {
   for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) c++;
   return c;
 }
-
-/** One CSV field, quoted when needed (for the error report). */
-export function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(values: readonly (string | number | null | undefined)[]): string {
-  return values.map(csvField).join(',') + '\r\n';
-}

@@ -26,7 +26,7 @@ import { UserError } from '../lib/errors';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId } from '../tenancy/context';
-import { csvLine } from './csv';
+import { csvLine } from '../../app/lib/csv';
 import type { Delimiter, FileEncoding } from './detect';
 import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
 import { getImport, jsonb, type ImportRow } from './imports.repository';
