@@ -17,10 +17,12 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 
-/** One CSV field: formula-guarded, quoted when needed (delimiters, quotes, line breaks, edge whitespace). */
+/** One CSV field: formula-guarded, quoted when needed (delimiters, quotes, line breaks, edge whitespace); a NUL
+ * (which spreadsheet apps choke on) is written as U+FFFD. */
 export function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
+  let s = String(v);
+  if (s.indexOf('\u0000') >= 0) s = s.replace(/\u0000/g, '\ufffd');
   const safe = typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

@@ -3,8 +3,24 @@
  * faster than csv-parse on order exports because unquoted lines — nearly all of them — take a split() fast path.
  * Rows come out with the 1-based physical line number they start on (the header is line 1), which is what the
  * error report shows. Blank lines are skipped. A quote inside an unquoted field is kept literally (5" pipe).
+ * A record longer than `maxRecordChars` (a file without line breaks, an unclosed quote) stops the split with a
+ * RecordTooLongError as soon as the pending text passes the limit, so memory and time stay linear.
  */
+import { ValidationError } from '../lib/errors';
+
 export type RowSink = (values: string[], line: number) => void;
+
+/** Longest record (line, or lines of one quoted record) in characters: order lines are a few hundred. */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+export class RecordTooLongError extends ValidationError {
+  constructor(
+    readonly line: number,
+    readonly limit: number,
+  ) {
+    super(`第 ${line} 行超过 ${Math.round(limit / 1024)} K 个字符（文件缺少换行或引号未闭合？）/ Line ${line} is longer than ${Math.round(limit / 1024)}K characters (no line breaks, or an unclosed quote?)`);
+  }
+}
 
 export class CsvSplitter {
   private buf = '';
@@ -12,6 +28,7 @@ export class CsvSplitter {
   constructor(
     private readonly delimiter: string,
     private readonly onRow: RowSink,
+    private readonly maxRecordChars = MAX_RECORD_CHARS,
   ) {}
 
   push(chunk: string): void {
@@ -36,6 +53,7 @@ export class CsvSplitter {
       const nl = s.indexOf('\n', pos);
       if (nl < 0 && !final) break;
       const end = nl < 0 ? n : nl;
+      if (end - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
       if (q !== -1 && q < pos) q = s.indexOf('"', pos);
       if (q < 0 || q > end) {
         const stop = end > pos && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
@@ -46,11 +64,13 @@ export class CsvSplitter {
       }
       const r = parseQuotedRecord(s, pos, d, final);
       if (!r) break; // a quoted field continues in the next chunk
+      if (r.next - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
       const startLine = this.line + 1;
       this.line += r.lines;
       this.onRow(r.values, startLine);
       pos = r.next;
     }
+    if (n - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
     this.buf = pos >= n ? '' : s.slice(pos);
   }
 }

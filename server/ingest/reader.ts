@@ -10,9 +10,10 @@ import { createGunzip } from 'node:zlib';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { ValidationError } from '../lib/errors';
-import { CsvSplitter } from './csv';
+import { CsvSplitter, MAX_RECORD_CHARS, RecordTooLongError } from './csv';
 import { detectDelimiter, detectFormat, resolveEncoding, type Delimiter, type EncodingOption, type FileEncoding, type FileFormat } from './detect';
 import { fromWallClock } from './values';
+import { checkXlsxFile, checkZipDirectory, readZipDirectory } from './xlsx-guard';
 
 export interface SourceRow {
   line: number;
@@ -38,6 +39,12 @@ export interface RowSource {
 export class FileReadError extends ValidationError {}
 
 const SAMPLE_BYTES = 64 * 1024;
+/** Columns a header may have (an order export has a few dozen). */
+export const MAX_COLUMNS = 1000;
+
+function checkHeaderWidth(header: readonly string[]): void {
+  if (header.length > MAX_COLUMNS) throw new FileReadError(`表头有 ${header.length} 列，超过上限 ${MAX_COLUMNS} / The header has ${header.length} columns, over the limit of ${MAX_COLUMNS}`);
+}
 
 async function readHead(path: string, bytes: number, gzip: boolean): Promise<Buffer> {
   const stream: Readable = gzip ? createReadStream(path).pipe(createGunzip()) : createReadStream(path, { end: bytes - 1 });
@@ -70,7 +77,10 @@ export async function detectFileShape(path: string, fileName: string, encodingOp
   if (stat.size === 0) throw new FileReadError(`文件为空 / The file is empty: ${fileName}`);
   const head = await readHead(path, 8, false);
   const { format, compression } = detectFormat(fileName, head);
-  if (format === 'xlsx') return { format, compression: null, encoding: null, delimiter: null };
+  if (format === 'xlsx') {
+    await checkXlsxFile(path);
+    return { format, compression: null, encoding: null, delimiter: null };
+  }
   const sample = await readHead(path, SAMPLE_BYTES, compression === 'gzip');
   if (sample.includes(0) && !(sample[0] === 0xff && sample[1] === 0xfe) && encodingOption !== 'utf16le') {
     throw new FileReadError(`不是文本或 Excel 文件 / Not a CSV/text or XLSX file: ${fileName}`);
@@ -138,13 +148,20 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
 
   // header: the first non-empty row
   let more = true;
-  while (pending.length === 0 && more) more = await fill();
+  try {
+    while (pending.length === 0 && more) more = await fill();
+  } catch (e) {
+    file.destroy();
+    throw e;
+  }
   const headerRow = pending.shift();
   if (!headerRow) {
     file.destroy();
     throw new FileReadError('文件没有表头 / The file has no header row');
   }
   const header = headerRow.values.map((h) => h.trim());
+  if (header.length > MAX_COLUMNS) file.destroy();
+  checkHeaderWidth(header);
 
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
     try {
@@ -196,6 +213,8 @@ export function cellToString(v: unknown): string {
 }
 
 async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
+  // the cheap half of the bomb check (sizes the zip declares) on every open; registration also verified them
+  checkZipDirectory(await readZipDirectory(path));
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   let bytes = 0;
   file.on('data', (c) => {
@@ -213,7 +232,9 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   const toValues = (r: XRow, width: number): string[] => {
     const vals = Array.isArray(r.values) ? (r.values as unknown[]) : [];
     const out = new Array<string>(Math.max(width, vals.length - 1));
-    for (let i = 0; i < out.length; i++) out[i] = cellToString(vals[i + 1]).trim();
+    let chars = 0;
+    for (let i = 0; i < out.length; i++) chars += (out[i] = cellToString(vals[i + 1]).trim()).length;
+    if (chars > MAX_RECORD_CHARS) throw new RecordTooLongError(r.number, MAX_RECORD_CHARS);
     return out;
   };
   let header: string[] | null = null;
@@ -237,6 +258,8 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   }
   // trailing empty header cells are not columns
   while (header.length && header[header.length - 1] === '') header.pop();
+  if (header.length > MAX_COLUMNS) file.destroy();
+  checkHeaderWidth(header);
   const width = header.length;
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
     try {
