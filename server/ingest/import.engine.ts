@@ -79,11 +79,20 @@ export interface RunImportOptions {
   bucketLines?: number;
   /** Test hook: fail as if the process died after this many committed chunks. */
   crashAfterChunks?: number;
+  /** At most one such run per tenant (the queue's fairness): a second one is refused with ImportDeferredError. */
+  tenantSlot?: boolean;
 }
 
 export class ImportBusyError extends UserError {
   constructor() {
     super('该导入正在另一个进程中运行 / This import is already running elsewhere', 409, 'import_busy');
+  }
+}
+
+/** Another import of the same tenant holds the tenant's slot; this one waits (it stays queued) and is handed on. */
+export class ImportDeferredError extends UserError {
+  constructor() {
+    super('同一商户的另一个导入正在运行，本导入排队等待 / Another import of this account is running; this one waits its turn', 409, 'import_deferred');
   }
 }
 
@@ -117,14 +126,48 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
   };
 }
 
-/** Runs (or resumes) an import to its end. Safe to call again after a crash; concurrent calls are refused. */
+/**
+ * Runs (or resumes) an import to its end. Safe to call again after a crash; concurrent calls are refused. The
+ * run holds a session advisory lock on its own connection: it is the import's proof of life (a killed process's
+ * locks vanish with its connections, which is how the watchdog tells an orphan from a live run), and with
+ * `tenantSlot` a second lock keeps to one run per tenant (docs/decisions/0008-import-queue-fairness-and-recovery.md).
+ */
 export async function runImport(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions = {}): Promise<ImportSummary> {
   const lock = await services.ownerSql.reserve();
   try {
     const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
     if (!got[0]?.ok) throw new ImportBusyError();
     try {
-      return await runLocked(services, tenantId, importId, opts);
+      if (!opts.tenantSlot) return await runLocked(services, tenantId, importId, opts);
+      const slot = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import.tenant'), hashtext(${tenantId})) as ok`;
+      if (!slot[0]?.ok) throw new ImportDeferredError();
+      try {
+        return await runLocked(services, tenantId, importId, opts);
+      } finally {
+        await lock`select pg_advisory_unlock(hashtext('huike.import.tenant'), hashtext(${tenantId}))`;
+      }
+    } finally {
+      await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Finishes a cancel at once when no process is running the import (its run lock is free: e.g. it was left
+ * 'running' by a process that died); a live run sees `cancel_requested` at its next checkpoint instead.
+ */
+export async function cancelIfIdle(services: Services, tenantId: TenantId, importId: string): Promise<boolean> {
+  const lock = await services.ownerSql.reserve();
+  try {
+    const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
+    if (!got[0]?.ok) return false;
+    try {
+      const row = await loadImport(services, tenantId, importId);
+      if (row.status !== 'running' && row.status !== 'queued') return false;
+      await finishCancelled(services, tenantId, importId);
+      return true;
     } finally {
       await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
     }
