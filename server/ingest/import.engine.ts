@@ -130,7 +130,7 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
  * Runs (or resumes) an import to its end. Safe to call again after a crash; concurrent calls are refused. The
  * run holds a session advisory lock on its own connection: it is the import's proof of life (a killed process's
  * locks vanish with its connections, which is how the watchdog tells an orphan from a live run), and with
- * `tenantSlot` a second lock keeps to one run per tenant (docs/decisions/0008-import-queue-fairness-and-recovery.md).
+ * `tenantSlot` a second lock keeps to one run per tenant (docs/decisions/0009-import-queue-fairness-and-recovery.md).
  */
 export async function runImport(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions = {}): Promise<ImportSummary> {
   const lock = await services.ownerSql.reserve();

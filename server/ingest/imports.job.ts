@@ -7,7 +7,7 @@
  * - `ingest.watchdog` (at worker start, then every minute): re-queues imports whose process died — 'running'
  *   with nobody holding their run lock, found at once — and queued imports whose job was lost; drops staging of
  *   finished imports and expires API idempotency keys after 24 hours.
- * See docs/decisions/0008-import-queue-fairness-and-recovery.md.
+ * See docs/decisions/0009-import-queue-fairness-and-recovery.md.
  */
 import { sql } from 'kysely';
 import type { JobDefinition } from '../jobs/queue';
