@@ -8,7 +8,8 @@
  */
 import { ValidationError } from '../lib/errors';
 
-export type RowSink = (values: string[], line: number) => void;
+/** `nul` is true when the record holds a NUL character (found once per buffer, not per field). */
+export type RowSink = (values: string[], line: number, nul: boolean) => void;
 
 /** Longest record (line, or lines of one quoted record) in characters: order lines are a few hundred. */
 export const MAX_RECORD_CHARS = 1024 * 1024;
@@ -49,16 +50,18 @@ export class CsvSplitter {
     // The next quote at or after pos, found once and reused: searching for it on every line rescanned the rest
     // of the chunk per line (quadratic in the chunk size; 75% of the read phase on a quote-free file).
     let q = -2;
+    let z = -2; // the next NUL at or after pos, found the same way
     while (pos < n) {
       const nl = s.indexOf('\n', pos);
       if (nl < 0 && !final) break;
       const end = nl < 0 ? n : nl;
       if (end - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
       if (q !== -1 && q < pos) q = s.indexOf('"', pos);
+      if (z !== -1 && z < pos) z = s.indexOf('\u0000', pos);
       if (q < 0 || q > end) {
         const stop = end > pos && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
         this.line++;
-        if (stop > pos) this.onRow(s.slice(pos, stop).split(d), this.line);
+        if (stop > pos) this.onRow(s.slice(pos, stop).split(d), this.line, z >= 0 && z < stop);
         pos = end + 1;
         continue;
       }
@@ -67,7 +70,7 @@ export class CsvSplitter {
       if (r.next - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
       const startLine = this.line + 1;
       this.line += r.lines;
-      this.onRow(r.values, startLine);
+      this.onRow(r.values, startLine, z >= 0 && z < r.next);
       pos = r.next;
     }
     if (n - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);

@@ -410,7 +410,7 @@ async function readPhase(
             }
             const rowv = batch[bi++]!;
             if (rowv.line <= skipUntil) continue;
-            const res = validate(rowv.values, rowv.line);
+            const res = validate(rowv.values, rowv.line, rowv.nul);
             linesDone++;
             lastLine = rowv.line;
             if (res.ok) {

@@ -18,6 +18,8 @@ import { checkXlsxFile, checkZipDirectory, readZipDirectory } from './xlsx-guard
 export interface SourceRow {
   line: number;
   values: string[];
+  /** Set when a value holds a NUL character (which PostgreSQL text cannot store). */
+  nul?: true;
 }
 
 export interface FileShape {
@@ -122,8 +124,8 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
   const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 18 })) : file;
   const decoder = makeDecoder(shape.encoding ?? 'utf8');
   let pending: SourceRow[] = [];
-  const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line) => {
-    pending.push({ line, values });
+  const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line, nul) => {
+    pending.push(nul ? { line, values, nul } : { line, values });
   });
   let first = true;
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -237,6 +239,10 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
     if (chars > MAX_RECORD_CHARS) throw new RecordTooLongError(r.number, MAX_RECORD_CHARS);
     return out;
   };
+  const hasNul = (values: string[]): boolean => {
+    for (const v of values) if (v.indexOf('\u0000') >= 0) return true;
+    return false;
+  };
   let header: string[] | null = null;
   try {
     for (;;) {
@@ -276,7 +282,7 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
         if (values.every((v) => v === '')) continue;
         // cells beyond the header that are empty are not extra columns
         if (values.length > width && values.slice(width).every((v) => v === '')) values = values.slice(0, width);
-        batch.push({ line: r.value.number, values });
+        batch.push(hasNul(values) ? { line: r.value.number, values, nul: true } : { line: r.value.number, values });
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];

@@ -138,11 +138,12 @@ export function createRowValidator(mapping: OrderMapping, header: readonly strin
     return { ok: false, error: { line, column: field ? colName(field) : null, reason, message: reasonMessage(reason, detail) } };
   }
 
-  return function validate(values: string[], line: number): RowResult {
+  /** `nul`: the reader saw a NUL in this row (PostgreSQL text cannot hold one: rejected here, not by the COPY). */
+  return function validate(values: string[], line: number, nul = false): RowResult {
     if (values.length !== width) return reject(line, 'column_count', null, `${width} ≠ ${values.length}`);
-    for (let k = 0; k < width; k++) {
-      // PostgreSQL text cannot hold a NUL: the line is rejected here instead of failing the COPY
-      if (values[k]!.indexOf('\u0000') >= 0) return { ok: false, error: { line, column: header[k] ?? null, reason: 'invalid_character', message: reasonMessage('invalid_character') } };
+    if (nul) {
+      const k = values.findIndex((v) => v.indexOf('\u0000') >= 0);
+      return { ok: false, error: { line, column: header[k] ?? null, reason: 'invalid_character', message: reasonMessage('invalid_character') } };
     }
     const orderNo = at(values, iOrder);
     if (!orderNo) return reject(line, 'missing_order_no', 'order_no');

@@ -55,3 +55,20 @@ describe('XLSX directory limits', () => {
     expect(() => checkZipDirectory([entry('xl/worksheets/sheet1.xml', XLSX_LIMITS.sheetBytes), entry('xl/sharedStrings.xml', 1000)])).not.toThrow();
   });
 });
+
+describe('NUL characters', () => {
+  it('are flagged on the records that hold them, quoted or not, across chunks', () => {
+    const rows: [number, boolean][] = [];
+    const s = new CsvSplitter(',', (_v, line, nul) => rows.push([line, nul]));
+    s.push('a,b\n1,2\n3,x\u0000y\n"q\u0000');
+    s.push('",5\n6,7\n');
+    s.end();
+    expect(rows).toEqual([
+      [1, false],
+      [2, false],
+      [3, true],
+      [4, true],
+      [5, false],
+    ]);
+  });
+});
