@@ -44,8 +44,11 @@ const SAMPLE_BYTES = 64 * 1024;
 /** Columns a header may have (an order export has a few dozen). */
 export const MAX_COLUMNS = 1000;
 
-function checkHeaderWidth(header: readonly string[]): void {
-  if (header.length > MAX_COLUMNS) throw new FileReadError(`表头有 ${header.length} 列，超过上限 ${MAX_COLUMNS} / The header has ${header.length} columns, over the limit of ${MAX_COLUMNS}`);
+/** Refuses a header wider than MAX_COLUMNS (closing the file first). */
+function checkHeaderWidth(header: readonly string[], file: { destroy(): void }): void {
+  if (header.length <= MAX_COLUMNS) return;
+  file.destroy();
+  throw new FileReadError(`表头有 ${header.length} 列，超过上限 ${MAX_COLUMNS} / The header has ${header.length} columns, over the limit of ${MAX_COLUMNS}`);
 }
 
 async function readHead(path: string, bytes: number, gzip: boolean): Promise<Buffer> {
@@ -162,8 +165,7 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
     throw new FileReadError('文件没有表头 / The file has no header row');
   }
   const header = headerRow.values.map((h) => h.trim());
-  if (header.length > MAX_COLUMNS) file.destroy();
-  checkHeaderWidth(header);
+  checkHeaderWidth(header, file);
 
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
     try {
@@ -264,8 +266,7 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   }
   // trailing empty header cells are not columns
   while (header.length && header[header.length - 1] === '') header.pop();
-  if (header.length > MAX_COLUMNS) file.destroy();
-  checkHeaderWidth(header);
+  checkHeaderWidth(header, file);
   const width = header.length;
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
     try {

@@ -33,7 +33,7 @@ interface SavedFile {
 }
 
 /** Writes the (single) file part of a multipart body to `dir`. On any failure the partial file is removed. */
-export async function saveMultipartFile(dir: string, contentType: string, body: ReadableStream<Uint8Array>): Promise<SavedFile | null> {
+async function saveMultipartFile(dir: string, contentType: string, body: ReadableStream<Uint8Array>): Promise<SavedFile | null> {
   const bb = busboy({ headers: { 'content-type': contentType }, defParamCharset: 'utf8', limits: { files: 1, fileSize: MAX_UPLOAD_BYTES, fields: 10 } });
   const abort = new AbortController();
   let saved: SavedFile | null = null;

@@ -23,6 +23,12 @@ describe('input limits', () => {
     await expect(registerImportFile(h.services, t.actor, { path: file, fileName: 'oneline.csv', source: 'cli' })).rejects.toThrow(/Line 2 is longer than 1024K characters/);
   });
 
+  it('a header of more than 1000 columns is refused at upload', async () => {
+    const t = await makeTenant(h.services);
+    const file = writeTmp(`wide-${t.slug}.csv`, Array.from({ length: 5000 }, (_, i) => `c${i}`).join(',') + '\n' + '1,'.repeat(4999) + '1\n');
+    await expect(registerImportFile(h.services, t.actor, { path: file, fileName: 'wide.csv', source: 'cli' })).rejects.toThrow(/The header has 5000 columns, over the limit of 1000/);
+  });
+
   it('a long line deep in the file fails the import with its reason; nothing of it is merged', async () => {
     const t = await makeTenant(h.services);
     const lines = [HEADER, ...Array.from({ length: 3000 }, (_, i) => good(i)), '"' + 'y'.repeat(3 * 1024 * 1024), good(9999)];
