@@ -43,6 +43,7 @@ export async function setup(project: TestProject): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
   }
   project.provide('appUrl', base);
+  project.provide('appDataDir', dataDir);
 }
 
 export async function teardown(): Promise<void> {
@@ -56,5 +57,6 @@ export async function teardown(): Promise<void> {
 declare module 'vitest' {
   export interface ProvidedContext {
     appUrl: string;
+    appDataDir: string;
   }
 }
