@@ -4,8 +4,9 @@
  * 'drain' again, and when the refusal arrives after CopyDone it never emits 'finish' — so a bare wait for either
  * hung forever with the transaction open ("idle in transaction (aborted)") and the import lock held.
  * Here `write` rejects with the server's error; `end` waits for the copy's completion *or* for a probe query
- * queued behind it, which the server answers only after it has accepted or refused the copy; `abort` sends
- * CopyFail so the transaction can roll back and the connection returns to its pool.
+ * queued behind it, which the server answers only after it has accepted or refused the copy (and then reports
+ * the server's error); `abort` sends CopyFail so the transaction can roll back and the connection returns to
+ * its pool.
  */
 import type { Writable } from 'node:stream';
 import type postgres from 'postgres';
@@ -22,8 +23,18 @@ export class CopyRefusedError extends Error {}
 type FinalFn = (cb: (e?: Error | null) => void) => void;
 
 export async function openCopy(tx: postgres.TransactionSql, statement: string): Promise<CopyWriter> {
-  const w = (await tx.unsafe(statement).writable()) as Writable & { _final: FinalFn };
   let failed: Error | null = null;
+  // postgres.js settles the COPY query when the copy starts; a refusal after CopyDone is passed to its (by then
+  // spent) reject: keep it, so the probe below can report the server's own error
+  const query = tx.unsafe(statement) as unknown as { reject?: (e: Error) => void; writable(): Promise<unknown> };
+  const reject = query.reject;
+  if (typeof reject === 'function') {
+    query.reject = (e: Error) => {
+      failed ??= e;
+      reject(e);
+    };
+  }
+  const w = (await query.writable()) as Writable & { _final: FinalFn };
   w.on('error', (e: Error) => {
     failed ??= e;
   });
@@ -35,7 +46,7 @@ export async function openCopy(tx: postgres.TransactionSql, statement: string): 
       resolve();
     };
   });
-  const broken = () => failed ?? new CopyRefusedError('COPY 已中断 / The COPY stream was closed');
+  const broken = () => failed ?? new Error('COPY 已中断 / The COPY stream was closed');
   const waitFor = (event: 'drain' | 'finish') =>
     new Promise<void>((resolve, reject) => {
       const cleanup = () => {
@@ -65,7 +76,7 @@ export async function openCopy(tx: postgres.TransactionSql, statement: string): 
       const probe = tx`select 1`.then(
         () => undefined,
         (e: Error & { code?: string }) => {
-          throw e.code === '25P02' ? new CopyRefusedError('数据库拒绝了这部分数据 / The database refused this part of the file') : e;
+          throw e.code === '25P02' ? (failed ?? new CopyRefusedError('数据库拒绝了这部分数据 / The database refused this part of the file')) : e;
         },
       );
       await Promise.race([finished, probe.then(() => finished)]);
