@@ -63,7 +63,8 @@ export async function readZipDirectory(path: string, limits: XlsxLimits = XLSX_L
     const cdSize = tail.readUInt32LE(at + 12);
     const cdOffset = tail.readUInt32LE(at + 16);
     if (count === 0xffff || cdSize === U32_MAX || cdOffset === U32_MAX) throw refuse('Excel 文件过大（ZIP64）', 'The XLSX file is too large (zip64); save it as CSV');
-    if (count > limits.entries || cdOffset + cdSize > size) throw refuse('不是有效的 XLSX 文件', 'Not a valid XLSX file (zip directory)');
+    // a workbook's directory is a few KB (46 bytes and a name per entry): a huge one is not read into memory
+    if (count > limits.entries || cdOffset + cdSize > size || cdSize > 32 * 1024 ** 2) throw refuse('不是有效的 XLSX 文件', 'Not a valid XLSX file (zip directory)');
     const cd = Buffer.alloc(cdSize);
     await fh.read(cd, 0, cdSize, cdOffset);
     const entries: ZipEntry[] = [];
