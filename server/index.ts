@@ -15,6 +15,7 @@ import { createHttpApp } from './http/app';
 import { startQueue, startWorkers } from './jobs/queue';
 import { jobDefinitions } from './jobs/registry';
 import { installExtensions } from './extensions';
+import { installProcessGuards } from './lib/process-guards';
 
 const BUILD_PATH = path.join(ROOT_DIR, 'build/index.js');
 
@@ -26,6 +27,7 @@ async function main() {
   }
   const services = await boot();
   const { config, log } = services;
+  installProcessGuards(log);
   await installExtensions(services);
   let seeded = false;
   if (config.DEMO === 'on') {

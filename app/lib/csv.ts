@@ -1,4 +1,11 @@
-/** CSV for the chart/table exports (client-safe): RFC 4180 quoting, CRLF line ends, a BOM so Excel reads UTF-8. */
+/**
+ * The one CSV writer of the app (client-safe: imports nothing, so the browser's chart/table exports and the
+ * server's files — the import error report, the demo and benchmark order files — share it): RFC 4180 quoting,
+ * CRLF line ends, and a guard against spreadsheet formula injection. A text cell that a spreadsheet would run as
+ * a formula (it starts with = + - @, a tab or a carriage return) is written with a leading apostrophe, so Excel
+ * and WPS show it as text; plain numbers (-3, +1.5) are not formulas and stay as they are. Downloads add a BOM so
+ * Excel reads UTF-8.
+ */
 export interface CsvColumn {
   key: string;
   label: string;
@@ -6,16 +13,29 @@ export interface CsvColumn {
 
 export type CsvValue = string | number | boolean | null | undefined;
 
-function field(v: CsvValue): string {
+const FORMULA_START = /^[=+\-@\t\r]/;
+const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/** One CSV field: formula-guarded, quoted when needed (delimiters, quotes, line breaks, edge whitespace); a NUL
+ * (which spreadsheet apps choke on) is written as U+FFFD. */
+export function csvField(v: CsvValue): string {
   if (v === null || v === undefined) return '';
-  const s = String(v);
-  // Guard against formula injection in spreadsheet apps.
-  const safe = /^[=+\-@]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  let s = String(v);
+  if (s.indexOf('\u0000') >= 0) s = s.replace(/\u0000/g, '\ufffd');
+  const safe = typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
+  return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** One CSV record with its CRLF line end. */
+export function csvLine(values: readonly CsvValue[]): string {
+  let out = '';
+  for (let i = 0; i < values.length; i++) out += (i ? ',' : '') + csvField(values[i]);
+  return out + '\r\n';
 }
 
 export function toCsv(columns: readonly CsvColumn[], rows: readonly Record<string, CsvValue>[]): string {
-  return [columns.map((c) => field(c.label)).join(','), ...rows.map((r) => columns.map((c) => field(r[c.key])).join(','))].join('\r\n') + '\r\n';
+  return csvLine(columns.map((c) => c.label)) + rows.map((r) => csvLine(columns.map((c) => r[c.key]))).join('');
 }
 
 /** Starts a download of the CSV in the browser. */

@@ -8,7 +8,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Rng } from '../../db/demo/random';
 import { CATALOG, DEMO_ORDER_HEADER } from '../../db/demo/orders';
-import { csvLine } from '../../server/ingest/csv';
+import { csvLine } from '../../app/lib/csv';
 
 export async function generateBenchFile(file: string, lines = 1_000_000, seed = 42): Promise<{ lines: number; bad: number }> {
   mkdirSync(path.dirname(file), { recursive: true });

@@ -17,7 +17,7 @@ import { systemActor } from '../../server/tenancy/actor';
 import { withTenant } from '../../server/tenancy/context';
 import { runImport } from '../../server/ingest/import.engine';
 import { registerImportFile, setImportMapping } from '../../server/ingest/imports.service';
-import { csvLine } from '../../server/ingest/csv';
+import { csvLine } from '../../app/lib/csv';
 import type { DemoChain } from './chain';
 import { iterateDemoCustomers, type DemoCustomer } from './customers';
 import { Rng } from './random';

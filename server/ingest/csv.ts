@@ -3,8 +3,25 @@
  * faster than csv-parse on order exports because unquoted lines — nearly all of them — take a split() fast path.
  * Rows come out with the 1-based physical line number they start on (the header is line 1), which is what the
  * error report shows. Blank lines are skipped. A quote inside an unquoted field is kept literally (5" pipe).
+ * A record longer than `maxRecordChars` (a file without line breaks, an unclosed quote) stops the split with a
+ * RecordTooLongError as soon as the pending text passes the limit, so memory and time stay linear.
  */
-export type RowSink = (values: string[], line: number) => void;
+import { ValidationError } from '../lib/errors';
+
+/** `nul` is true when the record holds a NUL character (found once per buffer, not per field). */
+export type RowSink = (values: string[], line: number, nul: boolean) => void;
+
+/** Longest record (line, or lines of one quoted record) in characters: order lines are a few hundred. */
+export const MAX_RECORD_CHARS = 1024 * 1024;
+
+export class RecordTooLongError extends ValidationError {
+  constructor(
+    readonly line: number,
+    readonly limit: number,
+  ) {
+    super(`第 ${line} 行超过 ${Math.round(limit / 1024)} K 个字符（文件缺少换行或引号未闭合？）/ Line ${line} is longer than ${Math.round(limit / 1024)}K characters (no line breaks, or an unclosed quote?)`);
+  }
+}
 
 export class CsvSplitter {
   private buf = '';
@@ -12,6 +29,7 @@ export class CsvSplitter {
   constructor(
     private readonly delimiter: string,
     private readonly onRow: RowSink,
+    private readonly maxRecordChars = MAX_RECORD_CHARS,
   ) {}
 
   push(chunk: string): void {
@@ -32,25 +50,30 @@ export class CsvSplitter {
     // The next quote at or after pos, found once and reused: searching for it on every line rescanned the rest
     // of the chunk per line (quadratic in the chunk size; 75% of the read phase on a quote-free file).
     let q = -2;
+    let z = -2; // the next NUL at or after pos, found the same way
     while (pos < n) {
       const nl = s.indexOf('\n', pos);
       if (nl < 0 && !final) break;
       const end = nl < 0 ? n : nl;
+      if (end - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
       if (q !== -1 && q < pos) q = s.indexOf('"', pos);
+      if (z !== -1 && z < pos) z = s.indexOf('\u0000', pos);
       if (q < 0 || q > end) {
         const stop = end > pos && s.charCodeAt(end - 1) === 13 ? end - 1 : end;
         this.line++;
-        if (stop > pos) this.onRow(s.slice(pos, stop).split(d), this.line);
+        if (stop > pos) this.onRow(s.slice(pos, stop).split(d), this.line, z >= 0 && z < stop);
         pos = end + 1;
         continue;
       }
       const r = parseQuotedRecord(s, pos, d, final);
       if (!r) break; // a quoted field continues in the next chunk
+      if (r.next - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
       const startLine = this.line + 1;
       this.line += r.lines;
-      this.onRow(r.values, startLine);
+      this.onRow(r.values, startLine, z >= 0 && z < r.next);
       pos = r.next;
     }
+    if (n - pos > this.maxRecordChars) throw new RecordTooLongError(this.line + 1, this.maxRecordChars);
     this.buf = pos >= n ? '' : s.slice(pos);
   }
 }
@@ -114,15 +137,4 @@ function countNewlines(s: string, from: number, to: number): number {
   let c = 0;
   for (let i = s.indexOf('\n', from); i >= 0 && i < to; i = s.indexOf('\n', i + 1)) c++;
   return c;
-}
-
-/** One CSV field, quoted when needed (for the error report). */
-export function csvField(v: string | number | null | undefined): string {
-  if (v === null || v === undefined) return '';
-  const s = String(v);
-  return /[",\r\n]/.test(s) || /^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(values: readonly (string | number | null | undefined)[]): string {
-  return values.map(csvField).join(',') + '\r\n';
 }

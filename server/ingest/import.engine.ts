@@ -26,7 +26,8 @@ import { UserError } from '../lib/errors';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId } from '../tenancy/context';
-import { csvLine } from './csv';
+import { csvLine } from '../../app/lib/csv';
+import { CopyRefusedError, openCopy } from './copy-writer';
 import type { Delimiter, FileEncoding } from './detect';
 import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
 import { getImport, jsonb, type ImportRow } from './imports.repository';
@@ -78,11 +79,20 @@ export interface RunImportOptions {
   bucketLines?: number;
   /** Test hook: fail as if the process died after this many committed chunks. */
   crashAfterChunks?: number;
+  /** At most one such run per tenant (the queue's fairness): a second one is refused with ImportDeferredError. */
+  tenantSlot?: boolean;
 }
 
 export class ImportBusyError extends UserError {
   constructor() {
     super('该导入正在另一个进程中运行 / This import is already running elsewhere', 409, 'import_busy');
+  }
+}
+
+/** Another import of the same tenant holds the tenant's slot; this one waits (it stays queued) and is handed on. */
+export class ImportDeferredError extends UserError {
+  constructor() {
+    super('同一商户的另一个导入正在运行，本导入排队等待 / Another import of this account is running; this one waits its turn', 409, 'import_deferred');
   }
 }
 
@@ -116,14 +126,48 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
   };
 }
 
-/** Runs (or resumes) an import to its end. Safe to call again after a crash; concurrent calls are refused. */
+/**
+ * Runs (or resumes) an import to its end. Safe to call again after a crash; concurrent calls are refused. The
+ * run holds a session advisory lock on its own connection: it is the import's proof of life (a killed process's
+ * locks vanish with its connections, which is how the watchdog tells an orphan from a live run), and with
+ * `tenantSlot` a second lock keeps to one run per tenant (docs/decisions/0010-import-queue-fairness-and-recovery.md).
+ */
 export async function runImport(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions = {}): Promise<ImportSummary> {
   const lock = await services.ownerSql.reserve();
   try {
     const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
     if (!got[0]?.ok) throw new ImportBusyError();
     try {
-      return await runLocked(services, tenantId, importId, opts);
+      if (!opts.tenantSlot) return await runLocked(services, tenantId, importId, opts);
+      const slot = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import.tenant'), hashtext(${tenantId})) as ok`;
+      if (!slot[0]?.ok) throw new ImportDeferredError();
+      try {
+        return await runLocked(services, tenantId, importId, opts);
+      } finally {
+        await lock`select pg_advisory_unlock(hashtext('huike.import.tenant'), hashtext(${tenantId}))`;
+      }
+    } finally {
+      await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
+    }
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Finishes a cancel at once when no process is running the import (its run lock is free: e.g. it was left
+ * 'running' by a process that died); a live run sees `cancel_requested` at its next checkpoint instead.
+ */
+export async function cancelIfIdle(services: Services, tenantId: TenantId, importId: string): Promise<boolean> {
+  const lock = await services.ownerSql.reserve();
+  try {
+    const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
+    if (!got[0]?.ok) return false;
+    try {
+      const row = await loadImport(services, tenantId, importId);
+      if (row.status !== 'running' && row.status !== 'queued') return false;
+      await finishCancelled(services, tenantId, importId);
+      return true;
     } finally {
       await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
     }
@@ -248,15 +292,30 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     });
     return summaryOf(await loadImport(services, tenantId, importId));
   } catch (e) {
-    if (e instanceof UserError) {
-      // a bad file or mapping: final, the user has to fix it
+    const final = finalError(e, row.attempts + 1);
+    if (final) {
+      // a bad file or mapping, data the database refuses, or too many attempts: final, the user has to act
       await dropStaging(services, importId).catch(() => undefined);
-      await setImport(services, tenantId, importId, { status: 'failed', phase: null, finished_at: new Date(), error_message: e.message });
-    } else {
-      await setImport(services, tenantId, importId, { error_message: `重试中 / will retry: ${(e as Error).message}`.slice(0, 500) }).catch(() => undefined);
+      await setImport(services, tenantId, importId, { status: 'failed', phase: null, finished_at: new Date(), error_message: final.message.slice(0, 1000) });
+      throw final;
     }
+    await setImport(services, tenantId, importId, { error_message: `重试中 / will retry: ${(e as Error).message}`.slice(0, 500) }).catch(() => undefined);
     throw e;
   }
+}
+
+/** Runs of one import before an error that is not the file's fault stops retrying it. */
+export const MAX_IMPORT_ATTEMPTS = 5;
+
+/** The error that ends an import for good, or null when a retry may succeed. */
+export function finalError(e: unknown, attempt: number): UserError | null {
+  if (e instanceof UserError) return e;
+  const msg = (e as Error)?.message ?? String(e);
+  const code = String((e as { code?: unknown })?.code ?? '');
+  // class 22: data exceptions — the same bytes fail the same way on every retry
+  if (e instanceof CopyRefusedError || code.startsWith('22')) return new UserError(`数据库拒绝了文件中的数据 / The database refused data in the file: ${msg}`, 422, 'import_refused');
+  if (attempt >= MAX_IMPORT_ATTEMPTS) return new UserError(`尝试 ${attempt} 次后仍失败 / Failed after ${attempt} attempts: ${msg}`, 500, 'import_failed');
+  return null;
 }
 
 async function finishCancelled(services: Services, tenantId: TenantId, importId: string): Promise<ImportSummary> {
@@ -333,47 +392,49 @@ async function readPhase(
       const chunkStart = Date.now();
       let inChunk = 0;
       await owner.begin(async (tx) => {
-        const w = await tx.unsafe(`copy ${partition} (${cols}) from stdin`).writable();
-        const finished = new Promise<void>((resolve, reject) => {
-          w.on('finish', () => resolve());
-          w.on('error', reject);
-        });
-        let out = '';
-        for (;;) {
-          if (bi >= batch.length) {
-            const r = await it.next();
-            if (r.done) {
-              eof = true;
-              break;
+        // a backstop: a transaction left idle by a stuck process is ended by the server, which frees the connection
+        await tx`set local idle_in_transaction_session_timeout = '5min'`;
+        const copy = await openCopy(tx, `copy ${partition} (${cols}) from stdin`);
+        try {
+          let out = '';
+          for (;;) {
+            if (bi >= batch.length) {
+              const r = await it.next();
+              if (r.done) {
+                eof = true;
+                break;
+              }
+              batch = r.value;
+              bi = 0;
+              continue;
             }
-            batch = r.value;
-            bi = 0;
-            continue;
-          }
-          const rowv = batch[bi++]!;
-          if (rowv.line <= skipUntil) continue;
-          const res = validate(rowv.values, rowv.line);
-          linesDone++;
-          lastLine = rowv.line;
-          if (res.ok) {
-            out += copyRow(head, res.value);
-            goodLines++;
-            if (out.length > 262_144) {
-              const ok = w.write(out);
-              out = '';
-              if (!ok) await new Promise<void>((r) => w.once('drain', () => r()));
+            const rowv = batch[bi++]!;
+            if (rowv.line <= skipUntil) continue;
+            const res = validate(rowv.values, rowv.line, rowv.nul);
+            linesDone++;
+            lastLine = rowv.line;
+            if (res.ok) {
+              out += copyRow(head, res.value);
+              goodLines++;
+              if (out.length > 262_144) {
+                const text = out;
+                out = '';
+                await copy.write(text);
+              }
+            } else {
+              rejected++;
+              const er = res.error;
+              errBuf += csvLine([er.line, er.column ?? '', er.reason, er.message, ...rowv.values]);
+              if (errBuf.length > 1_048_576) flushErrors();
             }
-          } else {
-            rejected++;
-            const er = res.error;
-            errBuf += csvLine([er.line, er.column ?? '', er.reason, er.message, ...rowv.values]);
-            if (errBuf.length > 1_048_576) flushErrors();
+            if (++inChunk >= chunkLines || ((inChunk & 4095) === 0 && Date.now() - chunkStart > chunkMs)) break;
           }
-          if (++inChunk >= chunkLines || ((inChunk & 4095) === 0 && Date.now() - chunkStart > chunkMs)) break;
+          if (out) await copy.write(out);
+          await copy.end();
+        } catch (e) {
+          copy.abort(e);
+          throw e;
         }
-        if (out) w.write(out);
-        w.end();
-        await finished;
         flushErrors();
         fsyncSync(errFd);
         const elapsed = Math.max(0.001, (Date.now() - runStarted) / 1000);

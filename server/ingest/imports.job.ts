@@ -1,22 +1,35 @@
 /**
  * Queue jobs of the ingest capability:
- * - `ingest.import-orders`: runs (or resumes from its checkpoint) one import. A bad file or mapping fails the
- *   import for good; other errors are retried by pg-boss and the engine resumes after the last checkpoint.
- * - `ingest.watchdog` (every minute): re-queues imports whose worker died (no heartbeat for 2 minutes; the
- *   engine's advisory lock keeps a live run exclusive), drops staging of finished imports and expires API
- *   idempotency keys after 24 hours.
+ * - `ingest.import-orders`: runs (or resumes from its checkpoint) one import, at most one per tenant at a time
+ *   (a second one of the same tenant is deferred: it stays queued and is handed on when the running one ends),
+ *   so one tenant's files never take every import worker. A bad file or mapping fails the import for good;
+ *   other errors are retried by pg-boss and the engine resumes after the last checkpoint.
+ * - `ingest.watchdog` (at worker start, then every minute): re-queues imports whose process died — 'running'
+ *   with nobody holding their run lock, found at once — and queued imports whose job was lost; drops staging of
+ *   finished imports and expires API idempotency keys after 24 hours.
+ * See docs/decisions/0010-import-queue-fairness-and-recovery.md.
  */
 import { sql } from 'kysely';
 import type { JobDefinition } from '../jobs/queue';
 import { UserError } from '../lib/errors';
 import type { Services } from '../services';
-import { asTenantId, withSystem } from '../tenancy/context';
-import { ImportBusyError, runImport } from './import.engine';
+import { asTenantId, withSystem, withTenant, type TenantId } from '../tenancy/context';
+import { ImportBusyError, ImportDeferredError, runImport } from './import.engine';
+import { findOrphanedImports, findStaleQueuedImports, listWaitingImports } from './imports.repository';
 import { IMPORT_JOB } from './imports.service';
 
 interface ImportJobData {
   tenantId: string;
   importId: string;
+}
+
+const sendImport = (services: Services, tenantId: string, importId: string) =>
+  services.queue.send(IMPORT_JOB, { tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
+
+/** After a run of the tenant ends, its waiting imports get a job again (the oldest takes the tenant's slot). */
+async function handOn(services: Services, tenantId: TenantId, importId: string): Promise<void> {
+  const waiting = await withTenant(services.dbs, tenantId, (trx) => listWaitingImports(trx, tenantId, importId));
+  for (const w of waiting) await sendImport(services, tenantId, w.id);
 }
 
 export const ingestJobs: JobDefinition<ImportJobData | object, Services>[] = [
@@ -28,32 +41,30 @@ export const ingestJobs: JobDefinition<ImportJobData | object, Services>[] = [
     concurrency: 2,
     handler: async (services, data) => {
       const d = data as ImportJobData;
+      const tenantId = asTenantId(d.tenantId);
       try {
-        await runImport(services, asTenantId(d.tenantId), d.importId);
+        await runImport(services, tenantId, d.importId, { tenantSlot: true });
       } catch (e) {
-        if (e instanceof ImportBusyError) return;
+        if (e instanceof ImportBusyError || e instanceof ImportDeferredError) return;
+        await handOn(services, tenantId, d.importId).catch((err: unknown) => services.log.error('import hand-on failed', { tenantId, error: err }));
         if (e instanceof UserError) {
           services.log.warn('import failed', { importId: d.importId, error: e.message });
           return;
         }
         throw e;
       }
+      await handOn(services, tenantId, d.importId);
     },
   },
   {
     name: 'ingest.watchdog',
     cron: '* * * * *',
+    runOnStart: true,
     handler: async (services) => {
-      const stale = await withSystem(services.dbs, (db) =>
-        sql<{ tenant_id: string; id: string }>`
-          select tenant_id, id from imports
-          where (status = 'running' and heartbeat_at < now() - interval '2 minutes')
-             or (status = 'queued' and created_at < now() - interval '2 minutes' and coalesce(heartbeat_at, created_at) < now() - interval '2 minutes')
-          limit 50`.execute(db),
-      );
-      for (const r of stale.rows) {
-        await services.queue.send(IMPORT_JOB, { tenantId: r.tenant_id, importId: r.id }, { singletonKey: r.id, retryLimit: 3, expireInSeconds: 4 * 3600 });
-      }
+      const orphans = await withSystem(services.dbs, (db) => findOrphanedImports(db));
+      const lost = await withSystem(services.dbs, (db) => findStaleQueuedImports(db));
+      for (const r of [...orphans, ...lost]) await sendImport(services, r.tenant_id, r.id);
+      if (orphans.length) services.log.info('resuming imports left by a stopped process', { imports: orphans.map((o) => o.id) });
       const leftovers = await withSystem(services.dbs, (db) =>
         sql<{ name: string }>`
           select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent

@@ -1,6 +1,7 @@
 /** Kysely code of the import history, presets and idempotency keys. Every function takes the tenant explicitly. */
 import { sql, type RawBuilder } from 'kysely';
 import type { ImportCheckpoint, ImportSource } from '../../db/schema/ingest';
+import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 
 /**
@@ -126,4 +127,38 @@ export async function upsertPreset(trx: Tx, tenantId: TenantId, name: string, ma
     .onConflict((oc) => oc.columns(['tenant_id', 'name']).doUpdateSet({ mapping: jsonb(mapping), updated_at: new Date() }))
     .returning(['id', 'name'])
     .executeTakeFirstOrThrow();
+}
+
+/**
+ * Imports left 'running' by a process that is gone: nobody holds their run lock (a lock dies with its
+ * connection, so a killed process releases it at once). System-wide, for the watchdog.
+ */
+export async function findOrphanedImports(db: DB, limit = 50) {
+  const r = await sql<{ tenant_id: string; id: string }>`
+    select tenant_id, id from (select tenant_id, id from imports where status = 'running' order by heartbeat_at nulls first offset 0) m
+    where pg_try_advisory_xact_lock(hashtext('huike.import'), hashtext(m.id::text))
+    limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** Queued imports whose job may have been lost (no run for 2 minutes). System-wide, for the watchdog. */
+export async function findStaleQueuedImports(db: DB, limit = 50) {
+  const r = await sql<{ tenant_id: string; id: string }>`
+    select tenant_id, id from imports
+    where status = 'queued' and created_at < now() - interval '2 minutes' and coalesce(heartbeat_at, created_at) < now() - interval '2 minutes'
+    order by created_at limit ${limit}`.execute(db);
+  return r.rows;
+}
+
+/** The tenant's other imports waiting for a run (queued, or left running), oldest first. */
+export async function listWaitingImports(trx: Tx, tenantId: TenantId, exceptId: string) {
+  return trx
+    .selectFrom('imports')
+    .select(['id'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['queued', 'running'])
+    .where('id', '<>', exceptId)
+    .orderBy('created_at')
+    .limit(20)
+    .execute();
 }

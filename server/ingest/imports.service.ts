@@ -14,6 +14,7 @@ import type { Delimiter, EncodingOption } from './detect';
 import { getImport, getPresetByName, insertImport, jsonb, listImports, listPresets, upsertPreset, type ImportSort } from './imports.repository';
 import { parseMapping, resolveColumns, type OrderMapping } from './mapping';
 import { previewFile } from './reader';
+import { cancelIfIdle } from './import.engine';
 
 export const IMPORT_JOB = 'ingest.import-orders';
 
@@ -88,7 +89,7 @@ export async function queueImport(services: Services, actor: Actor, importId: st
   await withTenant(services.dbs, actor.tenantId, (trx) => trx.updateTable('imports').set({ job_id: jobId }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute());
 }
 
-/** Cancels an import: at once when it has not started, otherwise at the engine's next checkpoint (≈1.5 s). */
+/** Cancels an import: at once when it has not started or nobody runs it, otherwise at the engine's next checkpoint (≈1.5 s). */
 export async function cancelImport(services: Services, actor: Actor, importId: string): Promise<void> {
   assertCan(actor, 'imports.manage');
   await withTenant(services.dbs, actor.tenantId, async (trx) => {
@@ -101,6 +102,8 @@ export async function cancelImport(services: Services, actor: Actor, importId: s
     } else return;
     await audit(trx, actor, { action: 'import.cancel', entityType: 'import', entityId: importId });
   });
+  // no live run to see the request (its process died): finish the cancel now
+  await cancelIfIdle(services, actor.tenantId, importId);
 }
 
 export async function getImportForActor(services: Services, actor: Actor, importId: string) {

@@ -9,13 +9,16 @@ import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import iconv from 'iconv-lite';
 import { ValidationError } from '../lib/errors';
-import { CsvSplitter } from './csv';
+import { CsvSplitter, MAX_RECORD_CHARS, RecordTooLongError } from './csv';
 import { detectDelimiter, detectFormat, resolveEncoding, type Delimiter, type EncodingOption, type FileEncoding, type FileFormat } from './detect';
 import { fromWallClock } from './values';
+import { checkXlsxFile, checkZipDirectory, readZipDirectory } from './xlsx-guard';
 
 export interface SourceRow {
   line: number;
   values: string[];
+  /** Set when a value holds a NUL character (which PostgreSQL text cannot store). */
+  nul?: true;
 }
 
 export interface FileShape {
@@ -37,6 +40,15 @@ export interface RowSource {
 export class FileReadError extends ValidationError {}
 
 const SAMPLE_BYTES = 64 * 1024;
+/** Columns a header may have (an order export has a few dozen). */
+export const MAX_COLUMNS = 1000;
+
+/** Refuses a header wider than MAX_COLUMNS (closing the file first). */
+function checkHeaderWidth(header: readonly string[], file: { destroy(): void }): void {
+  if (header.length <= MAX_COLUMNS) return;
+  file.destroy();
+  throw new FileReadError(`表头有 ${header.length} 列，超过上限 ${MAX_COLUMNS} / The header has ${header.length} columns, over the limit of ${MAX_COLUMNS}`);
+}
 
 async function readHead(path: string, bytes: number, gzip: boolean): Promise<Buffer> {
   const stream: Readable = gzip ? createReadStream(path).pipe(createGunzip()) : createReadStream(path, { end: bytes - 1 });
@@ -69,7 +81,10 @@ export async function detectFileShape(path: string, fileName: string, encodingOp
   if (stat.size === 0) throw new FileReadError(`文件为空 / The file is empty: ${fileName}`);
   const head = await readHead(path, 8, false);
   const { format, compression } = detectFormat(fileName, head);
-  if (format === 'xlsx') return { format, compression: null, encoding: null, delimiter: null };
+  if (format === 'xlsx') {
+    await checkXlsxFile(path);
+    return { format, compression: null, encoding: null, delimiter: null };
+  }
   const sample = await readHead(path, SAMPLE_BYTES, compression === 'gzip');
   if (sample.includes(0) && !(sample[0] === 0xff && sample[1] === 0xfe) && encodingOption !== 'utf16le') {
     throw new FileReadError(`不是文本或 Excel 文件 / Not a CSV/text or XLSX file: ${fileName}`);
@@ -111,8 +126,8 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
   const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 18 })) : file;
   const decoder = makeDecoder(shape.encoding ?? 'utf8');
   let pending: SourceRow[] = [];
-  const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line) => {
-    pending.push({ line, values });
+  const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line, nul) => {
+    pending.push(nul ? { line, values, nul } : { line, values });
   });
   let first = true;
   const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -137,13 +152,19 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
 
   // header: the first non-empty row
   let more = true;
-  while (pending.length === 0 && more) more = await fill();
+  try {
+    while (pending.length === 0 && more) more = await fill();
+  } catch (e) {
+    file.destroy();
+    throw e;
+  }
   const headerRow = pending.shift();
   if (!headerRow) {
     file.destroy();
     throw new FileReadError('文件没有表头 / The file has no header row');
   }
   const header = headerRow.values.map((h) => h.trim());
+  checkHeaderWidth(header, file);
 
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
     try {
@@ -195,6 +216,8 @@ export function cellToString(v: unknown): string {
 }
 
 async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
+  // the cheap half of the bomb check (sizes the zip declares) on every open; registration also verified them
+  checkZipDirectory(await readZipDirectory(path));
   // Loaded on first use (before the file starts flowing): exceljs and its dependencies are a third of the CLI's
   // start-up (`huike help`).
   const { default: ExcelJS } = await import('exceljs');
@@ -215,8 +238,14 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   const toValues = (r: XRow, width: number): string[] => {
     const vals = Array.isArray(r.values) ? (r.values as unknown[]) : [];
     const out = new Array<string>(Math.max(width, vals.length - 1));
-    for (let i = 0; i < out.length; i++) out[i] = cellToString(vals[i + 1]).trim();
+    let chars = 0;
+    for (let i = 0; i < out.length; i++) chars += (out[i] = cellToString(vals[i + 1]).trim()).length;
+    if (chars > MAX_RECORD_CHARS) throw new RecordTooLongError(r.number, MAX_RECORD_CHARS);
     return out;
+  };
+  const hasNul = (values: string[]): boolean => {
+    for (const v of values) if (v.indexOf('\u0000') >= 0) return true;
+    return false;
   };
   let header: string[] | null = null;
   try {
@@ -239,6 +268,7 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   }
   // trailing empty header cells are not columns
   while (header.length && header[header.length - 1] === '') header.pop();
+  checkHeaderWidth(header, file);
   const width = header.length;
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
     try {
@@ -255,7 +285,7 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
         if (values.every((v) => v === '')) continue;
         // cells beyond the header that are empty are not extra columns
         if (values.length > width && values.slice(width).every((v) => v === '')) values = values.slice(0, width);
-        batch.push({ line: r.value.number, values });
+        batch.push(hasNul(values) ? { line: r.value.number, values, nul: true } : { line: r.value.number, values });
         if (batch.length >= batchSize) {
           yield batch;
           batch = [];

@@ -22,6 +22,7 @@ export const REJECT_REASONS = {
   invalid_mobile: ['不是有效的中国大陆手机号', 'not a mainland mobile number'],
   invalid_identity: ['客户标识含有空白字符', 'customer identifier contains whitespace'],
   too_long: ['内容过长', 'value is too long'],
+  invalid_character: ['含有无效字符（NUL 空字节）', 'contains an invalid character (a NUL byte)'],
   // cross-row and database checks (SQL)
   conflicting_lines: ['同一订单的各行不一致', 'lines of this order disagree'],
   unknown_store: ['门店不存在', 'unknown store code'],
@@ -137,8 +138,13 @@ export function createRowValidator(mapping: OrderMapping, header: readonly strin
     return { ok: false, error: { line, column: field ? colName(field) : null, reason, message: reasonMessage(reason, detail) } };
   }
 
-  return function validate(values: string[], line: number): RowResult {
+  /** `nul`: the reader saw a NUL in this row (PostgreSQL text cannot hold one: rejected here, not by the COPY). */
+  return function validate(values: string[], line: number, nul = false): RowResult {
     if (values.length !== width) return reject(line, 'column_count', null, `${width} ≠ ${values.length}`);
+    if (nul) {
+      const k = values.findIndex((v) => v.indexOf('\u0000') >= 0);
+      return { ok: false, error: { line, column: header[k] ?? null, reason: 'invalid_character', message: reasonMessage('invalid_character') } };
+    }
     const orderNo = at(values, iOrder);
     if (!orderNo) return reject(line, 'missing_order_no', 'order_no');
     for (let k = 0; k < lengthChecks.length; k++) {

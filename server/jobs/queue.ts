@@ -22,6 +22,8 @@ export interface JobDefinition<T extends object = object, S = unknown> {
   concurrency?: number;
   /** Optional cron schedule (UTC) for periodic jobs. */
   cron?: string;
+  /** Also run once as soon as the workers start (e.g. a watchdog that picks up what a stopped process left). */
+  runOnStart?: boolean;
   handler: (services: S, data: T, ctx: JobContext) => Promise<void>;
 }
 
@@ -76,6 +78,7 @@ export async function startWorkers<S>(q: Queue, defs: JobDefinition<object, S>[]
       });
     }
     if (d.cron) await q.boss.schedule(d.name, d.cron, {});
+    if (d.runOnStart) await q.boss.send(d.name, {});
   }
   q.working = true;
 }

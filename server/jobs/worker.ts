@@ -1,11 +1,13 @@
 /** `npm run worker`: a separate job worker process on the same database as the app. */
 import { boot } from '../boot';
 import { installExtensions } from '../extensions';
+import { installProcessGuards } from '../lib/process-guards';
 import { startQueue, startWorkers } from './queue';
 import { jobDefinitions } from './registry';
 
 async function main() {
   const services = await boot({ appPoolSize: 10 });
+  installProcessGuards(services.log);
   await installExtensions(services);
   await startQueue(services.queue, jobDefinitions);
   await startWorkers(services.queue, jobDefinitions, services, services.log);

@@ -52,6 +52,7 @@ export async function setup(project: TestProject): Promise<void> {
   }
   project.provide('appUrl', base);
   project.provide('appLog', logFile);
+  project.provide('appDataDir', dataDir);
 }
 
 export async function teardown(): Promise<void> {
@@ -68,5 +69,6 @@ declare module 'vitest' {
     appUrl: string;
     /** The app's stdout and stderr, as written so far. */
     appLog: string;
+    appDataDir: string;
   }
 }

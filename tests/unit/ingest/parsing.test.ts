@@ -1,7 +1,8 @@
 import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { hashMobile, mobileHashKey, mobileIdentity } from '../../../server/customers/mobile-identity';
-import { CsvSplitter, csvLine } from '../../../server/ingest/csv';
+import { csvLine } from '../../../app/lib/csv';
+import { CsvSplitter } from '../../../server/ingest/csv';
 import { detectDelimiter, detectEncoding, detectFormat, isValidUtf8 } from '../../../server/ingest/detect';
 import { maskMobile, normalizeMobile } from '../../../server/tenancy/mobile';
 import { lineAmountFen, normalizeChannel, normalizeMemberNo, parseDateTime, parseScaled } from '../../../server/ingest/values';
