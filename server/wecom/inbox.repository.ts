@@ -32,13 +32,16 @@ function subjectOf(e: WecomEvent): string | null {
   }
 }
 
-/** Stores an event; returns its id when it is new, null for a duplicate (WeCom's retry, chaos duplicate). */
+/**
+ * Stores an event; returns its id when it is new and to be processed, null for a duplicate (WeCom's retry, chaos
+ * duplicate) or for an unhandled message, which is kept as `ignored` with the reason (for inspection only).
+ */
 export async function storeInboxEvent(trx: Tx, tenantId: TenantId, e: WecomEvent): Promise<number | null> {
   const known = e.event !== 'unknown';
   const r = await sql<{ id: number }>`
     insert into wecom_inbox (tenant_id, dedupe_key, event, change_type, subject, payload, status, result)
     values (${tenantId}::uuid, ${hashDedupeKey(e.dedupeKey)}, ${e.event === 'unknown' ? e.rawEvent : e.event}, ${e.changeType ?? null}, ${subjectOf(e)},
-      (${JSON.stringify(e)}::text)::jsonb, ${known ? 'pending' : 'ignored'}, ${known ? null : 'unknown event: acknowledged, not processed'})
+      (${JSON.stringify(e)}::text)::jsonb, ${known ? 'pending' : 'ignored'}, ${e.event === 'unknown' ? e.reason : null})
     on conflict (tenant_id, dedupe_key) do nothing
     returning id`.execute(trx);
   const id = r.rows[0]?.id;
