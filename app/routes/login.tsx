@@ -6,6 +6,7 @@ import { LangSwitch } from '~/components/lang-switch';
 import { login, toUserError } from '~/lib/auth.server';
 import { getSession } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { safeNext } from '~/lib/safe-next';
 
 export const meta: MetaFunction = () => [{ title: '登录 · 回客 Huike' }];
 
@@ -15,10 +16,6 @@ const schema = z.object({
   tenant: z.string().trim().optional(),
   next: z.string().optional(),
 });
-
-function safeNext(next: string | undefined | null): string | null {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
-}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getSession(request, context);
