@@ -283,7 +283,8 @@ export function newApiKey(): { key: string; prefix: string; hash: string } {
 }
 
 export async function authenticateApiKey(services: Services, authorization: string | null, requestId?: string): Promise<Actor> {
-  const m = /^Bearer\s+(hk_[A-Za-z0-9_-]{20,})$/.exec(authorization?.trim() ?? '');
+  // The scheme is case-insensitive (RFC 6750 §2.1 via RFC 7235 §2.1): `bearer hk_…` is as good as `Bearer hk_…`.
+  const m = /^Bearer\s+(hk_[A-Za-z0-9_-]{20,})$/i.exec(authorization?.trim() ?? '');
   if (!m) throw new UnauthorizedError('Missing or malformed API key: send "Authorization: Bearer hk_…"');
   const hash = sha256(m[1]!);
   const row = await withSystem(services.dbs, (db) =>
