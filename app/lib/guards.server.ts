@@ -42,6 +42,15 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/** Reads a form body; a body that is not a readable form is the client's error (400), never a 500. */
+export async function readForm(request: Request): Promise<FormData> {
+  try {
+    return await request.formData();
+  } catch {
+    throw json({ message: '无法读取表单 / The form could not be read' }, { status: 400 });
+  }
+}
+
 export async function verifyCsrf(request: Request, expected: string): Promise<FormData | null> {
   const header = request.headers.get('X-CSRF-Token');
   const type = request.headers.get('Content-Type') ?? '';
@@ -49,13 +58,13 @@ export async function verifyCsrf(request: Request, expected: string): Promise<Fo
   if (header) {
     if (!sameToken(header, expected)) throw json({ message: 'CSRF token mismatch' }, { status: 403 });
     // Multipart bodies (uploads of several GB) are left unread for the route to stream.
-    return type.includes('application/x-www-form-urlencoded') ? await request.formData() : null;
+    return type.includes('application/x-www-form-urlencoded') ? await readForm(request) : null;
   }
   if (multipart) {
     // Multipart bodies (uploads) must send the token in the header so the body can be streamed.
     throw json({ message: 'CSRF token missing' }, { status: 403 });
   }
-  const form = await request.formData();
+  const form = await readForm(request);
   const token = form.get('_csrf');
   if (typeof token !== 'string' || !sameToken(token, expected)) throw json({ message: 'CSRF token missing or wrong: reload the page' }, { status: 403 });
   return form;

@@ -4,7 +4,7 @@ import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/
 import { z } from 'zod';
 import { LangSwitch } from '~/components/lang-switch';
 import { login, toUserError } from '~/lib/auth.server';
-import { getSession } from '~/lib/guards.server';
+import { getSession, readForm } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { safeNext } from '~/lib/safe-next';
 
@@ -26,7 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   // Login CSRF is covered by the same-origin check in the express host (there is no session token yet).
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = schema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return json({ error: parsed.error.issues[0]?.message ?? 'invalid', needTenant: false }, { status: 400 });
   try {
