@@ -1,5 +1,6 @@
 /** The callback inbox (`wecom_inbox`): every event once (unique dedupe key), then its processing state. */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
 import type { InboxStatus } from '../../db/schema/wecom';
 import type { TenantId, Tx } from '../tenancy/context';
 import { hashDedupeKey, type WecomEvent } from './events';
@@ -75,4 +76,13 @@ export async function inboxCounts(trx: Tx, tenantId: TenantId): Promise<Record<I
   const out: Record<InboxStatus, number> = { pending: 0, done: 0, failed: 0, ignored: 0 };
   for (const x of r.rows) out[x.status] = x.n;
   return out;
+}
+
+/**
+ * Housekeeping across tenants (owner connection): messages kept only for inspection (`ignored`: users' chat
+ * messages to the app, unknown events) are dropped after 30 days; WeCom's retries come within minutes.
+ */
+export async function pruneIgnoredInbox(owner: Kysely<Database>): Promise<number> {
+  const r = await sql`delete from wecom_inbox where status = 'ignored' and received_at < now() - interval '30 days'`.execute(owner);
+  return Number(r.numAffectedRows ?? 0);
 }

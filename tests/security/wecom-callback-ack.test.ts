@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { platformJobs } from '../../server/jobs/platform.job';
 import { withTenant } from '../../server/tenancy/context';
 import { createWecomCallbackRouter } from '../../server/wecom/callback.router';
 import { buildCallbackXml, encryptMessage } from '../../server/wecom/crypto';
@@ -76,5 +78,21 @@ describe('authentic WeCom messages that are not handled events', () => {
     expect((await post(messages.text, { body: () => '{not json' })).status).toBe(400);
     const after = await withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_inbox').select('id').where('tenant_id', '=', tenant.id).execute());
     expect(after).toHaveLength(rows.length);
+  });
+
+  it('stored unhandled messages are kept 30 days, then dropped by the hourly cleanup', async () => {
+    const { tenant, sim, aesKey } = await connectedTenant(h.services, { customers: 5, staff: 1, seed: 122 });
+    const m = encryptMessage({ token: CALLBACK_TOKEN, encodingAesKey: aesKey, receiveId: sim.corpId }, `<xml><ToUserName>${sim.corpId}</ToUserName><FromUserName>u</FromUserName><CreateTime>1700000001</CreateTime><MsgType>text</MsgType><Content>old</Content><MsgId>1</MsgId></xml>`);
+    const u = new URL(`${base}/wecom/callback/${tenant.slug}`);
+    for (const [k, v] of [['msg_signature', m.msgSignature], ['timestamp', m.timestamp], ['nonce', m.nonce]] as const) u.searchParams.set(k, v);
+    expect((await fetch(u, { method: 'POST', body: buildCallbackXml(sim.corpId, m.encrypt) })).status).toBe(200);
+    const rows = () => withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_inbox').select(['event', 'status']).where('tenant_id', '=', tenant.id).execute());
+    expect(await rows()).toEqual([{ event: 'msg.text', status: 'ignored' }]);
+    const cleanup = platformJobs.find((j) => j.name === 'platform.cleanup-sessions')!;
+    await cleanup.handler(h.services, {}, { jobId: 'test', retryCount: 0 });
+    expect(await rows()).toHaveLength(1);
+    await sql`update wecom_inbox set received_at = now() - interval '31 days' where tenant_id = ${tenant.id}::uuid`.execute(h.services.dbs.owner);
+    await cleanup.handler(h.services, {}, { jobId: 'test', retryCount: 0 });
+    expect(await rows()).toEqual([]);
   });
 });
