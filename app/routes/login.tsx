@@ -6,14 +6,15 @@ import { LangSwitch } from '~/components/lang-switch';
 import { login, toUserError } from '~/lib/auth.server';
 import { getSession, readForm } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { text } from '~/lib/params';
 import { safeNext } from '~/lib/safe-next';
 
 export const meta: MetaFunction = () => [{ title: '登录 · 回客 Huike' }];
 
 const schema = z.object({
-  identifier: z.string().trim().min(1, '请输入邮箱或手机号 / Enter your email or mobile'),
-  password: z.string().min(1, '请输入密码 / Enter your password'),
-  tenant: z.string().trim().optional(),
+  identifier: text().trim().min(1, '请输入邮箱或手机号 / Enter your email or mobile').max(200),
+  password: z.string().min(1, '请输入密码 / Enter your password').max(1000),
+  tenant: text().trim().max(100).optional(),
   next: z.string().optional(),
 });
 

@@ -51,6 +51,19 @@ describe('mutations with a bad Origin or body are a 4xx, never a 500 with a stac
   });
 });
 
+describe('sign-in inputs PostgreSQL cannot store', () => {
+  it('a NUL in the account or company code is a 400 with a message, not a 500', async () => {
+    const attempts: Record<string, string>[] = [{ identifier: 'ops@demo.huike\u0000', password: 'x' }, { identifier: 'ops@demo.huike', password: 'huike-demo', tenant: 'de\u0000mo' }];
+    for (const fields of attempts) {
+      const r = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base }, body: new URLSearchParams(fields) });
+      const text = await r.text();
+      expect({ fields, status: r.status }).toEqual({ fields, status: 400 });
+      expect(text).toContain('NUL');
+      expect(text).not.toMatch(STACK);
+    }
+  });
+});
+
 describe('the login redirect stays on the site', () => {
   it('next=/\\host and next=/<TAB>/host land on the dashboard, a real path is kept', async () => {
     for (const next of ['/\\evil.example/phish', '/\t/evil.example/phish', '//evil.example', '/.//evil.example']) {
