@@ -64,6 +64,21 @@ describe('sign-in inputs PostgreSQL cannot store', () => {
   });
 });
 
+describe('a NUL character in a page form or search box', () => {
+  it('a form field with NUL is a 400 and changes nothing; a search for it finds nothing instead of failing', async () => {
+    const { cookie, csrf } = await signIn(base, 'admin@demo.huike');
+    const r = await fetch(`${base}/settings?index`, { method: 'POST', headers: { Cookie: cookie, Origin: base, 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ name: 'Evil\u0000Corp', timezone: 'Asia/Shanghai', currency: 'CNY', locale: 'zh-CN', _csrf: csrf }) });
+    const text = await r.text();
+    expect(r.status).toBe(400);
+    expect(text).not.toMatch(STACK);
+    expect(await (await fetch(`${base}/settings`, { headers: { Cookie: cookie } })).text()).not.toContain('Evil');
+    for (const path of ['/customers?q=%00', '/settings/stores?q=a%00b', '/imports?q=%00']) {
+      const page = await fetch(`${base}${path}`, { headers: { Cookie: cookie }, redirect: 'manual' });
+      expect({ path, status: page.status }).toEqual({ path, status: 200 });
+    }
+  });
+});
+
 describe('the login redirect stays on the site', () => {
   it('next=/\\host and next=/<TAB>/host land on the dashboard, a real path is kept', async () => {
     for (const next of ['/\\evil.example/phish', '/\t/evil.example/phish', '//evil.example', '/.//evil.example']) {
