@@ -11,6 +11,7 @@ import { resolveSession, type SessionInfo } from '../../server/tenancy/auth.serv
 import type { Permission } from '../../server/tenancy/permissions';
 import { ForbiddenError, toUserError } from '../../server/lib/errors';
 import { timingSafeEqual } from 'node:crypto';
+import { hasNoNul, NUL_MESSAGE } from './params';
 import './load-context';
 
 export type StaffSession = Extract<SessionInfo, { kind: 'staff' }>;
@@ -42,6 +43,23 @@ function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+/**
+ * Reads a form body; a body that is not a readable form is the client's error (400), never a 500. So is a NUL
+ * character in any field: PostgreSQL cannot store it (app/lib/params.ts has the same rule for the schemas).
+ */
+export async function readForm(request: Request): Promise<FormData> {
+  let form: FormData;
+  try {
+    form = await request.formData();
+  } catch {
+    throw json({ message: '无法读取表单 / The form could not be read' }, { status: 400 });
+  }
+  for (const [field, value] of form) {
+    if (typeof value === 'string' && !hasNoNul(value)) throw json({ message: `${field}: ${NUL_MESSAGE}` }, { status: 400 });
+  }
+  return form;
+}
+
 export async function verifyCsrf(request: Request, expected: string): Promise<FormData | null> {
   const header = request.headers.get('X-CSRF-Token');
   const type = request.headers.get('Content-Type') ?? '';
@@ -49,13 +67,13 @@ export async function verifyCsrf(request: Request, expected: string): Promise<Fo
   if (header) {
     if (!sameToken(header, expected)) throw json({ message: 'CSRF token mismatch' }, { status: 403 });
     // Multipart bodies (uploads of several GB) are left unread for the route to stream.
-    return type.includes('application/x-www-form-urlencoded') ? await request.formData() : null;
+    return type.includes('application/x-www-form-urlencoded') ? await readForm(request) : null;
   }
   if (multipart) {
     // Multipart bodies (uploads) must send the token in the header so the body can be streamed.
     throw json({ message: 'CSRF token missing' }, { status: 403 });
   }
-  const form = await request.formData();
+  const form = await readForm(request);
   const token = form.get('_csrf');
   if (typeof token !== 'string' || !sameToken(token, expected)) throw json({ message: 'CSRF token missing or wrong: reload the page' }, { status: 403 });
   return form;

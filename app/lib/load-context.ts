@@ -5,6 +5,8 @@ declare module '@remix-run/node' {
     services: Services;
     requestId: string;
     clientIp: string | null;
+    /** This request's Content-Security-Policy nonce (server/http/security.ts), for every inline script. */
+    cspNonce: string;
   }
 }
 export {};

@@ -3,6 +3,7 @@
  * it in the loader and the component; sortable columns are an allow-list before they reach SQL.
  */
 import { z } from 'zod';
+import { text } from './params';
 
 export function tableParamsSchema<S extends string>(sortable: readonly [S, ...S[]], defaults: { sort: S; dir?: 'asc' | 'desc'; size?: number }) {
   return z.object({
@@ -10,7 +11,7 @@ export function tableParamsSchema<S extends string>(sortable: readonly [S, ...S[
     dir: z.enum(['asc', 'desc']).catch(defaults.dir ?? 'desc'),
     page: z.coerce.number().int().min(1).catch(1),
     size: z.coerce.number().int().min(10).max(200).catch(defaults.size ?? 50),
-    q: z.string().trim().max(100).optional().catch(undefined),
+    q: text().trim().max(100).optional().catch(undefined),
   });
 }
 

@@ -4,21 +4,19 @@ import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/
 import { z } from 'zod';
 import { LangSwitch } from '~/components/lang-switch';
 import { login, toUserError } from '~/lib/auth.server';
-import { getSession } from '~/lib/guards.server';
+import { getSession, readForm } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { text } from '~/lib/params';
+import { safeNext } from '~/lib/safe-next';
 
 export const meta: MetaFunction = () => [{ title: '登录 · 回客 Huike' }];
 
 const schema = z.object({
-  identifier: z.string().trim().min(1, '请输入邮箱或手机号 / Enter your email or mobile'),
-  password: z.string().min(1, '请输入密码 / Enter your password'),
-  tenant: z.string().trim().optional(),
+  identifier: text().trim().min(1, '请输入邮箱或手机号 / Enter your email or mobile').max(200),
+  password: z.string().min(1, '请输入密码 / Enter your password').max(1000),
+  tenant: text().trim().max(100).optional(),
   next: z.string().optional(),
 });
-
-function safeNext(next: string | undefined | null): string | null {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : null;
-}
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getSession(request, context);
@@ -29,7 +27,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   // Login CSRF is covered by the same-origin check in the express host (there is no session token yet).
-  const form = await request.formData();
+  const form = await readForm(request);
   const parsed = schema.safeParse(Object.fromEntries(form));
   if (!parsed.success) return json({ error: parsed.error.issues[0]?.message ?? 'invalid', needTenant: false }, { status: 400 });
   try {

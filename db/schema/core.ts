@@ -127,6 +127,15 @@ export interface LoginAttemptsTable {
   at: Generated<Timestamp>;
 }
 
+/** Sign-in throttling counter per `id:<identifier>` / `ip:<address>` (migration 2026-12-07-0300). */
+export interface LoginThrottleTable {
+  key: string;
+  attempts: number;
+  last_at: Timestamp;
+  locked_until: Timestamp | null;
+  last_attempt: string;
+}
+
 export interface CoreTables {
   tenants: TenantsTable;
   regions: RegionsTable;
@@ -139,4 +148,5 @@ export interface CoreTables {
   platform_admins: PlatformAdminsTable;
   platform_sessions: PlatformSessionsTable;
   login_attempts: LoginAttemptsTable;
+  login_throttle: LoginThrottleTable;
 }

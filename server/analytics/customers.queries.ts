@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { isoDateParam, text } from '../../app/lib/params';
 import { customerScopeSql, identityScopeSql } from '../customers/scope';
 import { NotFoundError } from '../lib/errors';
 import type { Actor } from '../tenancy/actor';
@@ -53,14 +54,14 @@ export const customerFilterSchema = z.object({
   group: z.enum(RFM_GROUPS as unknown as [string, ...string[]]).optional(),
   r: score.optional(),
   fm: score.optional(),
-  store: z.string().trim().min(1).max(30).optional(),
-  region: z.string().trim().min(1).max(30).optional(),
+  store: text().trim().min(1).max(30).optional(),
+  region: text().trim().min(1).max(30).optional(),
   due: z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true').optional(),
-  q: z.string().trim().min(1).max(100).optional(),
+  q: text().trim().min(1).max(100).optional(),
   /** Serving clerk (staff id), from the Stores & clerks dashboard. */
   clerk: z.string().uuid().optional(),
-  first_from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-  first_to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+  first_from: isoDateParam.optional(),
+  first_to: isoDateParam.optional(),
   /** A WeCom or internal tag (server/wecom/tags.repository.ts). */
   tag: z.string().uuid().optional(),
 });

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { isoDateParam, text } from '../../app/lib/params';
 import type { OrderChannel } from '../../db/schema/ingest';
 import { storeScopeSql } from '../customers/scope';
 import { ValidationError } from '../lib/errors';
@@ -15,18 +16,14 @@ import { addDays } from './lifecycle';
 
 export const CHANNELS = ['pos', 'mini_program', 'ecommerce', 'group_buy', 'other'] as const satisfies readonly OrderChannel[];
 
-const isoDate = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d, 'not a calendar date');
+const isoDate = isoDateParam;
 
 export const filterSchema = z.object({
   as_of: isoDate.optional(),
   from: isoDate.optional(),
   to: isoDate.optional(),
-  store: z.string().trim().min(1).max(30).optional(),
-  region: z.string().trim().min(1).max(30).optional(),
+  store: text().trim().min(1).max(30).optional(),
+  region: text().trim().min(1).max(30).optional(),
   channel: z.enum(CHANNELS).optional(),
 });
 export type FilterInput = z.infer<typeof filterSchema>;

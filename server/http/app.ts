@@ -12,8 +12,8 @@ import { ROOT_DIR } from '../config';
 import type { Services } from '../services';
 import { createApiRouter } from './api';
 import { rootRouters } from './root-routers';
+import { finalErrorHandler, formMutationsOnly, sameOriginMutations, securityHeaders } from './security';
 import './routes';
-
 
 export async function healthReport(services: Services) {
   const started = Date.now();
@@ -59,11 +59,9 @@ export function createHttpApp(services: Services, build: ServerBuild | (() => Pr
     const id = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
     res.locals.requestId = id;
     res.setHeader('X-Request-Id', id);
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('X-Frame-Options', 'DENY');
     next();
   });
+  app.use(securityHeaders(services));
 
   app.get('/healthz', async (_req, res) => {
     const report = await healthReport(services);
@@ -78,26 +76,18 @@ export function createHttpApp(services: Services, build: ServerBuild | (() => Pr
   app.use(missingAsset(services));
 
   // CSRF, first line: a browser mutation must come from our own origin. The per-session token is checked by
-  // the route guards (app/lib/guards.server.ts) as the second line.
-  app.use((req, res, next) => {
-    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    const site = req.headers['sec-fetch-site'];
-    const origin = req.headers.origin;
-    if (site === 'cross-site' || (origin && origin !== 'null' && new URL(origin).host !== req.headers.host)) {
-      services.log.warn('cross-site mutation refused', { path: req.path, origin, site });
-      res.status(403).send('Cross-site request refused');
-      return;
-    }
-    next();
-  });
+  // the route guards (app/lib/guards.server.ts) as the second line. Remix actions read forms only.
+  app.use(sameOriginMutations(services));
+  app.use(formMutationsOnly());
 
   app.all(
     '*',
     createRequestHandler({
       build,
       mode: services.config.isProduction ? 'production' : 'development',
-      getLoadContext: (req, res) => ({ services, requestId: res.locals.requestId as string, clientIp: req.ip ?? null }),
+      getLoadContext: (req, res) => ({ services, requestId: res.locals.requestId as string, clientIp: req.ip ?? null, cspNonce: res.locals.cspNonce as string }),
     }),
   );
+  app.use(finalErrorHandler(services));
   return app;
 }

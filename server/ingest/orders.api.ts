@@ -5,7 +5,8 @@
  */
 import express from 'express';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
-import { getApiOrder, ingestApiOrders, MAX_API_ORDERS } from './orders.service';
+import { ValidationError } from '../lib/errors';
+import { getApiOrder, ingestApiOrders, MAX_API_ORDERS, orderNoParam } from './orders.service';
 
 apiRouters.push((services) => {
   const router = express.Router();
@@ -23,7 +24,9 @@ apiRouters.push((services) => {
   router.get('/orders/:order_no', async (req, res, next) => {
     try {
       const { actor } = req as unknown as ApiRequest;
-      res.json(await getApiOrder(services, actor.tenantId, String(req.params.order_no ?? '')));
+      const no = orderNoParam.safeParse(String(req.params.order_no ?? ''));
+      if (!no.success) throw new ValidationError(`order_no: ${no.error.issues[0]?.message ?? 'invalid'}`, [{ field: 'order_no', message: no.error.issues[0]?.message ?? 'invalid' }]);
+      res.json(await getApiOrder(services, actor.tenantId, no.data));
     } catch (e) {
       next(e);
     }

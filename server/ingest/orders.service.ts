@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { text } from '../../app/lib/params';
 import type { OrderChannel } from '../../db/schema/ingest';
 import { mobileHashKey, hashMobile } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
@@ -21,12 +22,12 @@ import { CHANNELS, FUTURE_TOLERANCE_MS, normalizeMemberNo, parseDateTime } from 
 export const MAX_API_ORDERS = 1000;
 
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
-const ident = (max: number) => z.string().trim().min(1).max(max).regex(/^\S+$/, 'must not contain spaces');
+const ident = (max: number) => text().trim().min(1).max(max).regex(/^\S+$/, 'must not contain spaces');
 
 const itemSchema = z.object({
-  sku: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1).max(200),
-  category: z.string().trim().min(1).max(100).optional(),
+  sku: text().trim().min(1).max(64),
+  name: text().trim().min(1).max(200),
+  category: text().trim().min(1).max(100).optional(),
   quantity: z
     .number()
     .finite()
@@ -38,26 +39,26 @@ const itemSchema = z.object({
 
 export const apiOrderSchema = z
   .object({
-    order_no: z.string().trim().min(1).max(64),
+    order_no: text().trim().min(1).max(64),
     paid_at: z
       .string()
       .trim()
       .refine((s) => ISO_8601.test(s) && parseDateTime(s) !== null, 'must be an ISO 8601 date-time, e.g. 2025-03-05T14:30:00+08:00')
       .refine((s) => (parseDateTime(s)?.approxMs ?? 0) <= Date.now() + FUTURE_TOLERANCE_MS, 'must not be in the future'),
     amount_fen: z.number().int('must be an integer number of fen').min(-100_000_000_000).max(100_000_000_000).optional(),
-    store_code: z.string().trim().min(1).max(64).optional(),
-    clerk: z.string().trim().min(1).max(60).optional(),
+    store_code: text().trim().min(1).max(64).optional(),
+    clerk: text().trim().min(1).max(60).optional(),
     channel: z.enum(CHANNELS as [OrderChannel, ...OrderChannel[]]).optional(),
     external_userid: ident(128).optional(),
     unionid: ident(128).optional(),
-    member_no: z.string().trim().min(1).max(64).optional(),
+    member_no: text().trim().min(1).max(64).optional(),
     mobile: z
       .string()
       .trim()
       .refine((m) => normalizeMobile(m) !== null, 'must be a mainland China mobile number')
       .optional(),
     openid: ident(128).optional(),
-    refund_of: z.string().trim().min(1).max(64).optional(),
+    refund_of: text().trim().min(1).max(64).optional(),
     items: z.array(itemSchema).max(500).default([]),
   })
   .refine((o) => o.items.length > 0 || o.amount_fen !== undefined, { path: ['items'], message: 'give items or amount_fen' });
@@ -73,6 +74,9 @@ export const apiOrdersBody = z
     });
   });
 export type ApiOrdersBody = z.output<typeof apiOrdersBody>;
+
+/** The order number of `GET /orders/:order_no`, the same contract as in the body. */
+export const orderNoParam = apiOrderSchema.shape.order_no;
 
 export function formatPath(path: readonly PropertyKey[]): string {
   let s = '';

@@ -1,6 +1,8 @@
 /** Housekeeping jobs of the platform itself. */
 import { sql } from 'kysely';
 import type { Services } from '../services';
+import { pruneThrottle } from '../tenancy/login-throttle.repository';
+import { pruneIgnoredInbox } from '../wecom/inbox.repository';
 import type { JobDefinition } from './queue';
 
 export const platformJobs: JobDefinition<object, Services>[] = [
@@ -11,6 +13,8 @@ export const platformJobs: JobDefinition<object, Services>[] = [
       await sql`delete from sessions where expires_at < now()`.execute(s.dbs.owner);
       await sql`delete from platform_sessions where expires_at < now()`.execute(s.dbs.owner);
       await sql`delete from login_attempts where at < now() - interval '30 days'`.execute(s.dbs.owner);
+      await pruneThrottle(s.dbs.owner);
+      await pruneIgnoredInbox(s.dbs.owner);
     },
   },
 ];

@@ -2,8 +2,9 @@
  * Sign-in, sessions and API keys.
  * - Sessions: a random token in an httpOnly cookie (signed, `secure` in production); the database keeps only
  *   its sha256, with the CSRF token that every mutation must echo.
- * - Throttling: after 5 failures for an identifier or IP within 15 minutes, further attempts wait
- *   (30 s, doubling, at most 15 minutes) and each refusal is logged.
+ * - Throttling: after 5 failed attempts for an identifier or an IP within 15 minutes, further attempts wait
+ *   (30 s, doubling, at most 15 minutes) and each refusal is logged. Each attempt is counted atomically BEFORE its
+ *   password is checked (server/tenancy/login-throttle.repository.ts), so parallel attempts cannot outrun the count.
  * - API keys: `hk_<random>`, stored as sha256, revocable; they act on their tenant as `ops`.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -12,6 +13,7 @@ import type { Services } from '../services';
 import { TooManyRequestsError, UnauthorizedError, UserError } from '../lib/errors';
 import type { Actor } from './actor';
 import { asTenantId, withSystem, withTenant, type TenantId } from './context';
+import { clearAttempts, countAttempt, type ThrottlePolicy } from './login-throttle.repository';
 import { dummyHash, verifyPassword } from './passwords';
 import { normalizeMobile } from './mobile';
 import type { Role } from '../../db/schema';
@@ -58,27 +60,40 @@ export function readCookie(header: string | null | undefined, name: string): str
 
 // ---------------------------------------------------------------------------------------------- throttling
 
-export async function checkThrottle(services: Services, identifier: string, ip: string | null): Promise<void> {
-  const row = await withSystem(services.dbs, (db) =>
-    sql<{ failures: number; last: Date | null }>`
-      select count(*)::int as failures, max(at) as last from login_attempts
-      where success = false and at > now() - make_interval(mins => ${WINDOW_MINUTES})
-        and (identifier = ${identifier} ${ip ? sql`or ip = ${ip}` : sql``})
-        and at > coalesce((select max(at) from login_attempts where success and identifier = ${identifier}), '-infinity')`.execute(db),
-  );
-  const { failures, last } = row.rows[0] ?? { failures: 0, last: null };
-  if (failures >= MAX_FAILURES && last) {
-    const waitSeconds = Math.min(30 * 2 ** (failures - MAX_FAILURES), 15 * 60);
-    const remaining = Math.ceil((new Date(last).getTime() + waitSeconds * 1000 - Date.now()) / 1000);
-    if (remaining > 0) {
-      services.log.warn('login throttled', { identifier, ip, failures, retryAfter: remaining });
-      throw new TooManyRequestsError(`登录失败次数过多，请 ${remaining} 秒后再试 / Too many failed sign-ins, try again in ${remaining} s`, remaining);
-    }
+const THROTTLE: ThrottlePolicy = { maxFailures: MAX_FAILURES, windowMinutes: WINDOW_MINUTES, baseLockSeconds: 30, maxLockSeconds: 15 * 60 };
+
+const throttleKeys = (identifier: string, ip: string | null): string[] => (ip ? [`id:${identifier}`, `ip:${ip}`] : [`id:${identifier}`]);
+
+class AttemptRefused extends Error {
+  constructor(readonly until: Date) {
+    super('attempt refused');
+  }
+}
+
+/**
+ * Counts this attempt for the identifier and the IP before anything is checked; refuses it (429) when either
+ * counter is locked, in which case nothing is counted (the transaction rolls back).
+ */
+export async function claimAttempt(services: Services, identifier: string, ip: string | null): Promise<void> {
+  try {
+    await withSystem(services.dbs, (db) =>
+      db.transaction().execute(async (trx) => {
+        const rows = await countAttempt(trx, throttleKeys(identifier, ip), THROTTLE);
+        const refused = rows.filter((r) => !r.counted && r.lockedUntil);
+        if (refused.length > 0) throw new AttemptRefused(new Date(Math.max(...refused.map((r) => new Date(r.lockedUntil!).getTime()))));
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof AttemptRefused)) throw e;
+    const remaining = Math.max(1, Math.ceil((e.until.getTime() - Date.now()) / 1000));
+    services.log.warn('login throttled', { identifier, ip, retryAfter: remaining });
+    throw new TooManyRequestsError(`登录失败次数过多，请 ${remaining} 秒后再试 / Too many failed sign-ins, try again in ${remaining} s`, remaining);
   }
 }
 
 async function recordAttempt(services: Services, identifier: string, ip: string | null, success: boolean): Promise<void> {
   await withSystem(services.dbs, (db) => db.insertInto('login_attempts').values({ identifier, ip, success }).execute());
+  if (success) await withSystem(services.dbs, (db) => clearAttempts(db, throttleKeys(identifier, ip)));
   if (!success) services.log.warn('login failed', { identifier, ip });
 }
 
@@ -95,7 +110,7 @@ export async function login(
   const raw = input.identifier.trim().toLowerCase();
   const mobile = normalizeMobile(raw);
   const identifier = mobile ?? raw;
-  await checkThrottle(services, identifier, input.ip);
+  await claimAttempt(services, identifier, input.ip);
 
   const candidates = await withSystem(services.dbs, (db) =>
     db
@@ -131,6 +146,8 @@ export async function login(
     throw new UnauthorizedError('账号或密码错误 / Wrong account or password');
   }
   if (matches.length > 1) {
+    // The password is right (only the company is ambiguous): not a failure.
+    await withSystem(services.dbs, (db) => clearAttempts(db, throttleKeys(identifier, input.ip)));
     throw new UserError('该账号属于多个企业，请填写企业代码 / This account belongs to several companies: enter the company code', 400, 'tenant_required');
   }
   const m = matches[0]!;
@@ -266,7 +283,8 @@ export function newApiKey(): { key: string; prefix: string; hash: string } {
 }
 
 export async function authenticateApiKey(services: Services, authorization: string | null, requestId?: string): Promise<Actor> {
-  const m = /^Bearer\s+(hk_[A-Za-z0-9_-]{20,})$/.exec(authorization?.trim() ?? '');
+  // The scheme is case-insensitive (RFC 6750 §2.1 via RFC 7235 §2.1): `bearer hk_…` is as good as `Bearer hk_…`.
+  const m = /^Bearer\s+(hk_[A-Za-z0-9_-]{20,})$/i.exec(authorization?.trim() ?? '');
   if (!m) throw new UnauthorizedError('Missing or malformed API key: send "Authorization: Bearer hk_…"');
   const hash = sha256(m[1]!);
   const row = await withSystem(services.dbs, (db) =>

@@ -5,8 +5,11 @@
  * - GET: URL verification — signature over echostr (constant time), decrypt, answer the plaintext exactly.
  * - POST: XML or the JSON variant; signature over Encrypt (constant time), AES-256-CBC with 32-byte PKCS#7, the
  *   receiveid must equal the tenant's corp id. A bad signature, key or corp id answers 403 with one log line and
- *   nothing is stored. A good event is stored once in `wecom_inbox` (dedupe key, unique), acknowledged at once
- *   with "success", and handed to the `wecom.inbox` job. Duplicates are acknowledged and dropped.
+ *   nothing is stored; an envelope that cannot be parsed at all answers 400. Every authentic message is stored once
+ *   in `wecom_inbox` (dedupe key, unique) and acknowledged at once with "success" (anything else makes WeCom retry
+ *   and, in the end, flag the URL). A handled event goes to the `wecom.inbox` job; anything else (a user's text
+ *   message, `enter_agent`, an unknown or malformed event) is stored as `ignored` with the reason, for inspection,
+ *   and processed by nothing. Duplicates are acknowledged and dropped.
  */
 import type { Services } from '../services';
 import { withTenant } from '../tenancy/context';

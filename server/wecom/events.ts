@@ -7,8 +7,10 @@
  * - `openCallback` does both plus the signature check and decryption.
  * - `eventToXml` is the inverse, used by the simulator to emit the same XML WeCom sends.
  *
- * Unknown events and change types are returned as `{ event: 'unknown' }` (never thrown), so the receiver can ack
- * them and WeCom stops retrying.
+ * Anything authentic that is not one of the handled events (an unknown event or change type, a user's message to
+ * the app such as `text` or `enter_agent`, a handled event with fields missing, even a plaintext that is not XML)
+ * is returned as `{ event: 'unknown', reason }` (never thrown), so the receiver stores it for inspection, acks it
+ * with `success` and WeCom stops retrying. Only an unreadable envelope throws `WecomCallbackParseError`.
  */
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
@@ -161,9 +163,11 @@ export interface ExternalTagEvent extends EventBase {
 
 export interface UnknownEvent extends EventBase {
   event: 'unknown';
-  /** The Event (or InfoType) value as received. */
+  /** The Event (or InfoType) value as received; `msg.<MsgType>` for a message, `unreadable` for non-XML. */
   rawEvent: string;
   changeType?: string;
+  /** Why it is not processed (shown with the stored inbox row). */
+  reason: string;
   raw: Record<string, unknown>;
 }
 
@@ -245,31 +249,48 @@ function normalizeEnvelope(rec: Record<string, unknown>): Record<string, unknown
   return rec;
 }
 
-/** Parses decrypted event XML into a typed event. Throws `WecomCallbackParseError` on malformed known events. */
+/** Parses decrypted event XML into a typed event; anything not handled comes back as an `UnknownEvent`. */
 export function parseEventXml(xml: string): WecomEvent {
-  return parseEventRecord(parseXmlRecord(xml));
+  let rec: Record<string, unknown>;
+  try {
+    rec = parseXmlRecord(xml);
+  } catch (e) {
+    const reason = e instanceof WecomCallbackParseError ? e.message : 'unreadable';
+    return { toUserName: '', fromUserName: '', createTime: 0, event: 'unknown', rawEvent: 'unreadable', reason: `not handled: ${reason}`, raw: { text: xml.slice(0, 4000) }, dedupeKey: key(['unreadable', hashDedupeKey(xml)]) };
+  }
+  return parseEventRecord(rec);
 }
+
+const looseCommonSchema = z.object({ ToUserName: optText, FromUserName: optText, CreateTime: optText, Event: optText, MsgType: optText, ChangeType: optText });
+
+/** A record that is authentic but not a handled event: kept as it came, with the reason it is not processed. */
+function unhandled(rec: Record<string, unknown>, reason: string): UnknownEvent {
+  const c = looseCommonSchema.safeParse(rec);
+  const d = c.success ? c.data : {};
+  const createTime = /^\d+$/.test(d.CreateTime ?? '') ? Number(d.CreateTime) : 0;
+  const rawEvent = d.Event || (d.MsgType ? `msg.${d.MsgType}` : 'unrecognised');
+  const out: UnknownEvent = { toUserName: d.ToUserName ?? '', fromUserName: d.FromUserName ?? '', createTime, event: 'unknown', rawEvent, reason, raw: rec, dedupeKey: '' };
+  if (d.ChangeType) out.changeType = d.ChangeType;
+  out.dedupeKey = key([out.toUserName, createTime, rawEvent, d.ChangeType, hashDedupeKey(JSON.stringify(rec))]);
+  return out;
+}
+
+const NOT_HANDLED = 'not handled: acknowledged, not processed';
 
 /** Same as `parseEventXml` for an already-parsed record. */
 export function parseEventRecord(input: Record<string, unknown>): WecomEvent {
   const rec = normalizeEnvelope(input);
   const c = commonSchema.safeParse(rec);
-  if (!c.success) throw new WecomCallbackParseError('event XML lacks ToUserName/CreateTime/Event', c.error.issues);
+  if (!c.success) return unhandled(rec, `${NOT_HANDLED} (no Event: a message or an unknown shape)`);
   const base = { toUserName: c.data.ToUserName, fromUserName: c.data.FromUserName, createTime: c.data.CreateTime };
   const ev = c.data.Event;
-  const unknown = (): UnknownEvent => ({
-    ...base,
-    event: 'unknown',
-    rawEvent: ev,
-    changeType: c.data.ChangeType,
-    raw: rec,
-    dedupeKey: key([base.toUserName, base.createTime, ev, c.data.ChangeType, hashDedupeKey(JSON.stringify(rec))]),
-  });
+  const unknown = (reason = NOT_HANDLED): UnknownEvent => unhandled(rec, reason);
+  const invalid = (issues: z.ZodIssue[]): UnknownEvent => unknown(`invalid ${ev} event, not processed: ${issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
 
   if (ev === 'change_external_contact') {
     if (!(EXTERNAL_CONTACT_CHANGE_TYPES as readonly string[]).includes(c.data.ChangeType ?? '')) return unknown();
     const r = contactSchema.safeParse(rec);
-    if (!r.success) throw new WecomCallbackParseError('invalid change_external_contact event', r.error.issues);
+    if (!r.success) return invalid(r.error.issues);
     const d = r.data;
     const out: ExternalContactEvent = {
       ...base,
@@ -288,7 +309,7 @@ export function parseEventRecord(input: Record<string, unknown>): WecomEvent {
   if (ev === 'change_external_chat') {
     if (!(EXTERNAL_CHAT_CHANGE_TYPES as readonly string[]).includes(c.data.ChangeType ?? '')) return unknown();
     const r = chatSchema.safeParse(rec);
-    if (!r.success) throw new WecomCallbackParseError('invalid change_external_chat event', r.error.issues);
+    if (!r.success) return invalid(r.error.issues);
     const d = r.data;
     const out: ExternalChatEvent = {
       ...base,
@@ -309,7 +330,7 @@ export function parseEventRecord(input: Record<string, unknown>): WecomEvent {
   if (ev === 'change_external_tag') {
     if (!(EXTERNAL_TAG_CHANGE_TYPES as readonly string[]).includes(c.data.ChangeType ?? '')) return unknown();
     const r = tagSchema.safeParse(rec);
-    if (!r.success) throw new WecomCallbackParseError('invalid change_external_tag event', r.error.issues);
+    if (!r.success) return invalid(r.error.issues);
     const d = r.data;
     const out: ExternalTagEvent = {
       ...base,

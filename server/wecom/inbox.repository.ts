@@ -1,5 +1,6 @@
 /** The callback inbox (`wecom_inbox`): every event once (unique dedupe key), then its processing state. */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/schema';
 import type { InboxStatus } from '../../db/schema/wecom';
 import type { TenantId, Tx } from '../tenancy/context';
 import { hashDedupeKey, type WecomEvent } from './events';
@@ -32,13 +33,16 @@ function subjectOf(e: WecomEvent): string | null {
   }
 }
 
-/** Stores an event; returns its id when it is new, null for a duplicate (WeCom's retry, chaos duplicate). */
+/**
+ * Stores an event; returns its id when it is new and to be processed, null for a duplicate (WeCom's retry, chaos
+ * duplicate) or for an unhandled message, which is kept as `ignored` with the reason (for inspection only).
+ */
 export async function storeInboxEvent(trx: Tx, tenantId: TenantId, e: WecomEvent): Promise<number | null> {
   const known = e.event !== 'unknown';
   const r = await sql<{ id: number }>`
     insert into wecom_inbox (tenant_id, dedupe_key, event, change_type, subject, payload, status, result)
     values (${tenantId}::uuid, ${hashDedupeKey(e.dedupeKey)}, ${e.event === 'unknown' ? e.rawEvent : e.event}, ${e.changeType ?? null}, ${subjectOf(e)},
-      (${JSON.stringify(e)}::text)::jsonb, ${known ? 'pending' : 'ignored'}, ${known ? null : 'unknown event: acknowledged, not processed'})
+      (${JSON.stringify(e)}::text)::jsonb, ${known ? 'pending' : 'ignored'}, ${e.event === 'unknown' ? e.reason : null})
     on conflict (tenant_id, dedupe_key) do nothing
     returning id`.execute(trx);
   const id = r.rows[0]?.id;
@@ -72,4 +76,13 @@ export async function inboxCounts(trx: Tx, tenantId: TenantId): Promise<Record<I
   const out: Record<InboxStatus, number> = { pending: 0, done: 0, failed: 0, ignored: 0 };
   for (const x of r.rows) out[x.status] = x.n;
   return out;
+}
+
+/**
+ * Housekeeping across tenants (owner connection): messages kept only for inspection (`ignored`: users' chat
+ * messages to the app, unknown events) are dropped after 30 days; WeCom's retries come within minutes.
+ */
+export async function pruneIgnoredInbox(owner: Kysely<Database>): Promise<number> {
+  const r = await sql`delete from wecom_inbox where status = 'ignored' and received_at < now() - interval '30 days'`.execute(owner);
+  return Number(r.numAffectedRows ?? 0);
 }

@@ -61,7 +61,7 @@ describe('sign-in and sessions', () => {
     const logged = await withSystem(h.services.dbs, (db) => db.selectFrom('login_attempts').select(sql<number>`count(*)::int`.as('n')).where('identifier', '=', u.email).where('success', '=', false).executeTakeFirstOrThrow());
     expect(logged.n).toBe(5);
     // After the delay has passed, the right password works again.
-    await withSystem(h.services.dbs, (db) => db.updateTable('login_attempts').set({ at: sql`at - interval '2 minutes'` }).where('identifier', '=', u.email).execute());
+    await withSystem(h.services.dbs, (db) => db.updateTable('login_throttle').set({ locked_until: sql`now() - interval '1 second'` }).where('key', 'in', [`id:${u.email}`, 'ip:10.9.9.9']).execute());
     await expect(login(h.services, { identifier: u.email, password: PASSWORD, ip: '10.9.9.9', userAgent: null })).resolves.toMatchObject({ kind: 'staff' });
   });
 

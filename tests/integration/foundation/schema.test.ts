@@ -6,7 +6,7 @@ import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
 /** Tables that are not tenant-owned, by design (see docs/decisions/0002-tenancy.md). */
-const SYSTEM_TABLES = ['platform_admins', 'platform_sessions', 'login_attempts', 'kysely_migration', 'kysely_migration_lock'];
+const SYSTEM_TABLES = ['platform_admins', 'platform_sessions', 'login_attempts', 'login_throttle', 'kysely_migration', 'kysely_migration_lock'];
 /**
  * Tenant tables written only by the owner, where forced RLS is impossible by design: PostgreSQL refuses COPY into
  * RLS tables. The app role has no privilege on them and reads them only through a tenant-filtered

@@ -61,7 +61,12 @@ describe('change_external_contact', () => {
   it('drops empty optional fields and rejects a known change type without its ids', () => {
     const e = parseEventXml(`<xml>${head('change_external_contact')}<ChangeType>edit_external_contact</ChangeType><UserID>u</UserID><ExternalUserID>wm</ExternalUserID><State><![CDATA[]]></State></xml>`);
     expect(e).not.toHaveProperty('state');
-    expect(() => parseEventXml(`<xml>${head('change_external_contact')}<ChangeType>add_external_contact</ChangeType><UserID>u</UserID></xml>`)).toThrow(WecomCallbackParseError);
+    // A handled event with a field missing is not processed, but it is authentic: kept with the reason, not thrown.
+    expect(parseEventXml(`<xml>${head('change_external_contact')}<ChangeType>add_external_contact</ChangeType><UserID>u</UserID></xml>`)).toMatchObject({
+      event: 'unknown',
+      rawEvent: 'change_external_contact',
+      reason: expect.stringContaining('ExternalUserID'),
+    });
   });
 });
 
@@ -87,8 +92,12 @@ describe('change_external_chat and change_external_tag', () => {
   });
 
   it('returns unknown events instead of throwing, so they can be acked', () => {
-    const text = parseEventXml(`<xml><ToUserName>${corp}</ToUserName><FromUserName>messense</FromUserName><CreateTime>1411525903</CreateTime><MsgType>text</MsgType><Content>test</Content><MsgId>4363689963896700987</MsgId></xml>`.replace('<MsgType>', '<Event>none</Event><MsgType>'));
-    expect(text.event).toBe('unknown');
+    // A user's text message to the app has no <Event> at all.
+    const text = parseEventXml(`<xml><ToUserName>${corp}</ToUserName><FromUserName>messense</FromUserName><CreateTime>1411525903</CreateTime><MsgType>text</MsgType><Content>test</Content><MsgId>4363689963896700987</MsgId></xml>`);
+    expect(text).toMatchObject({ event: 'unknown', rawEvent: 'msg.text', toUserName: corp, createTime: 1411525903 });
+    const enter = parseEventXml(`<xml><ToUserName>${corp}</ToUserName><FromUserName>zhangsan</FromUserName><CreateTime>1408091189</CreateTime><MsgType>event</MsgType><Event>enter_agent</Event><EventKey></EventKey><AgentID>1</AgentID></xml>`);
+    expect(enter).toMatchObject({ event: 'unknown', rawEvent: 'enter_agent' });
+    expect(parseEventXml('not xml at all')).toMatchObject({ event: 'unknown', rawEvent: 'unreadable', raw: { text: 'not xml at all' } });
     const odd = parseEventXml(`<xml>${head('change_external_contact')}<ChangeType>brand_new_type</ChangeType></xml>`);
     expect(odd).toMatchObject({ event: 'unknown', rawEvent: 'change_external_contact', changeType: 'brand_new_type' });
   });
