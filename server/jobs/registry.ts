@@ -7,8 +7,9 @@ import { platformJobs } from './platform.job';
 import { ingestJobs } from '../ingest/imports.job';
 import { analyticsJobs } from '../analytics/analytics.job';
 import { wecomJobs } from '../wecom/wecom.job';
+import { campaignJobs } from '../campaigns/campaigns.job';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = JobDefinition<any, Services>;
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...campaignJobs];
