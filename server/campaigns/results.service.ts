@@ -25,14 +25,23 @@ export interface PollResult {
 }
 
 /** Polls the tasks of a run that are due at `now` (all unconfirmed ones with `all`). */
-export async function pollRunResults(services: Services, tenantId: TenantId, runId: string, opts: { now?: Date; all?: boolean; client?: WecomClient } = {}): Promise<PollResult> {
+export interface PollOptions {
+  now?: Date;
+  /** Every unconfirmed, uncancelled task, due or not (a refresh before a cancel). */
+  all?: boolean;
+  client?: WecomClient;
+  /** Recipients per get_groupmsg_send_result page (WeCom's maximum, 1,000, unless a test pages smaller). */
+  pageSize?: number;
+}
+
+export async function pollRunResults(services: Services, tenantId: TenantId, runId: string, opts: PollOptions = {}): Promise<PollResult> {
   const now = opts.now ?? new Date();
   const client = opts.client ?? (await wecomClientFor(services, tenantId));
   const tasks = await withTenant(services.dbs, tenantId, (trx) => repo.dueTasks(trx, tenantId, runId, now, opts.all ?? false));
   const out: PollResult = { polled: 0, confirmed: 0, updated: 0, deferred: 0 };
   for (const task of tasks) {
     try {
-      const r = await pollTask(services, client, tenantId, runId, task, now);
+      const r = await pollTask(services, client, tenantId, runId, task, now, opts.pageSize ?? WECOM_LIMITS.groupMsgTaskPageSize);
       out.polled++;
       out.updated += r.updated;
       if (r.confirmed) out.confirmed++;
@@ -47,7 +56,7 @@ export async function pollRunResults(services: Services, tenantId: TenantId, run
 }
 
 /** One task: the clerk's confirmation, then every page of recipients, then the next poll time. */
-async function pollTask(services: Services, client: WecomClient, tenantId: TenantId, runId: string, task: repo.PolledTask, now: Date): Promise<{ updated: number; confirmed: boolean }> {
+async function pollTask(services: Services, client: WecomClient, tenantId: TenantId, runId: string, task: repo.PolledTask, now: Date, pageSize: number): Promise<{ updated: number; confirmed: boolean }> {
   let confirmedAt: Date | null = null;
   for await (const t of client.iterateGroupMsgTasks(task.msgid, WECOM_LIMITS.groupMsgTaskPageSize)) {
     if (t.userid === task.wecom_userid && t.status === 2) confirmedAt = new Date((t.send_time ?? Math.floor(now.getTime() / 1000)) * 1000);
@@ -55,7 +64,7 @@ async function pollTask(services: Services, client: WecomClient, tenantId: Tenan
   let updated = 0;
   let cursor = '';
   do {
-    const r = await client.getGroupMsgSendResult({ msgid: task.msgid, userid: task.wecom_userid, limit: WECOM_LIMITS.groupMsgTaskPageSize, cursor });
+    const r = await client.getGroupMsgSendResult({ msgid: task.msgid, userid: task.wecom_userid, limit: pageSize, cursor });
     const page: repo.SendResultPage = { externalUserids: [], statuses: [], sendTimes: [] };
     for (const x of r.send_list) {
       if (!x.external_userid) continue;
