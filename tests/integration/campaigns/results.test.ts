@@ -7,10 +7,12 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { CampaignContent } from '../../../app/lib/contracts/campaign';
+import { campaignJobs, POLL_RESULTS_JOB } from '../../../server/campaigns/campaigns.job';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
 import { cancelExpired, pollRunResults, pollTenantResults, remindUnconfirmed, runProgress } from '../../../server/campaigns/results.service';
+import { jobDefinitions } from '../../../server/jobs/registry';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import type { WecomSimulator } from '../../../server/wecom/simulator/simulator';
 import { useTestServices } from '../../support/db';
@@ -208,5 +210,23 @@ describe('campaign send results', () => {
     sim.advance(5 * 60_000);
     expect(await pollRunResults(h.services, tenant.id, runId, { now: new Date(sim.now()) })).toEqual({ polled: 1, confirmed: 0, updated: 0, deferred: 0 });
     expect((await outbox(tenant.id, runId)).every((o) => o.poll_failures === 0)).toBe(true);
+  }, 240_000);
+});
+
+describe('campaigns.poll-results job', () => {
+  it('polls the due tasks of the tenant’s runs; run again it changes nothing', async () => {
+    const { tenant, sim, runId, tasks } = await deliveredRun(45);
+    for (const t of tasks.slice(0, 4)) sim.sendMassMessage(t.msgid);
+    const job = campaignJobs.find((j) => j.name === POLL_RESULTS_JOB)!;
+    expect(jobDefinitions.filter((j) => j.name === POLL_RESULTS_JOB)).toHaveLength(1);
+    await job.handler(h.services, { tenantId: tenant.id }, { jobId: 'test', retryCount: 0 });
+    const after = await huikeStates(tenant.id, runId);
+    expect(after).toEqual(simStates(sim));
+    expect([...after.values()].filter((x) => x.status === 'sent').length).toBeGreaterThan(0);
+    const polledAt = (await outbox(tenant.id, runId)).map((o) => o.next_poll_at?.getTime() ?? null);
+    await job.handler(h.services, { tenantId: tenant.id }, { jobId: 'test-2', retryCount: 1 });
+    expect(await huikeStates(tenant.id, runId)).toEqual(after);
+    expect((await outbox(tenant.id, runId)).map((o) => o.next_poll_at?.getTime() ?? null)).toEqual(polledAt);
+    expect((await outbox(tenant.id, runId)).filter((o) => o.confirmed_at !== null)).toHaveLength(4);
   }, 240_000);
 });
