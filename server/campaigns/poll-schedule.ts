@@ -26,7 +26,7 @@ export const POLL_SCHEDULE = {
 export interface PollState {
   /** When the task was created on WeCom (the outbox row's completion). */
   createdAt: Date;
-  /** The clerk confirmed the task: every recipient's result is final. */
+  /** The clerk confirmed the task and every recipient's result is final (status 1, 2 or 3). */
   confirmed: boolean;
   cancelled: boolean;
 }

@@ -62,6 +62,7 @@ async function pollTask(services: Services, client: WecomClient, tenantId: Tenan
     if (t.userid === task.wecom_userid && t.status === 2) confirmedAt = new Date((t.send_time ?? Math.floor(now.getTime() / 1000)) * 1000);
   }
   let updated = 0;
+  let notYetSent = 0;
   let cursor = '';
   do {
     const r = await client.getGroupMsgSendResult({ msgid: task.msgid, userid: task.wecom_userid, limit: pageSize, cursor });
@@ -71,12 +72,14 @@ async function pollTask(services: Services, client: WecomClient, tenantId: Tenan
       page.externalUserids.push(x.external_userid);
       page.statuses.push(x.status);
       page.sendTimes.push(x.send_time ?? null);
+      if (x.status === 0) notYetSent++;
     }
     updated += await withTenant(services.dbs, tenantId, (trx) => repo.applySendResults(trx, tenantId, runId, task.sender_staff_id, task.chunk, page));
     cursor = r.next_cursor;
   } while (cursor);
   const confirmed = confirmedAt !== null || task.confirmed_at !== null;
-  const next = nextPollAt({ createdAt: task.created_at, confirmed, cancelled: false }, now);
+  // Polling stops once the clerk confirmed and WeCom has a final status for every recipient.
+  const next = nextPollAt({ createdAt: task.created_at, confirmed: confirmed && notYetSent === 0, cancelled: false }, now);
   await withTenant(services.dbs, tenantId, (trx) => repo.markPolled(trx, tenantId, runId, task.sender_staff_id, task.chunk, { confirmedAt, now, next }));
   return { updated, confirmed };
 }

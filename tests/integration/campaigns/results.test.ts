@@ -68,9 +68,11 @@ async function outbox(tenantId: TenantId, runId: string) {
 function someClerksConfirm(sim: WecomSimulator, tasks: ReturnType<typeof sim.state.massTasks.values> extends Iterable<infer T> ? T[] : never, senders: string[]) {
   const confirming = new Set(senders.slice(0, 3));
   const mine = tasks.filter((t) => confirming.has(t.recipients[0]!.userid));
-  const capped = mine[0]!.recipients[0]!;
+  // Two recipients who are still friends (the population has some who deleted their clerk already).
+  const friends = mine.flatMap((t) => t.recipients).filter((r) => sim.state.getFollow(r.userid, r.external_userid!)?.deletedByCustomer === false);
+  const capped = friends[0]!;
   for (let i = 0; i < 40; i++) sim.state.countReceived(capped.external_userid!, sim.now());
-  const deleted = mine[1]!.recipients[1]!;
+  const deleted = friends[friends.length - 1]!;
   sim.state.getFollow(deleted.userid, deleted.external_userid!)!.deletedByCustomer = true;
   for (const t of mine) sim.sendMassMessage(t.msgid);
   return { confirming, mine, capped: capped.external_userid!, deleted: deleted.external_userid! };
@@ -217,6 +219,10 @@ describe('campaigns.poll-results job', () => {
   it('polls the due tasks of the tenant’s runs; run again it changes nothing', async () => {
     const { tenant, sim, runId, tasks } = await deliveredRun(45);
     for (const t of tasks.slice(0, 4)) sim.sendMassMessage(t.msgid);
+    // WeCom may still be sending to one recipient of a confirmed task: that task stays on the poll schedule.
+    const stillSending = tasks[0]!;
+    stillSending.recipients[0]!.status = 0;
+    delete stillSending.recipients[0]!.send_time;
     const job = campaignJobs.find((j) => j.name === POLL_RESULTS_JOB)!;
     expect(jobDefinitions.filter((j) => j.name === POLL_RESULTS_JOB)).toHaveLength(1);
     await job.handler(h.services, { tenantId: tenant.id }, { jobId: 'test', retryCount: 0 });
@@ -227,6 +233,10 @@ describe('campaigns.poll-results job', () => {
     await job.handler(h.services, { tenantId: tenant.id }, { jobId: 'test-2', retryCount: 1 });
     expect(await huikeStates(tenant.id, runId)).toEqual(after);
     expect((await outbox(tenant.id, runId)).map((o) => o.next_poll_at?.getTime() ?? null)).toEqual(polledAt);
-    expect((await outbox(tenant.id, runId)).filter((o) => o.confirmed_at !== null)).toHaveLength(4);
+    const rows = await outbox(tenant.id, runId);
+    expect(rows.filter((o) => o.confirmed_at !== null)).toHaveLength(4);
+    // Confirmed and final: no more polls; confirmed with a recipient not yet sent: polled again.
+    expect(rows.filter((o) => o.confirmed_at !== null && o.next_poll_at === null).map((o) => o.msgid).sort()).toEqual(tasks.slice(1, 4).map((t) => t.msgid).sort());
+    expect(rows.find((o) => o.msgid === stillSending.msgid)?.next_poll_at).not.toBeNull();
   }, 240_000);
 });
