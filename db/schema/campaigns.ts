@@ -68,6 +68,13 @@ export interface CampaignOutboxTable {
   reconciled: Generated<boolean>;
   error: string | null;
   completed_at: Timestamp | null;
+  /** Send results (migration 2026-12-07-1000): the clerk's confirmation and the poll schedule. */
+  confirmed_at: Timestamp | null;
+  last_polled_at: Timestamp | null;
+  next_poll_at: Timestamp | null;
+  poll_failures: Generated<number>;
+  reminders: Generated<Timestamp[]>;
+  cancelled_at: Timestamp | null;
 }
 
 export interface CampaignTables {

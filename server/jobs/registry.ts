@@ -8,8 +8,9 @@ import { ingestJobs } from '../ingest/imports.job';
 import { analyticsJobs } from '../analytics/analytics.job';
 import { wecomJobs } from '../wecom/wecom.job';
 import { segmentJobs } from '../segments/segments.job';
+import { campaignJobs } from '../campaigns/campaigns.job';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = JobDefinition<any, Services>;
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs];
