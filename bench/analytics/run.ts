@@ -27,8 +27,8 @@ import { systemActor } from '../../server/tenancy/actor';
 import { withSystem, withTenant, type TenantId } from '../../server/tenancy/context';
 import { login } from '../../server/tenancy/auth.service';
 import { fullRefresh, refreshTouched, type RefreshReport } from '../../server/analytics/refresh.service';
-import { fitTenantModel } from '../../server/analytics/model';
-import { fitGammaGamma } from '../../server/analytics/gamma-gamma';
+import { fitTenantModel } from '../../server/analytics/models/model';
+import { fitGammaGamma } from '../../server/analytics/models/gamma-gamma';
 import { generateTenantData } from './generate';
 
 const { values: args } = parseArgs({

@@ -11,8 +11,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { IntervalBucket, RfmBreaks } from '../../db/schema/analytics';
 import type { TenantId, Tx } from '../tenancy/context';
-import type { GammaGammaParams } from './gamma-gamma';
-import type { SpendRows, TriplePredictions, Triples } from './model';
+import type { GammaGammaParams } from './models/gamma-gamma';
+import type { SpendRows, TriplePredictions, Triples } from './models/model';
 import { rfmGroupCaseSql } from './rfm';
 
 export const NO_STORE = '00000000-0000-0000-0000-000000000000';

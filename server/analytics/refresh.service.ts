@@ -18,9 +18,9 @@ import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withSystem, withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { ValidationError } from '../lib/errors';
-import { backtest as runBacktest } from './backtest';
-import type { BgNbdParams } from './bgnbd';
-import type { GammaGammaParams } from './gamma-gamma';
+import { backtest as runBacktest } from './models/backtest';
+import type { BgNbdParams } from './models/bgnbd';
+import type { GammaGammaParams } from './models/gamma-gamma';
 import { addDays, intervalCount, repurchaseWindow, tenantMedianInterval, type RepurchaseWindow } from './lifecycle';
 import {
   applySnapshotDelta,
@@ -46,7 +46,7 @@ import {
   writeSnapshot,
   type CustomerSet,
 } from './metrics.repository';
-import { fitTenantModel, insufficientReason, predictTriples, type ModelFitOutcome } from './model';
+import { fitTenantModel, insufficientReason, predictTriples, type ModelFitOutcome } from './models/model';
 
 /** A jsonb value bound as text and cast (postgres.js would store a bound string as a JSON string). */
 function jsonText(v: unknown) {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { backtest, type BacktestResult } from '../../../server/analytics/backtest';
-import { expectedPurchases, fitBgNbd, type BgNbdFit } from '../../../server/analytics/bgnbd';
+import { backtest, type BacktestResult } from '../../../server/analytics/models/backtest';
+import { expectedPurchases, fitBgNbd, type BgNbdFit } from '../../../server/analytics/models/bgnbd';
 import { HOLDOUT_WEEKS, holdoutCounts, readSample, readSummary, type CdnowSummary } from './cdnow';
 
 let cdnow: CdnowSummary;

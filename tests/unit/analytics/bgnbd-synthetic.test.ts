@@ -6,7 +6,7 @@ import {
   type BgNbdFit,
   type BgNbdParams,
   type CompressedSummaries,
-} from '../../../server/analytics/bgnbd';
+} from '../../../server/analytics/models/bgnbd';
 
 /**
  * One million synthetic customers simulated from the BG/NBD process in days, with a seeded PRNG:

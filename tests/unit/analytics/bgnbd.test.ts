@@ -10,8 +10,8 @@ import {
   rescale,
   type BgNbdFit,
   type BgNbdParams,
-} from '../../../server/analytics/bgnbd';
-import { hyp2f1, logBeta } from '../../../server/analytics/special';
+} from '../../../server/analytics/models/bgnbd';
+import { hyp2f1, logBeta } from '../../../server/analytics/models/special';
 import { calibrationFromTransactions, readSample, readSummary, type CdnowSummary } from './cdnow';
 
 /** FHL 2005, table/§5: the published CDNOW estimates (weeks). */

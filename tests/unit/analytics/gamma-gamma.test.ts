@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectedPurchases, rescale, type BgNbdParams } from '../../../server/analytics/bgnbd';
+import { expectedPurchases, rescale, type BgNbdParams } from '../../../server/analytics/models/bgnbd';
 import {
   expectedSpend,
   fitGammaGamma,
   predictedValue,
   type GammaGammaFit,
-} from '../../../server/analytics/gamma-gamma';
-import { logGamma } from '../../../server/analytics/special';
+} from '../../../server/analytics/models/gamma-gamma';
+import { logGamma } from '../../../server/analytics/models/special';
 import { calibrationFromTransactions, readSample, readSummaryWithSpend } from './cdnow';
 
 function rel(a: number, b: number, tol: number): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capDropout, DROPOUT_CAP, expectedSpendFen, fitTenantModel, insufficientReason, predictTriples } from '../../../server/analytics/model';
-import { expectedPurchases } from '../../../server/analytics/bgnbd';
+import { capDropout, DROPOUT_CAP, expectedSpendFen, fitTenantModel, insufficientReason, predictTriples } from '../../../server/analytics/models/model';
+import { expectedPurchases } from '../../../server/analytics/models/bgnbd';
 import { calibrationFromTransactions, readSample } from './cdnow';
 
 function triplesOf(x: Float64Array, tx: Float64Array, T: Float64Array) {

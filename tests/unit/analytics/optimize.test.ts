@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minimizePositive, nelderMead } from '../../../server/analytics/optimize';
+import { minimizePositive, nelderMead } from '../../../server/analytics/models/optimize';
 
 /** Rosenbrock's banana valley: minimum 0 at (1, …, 1). */
 function rosenbrock(x: ArrayLike<number>): number {

@@ -8,7 +8,7 @@ import {
   logBeta,
   logGamma,
   reciprocalGamma,
-} from '../../../server/analytics/special';
+} from '../../../server/analytics/models/special';
 
 /** |a − b| ≤ tol · max(1, |b|). */
 function close(a: number, b: number, tol: number): void {
