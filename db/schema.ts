@@ -3,6 +3,7 @@
  * capability's tables live beside its own migrations.
  */
 import type { AnalyticsTables } from './schema/analytics';
+import type { ClerkTables } from './schema/clerk';
 import type { CoreTables } from './schema/core';
 import type { CustomerTables } from './schema/customers';
 import type { IngestTables } from './schema/ingest';
@@ -11,4 +12,4 @@ import type { WecomTables } from './schema/wecom';
 export type * from './schema/core';
 export type * from './schema/customers';
 
-export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables {}
+export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables, ClerkTables {}
