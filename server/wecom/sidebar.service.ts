@@ -16,16 +16,11 @@ import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { createStaffSession } from '../tenancy/auth.service';
-import { asTenantId, withSystem, withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { loadOpenConnection } from './connection.service';
 import { processEvent } from './inbox.service';
 import { isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
-
-export async function tenantBySlug(services: Services, slug: string): Promise<{ id: TenantId; slug: string } | null> {
-  const r = await withSystem(services.dbs, (db) => db.selectFrom('tenants').select(['id', 'slug']).where('slug', '=', slug).where('active', '=', true).executeTakeFirst());
-  return r ? { id: asTenantId(r.id), slug: r.slug } : null;
-}
 
 /** Where to send a clerk without a session: WeCom's OAuth page (the simulator's stand-in for simulator-mode tenants). */
 export async function oauthAuthorizeUrl(services: Services, tenantId: TenantId, redirectUri: string, state: string): Promise<string> {
