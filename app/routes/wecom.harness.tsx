@@ -1,7 +1,8 @@
 /**
  * Test harness standing in for the WeCom client (non-production, simulator-mode tenants only): pick the signed-in
- * WeCom user and where the sidebar opens (1:1 chat with a customer, a group chat, the workbench); the sidebar runs
- * in a frame and its `wx` (/wecom/sim/jssdk.js) asks this page's `window.__wecomClient` for getContext,
+ * WeCom user and where the sidebar opens (1:1 chat with a customer, a group chat, the workbench); the sidebar opens
+ * in its own window (as WeCom shows it beside the chat; every page refuses to be framed: server/http/app.ts) and its
+ * `wx` (/wecom/sim/jssdk.js) asks this page's `window.__wecomClient` (window.opener) for getContext,
  * getCurExternalContact, getCurExternalChat and sendChatMessage. Messages put into the chat appear on the right.
  */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
@@ -40,7 +41,7 @@ export default function Harness() {
   const [entry, setEntry] = useState<Entry>('single_chat_tools');
   const [eid, setEid] = useState(user?.contacts[0]?.eid ?? '');
   const [chatId, setChatId] = useState(user?.groups[0]?.chatId ?? '');
-  const [frame, setFrame] = useState<string | null>(null);
+  const [opened, setOpened] = useState(false);
   const [sent, setSent] = useState<Sent[]>([]);
   const ctx = useRef({ entry, eid, chatId });
   ctx.current = { entry, eid, chatId };
@@ -63,7 +64,8 @@ export default function Harness() {
   const open = () => {
     document.cookie = `${cookie}=${encodeURIComponent(userid)}; path=/; SameSite=Lax`;
     setSent([]);
-    setFrame(`/wecom/sidebar?t=${encodeURIComponent(slug)}&_=${Date.now()}`);
+    window.open(`/wecom/sidebar?t=${encodeURIComponent(slug)}`, 'wecom-sidebar', 'width=390,height=844');
+    setOpened(true);
   };
   return (
     <div style={{ padding: '.5rem', maxWidth: 960, margin: '0 auto' }} className="m-shell">
@@ -103,7 +105,7 @@ export default function Harness() {
         </button>
       </div>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: '.5rem' }}>
-        {frame ? <iframe title="sidebar" src={frame} data-testid="harness-frame" style={{ flex: '1 1 340px', height: 720, border: '1px solid var(--line)', borderRadius: 8, background: '#fff' }} /> : null}
+        {opened ? <p className="m-muted">侧边栏已在新窗口打开 / The sidebar is open in its own window</p> : null}
         <section className="m-card" style={{ flex: '1 1 240px' }} data-testid="harness-chat">
           <h2>聊天输入框 / Chat input</h2>
           {sent.length === 0 ? <p className="m-muted">—</p> : null}

@@ -1,13 +1,14 @@
 /**
  * The simulator's stand-in for WeCom's JS-SDK (`wx`): config / agentConfig check the signatures against the
  * tickets the simulator issued (/wecom/sim/verify); invoke answers from the WeCom client around the page — the
- * test harness (/wecom/harness), which frames the sidebar and exposes `window.__wecomClient`.
+ * test harness (/wecom/harness), which opens the sidebar (as WeCom opens it beside the chat) and exposes
+ * `window.__wecomClient` to it (window.opener, or window.parent when framed).
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
 
 const SDK = `(function () {
   var client = null;
-  try { client = window.parent && window.parent !== window ? window.parent.__wecomClient : null; } catch (e) { client = null; }
+  try { client = (window.opener && window.opener.__wecomClient) || (window.parent && window.parent !== window ? window.parent.__wecomClient : null) || null; } catch (e) { client = null; }
   var configured = false, agentOk = false, readyCbs = [], errorCbs = [];
   function verify(kind, c) {
     var q = new URLSearchParams({ kind: kind, url: location.href.split('#')[0], corpId: String(c.appId || c.corpid || ''), agentId: String(c.agentid || ''),
