@@ -10,6 +10,7 @@ import { closeClerkTask, customerCard, logFollowUp, openTaskCount, todayView } f
 import { listClerkCustomers, CLERK_PAGE_SIZE } from '../../server/clerk/customers.queries';
 import { archiveScript, createScript, listScripts, scriptCategories } from '../../server/clerk/scripts.service';
 import { listTagOptions } from '../../server/wecom/tags.repository';
+import { EXECUTION_SORTS, executionByClerk, nudgeOverdueClerks, rollUpStores, type ExecutionSort } from '../../server/clerk/execution.queries';
 import type { ClerkCustomerQuery } from './clerk-contract';
 import './load-context';
 
@@ -29,3 +30,11 @@ export const loadScripts = (context: AppLoadContext, actor: Actor, f: { category
   tx(context, actor, async (trx) => ({ scripts: await listScripts(trx, actor, f), categories: await scriptCategories(trx, actor) }));
 export const saveScript = (context: AppLoadContext, actor: Actor, input: unknown) => tx(context, actor, (trx) => createScript(trx, actor, input));
 export const removeScript = (context: AppLoadContext, actor: Actor, id: string) => tx(context, actor, (trx) => archiveScript(trx, actor, id));
+
+// ---- execution (managers and ops) ----------------------------------------------------------------------------------
+export { EXECUTION_SORTS, type ExecutionSort };
+export async function loadExecution(context: AppLoadContext, actor: Actor, p: { days: number; sort: ExecutionSort; dir: 'asc' | 'desc' }) {
+  const r = await tx(context, actor, (trx) => executionByClerk(trx, actor, p));
+  return { ...r, stores: rollUpStores(r.rows) };
+}
+export const nudgeClerks = (context: AppLoadContext, actor: Actor) => nudgeOverdueClerks(context.services, actor);

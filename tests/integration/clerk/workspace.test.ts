@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { fullRefresh } from '../../../server/analytics/refresh.service';
 import { listClerkCustomers } from '../../../server/clerk/customers.queries';
+import { executionByClerk, nudgeOverdueClerks, rollUpStores } from '../../../server/clerk/execution.queries';
 import { closeClerkTask, customerCard, logFollowUp, todayView } from '../../../server/clerk/workspace.service';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
@@ -89,5 +90,33 @@ describe('clerk workspace', () => {
     const oid = other.rows[0]!.id;
     await expect(db((trx) => customerCard(trx, clerk, oid))).rejects.toMatchObject({ status: 404 });
     await expect(db((trx) => logFollowUp(trx, clerk, oid, { channel: 'chat', note: 'x' }))).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('execution: a manager-level view counts tasks, follow-ups and the orders they led to within 7 days; a nudge reaches clerks with overdue tasks', async () => {
+    const { tenant, sim, userid, clerk, db, mine } = await setup(1603);
+    await db((trx) => sql`update staff set store_id = ${tenant.storeIds.S1}::uuid where tenant_id = ${tenant.id}::uuid and id = ${clerk.staffId}::uuid`.execute(trx));
+    const [a, b] = mine;
+    await db((trx) => logFollowUp(trx, clerk, a!, { channel: 'visit', note: '到店试用' }));
+    await db((trx) => logFollowUp(trx, clerk, b!, { channel: 'chat', note: '发了新品' }));
+    // a orders 2 days after the follow-up (counts); b orders 9 days after (does not).
+    await db((trx) =>
+      sql`insert into orders (tenant_id, order_no, paid_at, paid_day, amount_fen, content_hash, source, customer_id)
+          values (${tenant.id}::uuid, 'EX-1', now() + interval '2 days', current_date + 2, 12800, 'h1', 'api', ${a}::uuid),
+                 (${tenant.id}::uuid, 'EX-2', now() + interval '9 days', current_date + 9, 9900, 'h2', 'api', ${b}::uuid)`.execute(trx),
+    );
+    // An overdue task (given yesterday, still open).
+    await db((trx) => sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key) values (${tenant.id}::uuid, 'segment', ${a}::uuid, ${clerk.staffId}::uuid, current_date - 1, 'seg:test')`.execute(trx));
+    const admin = tenant.actor;
+    const r = await db((trx) => executionByClerk(trx, admin, { days: 30, sort: 'overdue', dir: 'desc' }));
+    expect(r.rows[0]).toMatchObject({ staff_id: clerk.staffId, follow_ups: 2, converted: 1, overdue: 1, created: 1 });
+    const store = rollUpStores(r.rows).find((s) => s.storeId === tenant.storeIds.S1)!;
+    expect(store).toMatchObject({ followUps: 2, converted: 1, conversionRate: 0.5, overdue: 1 });
+    const bySort = await db((trx) => executionByClerk(trx, admin, { days: 30, sort: 'follow_ups', dir: 'asc' }));
+    expect(bySort.rows.at(-1)!.staff_id).toBe(clerk.staffId);
+
+    await db((trx) => sql`update wecom_connections set agent_id = 1000002 where tenant_id = ${tenant.id}::uuid`.execute(trx));
+    const nudged = await nudgeOverdueClerks(h.services, admin);
+    expect(nudged).toEqual({ sent: 1, withoutWecom: 0, invalid: 0 });
+    expect(sim.appMessages.at(-1)).toMatchObject({ touser: [userid], agentid: 1000002 });
   });
 });
