@@ -42,7 +42,8 @@ export default function Harness() {
   const [eid, setEid] = useState(user?.contacts[0]?.eid ?? '');
   const [chatId, setChatId] = useState(user?.groups[0]?.chatId ?? '');
   const [opened, setOpened] = useState(false);
-  const [sent, setSent] = useState<Sent[]>([]);
+  // Messages are written into the pane directly: sendChatMessage is called from the sidebar's window.
+  const chatRef = useRef<HTMLDivElement>(null);
   const ctx = useRef({ entry, eid, chatId });
   ctx.current = { entry, eid, chatId };
   useEffect(() => {
@@ -54,7 +55,12 @@ export default function Harness() {
         if (name === 'getCurExternalChat') return c.entry === 'group_chat_tools' ? cb({ err_msg: 'getCurExternalChat:ok', chatId: c.chatId }) : cb({ err_msg: 'getCurExternalChat:fail without context of external chat' });
         if (name === 'sendChatMessage') {
           if (c.entry === 'normal') return cb({ err_msg: 'sendChatMessage:fail not in a chat' });
-          setSent((xs) => [...xs, args as unknown as Sent]);
+          const m = args as unknown as Sent;
+          const el = document.createElement('p');
+          el.dataset.testid = 'harness-message';
+          el.style.whiteSpace = 'pre-wrap';
+          el.textContent = m.text?.content ?? (m.news ? `${m.news.title} ${m.news.link}` : m.msgtype);
+          chatRef.current?.appendChild(el);
           return cb({ err_msg: 'sendChatMessage:ok' });
         }
         cb({ err_msg: `${name}:fail not supported by the harness` });
@@ -63,7 +69,7 @@ export default function Harness() {
   }, []);
   const open = () => {
     document.cookie = `${cookie}=${encodeURIComponent(userid)}; path=/; SameSite=Lax`;
-    setSent([]);
+    if (chatRef.current) chatRef.current.textContent = '';
     window.open(`/wecom/sidebar?t=${encodeURIComponent(slug)}`, 'wecom-sidebar', 'width=390,height=844');
     setOpened(true);
   };
@@ -108,12 +114,7 @@ export default function Harness() {
         {opened ? <p className="m-muted">侧边栏已在新窗口打开 / The sidebar is open in its own window</p> : null}
         <section className="m-card" style={{ flex: '1 1 240px' }} data-testid="harness-chat">
           <h2>聊天输入框 / Chat input</h2>
-          {sent.length === 0 ? <p className="m-muted">—</p> : null}
-          {sent.map((m, i) => (
-            <p key={i} data-testid="harness-message" style={{ whiteSpace: 'pre-wrap' }}>
-              {m.text?.content ?? (m.news ? `${m.news.title} ${m.news.link}` : m.msgtype)}
-            </p>
-          ))}
+          <div ref={chatRef} />
         </section>
       </div>
     </div>

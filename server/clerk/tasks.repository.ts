@@ -22,6 +22,8 @@ export const RECENT_DAYS = 7;
 export async function generateClerkTasks(trx: Tx, tenantId: TenantId, staffId: string, today: string): Promise<void> {
   const t = sql`${tenantId}::uuid`;
   const s = sql`${staffId}::uuid`;
+  // One generation per clerk at a time (the tab's count and the page generate side by side).
+  await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks'), hashtext(${tenantId + ':' + staffId}))`.execute(trx);
   // Due customers the clerk serves (one task per due cycle).
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
     select ${t}, 'due', cm.customer_id, ${s}, ${today}::date, ${dueCycleKeySql('cm')}, 'system'

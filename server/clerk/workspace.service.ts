@@ -40,9 +40,11 @@ export async function todayView(trx: Tx, actor: Actor) {
   return { today, tasks: await listOpenTasks(trx, actor.tenantId, staffId, today), counts: await taskCounts(trx, actor.tenantId, staffId, today) };
 }
 
+/** The tab's count (generates today's tasks too: Remix runs the layout's loader beside the page's). */
 export async function openTaskCount(trx: Tx, actor: Actor): Promise<number> {
   if (!actor.staffId) return 0;
   const today = await tenantToday(trx, actor.tenantId);
+  await generateClerkTasks(trx, actor.tenantId, actor.staffId, today);
   return (await taskCounts(trx, actor.tenantId, actor.staffId, today)).open;
 }
 

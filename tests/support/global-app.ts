@@ -23,7 +23,8 @@ export async function setup(project: TestProject): Promise<void> {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'huike-e2e-'));
   const port = await freePort();
   const pgPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO: 'on', LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO: 'on', LOG_LEVEL: 'warn', PUBLIC_URL: `http://127.0.0.1:${port}` };
+  // PUBLIC_URL is the address the browser uses: the WeCom sidebar signs only pages on it and OAuth returns to it.
   delete env.DATABASE_URL;
   child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

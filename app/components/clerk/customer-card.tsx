@@ -57,6 +57,8 @@ function TagToggle({ tag, option, action }: { tag?: CardTag; option?: CardJson['
         aria-pressed={present}
         data-state={state}
         data-testid="tag-toggle"
+        data-kind={tag?.kind ?? option?.kind}
+        data-name={name}
         title={tag?.change?.reason ?? (tag?.groupName ?? option?.groupName)}
       >
         {present ? '✓ ' : '+ '}
