@@ -152,6 +152,17 @@ describe('the manager sees execution', () => {
     await ctx.close();
   });
 
+  it('the admin is told the trusted domain and the toolbar URL to configure', async () => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+    watch(ctx);
+    const page = await ctx.newPage();
+    await login(page, base, 'admin@demo.huike');
+    await page.goto(`${base}/settings/wecom`);
+    expect(await page.locator('[data-testid=trusted-domain]').innerText()).toBe(new URL(base).host);
+    expect(await page.locator('[data-testid=toolbar-url]').innerText()).toBe(`${base}/wecom/sidebar?t=demo`);
+    await ctx.close();
+  });
+
   it('rendered without client errors', () => {
     // The sign-in page's known hydration warning (a form inside <p>, app/routes/login.tsx) is not this page's.
     expect(errors.filter((e) => !/Minified React error #4(18|23)/.test(e))).toEqual([]);

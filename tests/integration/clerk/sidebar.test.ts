@@ -7,7 +7,7 @@ import { resolveSession } from '../../../server/tenancy/auth.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { signSidebarUrl, WindowLimiter } from '../../../server/wecom/jsapi.service';
 import { wecomRuntime } from '../../../server/wecom/runtime';
-import { fetchContactNow, loginWithOauthCode, recordTouch, resolveContact } from '../../../server/wecom/sidebar.service';
+import { fetchContactNow, groupView, loginWithOauthCode, recordTouch, resolveContact } from '../../../server/wecom/sidebar.service';
 import { makeStaff } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
@@ -102,5 +102,13 @@ describe('WeCom sidebar', () => {
     expect(await db((trx) => resolveContact(trx, clerk1, eid))).toEqual({ state: 'unknown' });
     await fetchContactNow(h.services, clerk1, eid);
     expect(await db((trx) => resolveContact(trx, clerk1, eid))).toMatchObject({ state: 'mine' });
+
+    // A group chat: its customers' stage mix counts every customer member; the list names only the clerk's own.
+    const chat = [...sim.state.groupChats.values()].find((g) => !g.dismissed && g.members.some((m) => m.type === 2))!;
+    const g = (await db((trx) => groupView(trx, clerk1, chat.chat_id)))!;
+    const customerMembers = chat.members.filter((m) => m.type === 2).length;
+    expect(g.stages.reduce((n, x) => n + x.n, 0)).toBe(customerMembers);
+    const mineIds = new Set((await db((trx) => sql<{ id: string }>`select customer_id as id from customer_follows where tenant_id = ${tenant.id}::uuid and staff_id = ${clerk1.staffId}::uuid and ended_at is null`.execute(trx))).rows.map((r) => r.id));
+    expect(g.mine.every((m) => mineIds.has(m.id))).toBe(true);
   });
 });
