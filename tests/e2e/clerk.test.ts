@@ -153,8 +153,9 @@ describe('the manager sees execution', () => {
   });
 
   it('the admin is told the trusted domain and the toolbar URL to configure', async () => {
-    // Not watched for client errors: /settings/wecom raised "Cannot convert undefined or null to object" in this
-    // run's fresh demo (not from the sidebar section; reported to the lead, cause not yet found).
+    // Not watched for client errors: on this branch's base, /settings/wecom imports SIM_ACTIVITIES from the
+    // wecom.server bridge (empty in the browser: "Cannot convert undefined or null to object"); main has moved it to
+    // ~/lib/contracts/wecom. Watch this page too once merged.
     const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
     const page = await ctx.newPage();
     await login(page, base, 'admin@demo.huike');
