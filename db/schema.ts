@@ -4,6 +4,7 @@
  */
 import type { AnalyticsTables } from './schema/analytics';
 import type { CampaignTables } from './schema/campaigns';
+import type { ClerkTables } from './schema/clerk';
 import type { CoreTables } from './schema/core';
 import type { CustomerTables } from './schema/customers';
 import type { IngestTables } from './schema/ingest';
@@ -13,4 +14,4 @@ import type { WecomTables } from './schema/wecom';
 export type * from './schema/core';
 export type * from './schema/customers';
 
-export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables, SegmentTables, CampaignTables {}
+export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables, SegmentTables, CampaignTables, ClerkTables {}

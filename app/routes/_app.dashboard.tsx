@@ -21,6 +21,7 @@ const TABS = [
   { to: '/dashboard/lifecycle', zh: '生命周期', en: 'Lifecycle' },
   { to: '/dashboard/stores', zh: '门店与导购', en: 'Stores & clerks' },
   { to: '/dashboard/predictions', zh: '预测', en: 'Predictions' },
+  { to: '/dashboard/execution', zh: '导购执行', en: 'Clerk execution' },
 ] as const;
 
 function minusDays(iso: string, days: number): string {

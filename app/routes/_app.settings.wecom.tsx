@@ -16,10 +16,13 @@ import { actionError, requireActor, requireMutation } from '~/lib/guards.server'
 import { useT } from '~/lib/i18n';
 import { SIM_ACTIVITIES } from '~/lib/contracts/wecom';
 import { loadWecomSettings, saveWecomConnection, simulateWecom, startWecomSync, testWecomConnection } from '~/lib/wecom.server';
+import { sidebarUrl } from '~/lib/sidebar.server';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'wecom.manage');
-  return json(await loadWecomSettings(context, actor));
+  const publicUrl = context.services.config.publicUrl;
+  // The chat sidebar (聊天工具栏): what the admin configures in the WeCom console (app/lib/sidebar.server.ts).
+  return json({ ...(await loadWecomSettings(context, actor)), sidebar: { trustedDomain: new URL(publicUrl).host, toolbarUrl: sidebarUrl(publicUrl, actor.tenantSlug) } });
 }
 
 const intent = z.enum(['save', 'test', 'sync', 'simulate']);
@@ -174,6 +177,23 @@ export default function WecomSettings() {
               <dt>EncodingAESKey</dt>
               <dd>{c.configured ? <span className="muted">{t('已加密保存（仅在保存时显示一次）', 'Stored encrypted (shown once, when saved)')}</span> : <code>{d.suggestions?.aesKey}</code>}</dd>
             </dl>
+          </section>
+          <section className="card" data-testid="sidebar-setup">
+            <h2 style={{ marginTop: 0 }}>{t('聊天工具栏（导购侧边栏）', 'Chat toolbar (clerk sidebar)')}</h2>
+            <p className="muted">
+              {t('在自建应用中：① 网页授权及 JS-SDK → 可信域名；② 配置到聊天工具栏 → 页面地址。修改后需重启企业微信客户端。', 'In the self-built app: ① Web authorization & JS-SDK → trusted domain; ② Configure to chat toolbar → page URL. Restart the WeCom client after a change.')}
+            </p>
+            <dl style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '.4rem 1rem', wordBreak: 'break-all' }}>
+              <dt>{t('可信域名', 'Trusted domain')}</dt>
+              <dd>
+                <code data-testid="trusted-domain">{d.sidebar.trustedDomain}</code>
+              </dd>
+              <dt>{t('工具栏页面', 'Toolbar URL')}</dt>
+              <dd>
+                <code data-testid="toolbar-url">{d.sidebar.toolbarUrl}</code>
+              </dd>
+            </dl>
+            {c.agentId === null ? <p className="badge warn">{t('请先填写 AgentId：侧边栏的 JS-SDK 需要应用身份', 'Fill in the AgentId first: the sidebar’s JS-SDK needs the app identity')}</p> : null}
           </section>
           <section className="card">
             <h2 style={{ marginTop: 0 }}>{t('测试连接', 'Test connection')}</h2>

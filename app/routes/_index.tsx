@@ -6,5 +6,5 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const session = await getSession(request, context);
   if (!session) throw redirect('/login');
   if (session.kind === 'platform') throw redirect('/platform');
-  throw redirect(session.actor.role === 'clerk' ? '/customers' : '/dashboard');
+  throw redirect(session.actor.role === 'clerk' ? '/m' : '/dashboard');
 }

@@ -39,7 +39,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       userAgent: request.headers.get('User-Agent'),
     });
     const next = safeNext(parsed.data.next);
-    const to = r.kind === 'platform' ? '/platform' : (next ?? (r.role === 'clerk' ? '/customers' : '/dashboard'));
+    const to = r.kind === 'platform' ? '/platform' : (next ?? (r.role === 'clerk' ? '/m' : '/dashboard'));
     return redirect(to, { headers: { 'Set-Cookie': r.cookie } });
   } catch (e) {
     const ue = toUserError(e);

@@ -42,7 +42,7 @@ export async function seedWecomDemo(ctx: DemoContext): Promise<void> {
     anchorMs: Date.now(),
   };
   await withTenant(services.dbs, tenantId, (trx) =>
-    configureConnection(services, trx, actor, { corpId: cred.corpId, secret: cred.secret, callbackToken: cred.callbackToken, aesKey: cred.aesKey, mode: 'simulator', simConfig }),
+    configureConnection(services, trx, actor, { corpId: cred.corpId, secret: cred.secret, agentId: 1000002, callbackToken: cred.callbackToken, aesKey: cred.aesKey, mode: 'simulator', simConfig }),
   );
   for (const store of ctx.chain.stores) {
     const storeId = ctx.storeIds.get(store.code);

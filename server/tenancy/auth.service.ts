@@ -152,8 +152,15 @@ export async function login(
   }
   const m = matches[0]!;
   await recordAttempt(services, identifier, input.ip, true);
-  const t = token();
   const tenantId = asTenantId(m.tenant_id);
+  const cookie = await createStaffSession(services, tenantId, m.id, input);
+  return { kind: 'staff', tenantId, tenantSlug: m.slug, staffId: m.id, role: m.role, cookie };
+}
+
+/** Opens a session for a staff member who proved who they are (password, or WeCom OAuth) and returns its cookie. */
+export async function createStaffSession(services: Services, tenantId: TenantId, staffId: string, input: { ip: string | null; userAgent: string | null }): Promise<string> {
+  const m = { id: staffId };
+  const t = token();
   await withTenant(services.dbs, tenantId, async (trx) => {
     await trx
       .insertInto('sessions')
@@ -169,7 +176,7 @@ export async function login(
       .execute();
     await trx.updateTable('staff').set({ last_login_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', m.id).execute();
   });
-  return { kind: 'staff', tenantId, tenantSlug: m.slug, staffId: m.id, role: m.role, cookie: serializeSessionCookie(services, `${tenantId}:${t}`) };
+  return serializeSessionCookie(services, `${tenantId}:${t}`);
 }
 
 // --------------------------------------------------------------------------------------- session lookup

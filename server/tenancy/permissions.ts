@@ -15,6 +15,7 @@ const MATRIX = {
   'imports.manage': ['admin', 'ops'],
   'channels.manage': ['admin', 'ops'],
   'tags.manage': ['admin', 'ops'],
+  'scripts.manage': ['admin', 'ops'],
   'settings.view': ['admin', 'ops'],
   'settings.manage': ['admin'],
   'staff.manage': ['admin'],

@@ -572,4 +572,28 @@ export class WecomClient {
   async cancelGroupMsgSend(msgid: string): Promise<void> {
     await this.send('externalcontact/cancel_groupmsg_send', s.emptyResponseSchema, { method: 'POST', body: { msgid } });
   }
+
+  // ---- the clerk's side: OAuth, JS-SDK tickets, app messages (wecom-api.md section 11) -------------------------
+
+  /** GET auth/getuserinfo: the member behind a one-time OAuth code (single use, 5 minutes). */
+  async getUserInfo(code: string): Promise<{ userid: string | null; openid: string | null }> {
+    const r = await this.send('auth/getuserinfo', s.getUserInfoResponseSchema, { method: 'GET', query: { code } });
+    return { userid: r.userid ?? null, openid: r.openid ?? null };
+  }
+
+  /** GET get_jsapi_ticket: the corp ticket (wx.config). Cache it: fetches are limited. */
+  getCorpJsapiTicket(): Promise<{ ticket: string; expires_in: number }> {
+    return this.send('get_jsapi_ticket', s.jsapiTicketResponseSchema, { method: 'GET' });
+  }
+
+  /** GET ticket/get?type=agent_config: the app ticket (wx.agentConfig). Cache it: fetches are limited. */
+  getAgentJsapiTicket(): Promise<{ ticket: string; expires_in: number }> {
+    return this.send('ticket/get', s.jsapiTicketResponseSchema, { method: 'GET', query: { type: 'agent_config' } });
+  }
+
+  /** POST message/send: a text app message to staff (touser "a|b"). */
+  async sendAppText(req: { touser: string[]; agentid: number; content: string }): Promise<{ invalid: string[] }> {
+    const r = await this.send('message/send', s.messageSendResponseSchema, { method: 'POST', body: { touser: req.touser.join('|'), msgtype: 'text', agentid: req.agentid, text: { content: req.content } } });
+    return { invalid: r.invaliduser ? r.invaliduser.split('|').filter(Boolean) : [] };
+  }
 }

@@ -62,6 +62,12 @@ export const WECOM_RATE_LIMITS: Record<WecomApiName, ApiRateLimit> = {
   'externalcontact/get_groupmsg_send_result': DEFAULT_RATE_LIMIT,
   'externalcontact/remind_groupmsg_send': DEFAULT_RATE_LIMIT,
   'externalcontact/cancel_groupmsg_send': DEFAULT_RATE_LIMIT,
+  'auth/getuserinfo': DEFAULT_RATE_LIMIT,
+  // Ticket fetches are limited far lower (about 400 an hour per corp, 100 per app): the server caches them in the
+  // database (server/wecom/jsapi.service.ts), so these calls happen about once per 2 hours.
+  get_jsapi_ticket: DEFAULT_RATE_LIMIT,
+  'ticket/get': DEFAULT_RATE_LIMIT,
+  'message/send': DEFAULT_RATE_LIMIT,
 };
 
 /** What the client needs from a limiter: wait until one call of `api` for `corpId` may start. */

@@ -196,3 +196,11 @@ export const getGroupMsgSendResultResponseSchema = ok.extend({
   send_list: z.array(groupMsgSendResultSchema).optional().default([]),
   next_cursor: cursor,
 });
+
+// ---- the clerk's side (wecom-api.md section 11) --------------------------------------------------------------
+/** auth/getuserinfo: `userid` for a member of the corp, `openid` for anyone else. */
+export const getUserInfoResponseSchema = ok.extend({ userid: z.string().optional(), openid: z.string().optional(), user_ticket: z.string().optional() });
+/** get_jsapi_ticket and ticket/get?type=agent_config. */
+export const jsapiTicketResponseSchema = ok.extend({ ticket: z.string().min(1), expires_in: z.number().int().positive() });
+/** message/send (app message to staff). */
+export const messageSendResponseSchema = ok.extend({ invaliduser: z.string().optional().default(''), msgid: z.string().optional() });

@@ -30,6 +30,10 @@ export const WECOM_APIS = [
   'externalcontact/get_groupmsg_send_result',
   'externalcontact/remind_groupmsg_send',
   'externalcontact/cancel_groupmsg_send',
+  'auth/getuserinfo',
+  'get_jsapi_ticket',
+  'ticket/get',
+  'message/send',
 ] as const;
 export type WecomApiName = (typeof WECOM_APIS)[number];
 

@@ -64,7 +64,9 @@ describe('each demo role signs in and sees the navigation it may use', () => {
   it('clerk: only their customers', async () => {
     const page = await browser.newPage({ locale: 'zh-CN' });
     await login(page, base, 'clerk@demo.huike');
-    expect(new URL(page.url()).pathname).toBe('/customers');
+    // A clerk lands on the phone-first workspace (/m); the desktop list is still there.
+    expect(new URL(page.url()).pathname).toBe('/m');
+    await page.goto(`${base}/customers`);
     expect(await navLabels(page)).toEqual(['客户']);
     await expect(page.locator('h1').innerText()).resolves.toBe('我的客户');
     await screenshot(page, 'clerk-customers');

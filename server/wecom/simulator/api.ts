@@ -737,6 +737,62 @@ const routes: Record<string, Route> = {
   },
 };
 
+// ---- the clerk's side (wecom-api.md section 11) -------------------------------------------------------------------
+
+/** The app (secret) behind the request's access token. */
+function secretOf(sim: WecomSimulator, q: Record<string, string | undefined>): string {
+  return sim.state.tokens.get(q.access_token ?? '')!.secret;
+}
+
+function jsapiTicket(sim: WecomSimulator, q: Record<string, string | undefined>, kind: 'corp' | 'agent'): Json {
+  const secret = secretOf(sim, q);
+  const key = `${kind}:${secret}`;
+  const now = sim.now();
+  const cur = sim.jsapiTickets.get(key);
+  if (cur && cur.expiresAt > now) return { ticket: cur.ticket, expires_in: Math.floor((cur.expiresAt - now) / 1000) };
+  const ticket = sim.state.newId(kind === 'corp' ? 'sM4AOVdWfPE4DxkXGEs8V' : 'bxLdikRXVbTPdHSM05e5u', 64, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+  sim.jsapiTickets.set(key, { ticket, expiresAt: now + WECOM_LIMITS.tokenExpiresInSeconds * 1000 });
+  return { ticket, expires_in: WECOM_LIMITS.tokenExpiresInSeconds };
+}
+
+Object.assign(routes, {
+  'auth/getuserinfo': {
+    method: 'GET',
+    auth: true,
+    fn: (sim, q) => {
+      const c = q.code ? sim.oauthCodes.get(q.code) : undefined;
+      if (!c || c.used) fail(40029, 'invalid code');
+      if (c!.expiresAt <= sim.now()) fail(42003, 'code expired');
+      c!.used = true;
+      return { userid: c!.userid };
+    },
+  },
+  get_jsapi_ticket: { method: 'GET', auth: true, fn: (sim, q) => jsapiTicket(sim, q, 'corp') },
+  'ticket/get': {
+    method: 'GET',
+    auth: true,
+    fn: (sim, q) => {
+      if (q.type !== 'agent_config') fail(40058, 'invalid type');
+      return jsapiTicket(sim, q, 'agent');
+    },
+  },
+  'message/send': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(z.object({ touser: str, msgtype: z.literal('text'), agentid: num.int(), text: z.object({ content: str.min(1) }) }), body);
+      const app = sim.state.apps.find((a) => a.agentId === b.agentid);
+      if (!app) fail(40056, 'invalid agentid');
+      const users = b.touser.split('|').filter(Boolean);
+      const invalid = users.filter((u) => !sim.state.staff.has(u));
+      const valid = users.filter((u) => sim.state.staff.has(u));
+      if (valid.length === 0) fail(81013, 'all touser invalid');
+      sim.appMessages.push({ touser: valid, agentid: b.agentid, content: b.text.content, at: sim.now() });
+      return { invaliduser: invalid.join('|'), msgid: sim.state.newId('', 24) };
+    },
+  },
+} satisfies Record<string, Route>);
+
 /** API names the simulator implements (paths under /cgi-bin/). */
 export const SIMULATED_APIS: readonly string[] = Object.keys(routes);
 

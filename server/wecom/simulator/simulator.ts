@@ -120,6 +120,12 @@ export class WecomSimulator {
   readonly welcomeMessages: { userid: string; external_userid: string; text: string; attachments: unknown[] }[] = [];
   /** msgid → creation time (ms), for the 41063 dispatch window. */
   readonly taskCreatedAt = new Map<string, number>();
+  /** OAuth codes (wecom-api.md section 11): single use, valid 5 minutes. */
+  readonly oauthCodes = new Map<string, { userid: string; expiresAt: number; used: boolean }>();
+  /** JS-SDK tickets per app secret and kind ('corp' | 'agent'), valid 7,200 s. */
+  readonly jsapiTickets = new Map<string, { ticket: string; expiresAt: number }>();
+  /** App messages that message/send accepted. */
+  readonly appMessages: { touser: string[]; agentid: number; content: string; at: number }[] = [];
 
   private readonly baseNow: () => number;
   private offsetMs = 0;
@@ -144,6 +150,23 @@ export class WecomSimulator {
   /** The first app's secret. */
   get secret(): string {
     return this.state.apps[0]!.secret;
+  }
+
+  /**
+   * What WeCom's OAuth page does for a signed-in member: issues a one-time code (5 minutes) for `userid`. The demo
+   * and the test harness call it where the real client would redirect through open.weixin.qq.com.
+   */
+  issueOauthCode(userid: string): string {
+    if (!this.state.staff.has(userid)) throw new SimulatorError(`unknown userid ${userid}`);
+    const code = this.state.newId('', 32, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
+    this.oauthCodes.set(code, { userid, expiresAt: this.now() + 5 * 60_000, used: false });
+    return code;
+  }
+
+  /** The JS-SDK ticket currently valid for an app secret and kind (null when none was issued or it expired). */
+  currentJsapiTicket(secret: string, kind: 'corp' | 'agent'): string | null {
+    const t = this.jsapiTickets.get(`${kind}:${secret}`);
+    return t && t.expiresAt > this.now() ? t.ticket : null;
   }
 
   now(): number {

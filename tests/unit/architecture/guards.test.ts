@@ -5,8 +5,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportsServerHandler, routeModules, ROUTES } from './source-files';
 
 /** Routes that are public by design: sign-in, language switch, the root redirect (each still checks what it needs). */
-const PUBLIC = new Set(['login.tsx', 'lang.tsx', 'logout.tsx', '_index.tsx']);
-const GUARDS = /\b(requireActor|requireMutation|requirePlatformAdmin|requireApi)\(/;
+const PUBLIC = new Set(['login.tsx', 'lang.tsx', 'logout.tsx', '_index.tsx', 'wecom.sidebar_.oauth.tsx']);
+/** Stand-ins for the WeCom client (no Huike session yet): each refuses unless non-production and the tenant is simulator-mode. */
+const SIMULATOR_ONLY = new Set(['wecom.harness.tsx', 'wecom.sim.authorize.tsx', 'wecom.sim.jssdk[.]js.tsx']);
+const GUARDS = /\b(requireActor|requireMutation|requirePlatformAdmin|requireApi|requireSidebarActor)\(/;
 
 /** Route modules (at any depth) whose loader/action has no auth guard, or whose action has no CSRF check. */
 function unguarded(routes: string): string[] {
@@ -16,6 +18,10 @@ function unguarded(routes: string): string[] {
     const src = readFileSync(f, 'utf8');
     const action = exportsServerHandler(src, 'action');
     if (!(exportsServerHandler(src, 'loader') || action) || PUBLIC.has(name)) continue;
+    if (SIMULATOR_ONLY.has(name)) {
+      if (!/simulatorFor|simAuthorize|harnessData|isProduction/.test(src)) out.push(`${name}: must refuse outside the simulator`);
+      continue;
+    }
     if (!GUARDS.test(src)) out.push(`${name}: loader/action without a guard`);
     if (action && !/requireMutation\(|verifyCsrf\(/.test(src)) out.push(`${name}: action without a CSRF check`);
   }

@@ -1,0 +1,76 @@
+/**
+ * Client-safe contract of the clerk's workspace (/m and the WeCom sidebar): the zod schemas shared by the forms
+ * and the actions, and the enums the browser needs. Imports nothing from server/.
+ */
+import { z } from 'zod';
+
+export const TASK_KINDS = ['follow_up', 'due', 'new_untagged', 'relation_ended', 'birthday', 'segment', 'campaign'] as const;
+export const FOLLOW_UP_CHANNELS = ['chat', 'call', 'visit'] as const;
+export const SKIP_REASONS = ['not_reachable', 'not_interested', 'already_contacted', 'wrong_customer', 'other'] as const;
+export const SCRIPT_KINDS = ['text', 'image', 'link'] as const;
+export const SCRIPT_VARIABLES = ['name', 'clerk', 'store', 'days_since', 'interval_days', 'last_purchase'] as const;
+
+export const KIND_LABELS: Record<string, [string, string]> = {
+  follow_up: ['待跟进', 'Follow-up due'],
+  due: ['该回购了', 'Due to repurchase'],
+  new_untagged: ['新客户待打标签', 'New customer to tag'],
+  relation_ended: ['关系已解除', 'Relation ended'],
+  birthday: ['生日', 'Birthday'],
+  segment: ['分群任务', 'Segment task'],
+  campaign: ['活动任务', 'Campaign task'],
+};
+export const CHANNEL_LABELS: Record<string, [string, string]> = { chat: ['聊天', 'Chat'], call: ['电话', 'Call'], visit: ['到店/拜访', 'Visit'] };
+export const SKIP_LABELS: Record<string, [string, string]> = {
+  not_reachable: ['联系不上', 'Not reachable'],
+  not_interested: ['客户无意向', 'Not interested'],
+  already_contacted: ['近期已联系', 'Contacted recently'],
+  wrong_customer: ['不是我的客户', 'Not my customer'],
+  other: ['其他', 'Other'],
+};
+
+export const taskCloseSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('done'), taskId: z.string().uuid() }),
+  z.object({ intent: z.literal('skip'), taskId: z.string().uuid(), reason: z.enum(SKIP_REASONS, { message: '请选择跳过原因 / Choose a reason' }), note: z.string().trim().max(200).optional() }),
+]);
+
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式 YYYY-MM-DD / Date as YYYY-MM-DD');
+export const followUpSchema = z.object({
+  channel: z.enum(FOLLOW_UP_CHANNELS, { message: '请选择跟进方式 / Choose how' }),
+  note: z.string().trim().min(1, '请写下跟进内容 / Write what happened').max(1000, '最多 1,000 字 / At most 1,000 characters'),
+  nextOn: z.preprocess((v) => (v === '' ? undefined : v), isoDay.optional()),
+});
+
+export const clerkCustomerQuerySchema = z.object({
+  q: z.string().trim().max(50).optional().catch(undefined),
+  stage: z.string().trim().max(20).optional().catch(undefined),
+  due: z.enum(['1']).optional().catch(undefined),
+  tag: z.string().uuid().optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(1000).default(1).catch(1),
+});
+export type ClerkCustomerQuery = z.infer<typeof clerkCustomerQuerySchema>;
+
+export const scriptSchema = z.object({
+  category: z.string().trim().min(1, '请填写分类 / Category is required').max(30),
+  stage: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(20).optional()),
+  kind: z.enum(SCRIPT_KINDS),
+  title: z.string().trim().min(1, '请填写标题 / Title is required').max(60),
+  body: z.string().trim().max(2000).default(''),
+  url: z.preprocess((v) => (v === '' ? undefined : v), z.string().url('链接格式不对 / Not a URL').max(500).optional()),
+  imageUrl: z.preprocess((v) => (v === '' ? undefined : v), z.string().url('图片链接格式不对 / Not a URL').max(500).optional()),
+});
+
+export const touchSchema = z.object({
+  customerId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
+  chatId: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
+  scriptId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
+  content: z.string().min(1).max(4000),
+});
+
+/** Fills {{variable}} placeholders; unknown variables are left as they are, missing values become empty. */
+export function fillScript(body: string, vars: Partial<Record<(typeof SCRIPT_VARIABLES)[number], string | number | null>>): string {
+  return body.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => {
+    if (!(SCRIPT_VARIABLES as readonly string[]).includes(k)) return m;
+    const v = vars[k as (typeof SCRIPT_VARIABLES)[number]];
+    return v === null || v === undefined ? '' : String(v);
+  });
+}

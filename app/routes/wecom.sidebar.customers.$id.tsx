@@ -1,0 +1,77 @@
+/** The customer card inside the chat: the /m card plus scripts that go into the chat (sendChatMessage) and the touches recorded. */
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { json } from '@remix-run/node';
+import { useLoaderData, useRevalidator } from '@remix-run/react';
+import { CustomerCard } from '~/components/clerk/customer-card';
+import { ScriptItem, type ScriptJson } from '~/components/clerk/script-list';
+import { can } from '~/lib/auth.server';
+import { loadCard, loadScripts } from '~/lib/clerk.server';
+import { useFormat } from '~/lib/format';
+import { useRootData, useT } from '~/lib/i18n';
+import { loadTouches, requireSidebarActor } from '~/lib/sidebar.server';
+import { useSidebar } from './wecom.sidebar';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const { actor } = await requireSidebarActor(request, context);
+  const id = params.id ?? '';
+  if (!UUID.test(id)) throw json({ message: 'Not found' }, { status: 404 });
+  try {
+    const card = await loadCard(context, actor, id);
+    const { scripts } = await loadScripts(context, actor, { stage: card.stage ?? undefined });
+    return json({ card, scripts, touches: await loadTouches(context, actor, id), canTag: can(actor.role, 'customers.tag') });
+  } catch (e) {
+    if ((e as { status?: number }).status === 404) throw json({ message: (e as Error).message }, { status: 404 });
+    throw e;
+  }
+}
+
+export default function SidebarCustomer() {
+  const { card, scripts, touches, canTag } = useLoaderData<typeof loader>();
+  const sb = useSidebar();
+  const t = useT();
+  const f = useFormat();
+  const { csrfToken } = useRootData();
+  const revalidator = useRevalidator();
+  const send = async (s: ScriptJson, text: string): Promise<string | null> => {
+    try {
+      const msg = s.kind === 'link' && s.url ? { msgtype: 'news', enterChat: true, news: { link: s.url, title: s.title, desc: text, imgUrl: s.image_url ?? '' } } : s.kind === 'image' && s.image_url ? { msgtype: 'text', enterChat: true, text: { content: `${text}\n${s.image_url}` } } : { msgtype: 'text', enterChat: true, text: { content: text } };
+      await sb.invoke('sendChatMessage', msg);
+      const body = new URLSearchParams({ customerId: card.id, scriptId: s.id, content: text });
+      const res = await fetch('/wecom/sidebar/touch', { method: 'POST', headers: { 'X-CSRF-Token': csrfToken ?? '', 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+      if (!res.ok) return t('已放入聊天，但记录失败', 'Put into the chat, but not recorded');
+      revalidator.revalidate();
+      return t('已放入聊天，点发送即可', 'In the chat: tap send');
+    } catch (e) {
+      return `${t('发送失败：', 'Could not send: ')}${(e as Error).message}`;
+    }
+  };
+  return (
+    <>
+      <CustomerCard card={card} action={`/m/customers/${card.id}`} canTag={canTag} />
+      <section className="m-card">
+        <h2>{t('话术', 'Scripts')}</h2>
+        <ul className="m-list" data-testid="sidebar-scripts">
+          {scripts.map((s) => (
+            <ScriptItem key={s.id} s={s} vars={card.vars} onSend={sb.status === 'ready' ? send : undefined} />
+          ))}
+        </ul>
+      </section>
+      <section className="m-card">
+        <h2>{t('已发送', 'Sent from the sidebar')}</h2>
+        <ul className="m-list" data-testid="touches">
+          {touches.length === 0 ? <li className="m-muted">{t('还没有', 'Nothing yet')}</li> : null}
+          {touches.map((x) => (
+            <li key={x.id} className="m-row" style={{ display: 'block' }}>
+              <div>{x.script ?? t('消息', 'Message')}</div>
+              <div className="m-muted">
+                {f.dateTime(x.created_at)} · {x.clerk}
+              </div>
+            </li>
+          ))}
+        </ul>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,61 @@
+/**
+ * The clerk's customer list (/m/customers): search by remark, name, the last 4 digits of the mobile or the member
+ * number; filters by stage, due and tag; ordered by who needs attention (due first, in the due priority order,
+ * then open tasks, then the longest without a purchase). Always inside the actor's scope.
+ */
+import { sql } from 'kysely';
+import type { ClerkCustomerQuery } from '../../app/lib/clerk-contract';
+import { customerScopeSql } from '../customers/scope';
+import type { Actor } from '../tenancy/actor';
+import type { Tx } from '../tenancy/context';
+import { customerHasTagSql, tagsOfCustomers } from '../wecom/tags.repository';
+import { duePriorityOrderSql, isDueSql } from './due-priority';
+
+export const CLERK_PAGE_SIZE = 30;
+
+export interface ClerkCustomerRow {
+  id: string;
+  name: string | null;
+  display_name: string | null;
+  stage: string | null;
+  is_due: boolean;
+  recency_days: number | null;
+  open_tasks: number;
+}
+
+function searchSql(actor: Actor, q: string) {
+  const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+  const conds = [
+    sql`c.display_name ilike ${like}`,
+    sql`exists (select 1 from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.ended_at is null and f.remark ilike ${like}
+          ${actor.staffId ? sql`and f.staff_id = ${actor.staffId}::uuid` : sql``})`,
+    sql`exists (select 1 from customer_identities i where i.tenant_id = c.tenant_id and i.customer_id = c.id and i.kind = 'member_no' and i.value = ${q})`,
+  ];
+  if (/^\d{4}$/.test(q)) conds.push(sql`c.mobile_masked like ${'%' + q}`);
+  return sql`(${sql.join(conds, sql` or `)})`;
+}
+
+export async function listClerkCustomers(trx: Tx, actor: Actor, p: ClerkCustomerQuery) {
+  const conds = [sql`c.tenant_id = ${actor.tenantId}::uuid`, sql`c.merged_into is null`, customerScopeSql(actor, 'c.id', 'c.primary_store_id')];
+  if (p.q) conds.push(searchSql(actor, p.q));
+  if (p.stage) conds.push(sql`cm.stage = ${p.stage}`);
+  if (p.due) conds.push(isDueSql('cm'));
+  if (p.tag) conds.push(customerHasTagSql(actor.tenantId, 'c.id', p.tag));
+  const where = sql.join(conds, sql` and `);
+  const staff = actor.staffId ? sql`${actor.staffId}::uuid` : sql`null::uuid`;
+  const rows = await sql<ClerkCustomerRow & { total: number }>`
+    select c.id,
+      coalesce((select nullif(f.remark, '') from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.staff_id = ${staff} and f.ended_at is null), c.display_name) as name,
+      c.display_name, cm.stage, coalesce(cm.is_due, false) as is_due, cm.recency_days,
+      (select count(*)::int from clerk_tasks k where k.tenant_id = c.tenant_id and k.customer_id = c.id and k.staff_id = ${staff} and k.status = 'open') as open_tasks,
+      count(*) over ()::int as total
+    from customers c left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
+    where ${where}
+    order by coalesce(cm.is_due, false) desc, ${duePriorityOrderSql('cm')}, open_tasks desc, cm.recency_days desc nulls last, c.id
+    limit ${CLERK_PAGE_SIZE} offset ${(p.page - 1) * CLERK_PAGE_SIZE}`.execute(trx);
+  const tags = await tagsOfCustomers(trx, actor.tenantId, rows.rows.map((r) => r.id));
+  return {
+    total: rows.rows[0]?.total ?? 0,
+    rows: rows.rows.map(({ total: _t, ...r }) => ({ ...r, tags: (tags.get(r.id) ?? []).filter((x) => x.present).map((x) => x.name) })),
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Clerk tasks (`clerk_tasks`): today's generated tasks of one clerk, the list the 今日 tab shows, closing a task.
+ *
+ * Generation is idempotent and set-based: each kind is one `insert … select … on conflict do nothing` on
+ * (tenant, clerk, kind, dedupe_key), so opening the page twice, or two devices at once, never duplicates a task.
+ * Segments and campaigns insert their own rows (kind 'segment' / 'campaign', source naming them) the same way.
+ */
+import { sql } from 'kysely';
+import type { TenantId, Tx } from '../tenancy/context';
+import { dueCycleKeySql, duePriorityOrderSql, isDueSql } from './due-priority';
+
+/** The tenant's "today" (its time zone). */
+export async function tenantToday(trx: Tx, tenantId: TenantId): Promise<string> {
+  const r = await sql<{ d: string }>`select (now() at time zone t.timezone)::date::text as d from tenants t where t.id = ${tenantId}::uuid`.execute(trx);
+  return r.rows[0]!.d;
+}
+
+/** Window of "new" customers and "just ended" relations. */
+export const RECENT_DAYS = 7;
+
+/** Creates the clerk's system tasks for `today` that do not exist yet; expires those whose reason went away. */
+export async function generateClerkTasks(trx: Tx, tenantId: TenantId, staffId: string, today: string): Promise<void> {
+  const t = sql`${tenantId}::uuid`;
+  const s = sql`${staffId}::uuid`;
+  // One generation per clerk at a time (the tab's count and the page generate side by side).
+  await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks'), hashtext(${tenantId + ':' + staffId}))`.execute(trx);
+  // Due customers the clerk serves (one task per due cycle).
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
+    select ${t}, 'due', cm.customer_id, ${s}, ${today}::date, ${dueCycleKeySql('cm')}, 'system'
+    from customer_follows f join customer_metrics cm on cm.tenant_id = f.tenant_id and cm.customer_id = f.customer_id
+    where f.tenant_id = ${t} and f.staff_id = ${s} and f.ended_at is null and ${isDueSql('cm')}
+    on conflict do nothing`.execute(trx);
+  // New customers (added in the last 7 days) without any tag.
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
+    select ${t}, 'new_untagged', f.customer_id, ${s}, ${today}::date, 'new:' || f.customer_id, 'system'
+    from customer_follows f
+    where f.tenant_id = ${t} and f.staff_id = ${s} and f.ended_at is null and f.added_at >= now() - make_interval(days => ${RECENT_DAYS})
+      and cardinality(f.tag_ids) = 0
+      and not exists (select 1 from customer_internal_tags it where it.tenant_id = f.tenant_id and it.customer_id = f.customer_id)
+    on conflict do nothing`.execute(trx);
+  // Relations that just ended, or where the customer deleted the clerk.
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source, payload)
+    select ${t}, 'relation_ended', f.customer_id, ${s}, ${today}::date,
+      'ended:' || f.customer_id || ':' || coalesce(f.ended_at, f.customer_deleted_at)::date, 'system',
+      jsonb_build_object('reason', coalesce(f.end_reason, 'customer_deleted'))
+    from customer_follows f
+    where f.tenant_id = ${t} and f.staff_id = ${s}
+      and (f.ended_at >= now() - make_interval(days => ${RECENT_DAYS}) or (f.ended_at is null and f.customer_deleted_at >= now() - make_interval(days => ${RECENT_DAYS})))
+    on conflict do nothing`.execute(trx);
+  // Follow-ups whose next date has come (the latest record of the customer by this clerk only).
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
+    select ${t}, 'follow_up', fu.customer_id, ${s}, fu.next_follow_up_on, 'fu:' || fu.id, 'system'
+    from customer_follow_ups fu
+    where fu.tenant_id = ${t} and fu.staff_id = ${s} and fu.next_follow_up_on <= ${today}::date and fu.next_follow_up_on > ${today}::date - 30
+      and not exists (select 1 from customer_follow_ups l where l.tenant_id = fu.tenant_id and l.staff_id = fu.staff_id and l.customer_id = fu.customer_id and l.created_at > fu.created_at)
+    on conflict do nothing`.execute(trx);
+  // Birthdays: customers carry no birthday yet. When they do, insert kind 'birthday' here with
+  // dedupe_key 'bday:' || customer || ':' || year, for birthdays falling on `today`.
+  await sql`update clerk_tasks k set status = 'expired', reason = 'no_longer_due', closed_at = now()
+    where k.tenant_id = ${t} and k.staff_id = ${s} and k.status = 'open' and k.kind = 'due'
+      and not exists (select 1 from customer_metrics cm where cm.tenant_id = k.tenant_id and cm.customer_id = k.customer_id and ${isDueSql('cm')})`.execute(trx);
+  await sql`update clerk_tasks k set status = 'expired', reason = 'tagged', closed_at = now()
+    where k.tenant_id = ${t} and k.staff_id = ${s} and k.status = 'open' and k.kind = 'new_untagged'
+      and exists (select 1 from customer_follows f where f.tenant_id = k.tenant_id and f.customer_id = k.customer_id and f.staff_id = k.staff_id and cardinality(f.tag_ids) > 0)`.execute(trx);
+}
+
+export interface TaskRow {
+  id: string;
+  kind: string;
+  status: string;
+  due_on: string;
+  reason: string | null;
+  source: string;
+  title: string | null;
+  payload: Record<string, unknown>;
+  customer_id: string | null;
+  customer_name: string | null;
+  stage: string | null;
+  recency_days: number | null;
+  median_interval_days: number | null;
+  frequency: number | null;
+  monetary_fen: number | null;
+  in_scope: boolean;
+}
+
+const KIND_RANK = sql`case k.kind when 'follow_up' then 1 when 'campaign' then 2 when 'due' then 3 when 'segment' then 4 when 'new_untagged' then 5 when 'relation_ended' then 6 else 7 end`;
+
+/** The clerk's open tasks up to `today` (follow-ups, campaigns, due customers in priority order, new, ended). */
+export async function listOpenTasks(trx: Tx, tenantId: TenantId, staffId: string, today: string, limit = 200): Promise<TaskRow[]> {
+  const r = await sql<TaskRow>`
+    select k.id, k.kind, k.status, k.due_on::text as due_on, k.reason, k.source, k.title, k.payload, k.customer_id,
+      coalesce((select f.remark from customer_follows f where f.tenant_id = k.tenant_id and f.customer_id = k.customer_id and f.staff_id = k.staff_id and f.remark <> '' limit 1), c.display_name) as customer_name,
+      cm.stage, cm.recency_days, cm.median_interval_days::float8 as median_interval_days, cm.frequency, cm.monetary_fen::int8 as monetary_fen,
+      exists (select 1 from customer_follows f where f.tenant_id = k.tenant_id and f.customer_id = k.customer_id and f.staff_id = k.staff_id and f.ended_at is null) as in_scope
+    from clerk_tasks k
+    left join customers c on c.tenant_id = k.tenant_id and c.id = k.customer_id
+    left join customer_metrics cm on cm.tenant_id = k.tenant_id and cm.customer_id = k.customer_id
+    where k.tenant_id = ${tenantId}::uuid and k.staff_id = ${staffId}::uuid and k.status = 'open' and k.due_on <= ${today}::date
+    order by ${KIND_RANK}, ${duePriorityOrderSql('cm')}, k.due_on, k.id
+    limit ${limit}`.execute(trx);
+  return r.rows.map((x) => ({ ...x, monetary_fen: x.monetary_fen === null ? null : Number(x.monetary_fen) }));
+}
+
+/** Counts for the tab: open (due today or earlier), of which overdue, and closed today. */
+export async function taskCounts(trx: Tx, tenantId: TenantId, staffId: string, today: string) {
+  const r = await sql<{ open: number; overdue: number; done_today: number; skipped_today: number }>`
+    select count(*) filter (where status = 'open' and due_on <= ${today}::date)::int as open,
+      count(*) filter (where status = 'open' and due_on < ${today}::date)::int as overdue,
+      count(*) filter (where status = 'done' and (closed_at at time zone (select timezone from tenants where id = ${tenantId}::uuid))::date = ${today}::date)::int as done_today,
+      count(*) filter (where status = 'skipped' and (closed_at at time zone (select timezone from tenants where id = ${tenantId}::uuid))::date = ${today}::date)::int as skipped_today
+    from clerk_tasks where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid`.execute(trx);
+  return r.rows[0]!;
+}
+
+/** Closes one open task of the clerk. Returns the row before, or null when it is not theirs or not open. */
+export async function closeTask(trx: Tx, tenantId: TenantId, staffId: string, taskId: string, status: 'done' | 'skipped', reason: string | null) {
+  const r = await sql<{ id: string; kind: string; customer_id: string | null }>`
+    update clerk_tasks set status = ${status}, reason = ${reason}, closed_at = now(), closed_by = ${staffId}::uuid
+    where tenant_id = ${tenantId}::uuid and id = ${taskId}::uuid and staff_id = ${staffId}::uuid and status = 'open'
+    returning id, kind, customer_id`.execute(trx);
+  return r.rows[0] ?? null;
+}
+
+/** Marks the clerk's open tasks of a customer done (after a follow-up was logged or a message sent). */
+export async function completeCustomerTasks(trx: Tx, tenantId: TenantId, staffId: string, customerId: string, kinds: readonly string[], reason: string): Promise<number> {
+  const r = await sql`update clerk_tasks set status = 'done', reason = ${reason}, closed_at = now(), closed_by = ${staffId}::uuid
+    where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and customer_id = ${customerId}::uuid and status = 'open' and kind = any(${[...kinds]}::text[])`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
