@@ -5,5 +5,6 @@
 import '../ingest/orders.api';
 import '../analytics/analytics.api';
 import '../wecom/callback.router';
+import '../wecom/operations.api';
 
 export {};

@@ -7,6 +7,7 @@
  *   receiveid must equal the tenant's corp id. A bad signature, key or corp id answers 403 with one log line and
  *   nothing is stored. A good event is stored once in `wecom_inbox` (dedupe key, unique), acknowledged at once
  *   with "success", and handed to the `wecom.inbox` job. Duplicates are acknowledged and dropped.
+ * - An add with a WelcomeCode also starts the welcome message at once (server/wecom/welcome.service.ts).
  */
 import type { Services } from '../services';
 import { withTenant } from '../tenancy/context';
@@ -16,6 +17,7 @@ import { verifyUrl, WecomCryptoError, type CallbackCryptoConfig } from './crypto
 import { openCallback, WecomCallbackParseError } from './events';
 import { storeInboxEvent } from './inbox.repository';
 import { WECOM_JOBS, type InboxJobData } from './job-names';
+import { startWelcome } from './welcome.service';
 
 export interface CallbackRequest {
   slug: string;
@@ -66,7 +68,10 @@ export async function handleCallback(services: Services, req: CallbackRequest): 
     return refuse(services, req, e);
   }
   const event = opened.event;
+  const receivedAt = Date.now();
   const id = await withTenant(services.dbs, tenantId, (trx) => storeInboxEvent(trx, tenantId, event));
+  // A WelcomeCode lives 20 s: the welcome message leaves from here, never behind the queue (welcome.service.ts).
+  if (id !== null) startWelcome(services, tenantId, event, receivedAt);
   if (id !== null && services.queue.started) {
     const data: InboxJobData = { tenantId, inboxIds: [id] };
     try {
