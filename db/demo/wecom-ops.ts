@@ -10,6 +10,7 @@ import { withTenant } from '../../server/tenancy/context';
 import { loadOpenConnection } from '../../server/wecom/connection.service';
 import { processPendingInbox } from '../../server/wecom/inbox.service';
 import { wecomRuntime } from '../../server/wecom/runtime';
+import { runHandover, startHandover } from '../../server/wecom/handovers.service';
 import { saveWelcomeMessage, settleWelcomes } from '../../server/wecom/welcome.service';
 import { Rng } from './random';
 import type { DemoContext, DemoStep } from './seed';
@@ -61,5 +62,63 @@ export async function seedWelcomeDemo(ctx: DemoContext): Promise<void> {
       on conflict do nothing`.execute(trx);
   });
 }
+
+/**
+ * A clerk who resigned two months ago: their customers were handed to a colleague of the same store (most kept,
+ * a few refused), some bought again since; and a second resigned clerk whose customers still wait for ops — the
+ * handover a newcomer can try (then "24 hours later" on the page).
+ */
+export async function seedHandoverDemo(ctx: DemoContext): Promise<void> {
+  const { services, tenantId } = ctx;
+  const actor = systemActor(tenantId, 'demo', 'demo-seed');
+  const conn = await loadOpenConnection(services, tenantId);
+  const rt = wecomRuntime(services);
+  const sim = await rt.hub.forConnection(conn);
+  const clerks = await withTenant(services.dbs, tenantId, (trx) =>
+    sql<{ id: string; userid: string; store_id: string | null; n: number }>`select s.id, s.wecom_userid as userid, s.store_id,
+        (select count(*)::int from customer_follows f where f.tenant_id = s.tenant_id and f.staff_id = s.id and f.ended_at is null) as n
+      from staff s where s.tenant_id = ${tenantId}::uuid and s.wecom_userid is not null and s.role = 'clerk' and s.active
+        and (select count(*) from staff o where o.tenant_id = s.tenant_id and o.store_id = s.store_id and o.active and o.wecom_userid is not null) >= 3
+      order by n desc, s.wecom_userid`.execute(trx),
+  );
+  const usable = clerks.rows.filter((c) => (sim.state.followsByUser.get(c.userid)?.length ?? 0) >= 4);
+  const done = usable[0];
+  const pending = usable.find((c) => c.store_id !== done?.store_id);
+  if (!done) return;
+  for (const c of [done, pending]) {
+    if (!c) continue;
+    sim.resignStaff(c.userid);
+    await withTenant(services.dbs, tenantId, (trx) => trx.updateTable('staff').set({ active: false }).where('tenant_id', '=', tenantId).where('id', '=', c.id).execute());
+  }
+  const theirs = sim.state.followsByUser.get(done.userid)!.map((f) => f.external_userid).sort();
+  for (const eid of theirs.filter((_, i) => i % 6 === 1)) sim.refuseTransfer(eid);
+  const { id } = await startHandover(services, actor, { kind: 'resigned', fromStaffId: done.id });
+  await runHandover(services, tenantId, id);
+  sim.advance(25 * 3600_000);
+  sim.settleTransfers();
+  await rt.hub.sink(tenantId)?.idle();
+  await runHandover(services, tenantId, id);
+  await processPendingInbox(services, tenantId);
+  // Two months ago: the handover, the takeover, the relations; since then a share of the kept customers bought again.
+  await withTenant(services.dbs, tenantId, async (trx) => {
+    await sql`update wecom_handovers set created_at = created_at - interval '60 days', updated_at = updated_at - interval '59 days', finished_at = finished_at - interval '59 days'
+      where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+    await sql`update wecom_handover_customers set takeover_at = takeover_at - interval '60 days' - interval '25 hours', updated_at = updated_at - interval '59 days'
+      where tenant_id = ${tenantId}::uuid and handover_id = ${id}::uuid`.execute(trx);
+    await sql`update customer_follows f set ended_at = hc.takeover_at from wecom_handover_customers hc
+      where f.tenant_id = ${tenantId}::uuid and f.staff_id = ${done.id}::uuid and f.end_reason = 'transfer'
+        and hc.tenant_id = f.tenant_id and hc.handover_id = ${id}::uuid and hc.customer_id = f.customer_id`.execute(trx);
+    await sql`update customer_follows f set added_at = hc.takeover_at from wecom_handover_customers hc join wecom_handovers h on h.tenant_id = hc.tenant_id and h.id = hc.handover_id
+      where hc.tenant_id = ${tenantId}::uuid and hc.handover_id = ${id}::uuid and hc.status = 'kept' and f.tenant_id = hc.tenant_id and f.customer_id = hc.customer_id and f.staff_id = h.to_staff_id`.execute(trx);
+    await sql`insert into orders (tenant_id, order_no, store_id, clerk_id, channel, paid_at, paid_day, amount_fen, item_count, content_hash, source, customer_id)
+      select hc.tenant_id, 'HANDOVER-' || left(hc.external_userid, 12), s.store_id, h.to_staff_id, 'pos', hc.takeover_at + make_interval(days => 3 + ascii(right(hc.external_userid, 1)) % 50),
+        ((hc.takeover_at + make_interval(days => 3 + ascii(right(hc.external_userid, 1)) % 50)) at time zone 'Asia/Shanghai')::date, 15800, 1, md5(hc.external_userid || 'h'), 'api', hc.customer_id
+      from wecom_handover_customers hc join wecom_handovers h on h.tenant_id = hc.tenant_id and h.id = hc.handover_id join staff s on s.tenant_id = h.tenant_id and s.id = h.to_staff_id
+      where hc.tenant_id = ${tenantId}::uuid and hc.handover_id = ${id}::uuid and hc.status = 'kept' and hc.customer_id is not null and ascii(right(hc.external_userid, 1)) % 2 = 0
+      on conflict do nothing`.execute(trx);
+  });
+}
+
+export const handoverDemoStep: DemoStep = { name: 'WeCom handovers (a resigned clerk’s customers kept by a colleague)', run: seedHandoverDemo };
 
 export const welcomeDemoStep: DemoStep = { name: 'WeCom welcome messages (channel-code adds welcomed through the callback)', run: seedWelcomeDemo };

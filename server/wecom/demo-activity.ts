@@ -66,3 +66,20 @@ export async function simulateActivity(services: Services, tenantId: TenantId, k
     }
   }
 }
+
+/**
+ * "24 hours later" on a simulator-mode tenant: the simulator's clock moves past the takeover time of waiting
+ * transfers, they complete (refusals and limit hits emit transfer_fail), and open handovers are polled.
+ */
+export async function fastForwardTransfers(services: Services, tenantId: TenantId): Promise<{ done: number; refused: number; limited: number }> {
+  const conn = await loadOpenConnection(services, tenantId);
+  if (conn.mode !== 'simulator') throw new ValidationError('仅模拟器模式可用 / Only available for a simulator connection');
+  const rt = wecomRuntime(services);
+  const sim = await rt.hub.forConnection(conn);
+  sim.advance(25 * 3600_000);
+  const r = sim.settleTransfers();
+  await rt.hub.sink(tenantId)?.idle();
+  const { pollOpenHandovers } = await import('./handovers.service');
+  await pollOpenHandovers(services, tenantId);
+  return r;
+}

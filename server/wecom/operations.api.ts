@@ -7,6 +7,7 @@ import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../ht
 import type { Services } from '../services';
 import { assertCan } from '../tenancy/actor';
 import { withTenant } from '../tenancy/context';
+import { handoverReport } from './handovers.repository';
 import { welcomeReport } from './welcome.repository';
 
 type Handler = (req: ApiRequest, res: Response) => Promise<void>;
@@ -22,6 +23,14 @@ export function wecomOperationsApi(services: Services): Router {
       assertCan(req.actor, 'wecom.ops');
       const rows = await withTenant(services.dbs, req.actor.tenantId, (trx) => welcomeReport(trx, req.actor.tenantId));
       res.json(rows.map((x) => ({ channel: x.channel, added: x.added, welcomed: x.welcomed, first_purchase_30d: x.first_purchase_30d })));
+    }),
+  );
+  r.get(
+    '/wecom/handovers',
+    wrap(async (req, res) => {
+      assertCan(req.actor, 'wecom.ops');
+      const rows = await withTenant(services.dbs, req.actor.tenantId, (trx) => handoverReport(trx, req.actor.tenantId));
+      res.json(rows.map((x) => ({ id: x.id, kind: x.kind, from_clerk: x.from_clerk, to_clerk: x.to_clerk, customers: x.customers, kept: x.kept, refused: x.refused, waiting: x.waiting, limit_reached: x.limit_reached })));
     }),
   );
   return r;
@@ -46,6 +55,32 @@ openApiPaths['/wecom/welcome/report'] = {
     tags: ['WeCom'],
     responses: {
       '200': { description: 'One row per channel code', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/WelcomeReportRow' } } } } },
+      '401': { description: 'Missing or invalid API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    },
+  },
+};
+
+openApiSchemas.Handover = {
+  type: 'object',
+  required: ['id', 'kind', 'from_clerk', 'to_clerk', 'customers', 'kept', 'refused', 'waiting', 'limit_reached'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    kind: { type: 'string', enum: ['resigned', 'on_job'], description: 'resigned: 离职继承; on_job: 在职继承' },
+    from_clerk: { type: 'string' },
+    to_clerk: { type: 'string', description: 'The takeover clerk' },
+    customers: { ...int, description: 'Customers in the handover' },
+    kept: { ...int, description: 'Taken over by the new clerk (transfer status 1)' },
+    refused: { ...int, description: 'The customer refused (status 3)' },
+    waiting: { ...int, description: 'Still waiting for the takeover (status 2, or not yet sent)' },
+    limit_reached: { ...int, description: 'The takeover clerk hit the customer limit (status 4)' },
+  },
+};
+openApiPaths['/wecom/handovers'] = {
+  get: {
+    summary: 'Customer handovers (离职继承 / 在职继承) with their outcome, newest first',
+    tags: ['WeCom'],
+    responses: {
+      '200': { description: 'Handovers', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Handover' } } } } },
       '401': { description: 'Missing or invalid API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     },
   },

@@ -737,6 +737,96 @@ const routes: Record<string, Route> = {
   },
 };
 
+// ---- customer transfer (在职继承 / 离职继承, wecom-api.md 7) ------------------------------------------------------------
+// Choices where the docs are silent: a customer inside the 90-day protection period or already assigned twice
+// (on-job) → per-customer 40128; a customer whose transfer is still waiting → 40129; no relation with the handover
+// member → 84061; a takeover member not activated or without customer contact → 40098 for the whole call.
+
+const DAY_S = 86_400;
+
+function transferCustomer(sim: WecomSimulator, body: unknown, kind: 'on_job' | 'resigned'): Json {
+  const st = sim.state;
+  const b = parseBody(
+    z.object({ handover_userid: str, takeover_userid: str, external_userid: strArr, transfer_success_msg: str.optional() }),
+    body,
+  );
+  if (b.external_userid.length === 0 || b.external_userid.length > WECOM_LIMITS.transferBatch) fail(40058, `external_userid must hold 1..${WECOM_LIMITS.transferBatch} ids`);
+  if (b.transfer_success_msg !== undefined && chars(b.transfer_success_msg) > WECOM_LIMITS.transferMessageChars) fail(40058, 'transfer_success_msg exceeds 200 characters');
+  const from = st.staff.get(b.handover_userid);
+  const to = st.staff.get(b.takeover_userid);
+  if (!from) fail(40003, 'invalid handover_userid');
+  if (!to) fail(40003, 'invalid takeover_userid');
+  if (b.handover_userid === b.takeover_userid) fail(40058, 'handover and takeover are the same member');
+  if (kind === 'resigned' && from!.status !== 5) fail(40058, 'handover member has not resigned');
+  if (kind === 'on_job' && from!.status === 5) fail(40058, 'handover member has resigned: use resigned/transfer_customer');
+  if (to!.status !== 1 || !to!.customerContact) fail(40098, 'takeover member is not activated, verified or enabled for customer contact');
+  const nowMs = sim.now();
+  const nowS = Math.floor(nowMs / 1000);
+  const customer = b.external_userid.map((euid) => {
+    const errcode = transferCheck(sim, kind, b.handover_userid, euid, nowS);
+    if (errcode === 0) {
+      st.transfers.push({ kind, handover_userid: b.handover_userid, takeover_userid: b.takeover_userid, external_userid: euid, status: 2, takeover_time: nowS + WECOM_LIMITS.transferTakeoverHours * 3600, created_at: nowMs });
+    }
+    return { external_userid: euid, errcode };
+  });
+  return { customer };
+}
+
+function transferCheck(sim: WecomSimulator, kind: 'on_job' | 'resigned', handover: string, euid: string, nowS: number): number {
+  const st = sim.state;
+  if (!st.customers.has(euid)) return 40096;
+  if (!st.getFollow(handover, euid)) return 84061;
+  const mine = st.transfers.filter((t) => t.external_userid === euid);
+  if (mine.some((t) => t.status === 2)) return 40129;
+  const done = mine.filter((t) => t.status === 1);
+  if (done.some((t) => nowS - t.takeover_time < WECOM_LIMITS.transferProtectionDays * DAY_S)) return 40128;
+  if (kind === 'on_job' && done.filter((t) => t.kind === 'on_job').length >= WECOM_LIMITS.onJobTransfersPerCustomer) return 40128;
+  return 0;
+}
+
+function transferResult(sim: WecomSimulator, body: unknown, kind: 'on_job' | 'resigned'): Json {
+  const b = parseBody(z.object({ handover_userid: str, takeover_userid: str, cursor: str.optional() }), body);
+  sim.settleTransfers();
+  // The latest transfer per customer for this pair.
+  const latest = new Map<string, (typeof sim.state.transfers)[number]>();
+  for (const t of sim.state.transfers) if (t.kind === kind && t.handover_userid === b.handover_userid && t.takeover_userid === b.takeover_userid) latest.set(t.external_userid, t);
+  const all = [...latest.values()];
+  const start = decodeCursor('transfer', b.cursor)?.a ?? 0;
+  const page = all.slice(start, start + WECOM_LIMITS.transferResultPageSize);
+  const end = start + page.length;
+  return {
+    customer: page.map((t) => ({ external_userid: t.external_userid, status: t.status, takeover_time: t.takeover_time })),
+    next_cursor: end < all.length ? encodeCursor('transfer', end, 0) : '',
+  };
+}
+
+function unassignedList(sim: WecomSimulator, body: unknown): Json {
+  const b = parseBody(z.object({ page_id: num.int().optional(), cursor: str.optional(), page_size: num.int().optional() }), body);
+  const size = b.page_size === undefined || b.page_size <= 0 || b.page_size > WECOM_LIMITS.unassignedPageSize ? WECOM_LIMITS.unassignedPageSize : b.page_size;
+  const st = sim.state;
+  const assigned = new Set(st.transfers.filter((t) => t.kind === 'resigned' && (t.status === 1 || t.status === 2)).map((t) => `${t.handover_userid}|${t.external_userid}`));
+  const all: Json[] = [];
+  for (const [userid, at] of st.dimission) {
+    for (const f of st.followsByUser.get(userid) ?? []) {
+      if (!assigned.has(`${userid}|${f.external_userid}`)) all.push({ handover_userid: userid, external_userid: f.external_userid, dimission_time: at });
+    }
+  }
+  const start = b.cursor ? (decodeCursor('unassigned', b.cursor)?.a ?? 0) : (b.page_id ?? 0) * size;
+  const page = all.slice(start, start + size);
+  const end = start + page.length;
+  const out: Json = { info: page, is_last: end >= all.length };
+  if (b.page_id === undefined) out.next_cursor = end < all.length ? encodeCursor('unassigned', end, 0) : '';
+  return out;
+}
+
+Object.assign(routes, {
+  'externalcontact/transfer_customer': { method: 'POST', auth: true, fn: (sim, _q, body) => transferCustomer(sim, body, 'on_job') },
+  'externalcontact/resigned/transfer_customer': { method: 'POST', auth: true, fn: (sim, _q, body) => transferCustomer(sim, body, 'resigned') },
+  'externalcontact/transfer_result': { method: 'POST', auth: true, fn: (sim, _q, body) => transferResult(sim, body, 'on_job') },
+  'externalcontact/resigned/transfer_result': { method: 'POST', auth: true, fn: (sim, _q, body) => transferResult(sim, body, 'resigned') },
+  'externalcontact/get_unassigned_list': { method: 'POST', auth: true, fn: (sim, _q, body) => unassignedList(sim, body) },
+} satisfies Record<string, Route>);
+
 /** API names the simulator implements (paths under /cgi-bin/). */
 export const SIMULATED_APIS: readonly string[] = Object.keys(routes);
 

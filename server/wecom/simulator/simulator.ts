@@ -36,6 +36,8 @@ export interface SimConfig {
   welcomeCodeTtlMs: number;
   /** How many emitted events to keep in `sim.events`. Default 10,000. */
   eventLogLimit: number;
+  /** Customers one staff member may have; a takeover beyond it ends in transfer status 4. Default 50,000. */
+  staffCustomerLimit: number;
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = {
@@ -51,6 +53,7 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   maxVisibleStaffWithoutOwnerFilter: 1000,
   welcomeCodeTtlMs: 20_000,
   eventLogLimit: 10_000,
+  staffCustomerLimit: 50_000,
 };
 
 export interface FaultSpec {
@@ -338,6 +341,59 @@ export class WecomSimulator {
   /** An on-job transfer failed: transfer_fail. */
   transferFail(userid: string, externalUserid: string, reason: 'customer_refused' | 'customer_limit_exceed'): void {
     this.emit({ event: 'change_external_contact', changeType: 'transfer_fail', userId: userid, externalUserId: externalUserid, failReason: reason });
+  }
+
+  // ---- customer transfer (在职继承 / 离职继承) ----------------------------------------------------------------------
+
+  /** An admin marks a staff member as resigned: their customers appear in get_unassigned_list. */
+  resignStaff(userid: string): void {
+    const u = this.state.staff.get(userid);
+    if (!u) throw new SimulatorError(`unknown staff ${userid}`);
+    u.status = 5;
+    this.state.dimission.set(userid, Math.floor(this.now() / 1000));
+  }
+
+  /** The customer will refuse their next transfer (they tap "refuse" in WeChat). */
+  refuseTransfer(externalUserid: string): void {
+    this.state.refusingCustomers.add(externalUserid);
+  }
+
+  /**
+   * Completes every waiting transfer whose 24 h have passed: refused (status 3, transfer_fail customer_refused),
+   * takeover member at the customer limit (status 4, transfer_fail customer_limit_exceed), or done (status 1: the
+   * relation moves to the takeover member with its remark and tags; an on-job handover's old relation ends with
+   * del_external_contact Source DELETE_BY_TRANSFER). transfer_result settles before answering, too.
+   */
+  settleTransfers(): { done: number; refused: number; limited: number } {
+    const st = this.state;
+    const nowS = Math.floor(this.now() / 1000);
+    const out = { done: 0, refused: 0, limited: 0 };
+    for (const t of st.transfers) {
+      if (t.status !== 2 || t.takeover_time > nowS) continue;
+      const old = st.getFollow(t.handover_userid, t.external_userid);
+      if (st.refusingCustomers.has(t.external_userid) || !old) {
+        st.refusingCustomers.delete(t.external_userid);
+        t.status = 3;
+        out.refused++;
+        this.emit({ event: 'change_external_contact', changeType: 'transfer_fail', userId: t.takeover_userid, externalUserId: t.external_userid, failReason: 'customer_refused' });
+        continue;
+      }
+      if ((st.followsByUser.get(t.takeover_userid)?.length ?? 0) >= this.config.staffCustomerLimit) {
+        t.status = 4;
+        out.limited++;
+        this.emit({ event: 'change_external_contact', changeType: 'transfer_fail', userId: t.takeover_userid, externalUserId: t.external_userid, failReason: 'customer_limit_exceed' });
+        continue;
+      }
+      st.removeFollow(t.handover_userid, t.external_userid);
+      if (!st.getFollow(t.takeover_userid, t.external_userid)) {
+        st.addFollow({ ...old, userid: t.takeover_userid, createtime: nowS, oper_userid: t.takeover_userid, add_way: 202, deletedByCustomer: false });
+      }
+      t.status = 1;
+      t.takeover_time = nowS;
+      out.done++;
+      if (t.kind === 'on_job') this.emit({ event: 'change_external_contact', changeType: 'del_external_contact', userId: t.handover_userid, externalUserId: t.external_userid, source: 'DELETE_BY_TRANSFER' });
+    }
+    return out;
   }
 
   // ---- tags (admin console) ----------------------------------------------------------------------------------

@@ -191,6 +191,19 @@ export interface SimWelcomeCode {
   used: boolean;
 }
 
+export interface SimTransfer {
+  kind: 'on_job' | 'resigned';
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string;
+  /** 1 done, 2 waiting, 3 customer refused, 4 takeover member hit the customer limit. */
+  status: 1 | 2 | 3 | 4;
+  /** Seconds: when the takeover happens (waiting) or happened. */
+  takeover_time: number;
+  /** ms. */
+  created_at: number;
+}
+
 /** The serializable seed of a world, as produced by generatePopulation. */
 export interface PopulationData {
   corpId: string;
@@ -222,6 +235,12 @@ export class SimState {
   /** secret → current token. */
   readonly tokenBySecret = new Map<string, string>();
   readonly welcomeCodes = new Map<string, SimWelcomeCode>();
+  /** Customer transfers (在职继承 / 离职继承), oldest first. */
+  readonly transfers: SimTransfer[] = [];
+  /** Resigned staff → dimission time (seconds), for get_unassigned_list. */
+  readonly dimission = new Map<string, number>();
+  /** Customers who will refuse a transfer when it falls due. */
+  readonly refusingCustomers = new Set<string>();
   /** recipient (external_userid or chat_id) → month key "YYYY-MM" → messages received. */
   readonly received = new Map<string, Map<string, number>>();
   private seq = 0;

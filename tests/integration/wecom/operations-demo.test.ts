@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ordersDemoStep } from '../../../db/demo/orders';
 import { seedDemo } from '../../../db/demo/seed';
 import { wecomDemoStep } from '../../../db/demo/wecom';
-import { welcomeDemoStep } from '../../../db/demo/wecom-ops';
+import { handoverDemoStep, welcomeDemoStep } from '../../../db/demo/wecom-ops';
+import { handoverReport } from '../../../server/wecom/handovers.repository';
 import { installExtensions } from '../../../server/extensions';
 import { withTenant } from '../../../server/tenancy/context';
 import { welcomeReport } from '../../../server/wecom/welcome.repository';
@@ -25,5 +26,17 @@ describe('demo tenant: WeCom operations', () => {
     expect(poster.added).toBeGreaterThanOrEqual(poster.welcomed);
     expect(report.reduce((a, r) => a + r.welcomed, 0)).toBe(24);
     expect(report.reduce((a, r) => a + r.first_purchase_30d, 0)).toBeGreaterThan(0);
+
+    // A resigned clerk's customers were handed over two months ago: some kept, some refused, some bought again.
+    await handoverDemoStep.run(ctx);
+    const [ho] = await withTenant(h.services.dbs, t, (trx) => handoverReport(trx, t));
+    expect(ho).toMatchObject({ kind: 'resigned', status: 'done', waiting: 0, limit_reached: 0 });
+    expect(ho!.kept).toBeGreaterThan(0);
+    expect(ho!.refused).toBeGreaterThan(0);
+    expect(ho!.customers).toBe(ho!.kept + ho!.refused);
+    expect(ho!.bought_after).toBeGreaterThan(0);
+    // A second resigned clerk still has customers waiting for ops.
+    const waiting = await withTenant(h.services.dbs, t, (trx) => trx.selectFrom('staff').select('id').where('tenant_id', '=', t).where('active', '=', false).where('wecom_userid', 'is not', null).execute());
+    expect(waiting).toHaveLength(2);
   });
 });
