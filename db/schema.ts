@@ -7,8 +7,9 @@ import type { CoreTables } from './schema/core';
 import type { CustomerTables } from './schema/customers';
 import type { IngestTables } from './schema/ingest';
 import type { WecomTables } from './schema/wecom';
+import type { WecomOpsTables } from './schema/wecom-ops';
 
 export type * from './schema/core';
 export type * from './schema/customers';
 
-export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables {}
+export interface Database extends CoreTables, CustomerTables, WecomTables, WecomOpsTables, IngestTables, AnalyticsTables {}

@@ -5,7 +5,8 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Form, useActionData, useLoaderData } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { FormResult } from '~/components/form-result';
 import { useFormat } from '~/lib/format';
@@ -15,7 +16,8 @@ import { fastForwardWecomTransfers, loadHandoversPage, startWecomHandover } from
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'wecom.ops');
-  return json(await loadHandoversPage(context, actor));
+  const detail = z.string().uuid().safeParse(new URL(request.url).searchParams.get('handover'));
+  return json(await loadHandoversPage(context, actor, detail.success ? detail.data : null));
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
@@ -40,8 +42,23 @@ const STATUS: Record<string, [string, string, string]> = {
   failed: ['失败', 'failed', 'bad'],
 };
 
+const CUSTOMER_STATUS: Record<string, [string, string]> = {
+  pending: ['待转接', 'not sent yet'],
+  waiting: ['等待接替', 'waiting'],
+  kept: ['已接替', 'kept'],
+  refused: ['客户拒绝', 'refused'],
+  limit_reached: ['接替导购客户已满', 'takeover clerk at the limit'],
+  failed: ['转接失败', 'failed'],
+  skipped: ['未转接', 'skipped'],
+};
+const REASON: Record<string, [string, string]> = {
+  protection_period: ['90 天保护期内', 'inside the 90-day protection period'],
+  transfer_limit: ['在职继承已达 2 次', 'already transferred twice on the job'],
+  in_progress: ['另一转接进行中', 'another transfer is in progress'],
+};
+
 export default function HandoversPage() {
-  const { handovers, candidates, simulator } = useLoaderData<typeof loader>();
+  const { handovers, candidates, simulator, detail, detailId } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const t = useT();
   const f = useFormat();
@@ -119,12 +136,13 @@ export default function HandoversPage() {
             <th className="num">{t('达上限', 'Limit reached')}</th>
             <th className="num">{t('跳过', 'Skipped')}</th>
             <th className="num">{t('复购：前 90 天 → 后 90 天', 'Bought: 90 d before → after')}</th>
+            <th />
           </tr>
         </thead>
         <tbody>
           {handovers.length === 0 ? (
             <tr>
-              <td colSpan={11} className="muted">
+              <td colSpan={12} className="muted">
                 {t('还没有转接记录。', 'No handovers yet.')}
               </td>
             </tr>
@@ -152,11 +170,45 @@ export default function HandoversPage() {
                 <td className="num">
                   {pct(h.bought_before, h.kept)} → {pct(h.bought_after, h.kept)}
                 </td>
+                <td>
+                  <Link to={`?handover=${h.id}`} data-testid="handover-detail-link">
+                    {t('客户明细', 'Customers')}
+                  </Link>
+                </td>
               </tr>
             ))
           )}
         </tbody>
       </table>
+      {detail ? (
+        <>
+          <h2>{t('转接客户明细', 'Customers of this handover')}</h2>
+          <table className="data-table" data-testid="handover-customers" data-handover={detailId}>
+            <thead>
+              <tr>
+                <th>{t('客户', 'Customer')}</th>
+                <th>{t('结果', 'Outcome')}</th>
+                <th>{t('接替时间', 'Taken over')}</th>
+                <th className="num">{t('历史订单', 'Orders')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {detail.map((c) => (
+                <tr key={c.external_userid} data-status={c.status}>
+                  <td>{c.customer_id ? <Link to={`/customers/${c.customer_id}`}>{c.name ?? c.external_userid.slice(0, 10)}</Link> : <code>{c.external_userid.slice(0, 10)}…</code>}</td>
+                  <td>
+                    {t(CUSTOMER_STATUS[c.status]?.[0] ?? c.status, CUSTOMER_STATUS[c.status]?.[1] ?? c.status)}
+                    {c.reason ? <span className="muted"> · {t(REASON[c.reason]?.[0] ?? c.reason, REASON[c.reason]?.[1] ?? c.reason)}</span> : null}
+                    {c.errcode ? <span className="muted"> · {c.errcode}</span> : null}
+                  </td>
+                  <td>{c.takeover_at ? f.dateTime(c.takeover_at) : '—'}</td>
+                  <td className="num">{f.number(c.orders)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
     </>
   );
 }

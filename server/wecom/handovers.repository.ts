@@ -236,3 +236,25 @@ export async function handoverCandidates(trx: Tx, tenantId: TenantId) {
     order by s.active, s.name`.execute(trx);
   return r.rows;
 }
+
+export interface HandoverCustomerRow {
+  external_userid: string;
+  customer_id: string | null;
+  name: string | null;
+  status: HandoverCustomerStatus;
+  reason: string | null;
+  errcode: number | null;
+  takeover_at: Date | null;
+  orders: number;
+}
+
+/** One handover's customers (kept first), with their order count: the history that stays with them. */
+export async function handoverCustomers(trx: Tx, tenantId: TenantId, handoverId: string, limit = 200): Promise<HandoverCustomerRow[]> {
+  const r = await sql<HandoverCustomerRow>`
+    select hc.external_userid, hc.customer_id, c.display_name as name, hc.status, hc.reason, hc.errcode, hc.takeover_at,
+      (select count(*)::int from orders o where o.tenant_id = hc.tenant_id and o.customer_id = hc.customer_id and not o.is_refund) as orders
+    from wecom_handover_customers hc left join customers c on c.tenant_id = hc.tenant_id and c.id = hc.customer_id
+    where hc.tenant_id = ${tenantId}::uuid and hc.handover_id = ${handoverId}::uuid
+    order by case hc.status when 'kept' then 0 when 'waiting' then 1 else 2 end, orders desc, hc.external_userid limit ${limit}`.execute(trx);
+  return r.rows;
+}

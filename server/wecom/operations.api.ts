@@ -8,6 +8,7 @@ import type { Services } from '../services';
 import { assertCan } from '../tenancy/actor';
 import { withTenant } from '../tenancy/context';
 import { handoverReport } from './handovers.repository';
+import { momentReport } from './moments.repository';
 import { welcomeReport } from './welcome.repository';
 
 type Handler = (req: ApiRequest, res: Response) => Promise<void>;
@@ -31,6 +32,14 @@ export function wecomOperationsApi(services: Services): Router {
       assertCan(req.actor, 'wecom.ops');
       const rows = await withTenant(services.dbs, req.actor.tenantId, (trx) => handoverReport(trx, req.actor.tenantId));
       res.json(rows.map((x) => ({ id: x.id, kind: x.kind, from_clerk: x.from_clerk, to_clerk: x.to_clerk, customers: x.customers, kept: x.kept, refused: x.refused, waiting: x.waiting, limit_reached: x.limit_reached })));
+    }),
+  );
+  r.get(
+    '/wecom/moments',
+    wrap(async (req, res) => {
+      assertCan(req.actor, 'wecom.ops');
+      const rows = await withTenant(services.dbs, req.actor.tenantId, (trx) => momentReport(trx, req.actor.tenantId));
+      res.json(rows.map((x) => ({ id: x.id, clerks: x.clerks, posted: x.posted, reached: x.reached, orders_7d: x.orders_7d })));
     }),
   );
   return r;
@@ -81,6 +90,28 @@ openApiPaths['/wecom/handovers'] = {
     tags: ['WeCom'],
     responses: {
       '200': { description: 'Handovers', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Handover' } } } } },
+      '401': { description: 'Missing or invalid API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
+    },
+  },
+};
+
+openApiSchemas.Moment = {
+  type: 'object',
+  required: ['id', 'clerks', 'posted', 'reached', 'orders_7d'],
+  properties: {
+    id: { type: 'string', format: 'uuid' },
+    clerks: { ...int, description: 'Clerks asked to post it (valid senders)' },
+    posted: { ...int, description: 'Clerks who posted it' },
+    reached: { ...int, description: 'Customers it was shown to' },
+    orders_7d: { ...int, description: 'Orders (paid, not refunded) within 7 days of the post by customers it reached' },
+  },
+};
+openApiPaths['/wecom/moments'] = {
+  get: {
+    summary: 'Enterprise moments (客户朋友圈): clerks, posted, customers reached, orders within 7 days',
+    tags: ['WeCom'],
+    responses: {
+      '200': { description: 'Moments, newest first', content: { 'application/json': { schema: { type: 'array', items: { $ref: '#/components/schemas/Moment' } } } } },
       '401': { description: 'Missing or invalid API key', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     },
   },

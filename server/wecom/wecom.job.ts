@@ -5,6 +5,7 @@
  * - `wecom.inbox`: processes stored callback events (re-reading WeCom, so order and duplicates do not matter).
  * - `wecom.tags.writeback`: pushes Huike-made tags (add_corp_tag) and tag changes (mark_tag), with retries.
  * - `wecom.handover`: collects, transfers and polls one customer handover (server/wecom/handovers.service.ts).
+ * - `wecom.moment`: creates an enterprise moment, follows its job and syncs it (server/wecom/moments.service.ts).
  * - `wecom.watchdog` (every minute): resumes sync runs whose worker died, and re-enqueues inbox events, tag
  *   changes and handovers (idle 2 h) whose job was lost (a nudge that failed after commit).
  */
@@ -15,7 +16,8 @@ import { processInbox, processPendingInbox } from './inbox.service';
 import { pendingInboxIds } from './inbox.repository';
 import { openHandoverIds } from './handovers.repository';
 import { enqueueHandover, runHandover } from './handovers.service';
-import { WECOM_JOBS, type HandoverJobData, type InboxJobData, type SyncJobData, type TagWritebackJobData } from './job-names';
+import { runMoment } from './moments.service';
+import { WECOM_JOBS, type HandoverJobData, type InboxJobData, type MomentJobData, type SyncJobData, type TagWritebackJobData } from './job-names';
 import './merge-hooks';
 import { enqueueSync, runFullSync } from './sync.service';
 import { staleRuns } from './sync.repository';
@@ -68,6 +70,16 @@ const handoverJob: JobDefinition<HandoverJobData, Services> = {
   },
 };
 
+const momentJob: JobDefinition<MomentJobData, Services> = {
+  name: WECOM_JOBS.moment,
+  retryLimit: 5,
+  retryDelay: 15,
+  concurrency: 2,
+  handler: async (services, data: MomentJobData) => {
+    await runMoment(services, asTenantId(data.tenantId), data.momentId);
+  },
+};
+
 const watchdogJob: JobDefinition<object, Services> = {
   name: WECOM_JOBS.watchdog,
   cron: '* * * * *',
@@ -86,4 +98,4 @@ const watchdogJob: JobDefinition<object, Services> = {
   },
 };
 
-export const wecomJobs = [syncJob, inboxJob, writebackJob, handoverJob, watchdogJob];
+export const wecomJobs = [syncJob, inboxJob, writebackJob, handoverJob, momentJob, watchdogJob];

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { WECOM_LIMITS } from '../types';
-import { daysInMonth, lowerBoundSeq, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask } from './state';
+import { daysInMonth, lowerBoundSeq, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask } from './state';
 import type { WecomSimulator } from './simulator';
 
 export interface SimRequest {
@@ -825,6 +825,152 @@ Object.assign(routes, {
   'externalcontact/transfer_result': { method: 'POST', auth: true, fn: (sim, _q, body) => transferResult(sim, body, 'on_job') },
   'externalcontact/resigned/transfer_result': { method: 'POST', auth: true, fn: (sim, _q, body) => transferResult(sim, body, 'resigned') },
   'externalcontact/get_unassigned_list': { method: 'POST', auth: true, fn: (sim, _q, body) => unassignedList(sim, body) },
+} satisfies Record<string, Route>);
+
+// ---- moments (客户朋友圈, wecom-api.md 12) ------------------------------------------------------------------------------
+// Choices where the docs are silent: mixed attachment kinds, 2+ videos or links → 41065; more than 9 images → 41064;
+// an unknown jobid or moment_id → 40058. Invalid senders (unknown, not activated, or without customer contact) and
+// unknown tags do not fail the job: they are listed in its result, as documented.
+
+const momentAttachment = z.looseObject({ msgtype: z.enum(['image', 'video', 'link']) });
+
+function addMomentTask(sim: WecomSimulator, body: unknown): Json {
+  const st = sim.state;
+  const b = parseBody(
+    z.object({
+      text: z.object({ content: str }).optional(),
+      attachments: z.array(z.looseObject({ msgtype: str })).optional(),
+      visible_range: z
+        .object({
+          sender_list: z.object({ user_list: strArr.optional(), department_list: z.array(num.int()).optional() }).optional(),
+          external_contact_list: z.object({ tag_list: strArr.optional() }).optional(),
+        })
+        .optional(),
+    }),
+    body,
+  );
+  const att = b.attachments ?? [];
+  if (!b.text?.content && att.length === 0) fail(40058, 'text and attachments are both empty');
+  if (b.text && chars(b.text.content) > WECOM_LIMITS.momentTextChars) fail(40058, 'text.content exceeds 2000 characters');
+  for (const a of att) if (!momentAttachment.safeParse(a).success || typeof a[a.msgtype] !== 'object') fail(41065, `invalid attachment type ${a.msgtype}`);
+  const kinds = new Set(att.map((a) => a.msgtype));
+  if (kinds.size > 1) fail(41065, 'attachments must be images, one video or one link');
+  if (kinds.has('image') && att.length > WECOM_LIMITS.momentImages) fail(41064, 'at most 9 images');
+  if ((kinds.has('video') || kinds.has('link')) && att.length > 1) fail(41065, 'only one video or one link');
+  const users = b.visible_range?.sender_list?.user_list ?? [];
+  const depts = b.visible_range?.sender_list?.department_list ?? [];
+  if (users.length > WECOM_LIMITS.momentSenders) fail(40058, 'user_list exceeds 100000');
+  const tags = [...new Set(b.visible_range?.external_contact_list?.tag_list ?? [])];
+  const validTags = tags.filter((t) => st.tags.get(t)?.deleted === false);
+  const invalidTags = tags.filter((t) => !validTags.includes(t));
+  const usable = (u: string) => {
+    const s = st.staff.get(u);
+    return s !== undefined && s.status === 1 && s.customerContact;
+  };
+  const named = [...new Set([...users, ...[...st.staff.values()].filter((u) => u.department.some((d) => depts.includes(d))).map((u) => u.userid)])];
+  const inRange = (f: SimFollow) => !f.deletedByCustomer && (validTags.length === 0 || f.tag_ids.some((t) => validTags.includes(t)));
+  let senders: string[];
+  if (named.length > 0) senders = named.filter(usable);
+  else if (tags.length > 0) senders = [...new Set(validTags.length ? [...st.followsByUser.values()].flat().filter(inRange).map((f) => f.userid) : [])].filter(usable);
+  else senders = [...st.staff.values()].filter((u) => usable(u.userid)).map((u) => u.userid);
+  const nowMs = sim.now();
+  const m: SimMoment = {
+    moment_id: st.newId('mom', 28),
+    create_time: Math.floor(nowMs / 1000),
+    attachments: att,
+    tag_ids: validTags,
+    senders: new Map(senders.map((u) => [u, { publish_status: 0 as const, customers: (st.followsByUser.get(u) ?? []).filter(inRange).map((f) => f.external_userid), shown: [] as string[] }])),
+    interactions: [],
+    cancelled: false,
+  };
+  if (b.text) m.text = { content: b.text.content };
+  st.moments.set(m.moment_id, m);
+  const jobid = st.newId('job', 28);
+  st.momentJobs.set(jobid, { jobid, created_at: nowMs, moment_id: m.moment_id, invalid_senders: named.filter((u) => !usable(u)), invalid_tags: invalidTags });
+  return { jobid };
+}
+
+function requireMoment(sim: WecomSimulator, id: string): SimMoment {
+  const m = sim.state.moments.get(id);
+  if (!m) fail(40058, 'invalid moment_id');
+  return m!;
+}
+
+function page<T>(kind: string, all: T[], cursor: string | undefined, limit: number | undefined, max: number): { items: T[]; next_cursor: string } {
+  const size = limit === undefined || limit <= 0 || limit > max ? max : limit;
+  const start = decodeCursor(kind, cursor)?.a ?? 0;
+  const items = all.slice(start, start + size);
+  const end = start + items.length;
+  return { items, next_cursor: end < all.length ? encodeCursor(kind, end, 0) : '' };
+}
+
+const momentPageBody = z.object({ moment_id: str, userid: str.optional(), cursor: str.optional(), limit: num.int().optional() });
+
+Object.assign(routes, {
+  'externalcontact/add_moment_task': { method: 'POST', auth: true, fn: (sim, _q, body) => addMomentTask(sim, body) },
+  'externalcontact/get_moment_task_result': {
+    method: 'GET',
+    auth: true,
+    fn: (sim, q) => {
+      const job = sim.state.momentJobs.get(q.jobid ?? '');
+      if (!job) fail(40058, 'invalid jobid');
+      if (sim.now() - job!.created_at < sim.config.momentJobMs) return { status: 2, type: 'add_moment_task' };
+      return {
+        status: 3,
+        type: 'add_moment_task',
+        result: { errcode: 0, errmsg: 'ok', moment_id: job!.moment_id, invalid_sender_list: { user_list: job!.invalid_senders, department_list: [] }, invalid_external_contact_list: { tag_list: job!.invalid_tags } },
+      };
+    },
+  },
+  'externalcontact/get_moment_task': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(momentPageBody, body);
+      const m = requireMoment(sim, b.moment_id);
+      const p = page('momtask', [...m.senders.entries()], b.cursor, b.limit, WECOM_LIMITS.momentTaskPageSize);
+      return { task_list: p.items.map(([userid, s]) => ({ userid, publish_status: s.publish_status })), next_cursor: p.next_cursor };
+    },
+  },
+  'externalcontact/get_moment_customer_list': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(momentPageBody.extend({ userid: str }), body);
+      const s = requireMoment(sim, b.moment_id).senders.get(b.userid);
+      const p = page('momcust', s?.customers ?? [], b.cursor, b.limit, WECOM_LIMITS.momentCustomerPageSize);
+      return { customer_list: p.items.map((eid) => ({ userid: b.userid, external_userid: eid })), next_cursor: p.next_cursor };
+    },
+  },
+  'externalcontact/get_moment_send_result': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(momentPageBody.extend({ userid: str }), body);
+      const s = requireMoment(sim, b.moment_id).senders.get(b.userid);
+      const p = page('momsent', s?.shown ?? [], b.cursor, b.limit, WECOM_LIMITS.momentSendResultPageSize);
+      return { customer_list: p.items.map((eid) => ({ external_userid: eid })), next_cursor: p.next_cursor };
+    },
+  },
+  'externalcontact/get_moment_comments': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(z.object({ moment_id: str, userid: str }), body);
+      const all = requireMoment(sim, b.moment_id).interactions.filter((i) => i.userid === b.userid);
+      const j = (i: (typeof all)[number]) => ({ external_userid: i.external_userid, create_time: i.create_time });
+      return { comment_list: all.filter((i) => i.kind === 'comment').map(j), like_list: all.filter((i) => i.kind === 'like').map(j) };
+    },
+  },
+  'externalcontact/cancel_moment_task': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(z.object({ moment_id: str }), body);
+      requireMoment(sim, b.moment_id).cancelled = true;
+      return {};
+    },
+  },
 } satisfies Record<string, Route>);
 
 /** API names the simulator implements (paths under /cgi-bin/). */

@@ -38,6 +38,10 @@ export interface SimConfig {
   eventLogLimit: number;
   /** Customers one staff member may have; a takeover beyond it ends in transfer status 4. Default 50,000. */
   staffCustomerLimit: number;
+  /** add_moment_task jobs answer status 2 (running) for this long, then 3 (done). Default 0. */
+  momentJobMs: number;
+  /** Share of a sender's customers in range who are shown a post (get_moment_send_result). Default 0.7. */
+  momentShownShare: number;
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = {
@@ -54,6 +58,8 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   welcomeCodeTtlMs: 20_000,
   eventLogLimit: 10_000,
   staffCustomerLimit: 50_000,
+  momentJobMs: 0,
+  momentShownShare: 0.7,
 };
 
 export interface FaultSpec {
@@ -396,6 +402,28 @@ export class WecomSimulator {
     return out;
   }
 
+  // ---- moments (客户朋友圈) ---------------------------------------------------------------------------------------
+
+  /** A clerk publishes an enterprise moment in the app: it is shown to a share of their customers in range. */
+  postMoment(momentId: string, userid: string): number {
+    const m = this.state.moments.get(momentId);
+    if (!m) throw new SimulatorError(`unknown moment ${momentId}`);
+    const s = m.senders.get(userid);
+    if (!s) throw new SimulatorError(`${userid} is not a sender of ${momentId}`);
+    if (m.cancelled || s.publish_status === 1) return 0;
+    s.publish_status = 1;
+    const share = this.config.momentShownShare;
+    s.shown = s.customers.filter((eid) => hashUnit(`${momentId}|${eid}`) < share);
+    return s.shown.length;
+  }
+
+  /** A customer who was shown the post likes or comments on it. */
+  interactMoment(momentId: string, userid: string, externalUserid: string, kind: 'like' | 'comment'): void {
+    const s = this.state.moments.get(momentId)?.senders.get(userid);
+    if (!s || !s.shown.includes(externalUserid)) throw new SimulatorError('the customer was not shown this post');
+    this.state.moments.get(momentId)!.interactions.push({ userid, external_userid: externalUserid, kind, create_time: Math.floor(this.now() / 1000) });
+  }
+
   // ---- tags (admin console) ----------------------------------------------------------------------------------
 
   /** Creates a tag group with tags: change_external_tag create (tag_group). */
@@ -645,6 +673,13 @@ export class WecomSimulator {
       massTasks: this.state.massTasks.size,
     };
   }
+}
+
+/** A stable number in [0, 1) from a string (FNV-1a). */
+function hashUnit(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0) / 4294967296;
 }
 
 export function createSimulator(opts: SimulatorOptions = {}): WecomSimulator {

@@ -204,6 +204,28 @@ export interface SimTransfer {
   created_at: number;
 }
 
+export interface SimMomentJob {
+  jobid: string;
+  /** ms. */
+  created_at: number;
+  moment_id: string;
+  invalid_senders: string[];
+  invalid_tags: string[];
+}
+
+export interface SimMoment {
+  moment_id: string;
+  /** Seconds. */
+  create_time: number;
+  text?: { content: string };
+  attachments: unknown[];
+  tag_ids: string[];
+  /** Per sender: publish status and the customers in range. */
+  senders: Map<string, { publish_status: 0 | 1; customers: string[]; shown: string[] }>;
+  interactions: { userid: string; external_userid: string; kind: 'like' | 'comment'; create_time: number }[];
+  cancelled: boolean;
+}
+
 /** The serializable seed of a world, as produced by generatePopulation. */
 export interface PopulationData {
   corpId: string;
@@ -239,6 +261,8 @@ export class SimState {
   readonly transfers: SimTransfer[] = [];
   /** Resigned staff → dimission time (seconds), for get_unassigned_list. */
   readonly dimission = new Map<string, number>();
+  readonly momentJobs = new Map<string, SimMomentJob>();
+  readonly moments = new Map<string, SimMoment>();
   /** Customers who will refuse a transfer when it falls due. */
   readonly refusingCustomers = new Set<string>();
   /** recipient (external_userid or chat_id) → month key "YYYY-MM" → messages received. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { ordersDemoStep } from '../../../db/demo/orders';
 import { seedDemo } from '../../../db/demo/seed';
 import { wecomDemoStep } from '../../../db/demo/wecom';
-import { handoverDemoStep, welcomeDemoStep } from '../../../db/demo/wecom-ops';
+import { handoverDemoStep, momentDemoStep, welcomeDemoStep } from '../../../db/demo/wecom-ops';
+import { momentReport } from '../../../server/wecom/moments.repository';
 import { handoverReport } from '../../../server/wecom/handovers.repository';
 import { installExtensions } from '../../../server/extensions';
 import { withTenant } from '../../../server/tenancy/context';
@@ -13,7 +14,7 @@ import { useTestServices } from '../../support/db';
 const h = useTestServices();
 
 describe('demo tenant: WeCom operations', () => {
-  it('welcome messages were sent on channel-code adds, and some of those customers bought within 30 days', async () => {
+  it('welcome messages sent on channel-code adds, a resigned clerk handed over, one moment: each report shows real numbers', async () => {
     await installExtensions(h.services);
     const ctx = await seedDemo(h.services, { seed: 7, slug: 'demo-ops', customers: 300, orderYears: 1, steps: false });
     await ordersDemoStep.run(ctx);
@@ -38,5 +39,15 @@ describe('demo tenant: WeCom operations', () => {
     // A second resigned clerk still has customers waiting for ops.
     const waiting = await withTenant(h.services.dbs, t, (trx) => trx.selectFrom('staff').select('id').where('tenant_id', '=', t).where('active', '=', false).where('wecom_userid', 'is not', null).execute());
     expect(waiting).toHaveLength(2);
+
+    // One moment: posted by some clerks, reached customers, orders within 7 days next to the group it did not reach.
+    await momentDemoStep.run(ctx);
+    const [m] = await withTenant(h.services.dbs, t, (trx) => momentReport(trx, t));
+    expect(m!.status).toBe('active');
+    expect(m!.posted).toBeGreaterThan(0);
+    expect(m!.posted).toBeLessThan(m!.clerks);
+    expect(m!.reached).toBeGreaterThan(0);
+    expect(m!.orders_7d).toBeGreaterThan(0);
+    expect(m!.unreached).toBeGreaterThan(0);
   });
 });

@@ -131,8 +131,8 @@ describe('welcome messages (欢迎语)', () => {
 
   it('with no message for the channel, the clerk or the store and no default, nothing is sent', async () => {
     const { tenant, sim } = ctx;
-    const msgs = await withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_welcome_messages' as never).select('id' as never).where('tenant_id' as never, '=', tenant.id as never).where('active' as never, '=', true as never).execute());
-    for (const m of msgs as { id: string }[]) await removeWelcomeMessage(h.services, tenant.actor, m.id);
+    const msgs = await withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_welcome_messages').select('id').where('tenant_id', '=', tenant.id).where('active', '=', true).execute());
+    for (const m of msgs) await removeWelcomeMessage(h.services, tenant.actor, m.id);
     sim.addContactViaContactWay(configId, { customer: { name: '周一诺' } });
     await sink.flush();
     await settleWelcomes();
