@@ -72,8 +72,8 @@ export default function MomentsPage() {
           <legend>{t('发表的导购', 'Clerks who post it')}</legend>
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: '.25rem 1rem', maxHeight: 160, overflow: 'auto' }}>
             {clerks.map((c) => (
-              <label key={c.id} className="inline-check">
-                <input type="checkbox" name="staffIds" value={c.id} /> {c.name}
+              <label key={c.id} style={{ display: 'inline-flex', flexDirection: 'row', alignItems: 'center', gap: '.25rem', fontWeight: 'normal' }}>
+                <input type="checkbox" name="staffIds" value={c.id} style={{ width: 'auto' }} /> {c.name}
               </label>
             ))}
           </div>
@@ -127,7 +127,7 @@ export default function MomentsPage() {
                   {f.dateTime(m.created_at)}
                   <div className="muted">{m.created_by_label}</div>
                 </td>
-                <td style={{ whiteSpace: 'normal', maxWidth: 320 }}>{m.text || '—'}</td>
+                <td style={{ whiteSpace: 'normal', minWidth: 240, maxWidth: 380 }}>{m.text || '—'}</td>
                 <td>
                   <span className={`badge ${STATUS[m.status]?.[2] ?? ''}`}>{t(STATUS[m.status]?.[0] ?? m.status, STATUS[m.status]?.[1] ?? m.status)}</span>
                   {m.error ? <div className="muted">{m.error}</div> : null}
