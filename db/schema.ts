@@ -10,8 +10,9 @@ import type { CustomerTables } from './schema/customers';
 import type { IngestTables } from './schema/ingest';
 import type { SegmentTables } from './schema/segments';
 import type { WecomTables } from './schema/wecom';
+import type { WecomOpsTables } from './schema/wecom-ops';
 
 export type * from './schema/core';
 export type * from './schema/customers';
 
-export interface Database extends CoreTables, CustomerTables, WecomTables, IngestTables, AnalyticsTables, SegmentTables, CampaignTables, ClerkTables {}
+export interface Database extends CoreTables, CustomerTables, WecomTables, WecomOpsTables, IngestTables, AnalyticsTables, SegmentTables, CampaignTables, ClerkTables {}

@@ -6,5 +6,6 @@ import '../ingest/orders.api';
 import '../analytics/analytics.api';
 import '../segments/segments.api';
 import '../wecom/callback.router';
+import '../wecom/operations.api';
 
 export {};

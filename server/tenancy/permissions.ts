@@ -14,6 +14,8 @@ const MATRIX = {
   'campaigns.manage': ['admin', 'ops'],
   'imports.manage': ['admin', 'ops'],
   'channels.manage': ['admin', 'ops'],
+  /** Welcome messages, handovers (离职/在职继承) and moments (朋友圈); clerks see their own tasks in /m. */
+  'wecom.ops': ['admin', 'ops'],
   'tags.manage': ['admin', 'ops'],
   'scripts.manage': ['admin', 'ops'],
   'settings.view': ['admin', 'ops'],

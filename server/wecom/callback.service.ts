@@ -10,6 +10,7 @@
  *   and, in the end, flag the URL). A handled event goes to the `wecom.inbox` job; anything else (a user's text
  *   message, `enter_agent`, an unknown or malformed event) is stored as `ignored` with the reason, for inspection,
  *   and processed by nothing. Duplicates are acknowledged and dropped.
+ * - An add with a WelcomeCode also starts the welcome message at once (server/wecom/welcome.service.ts).
  */
 import type { Services } from '../services';
 import { withTenant } from '../tenancy/context';
@@ -19,6 +20,7 @@ import { verifyUrl, WecomCryptoError, type CallbackCryptoConfig } from './crypto
 import { openCallback, WecomCallbackParseError } from './events';
 import { storeInboxEvent } from './inbox.repository';
 import { WECOM_JOBS, type InboxJobData } from './job-names';
+import { startWelcome } from './welcome.service';
 
 export interface CallbackRequest {
   slug: string;
@@ -69,7 +71,10 @@ export async function handleCallback(services: Services, req: CallbackRequest): 
     return refuse(services, req, e);
   }
   const event = opened.event;
+  const receivedAt = Date.now();
   const id = await withTenant(services.dbs, tenantId, (trx) => storeInboxEvent(trx, tenantId, event));
+  // A WelcomeCode lives 20 s: the welcome message leaves from here, never behind the queue (welcome.service.ts).
+  if (id !== null) startWelcome(services, tenantId, event, receivedAt);
   if (id !== null && services.queue.started) {
     const data: InboxJobData = { tenantId, inboxIds: [id] };
     try {

@@ -54,6 +54,16 @@ import {
   type MarkTagRequest,
   type RemarkRequest,
   type SendWelcomeMsgRequest,
+  type TransferCustomerRequest,
+  type TransferCustomerResponse,
+  type TransferResultResponse,
+  type UnassignedListResponse,
+  type AddMomentTaskRequest,
+  type MomentTaskResultResponse,
+  type MomentTaskResponse,
+  type MomentCustomerListResponse,
+  type MomentSendResultResponse,
+  type MomentCommentsResponse,
   type UserListIdResponse,
   type WecomApiName,
   type WecomUser,
@@ -595,5 +605,62 @@ export class WecomClient {
   async sendAppText(req: { touser: string[]; agentid: number; content: string }): Promise<{ invalid: string[] }> {
     const r = await this.send('message/send', s.messageSendResponseSchema, { method: 'POST', body: { touser: req.touser.join('|'), msgtype: 'text', agentid: req.agentid, text: { content: req.content } } });
     return { invalid: r.invaliduser ? r.invaliduser.split('|').filter(Boolean) : [] };
+  }
+
+  // ---- customer transfer (在职继承 / 离职继承) --------------------------------------------------------------------
+
+  /**
+   * POST externalcontact/transfer_customer (on-job) or resigned/transfer_customer: ≤100 customers per call. A
+   * per-customer errcode 0 only means the transfer started; the takeover happens 24 h later (transfer_result).
+   */
+  transferCustomers(kind: 'on_job' | 'resigned', req: TransferCustomerRequest): Promise<TransferCustomerResponse> {
+    if (req.external_userid.length === 0 || req.external_userid.length > WECOM_LIMITS.transferBatch) {
+      throw new RangeError(`transfer_customer takes 1..${WECOM_LIMITS.transferBatch} customers, got ${req.external_userid.length}`);
+    }
+    const body = kind === 'on_job' ? req : { handover_userid: req.handover_userid, takeover_userid: req.takeover_userid, external_userid: req.external_userid };
+    const api = kind === 'on_job' ? 'externalcontact/transfer_customer' : 'externalcontact/resigned/transfer_customer';
+    return this.send(api, s.transferCustomerResponseSchema, { method: 'POST', body });
+  }
+
+  /** POST externalcontact/transfer_result (or resigned/transfer_result): one page (≤1000). */
+  transferResult(kind: 'on_job' | 'resigned', req: { handover_userid: string; takeover_userid: string; cursor?: string }): Promise<TransferResultResponse> {
+    const api = kind === 'on_job' ? 'externalcontact/transfer_result' : 'externalcontact/resigned/transfer_result';
+    return this.send(api, s.transferResultResponseSchema, { method: 'POST', body: { ...req, cursor: req.cursor ?? '' } });
+  }
+
+  /** POST externalcontact/get_unassigned_list: one cursor page of resigned staff's customers (≤1000). */
+  getUnassignedList(req: { cursor?: string; page_size?: number } = {}): Promise<UnassignedListResponse> {
+    return this.send('externalcontact/get_unassigned_list', s.unassignedListResponseSchema, { method: 'POST', body: { cursor: req.cursor ?? '', page_size: req.page_size ?? WECOM_LIMITS.unassignedPageSize } });
+  }
+
+  // ---- moments (客户朋友圈) ------------------------------------------------------------------------------------------
+
+  /** POST externalcontact/add_moment_task → jobid (valid 24 h). */
+  async addMomentTask(req: AddMomentTaskRequest): Promise<string> {
+    return (await this.send('externalcontact/add_moment_task', s.addMomentTaskResponseSchema, { method: 'POST', body: req })).jobid;
+  }
+
+  getMomentTaskResult(jobid: string): Promise<MomentTaskResultResponse> {
+    return this.send('externalcontact/get_moment_task_result', s.momentTaskResultResponseSchema, { method: 'GET', query: { jobid } });
+  }
+
+  getMomentTask(req: { moment_id: string; cursor?: string; limit?: number }): Promise<MomentTaskResponse> {
+    return this.send('externalcontact/get_moment_task', s.momentTaskResponseSchema, { method: 'POST', body: { moment_id: req.moment_id, cursor: req.cursor ?? '', limit: req.limit ?? WECOM_LIMITS.momentTaskPageSize } });
+  }
+
+  getMomentCustomerList(req: { moment_id: string; userid: string; cursor?: string; limit?: number }): Promise<MomentCustomerListResponse> {
+    return this.send('externalcontact/get_moment_customer_list', s.momentCustomerListResponseSchema, { method: 'POST', body: { ...req, cursor: req.cursor ?? '', limit: req.limit ?? WECOM_LIMITS.momentCustomerPageSize } });
+  }
+
+  getMomentSendResult(req: { moment_id: string; userid: string; cursor?: string; limit?: number }): Promise<MomentSendResultResponse> {
+    return this.send('externalcontact/get_moment_send_result', s.momentSendResultResponseSchema, { method: 'POST', body: { ...req, cursor: req.cursor ?? '', limit: req.limit ?? WECOM_LIMITS.momentSendResultPageSize } });
+  }
+
+  getMomentComments(req: { moment_id: string; userid: string }): Promise<MomentCommentsResponse> {
+    return this.send('externalcontact/get_moment_comments', s.momentCommentsResponseSchema, { method: 'POST', body: req });
+  }
+
+  async cancelMomentTask(momentId: string): Promise<void> {
+    await this.send('externalcontact/cancel_moment_task', s.emptyResponseSchema, { method: 'POST', body: { moment_id: momentId } });
   }
 }

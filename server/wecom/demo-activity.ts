@@ -65,3 +65,45 @@ export async function simulateActivity(services: Services, tenantId: TenantId, k
     }
   }
 }
+
+/**
+ * "24 hours later" on a simulator-mode tenant: the simulator's clock moves past the takeover time of waiting
+ * transfers, they complete (refusals and limit hits emit transfer_fail), and open handovers are polled.
+ */
+export async function fastForwardTransfers(services: Services, tenantId: TenantId): Promise<{ done: number; refused: number; limited: number }> {
+  const conn = await loadOpenConnection(services, tenantId);
+  if (conn.mode !== 'simulator') throw new ValidationError('仅模拟器模式可用 / Only available for a simulator connection');
+  const rt = wecomRuntime(services);
+  const sim = await rt.hub.forConnection(conn);
+  sim.advance(25 * 3600_000);
+  const r = sim.settleTransfers();
+  await rt.hub.sink(tenantId)?.idle();
+  const { pollOpenHandovers } = await import('./handovers.service');
+  await pollOpenHandovers(services, tenantId);
+  return r;
+}
+
+/**
+ * "Clerks post" on a simulator-mode tenant: about two thirds of the senders of each active moment publish it, a few
+ * customers it was shown to like or comment, and the moments are synced.
+ */
+export async function simulateMomentPosts(services: Services, tenantId: TenantId): Promise<number> {
+  const conn = await loadOpenConnection(services, tenantId);
+  if (conn.mode !== 'simulator') throw new ValidationError('仅模拟器模式可用 / Only available for a simulator connection');
+  const sim = await wecomRuntime(services).hub.forConnection(conn);
+  const rows = await withTenant(services.dbs, tenantId, (trx) => trx.selectFrom('wecom_moments').select(['id', 'moment_id']).where('tenant_id', '=', tenantId).where('status', '=', 'active').execute());
+  let posted = 0;
+  for (const r of rows) {
+    const m = r.moment_id ? sim.state.moments.get(r.moment_id) : undefined;
+    if (!m) continue;
+    [...m.senders.keys()].forEach((userid, i) => {
+      if (i % 3 === 2) return;
+      const shown = sim.postMoment(m.moment_id, userid);
+      posted += shown > 0 ? 1 : 0;
+      for (const [k, eid] of (m.senders.get(userid)?.shown ?? []).entries()) if (k % 4 === 0) sim.interactMoment(m.moment_id, userid, eid, k % 8 === 0 ? 'comment' : 'like');
+    });
+  }
+  const { runMoment } = await import('./moments.service');
+  for (const r of rows) await runMoment(services, tenantId, r.id);
+  return posted;
+}

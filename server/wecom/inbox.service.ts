@@ -22,6 +22,7 @@ import type { WecomClient } from './client';
 import { applyContactPairs, endMissingRelations, pairsFromGet, setCustomerDeleted } from './contacts.repository';
 import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, WecomEvent } from './events';
 import { applyGroupChats, markChatsDismissed, storedMemberVersion } from './groups.repository';
+import { applyTransferFail } from './handovers.repository';
 import { getInboxRow, markInbox, pendingInboxIds } from './inbox.repository';
 import { describeWecomError, isTransientWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
@@ -58,6 +59,7 @@ async function handleContact(services: Services, client: WecomClient, tenantId: 
     let flagged = 0;
     if (e.changeType === 'del_follow_user') flagged = await setCustomerDeleted(trx, tenantId, e.externalUserId, e.userId, true);
     if (e.changeType === 'add_external_contact' || e.changeType === 'add_half_external_contact') flagged = await setCustomerDeleted(trx, tenantId, e.externalUserId, e.userId, false);
+    const handoverFailed = e.changeType === 'transfer_fail' ? await applyTransferFail(trx, tenantId, e.userId, e.externalUserId, e.failReason) : 0;
     if (applied && applied.mergePairs.length > 0) {
       const prio = (await loadTenantIngestContext(trx, tenantId)).priority;
       await mergeCustomerPairs(trx, systemActor(tenantId, '', 'wecom-callback'), applied.mergePairs, prio, 'wecom: external_userid and unionid of one person');
@@ -76,7 +78,7 @@ async function handleContact(services: Services, client: WecomClient, tenantId: 
       applied?.customersCreated ? `${applied.customersCreated} customer created` : '',
       flagged ? (e.changeType === 'del_follow_user' ? 'marked: customer deleted the clerk' : 'cleared: customer-deleted mark') : '',
       linked ? `${linked} orders linked` : '',
-      e.changeType === 'transfer_fail' ? `transfer failed (${e.failReason ?? 'unknown'})` : '',
+      e.changeType === 'transfer_fail' ? `transfer failed (${e.failReason ?? 'unknown'})${handoverFailed ? '; handover updated' : ''}` : '',
       e.state ? `state ${e.state}` : '',
     ];
     return parts.filter(Boolean).join('; ');

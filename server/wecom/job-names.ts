@@ -4,6 +4,8 @@ export const WECOM_JOBS = {
   inbox: 'wecom.inbox',
   tagWriteback: 'wecom.tags.writeback',
   watchdog: 'wecom.watchdog',
+  handover: 'wecom.handover',
+  moment: 'wecom.moment',
 } as const;
 
 export interface SyncJobData {
@@ -21,4 +23,14 @@ export interface TagWritebackJobData {
   changeIds: number[];
   /** Tags created in Huike that must be pushed with add_corp_tag even without a customer change. */
   tagIds?: string[];
+}
+
+export interface HandoverJobData {
+  tenantId: string;
+  handoverId: string;
+}
+
+export interface MomentJobData {
+  tenantId: string;
+  momentId: string;
 }

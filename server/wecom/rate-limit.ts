@@ -68,6 +68,18 @@ export const WECOM_RATE_LIMITS: Record<WecomApiName, ApiRateLimit> = {
   get_jsapi_ticket: DEFAULT_RATE_LIMIT,
   'ticket/get': DEFAULT_RATE_LIMIT,
   'message/send': DEFAULT_RATE_LIMIT,
+  'externalcontact/transfer_customer': DEFAULT_RATE_LIMIT,
+  'externalcontact/transfer_result': DEFAULT_RATE_LIMIT,
+  'externalcontact/get_unassigned_list': DEFAULT_RATE_LIMIT,
+  'externalcontact/resigned/transfer_customer': DEFAULT_RATE_LIMIT,
+  'externalcontact/resigned/transfer_result': DEFAULT_RATE_LIMIT,
+  'externalcontact/add_moment_task': DEFAULT_RATE_LIMIT,
+  'externalcontact/get_moment_task_result': DEFAULT_RATE_LIMIT,
+  'externalcontact/get_moment_task': DEFAULT_RATE_LIMIT,
+  'externalcontact/get_moment_customer_list': DEFAULT_RATE_LIMIT,
+  'externalcontact/get_moment_send_result': DEFAULT_RATE_LIMIT,
+  'externalcontact/get_moment_comments': DEFAULT_RATE_LIMIT,
+  'externalcontact/cancel_moment_task': DEFAULT_RATE_LIMIT,
 };
 
 /** What the client needs from a limiter: wait until one call of `api` for `corpId` may start. */

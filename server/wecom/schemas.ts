@@ -204,3 +204,51 @@ export const getUserInfoResponseSchema = ok.extend({ userid: z.string().optional
 export const jsapiTicketResponseSchema = ok.extend({ ticket: z.string().min(1), expires_in: z.number().int().positive() });
 /** message/send (app message to staff). */
 export const messageSendResponseSchema = ok.extend({ invaliduser: z.string().optional().default(''), msgid: z.string().optional() });
+
+// ---- customer transfer (在职继承 / 离职继承, wecom-api.md 7) -----------------------------------------------------------
+export const transferCustomerResponseSchema = ok.extend({
+  customer: z.array(z.object({ external_userid: z.string(), errcode: z.number().int() })).optional().default([]),
+});
+export const transferResultResponseSchema = ok.extend({
+  customer: z.array(z.object({ external_userid: z.string(), status: z.number().int(), takeover_time: z.number().int().optional() })).optional().default([]),
+  next_cursor: cursor,
+});
+export const unassignedListResponseSchema = ok.extend({
+  info: z.array(z.object({ handover_userid: z.string(), external_userid: z.string(), dimission_time: z.number().int().optional() })).optional().default([]),
+  is_last: z.boolean().optional().default(true),
+  next_cursor: cursor,
+});
+
+// ---- moments (客户朋友圈, wecom-api.md 12) -----------------------------------------------------------------------------
+export const addMomentTaskResponseSchema = ok.extend({ jobid: z.string() });
+export const momentTaskResultResponseSchema = ok.extend({
+  /** 1 started, 2 running, 3 done. */
+  status: z.number().int(),
+  type: z.string().optional(),
+  result: z
+    .object({
+      errcode: z.number().int().optional(),
+      errmsg: z.string().optional(),
+      moment_id: z.string().optional(),
+      invalid_sender_list: z.object({ user_list: strList, department_list: z.array(z.number().int()).optional().default([]) }).optional(),
+      invalid_external_contact_list: z.object({ tag_list: strList }).optional(),
+    })
+    .optional(),
+});
+export const momentTaskResponseSchema = ok.extend({
+  task_list: z.array(z.object({ userid: z.string(), publish_status: z.number().int() })).optional().default([]),
+  next_cursor: cursor,
+});
+export const momentCustomerListResponseSchema = ok.extend({
+  customer_list: z.array(z.object({ userid: z.string(), external_userid: z.string() })).optional().default([]),
+  next_cursor: cursor,
+});
+export const momentSendResultResponseSchema = ok.extend({
+  customer_list: z.array(z.object({ external_userid: z.string() })).optional().default([]),
+  next_cursor: cursor,
+});
+const momentInteraction = z.object({ external_userid: z.string().optional(), userid: z.string().optional(), create_time: z.number().int().optional() });
+export const momentCommentsResponseSchema = ok.extend({
+  comment_list: z.array(momentInteraction).optional().default([]),
+  like_list: z.array(momentInteraction).optional().default([]),
+});

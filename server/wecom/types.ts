@@ -34,6 +34,18 @@ export const WECOM_APIS = [
   'get_jsapi_ticket',
   'ticket/get',
   'message/send',
+  'externalcontact/transfer_customer',
+  'externalcontact/transfer_result',
+  'externalcontact/get_unassigned_list',
+  'externalcontact/resigned/transfer_customer',
+  'externalcontact/resigned/transfer_result',
+  'externalcontact/add_moment_task',
+  'externalcontact/get_moment_task_result',
+  'externalcontact/get_moment_task',
+  'externalcontact/get_moment_customer_list',
+  'externalcontact/get_moment_send_result',
+  'externalcontact/get_moment_comments',
+  'externalcontact/cancel_moment_task',
 ] as const;
 export type WecomApiName = (typeof WECOM_APIS)[number];
 
@@ -65,6 +77,22 @@ export const WECOM_LIMITS = {
   userListIdPageSize: 10_000,
   tokenExpiresInSeconds: 7200,
   welcomeCodeSeconds: 20,
+  /** transfer_customer / resigned/transfer_customer: customers per call (wecom-api.md 7). */
+  transferBatch: 100,
+  transferMessageChars: 200,
+  transferResultPageSize: 1000,
+  unassignedPageSize: 1000,
+  /** An on-job customer can be assigned at most this many times; after a transfer, 90 natural days of protection. */
+  onJobTransfersPerCustomer: 2,
+  transferProtectionDays: 90,
+  /** Takeover happens automatically this long after the transfer started. */
+  transferTakeoverHours: 24,
+  momentTextChars: 2_000,
+  momentImages: 9,
+  momentTaskPageSize: 1000,
+  momentCustomerPageSize: 1000,
+  momentSendResultPageSize: 5000,
+  momentSenders: 100_000,
 } as const;
 
 /** WeCom error codes the client and simulator branch on (wecom-api.md §1). */
@@ -282,6 +310,36 @@ export interface SendWelcomeMsgRequest {
   text?: { content: string };
   attachments?: MsgAttachment[];
 }
+
+export interface TransferCustomerRequest {
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string[];
+  /** On-job only, ≤200 characters; WeCom uses a default text when empty. */
+  transfer_success_msg?: string;
+}
+export type TransferCustomerResponse = z.output<typeof s.transferCustomerResponseSchema>;
+export type TransferResultResponse = z.output<typeof s.transferResultResponseSchema>;
+export type UnassignedListResponse = z.output<typeof s.unassignedListResponseSchema>;
+/** transfer_result status: 1 done, 2 waiting, 3 customer refused, 4 takeover member hit the customer limit, 5 no record. */
+export type TransferStatus = 1 | 2 | 3 | 4 | 5;
+
+export interface MomentAttachment {
+  msgtype: 'image' | 'video' | 'link';
+  image?: { media_id: string };
+  video?: { media_id: string };
+  link?: { title?: string; url: string; media_id?: string };
+}
+export interface AddMomentTaskRequest {
+  text?: { content: string };
+  attachments?: MomentAttachment[];
+  visible_range?: { sender_list?: { user_list?: string[]; department_list?: number[] }; external_contact_list?: { tag_list?: string[] } };
+}
+export type MomentTaskResultResponse = z.output<typeof s.momentTaskResultResponseSchema>;
+export type MomentTaskResponse = z.output<typeof s.momentTaskResponseSchema>;
+export type MomentCustomerListResponse = z.output<typeof s.momentCustomerListResponseSchema>;
+export type MomentSendResultResponse = z.output<typeof s.momentSendResultResponseSchema>;
+export type MomentCommentsResponse = z.output<typeof s.momentCommentsResponseSchema>;
 
 export interface AddMsgTemplateRequest {
   chat_type?: 'single' | 'group';

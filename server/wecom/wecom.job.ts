@@ -4,15 +4,20 @@
  *   stopped). The last attempt fails the run for good.
  * - `wecom.inbox`: processes stored callback events (re-reading WeCom, so order and duplicates do not matter).
  * - `wecom.tags.writeback`: pushes Huike-made tags (add_corp_tag) and tag changes (mark_tag), with retries.
- * - `wecom.watchdog` (every minute): resumes sync runs whose worker died, and re-enqueues inbox events and tag
- *   changes whose job was lost (a nudge that failed after commit).
+ * - `wecom.handover`: collects, transfers and polls one customer handover (server/wecom/handovers.service.ts).
+ * - `wecom.moment`: creates an enterprise moment, follows its job and syncs it (server/wecom/moments.service.ts).
+ * - `wecom.watchdog` (every minute): resumes sync runs whose worker died, and re-enqueues inbox events, tag
+ *   changes and handovers (idle 2 h) whose job was lost (a nudge that failed after commit).
  */
 import type { JobDefinition } from '../jobs/queue';
 import type { Services } from '../services';
 import { asTenantId, withSystem, withTenant } from '../tenancy/context';
 import { processInbox, processPendingInbox } from './inbox.service';
 import { pendingInboxIds } from './inbox.repository';
-import { WECOM_JOBS, type InboxJobData, type SyncJobData, type TagWritebackJobData } from './job-names';
+import { openHandoverIds } from './handovers.repository';
+import { enqueueHandover, runHandover } from './handovers.service';
+import { runMoment } from './moments.service';
+import { WECOM_JOBS, type HandoverJobData, type InboxJobData, type MomentJobData, type SyncJobData, type TagWritebackJobData } from './job-names';
 import './merge-hooks';
 import { enqueueSync, runFullSync } from './sync.service';
 import { staleRuns } from './sync.repository';
@@ -55,6 +60,26 @@ const writebackJob: JobDefinition<TagWritebackJobData, Services> = {
   },
 };
 
+const handoverJob: JobDefinition<HandoverJobData, Services> = {
+  name: WECOM_JOBS.handover,
+  retryLimit: 5,
+  retryDelay: 30,
+  concurrency: 2,
+  handler: async (services, data: HandoverJobData) => {
+    await runHandover(services, asTenantId(data.tenantId), data.handoverId);
+  },
+};
+
+const momentJob: JobDefinition<MomentJobData, Services> = {
+  name: WECOM_JOBS.moment,
+  retryLimit: 5,
+  retryDelay: 15,
+  concurrency: 2,
+  handler: async (services, data: MomentJobData) => {
+    await runMoment(services, asTenantId(data.tenantId), data.momentId);
+  },
+};
+
 const watchdogJob: JobDefinition<object, Services> = {
   name: WECOM_JOBS.watchdog,
   cron: '* * * * *',
@@ -68,8 +93,9 @@ const watchdogJob: JobDefinition<object, Services> = {
       if (inbox.length > 0) await processPendingInbox(services, t, { olderThanSeconds: 120 });
       const changes = await withTenant(services.dbs, t, (trx) => stalePendingChanges(trx, t, 300));
       if (changes.length > 0) await enqueueTagWriteback(services, t, changes);
+      for (const id of await withTenant(services.dbs, t, (trx) => openHandoverIds(trx, t, 2 * 3600))) await enqueueHandover(services, t, id);
     }
   },
 };
 
-export const wecomJobs = [syncJob, inboxJob, writebackJob, watchdogJob];
+export const wecomJobs = [syncJob, inboxJob, writebackJob, handoverJob, momentJob, watchdogJob];

@@ -22,7 +22,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
     const page = await browser.newPage({ locale: 'zh-CN' });
     await login(page, base, 'ops@demo.huike');
     expect(new URL(page.url()).pathname).toBe('/dashboard');
-    expect(await navLabels(page)).toEqual(['数据看板', '客户', '客户标签', '渠道活码', '客户分群', '营销活动', '数据导入', '设置']);
+    expect(await navLabels(page)).toEqual(['数据看板', '客户', '客户标签', '渠道活码', '企微运营', '客户分群', '营销活动', '数据导入', '设置']);
     await screenshot(page, 'ops-dashboard');
     await page.goto(`${base}/settings`);
     const tabs = await page.locator('.tabs a').allInnerTexts();
@@ -79,7 +79,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
     await login(page, base, 'ops@demo.huike');
     await page.click('.sidebar .lang-switch button');
     await page.waitForSelector('.sidebar nav a:has-text("Dashboard")');
-    expect(await navLabels(page)).toEqual(['Dashboard', 'Customers', 'Tags', 'Channel codes', 'Segments', 'Campaigns', 'Imports', 'Settings']);
+    expect(await navLabels(page)).toEqual(['Dashboard', 'Customers', 'Tags', 'Channel codes', 'WeCom ops', 'Segments', 'Campaigns', 'Imports', 'Settings']);
     await screenshot(page, 'ops-dashboard-en');
     await page.click('text=Sign out');
     await page.waitForURL((u) => u.pathname === '/login');

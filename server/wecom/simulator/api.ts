@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { WECOM_LIMITS } from '../types';
-import { daysInMonth, lowerBoundSeq, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask } from './state';
+import { daysInMonth, lowerBoundSeq, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask } from './state';
 import type { WecomSimulator } from './simulator';
 
 export interface SimRequest {
@@ -789,6 +789,242 @@ Object.assign(routes, {
       if (valid.length === 0) fail(81013, 'all touser invalid');
       sim.appMessages.push({ touser: valid, agentid: b.agentid, content: b.text.content, at: sim.now() });
       return { invaliduser: invalid.join('|'), msgid: sim.state.newId('', 24) };
+    },
+  },
+} satisfies Record<string, Route>);
+
+// ---- customer transfer (在职继承 / 离职继承, wecom-api.md 7) ------------------------------------------------------------
+// Choices where the docs are silent: a customer inside the 90-day protection period or already assigned twice
+// (on-job) → per-customer 40128; a customer whose transfer is still waiting → 40129; no relation with the handover
+// member → 84061; a takeover member not activated or without customer contact → 40098 for the whole call.
+
+const DAY_S = 86_400;
+
+function transferCustomer(sim: WecomSimulator, body: unknown, kind: 'on_job' | 'resigned'): Json {
+  const st = sim.state;
+  const b = parseBody(
+    z.object({ handover_userid: str, takeover_userid: str, external_userid: strArr, transfer_success_msg: str.optional() }),
+    body,
+  );
+  if (b.external_userid.length === 0 || b.external_userid.length > WECOM_LIMITS.transferBatch) fail(40058, `external_userid must hold 1..${WECOM_LIMITS.transferBatch} ids`);
+  if (b.transfer_success_msg !== undefined && chars(b.transfer_success_msg) > WECOM_LIMITS.transferMessageChars) fail(40058, 'transfer_success_msg exceeds 200 characters');
+  const from = st.staff.get(b.handover_userid);
+  const to = st.staff.get(b.takeover_userid);
+  if (!from) fail(40003, 'invalid handover_userid');
+  if (!to) fail(40003, 'invalid takeover_userid');
+  if (b.handover_userid === b.takeover_userid) fail(40058, 'handover and takeover are the same member');
+  if (kind === 'resigned' && from!.status !== 5) fail(40058, 'handover member has not resigned');
+  if (kind === 'on_job' && from!.status === 5) fail(40058, 'handover member has resigned: use resigned/transfer_customer');
+  if (to!.status !== 1 || !to!.customerContact) fail(40098, 'takeover member is not activated, verified or enabled for customer contact');
+  const nowMs = sim.now();
+  const nowS = Math.floor(nowMs / 1000);
+  const customer = b.external_userid.map((euid) => {
+    const errcode = transferCheck(sim, kind, b.handover_userid, euid, nowS);
+    if (errcode === 0) {
+      st.transfers.push({ kind, handover_userid: b.handover_userid, takeover_userid: b.takeover_userid, external_userid: euid, status: 2, takeover_time: nowS + WECOM_LIMITS.transferTakeoverHours * 3600, created_at: nowMs });
+    }
+    return { external_userid: euid, errcode };
+  });
+  return { customer };
+}
+
+function transferCheck(sim: WecomSimulator, kind: 'on_job' | 'resigned', handover: string, euid: string, nowS: number): number {
+  const st = sim.state;
+  if (!st.customers.has(euid)) return 40096;
+  if (!st.getFollow(handover, euid)) return 84061;
+  const mine = st.transfers.filter((t) => t.external_userid === euid);
+  if (mine.some((t) => t.status === 2)) return 40129;
+  const done = mine.filter((t) => t.status === 1);
+  if (done.some((t) => nowS - t.takeover_time < WECOM_LIMITS.transferProtectionDays * DAY_S)) return 40128;
+  if (kind === 'on_job' && done.filter((t) => t.kind === 'on_job').length >= WECOM_LIMITS.onJobTransfersPerCustomer) return 40128;
+  return 0;
+}
+
+function transferResult(sim: WecomSimulator, body: unknown, kind: 'on_job' | 'resigned'): Json {
+  const b = parseBody(z.object({ handover_userid: str, takeover_userid: str, cursor: str.optional() }), body);
+  sim.settleTransfers();
+  // The latest transfer per customer for this pair.
+  const latest = new Map<string, (typeof sim.state.transfers)[number]>();
+  for (const t of sim.state.transfers) if (t.kind === kind && t.handover_userid === b.handover_userid && t.takeover_userid === b.takeover_userid) latest.set(t.external_userid, t);
+  const all = [...latest.values()];
+  const start = decodeCursor('transfer', b.cursor)?.a ?? 0;
+  const page = all.slice(start, start + WECOM_LIMITS.transferResultPageSize);
+  const end = start + page.length;
+  return {
+    customer: page.map((t) => ({ external_userid: t.external_userid, status: t.status, takeover_time: t.takeover_time })),
+    next_cursor: end < all.length ? encodeCursor('transfer', end, 0) : '',
+  };
+}
+
+function unassignedList(sim: WecomSimulator, body: unknown): Json {
+  const b = parseBody(z.object({ page_id: num.int().optional(), cursor: str.optional(), page_size: num.int().optional() }), body);
+  const size = b.page_size === undefined || b.page_size <= 0 || b.page_size > WECOM_LIMITS.unassignedPageSize ? WECOM_LIMITS.unassignedPageSize : b.page_size;
+  const st = sim.state;
+  const assigned = new Set(st.transfers.filter((t) => t.kind === 'resigned' && (t.status === 1 || t.status === 2)).map((t) => `${t.handover_userid}|${t.external_userid}`));
+  const all: Json[] = [];
+  for (const [userid, at] of st.dimission) {
+    for (const f of st.followsByUser.get(userid) ?? []) {
+      if (!assigned.has(`${userid}|${f.external_userid}`)) all.push({ handover_userid: userid, external_userid: f.external_userid, dimission_time: at });
+    }
+  }
+  const start = b.cursor ? (decodeCursor('unassigned', b.cursor)?.a ?? 0) : (b.page_id ?? 0) * size;
+  const page = all.slice(start, start + size);
+  const end = start + page.length;
+  const out: Json = { info: page, is_last: end >= all.length };
+  if (b.page_id === undefined) out.next_cursor = end < all.length ? encodeCursor('unassigned', end, 0) : '';
+  return out;
+}
+
+Object.assign(routes, {
+  'externalcontact/transfer_customer': { method: 'POST', auth: true, fn: (sim, _q, body) => transferCustomer(sim, body, 'on_job') },
+  'externalcontact/resigned/transfer_customer': { method: 'POST', auth: true, fn: (sim, _q, body) => transferCustomer(sim, body, 'resigned') },
+  'externalcontact/transfer_result': { method: 'POST', auth: true, fn: (sim, _q, body) => transferResult(sim, body, 'on_job') },
+  'externalcontact/resigned/transfer_result': { method: 'POST', auth: true, fn: (sim, _q, body) => transferResult(sim, body, 'resigned') },
+  'externalcontact/get_unassigned_list': { method: 'POST', auth: true, fn: (sim, _q, body) => unassignedList(sim, body) },
+} satisfies Record<string, Route>);
+
+// ---- moments (客户朋友圈, wecom-api.md 12) ------------------------------------------------------------------------------
+// Choices where the docs are silent: mixed attachment kinds, 2+ videos or links → 41065; more than 9 images → 41064;
+// an unknown jobid or moment_id → 40058. Invalid senders (unknown, not activated, or without customer contact) and
+// unknown tags do not fail the job: they are listed in its result, as documented.
+
+const momentAttachment = z.looseObject({ msgtype: z.enum(['image', 'video', 'link']) });
+
+function addMomentTask(sim: WecomSimulator, body: unknown): Json {
+  const st = sim.state;
+  const b = parseBody(
+    z.object({
+      text: z.object({ content: str }).optional(),
+      attachments: z.array(z.looseObject({ msgtype: str })).optional(),
+      visible_range: z
+        .object({
+          sender_list: z.object({ user_list: strArr.optional(), department_list: z.array(num.int()).optional() }).optional(),
+          external_contact_list: z.object({ tag_list: strArr.optional() }).optional(),
+        })
+        .optional(),
+    }),
+    body,
+  );
+  const att = b.attachments ?? [];
+  if (!b.text?.content && att.length === 0) fail(40058, 'text and attachments are both empty');
+  if (b.text && chars(b.text.content) > WECOM_LIMITS.momentTextChars) fail(40058, 'text.content exceeds 2000 characters');
+  for (const a of att) if (!momentAttachment.safeParse(a).success || typeof a[a.msgtype] !== 'object') fail(41065, `invalid attachment type ${a.msgtype}`);
+  const kinds = new Set(att.map((a) => a.msgtype));
+  if (kinds.size > 1) fail(41065, 'attachments must be images, one video or one link');
+  if (kinds.has('image') && att.length > WECOM_LIMITS.momentImages) fail(41064, 'at most 9 images');
+  if ((kinds.has('video') || kinds.has('link')) && att.length > 1) fail(41065, 'only one video or one link');
+  const users = b.visible_range?.sender_list?.user_list ?? [];
+  const depts = b.visible_range?.sender_list?.department_list ?? [];
+  if (users.length > WECOM_LIMITS.momentSenders) fail(40058, 'user_list exceeds 100000');
+  const tags = [...new Set(b.visible_range?.external_contact_list?.tag_list ?? [])];
+  const validTags = tags.filter((t) => st.tags.get(t)?.deleted === false);
+  const invalidTags = tags.filter((t) => !validTags.includes(t));
+  const usable = (u: string) => {
+    const s = st.staff.get(u);
+    return s !== undefined && s.status === 1 && s.customerContact;
+  };
+  const named = [...new Set([...users, ...[...st.staff.values()].filter((u) => u.department.some((d) => depts.includes(d))).map((u) => u.userid)])];
+  const inRange = (f: SimFollow) => !f.deletedByCustomer && (validTags.length === 0 || f.tag_ids.some((t) => validTags.includes(t)));
+  let senders: string[];
+  if (named.length > 0) senders = named.filter(usable);
+  else if (tags.length > 0) senders = [...new Set(validTags.length ? [...st.followsByUser.values()].flat().filter(inRange).map((f) => f.userid) : [])].filter(usable);
+  else senders = [...st.staff.values()].filter((u) => usable(u.userid)).map((u) => u.userid);
+  const nowMs = sim.now();
+  const m: SimMoment = {
+    moment_id: st.newId('mom', 28),
+    create_time: Math.floor(nowMs / 1000),
+    attachments: att,
+    tag_ids: validTags,
+    senders: new Map(senders.map((u) => [u, { publish_status: 0 as const, customers: (st.followsByUser.get(u) ?? []).filter(inRange).map((f) => f.external_userid), shown: [] as string[] }])),
+    interactions: [],
+    cancelled: false,
+  };
+  if (b.text) m.text = { content: b.text.content };
+  st.moments.set(m.moment_id, m);
+  const jobid = st.newId('job', 28);
+  st.momentJobs.set(jobid, { jobid, created_at: nowMs, moment_id: m.moment_id, invalid_senders: named.filter((u) => !usable(u)), invalid_tags: invalidTags });
+  return { jobid };
+}
+
+function requireMoment(sim: WecomSimulator, id: string): SimMoment {
+  const m = sim.state.moments.get(id);
+  if (!m) fail(40058, 'invalid moment_id');
+  return m!;
+}
+
+function page<T>(kind: string, all: T[], cursor: string | undefined, limit: number | undefined, max: number): { items: T[]; next_cursor: string } {
+  const size = limit === undefined || limit <= 0 || limit > max ? max : limit;
+  const start = decodeCursor(kind, cursor)?.a ?? 0;
+  const items = all.slice(start, start + size);
+  const end = start + items.length;
+  return { items, next_cursor: end < all.length ? encodeCursor(kind, end, 0) : '' };
+}
+
+const momentPageBody = z.object({ moment_id: str, userid: str.optional(), cursor: str.optional(), limit: num.int().optional() });
+
+Object.assign(routes, {
+  'externalcontact/add_moment_task': { method: 'POST', auth: true, fn: (sim, _q, body) => addMomentTask(sim, body) },
+  'externalcontact/get_moment_task_result': {
+    method: 'GET',
+    auth: true,
+    fn: (sim, q) => {
+      const job = sim.state.momentJobs.get(q.jobid ?? '');
+      if (!job) fail(40058, 'invalid jobid');
+      if (sim.now() - job!.created_at < sim.config.momentJobMs) return { status: 2, type: 'add_moment_task' };
+      return {
+        status: 3,
+        type: 'add_moment_task',
+        result: { errcode: 0, errmsg: 'ok', moment_id: job!.moment_id, invalid_sender_list: { user_list: job!.invalid_senders, department_list: [] }, invalid_external_contact_list: { tag_list: job!.invalid_tags } },
+      };
+    },
+  },
+  'externalcontact/get_moment_task': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(momentPageBody, body);
+      const m = requireMoment(sim, b.moment_id);
+      const p = page('momtask', [...m.senders.entries()], b.cursor, b.limit, WECOM_LIMITS.momentTaskPageSize);
+      return { task_list: p.items.map(([userid, s]) => ({ userid, publish_status: s.publish_status })), next_cursor: p.next_cursor };
+    },
+  },
+  'externalcontact/get_moment_customer_list': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(momentPageBody.extend({ userid: str }), body);
+      const s = requireMoment(sim, b.moment_id).senders.get(b.userid);
+      const p = page('momcust', s?.customers ?? [], b.cursor, b.limit, WECOM_LIMITS.momentCustomerPageSize);
+      return { customer_list: p.items.map((eid) => ({ userid: b.userid, external_userid: eid })), next_cursor: p.next_cursor };
+    },
+  },
+  'externalcontact/get_moment_send_result': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(momentPageBody.extend({ userid: str }), body);
+      const s = requireMoment(sim, b.moment_id).senders.get(b.userid);
+      const p = page('momsent', s?.shown ?? [], b.cursor, b.limit, WECOM_LIMITS.momentSendResultPageSize);
+      return { customer_list: p.items.map((eid) => ({ external_userid: eid })), next_cursor: p.next_cursor };
+    },
+  },
+  'externalcontact/get_moment_comments': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(z.object({ moment_id: str, userid: str }), body);
+      const all = requireMoment(sim, b.moment_id).interactions.filter((i) => i.userid === b.userid);
+      const j = (i: (typeof all)[number]) => ({ external_userid: i.external_userid, create_time: i.create_time });
+      return { comment_list: all.filter((i) => i.kind === 'comment').map(j), like_list: all.filter((i) => i.kind === 'like').map(j) };
+    },
+  },
+  'externalcontact/cancel_moment_task': {
+    method: 'POST',
+    auth: true,
+    fn: (sim, _q, body) => {
+      const b = parseBody(z.object({ moment_id: str }), body);
+      requireMoment(sim, b.moment_id).cancelled = true;
+      return {};
     },
   },
 } satisfies Record<string, Route>);

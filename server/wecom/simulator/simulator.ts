@@ -36,6 +36,12 @@ export interface SimConfig {
   welcomeCodeTtlMs: number;
   /** How many emitted events to keep in `sim.events`. Default 10,000. */
   eventLogLimit: number;
+  /** Customers one staff member may have; a takeover beyond it ends in transfer status 4. Default 50,000. */
+  staffCustomerLimit: number;
+  /** add_moment_task jobs answer status 2 (running) for this long, then 3 (done). Default 0. */
+  momentJobMs: number;
+  /** Share of a sender's customers in range who are shown a post (get_moment_send_result). Default 0.7. */
+  momentShownShare: number;
 }
 
 export const DEFAULT_SIM_CONFIG: SimConfig = {
@@ -51,6 +57,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   maxVisibleStaffWithoutOwnerFilter: 1000,
   welcomeCodeTtlMs: 20_000,
   eventLogLimit: 10_000,
+  staffCustomerLimit: 50_000,
+  momentJobMs: 0,
+  momentShownShare: 0.7,
 };
 
 export interface FaultSpec {
@@ -363,6 +372,81 @@ export class WecomSimulator {
     this.emit({ event: 'change_external_contact', changeType: 'transfer_fail', userId: userid, externalUserId: externalUserid, failReason: reason });
   }
 
+  // ---- customer transfer (在职继承 / 离职继承) ----------------------------------------------------------------------
+
+  /** An admin marks a staff member as resigned: their customers appear in get_unassigned_list. */
+  resignStaff(userid: string): void {
+    const u = this.state.staff.get(userid);
+    if (!u) throw new SimulatorError(`unknown staff ${userid}`);
+    u.status = 5;
+    this.state.dimission.set(userid, Math.floor(this.now() / 1000));
+  }
+
+  /** The customer will refuse their next transfer (they tap "refuse" in WeChat). */
+  refuseTransfer(externalUserid: string): void {
+    this.state.refusingCustomers.add(externalUserid);
+  }
+
+  /**
+   * Completes every waiting transfer whose 24 h have passed: refused (status 3, transfer_fail customer_refused),
+   * takeover member at the customer limit (status 4, transfer_fail customer_limit_exceed), or done (status 1: the
+   * relation moves to the takeover member with its remark and tags; an on-job handover's old relation ends with
+   * del_external_contact Source DELETE_BY_TRANSFER). transfer_result settles before answering, too.
+   */
+  settleTransfers(): { done: number; refused: number; limited: number } {
+    const st = this.state;
+    const nowS = Math.floor(this.now() / 1000);
+    const out = { done: 0, refused: 0, limited: 0 };
+    for (const t of st.transfers) {
+      if (t.status !== 2 || t.takeover_time > nowS) continue;
+      const old = st.getFollow(t.handover_userid, t.external_userid);
+      if (st.refusingCustomers.has(t.external_userid) || !old) {
+        st.refusingCustomers.delete(t.external_userid);
+        t.status = 3;
+        out.refused++;
+        this.emit({ event: 'change_external_contact', changeType: 'transfer_fail', userId: t.takeover_userid, externalUserId: t.external_userid, failReason: 'customer_refused' });
+        continue;
+      }
+      if ((st.followsByUser.get(t.takeover_userid)?.length ?? 0) >= this.config.staffCustomerLimit) {
+        t.status = 4;
+        out.limited++;
+        this.emit({ event: 'change_external_contact', changeType: 'transfer_fail', userId: t.takeover_userid, externalUserId: t.external_userid, failReason: 'customer_limit_exceed' });
+        continue;
+      }
+      st.removeFollow(t.handover_userid, t.external_userid);
+      if (!st.getFollow(t.takeover_userid, t.external_userid)) {
+        st.addFollow({ ...old, userid: t.takeover_userid, createtime: nowS, oper_userid: t.takeover_userid, add_way: 202, deletedByCustomer: false });
+      }
+      t.status = 1;
+      t.takeover_time = nowS;
+      out.done++;
+      if (t.kind === 'on_job') this.emit({ event: 'change_external_contact', changeType: 'del_external_contact', userId: t.handover_userid, externalUserId: t.external_userid, source: 'DELETE_BY_TRANSFER' });
+    }
+    return out;
+  }
+
+  // ---- moments (客户朋友圈) ---------------------------------------------------------------------------------------
+
+  /** A clerk publishes an enterprise moment in the app: it is shown to a share of their customers in range. */
+  postMoment(momentId: string, userid: string): number {
+    const m = this.state.moments.get(momentId);
+    if (!m) throw new SimulatorError(`unknown moment ${momentId}`);
+    const s = m.senders.get(userid);
+    if (!s) throw new SimulatorError(`${userid} is not a sender of ${momentId}`);
+    if (m.cancelled || s.publish_status === 1) return 0;
+    s.publish_status = 1;
+    const share = this.config.momentShownShare;
+    s.shown = s.customers.filter((eid) => hashUnit(`${momentId}|${eid}`) < share);
+    return s.shown.length;
+  }
+
+  /** A customer who was shown the post likes or comments on it. */
+  interactMoment(momentId: string, userid: string, externalUserid: string, kind: 'like' | 'comment'): void {
+    const s = this.state.moments.get(momentId)?.senders.get(userid);
+    if (!s || !s.shown.includes(externalUserid)) throw new SimulatorError('the customer was not shown this post');
+    this.state.moments.get(momentId)!.interactions.push({ userid, external_userid: externalUserid, kind, create_time: Math.floor(this.now() / 1000) });
+  }
+
   // ---- tags (admin console) ----------------------------------------------------------------------------------
 
   /** Creates a tag group with tags: change_external_tag create (tag_group). */
@@ -612,6 +696,13 @@ export class WecomSimulator {
       massTasks: this.state.massTasks.size,
     };
   }
+}
+
+/** A stable number in [0, 1) from a string (FNV-1a). */
+function hashUnit(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return (h >>> 0) / 4294967296;
 }
 
 export function createSimulator(opts: SimulatorOptions = {}): WecomSimulator {

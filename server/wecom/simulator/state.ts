@@ -191,6 +191,41 @@ export interface SimWelcomeCode {
   used: boolean;
 }
 
+export interface SimTransfer {
+  kind: 'on_job' | 'resigned';
+  handover_userid: string;
+  takeover_userid: string;
+  external_userid: string;
+  /** 1 done, 2 waiting, 3 customer refused, 4 takeover member hit the customer limit. */
+  status: 1 | 2 | 3 | 4;
+  /** Seconds: when the takeover happens (waiting) or happened. */
+  takeover_time: number;
+  /** ms. */
+  created_at: number;
+}
+
+export interface SimMomentJob {
+  jobid: string;
+  /** ms. */
+  created_at: number;
+  moment_id: string;
+  invalid_senders: string[];
+  invalid_tags: string[];
+}
+
+export interface SimMoment {
+  moment_id: string;
+  /** Seconds. */
+  create_time: number;
+  text?: { content: string };
+  attachments: unknown[];
+  tag_ids: string[];
+  /** Per sender: publish status and the customers in range. */
+  senders: Map<string, { publish_status: 0 | 1; customers: string[]; shown: string[] }>;
+  interactions: { userid: string; external_userid: string; kind: 'like' | 'comment'; create_time: number }[];
+  cancelled: boolean;
+}
+
 /** The serializable seed of a world, as produced by generatePopulation. */
 export interface PopulationData {
   corpId: string;
@@ -222,6 +257,14 @@ export class SimState {
   /** secret → current token. */
   readonly tokenBySecret = new Map<string, string>();
   readonly welcomeCodes = new Map<string, SimWelcomeCode>();
+  /** Customer transfers (在职继承 / 离职继承), oldest first. */
+  readonly transfers: SimTransfer[] = [];
+  /** Resigned staff → dimission time (seconds), for get_unassigned_list. */
+  readonly dimission = new Map<string, number>();
+  readonly momentJobs = new Map<string, SimMomentJob>();
+  readonly moments = new Map<string, SimMoment>();
+  /** Customers who will refuse a transfer when it falls due. */
+  readonly refusingCustomers = new Set<string>();
   /** recipient (external_userid or chat_id) → month key "YYYY-MM" → messages received. */
   readonly received = new Map<string, Map<string, number>>();
   private seq = 0;

@@ -1,0 +1,52 @@
+/**
+ * Welcome-message text and attachments (欢迎语): the placeholders ops may use, and the attachment lines of the
+ * form turned into WeCom's attachment shapes (wecom-api.md 5.1 / 5.7). Pure; imports nothing from the server.
+ */
+import { z } from 'zod';
+
+export const WELCOME_PLACEHOLDERS = ['{客户称呼}', '{导购}', '{门店}'] as const;
+export const WELCOME_MAX_TEXT_BYTES = 4000;
+export const WELCOME_MAX_ATTACHMENTS = 9;
+
+export interface WelcomeValues {
+  customer: string | null;
+  clerk: string | null;
+  store: string | null;
+}
+
+/** Fills {客户称呼}, {导购} and {门店}; a value that is unknown reads naturally ("您好", "导购", "门店"). */
+export function renderWelcome(text: string, v: WelcomeValues): string {
+  return text
+    .replaceAll('{客户称呼}', v.customer?.trim() || '您')
+    .replaceAll('{导购}', v.clerk?.trim() || '导购')
+    .replaceAll('{门店}', v.store?.trim() || '门店');
+}
+
+export type WelcomeAttachment = { msgtype: 'image'; image: { pic_url: string } } | { msgtype: 'link'; link: { title: string; url: string; picurl?: string } };
+
+const url = z.string().url().max(2048);
+/**
+ * One attachment per line: `image https://…` or `link 标题 | https://…`. Returns the attachments or the first
+ * problem (with its line number).
+ */
+export function parseAttachmentLines(text: string): { ok: true; attachments: WelcomeAttachment[] } | { ok: false; error: string } {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
+  if (lines.length > WELCOME_MAX_ATTACHMENTS) return { ok: false, error: `最多 ${WELCOME_MAX_ATTACHMENTS} 个附件 / At most ${WELCOME_MAX_ATTACHMENTS} attachments` };
+  const out: WelcomeAttachment[] = [];
+  for (const [i, line] of lines.entries()) {
+    const [kind, ...rest] = line.split(/\s+/);
+    const body = rest.join(' ');
+    if (kind === 'image' && url.safeParse(body).success) out.push({ msgtype: 'image', image: { pic_url: body } });
+    else if (kind === 'link') {
+      const [title, link] = body.split('|').map((x) => x.trim());
+      if (!title || new TextEncoder().encode(title).length > 128 || !url.safeParse(link).success) return { ok: false, error: `第 ${i + 1} 行：链接格式为「link 标题 | https://…」/ Line ${i + 1}: write “link title | https://…”` };
+      out.push({ msgtype: 'link', link: { title, url: link! } });
+    } else return { ok: false, error: `第 ${i + 1} 行：以 image 或 link 开头 / Line ${i + 1}: start with image or link` };
+  }
+  return { ok: true, attachments: out };
+}
+
+/** The attachments back as form lines. */
+export function attachmentLines(atts: readonly WelcomeAttachment[]): string {
+  return atts.map((a) => (a.msgtype === 'image' ? `image ${a.image.pic_url}` : `link ${a.link.title} | ${a.link.url}`)).join('\n');
+}
