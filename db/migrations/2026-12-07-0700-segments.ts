@@ -10,7 +10,7 @@
  * - `segment_events`: one row per entry or exit of a customer, with the local day (campaigns trigger on "entered").
  * - `segment_sizes`: size, entries and exits per segment and local day.
  * - `segment_actions`: a bulk action on all members (tag add/remove, follow-up tasks) and its progress.
- * - `follow_up_tasks`: a customer handed to a serving clerk (read by the clerk workspace).
+ * A segment handed to clerks becomes rows of the clerk workspace's `clerk_tasks` (kind 'segment', migration 0800).
  */
 import { sql, type Kysely } from 'kysely';
 import { secureTenantTable } from './_tenant-table';
@@ -86,32 +86,11 @@ const statements = [
      primary key (tenant_id, id),
      foreign key (tenant_id, segment_id) references segments(tenant_id, id) on delete cascade
    )`,
-  `create table follow_up_tasks (
-     tenant_id uuid not null references tenants(id) on delete cascade,
-     id uuid not null default gen_random_uuid(),
-     customer_id uuid not null,
-     staff_id uuid not null,
-     segment_id uuid,
-     action_id uuid,
-     title text not null,
-     note text,
-     due_on date,
-     status text not null default 'open' check (status in ('open','done','dismissed')),
-     created_by_label text not null,
-     created_at timestamptz not null default now(),
-     done_at timestamptz,
-     primary key (tenant_id, id),
-     foreign key (tenant_id, staff_id) references staff(tenant_id, id) on delete cascade,
-     foreign key (tenant_id, segment_id) references segments(tenant_id, id) on delete set null (segment_id)
-   )`,
-  // One open task per customer, clerk and action: a re-run of the same hand-over adds nothing.
-  `create unique index follow_up_tasks_action_idx on follow_up_tasks (tenant_id, action_id, customer_id, staff_id) where action_id is not null`,
-  `create index follow_up_tasks_staff_idx on follow_up_tasks (tenant_id, staff_id, status, due_on)`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const s of statements) await sql.raw(s).execute(db);
-  for (const t of ['segments', 'segment_members', 'segment_events', 'segment_sizes', 'segment_actions', 'follow_up_tasks']) await secureTenantTable(db, t);
+  for (const t of ['segments', 'segment_members', 'segment_events', 'segment_sizes', 'segment_actions']) await secureTenantTable(db, t);
 }
 
 export async function down(): Promise<void> {

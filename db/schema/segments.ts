@@ -73,21 +73,6 @@ export interface SegmentActionsTable {
 export type FollowUpStatus = 'open' | 'done' | 'dismissed';
 
 /** A customer handed to a serving clerk for follow-up (the clerk workspace reads these). */
-export interface FollowUpTasksTable {
-  tenant_id: string;
-  id: Generated<string>;
-  customer_id: string;
-  staff_id: string;
-  segment_id: string | null;
-  action_id: string | null;
-  title: string;
-  note: string | null;
-  due_on: DateString | null;
-  status: Generated<FollowUpStatus>;
-  created_by_label: string;
-  created_at: Generated<Timestamp>;
-  done_at: Timestamp | null;
-}
 
 export interface SegmentTables {
   segments: SegmentsTable;
@@ -95,5 +80,4 @@ export interface SegmentTables {
   segment_events: SegmentEventsTable;
   segment_sizes: SegmentSizesTable;
   segment_actions: SegmentActionsTable;
-  follow_up_tasks: FollowUpTasksTable;
 }

@@ -46,8 +46,9 @@ export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: str
 
 /**
  * One follow-up task per member for their serving clerk (the metrics' serving clerk, else the earliest open
- * relation), set-based; members without a serving clerk are counted as skipped. A re-run of the same action adds
- * nothing (unique per action, customer and clerk).
+ * relation), set-based, as rows of the clerk workspace's `clerk_tasks` (kind 'segment', source 'segment:<id>');
+ * members without a serving clerk are counted as skipped. A re-run of the same action adds nothing (the dedupe
+ * key is the action and the customer).
  */
 export async function insertFollowUps(trx: Tx, tenantId: TenantId, compiled: CompiledRule, v: { actionId: string; segmentId: string; title: string; note: string | null; dueOn: string | null; label: string }): Promise<{ created: number; skipped: number; total: number }> {
   const r = await sql<{ created: number; skipped: number; total: number }>`
@@ -55,18 +56,13 @@ export async function insertFollowUps(trx: Tx, tenantId: TenantId, compiled: Com
       select c.id as customer_id, coalesce(cm.clerk_id, (select f.staff_id from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.ended_at is null order by f.added_at nulls last limit 1)) as staff_id
       from ${RULE_FROM} where ${compiled.where}),
     ins as (
-      insert into follow_up_tasks (tenant_id, customer_id, staff_id, segment_id, action_id, title, note, due_on, created_by_label)
-      select ${tenantId}::uuid, m.customer_id, m.staff_id, ${v.segmentId}::uuid, ${v.actionId}::uuid, ${v.title}, ${v.note}, ${v.dueOn}::date, ${v.label}
+      insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, source, dedupe_key, title, payload)
+      select ${tenantId}::uuid, 'segment', m.customer_id, m.staff_id,
+        coalesce(${v.dueOn}::date, (select (now() at time zone t.timezone)::date from tenants t where t.id = ${tenantId}::uuid)),
+        'segment:' || ${v.segmentId}::text, ${v.actionId}::text || ':' || m.customer_id::text, ${v.title},
+        jsonb_build_object('note', ${v.note}::text, 'segment_id', ${v.segmentId}::text, 'action_id', ${v.actionId}::text, 'by', ${v.label}::text)
       from m where m.staff_id is not null
       on conflict do nothing returning 1)
     select (select count(*)::int from ins) as created, (select count(*)::int from m where staff_id is null) as skipped, (select count(*)::int from m) as total`.execute(trx);
   return r.rows[0]!;
-}
-
-/** Open follow-up tasks of a clerk (for the clerk workspace), soonest due first. */
-export async function openFollowUps(trx: Tx, tenantId: TenantId, staffId: string, limit = 100) {
-  const r = await sql<{ id: string; customer_id: string; title: string; note: string | null; due_on: string | null; segment_id: string | null; created_at: Date }>`
-    select id, customer_id, title, note, due_on::text as due_on, segment_id, created_at from follow_up_tasks
-    where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and status = 'open' order by due_on nulls last, created_at limit ${limit}`.execute(trx);
-  return r.rows;
 }

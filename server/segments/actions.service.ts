@@ -4,8 +4,8 @@
  *   `segments.action` job in chunks of 1,000 customers through the existing tag path (changeCustomerTags: internal
  *   tags at once, WeCom tags as pending changes for the write-back queue). Each chunk commits its progress and its
  *   cursor with its changes, so a crashed job resumes after the last chunk without duplicates;
- * - follow-up tasks: one `follow_up_tasks` row per member for their serving clerk, in one statement (the clerk
- *   workspace reads them: openFollowUps in actions.repository.ts);
+ * - follow-up tasks: one `clerk_tasks` row (kind 'segment') per member for their serving clerk, in one statement;
+ *   they appear in the clerk's 今日 list (server/clerk/tasks.repository.ts);
  * - export: the members as CSV rows (the route writes them with app/lib/csv.ts, formula-injection safe).
  * Members are those in the acting user's scope at the time the action runs.
  */

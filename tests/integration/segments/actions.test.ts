@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashMobile, mobileHashKey } from '../../../server/customers/mobile-identity';
-import { openFollowUps } from '../../../server/segments/actions.repository';
+import { listOpenTasks } from '../../../server/clerk/tasks.repository';
 import { createStaticFromUpload } from '../../../server/segments/upload.service';
 import { exportMembers, handToClerks, processSegmentAction, runBulkTag, startBulkTag } from '../../../server/segments/actions.service';
 import { createSegment } from '../../../server/segments/segments.service';
@@ -53,16 +53,22 @@ describe('segment actions', () => {
   it('hands members to their serving clerks as follow-up tasks (members without a clerk are skipped)', async () => {
     const r = await withTenant(h.services.dbs, w.t.id, (trx) => handToClerks(trx, w.admin, segId, { title: '回访', dueOn: '2026-12-31' }));
     expect(r).toMatchObject({ total: 5, created: 4, skipped: 1 }); // C has no open relation
-    const tasks = await withTenant(h.services.dbs, w.t.id, (trx) => openFollowUps(trx, w.t.id, w.staff.clerk1.id));
-    expect(tasks.map((x) => w.names[x.customer_id]).sort()).toEqual(['A', 'B', 'E']);
-    expect(tasks[0]).toMatchObject({ title: '回访', due_on: '2026-12-31' });
+    // They are the clerk's own tasks in the workspace's 今日 list once their day comes.
+    const tasks = (await withTenant(h.services.dbs, w.t.id, (trx) => listOpenTasks(trx, w.t.id, w.staff.clerk1.id, '2026-12-31'))).filter((x) => x.kind === 'segment');
+    expect(tasks.map((x) => w.names[x.customer_id!]).sort()).toEqual(['A', 'B', 'E']);
+    expect(tasks[0]).toMatchObject({ title: '回访', due_on: '2026-12-31', source: `segment:${segId}` });
+    const before = await withTenant(h.services.dbs, w.t.id, (trx) => listOpenTasks(trx, w.t.id, w.staff.clerk1.id, '2026-12-30'));
+    expect(before.filter((x) => x.kind === 'segment')).toEqual([]);
+    // Handing the same segment over again with the same action adds nothing; a new action adds a task per member.
+    const again = await withTenant(h.services.dbs, w.t.id, (trx) => handToClerks(trx, w.admin, segId, { title: '再回访', dueOn: '2026-12-31' }));
+    expect(again.created).toBe(4);
   });
 
   it('exports every member and records the export', async () => {
     const out = await withTenant(h.services.dbs, w.t.id, (trx) => exportMembers(trx, w.admin, segId));
     expect(out.rows.map((r) => r.display_name).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
     const audit = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${w.t.id} and entity_id = ${segId} order by id`.execute(trx));
-    expect(audit.rows.map((a) => a.action)).toEqual(['segment.create', 'segment.tag_add', 'segment.tag_add', 'segment.follow_up', 'segment.export']);
+    expect(audit.rows.map((a) => a.action)).toEqual(['segment.create', 'segment.tag_add', 'segment.tag_add', 'segment.follow_up', 'segment.follow_up', 'segment.export']);
   });
 });
 
