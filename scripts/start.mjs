@@ -23,6 +23,11 @@ if (stale) {
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules/@remix-run/dev/dist/cli.js'), 'build'], { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// db/postgres-fix.mjs: postgres.js survives a restart of PostgreSQL underneath (see there).
+const child = spawn(process.execPath, ['--import', 'tsx', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'server/index.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+child.on('error', (e) => {
+  process.stderr.write(`Huike failed to start: ${e.message}\n`);
+  process.exit(1);
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
