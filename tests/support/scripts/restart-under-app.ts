@@ -17,7 +17,8 @@ const { config } = bootConfig();
 const s = await openServices(config, { log: createLogger({ level: 'error' }) });
 await startQueue(s.queue, jobDefinitions);
 let stop = false;
-const traffic = Array.from({ length: 4 }, async () => {
+// Four request loops, running until `stop`; they are not awaited (a request caught in the restart may wait on it).
+Array.from({ length: 4 }, async () => {
   while (!stop) {
     await s.dbs.app
       .transaction()
