@@ -20,6 +20,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
+          // postgres.js as the app loads it (db/postgres-fix.mjs).
+          execArgv: ['--import', './db/postgres-fix.mjs'],
           globalSetup: ['tests/support/global-postgres.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
@@ -32,6 +34,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
+          execArgv: ['--import', './db/postgres-fix.mjs'],
           globalSetup: ['tests/support/global-app.ts'],
           testTimeout: 120_000,
           hookTimeout: 180_000,

@@ -22,12 +22,20 @@ export function sqlOptions(max: number): postgres.Options<Record<string, postgre
     onnotice: () => {},
     idle_timeout: 30,
     connect_timeout: 15,
+    // After an outage every pooled connection reconnects within 2 s of the server's return (the default backoff,
+    // shared by the pool's connections, grows to 20 s while the server is down).
+    backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 2),
     types: {
       int8: { to: 20, from: [20], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
       numeric: { to: 1700, from: [1700], serialize: (x: unknown) => String(x), parse: (x: string) => Number(x) },
       date: { to: 1082, from: [1082], serialize: (x: unknown) => String(x), parse: (x: string) => x },
     },
   };
+}
+
+/** Was postgres.js loaded with db/postgres-fix.mjs (every entry point passes `--import ./db/postgres-fix.mjs`)? */
+export function postgresFixLoaded(): boolean {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for('huike.postgres-fix')] === true;
 }
 
 export function makeSql(url: string, max = 10): Sql {

@@ -26,6 +26,8 @@ export function serverBuildStale() {
 
 /** Node arguments that run one server entry point: `index`, `worker` or `cli`. */
 export function entryArgs(name, source) {
-  if (!serverBuildStale()) return ['--enable-source-maps', path.join(root, `build/server/${name}.js`)];
-  return ['--import', 'tsx', path.join(root, source)];
+  // db/postgres-fix.mjs: postgres.js survives a restart of PostgreSQL underneath (every entry point loads it).
+  const fix = ['--import', path.join(root, 'db/postgres-fix.mjs')];
+  if (!serverBuildStale()) return ['--enable-source-maps', ...fix, path.join(root, `build/server/${name}.js`)];
+  return ['--import', 'tsx', ...fix, path.join(root, source)];
 }

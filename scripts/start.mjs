@@ -19,6 +19,11 @@ if (!existsSync(buildFile) || newestMtime(path.join(root, 'app')) > statSync(bui
 }
 if (serverBuildStale()) run('Compiling the server', [path.join(root, 'scripts/build-server.mjs')]);
 
-const child = spawn(process.execPath, ['--enable-source-maps', path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+// db/postgres-fix.mjs: postgres.js survives a restart of PostgreSQL underneath (see there).
+const child = spawn(process.execPath, ['--enable-source-maps', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+child.on('error', (e) => {
+  process.stderr.write(`Huike failed to start: ${e.message}\n`);
+  process.exit(1);
+});
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

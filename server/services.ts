@@ -4,7 +4,7 @@
  * queue. Routes receive these through Remix's load context, never through module globals.
  */
 import { sql } from 'kysely';
-import { appRolePassword, appUrlFrom, ensureAppRole, makeKysely, makeSql, type Sql } from '../db/connection';
+import { appRolePassword, appUrlFrom, ensureAppRole, makeKysely, makeSql, postgresFixLoaded, type Sql } from '../db/connection';
 import { startEmbeddedPostgres, type EmbeddedHandle } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
 import type { Config } from './config';
@@ -35,6 +35,7 @@ export interface OpenOptions {
 
 export async function openServices(config: Config, opts: OpenOptions): Promise<Services> {
   const { log } = opts;
+  if (!postgresFixLoaded()) log.warn('postgres.js was loaded without --import ./db/postgres-fix.mjs: a restart of PostgreSQL can stop this process');
   let embedded: EmbeddedHandle | undefined;
   let ownerUrl = config.DATABASE_URL;
   if (!ownerUrl) {

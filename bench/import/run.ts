@@ -18,7 +18,7 @@ import { generateBenchFile } from './generate';
 
 const out = path.join(import.meta.dirname, '../.out');
 const benchFile = path.join(out, 'orders-1m.csv');
-const uci = path.resolve(import.meta.dirname, '../../../shared/datasets/online-retail-uci/online_retail.csv.gz');
+const uci = path.resolve(import.meta.dirname, '../../tests/fixtures/datasets/online-retail-uci/online_retail.csv.gz');
 
 let peak = 0;
 const sampler = setInterval(() => {

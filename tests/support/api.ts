@@ -39,8 +39,8 @@ export async function createApiKey(services: Services, tenantId: TenantId, name 
   return k.key;
 }
 
-/** The shared UCI Online Retail file (541,909 lines). */
-export const UCI_FILE = path.resolve(import.meta.dirname, '../../../shared/datasets/online-retail-uci/online_retail.csv.gz');
+/** The UCI Online Retail file (541,909 lines), carried in tests/fixtures/datasets (source and licence in its SOURCE.md). */
+export const UCI_FILE = path.resolve(import.meta.dirname, '../fixtures/datasets/online-retail-uci/online_retail.csv.gz');
 
 /** Imports the UCI file into a tenant through the CLI with the column mapping of its SOURCE.md; returns the CLI's output. */
 export async function importUciWithCli(services: Services, tenantSlug: string): Promise<{ code: number; out: string[]; err: string[] }> {

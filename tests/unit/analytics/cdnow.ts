@@ -1,11 +1,10 @@
 /**
- * Reader for the CDNOW benchmark files in shared/datasets/cdnow (see SOURCE.md there). The shared folder is a
- * sibling of the repository root (…/shared next to …/main), located relative to this file.
+ * Reader for the CDNOW benchmark files carried in tests/fixtures/datasets/cdnow (source and licence in SOURCE.md there).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const CDNOW_DIR = path.resolve(import.meta.dirname, '../../../../shared/datasets/cdnow');
+export const CDNOW_DIR = path.resolve(import.meta.dirname, '../../fixtures/datasets/cdnow');
 
 /** Calibration ends 1997-09-30; the 39-week holdout is 1997-10-01 .. 1998-06-30. */
 export const CALIBRATION_END = '19970930';
