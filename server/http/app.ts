@@ -35,7 +35,7 @@ export async function healthReport(services: Services) {
   return { status: ok ? 'ok' : 'degraded', database, queue, worker: services.config.WORKER, uptime_s: Math.round(process.uptime()), checked_ms: Date.now() - started };
 }
 
-/** File types served from public/ only; no Remix route answers these (its .csv downloads are routes, not assets). */
+/** File types served from public/, unless a Remix resource route has that very path (see routePathsWithExtension). */
 const ASSET = /\.(ico|png|jpe?g|gif|svg|webp|avif|bmp|css|js|mjs|cjs|map|woff2?|ttf|otf|eot|webmanifest)$/i;
 
 /**
@@ -43,12 +43,18 @@ const ASSET = /\.(ico|png|jpe?g|gif|svg|webp|avif|bmp|css|js|mjs|cjs|map|woff2?|
  * plain 404 and one log line. Left to Remix it would render the app's 404 page and log "No route matches URL"
  * with a stack trace each time.
  */
-function missingAsset(services: Services) {
+function missingAsset(services: Services, routePaths: ReadonlySet<string>) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !(req.path.startsWith('/build/') || ASSET.test(req.path))) return next();
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !(req.path.startsWith('/build/') || ASSET.test(req.path)) || routePaths.has(req.path)) return next();
     services.log.info('asset not found', { status: 404, path: req.path, requestId: res.locals.requestId });
     res.status(404).type('text/plain').send('Not found');
   };
+}
+
+/** Top-level Remix routes whose path is a file name (e.g. the simulator's `/wecom/sim/jssdk.js`): they are not assets. */
+function routePathsWithExtension(build: ServerBuild | (() => Promise<ServerBuild>)): Set<string> {
+  if (typeof build === 'function') return new Set();
+  return new Set(Object.values(build.routes).filter((r) => r.parentId === 'root' && r.path && ASSET.test(r.path) && !r.path.includes(':')).map((r) => `/${r.path}`));
 }
 
 export function createHttpApp(services: Services, build: ServerBuild | (() => Promise<ServerBuild>)): Express {
@@ -73,7 +79,7 @@ export function createHttpApp(services: Services, build: ServerBuild | (() => Pr
 
   app.use('/build', express.static(path.join(ROOT_DIR, 'public/build'), { immutable: true, maxAge: '1y' }));
   app.use(express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h' }));
-  app.use(missingAsset(services));
+  app.use(missingAsset(services, routePathsWithExtension(build)));
 
   // CSRF, first line: a browser mutation must come from our own origin. The per-session token is checked by
   // the route guards (app/lib/guards.server.ts) as the second line. Remix actions read forms only.

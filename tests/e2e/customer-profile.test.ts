@@ -30,6 +30,8 @@ describe('the customer profile for a clerk', () => {
   it('puts tags and serving clerks first, orders below, and never shows the raw external_userid / unionid', async () => {
     const clerk = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
     await login(clerk, base, 'clerk@demo.huike');
+    // A clerk lands on the phone workspace (/m); the desktop list is still theirs.
+    await clerk.goto(`${base}/customers`);
     await clerk.waitForSelector('.data-table tbody tr td a[href^="/customers/"]');
     const ids = (await clerk.locator('.data-table tbody tr td a[href^="/customers/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.split('/').pop()!))).slice(0, 10);
     expect(ids.length).toBeGreaterThan(0);

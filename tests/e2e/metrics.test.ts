@@ -47,7 +47,9 @@ describe('numbers a manager can trust', () => {
 
   it("clerk: the 待回访 list starts with a customer inside the due window, in priority order", async () => {
     const page = await open('clerk@demo.huike');
-    expect(new URL(page.url()).pathname).toBe('/customers');
+    // A clerk lands on the phone workspace (/m); the desktop customer list is theirs too.
+    expect(new URL(page.url()).pathname).toBe('/m');
+    await page.goto(`${base}/customers`);
     await Promise.all([page.waitForURL((u) => u.searchParams.get('due') === '1'), page.check('input[name=due]')]);
     await page.waitForSelector('[data-testid=priority-note]');
     const heads = (await page.locator('.data-table thead th').allInnerTexts()).map((s) => s.replace(/[↕▲▼]/g, '').trim());
