@@ -127,3 +127,17 @@ export async function completeCustomerTasks(trx: Tx, tenantId: TenantId, staffId
     where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and customer_id = ${customerId}::uuid and status = 'open' and kind = any(${[...kinds]}::text[])`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }
+
+/**
+ * A handover moved customers from one clerk to another: their open tasks follow them. A task the new clerk
+ * already has (same kind and key) is closed on the old clerk's side as expired, so nothing is done twice.
+ */
+export async function moveOpenTasks(trx: Tx, tenantId: TenantId, customerIds: string[], fromStaffId: string, toStaffId: string, reason: string): Promise<number> {
+  if (customerIds.length === 0) return 0;
+  const moved = await sql`update clerk_tasks k set staff_id = ${toStaffId}::uuid
+    where k.tenant_id = ${tenantId}::uuid and k.staff_id = ${fromStaffId}::uuid and k.status = 'open' and k.customer_id = any(${customerIds}::uuid[])
+      and not exists (select 1 from clerk_tasks d where d.tenant_id = k.tenant_id and d.staff_id = ${toStaffId}::uuid and d.kind = k.kind and d.dedupe_key = k.dedupe_key)`.execute(trx);
+  await sql`update clerk_tasks set status = 'expired', reason = ${reason}, closed_at = now()
+    where tenant_id = ${tenantId}::uuid and staff_id = ${fromStaffId}::uuid and status = 'open' and customer_id = any(${customerIds}::uuid[])`.execute(trx);
+  return Number(moved.numAffectedRows ?? 0);
+}

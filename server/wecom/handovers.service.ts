@@ -13,6 +13,7 @@
  * transfer_fail callbacks mark refused / limit reached as they arrive (inbox.service.ts).
  */
 import { z } from 'zod';
+import { moveOpenTasks } from '../clerk/tasks.repository';
 import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import type { Services } from '../services';
@@ -155,6 +156,7 @@ export async function pollHandover(services: Services, tenantId: TenantId, h: Ha
   const r = await withTenant(services.dbs, tenantId, async (trx) => {
     await applyTransferResults(trx, tenantId, h.id, results);
     const moved = await moveKeptRelations(trx, tenantId, h);
+    await moveOpenTasks(trx, tenantId, moved, h.from_staff_id, h.to_staff_id, 'handed over');
     await markCustomersTouched(trx, tenantId, moved, 'wecom.handover');
     const waiting = await countWaiting(trx, tenantId, h.id);
     if (waiting === 0) await setHandoverStatus(trx, tenantId, h.id, 'done');

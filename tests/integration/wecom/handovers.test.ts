@@ -64,6 +64,10 @@ describe('handovers (客户继承)', () => {
     await withTenant(h.services.dbs, tenant.id, (trx) =>
       sql`insert into orders (tenant_id, order_no, paid_at, paid_day, amount_fen, content_hash, source, customer_id) values (${tenant.id}::uuid, 'H-1', now() - interval '10 days', current_date - 10, 5000, 'h', 'api', ${before.customer_id}::uuid)`.execute(trx),
     );
+    // An open task of the old clerk for the kept customer (it must follow the customer).
+    await withTenant(h.services.dbs, tenant.id, (trx) =>
+      sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, title) values (${tenant.id}::uuid, 'segment', ${before.customer_id}::uuid, ${ids.get(a)}::uuid, current_date, 'h-1', '回访')`.execute(trx),
+    );
     sim.resignStaff(a);
     sim.refuseTransfer(refuser);
     const { id } = await startHandover(h.services, tenant.actor, { kind: 'resigned', fromStaffId: ids.get(a), toStaffId: ids.get(b) });
@@ -77,6 +81,8 @@ describe('handovers (客户继承)', () => {
     const after = await rows(tenant.id, id);
     expect(after.find((r) => r.external_userid === refuser)!.status).toBe('refused');
     expect(after.filter((r) => r.status === 'kept')).toHaveLength(custs.length - 1);
+    const task = await withTenant(h.services.dbs, tenant.id, (trx) => sql<{ staff_id: string; status: string }>`select staff_id, status from clerk_tasks where tenant_id = ${tenant.id}::uuid and dedupe_key = 'h-1'`.execute(trx));
+    expect(task.rows).toEqual([{ staff_id: ids.get(b), status: 'open' }]);
     const rel = await servedBy(tenant.id, kept);
     expect(rel).toEqual([
       expect.objectContaining({ userid: a, open: false, end_reason: 'transfer' }),
