@@ -13,13 +13,15 @@ import { listTagOptions } from '../../server/wecom/tags.repository';
 import { EXECUTION_SORTS, executionByClerk, nudgeOverdueClerks, rollUpStores, type ExecutionSort } from '../../server/clerk/execution.queries';
 import type { ClerkCustomerQuery } from './clerk-contract';
 import './load-context';
+import { clerkWecomTasks } from '../../server/wecom/clerk-tasks.service';
 
 export { CLERK_PAGE_SIZE };
 export { changeTags } from './wecom.server';
 
 const tx = <T>(context: AppLoadContext, actor: Actor, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(context.services.dbs, actor.tenantId, fn);
 
-export const loadToday = (context: AppLoadContext, actor: Actor) => tx(context, actor, (trx) => todayView(trx, actor));
+export const loadToday = (context: AppLoadContext, actor: Actor) =>
+  tx(context, actor, async (trx) => ({ ...(await todayView(trx, actor)), wecom: await clerkWecomTasks(trx, actor) }));
 export const loadTabCount = (context: AppLoadContext, actor: Actor) => tx(context, actor, (trx) => openTaskCount(trx, actor));
 export const closeTaskFor = (context: AppLoadContext, actor: Actor, input: unknown) => tx(context, actor, (trx) => closeClerkTask(trx, actor, input));
 export const loadCard = (context: AppLoadContext, actor: Actor, id: string) => tx(context, actor, (trx) => customerCard(trx, actor, id));

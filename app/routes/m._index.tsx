@@ -96,7 +96,7 @@ function TaskItem({ task }: { task: Task }) {
 }
 
 export default function Today() {
-  const { tasks, counts, today } = useLoaderData<typeof loader>();
+  const { tasks, counts, today, wecom } = useLoaderData<typeof loader>();
   const t = useT();
   return (
     <>
@@ -117,6 +117,33 @@ export default function Today() {
           <ul className="m-list" data-testid="task-list">
             {tasks.map((k) => (
               <TaskItem key={k.id} task={k} />
+            ))}
+          </ul>
+        </section>
+      )}
+      {wecom.moments.length > 0 && (
+        <section className="m-card" data-testid="moment-tasks">
+          <h2>{t('待发朋友圈', 'Moments to post')}</h2>
+          <p className="m-muted" style={{ marginTop: 0 }}>{t('在企业微信「客户朋友圈」中确认发表', 'Confirm them in WeCom under Customer Moments')}</p>
+          <ul className="m-list">
+            {wecom.moments.map((m) => (
+              <li key={m.id}>{m.text.length > 60 ? `${m.text.slice(0, 60)}…` : m.text}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {wecom.handovers.length > 0 && (
+        <section className="m-card" data-testid="handovers">
+          <h2>{t('客户交接', 'Customer handovers')}</h2>
+          <ul className="m-list">
+            {wecom.handovers.map((h) => (
+              <li key={h.id}>
+                {h.direction === 'in' ? t(`从 ${h.from_clerk} 接手`, `From ${h.from_clerk}`) : t(`交给 ${h.to_clerk}`, `To ${h.to_clerk}`)}
+                <span className="m-muted">
+                  {' '}
+                  {t(`${h.customers} 位客户 · 已接手 ${h.kept} · 拒绝 ${h.refused} · 等待 ${h.waiting}`, `${h.customers} customers · ${h.kept} kept · ${h.refused} refused · ${h.waiting} waiting`)}
+                </span>
+              </li>
             ))}
           </ul>
         </section>
