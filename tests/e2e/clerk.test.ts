@@ -4,7 +4,7 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot } from '../support/browser';
+import { launch, login, screenshot, until } from '../support/browser';
 
 const base = inject('appUrl');
 const PHONE = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 1 };
@@ -22,14 +22,6 @@ afterAll(async () => {
 
 function watch(ctx: BrowserContext): void {
   ctx.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)));
-}
-
-async function until(page: Page, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await page.waitForTimeout(500);
-  }
 }
 
 /** No sideways scrolling, and every visible control is at least 44 px each way (radios count by their label). */

@@ -5,7 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { gotoRefused, launch, login, screenshot } from '../support/browser';
+import { gotoRefused, launch, login, screenshot, until } from '../support/browser';
 
 const base = inject('appUrl');
 let browser: Browser;
@@ -16,14 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function until(page: Page, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await page.waitForTimeout(500);
-  }
-}
 
 /** A signed-in page that records client errors from then on (the login page's hydration warnings are not ours). */
 async function signedIn(errors: string[], who: string): Promise<Page> {

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot } from '../support/browser';
+import { launch, login, screenshot, until } from '../support/browser';
 
 const base = inject('appUrl');
 let browser: Browser;
@@ -11,14 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-async function until(page: Page, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await page.waitForTimeout(500);
-  }
-}
 
 describe('WeCom in the demo (in-process simulator)', () => {
   it('admin: the connection is set up and synced; test connection reads well; a simulated add arrives as a callback and is processed', async () => {

@@ -106,3 +106,12 @@ export async function login(page: Page, base: string, identifier: string, passwo
   await page.fill('input[name=password]', password);
   await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]')]);
 }
+
+/** Polls `check` every half second until it is true (e.g. a write-back reaching "synced"); fails after `ms`. */
+export async function until(page: Page, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await page.waitForTimeout(500);
+  }
+}
