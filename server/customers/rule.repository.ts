@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Tx } from '../tenancy/context';
 import { RULE_FROM, type CompiledRule } from './rule-compiler';
+import type { MatchingCustomerRow } from '../../app/lib/segments/rule';
 
 /** How many customers match: one statement. */
 export async function countMatching(trx: Tx, compiled: CompiledRule): Promise<number> {
@@ -9,19 +10,7 @@ export async function countMatching(trx: Tx, compiled: CompiledRule): Promise<nu
   return r.rows[0]?.n ?? 0;
 }
 
-export interface MatchingCustomerRow {
-  id: string;
-  display_name: string | null;
-  mobile_masked: string | null;
-  store: string | null;
-  stage: string | null;
-  rfm_group: string | null;
-  frequency: number | null;
-  monetary_fen: number | null;
-  last_purchase: string | null;
-  is_due: boolean | null;
-  predicted_value_12m_fen: number | null;
-}
+export type { MatchingCustomerRow };
 
 /** One page of matching customers, highest net spend first (ties by id, so pages are stable). */
 export async function pageMatching(trx: Tx, compiled: CompiledRule, page: number, size: number): Promise<MatchingCustomerRow[]> {

@@ -11,20 +11,11 @@ import { FormResult } from '~/components/form-result';
 import { GROUP_LABELS, STAGE_LABELS, label } from '~/lib/analytics-labels';
 import { yuan } from '~/lib/dashboard-format';
 import { useT } from '~/lib/i18n';
-import { parseRule, type Rule } from '~/lib/segments/rule';
+import { parseRule, type MatchingCustomerRow, type Rule } from '~/lib/segments/rule';
 import { RuleBuilder, type BuilderOptionsJson } from './rule-builder';
 
-export interface PreviewRow {
-  id: string;
-  display_name: string | null;
-  mobile_masked: string | null;
-  store: string | null;
-  stage: string | null;
-  rfm_group: string | null;
-  frequency: number | null;
-  monetary_fen: number | null;
-  last_purchase: string | null;
-}
+/** The preview's rows: the same shape the server lists (one definition, in the client-safe rule module). */
+export type PreviewRow = MatchingCustomerRow;
 type PreviewData = { ok: true; count: number; exact: boolean; as_of: string; rows: PreviewRow[] } | { ok: false; error: string };
 
 export function usePreviewColumns(): ColumnDef<PreviewRow, unknown>[] {

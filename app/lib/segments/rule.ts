@@ -353,3 +353,18 @@ function conditionAt(input: unknown, p: (string | number)[]): { field?: unknown;
   }
   return cur && typeof cur === 'object' ? (cur as { field?: unknown; op?: unknown }) : null;
 }
+
+/** A customer matching a rule, as the preview, the segment page and the API list it (serialised dates as text). */
+export interface MatchingCustomerRow {
+  id: string;
+  display_name: string | null;
+  mobile_masked: string | null;
+  store: string | null;
+  stage: string | null;
+  rfm_group: string | null;
+  frequency: number | null;
+  monetary_fen: number | null;
+  last_purchase: string | null;
+  is_due: boolean | null;
+  predicted_value_12m_fen: number | null;
+}
