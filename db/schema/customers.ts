@@ -16,6 +16,20 @@ export interface CustomersTable {
   merged_into: string | null;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
+  /** Member profile (migration 1050, #13.11). */
+  member_level: string | null;
+  member_points: number | null;
+  birth_year: number | null;
+  birth_month: number | null;
+  birth_day: number | null;
+  registered_store_id: string | null;
+  registered_on: string | null;
+  /** Excluded from every campaign while true. */
+  marketing_opt_out: Generated<boolean>;
+  marketing_opt_out_at: Timestamp | null;
+  /** Full mobile sealed with SecretBox, for tap-to-call where the tenant allows it. */
+  mobile_sealed: string | null;
+  member_updated_at: Timestamp | null;
 }
 
 export interface CustomerIdentitiesTable {
