@@ -29,7 +29,7 @@ import { withTenant, type TenantId } from '../tenancy/context';
 import { csvLine } from '../../app/lib/csv';
 import { CopyRefusedError, openCopy } from './copy-writer';
 import type { Delimiter, FileEncoding } from './detect';
-import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
+import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import { getImport, jsonb, type ImportRow } from './imports.repository';
 import { parseMapping } from './mapping';
 import { mergeOrderLines } from './orders.repository';
