@@ -13,7 +13,7 @@ import { systemActor } from '../../server/tenancy/actor';
 import { createTenant } from '../../server/tenancy/tenants.service';
 import { runImport } from '../../server/ingest/import.engine';
 import { registerImportFile, setImportMapping } from '../../server/ingest/imports.service';
-import { DEMO_ORDER_HEADER, DEMO_ORDER_MAPPING } from '../../db/demo/orders';
+import { DEMO_ORDER_HEADER, DEMO_ORDER_MAPPING } from '../../server/demo/orders';
 import { generateBenchFile } from './generate';
 import { measureWriteFloor } from './floor';
 

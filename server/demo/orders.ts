@@ -1,5 +1,5 @@
 /**
- * Demo step "customers and orders": the customer universe of db/demo/customers.ts (customers, identities, the
+ * Demo step "customers and orders": the customer universe of server/demo/customers.ts (customers, identities, the
  * clerks who serve the WeCom contacts) and two years of orders up to today, imported through the real import
  * engine from a generated POS-style CSV — so the demo's import history shows that import, with a handful of
  * rejected rows. Orders follow each customer's own purchase rate until they drop out, with store and clerk
@@ -11,17 +11,17 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { mobileHashKey, hashMobile } from '../../server/customers/mobile-identity';
-import { maskMobile } from '../../server/tenancy/mobile';
-import { systemActor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import { runImport } from '../../server/ingest/import.engine';
-import { registerImportFile, setImportMapping } from '../../server/ingest/imports.service';
+import { mobileHashKey, hashMobile } from '../customers/mobile-identity';
+import { maskMobile } from '../tenancy/mobile';
+import { systemActor } from '../tenancy/actor';
+import { withTenant } from '../tenancy/context';
+import { runImport } from '../ingest/import.engine';
+import { registerImportFile, setImportMapping } from '../ingest/imports.service';
 import { csvLine } from '../../app/lib/csv';
 import type { DemoChain } from './chain';
 import { iterateDemoCustomers, type DemoCustomer } from './customers';
 import { Rng } from './random';
-import type { DemoContext, DemoStep } from './seed';
+import type { DemoContext, DemoStep } from './context';
 
 export const CATALOG: { sku: string; name: string; category: string; price: number }[] = [
   { sku: 'JJ001', name: '北欧风抱枕', category: '家居', price: 89 },

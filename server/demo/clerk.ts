@@ -1,8 +1,8 @@
 /** Demo step: scripts (话术) for the clerk's workspace, by category and lifecycle stage. */
-import { createScript } from '../../server/clerk/scripts.service';
-import { systemActor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import type { DemoContext, DemoStep } from './seed';
+import { createScript } from '../clerk/scripts.service';
+import { systemActor } from '../tenancy/actor';
+import { withTenant } from '../tenancy/context';
+import type { DemoContext, DemoStep } from './context';
 
 const SCRIPTS = [
   { category: '回购提醒', stage: 'active', kind: 'text', title: '温和提醒回购', body: '{{name}}您好，我是{{store}}的{{clerk}}。您上次购买已经 {{days_since}} 天啦，常用的那款最近有货，需要我帮您留一份吗？' },
