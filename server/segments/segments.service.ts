@@ -15,6 +15,7 @@ import { withTenant, type Dbs, type TenantId, type Tx } from '../tenancy/context
 import { applyMembership, type MembershipChange } from './membership.repository';
 import { filterOptions } from '../analytics/filters';
 import { listTagOptions } from '../wecom/tags.repository';
+import { catalogueBuilt, catchUpCatalogue, searchCatalogue, type CatalogueEntry, type CatalogueKind } from './catalogue.repository';
 import { builderLists, deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
 
 export const segmentInput = z.object({
@@ -144,6 +145,8 @@ export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows
  * deleted — is reported and skipped, the others go on). Static segments are never touched.
  */
 export async function refreshTenantSegments(dbs: Dbs, tenantId: TenantId): Promise<{ segments: number; entered: number; exited: number; failed: { id: string; message: string }[] }> {
+  // The builder's SKU / category catalogue follows the new orders first (a set-based catch-up from the watermark).
+  await withTenant(dbs, tenantId, (trx) => catchUpCatalogue(trx, tenantId));
   const ids = await withTenant(dbs, tenantId, (trx) => dynamicSegmentIds(trx, tenantId));
   const out = { segments: 0, entered: 0, exited: 0, failed: [] as { id: string; message: string }[] };
   for (const id of ids) {
@@ -161,6 +164,20 @@ export async function refreshTenantSegments(dbs: Dbs, tenantId: TenantId): Promi
     }
   }
   return out;
+}
+
+export const catalogueQuery = z.object({ kind: z.enum(['sku', 'category']), q: z.string().trim().max(60).default('') });
+
+/**
+ * The builder's type-ahead for "bought SKU" / "bought category": the tenant's sold values whose code or name
+ * contains the text, most sold first (built on the first search when the refresh job has not built it yet).
+ */
+export async function searchOrderCatalogue(trx: Tx, actor: Actor, input: unknown): Promise<CatalogueEntry[]> {
+  assertCan(actor, 'segments.view');
+  const p = catalogueQuery.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!(await catalogueBuilt(trx, actor.tenantId))) await catchUpCatalogue(trx, actor.tenantId);
+  return searchCatalogue(trx, actor.tenantId, p.data.kind as CatalogueKind, p.data.q, 20);
 }
 
 export interface BuilderOptions {
