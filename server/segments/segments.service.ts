@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseRule, type Rule } from '../../app/lib/segments/rule';
 import { templateByKey } from '../../app/lib/segments/templates';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
-import { countMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
+import { countMatching, countMatchingWithin, estimateMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -129,15 +129,26 @@ export async function segmentCustomers(trx: Tx, actor: Actor, id: string, page: 
   return { rows: await pageMatching(trx, compiled, page, size), total: await countMatching(trx, compiled), page, size };
 }
 
+/** How long the live count may take before the builder gets an estimate instead (exact on demand). */
+export const EXACT_COUNT_BUDGET_MS = 250;
+
 /**
- * Count of an unsaved rule in the viewer's scope. Always counted exactly today (one statement); `exact` is echoed
- * as true so a client that asked for an estimate knows it got the exact figure.
+ * Count of an unsaved rule in the viewer's scope. With `exact` (the API's `"exact": true`, the builder's "count
+ * exactly", and every count before an action) one exact statement; without it the exact count when it takes at
+ * most EXACT_COUNT_BUDGET_MS, else an estimate from a sample of customers, marked `exact: false` (shown "≈").
  */
-export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows = 0): Promise<{ count: number; exact: true; as_of: string; rows?: MatchingCustomerRow[] }> {
+export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows = 0, opts: { exact?: boolean } = {}): Promise<{ count: number; exact: boolean; as_of: string; rows?: MatchingCustomerRow[] }> {
   assertCan(actor, 'segments.view');
   const compiled = await compileFor(trx, actor, rule);
-  const count = await countMatching(trx, compiled);
-  return { count, exact: true, as_of: compiled.refDay, ...(withRows > 0 ? { rows: await pageMatching(trx, compiled, 1, withRows) } : {}) };
+  let count: number;
+  let exact = true;
+  if (opts.exact) count = await countMatching(trx, compiled);
+  else {
+    const within = await countMatchingWithin(trx, compiled, EXACT_COUNT_BUDGET_MS);
+    exact = within !== null;
+    count = within ?? (await estimateMatching(trx, compiled, actor.tenantId));
+  }
+  return { count, exact, as_of: compiled.refDay, ...(withRows > 0 ? { rows: await pageMatching(trx, compiled, 1, withRows) } : {}) };
 }
 
 /**
