@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { followUpSchema, taskCloseSchema } from '../../app/lib/clerk-contract';
-import { customerProfile } from '../analytics/customers.queries';
+import { customerProfile } from '../customers/profile.repository';
 import { customerScopeSql } from '../customers/scope';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
