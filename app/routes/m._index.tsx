@@ -27,6 +27,27 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 type Task = ReturnType<typeof useLoaderData<typeof loader>>['tasks'][number];
 
+function CampaignScript({ text }: { text: string }) {
+  const t = useT();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div className="m-script" data-testid="campaign-script">
+      <p style={{ whiteSpace: 'pre-wrap', margin: '6px 0' }}>{text}</p>
+      <button type="button" className="secondary" onClick={copy}>
+        {copied ? t('已复制，去聊天里粘贴发送', 'Copied: paste it into the chat') : t('复制话术', 'Copy script')}
+      </button>
+    </div>
+  );
+}
+
 function TaskItem({ task }: { task: Task }) {
   const t = useT();
   const fetcher = useFetcher<typeof action>();
@@ -39,6 +60,8 @@ function TaskItem({ task }: { task: Task }) {
       : task.kind === 'relation_ended'
         ? t('客户已删除你或关系已转移', 'The customer removed you or was transferred')
         : task.title ?? '';
+  // A 1:1 campaign task carries the personalised script the clerk copies into the chat, then marks as sent.
+  const script = task.kind === 'campaign' && typeof task.payload.text === 'string' ? task.payload.text : null;
   if (closing && !(fetcher.data && 'error' in fetcher.data && fetcher.data.error)) return null;
   return (
     <li data-testid="task" data-kind={task.kind}>
@@ -56,6 +79,7 @@ function TaskItem({ task }: { task: Task }) {
           </Link>
         ) : null}
       </div>
+      {script ? <CampaignScript text={script} /> : null}
       {fetcher.data && 'error' in fetcher.data && fetcher.data.error ? <div className="alert error">{fetcher.data.error}</div> : null}
       <div className="m-actions">
         {!skipping ? (
@@ -64,7 +88,7 @@ function TaskItem({ task }: { task: Task }) {
               <CsrfInput />
               <input type="hidden" name="taskId" value={task.id} />
               <button type="submit" name="intent" value="done" style={{ flex: 1 }}>
-                {t('完成', 'Done')}
+                {script ? t('已发送', 'Sent') : t('完成', 'Done')}
               </button>
               <button type="button" className="secondary" style={{ flex: 1 }} onClick={() => setSkipping(true)}>
                 {t('跳过', 'Skip')}
