@@ -101,3 +101,29 @@ export const RUN_STATUS_LABELS: Record<string, { zh: string; en: string }> = {
   cancelled: { zh: '已取消', en: 'Cancelled' },
   failed: { zh: '失败', en: 'Failed' },
 };
+
+/** The campaign list: status filter, sort allow-list, paging, and the list / calendar view with its month. */
+export const CAMPAIGN_LIST_SORTS = ['created_at', 'name', 'next_run_at', 'status', 'reached'] as const;
+export type CampaignListSort = (typeof CAMPAIGN_LIST_SORTS)[number];
+export const campaignListParams = z.object({
+  status: z.enum(CAMPAIGN_STATUSES).optional().catch(undefined),
+  view: z.enum(['list', 'calendar']).catch('list'),
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional().catch(undefined),
+  sort: z.enum(CAMPAIGN_LIST_SORTS).catch('created_at'),
+  dir: z.enum(['asc', 'desc']).catch('desc'),
+  page: z.coerce.number().int().min(1).catch(1),
+});
+export type CampaignListParams = z.infer<typeof campaignListParams>;
+
+export const DELIVERY_LABELS = { mass: { zh: '群发', en: 'Mass message' }, one_to_one: { zh: '1 对 1 跟进', en: '1:1 follow-up' } } as const;
+export const EXCLUSION_LABELS: Record<string, { zh: string; en: string }> = {
+  no_relation: { zh: '无在职导购服务', en: 'No active clerk serves them' },
+  no_wecom_id: { zh: '无企业微信 ID', en: 'No WeCom id' },
+  ended_relation: { zh: '好友关系已结束', en: 'Relation ended' },
+  frequency_cap: { zh: '超出频次上限', en: 'Frequency cap' },
+  receive_cap: { zh: '企业微信接收上限', en: 'WeCom receive cap' },
+  opted_out: { zh: '客户已退订', en: 'Opted out' },
+  global_control: { zh: '全局对照组', en: 'Global control group' },
+  excluded_segment: { zh: '排除分群', en: 'Excluded segment' },
+  overlap: { zh: '与更高优先级活动重叠', en: 'Overlapping higher-priority campaign' },
+};
