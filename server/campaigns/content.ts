@@ -4,17 +4,9 @@
  * customer's. Validation names each problem; rendering fills values and falls back.
  */
 import { variablesFor, type DeliveryMode, type MessageVariable, MESSAGE_LIMITS } from '../../app/lib/contracts/campaign';
+import { variablesIn } from '../../app/lib/contracts/message-template';
 
-const VARIABLE = /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
-
-export interface VariableUse {
-  name: string;
-  fallback: string | null;
-}
-
-export function variablesIn(text: string): VariableUse[] {
-  return [...text.matchAll(VARIABLE)].map((m) => ({ name: m[1]!.trim(), fallback: m[2] === undefined ? null : m[2] }));
-}
+export { variablesIn, renderMessage, type VariableUse } from '../../app/lib/contracts/message-template';
 
 /** Problems with a text's variables for a delivery mode, in Chinese; empty when it is fine. */
 export function checkVariables(text: string, mode: DeliveryMode): string[] {
@@ -30,14 +22,6 @@ export function checkVariables(text: string, mode: DeliveryMode): string[] {
     }
   }
   return problems;
-}
-
-/** The text with its variables filled; a missing value takes the fallback, or nothing. */
-export function renderMessage(text: string, values: Partial<Record<MessageVariable, string | null>>): string {
-  return text.replace(VARIABLE, (_m, name: string, fallback: string | undefined) => {
-    const v = values[name.trim() as MessageVariable];
-    return v !== undefined && v !== null && v !== '' ? v : (fallback ?? '');
-  });
 }
 
 /** Whether a rendered text still fits WeCom's limit (a long store address can push it over). */

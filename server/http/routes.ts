@@ -7,5 +7,6 @@ import '../analytics/analytics.api';
 import '../segments/segments.api';
 import '../wecom/callback.router';
 import '../wecom/operations.api';
+import '../campaigns/report.api';
 
 export {};
