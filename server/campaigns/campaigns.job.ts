@@ -5,20 +5,13 @@
  *   and a task WeCom refuses for now is rescheduled instead of failing the job.
  *   The same job without a tenant (every 5 minutes by cron) fans out one job per tenant with due tasks.
  */
-import type { JobDefinition } from '../jobs/queue';
-import type { Services } from '../services';
+import { defineJob, type AnyJob } from '../jobs/job';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { tenantsWithDueTasks } from './results.repository';
 import { pollTenantResults } from './results.service';
 
-export const POLL_RESULTS_JOB = 'campaigns.poll-results';
-
-interface PollJobData {
-  tenantId?: string;
-}
-
-const pollResultsJob: JobDefinition<PollJobData, Services> = {
-  name: POLL_RESULTS_JOB,
+const pollResultsJob = defineJob({
+  name: 'campaigns.poll-results',
   cron: '*/5 * * * *',
   retryLimit: 3,
   retryDelay: 30,
@@ -30,8 +23,8 @@ const pollResultsJob: JobDefinition<PollJobData, Services> = {
       return;
     }
     const tenants = await withSystem(services.dbs, (db) => tenantsWithDueTasks(db, new Date()));
-    for (const tenantId of tenants) await services.queue.send(POLL_RESULTS_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 60 });
+    for (const tenantId of tenants) await services.queue.send('campaigns.poll-results', { tenantId }, { singletonKey: tenantId, singletonSeconds: 60 });
   },
-};
+});
 
-export const campaignJobs: JobDefinition<PollJobData, Services>[] = [pollResultsJob];
+export const campaignJobs: AnyJob[] = [pollResultsJob];
