@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../server/cli/main';
 import { readRejectedLines } from '../../../server/ingest/error-report';
 import { discardImport, getImportForActor, listImportsForActor, registerImportFile } from '../../../server/ingest/imports.service';
 import { makeTenant } from '../../factories/tenant';
@@ -17,6 +18,23 @@ const csv = ['订单号,支付时间,门店编码,金额', 'H1,2025-03-01 10:00:
 const mapping = { columns: { order_no: '订单号', paid_at: '支付时间', store_code: '门店编码', amount: '金额' } };
 
 describe('import history', () => {
+  it('the CLI rejects an unknown store code by default; --unknown-stores create creates it and names it', async () => {
+    const t = await makeTenant(h.services);
+    const file = writeTmp(`cli-unknown-${t.slug}.csv`, ['订单号,支付时间,门店编码,金额', 'C1,2025-03-01 10:00:00,S1,10.00', 'C2,2025-03-01 10:00:00,S777,10.00'].join('\n') + '\n');
+    const run = async (...flags: string[]) => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const code = await runCli(['import', 'orders', file, '--tenant', t.slug, '--map', 'order_no=订单号,paid_at=支付时间,store_code=门店编码,amount=金额', ...flags], { out: (l) => out.push(l), err: (l) => err.push(l) }, async () => h.services);
+      expect(code).toBe(0);
+      return { summary: JSON.parse(out.at(-1)!) as Record<string, unknown>, err: err.join('\n') };
+    };
+    const first = await run();
+    expect(first.summary).toMatchObject({ orders_created: 1, orders_rejected: 1, stores_created: 0, stores_created_codes: [] });
+    const second = await run('--unknown-stores', 'create');
+    expect(second.summary).toMatchObject({ orders_created: 1, orders_unchanged: 1, stores_created: 1, stores_created_codes: ['S777'] });
+    expect(second.err).toContain('stores created: S777');
+  });
+
   it('deletes a draft with an audit entry and removes its stored upload; a started import is refused', async () => {
     const t = await makeTenant(h.services);
     const file = writeTmp(`draft-${t.slug}.csv`, csv);
