@@ -29,7 +29,7 @@ import { csvLine } from '../../app/lib/csv';
 import { CopyRefusedError, openCopy } from './copy-writer';
 import type { Delimiter, FileEncoding } from './detect';
 import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrders, reportHead } from './error-report';
-import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
+import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import {
   dropStagingPartition,
   finishImportCancelled,
