@@ -18,7 +18,6 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { ImportCheckpoint } from '../../db/schema/ingest';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
@@ -47,6 +46,7 @@ import {
   saveImportCheckpoint,
   saveReadCheckpoint,
   setImportPhase,
+  stagedBucketLines,
   stagingPartitionName,
   truncateStagingPartition,
   tryImportRunLock,
@@ -238,10 +238,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
       opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
       const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
-      const lines =
-        buckets === 1
-          ? sql`(select * from import_staging_rows where import_id = ${importId}::uuid)`
-          : sql`(select * from import_staging_rows where import_id = ${importId}::uuid and (hashtext(order_no) & 2147483647) % ${buckets}::int = ${b}::int)`;
+      const lines = stagedBucketLines(importId, b, buckets);
       await withTenant(services.dbs, tenantId, async (trx) => {
         await lockTenantIdentities(trx, tenantId);
         const st = await mergeOrderLines(trx, tenantId, {

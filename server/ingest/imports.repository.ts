@@ -315,6 +315,13 @@ export async function saveReadCheckpoint(
 
 // ------------------------------------------------------------------------------- staging partition and locks
 
+/** The staged lines of one merge bucket (by hash of order number), as a relation for mergeOrderLines. */
+export function stagedBucketLines(importId: string, bucket: number, buckets: number): RawBuilder<unknown> {
+  return buckets === 1
+    ? sql`(select * from import_staging_rows where import_id = ${importId}::uuid)`
+    : sql`(select * from import_staging_rows where import_id = ${importId}::uuid and (hashtext(order_no) & 2147483647) % ${buckets}::int = ${bucket}::int)`;
+}
+
 export const stagingPartitionName = (importId: string) => `import_staging_${importId.replace(/-/g, '')}`;
 
 /** Creates the import's UNLOGGED staging partition (if missing) and returns how many lines it holds. */
