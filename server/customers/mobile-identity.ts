@@ -5,6 +5,7 @@
  * remark mobiles) uses these functions so the same number always gives the same identity value.
  */
 import { createHmac } from 'node:crypto';
+import type { SecretBox } from '../lib/secret-box';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 
 export type MobileKey = Buffer & { readonly __mobileKey: true };
@@ -35,4 +36,17 @@ export interface MobileIdentity {
 export function mobileIdentity(key: MobileKey, raw: string | null | undefined): MobileIdentity | null {
   const n = normalizeMobile(raw);
   return n ? { hash: hashMobile(key, n), masked: maskMobile(n) } : null;
+}
+
+/** The SecretBox context of a customer's full mobile (`customers.mobile_sealed`): bound to the tenant. */
+const sealContext = (tenantId: string) => `customers.mobile_sealed:${tenantId}`;
+
+/** A normalised mobile sealed for `customers.mobile_sealed` (stable: the same number seals to the same text). */
+export function sealMobile(box: SecretBox, tenantId: string, normalized: string): string {
+  return box.sealStable(normalized, sealContext(tenantId));
+}
+
+/** The full mobile behind `customers.mobile_sealed` (tap-to-call, where the tenant allows it). */
+export function openMobile(box: SecretBox, tenantId: string, sealed: string): string {
+  return box.open(sealed, sealContext(tenantId));
 }

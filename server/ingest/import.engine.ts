@@ -34,7 +34,11 @@ import { getImport, jsonb, type ImportRow } from './imports.repository';
 import { parseMapping } from './mapping';
 import { mergeOrderLines } from './orders.repository';
 import { openRowSource, type FileShape, type SourceRow } from './reader';
-import { copyRow, createRowValidator, reasonMessage, STAGING_COLUMNS } from './validate';
+import { copyRow, createRowValidator, reasonMessage, STAGING_COLUMNS, type Rejection } from './validate';
+import { parseMemberMapping } from './member-mapping';
+import { copyMemberRow, createMemberRowValidator, MEMBER_STAGING_COLUMNS } from './member-validate';
+import { mergeMembers, type MemberMergeOptions } from './members.repository';
+import { SecretBox } from '../lib/secret-box';
 
 export interface ImportProgress {
   importId: string;
@@ -51,6 +55,7 @@ export interface ImportProgress {
 
 export interface ImportSummary {
   import_id: string;
+  kind: 'orders' | 'members';
   status: string;
   file: string;
   rows_read: number;
@@ -64,6 +69,11 @@ export interface ImportSummary {
   customers_merged: number;
   stores_created: number;
   clerks_created: number;
+  /** Member imports: members whose customer is a WeCom customer, changed, unchanged, rejected. */
+  members_linked: number;
+  members_updated: number;
+  members_unchanged: number;
+  members_rejected: number;
   seconds: number | null;
   rows_per_second: number | null;
   error_report: string | null;
@@ -96,7 +106,14 @@ export class ImportDeferredError extends UserError {
   }
 }
 
-const partitionName = (importId: string) => `import_staging_${importId.replace(/-/g, '')}`;
+const partitionName = (importId: string, kind: ImportKind = 'orders') => `${STAGING[kind].parent}_${importId.replace(/-/g, '')}`;
+
+type ImportKind = 'orders' | 'members';
+/** Per kind: the staging table (and its tenant view), its COPY columns, the merge bucket key and where SQL rejects go. */
+const STAGING = {
+  orders: { parent: 'import_staging', view: 'import_staging_rows', columns: STAGING_COLUMNS as readonly string[], key: 'order_no', rejected: 'import_rejected_orders' },
+  members: { parent: 'import_member_staging', view: 'import_member_staging_rows', columns: MEMBER_STAGING_COLUMNS as readonly string[], key: 'member_no', rejected: 'import_rejected_members' },
+} as const;
 
 export function errorReportPath(services: Services, tenantId: string, importId: string): string {
   return path.join(services.config.DATA_DIR, 'imports', tenantId, `${importId}.errors.csv`);
@@ -106,6 +123,7 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
   const secs = row.started_at && row.finished_at ? (new Date(row.finished_at).getTime() - new Date(row.started_at).getTime()) / 1000 : null;
   return {
     import_id: row.id,
+    kind: row.kind,
     status: row.status,
     file: row.file_name,
     rows_read: Number(row.rows_read),
@@ -119,6 +137,10 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
     customers_merged: row.customers_merged,
     stores_created: row.stores_created,
     clerks_created: row.clerks_created,
+    members_linked: row.members_linked,
+    members_updated: row.members_updated,
+    members_unchanged: row.members_unchanged,
+    members_rejected: row.members_rejected,
     seconds: secs === null ? null : Math.round(secs * 10) / 10,
     rows_per_second: row.rows_per_second === null ? null : Math.round(Number(row.rows_per_second)),
     error_report: Number(row.rows_rejected) > 0 ? row.error_report_path : null,
@@ -187,7 +209,7 @@ async function setImport(services: Services, tenantId: TenantId, importId: strin
 }
 
 async function dropStaging(services: Services, importId: string): Promise<void> {
-  await services.ownerSql.unsafe(`drop table if exists ${partitionName(importId)}`);
+  await services.ownerSql.unsafe(`drop table if exists ${partitionName(importId, 'orders')}, ${partitionName(importId, 'members')}`);
 }
 
 async function runLocked(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions): Promise<ImportSummary> {
@@ -204,7 +226,8 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       .execute(),
   );
   try {
-    const mapping = parseMapping(row.mapping ?? {});
+    const kind: ImportKind = row.kind === 'members' ? 'members' : 'orders';
+    const mapping = kind === 'orders' ? parseMapping(row.mapping ?? {}) : null;
     const ctx = await withTenant(services.dbs, tenantId, (trx) => loadTenantIngestContext(trx, tenantId));
     const shape: FileShape = {
       format: row.format,
@@ -216,7 +239,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     let cp: ImportCheckpoint = row.checkpoint ?? {};
 
     if (!cp.staged) {
-      const r = await readPhase(services, tenantId, row, shape, mapping, errPath, cp, runStarted, opts);
+      const r = await readPhase(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts);
       if (r === 'cancelled') return finishCancelled(services, tenantId, importId);
       row = await loadImport(services, tenantId, importId);
       cp = row.checkpoint;
@@ -231,10 +254,17 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
       opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
       const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
+      const view = sql.table(STAGING[kind].view);
       const lines =
         buckets === 1
-          ? sql`(select * from import_staging_rows where import_id = ${importId}::uuid)`
-          : sql`(select * from import_staging_rows where import_id = ${importId}::uuid and (hashtext(order_no) & 2147483647) % ${buckets}::int = ${b}::int)`;
+          ? sql`(select * from ${view} where import_id = ${importId}::uuid)`
+          : sql`(select * from ${view} where import_id = ${importId}::uuid and (hashtext(${sql.ref(STAGING[kind].key)}) & 2147483647) % ${buckets}::int = ${b}::int)`;
+      if (kind === 'members') {
+        await mergeMemberBucket(services, tenantId, importId, { actor, ctx, rows: lines, source: 'import', importId }, next);
+        cp = next;
+        await nudgeRefresh(services, tenantId);
+        continue;
+      }
       await withTenant(services.dbs, tenantId, async (trx) => {
         await lockTenantIdentities(trx, tenantId);
         const st = await mergeOrderLines(trx, tenantId, {
@@ -243,9 +273,9 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
           lines,
           source: 'import',
           importId,
-          unknownStores: mapping.unknownStores,
-          unknownClerks: mapping.unknownClerks,
-          negativeTotalIsRefund: mapping.refund.negativeTotal ?? false,
+          unknownStores: mapping!.unknownStores,
+          unknownClerks: mapping!.unknownClerks,
+          negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
         });
         await trx
           .updateTable('imports')
@@ -330,16 +360,17 @@ async function readPhase(
   tenantId: TenantId,
   row: NonNullable<ImportRow>,
   shape: FileShape,
-  mapping: ReturnType<typeof parseMapping>,
+  makeValidator: (header: readonly string[]) => RowToCopy,
   errPath: string,
   cp0: ImportCheckpoint,
   runStarted: number,
   opts: RunImportOptions,
 ): Promise<'done' | 'cancelled'> {
   const importId = row.id;
-  const partition = partitionName(importId);
+  const kind: ImportKind = row.kind === 'members' ? 'members' : 'orders';
+  const partition = partitionName(importId, kind);
   const owner = services.ownerSql;
-  await owner.unsafe(`create unlogged table if not exists ${partition} partition of import_staging for values in ('${importId}')`);
+  await owner.unsafe(`create unlogged table if not exists ${partition} partition of ${STAGING[kind].parent} for values in ('${importId}')`);
   let cp = { ...cp0 };
   // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
   const staged = await owner.unsafe<{ n: number }[]>(`select count(*)::bigint as n from ${partition}`);
@@ -350,7 +381,7 @@ async function readPhase(
     cp = {};
   }
   const src = await openRowSource(row.file_path, shape);
-  const validate = createRowValidator(mapping, src.header, { mobileKey: mobileHashKey(services.config.APP_ENCRYPTION_KEY) });
+  const validate = makeValidator(src.header);
   // error report: BOM (Excel opens UTF-8 correctly), fixed columns, then the file's own columns
   if (!cp.errorBytes) {
     const head = '\ufeff' + csvLine(['行号 line', '列 column', '原因 reason', '说明 message', ...src.header]);
@@ -386,7 +417,7 @@ async function readPhase(
   let eof = false;
   let chunks = 0;
   let cancelled = false;
-  const cols = STAGING_COLUMNS.join(', ');
+  const cols = STAGING[kind].columns.join(', ');
   try {
     while (!eof && !cancelled) {
       const chunkStart = Date.now();
@@ -414,7 +445,7 @@ async function readPhase(
             linesDone++;
             lastLine = rowv.line;
             if (res.ok) {
-              out += copyRow(head, res.value);
+              out += res.copy(head);
               goodLines++;
               if (out.length > 262_144) {
                 const text = out;
@@ -465,13 +496,20 @@ async function readPhase(
 /** Appends the lines of orders rejected in SQL (conflicting lines, unknown stores …) to the error report. */
 async function reportPhase(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>, shape: FileShape, errPath: string, cp: ImportCheckpoint, opts: RunImportOptions): Promise<void> {
   const importId = row.id;
+  const k = STAGING[row.kind === 'members' ? 'members' : 'orders'];
+  const key = sql.ref(k.key);
   const groups = await withTenant(services.dbs, tenantId, (trx) =>
     sql<{ reason: string; column_name: string | null; lines: number[] }>`
       select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
-      from import_rejected_orders r join import_staging_rows s on s.import_id = r.import_id and s.order_no = r.order_no
+      from ${sql.table(k.rejected)} r join ${sql.table(k.view)} s on s.import_id = r.import_id and s.${key} = r.${key}
       where r.tenant_id = ${tenantId} and r.import_id = ${importId}::uuid
       group by r.reason, r.column_name`.execute(trx),
   );
+  if (row.kind === 'members') {
+    // SQL rejects name a member field: report the file's own column
+    const columns = parseMemberMapping(row.mapping ?? {}).columns as Record<string, string | undefined>;
+    for (const g of groups.rows) g.column_name = g.column_name ? (columns[g.column_name] ?? g.column_name) : null;
+  }
   if (groups.rows.length > 0) {
     opts.onProgress?.({ importId, phase: 'reporting', rowsRead: cp.linesDone ?? 0, rowsRejected: cp.rejected ?? 0, bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: null });
     await setImport(services, tenantId, importId, { phase: 'reporting', heartbeat_at: new Date() });
@@ -509,4 +547,57 @@ async function reportPhase(services: Services, tenantId: TenantId, row: NonNulla
     cp = { ...cp, errorBytes: bytes };
   }
   await setImport(services, tenantId, importId, { checkpoint: jsonb({ ...cp, reported: true }), heartbeat_at: new Date() });
+}
+
+/** A row validated and ready to stage: its COPY line, or why it was rejected. */
+type RowToCopy = (values: string[], line: number, nul?: boolean) => { ok: true; copy: (head: string) => string } | { ok: false; error: Rejection };
+
+/** The validator of the import's kind, for the file's header (throws a ValidationError naming missing columns). */
+function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>): (header: readonly string[]) => RowToCopy {
+  const mobileKey = mobileHashKey(services.config.APP_ENCRYPTION_KEY);
+  if (row.kind === 'members') {
+    const mapping = parseMemberMapping(row.mapping ?? {});
+    const box = new SecretBox(services.config.APP_ENCRYPTION_KEY);
+    return (header) => {
+      const v = createMemberRowValidator(mapping, header, { tenantId, mobileKey, box });
+      return (values, line, nul) => {
+        const r = v(values, line, nul);
+        return r.ok ? { ok: true, copy: (head) => copyMemberRow(head, r.value) } : r;
+      };
+    };
+  }
+  const mapping = parseMapping(row.mapping ?? {});
+  return (header) => {
+    const v = createRowValidator(mapping, header, { mobileKey });
+    return (values, line, nul) => {
+      const r = v(values, line, nul);
+      return r.ok ? { ok: true, copy: (head) => copyRow(head, r.value) } : r;
+    };
+  };
+}
+
+/** One bucket of a member import, merged with its checkpoint in one transaction (a repeated bucket changes nothing). */
+async function mergeMemberBucket(services: Services, tenantId: TenantId, importId: string, o: MemberMergeOptions, next: ImportCheckpoint): Promise<void> {
+  await withTenant(services.dbs, tenantId, async (trx) => {
+    await lockTenantIdentities(trx, tenantId);
+    const st = await mergeMembers(trx, tenantId, o);
+    await trx
+      .updateTable('imports')
+      .set((eb) => ({
+        phase: 'merging',
+        customers_created: eb('customers_created', '+', st.customersCreated),
+        members_updated: eb('members_updated', '+', st.membersUpdated),
+        members_unchanged: eb('members_unchanged', '+', st.membersUnchanged),
+        members_rejected: eb('members_rejected', '+', st.membersRejected),
+        members_linked: eb('members_linked', '+', st.membersLinked),
+        rows_rejected: eb('rows_rejected', '+', st.rowsRejected),
+        customers_linked: eb('customers_linked', '+', st.ordersLinked),
+        customers_merged: eb('customers_merged', '+', st.customersMerged),
+        checkpoint: jsonb(next),
+        heartbeat_at: new Date(),
+      }))
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', importId)
+      .execute();
+  });
 }

@@ -22,6 +22,7 @@ export async function insertImport(
   trx: Tx,
   tenantId: TenantId,
   v: {
+    kind?: 'orders' | 'members';
     source: ImportSource;
     fileName: string;
     filePath: string;
@@ -40,6 +41,7 @@ export async function insertImport(
     .insertInto('imports')
     .values({
       tenant_id: tenantId,
+      kind: v.kind ?? 'orders',
       source: v.source,
       file_name: v.fileName,
       file_path: v.filePath,
