@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../server/cli/main';
 import { runImport } from '../../../server/ingest/import.engine';
 import { registerImportFile, setImportMapping } from '../../../server/ingest/imports.service';
 import type { Services } from '../../../server/services';
@@ -177,5 +178,16 @@ describe('member import', () => {
     const n = await q(h.services, t.id, sql<{ customers: number; ids: number; pts: number }>`
       select (select count(*)::int from customers) as customers, (select count(*)::int from customer_identities) as ids, (select sum(member_points)::int from customers) as pts`);
     expect(n[0]).toEqual({ customers: 3000, ids: 6000, pts: (2999 * 3000) / 2 });
+  });
+
+  it('imports a member file from the CLI, guessing the columns from their names', async () => {
+    const t = await makeTenant(h.services);
+    const file = writeTmp(`${t.id}-cli.csv`, `${HEADER}\nC1,13800000099,周,女,03-08,金卡,88,S1,2024-03-08,否\n`);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['import', 'members', file, '--tenant', t.slug], { out: (l) => out.push(l), err: (l) => err.push(l) }, async () => h.services);
+    expect(code, err.join('\n')).toBe(0);
+    expect(JSON.parse(out.at(-1)!)).toMatchObject({ kind: 'members', status: 'done', rows_read: 1, customers_created: 1 });
+    expect((await members(h.services, t.id))[0]).toMatchObject({ member_no: 'C1', member_level: '金卡', member_points: 88, birthday: '3-8', store: 'S1', masked: '138****0099' });
   });
 });
