@@ -38,15 +38,25 @@ export function mobileIdentity(key: MobileKey, raw: string | null | undefined): 
   return n ? { hash: hashMobile(key, n), masked: maskMobile(n) } : null;
 }
 
-/** The SecretBox context of a customer's full mobile (`customers.mobile_sealed`): bound to the tenant. */
-const sealContext = (tenantId: string) => `customers.mobile_sealed:${tenantId}`;
+/**
+ * The full mobile for tap-to-call (`customers.mobile_sealed`): sealed with SecretBox (AES-256-GCM) bound to the
+ * tenant, so a value copied to another tenant does not open; a customer merge keeps it valid. Writers (member
+ * import, the demo) seal with `sealCustomerMobile`; the clerk's card opens it with `openCustomerMobile` only where the
+ * tenant allows showing mobiles and only for a clerk serving the customer.
+ */
+const mobileSealContext = (tenantId: string) => `customers.mobile_sealed:${tenantId}`;
 
-/** A normalised mobile sealed for `customers.mobile_sealed` (stable: the same number seals to the same text). */
-export function sealMobile(box: SecretBox, tenantId: string, normalized: string): string {
-  return box.sealStable(normalized, sealContext(tenantId));
+/** Stable: the same number seals to the same text, so re-importing an unchanged member writes nothing. */
+export function sealCustomerMobile(box: SecretBox, tenantId: string, normalized: string): string {
+  return box.sealStable(normalized, mobileSealContext(tenantId));
 }
 
-/** The full mobile behind `customers.mobile_sealed` (tap-to-call, where the tenant allows it). */
-export function openMobile(box: SecretBox, tenantId: string, sealed: string): string {
-  return box.open(sealed, sealContext(tenantId));
+/** Null when there is nothing sealed or it does not open (wrong key or tenant). */
+export function openCustomerMobile(box: SecretBox, tenantId: string, sealed: string | null | undefined): string | null {
+  if (!sealed) return null;
+  try {
+    return box.open(sealed, mobileSealContext(tenantId));
+  } catch {
+    return null;
+  }
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors';
+import { resolveColumns } from './mapping';
 
 export const MEMBER_FIELDS = ['member_no', 'mobile', 'name', 'gender', 'birthday', 'level', 'points', 'store_code', 'registered_on', 'opt_out'] as const;
 export type MemberField = (typeof MEMBER_FIELDS)[number];
@@ -66,4 +67,10 @@ export function parseMemberMapping(input: unknown): MemberMapping {
     throw new ValidationError(`映射无效 / Invalid mapping: ${msg}`, r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
   }
   return r.data;
+}
+
+/** Names a member field (as the SQL checks report it) by the file's own column, for the error report. */
+export function memberColumnNamer(mapping: MemberMapping, header: readonly string[]): (field: string | null) => string {
+  const idx = resolveColumns<MemberField>(mapping, header);
+  return (field) => (field === null ? '' : idx[field as MemberField] === undefined ? field : header[idx[field as MemberField]!]!);
 }

@@ -5,7 +5,7 @@
  * The mobile becomes a keyed hash (matching), a masked form (display) and a stable seal (tap-to-call).
  * Pure apart from the crypto; unit-tested.
  */
-import { hashMobile, sealMobile, type MobileKey } from '../customers/mobile-identity';
+import { hashMobile, sealCustomerMobile, type MobileKey } from '../customers/mobile-identity';
 import type { SecretBox } from '../lib/secret-box';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 import { resolveColumns } from './mapping';
@@ -64,7 +64,7 @@ export function validateMember(cells: MemberCells, line: number, opts: MemberVal
   if (mobileRaw) {
     const n = normalizeMobile(mobileRaw);
     if (!n) return reject('invalid_mobile', 'mobile', mobileRaw.length > 6 ? `${mobileRaw.slice(0, 3)}…${mobileRaw.slice(-2)}` : '…');
-    mobile = { hash: hashMobile(opts.mobileKey, n), masked: maskMobile(n), sealed: sealMobile(opts.box, opts.tenantId, n) };
+    mobile = { hash: hashMobile(opts.mobileKey, n), masked: maskMobile(n), sealed: sealCustomerMobile(opts.box, opts.tenantId, n) };
   }
   const gender = parseGender(get('gender'));
   if (gender === null) return reject('invalid_gender', 'gender', JSON.stringify(get('gender')));

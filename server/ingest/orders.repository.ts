@@ -35,8 +35,9 @@ export interface MergeStats {
   customersCreated: number;
   ordersLinked: number;
   customersMerged: number;
-  storesCreated: number;
-  clerksCreated: number;
+  /** The codes of the stores and the names of the clerks this merge created (empty unless asked to create them). */
+  storesCreated: string[];
+  clerksCreated: string[];
 }
 
 export interface OrderResult {
@@ -126,12 +127,10 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   await sql`analyze tmp_groups`.execute(trx);
 
   // 2. stores: matched by code; unknown ones created (imported) or rejected
-  let storesCreated = 0;
+  let storesCreated: string[] = [];
   if (o.unknownStores === 'create') {
-    storesCreated = await count(
-      trx,
-      // the name comes from the store's first order in the file; codes are hash-aggregated first (no sort of all orders)
-      sql`with codes as (
+    // the name comes from the store's first order in the file; codes are hash-aggregated first (no sort of all orders)
+    const ins = await sql<{ code: string }>`with codes as (
         select store_code, min(first_line) as first_line from tmp_groups
         where line_reject_reason is null and store_code is not null group by store_code),
       ins as (
@@ -140,9 +139,9 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
         from codes c join tmp_groups g on g.first_line = c.first_line and g.store_code = c.store_code
         where not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = c.store_code)
         order by c.store_code
-        on conflict (tenant_id, code) do nothing returning 1)
-      select count(*)::int as n from ins`,
-    );
+        on conflict (tenant_id, code) do nothing returning code)
+      select code from ins order by code`.execute(trx);
+    storesCreated = ins.rows.map((r) => r.code);
   }
   // the stores the orders name (small); unknown codes are rejected below when the mapping says so
   await sql`create temp table tmp_stores on commit drop as
@@ -157,7 +156,7 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
     from tmp_groups g left join tmp_stores st on st.code = g.store_code
     where g.line_reject_reason is null and g.clerk is not null and not (${rejectStore}::boolean and g.store_code is not null and st.id is null)
     group by g.clerk, st.id`.execute(trx);
-  let clerksCreated = 0;
+  let clerksCreated: string[] = [];
   const hasClerks = await count(trx, sql`select count(*)::int as n from tmp_clerks`);
   if (hasClerks > 0) {
     await sql`update tmp_clerks c set staff_id = s.id from staff s where s.tenant_id = ${t} and s.wecom_userid = c.clerk`.execute(trx);
@@ -177,8 +176,8 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
         select distinct on (clerk) ${t}::uuid, left(clerk, 60), 'clerk', store_id, case when norm ~ '^1[3-9][0-9]{9}$' then norm end, true
         from tmp_clerks where staff_id is null order by clerk, store_id
         on conflict do nothing returning id, name`.execute(trx);
-      clerksCreated = created.rows.length;
-      if (clerksCreated > 0) {
+      clerksCreated = created.rows.map((r) => r.name).sort();
+      if (clerksCreated.length > 0) {
         await sql`update tmp_clerks c set staff_id = s.id from staff s
           where c.staff_id is null and s.tenant_id = ${t} and s.imported and s.id = any(${created.rows.map((r) => r.id)}::uuid[]) and s.name = left(c.clerk, 60)`.execute(trx);
       }
