@@ -13,8 +13,8 @@ export interface CampaignGuardrails {
 }
 export const DEFAULT_GUARDRAILS: CampaignGuardrails = { quiet_hours: true, expire_hours: 72 };
 
-/** A jsonb parameter: the value itself (postgres.js serialises it by the inferred type; a pre-stringified value would be stored as a JSON string). */
-const jsonb = (v: unknown) => sql`${v}::jsonb`;
+/** A jsonb parameter, sent as text and cast in SQL (a string parameter cast straight to jsonb is stored as a JSON string; an array would be sent as a PostgreSQL array). */
+const jsonb = (v: unknown) => sql`(${JSON.stringify(v)}::text)::jsonb`;
 
 export interface NewCampaign {
   name: string;

@@ -3,18 +3,11 @@
  * task's text is the same for all its recipients, so it may use only the clerk's variables; a 1:1 script also the
  * customer's. Validation names each problem; rendering fills values and falls back.
  */
-import { type MessageVariable, MESSAGE_LIMITS, messageVariablePattern } from '../../app/lib/contracts/campaign';
+import { MESSAGE_LIMITS } from '../../app/lib/contracts/campaign';
 
-// The checks live in the client-safe contract so the editor shows the same messages as the server.
-export { checkVariables, variablesIn, type VariableUse } from '../../app/lib/contracts/campaign';
-
-/** The text with its variables filled; a missing value takes the fallback, or nothing. */
-export function renderMessage(text: string, values: Partial<Record<MessageVariable, string | null>>): string {
-  return text.replace(messageVariablePattern(), (_m, name: string, fallback: string | undefined) => {
-    const v = values[name.trim() as MessageVariable];
-    return v !== undefined && v !== null && v !== '' ? v : (fallback ?? '');
-  });
-}
+// The checks and the rendering live in client-safe contracts so the editor shows and previews what is sent.
+export { checkVariables } from '../../app/lib/contracts/campaign';
+export { variablesIn, renderMessage, type VariableUse } from '../../app/lib/contracts/message-template';
 
 /** Whether a rendered text still fits WeCom's limit (a long store address can push it over). */
 export function fitsTextLimit(rendered: string): boolean {

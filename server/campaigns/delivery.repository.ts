@@ -39,6 +39,8 @@ export async function snapshotRecipients(trx: Tx, tenantId: TenantId, runId: str
  * Picks one sender per target recipient among the clerks who serve them now: the clerk of their latest paid
  * order if that clerk still serves them, else the earliest relation. Recipients no active clerk serves are
  * excluded ('no_relation'), as are those without a WeCom external id ('no_wecom_id').
+ * A holdout customer gets the clerk who would have sent (by the same rule) and nothing else: no task is ever
+ * planned for the holdout, but the report compares each store and clerk with their own holdout.
  */
 export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string): Promise<void> {
   await sql`with pick as (
@@ -49,7 +51,7 @@ export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string):
       left join lateral (
         select o.clerk_id from orders o where o.tenant_id = r.tenant_id and o.customer_id = r.customer_id and not o.is_refund
         order by o.paid_at desc limit 1) lo on true
-      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null
       order by r.customer_id, (f.staff_id = lo.clerk_id) desc nulls last, f.added_at asc nulls last, f.staff_id
     ), eid as (
       select i.customer_id, min(i.value) as value from customer_identities i
@@ -59,13 +61,13 @@ export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string):
     )
     update campaign_recipients r set
       sender_staff_id = pick.staff_id,
-      external_userid = eid.value,
-      excluded = case when pick.staff_id is null then 'no_relation' when eid.value is null then 'no_wecom_id' end,
-      status = case when pick.staff_id is null or eid.value is null then 'excluded' else r.status end
+      external_userid = case when r.arm = 'target' then eid.value end,
+      excluded = case when r.arm = 'holdout' then null when pick.staff_id is null then 'no_relation' when eid.value is null then 'no_wecom_id' end,
+      status = case when r.arm = 'target' and (pick.staff_id is null or eid.value is null) then 'excluded' else r.status end
     from campaign_recipients r2
     left join pick on pick.customer_id = r2.customer_id
     left join eid on eid.customer_id = r2.customer_id
-    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null
       and r2.tenant_id = r.tenant_id and r2.run_id = r.run_id and r2.customer_id = r.customer_id`.execute(trx);
 }
 

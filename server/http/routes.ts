@@ -8,5 +8,6 @@ import '../segments/segments.api';
 import '../campaigns/campaigns.api';
 import '../wecom/callback.router';
 import '../wecom/operations.api';
+import '../campaigns/report.api';
 
 export {};

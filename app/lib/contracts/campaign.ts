@@ -4,6 +4,7 @@
  * delivery mode may use.
  */
 import { z } from 'zod';
+import { variablesIn } from './message-template';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM');
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -38,10 +39,15 @@ export const campaignTrigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('birthday'), days_before: z.number().int().min(0).max(30).default(0) }),
 ]);
 
+export type CampaignTrigger = z.infer<typeof campaignTrigger>;
+
 export const triggeredSchedule = z.object({
   kind: z.literal('triggered'),
   trigger: campaignTrigger,
-  /** A customer may enter again after this many days; null: once per customer. */
+  /**
+   * A customer may fire again after this many days since their last firing (with a new entry: a new segment
+   * entry, order, add or birthday); null: once per customer. Each entry fires at most once either way.
+   */
   reentry_days: z.number().int().min(1).max(3650).nullable().default(null),
   /** Local time of day the evaluated entries are sent (quiet hours still apply). */
   time: clock.default('10:00'),
@@ -96,17 +102,7 @@ export const DEFAULT_FREQUENCY_CAP: FrequencyCap = { max: 2, days: 7 };
 
 // ------------------------------------------------------------------------------------------- message variables
 
-/** `{导购}` or `{导购|店员}` (with a fallback used when the value is missing). A new global RegExp per call. */
-export const messageVariablePattern = () => /\{([^{}|]+)(?:\|([^{}]*))?\}/g;
-
-export interface VariableUse {
-  name: string;
-  fallback: string | null;
-}
-
-export function variablesIn(text: string): VariableUse[] {
-  return [...text.matchAll(messageVariablePattern())].map((m) => ({ name: m[1]!.trim(), fallback: m[2] === undefined ? null : m[2] }));
-}
+// Finding and filling variables: app/lib/contracts/message-template.ts (one pattern for the editor and the server).
 
 /** Problems with a text's variables for a delivery mode, in Chinese; empty when it is fine. */
 export function checkVariables(text: string, mode: DeliveryMode): string[] {
