@@ -14,6 +14,7 @@ import { dryRun } from '../../../server/campaigns/planning';
 import { pollTenantResults } from '../../../server/campaigns/results.service';
 import { createDueRuns, executeRun, finishRuns, stopRunTasks, tickTenant } from '../../../server/campaigns/runs.service';
 import { testSend } from '../../../server/campaigns/test-send.service';
+import { evaluateTenantTriggers } from '../../../server/campaigns/triggers';
 import { createSegment } from '../../../server/segments/segments.service';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
@@ -225,5 +226,37 @@ describe('campaign lifecycle', () => {
     expect(r.to).toBe(me.wecom_userid);
     expect(sim.appMessages.at(-1)).toMatchObject({ touser: [me.wecom_userid], agentid: 1000002, content: `【测试】我是${me.name}\n[链接] 新品 https://example.com/n` });
     await expect(testSend(h.services, tenant.actor, id)).rejects.toThrow('测试发送需要以员工身份登录');
+  }, 120_000);
+  it('a 1:1 campaign and a triggered campaign run through the same executor; a 1:1 task counts toward the frequency cap', async () => {
+    const { tenant, sim, segmentId, actor } = await world(100, 3, 66);
+    await setSettings(tenant.id, { frequency_max: 1, quiet: null });
+    const oneToOne = await scheduled(tenant.id, actor, input(segmentId, { delivery: 'one_to_one', holdout_pct: 0, content: { text: '{客户称呼|您好}，我是{导购|导购}' } }));
+    const [run] = await createDueRuns(h.services, tenant.id, new Date());
+    const out = await executeRun(h.services, tenant.id, run!);
+    expect(out.kind).toBe('sent');
+    const tasks = (await recipients(tenant.id, oneToOne)).filter((r) => r.status === 'task_created').length;
+    expect(out).toMatchObject({ result: { created: tasks } });
+    expect(sim.state.massTasks.size).toBe(0);
+    // Not final while the clerks' tasks are open.
+    expect((await finishRuns(h.services, tenant.id)).done).toEqual([]);
+
+    // Five customers have their birthday today: the birthday campaign fires for them only, and the 1:1 tasks
+    // already count toward the cap of 1 message in 7 days.
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' }).formatToParts(new Date());
+    const [month, day] = ['month', 'day'].map((k) => Number(today.find((p) => p.type === k)!.value));
+    const birthdays = await db(tenant.id, async (trx) => (await sql<{ id: string }>`update customers set birth_month = ${month}, birth_day = ${day}
+      where tenant_id = ${tenant.id}::uuid and id in (select id from customers where tenant_id = ${tenant.id}::uuid order by id limit 5) returning id`.execute(trx)).rows.map((r) => r.id));
+    const triggered = await scheduled(tenant.id, actor, input(segmentId, { name: '生日祝福', holdout_pct: 0, schedule: { kind: 'triggered', trigger: { type: 'birthday', days_before: 0 }, reentry_days: null, time: '00:00' } }));
+    expect(await createDueRuns(h.services, tenant.id, new Date(Date.now() + 2 * 86_400_000))).toEqual([]); // triggered runs come from their entries
+    const fired = await evaluateTenantTriggers(h.services, tenant.id);
+    expect(fired.map((f) => f.fired)).toEqual([5]);
+    const tick = await tickTenant(h.services, tenant.id);
+    expect(tick.toExecute).toEqual([fired[0]!.runId]);
+    expect((await executeRun(h.services, tenant.id, fired[0]!.runId!)).kind).toBe('sent');
+    const rows = await recipients(tenant.id, triggered);
+    expect(rows.map((r) => r.customer_id).sort()).toEqual([...birthdays].sort());
+    const capped = (await recipients(tenant.id, oneToOne)).filter((r) => r.status === 'task_created' && birthdays.includes(r.customer_id)).length;
+    expect(capped).toBeGreaterThan(0);
+    expect(rows.filter((r) => r.excluded === 'frequency_cap').length).toBe(capped);
   }, 120_000);
 });
