@@ -7,7 +7,7 @@
 import { eventToXml, type EventInput, type ExternalChatUpdateDetail } from '../events';
 import { handleRequest, receiveCapAt, type SimRequest, type SimResponse } from './api';
 import { generatePopulation, type PopulationOptions } from './population';
-import { mulberry32, randomString, SimState, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember, type SimMassTask } from './state';
+import { mulberry32, randomString, receivePeriodKey, SimState, type SimReceiveCapRule, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember, type SimMassTask } from './state';
 
 export interface SimConfig {
   /** gettoken expires_in. Default 7200. */
@@ -26,8 +26,16 @@ export interface SimConfig {
   latencyMs: number;
   /** Mass messages a recipient may receive per month; default: days in the month (doc 92135). */
   monthlyReceiveCap?: number | ((timeMs: number) => number);
+  /** The receive-cap rule set in 群发助手: per month (default; `monthlyReceiveCap` overrides the number), 7 a week, 1 a day. */
+  receiveCapRule: SimReceiveCapRule;
   /** Mark mass messages as sent by their senders right after add_msg_template (demo). Default false. */
   autoSendMassMessages: boolean;
+  /**
+   * Simulated clerks: each sender of a new mass message confirms it after a random delay (log-normal around
+   * `medianDelayMs`, capped at `maxDelayMs`), or never (1 − `confirmShare`). Confirmations happen as the clock
+   * passes them (on the next request or `settleClerks`). Null (default): only explicit `sendMassMessage` calls.
+   */
+  clerks: { confirmShare: number; medianDelayMs: number; maxDelayMs: number } | null;
   /** For this long after add_msg_template, queries about it answer 41063. Default 0. */
   dispatchDelayMs: number;
   /** groupchat/list without owner_filter answers 81017 above this many staff. Default 1000. */
@@ -52,7 +60,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   http5xxRate: 0,
   networkRate: 0,
   latencyMs: 0,
+  receiveCapRule: 'month_days',
   autoSendMassMessages: false,
+  clerks: null,
   dispatchDelayMs: 0,
   maxVisibleStaffWithoutOwnerFilter: 1000,
   welcomeCodeTtlMs: 20_000,
@@ -187,9 +197,40 @@ export class WecomSimulator {
     this.offsetMs += ms;
   }
 
-  /** Answers one API request (see ./api.ts). */
+  /** Answers one API request (see ./api.ts). Simulated clerks whose confirmation time has come confirm first. */
   handle(req: SimRequest): SimResponse {
+    this.settleClerks();
     return handleRequest(this, req);
+  }
+
+  /** Pending confirmations of simulated clerks, ordered by time. */
+  private readonly confirmations: { at: number; msgid: string; userid: string }[] = [];
+
+  /** @internal a new mass message: each sender draws when (or whether) they confirm it. */
+  scheduleClerks(t: SimMassTask): void {
+    const c = this.config.clerks;
+    if (!c) return;
+    for (const userid of t.senders.keys()) {
+      if (this.rand() >= c.confirmShare) continue;
+      // Log-normal delay (sigma 1): most within hours, a tail over days.
+      const u1 = Math.max(this.rand(), 1e-9);
+      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * this.rand());
+      const delay = Math.min(c.maxDelayMs, c.medianDelayMs * Math.exp(z));
+      this.confirmations.push({ at: this.now() + delay, msgid: t.msgid, userid });
+    }
+    this.confirmations.sort((a, b) => a.at - b.at);
+  }
+
+  /** Confirms every simulated clerk's mass message whose time has come. Returns how many confirmed. */
+  settleClerks(): number {
+    const now = this.now();
+    let n = 0;
+    while (this.confirmations.length > 0 && this.confirmations[0]!.at <= now) {
+      const c = this.confirmations.shift()!;
+      this.sendMassMessage(c.msgid, c.userid);
+      n++;
+    }
+    return n;
   }
 
   // ---- faults and limits -------------------------------------------------------------------------------------
@@ -639,7 +680,7 @@ export class WecomSimulator {
 
   /**
    * The sender(s) confirm a mass message in the app (all senders when userid is omitted). Each recipient ends in
-   * status 1 (sent), 2 (no longer a friend) or 3 (monthly receive cap reached).
+   * status 1 (sent), 2 (no longer a friend) or 3 (receive cap reached under the corp's rule).
    */
   sendMassMessage(msgid: string, userid?: string): { sent: number; notFriend: number; capped: number } {
     const t = this.state.massTasks.get(msgid);
@@ -648,7 +689,9 @@ export class WecomSimulator {
     if (t.cancelled) return out;
     const now = this.now();
     const nowS = Math.floor(now / 1000);
-    const cap = receiveCapAt(this, now);
+    const rule = this.config.receiveCapRule;
+    const cap = rule === 'month_days' ? receiveCapAt(this, now) : rule === 'week_7' ? 7 : 1;
+    const period = receivePeriodKey(rule, now);
     for (const [sender, s] of t.senders) {
       if (userid !== undefined && sender !== userid) continue;
       if (s.status === 2) continue;
@@ -667,7 +710,7 @@ export class WecomSimulator {
           out.notFriend++;
           continue;
         }
-        if (this.state.receivedThisMonth(key, now) >= cap) {
+        if (this.state.receivedIn(key, period) >= cap) {
           r.status = 3;
           out.capped++;
           continue;
