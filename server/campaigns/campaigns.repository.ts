@@ -3,6 +3,9 @@ import { sql } from 'kysely';
 import type { CampaignContent, CampaignSchedule } from '../../app/lib/contracts/campaign';
 import type { TenantId, Tx } from '../tenancy/context';
 
+/** A JSON value as jsonb (passed as text: a string parameter cast straight to jsonb would be stored as a JSON string). */
+const json = (v: unknown) => sql`(${JSON.stringify(v)}::text)::jsonb`;
+
 export interface NewCampaign {
   name: string;
   goal?: string | null;
@@ -17,8 +20,8 @@ export interface NewCampaign {
 
 export async function insertCampaign(trx: Tx, tenantId: TenantId, c: NewCampaign): Promise<string> {
   const r = await sql<{ id: string }>`insert into campaigns (tenant_id, name, goal, delivery, audience, content, schedule, holdout_pct, attribution_days, created_by)
-    values (${tenantId}::uuid, ${c.name}, ${c.goal ?? null}, ${c.delivery}, ${JSON.stringify(c.audience)}::jsonb, ${JSON.stringify(c.content)}::jsonb,
-      ${JSON.stringify(c.schedule)}::jsonb, ${c.holdoutPct}, ${c.attributionDays}, ${c.createdBy}::uuid)
+    values (${tenantId}::uuid, ${c.name}, ${c.goal ?? null}, ${c.delivery}, ${json(c.audience)}, ${json(c.content)},
+      ${json(c.schedule)}, ${c.holdoutPct}, ${c.attributionDays}, ${c.createdBy}::uuid)
     returning id`.execute(trx);
   return r.rows[0]!.id;
 }

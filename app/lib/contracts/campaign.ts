@@ -38,10 +38,15 @@ export const campaignTrigger = z.discriminatedUnion('type', [
   z.object({ type: z.literal('birthday'), days_before: z.number().int().min(0).max(30).default(0) }),
 ]);
 
+export type CampaignTrigger = z.infer<typeof campaignTrigger>;
+
 export const triggeredSchedule = z.object({
   kind: z.literal('triggered'),
   trigger: campaignTrigger,
-  /** A customer may enter again after this many days; null: once per customer. */
+  /**
+   * A customer may fire again after this many days since their last firing (with a new entry: a new segment
+   * entry, order, add or birthday); null: once per customer. Each entry fires at most once either way.
+   */
   reentry_days: z.number().int().min(1).max(3650).nullable().default(null),
   /** Local time of day the evaluated entries are sent (quiet hours still apply). */
   time: clock.default('10:00'),

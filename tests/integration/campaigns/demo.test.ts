@@ -5,10 +5,10 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { DEMO_CAMPAIGN_OPTIONS, campaignDemoStep } from '../../../db/demo/campaigns';
-import { ordersDemoStep } from '../../../db/demo/orders';
-import { seedDemo } from '../../../db/demo/seed';
-import { wecomDemoStep } from '../../../db/demo/wecom';
+import { DEMO_CAMPAIGN_OPTIONS, campaignDemoStep } from '../../../server/demo/campaigns';
+import { ordersDemoStep } from '../../../server/demo/orders';
+import { seedDemo } from '../../../server/demo/seed';
+import { wecomDemoStep } from '../../../server/demo/wecom';
 import { campaignReport } from '../../../server/campaigns/report.service';
 import { installExtensions } from '../../../server/extensions';
 import { systemActor } from '../../../server/tenancy/actor';

@@ -1,19 +1,19 @@
 /**
  * Demo step: connect the demo tenant to the in-process WeCom simulator (server/wecom/simulator-hub.ts builds it
- * from the chain's clerks, db/demo/wecom-population.ts), create a channel code per store and a few campaign
+ * from the chain's clerks, server/demo/wecom-population.ts), create a channel code per store and a few campaign
  * codes, run the full sync so the demo shows real synced data, and add a couple of Huike-internal tags.
  * Deterministic: the secret, token and key derive from the seed; the world's "now" is fixed in sim_config.
  */
-import type { WecomSimConfig } from '../schema/wecom';
-import { systemActor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import { createChannel } from '../../server/wecom/channels.service';
-import { configureConnection } from '../../server/wecom/connection.service';
-import { generateEncodingAesKey } from '../../server/wecom/crypto';
-import { randomString, mulberry32 } from '../../server/wecom/simulator/state';
-import { requestFullSync, runFullSync } from '../../server/wecom/sync.service';
-import { changeCustomerTags, createTag } from '../../server/wecom/tags.service';
-import type { DemoContext, DemoStep } from './seed';
+import type { WecomSimConfig } from '../../db/schema/wecom';
+import { systemActor } from '../tenancy/actor';
+import { withTenant } from '../tenancy/context';
+import { createChannel } from '../wecom/channels.service';
+import { configureConnection } from '../wecom/connection.service';
+import { generateEncodingAesKey } from '../wecom/crypto';
+import { randomString, mulberry32 } from '../wecom/simulator/state';
+import { requestFullSync, runFullSync } from '../wecom/sync.service';
+import { changeCustomerTags, createTag } from '../wecom/tags.service';
+import type { DemoContext, DemoStep } from './context';
 
 export function demoWecomCredentials(seed: number): { corpId: string; secret: string; callbackToken: string; aesKey: string } {
   const rand = mulberry32(seed ^ 0x3ec0);

@@ -2,9 +2,9 @@
  * Demo step (runs after the orders step): a year of weekly snapshots for the trend charts, then the full
  * analytics refresh and the model backtest, so the dashboards are populated at `npm start`.
  */
-import { backfillSnapshots, computeBacktest, fullRefresh } from '../../server/analytics/refresh.service';
-import { addDays } from '../../server/analytics/lifecycle';
-import type { DemoStep } from './seed';
+import { backfillSnapshots, computeBacktest, fullRefresh } from '../analytics/refresh.service';
+import { addDays } from '../analytics/lifecycle';
+import type { DemoStep } from './context';
 
 export const analyticsDemoStep: DemoStep = {
   name: 'analytics',

@@ -2,7 +2,7 @@
  * The capabilities' demo steps, run in order after the chain is seeded. Each capability appends its own
  * (WeCom contacts through the simulator, orders, analytics refresh …).
  */
-import type { DemoStep } from './seed';
+import type { DemoStep } from './context';
 import { analyticsDemoStep } from './analytics';
 import { campaignDemoStep } from './campaigns';
 import { clerkDemoStep } from './clerk';

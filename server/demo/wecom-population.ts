@@ -2,17 +2,17 @@
  * The WeCom world of a simulator-mode tenant (the demo), built deterministically from its `sim_config`:
  * - staff = the demo chain's clerks (same userids as `staff.wecom_userid`), so synced relations land on the
  *   seeded clerks;
- * - customers = the WeCom contacts of the demo customer universe (db/demo/customers.ts): the same people, with
+ * - customers = the WeCom contacts of the demo customer universe (server/demo/customers.ts): the same people, with
  *   the same external_userid and unionid, that the orders step created — so the sync links instead of
  *   duplicating, and their orders belong to WeCom contacts; each is followed by the clerks the universe says;
  * - corp tags from the simulator's default tag groups, relation details (add way, remark, remark mobile, state),
- *   QR-code adds carrying the channel state of the clerk's store (`store_S001` …, see db/demo/wecom.ts), and
+ *   QR-code adds carrying the channel state of the clerk's store (`store_S001` …, see server/demo/wecom.ts), and
  *   customer groups owned by clerks.
  * Without a chain in the config (a plain simulator tenant) the simulator's own generator is used.
  */
-import type { WecomSimConfig } from '../schema/wecom';
-import { generatePopulation, generateStaff, type StaffSeed } from '../../server/wecom/simulator/population';
-import { mulberry32, randomString, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember } from '../../server/wecom/simulator/state';
+import type { WecomSimConfig } from '../../db/schema/wecom';
+import { generatePopulation, generateStaff, type StaffSeed } from '../wecom/simulator/population';
+import { mulberry32, randomString, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember } from '../wecom/simulator/state';
 import { generateChain } from './chain';
 import { iterateDemoCustomers } from './customers';
 

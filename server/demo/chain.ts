@@ -1,7 +1,7 @@
 /**
  * The demo retail chain, generated deterministically from a seed: regions, stores and clerks. Later
  * capabilities extend the same generator (customers, WeCom contacts, orders) through the seed steps in
- * db/demo/seed.ts; sizes scale by parameters up to the benchmark tenant.
+ * server/demo/seed.ts; sizes scale by parameters up to the benchmark tenant.
  */
 import { Rng } from './random';
 

@@ -4,13 +4,14 @@
  * contacts, orders …) in order. Deterministic: the same seed gives the same chain.
  */
 import { sql } from 'kysely';
-import { jsonb } from '../../server/tenancy/audit';
-import type { Services } from '../../server/services';
-import { systemActor } from '../../server/tenancy/actor';
-import { withSystem, withTenant, type TenantId } from '../../server/tenancy/context';
-import { hashPassword } from '../../server/tenancy/passwords';
-import { createTenant } from '../../server/tenancy/tenants.service';
-import { DEMO_SIZE, generateChain, type ChainSize, type DemoChain } from './chain';
+import { jsonb } from '../tenancy/audit';
+import type { Services } from '../services';
+import { systemActor } from '../tenancy/actor';
+import { withSystem, withTenant, type TenantId } from '../tenancy/context';
+import { hashPassword } from '../tenancy/passwords';
+import { createTenant } from '../tenancy/tenants.service';
+import { DEMO_SIZE, generateChain, type ChainSize } from './chain';
+import type { DemoContext } from './context';
 import { demoSteps } from './steps';
 
 export const DEMO_PASSWORD = 'huike-demo';
@@ -21,23 +22,6 @@ export const DEMO_ACCOUNTS = [
   { email: 'clerk@demo.huike', role: 'clerk', name: '', note: '导购 clerk' },
 ] as const;
 export const PLATFORM_ADMIN = { email: 'root@huike.local', name: 'Platform admin' };
-
-export interface DemoContext {
-  services: Services;
-  tenantId: TenantId;
-  seed: number;
-  chain: DemoChain;
-  storeIds: Map<string, string>;
-  staffIds: Map<string, string>;
-  /** Scale knobs for later steps (customers, orders); the demo uses the defaults. */
-  scale: { customers: number; orderYears: number };
-  log: (m: string) => void;
-}
-
-export interface DemoStep {
-  name: string;
-  run(ctx: DemoContext): Promise<void>;
-}
 
 export async function databaseIsEmpty(services: Services): Promise<boolean> {
   const r = await withSystem(services.dbs, (db) => sql<{ n: number }>`select count(*)::int as n from tenants`.execute(db));

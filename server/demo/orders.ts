@@ -1,5 +1,5 @@
 /**
- * Demo step "customers and orders": the customer universe of db/demo/customers.ts (customers, identities, the
+ * Demo step "customers and orders": the customer universe of server/demo/customers.ts (customers, identities, the
  * clerks who serve the WeCom contacts) and two years of orders up to today, imported through the real import
  * engine from a generated POS-style CSV — so the demo's import history shows that import, with a handful of
  * rejected rows. Orders follow each customer's own purchase rate until they drop out, with store and clerk
@@ -11,17 +11,18 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { mobileHashKey, hashMobile } from '../../server/customers/mobile-identity';
-import { maskMobile } from '../../server/tenancy/mobile';
-import { systemActor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import { runImport } from '../../server/ingest/import.engine';
-import { registerImportFile, setImportMapping } from '../../server/ingest/imports.service';
+import { mobileHashKey, hashMobile, sealCustomerMobile } from '../customers/mobile-identity';
+import { SecretBox } from '../lib/secret-box';
+import { maskMobile } from '../tenancy/mobile';
+import { systemActor } from '../tenancy/actor';
+import { withTenant } from '../tenancy/context';
+import { runImport } from '../ingest/import.engine';
+import { registerImportFile, setImportMapping } from '../ingest/imports.service';
 import { csvLine } from '../../app/lib/csv';
 import type { DemoChain } from './chain';
 import { iterateDemoCustomers, type DemoCustomer } from './customers';
 import { Rng } from './random';
-import type { DemoContext, DemoStep } from './seed';
+import type { DemoContext, DemoStep } from './context';
 
 export const CATALOG: { sku: string; name: string; category: string; price: number }[] = [
   { sku: 'JJ001', name: '北欧风抱枕', category: '家居', price: 89 },
@@ -240,6 +241,8 @@ export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Pr
 export async function insertDemoCustomers(ctx: Pick<DemoContext, 'services' | 'tenantId' | 'seed' | 'chain' | 'staffIds' | 'storeIds'>, count: number, historyDays: number): Promise<number> {
   const { services, tenantId } = ctx;
   const key = mobileHashKey(services.config.APP_ENCRYPTION_KEY);
+  // The full mobile, sealed, for tap-to-call where the tenant allows it (lists show only the masked form).
+  const box = new SecretBox(services.config.APP_ENCRYPTION_KEY);
   const CHUNK = 5000;
   let inserted = 0;
   let chunk: DemoCustomer[] = [];
@@ -274,10 +277,11 @@ export async function insertDemoCustomers(ctx: Pick<DemoContext, 'services' | 't
       }
     }
     await withTenant(services.dbs, tenantId, async (trx) => {
-      await sql`insert into customers (tenant_id, id, display_name, gender, source, primary_store_id, mobile_masked)
-        select ${tenantId}::uuid, x.id, x.name, x.gender, 'demo', x.store, x.masked
+      await sql`insert into customers (tenant_id, id, display_name, gender, source, primary_store_id, mobile_masked, mobile_sealed)
+        select ${tenantId}::uuid, x.id, x.name, x.gender, 'demo', x.store, x.masked, x.sealed
         from unnest(${ids}::uuid[], ${cs.map((c) => c.name)}::text[], ${cs.map((c) => c.gender)}::int[], ${cs.map((c) => ctx.storeIds.get(c.homeStoreCode) ?? null)}::uuid[],
-          ${cs.map((c) => (c.identities.mobile ? maskMobile(c.identities.mobile) : null))}::text[]) as x(id, name, gender, store, masked)
+          ${cs.map((c) => (c.identities.mobile ? maskMobile(c.identities.mobile) : null))}::text[],
+          ${cs.map((c) => (c.identities.mobile ? sealCustomerMobile(box, tenantId, c.identities.mobile) : null))}::text[]) as x(id, name, gender, store, masked, sealed)
         on conflict do nothing`.execute(trx);
       await sql`insert into customer_identities (tenant_id, kind, value, customer_id, source)
         select ${tenantId}::uuid, x.kind, x.value, x.owner, 'demo' from unnest(${kinds}::text[], ${values}::text[], ${owners}::uuid[]) as x(kind, value, owner)

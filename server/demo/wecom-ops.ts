@@ -5,17 +5,17 @@
  * those customers buy within 30 days, so the welcome report shows real numbers to a newcomer.
  */
 import { sql } from 'kysely';
-import { systemActor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import { loadOpenConnection } from '../../server/wecom/connection.service';
-import { processPendingInbox } from '../../server/wecom/inbox.service';
-import { wecomRuntime } from '../../server/wecom/runtime';
-import { simulateMomentPosts } from '../../server/wecom/demo-activity';
-import { runHandover, startHandover } from '../../server/wecom/handovers.service';
-import { createMoment, runMoment } from '../../server/wecom/moments.service';
-import { saveWelcomeMessage, settleWelcomes } from '../../server/wecom/welcome.service';
+import { systemActor } from '../tenancy/actor';
+import { withTenant } from '../tenancy/context';
+import { loadOpenConnection } from '../wecom/connection.service';
+import { processPendingInbox } from '../wecom/inbox.service';
+import { wecomRuntime } from '../wecom/runtime';
+import { simulateMomentPosts } from '../wecom/demo-activity';
+import { runHandover, startHandover } from '../wecom/handovers.service';
+import { createMoment, runMoment } from '../wecom/moments.service';
+import { saveWelcomeMessage, settleWelcomes } from '../wecom/welcome.service';
 import { Rng } from './random';
-import type { DemoContext, DemoStep } from './seed';
+import type { DemoContext, DemoStep } from './context';
 
 const NAMES = ['林小雨', '陈晓', '王芳芳', 'Coco', '周一诺', '赵子涵', '孙悦', '吴桐', '郑可欣', '冯乐', '何雨桐', '许诺'];
 

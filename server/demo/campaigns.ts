@@ -7,17 +7,17 @@
  */
 import { sql } from 'kysely';
 import type { CampaignContent, CampaignSchedule } from '../../app/lib/contracts/campaign';
-import { insertCampaign, insertRun } from '../../server/campaigns/campaigns.repository';
-import { snapshotRecipients } from '../../server/campaigns/delivery.repository';
-import { deliverMassRun, planMassRun } from '../../server/campaigns/delivery.service';
-import { cancelExpired, pollRunResults } from '../../server/campaigns/results.service';
-import { nextRunAt } from '../../server/campaigns/schedule';
-import { withTenant, type TenantId, type Tx } from '../../server/tenancy/context';
-import { loadOpenConnection } from '../../server/wecom/connection.service';
-import { wecomRuntime } from '../../server/wecom/runtime';
-import type { WecomSimulator } from '../../server/wecom/simulator/simulator';
+import { insertCampaign, insertRun } from '../campaigns/campaigns.repository';
+import { snapshotRecipients } from '../campaigns/delivery.repository';
+import { deliverMassRun, planMassRun } from '../campaigns/delivery.service';
+import { cancelExpired, pollRunResults } from '../campaigns/results.service';
+import { nextRunAt } from '../campaigns/schedule';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { loadOpenConnection } from '../wecom/connection.service';
+import { wecomRuntime } from '../wecom/runtime';
+import type { WecomSimulator } from '../wecom/simulator/simulator';
 import { Rng } from './random';
-import type { DemoContext, DemoStep } from './seed';
+import type { DemoContext, DemoStep } from './context';
 
 const DAY = 86_400_000;
 
