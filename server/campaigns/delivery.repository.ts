@@ -7,11 +7,21 @@ import type { OutboxState } from '../../db/schema/campaigns';
 import type { TenantId, Tx } from '../tenancy/context';
 
 /**
- * The holdout draw in SQL: the first 48 bits of sha256('holdout:<campaign>:<customer>') as a fraction, the same
- * number as `unitHash` in holdout.ts (tested against it).
+ * A uniform draw in [0, 1) in SQL: the first 48 bits of sha256(prefix || customer id) as a fraction, the same
+ * number as `unitHash(prefix + id)` in holdout.ts (tested against it).
  */
+export function unitHashSql(prefix: string, customerRef: string) {
+  return sql<number>`(('x' || substr(encode(sha256(convert_to(${prefix}::text || ${sql.ref(customerRef)}::text, 'UTF8')), 'hex'), 1, 12))::bit(48)::bigint::float8 / 281474976710656.0)`;
+}
+
+/** The campaign holdout draw: `unitHash('holdout:<campaign>:<customer>')`. */
 export function holdoutDrawSql(campaignId: string, customerRef: string) {
-  return sql<number>`(('x' || substr(encode(sha256(convert_to('holdout:' || ${campaignId}::text || ':' || ${sql.ref(customerRef)}::text, 'UTF8')), 'hex'), 1, 12))::bit(48)::bigint::float8 / 281474976710656.0)`;
+  return unitHashSql(`holdout:${campaignId}:`, customerRef);
+}
+
+/** The tenant-wide control group draw: `unitHash('control:<tenant>:<customer>')` (inGlobalControl with the tenant id as salt). */
+export function controlDrawSql(tenantId: string, customerRef: string) {
+  return unitHashSql(`control:${tenantId}:`, customerRef);
 }
 
 /** Snapshots a run's audience (ids from `audience`, a query of `id`), each customer in the target or the holdout. */
@@ -124,9 +134,12 @@ export async function chunkExternalUserids(trx: Tx, tenantId: TenantId, runId: s
 }
 
 /** Before the WeCom call, committed on its own: from here on a crash leaves the row 'calling', to be reconciled. */
-export async function markCalling(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number): Promise<void> {
-  await sql`update campaign_outbox set state = 'calling', attempts = attempts + 1, called_at = now(), error = null
-    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
+/** False when the row is no longer open (its run was cancelled): then no call may be made. */
+export async function markCalling(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number): Promise<boolean> {
+  const r = await sql`update campaign_outbox set state = 'calling', attempts = attempts + 1, called_at = now(), error = null
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}
+      and state in ('pending', 'calling')`.execute(trx);
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /** After the call (or a reconciliation): the msgid, and the chunk's recipients as task created or invalid. */
