@@ -57,17 +57,17 @@ async function prepare(services: Services, t: TenantId): Promise<void> {
       await sql`insert into tags (tenant_id, group_id, name, wecom_tag_id, created_by_label) select ${t}, ${g.rows[0]!.id}, '标签' || i, 'bt' || i, 'bench' from generate_series(1, 30) i`.execute(db);
       await sql`insert into tags (tenant_id, group_id, name, created_by_label) values (${t}, ${ig.rows[0]!.id}, '内部关注', 'bench')`.execute(db);
       await sql`drop table if exists bench_clerks, bench_tags`.execute(db);
-      await sql`create unlogged table bench_clerks as select row_number() over (order by id) as k, id from staff where tenant_id = ${t} and role = 'clerk'`.execute(db);
+      // A customer is served by a clerk of their own store (as in a real chain; a manager's clerks serve their stores).
+      await sql`create unlogged table bench_clerks as select store_id, row_number() over (partition by store_id order by id) as k, count(*) over (partition by store_id) as n, id from staff where tenant_id = ${t} and role = 'clerk'`.execute(db);
       await sql`create unlogged table bench_tags as select row_number() over (order by name) as k, id from tags where tenant_id = ${t} and wecom_tag_id like 'bt%'`.execute(db);
-      await sql`create index on bench_clerks (k)`.execute(db);
+      await sql`create index on bench_clerks (store_id, k)`.execute(db);
       await sql`create index on bench_tags (k)`.execute(db);
-      const nClerks = (await sql<{ n: number }>`select count(*)::int as n from bench_clerks`.execute(db)).rows[0]!.n;
       await sql`
         insert into customer_follows (tenant_id, customer_id, staff_id, added_at, tag_ids)
         select c.tenant_id, c.id, k.id, now() - make_interval(days => (h % 700)::int),
           array(select bt.id from bench_tags bt where bt.k in (1 + h % 30, 1 + (h / 30) % 30, 1 + (h / 900) % 30) and bt.k <= 1 + (h % 4) * 10)
         from (select c.*, abs(hashtext(c.id::text))::bigint as h from customers c where c.tenant_id = ${t}) c
-        join bench_clerks k on k.k = 1 + c.h % ${nClerks}::int
+        join bench_clerks k on k.store_id = c.primary_store_id and k.k = 1 + c.h % k.n
         where c.h % 10 < 7`.execute(db);
       await sql`insert into customer_internal_tags (tenant_id, customer_id, tag_id, added_by_label)
         select c.tenant_id, c.id, (select id from tags where tenant_id = ${t} and name = '内部关注'), 'bench' from customers c where c.tenant_id = ${t} and abs(hashtext(c.id::text)) % 20 = 3`.execute(db);
