@@ -109,6 +109,29 @@ async function deliverRow(services: Services, client: WecomClient, tenantId: Ten
   }
 }
 
+/**
+ * A stopped run (cancelled) calls nothing more, but a row left 'calling' may hold a task WeCom created before the
+ * worker died: it is looked up like a restart would, recorded when found (so it can be cancelled with the others)
+ * and closed otherwise. Returns how many tasks were adopted.
+ */
+export async function settleCallingRows(services: Services, tenantId: TenantId, runId: string, opts: { skewSeconds?: number } = {}): Promise<number> {
+  const rows = (await withTenant(services.dbs, tenantId, (trx) => repo.openOutbox(trx, tenantId, runId))).filter((r) => r.state === 'calling');
+  if (rows.length === 0) return 0;
+  const client = await wecomClientFor(services, tenantId);
+  let adopted = 0;
+  for (const row of rows) {
+    const recipients = await withTenant(services.dbs, tenantId, (trx) => repo.chunkExternalUserids(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+    const found = await findCreatedTask(services, client, tenantId, row, recipients, opts.skewSeconds ?? 120);
+    await withTenant(services.dbs, tenantId, (trx) =>
+      found
+        ? repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, { msgid: found.msgid, failList: found.failList, reconciled: true })
+        : repo.failOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, 'cancelled'),
+    );
+    if (found) adopted++;
+  }
+  return adopted;
+}
+
 /** WeCom refused the request itself (not a network failure, a rate limit or a stale token): retrying cannot help. */
 function isPermanent(e: unknown): boolean {
   return e instanceof WecomApiError && !e.isTransient && !e.isTokenError;

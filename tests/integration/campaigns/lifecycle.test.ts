@@ -209,11 +209,15 @@ describe('campaign lifecycle', () => {
     expect(await executeRun(h.services, tenant.id, run!)).toEqual({ kind: 'nothing' });
     expect(sim.state.massTasks.size).toBe(2);
     await stopRunTasks(h.services, tenant.id, run!);
-    const recorded = [...sim.state.massTasks.values()].filter((t) => t.cancelled);
-    expect(recorded.length).toBe(1); // the task Huike recorded; the one killed before its record is never adopted
+    // Both are cancelled: the one Huike recorded, and the one created just before the worker died (found and adopted).
+    const cancelled = [...sim.state.massTasks.values()].filter((t) => t.cancelled);
+    expect(cancelled.length).toBe(2);
     expect(await statusOf(tenant.id, id)).toEqual({ status: 'cancelled', runs: ['cancelled'] });
     const unsent = (await recipients(tenant.id, id)).filter((r) => r.status === 'unsent').length;
-    expect(unsent).toBe(recorded[0]!.recipients.length);
+    expect(unsent).toBe(cancelled.reduce((a, t) => a + t.recipients.length, 0));
+    // Nothing is left calling or pending.
+    const open = await db(tenant.id, async (trx) => (await sql<{ n: number }>`select count(*)::int as n from campaign_outbox where tenant_id = ${tenant.id}::uuid and state in ('pending','calling')`.execute(trx)).rows[0]!.n);
+    expect(open).toBe(0);
   }, 120_000);
 
   it('a test send goes to the creator’s own WeCom account with their own variables', async () => {
