@@ -129,7 +129,7 @@ describe('campaign lifecycle', () => {
     expect(await statusOf(tenant.id, campaignId)).toEqual({ status: 'done', runs: ['done'] });
     const audit = await db(tenant.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${tenant.id}::uuid and entity_id = ${campaignId} order by id`.execute(trx));
     expect(audit.rows.map((a) => a.action)).toEqual(['campaign.create', 'campaign.schedule', 'campaign.start', 'campaign.finish']);
-  }, 300_000);
+  }, 600_000);
 
   it('the frequency cap, WeCom’s receive cap and a higher-priority campaign on the same day exclude customers before the send', async () => {
     const { tenant, segmentId, actor } = await world(200, 4, 62);
