@@ -18,7 +18,10 @@ import { evaluateTenantTriggers } from '../../../server/campaigns/triggers';
 import { createSegment } from '../../../server/segments/segments.service';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
+import { runJob } from '../../support/jobs';
+import { campaignJobs } from '../../../server/campaigns/campaigns.job';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
 
 const h = useTestServices();
@@ -263,4 +266,16 @@ describe('campaign lifecycle', () => {
     expect(capped).toBeGreaterThan(0);
     expect(rows.filter((r) => r.excluded === 'frequency_cap').length).toBe(capped);
   }, 120_000);
+  it('the execute-run job: a run that still fails after its last retry fails, and so does its campaign (audited)', async () => {
+    const tenant = await makeTenant(h.services); // no WeCom connection: delivery cannot start
+    const segmentId = (await db(tenant.id, (trx) => createSegment(trx, tenant.actor, { name: '全部客户', rule: {} }))).id;
+    const id = await scheduled(tenant.id, tenant.actor, input(segmentId, { quiet_hours: false }));
+    const [run] = await createDueRuns(h.services, tenant.id, new Date());
+    await expect(runJob(campaignJobs, 'campaigns.execute-run', h.services, { tenantId: tenant.id, runId: run! }, { jobId: 't', retryCount: 0 })).rejects.toThrow();
+    expect(await statusOf(tenant.id, id)).toEqual({ status: 'running', runs: ['sending'] });
+    await expect(runJob(campaignJobs, 'campaigns.execute-run', h.services, { tenantId: tenant.id, runId: run! }, { jobId: 't', retryCount: 5 })).rejects.toThrow();
+    expect(await statusOf(tenant.id, id)).toEqual({ status: 'failed', runs: ['failed'] });
+    const audit = await db(tenant.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${tenant.id}::uuid and entity_id = ${id} order by id`.execute(trx));
+    expect(audit.rows.map((a) => a.action)).toEqual(['campaign.create', 'campaign.quiet_hours_off', 'campaign.schedule', 'campaign.start', 'campaign.fail']);
+  }, 60_000);
 });
