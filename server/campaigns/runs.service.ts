@@ -14,7 +14,7 @@ import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId } from '../tenancy/context';
 import * as campaigns from './campaigns.repository';
 import { loadCampaign, transition } from './campaigns.service';
-import { deliverMassRun, RunStoppedError, senderTexts, type DeliveryOptions, type DeliveryResult } from './delivery.service';
+import { deliverMassRun, RunStoppedError, senderTexts, settleCallingRows, type DeliveryOptions, type DeliveryResult } from './delivery.service';
 import { createOneToOneTasks } from './one-to-one.service';
 import { planRun, sendTimeFor } from './planning';
 import { cancelExpired, remindUnconfirmed } from './results.service';
@@ -173,7 +173,11 @@ export async function tickTenant(services: Services, tenantId: TenantId, now = n
   return { created, toExecute, done, reminded };
 }
 
-/** After a cancel: what the clerks have not sent yet is cancelled on WeCom (their results polled once more first). */
+/**
+ * After a cancel: a task a killed worker created but never recorded is found and recorded first, then what the
+ * clerks have not sent yet is cancelled on WeCom (their results polled once more first).
+ */
 export async function stopRunTasks(services: Services, tenantId: TenantId, runId: string, now = new Date()): Promise<{ cancelled: number; unsent: number }> {
+  await settleCallingRows(services, tenantId, runId);
   return cancelExpired(services, tenantId, runId, now, { now });
 }

@@ -18,7 +18,10 @@ import { evaluateTenantTriggers } from '../../../server/campaigns/triggers';
 import { createSegment } from '../../../server/segments/segments.service';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
+import { runJob } from '../../support/jobs';
+import { campaignJobs } from '../../../server/campaigns/campaigns.job';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
 
 const h = useTestServices();
@@ -129,7 +132,7 @@ describe('campaign lifecycle', () => {
     expect(await statusOf(tenant.id, campaignId)).toEqual({ status: 'done', runs: ['done'] });
     const audit = await db(tenant.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${tenant.id}::uuid and entity_id = ${campaignId} order by id`.execute(trx));
     expect(audit.rows.map((a) => a.action)).toEqual(['campaign.create', 'campaign.schedule', 'campaign.start', 'campaign.finish']);
-  }, 300_000);
+  }, 600_000);
 
   it('the frequency cap, WeCom’s receive cap and a higher-priority campaign on the same day exclude customers before the send', async () => {
     const { tenant, segmentId, actor } = await world(200, 4, 62);
@@ -209,11 +212,15 @@ describe('campaign lifecycle', () => {
     expect(await executeRun(h.services, tenant.id, run!)).toEqual({ kind: 'nothing' });
     expect(sim.state.massTasks.size).toBe(2);
     await stopRunTasks(h.services, tenant.id, run!);
-    const recorded = [...sim.state.massTasks.values()].filter((t) => t.cancelled);
-    expect(recorded.length).toBe(1); // the task Huike recorded; the one killed before its record is never adopted
+    // Both are cancelled: the one Huike recorded, and the one created just before the worker died (found and adopted).
+    const cancelled = [...sim.state.massTasks.values()].filter((t) => t.cancelled);
+    expect(cancelled.length).toBe(2);
     expect(await statusOf(tenant.id, id)).toEqual({ status: 'cancelled', runs: ['cancelled'] });
     const unsent = (await recipients(tenant.id, id)).filter((r) => r.status === 'unsent').length;
-    expect(unsent).toBe(recorded[0]!.recipients.length);
+    expect(unsent).toBe(cancelled.reduce((a, t) => a + t.recipients.length, 0));
+    // Nothing is left calling or pending.
+    const open = await db(tenant.id, async (trx) => (await sql<{ n: number }>`select count(*)::int as n from campaign_outbox where tenant_id = ${tenant.id}::uuid and state in ('pending','calling')`.execute(trx)).rows[0]!.n);
+    expect(open).toBe(0);
   }, 120_000);
 
   it('a test send goes to the creator’s own WeCom account with their own variables', async () => {
@@ -259,4 +266,16 @@ describe('campaign lifecycle', () => {
     expect(capped).toBeGreaterThan(0);
     expect(rows.filter((r) => r.excluded === 'frequency_cap').length).toBe(capped);
   }, 120_000);
+  it('the execute-run job: a run that still fails after its last retry fails, and so does its campaign (audited)', async () => {
+    const tenant = await makeTenant(h.services); // no WeCom connection: delivery cannot start
+    const segmentId = (await db(tenant.id, (trx) => createSegment(trx, tenant.actor, { name: '全部客户', rule: {} }))).id;
+    const id = await scheduled(tenant.id, tenant.actor, input(segmentId, { quiet_hours: false }));
+    const [run] = await createDueRuns(h.services, tenant.id, new Date());
+    await expect(runJob(campaignJobs, 'campaigns.execute-run', h.services, { tenantId: tenant.id, runId: run! }, { jobId: 't', retryCount: 0 })).rejects.toThrow();
+    expect(await statusOf(tenant.id, id)).toEqual({ status: 'running', runs: ['sending'] });
+    await expect(runJob(campaignJobs, 'campaigns.execute-run', h.services, { tenantId: tenant.id, runId: run! }, { jobId: 't', retryCount: 5 })).rejects.toThrow();
+    expect(await statusOf(tenant.id, id)).toEqual({ status: 'failed', runs: ['failed'] });
+    const audit = await db(tenant.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${tenant.id}::uuid and entity_id = ${id} order by id`.execute(trx));
+    expect(audit.rows.map((a) => a.action)).toEqual(['campaign.create', 'campaign.quiet_hours_off', 'campaign.schedule', 'campaign.start', 'campaign.fail']);
+  }, 60_000);
 });
