@@ -63,6 +63,8 @@ export const touchSchema = z.object({
   customerId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
   chatId: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
   scriptId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
+  /** The 1:1 campaign task whose script this is (it then counts as sent). */
+  taskId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
   content: z.string().min(1).max(4000),
 });
 

@@ -5,7 +5,8 @@
  */
 import { sql } from 'kysely';
 import { followUpSchema, taskCloseSchema } from '../../app/lib/clerk-contract';
-import { customerProfile } from '../analytics/customers.queries';
+import { customerProfile } from '../customers/profile.repository';
+import { closeScriptTask } from '../campaigns/one-to-one.repository';
 import { customerScopeSql } from '../customers/scope';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
@@ -62,7 +63,10 @@ export async function closeClerkTask(trx: Tx, actor: Actor, input: unknown) {
   const staffId = staffOf(actor);
   const v = parse(taskCloseSchema.safeParse(input));
   const reason = v.intent === 'skip' ? (v.note ? `${v.reason}: ${v.note}` : v.reason) : null;
-  const row = await closeTask(trx, actor.tenantId, staffId, v.taskId, v.intent === 'done' ? 'done' : 'skipped', reason);
+  // A 1:1 campaign task: "sent" counts its recipient as sent (report and frequency cap), a skip as unsent.
+  const row =
+    (await closeScriptTask(trx, actor.tenantId, staffId, { taskId: v.taskId }, { outcome: v.intent === 'done' ? 'sent' : 'unsent', reason, at: new Date() })) ??
+    (await closeTask(trx, actor.tenantId, staffId, v.taskId, v.intent === 'done' ? 'done' : 'skipped', reason));
   if (!row) throw new NotFoundError('任务不存在或已处理 / Task not found or already closed');
   await audit(trx, actor, { action: `clerk_task.${v.intent}`, entityType: 'clerk_task', entityId: row.id, after: { kind: row.kind, customerId: row.customer_id, reason } });
   return row;

@@ -10,8 +10,9 @@ import { wecomJobs } from '../wecom/wecom.job';
 import { segmentJobs } from '../segments/segments.job';
 import { campaignJobs } from '../campaigns/campaigns.job';
 import { clerkTaskJobs } from '../clerk/tasks.job';
+import { triggerJobs } from '../campaigns/triggers.job';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = JobDefinition<any, Services>;
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...clerkTaskJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...triggerJobs, ...clerkTaskJobs];

@@ -36,6 +36,30 @@ function useDetail(task: TaskJson): string {
   return task.title ?? '';
 }
 
+/** A 1:1 campaign's personalised script: the clerk copies it into the chat, then marks the task as sent. */
+function CampaignScript({ text }: { text: string }) {
+  const t = useT();
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  };
+  return (
+    <div className="m-script" data-testid="campaign-script">
+      <blockquote className="sub" data-testid="task-script" style={{ margin: '.25rem 0 0', whiteSpace: 'pre-wrap' }}>
+        {text}
+      </blockquote>
+      <button type="button" className="secondary" onClick={copy}>
+        {copied ? t('已复制，去聊天里粘贴发送', 'Copied: paste it into the chat') : t('复制话术', 'Copy script')}
+      </button>
+    </div>
+  );
+}
+
 export function TaskItem({ task }: { task: TaskJson }) {
   const t = useT();
   const fetcher = useFetcher<CloseResult>();
@@ -55,11 +79,7 @@ export function TaskItem({ task }: { task: TaskJson }) {
             {task.stage ? <span className="m-muted"> · {label(STAGE_LABELS, task.stage, t)}</span> : null}
           </div>
           {detail ? <div className="sub">{detail}</div> : null}
-          {script ? (
-            <blockquote className="sub" data-testid="task-script" style={{ margin: '.25rem 0 0', whiteSpace: 'pre-wrap' }}>
-              {script}
-            </blockquote>
-          ) : null}
+          {script ? <CampaignScript text={script} /> : null}
         </div>
         {task.customer_id && task.in_scope ? (
           <Link to={`/m/customers/${task.customer_id}`} className="button secondary tap" data-testid="task-open">
@@ -74,7 +94,7 @@ export function TaskItem({ task }: { task: TaskJson }) {
             <CsrfInput />
             <input type="hidden" name="taskId" value={task.id} />
             <button type="submit" name="intent" value="done" style={{ flex: 1 }}>
-              {t('完成', 'Done')}
+              {script ? t('已发送', 'Sent') : t('完成', 'Done')}
             </button>
             <button type="button" className="secondary" style={{ flex: 1 }} onClick={() => setSkipping(true)}>
               {t('跳过', 'Skip')}
