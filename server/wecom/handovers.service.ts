@@ -42,7 +42,8 @@ import { describeWecomError, isTransientWecomError } from './messages';
 import { wecomClientFor } from './runtime';
 import { WECOM_LIMITS } from './types';
 
-const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** An empty or absent form field (FormData.get gives null) counts as not given. */
+const blank = (v: unknown) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
 
 export const handoverInput = z.object({
   kind: z.enum(['resigned', 'on_job']),
