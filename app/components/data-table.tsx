@@ -20,9 +20,16 @@ export interface DataTableProps<T> {
   empty?: ReactNode;
   rowKey?: (row: T) => string;
   caption?: string;
+  /** Extra attributes of a row (e.g. data-status for styling and tests). */
+  rowProps?: (row: T) => Record<string, string | undefined>;
+  /** false: a short list shown whole, without the pager. */
+  paged?: boolean;
 }
 
-export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 1, size = 50, sortable = [], empty, rowKey, caption }: DataTableProps<T>) {
+/** A column's `meta.className` (e.g. 'num' for right-aligned numbers) goes on its header and cells. */
+type ColumnMeta = { className?: string } | undefined;
+
+export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 1, size = 50, sortable = [], empty, rowKey, caption, rowProps, paged = true }: DataTableProps<T>) {
   const t = useT();
   const [params] = useSearchParams();
   const table = useReactTable({
@@ -56,7 +63,7 @@ export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 
                 const active = sort === id;
                 const label = h.isPlaceholder ? null : flexRender(h.column.columnDef.header, h.getContext());
                 return (
-                  <th key={h.id} aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+                  <th key={h.id} className={(h.column.columnDef.meta as ColumnMeta)?.className} aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
                     {canSort ? (
                       <Link to={hrefWith({ sort: id, dir: active && dir === 'desc' ? 'asc' : 'desc', page: 1 })} preventScrollReset className={active ? 'sort active' : 'sort'}>
                         {label}
@@ -80,16 +87,18 @@ export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 
             </tr>
           ) : (
             table.getRowModel().rows.map((row) => (
-              <tr key={row.id}>
+              <tr key={row.id} {...rowProps?.(row.original)}>
                 {row.getVisibleCells().map((cell) => (
-                  <td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</td>
+                  <td key={cell.id} className={(cell.column.columnDef.meta as ColumnMeta)?.className}>
+                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
                 ))}
               </tr>
             ))
           )}
         </tbody>
       </table>
-      {total > 0 ? (
+      {paged && total > 0 ? (
         <nav className="pager" aria-label={t('分页', 'Pagination')}>
           <span>
             {t(`共 ${total.toLocaleString()} 条`, `${total.toLocaleString()} rows`)} · {t(`第 ${page}/${pages} 页`, `page ${page} of ${pages}`)}

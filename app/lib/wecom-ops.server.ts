@@ -9,7 +9,7 @@ import { channelFormOptions } from '../../server/wecom/channels.service';
 import { fastForwardTransfers, simulateMomentPosts } from '../../server/wecom/demo-activity';
 import { momentReport } from '../../server/wecom/moments.repository';
 import { cancelMoment, createMoment, runMoment } from '../../server/wecom/moments.service';
-import { handoverCandidates, handoverCustomers, handoverReport } from '../../server/wecom/handovers.repository';
+import { handoverCandidates, handoverCustomers, handoverReport, searchServedCustomers, suggestTakeover } from '../../server/wecom/handovers.repository';
 import { startHandover } from '../../server/wecom/handovers.service';
 import { listWelcomeMessages, recentWelcomeSends, welcomeReport } from '../../server/wecom/welcome.repository';
 import { removeWelcomeMessage, saveWelcomeMessage } from '../../server/wecom/welcome.service';
@@ -35,12 +35,18 @@ export async function removeWelcome(context: AppLoadContext, actor: Actor, id: s
 
 // ---- handovers ---------------------------------------------------------------------------------------------------
 
-export async function loadHandoversPage(context: AppLoadContext, actor: Actor, detailId: string | null) {
+export async function loadHandoversPage(context: AppLoadContext, actor: Actor, p: { detailId: string | null; picker: { fromStaffId: string; q: string | null; stage: string | null } | null }) {
   const s = context.services;
   return withTenant(s.dbs, actor.tenantId, async (trx) => {
-    const conn = await trx.selectFrom('wecom_connections').select('mode').where('tenant_id', '=', actor.tenantId).executeTakeFirst();
-    const detail = detailId ? await handoverCustomers(trx, actor.tenantId, detailId) : null;
-    return { handovers: await handoverReport(trx, actor.tenantId), candidates: await handoverCandidates(trx, actor.tenantId), simulator: conn?.mode === 'simulator', detail, detailId };
+    const t = actor.tenantId;
+    const conn = await trx.selectFrom('wecom_connections').select('mode').where('tenant_id', '=', t).executeTakeFirst();
+    const detail = p.detailId ? await handoverCustomers(trx, t, p.detailId) : null;
+    const candidates = await handoverCandidates(trx, t);
+    const from = p.picker ? candidates.find((c) => c.id === p.picker!.fromStaffId) : undefined;
+    const picker = from
+      ? { from, q: p.picker!.q, stage: p.picker!.stage, ...(await searchServedCustomers(trx, t, from.id, { q: p.picker!.q, stage: p.picker!.stage })), suggested: await suggestTakeover(trx, t, from.id) }
+      : null;
+    return { handovers: await handoverReport(trx, t), candidates, simulator: conn?.mode === 'simulator', detail, detailId: p.detailId, picker };
   });
 }
 

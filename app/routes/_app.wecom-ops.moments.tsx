@@ -9,7 +9,8 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { FormResult } from '~/components/form-result';
-import { useFormat } from '~/lib/format';
+import { DemoAction } from '~/components/wecom-ops/demo-action';
+import { MomentsTable } from '~/components/wecom-ops/moments-table';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { cancelWecomMoment, createWecomMoment, loadMomentsPage, simulateWecomMomentPosts, syncWecomMoment } from '~/lib/wecom-ops.server';
@@ -35,19 +36,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-const STATUS: Record<string, [string, string, string]> = {
-  creating: ['创建中', 'creating', 'warn'],
-  active: ['进行中', 'active', 'good'],
-  cancelled: ['已取消', 'cancelled', ''],
-  failed: ['失败', 'failed', 'bad'],
-};
-
 export default function MomentsPage() {
   const { moments, clerks, tags, simulator } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const t = useT();
-  const f = useFormat();
-  const pct = (n: number, d: number) => (d > 0 ? f.percent(n / d) : '—');
   return (
     <>
       <p className="muted">
@@ -90,88 +82,10 @@ export default function MomentsPage() {
         </label>
         <button type="submit">{t('创建朋友圈任务', 'Create moment')}</button>
       </Form>
-      {simulator ? (
-        <Form method="post" className="toolbar">
-          <CsrfInput />
-          <input type="hidden" name="intent" value="simulate" />
-          <button type="submit" className="secondary" data-testid="simulate-posts">
-            {t('演示：导购发表（约三分之二）', 'Demo: clerks post (about two thirds)')}
-          </button>
-        </Form>
-      ) : null}
-      <table className="data-table" data-testid="moments">
-        <thead>
-          <tr>
-            <th>{t('创建', 'Created')}</th>
-            <th>{t('内容', 'Text')}</th>
-            <th>{t('状态', 'Status')}</th>
-            <th className="num">{t('已发表 / 导购', 'Posted / clerks')}</th>
-            <th className="num">{t('触达客户', 'Reached')}</th>
-            <th className="num">{t('点赞 / 评论', 'Likes / comments')}</th>
-            <th className="num">{t('7 天订单', 'Orders in 7 days')}</th>
-            <th className="num">{t('7 天购买率：触达 vs 未触达', '7-day buyers: reached vs not')}</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {moments.length === 0 ? (
-            <tr>
-              <td colSpan={9} className="muted">
-                {t('还没有朋友圈任务。', 'No moments yet.')}
-              </td>
-            </tr>
-          ) : (
-            moments.map((m) => (
-              <tr key={m.id} data-testid="moment-row">
-                <td>
-                  {f.dateTime(m.created_at)}
-                  <div className="muted">{m.created_by_label}</div>
-                </td>
-                <td style={{ whiteSpace: 'normal', minWidth: 240, maxWidth: 380 }}>{m.text || '—'}</td>
-                <td>
-                  <span className={`badge ${STATUS[m.status]?.[2] ?? ''}`}>{t(STATUS[m.status]?.[0] ?? m.status, STATUS[m.status]?.[1] ?? m.status)}</span>
-                  {m.error ? <div className="muted">{m.error}</div> : null}
-                  {m.invalid_senders.length ? <div className="muted">{t(`无效导购 ${m.invalid_senders.length} 位`, `${m.invalid_senders.length} invalid senders`)}</div> : null}
-                  {m.invalid_tags.length ? <div className="muted">{t(`无效标签 ${m.invalid_tags.length} 个`, `${m.invalid_tags.length} invalid tags`)}</div> : null}
-                </td>
-                <td className="num" data-testid="posted">
-                  {f.number(m.posted)} / {f.number(m.clerks)}
-                </td>
-                <td className="num" data-testid="reached">{f.number(m.reached)}</td>
-                <td className="num">
-                  {f.number(m.likes)} / {f.number(m.comments)}
-                </td>
-                <td className="num" data-testid="orders-7d">{f.number(m.orders_7d)}</td>
-                <td className="num">
-                  {pct(m.reached_buyers_7d, m.reached)} vs {pct(m.unreached_buyers_7d, m.unreached)}
-                </td>
-                <td>
-                  {m.status === 'active' ? (
-                    <div style={{ display: 'flex', gap: '.25rem' }}>
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="sync" />
-                        <input type="hidden" name="id" value={m.id} />
-                        <button type="submit" className="secondary">
-                          {t('同步', 'Sync')}
-                        </button>
-                      </Form>
-                      <Form method="post">
-                        <CsrfInput />
-                        <input type="hidden" name="intent" value="cancel" />
-                        <input type="hidden" name="id" value={m.id} />
-                        <button type="submit" className="secondary">
-                          {t('取消未发表', 'Cancel the rest')}
-                        </button>
-                      </Form>
-                    </div>
-                  ) : null}
-                </td>
-              </tr>
-            ))
-          )}
-        </tbody>
-      </table>
+      <DemoAction simulator={simulator} intent="simulate" testId="simulate-posts">
+        {t('演示：导购发表（约三分之二）', 'Demo: clerks post (about two thirds)')}
+      </DemoAction>
+      <MomentsTable rows={moments} />
     </>
   );
 }

@@ -1,7 +1,7 @@
 /** The clerk's phone-first workspace: its own layout (no desktop sidebar), bottom tabs 今日 / 客户 / 话术. */
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { NavLink, Outlet, useLoaderData } from '@remix-run/react';
+import { NavLink, Outlet, useLoaderData, useMatches } from '@remix-run/react';
 import { LangSwitch } from '~/components/lang-switch';
 import { loadTabCount } from '~/lib/clerk.server';
 import { requireActor } from '~/lib/guards.server';
@@ -17,7 +17,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function MobileShell() {
-  const { open, user, tenant } = useLoaderData<typeof loader>();
+  const { open: counted, user, tenant } = useLoaderData<typeof loader>();
+  // On 今日 the page's own count is fresher (it generated today's tasks while this layout counted).
+  const today = useMatches().find((m) => m.id === 'routes/m._index')?.data as { tabCount?: number } | undefined;
+  const open = today?.tabCount ?? counted;
   const t = useT();
   return (
     <div className="m-shell">

@@ -3,6 +3,9 @@
  * generated for every clerk (server/clerk/tasks.job.ts). The job writes it in the same transaction as the tasks, so
  * a crash leaves no row and the retry generates again (the inserts are `on conflict do nothing`); a second run of
  * the same day finds the row and does nothing.
+ *
+ * Also an index for the generator's "relation just ended" branch: ended relations of one clerk by end time (the
+ * existing staff index covers current relations only).
  */
 import { sql, type Kysely } from 'kysely';
 import { secureTenantTable } from './_tenant-table';
@@ -16,6 +19,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
      primary key (tenant_id, day)
    )`.execute(db);
   await secureTenantTable(db, 'clerk_task_runs');
+  await sql`create index customer_follows_ended_idx on customer_follows (tenant_id, staff_id, ended_at) where ended_at is not null`.execute(db);
 }
 
 export async function down(): Promise<void> {

@@ -74,14 +74,15 @@ export async function generateClerkTasks(trx: Tx, tenantId: TenantId, who: TaskO
       and cardinality(f.tag_ids) = 0
       and not exists (select 1 from customer_internal_tags it where it.tenant_id = f.tenant_id and it.customer_id = f.customer_id)
     on conflict do nothing`.execute(trx);
-  // Relations that just ended, or where the customer deleted the clerk.
+  // Relations that just ended, or where the customer deleted the clerk (two branches, one index each).
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source, payload)
-    select ${t}, 'relation_ended', f.customer_id, f.staff_id, ${today}::date,
-      'ended:' || f.customer_id || ':' || coalesce(f.ended_at, f.customer_deleted_at)::date, 'system',
-      jsonb_build_object('reason', coalesce(f.end_reason, 'customer_deleted'))
-    from customer_follows f
-    where f.tenant_id = ${t} and ${mine('f.staff_id')}
-      and (f.ended_at >= now() - make_interval(days => ${RECENT_DAYS}) or (f.ended_at is null and f.customer_deleted_at >= now() - make_interval(days => ${RECENT_DAYS})))
+    select ${t}, 'relation_ended', x.customer_id, x.staff_id, ${today}::date, 'ended:' || x.customer_id || ':' || x.at::date, 'system', jsonb_build_object('reason', x.reason)
+    from (
+      select f.customer_id, f.staff_id, f.ended_at as at, coalesce(f.end_reason, 'customer_deleted') as reason from customer_follows f
+      where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is not null and f.ended_at >= now() - make_interval(days => ${RECENT_DAYS})
+      union all
+      select f.customer_id, f.staff_id, f.customer_deleted_at, 'customer_deleted' from customer_follows f
+      where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and f.customer_deleted_at >= now() - make_interval(days => ${RECENT_DAYS})) x
     on conflict do nothing`.execute(trx);
   // Follow-ups whose next date has come (the latest record of the customer by this clerk only).
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)

@@ -42,20 +42,19 @@ export async function todayView(trx: Tx, actor: Actor) {
   const staffId = staffOf(actor);
   const today = await tenantToday(trx, actor.tenantId);
   await generateClerkTasks(trx, actor.tenantId, staffId, today);
-  return {
-    today,
-    tasks: await listOpenTasks(trx, actor.tenantId, staffId, today),
-    counts: await taskCounts(trx, actor.tenantId, staffId, today),
-    /** 群发 tasks of campaigns waiting for the clerk's confirmation in WeCom. */
-    mass: await waitingMassTasks(trx, actor.tenantId, staffId),
-  };
+  const counts = await taskCounts(trx, actor.tenantId, staffId, today);
+  /** 群发 tasks of campaigns waiting for the clerk's confirmation in WeCom. */
+  const mass = await waitingMassTasks(trx, actor.tenantId, staffId);
+  return { today, tasks: await listOpenTasks(trx, actor.tenantId, staffId, today), counts, mass, tabCount: counts.open + mass.length };
 }
 
-/** The tab's count: open tasks and 群发 tasks to confirm (generates today's tasks too: Remix runs the layout's loader beside the page's). */
+/**
+ * The tab's count on every /m page: open tasks and 群发 tasks to confirm. It does not generate (the daily job and the
+ * 今日 page do; 今日 hands its own fresher count to the tab), so a card view costs no generation.
+ */
 export async function openTaskCount(trx: Tx, actor: Actor): Promise<number> {
   if (!actor.staffId) return 0;
   const today = await tenantToday(trx, actor.tenantId);
-  await generateClerkTasks(trx, actor.tenantId, actor.staffId, today);
   return (await taskCounts(trx, actor.tenantId, actor.staffId, today)).open + (await waitingMassTasks(trx, actor.tenantId, actor.staffId)).length;
 }
 

@@ -50,15 +50,64 @@ export async function insertHandover(
   return r.rows[0]!.id;
 }
 
-/** On-job: the chosen customers (all of the clerk's when none are chosen) that the clerk serves now, by external_userid. */
-export async function addServedCustomers(trx: Tx, tenantId: TenantId, handoverId: string, fromStaffId: string, customerIds: string[] | null): Promise<number> {
+/** Which of a clerk's customers an on-job handover takes: chosen ids, or all matching a search (both optional). */
+export interface ServedFilter {
+  customerIds?: string[] | null;
+  /** Remark, name, member number, or the last 4 digits of the mobile. */
+  q?: string | null;
+  stage?: string | null;
+}
+
+/** SQL conditions on `f` (customer_follows) and `c` (customers) for a served-customer filter. */
+function servedFilterSql(filter: ServedFilter) {
+  const conds = [];
+  if (filter.customerIds) conds.push(sql`f.customer_id = any(${filter.customerIds}::uuid[])`);
+  const q = filter.q?.trim();
+  if (q) {
+    const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    const any = [sql`f.remark ilike ${like}`, sql`c.display_name ilike ${like}`,
+      sql`exists (select 1 from customer_identities m where m.tenant_id = f.tenant_id and m.customer_id = f.customer_id and m.kind = 'member_no' and m.value = ${q})`];
+    if (/^\d{4}$/.test(q)) any.push(sql`c.mobile_masked like ${'%' + q}`);
+    conds.push(sql`(${sql.join(any, sql` or `)})`);
+  }
+  if (filter.stage) conds.push(sql`exists (select 1 from customer_metrics cm where cm.tenant_id = f.tenant_id and cm.customer_id = f.customer_id and cm.stage = ${filter.stage})`);
+  return conds.length ? sql`and ${sql.join(conds, sql` and `)}` : sql``;
+}
+
+/** On-job: the clerk's current customers (on WeCom) that the filter selects — all of them with an empty filter. */
+export async function addServedCustomers(trx: Tx, tenantId: TenantId, handoverId: string, fromStaffId: string, filter: ServedFilter | string[] | null): Promise<number> {
+  const f: ServedFilter = Array.isArray(filter) ? { customerIds: filter } : (filter ?? {});
   const r = await sql`insert into wecom_handover_customers (tenant_id, handover_id, external_userid, customer_id)
     select f.tenant_id, ${handoverId}::uuid, ci.value, f.customer_id from customer_follows f
+    join customers c on c.tenant_id = f.tenant_id and c.id = f.customer_id
     join customer_identities ci on ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid'
-    where f.tenant_id = ${tenantId}::uuid and f.staff_id = ${fromStaffId}::uuid and f.ended_at is null
-      ${customerIds ? sql`and f.customer_id = any(${customerIds}::uuid[])` : sql``}
+    where f.tenant_id = ${tenantId}::uuid and f.staff_id = ${fromStaffId}::uuid and f.ended_at is null ${servedFilterSql(f)}
     on conflict do nothing`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
+}
+
+export interface ServedCustomerRow {
+  id: string;
+  name: string | null;
+  stage: string | null;
+  orders: number;
+  added_at: Date | null;
+}
+
+/** The clerk's current customers on WeCom matching a search (for ops to pick from), with how many match in all. */
+export async function searchServedCustomers(trx: Tx, tenantId: TenantId, fromStaffId: string, filter: ServedFilter, limit = 100): Promise<{ total: number; rows: ServedCustomerRow[] }> {
+  const r = await sql<ServedCustomerRow & { total: number }>`
+    select f.customer_id as id, coalesce(nullif(f.remark, ''), c.display_name) as name, cm.stage, coalesce(cm.frequency, 0)::int as orders, f.added_at,
+      count(*) over ()::int as total
+    from customer_follows f
+    join customers c on c.tenant_id = f.tenant_id and c.id = f.customer_id
+    left join customer_metrics cm on cm.tenant_id = f.tenant_id and cm.customer_id = f.customer_id
+    where f.tenant_id = ${tenantId}::uuid and f.staff_id = ${fromStaffId}::uuid and f.ended_at is null
+      and exists (select 1 from customer_identities ci where ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid')
+      ${servedFilterSql(filter)}
+    order by coalesce(nullif(f.remark, ''), c.display_name) nulls last, f.customer_id
+    limit ${limit}`.execute(trx);
+  return { total: r.rows[0]?.total ?? 0, rows: r.rows.map(({ total: _t, ...x }) => x) };
 }
 
 /** Resigned: customers from get_unassigned_list (mapped to Huike customers where known). */

@@ -36,23 +36,39 @@ import {
   staffById,
   suggestTakeover,
   type HandoverRow,
+  type ServedFilter,
 } from './handovers.repository';
 import { describeWecomError, isTransientWecomError } from './messages';
 import { wecomClientFor } from './runtime';
 import { WECOM_LIMITS } from './types';
 
-const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+/** An empty or absent form field (FormData.get gives null) counts as not given. */
+const blank = (v: unknown) => (v === null || (typeof v === 'string' && v.trim() === '') ? undefined : v);
 
 export const handoverInput = z.object({
   kind: z.enum(['resigned', 'on_job']),
   fromStaffId: z.string().uuid(),
   toStaffId: z.preprocess(blank, z.string().uuid().optional()),
+  /** On-job: the chosen customers; or, with `allMatching`, every customer of the clerk that `q` / `stage` match. */
   customerIds: z.array(z.string().uuid()).max(10_000).optional(),
+  /** The picker says which it sent, so that "chosen" with nothing ticked is an error rather than "all". */
+  selection: z.enum(['chosen', 'matching']).optional(),
+  allMatching: z.preprocess((v) => v === true || v === 'true' || v === 'on' || v === '1', z.boolean()).default(false),
+  q: z.preprocess(blank, z.string().trim().max(50).optional()),
+  stage: z.preprocess(blank, z.string().trim().max(20).optional()),
   message: z.preprocess(blank, z.string().trim().max(WECOM_LIMITS.transferMessageChars, '转接语最多 200 字 / The message is at most 200 characters').optional()),
 });
 
+/** Which customers an on-job handover takes: every one matching the search, the chosen ones, or (neither) all. */
+function onJobSelection(v: z.infer<typeof handoverInput>): ServedFilter {
+  if (v.selection === 'chosen' && !v.customerIds?.length) throw new ValidationError('请勾选要转接的客户 / Tick the customers to hand over');
+  if (v.allMatching || v.selection === 'matching') return { q: v.q ?? null, stage: v.stage ?? null };
+  if (v.customerIds?.length) return { customerIds: v.customerIds };
+  return {};
+}
+
 /** Starts a handover (the job does the WeCom side after commit). */
-export async function startHandover(services: Services, actor: Actor, input: unknown): Promise<{ id: string; toStaffId: string }> {
+export async function startHandover(services: Services, actor: Actor, input: unknown): Promise<{ id: string; toStaffId: string; customers: number | null }> {
   assertCan(actor, 'wecom.ops');
   const p = handoverInput.safeParse(input);
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
@@ -69,10 +85,10 @@ export async function startHandover(services: Services, actor: Actor, input: unk
     if (to.id === from.id) throw new ValidationError('接替导购不能是原导购 / The takeover clerk must be someone else');
     const message = v.kind === 'on_job' ? (v.message ?? null) : null;
     const id = await insertHandover(trx, t, { kind: v.kind, from, to, message, staffId: actor.staffId, label: actor.label });
-    const customers = v.kind === 'on_job' ? await addServedCustomers(trx, t, id, from.id, v.customerIds ?? null) : null;
+    const customers = v.kind === 'on_job' ? await addServedCustomers(trx, t, id, from.id, onJobSelection(v)) : null;
     if (customers === 0) throw new ValidationError(`${from.name} 目前没有可转接的客户 / ${from.name} serves no customer to hand over`);
     await audit(trx, actor, { action: 'handover.start', entityType: 'wecom_handover', entityId: id, after: { kind: v.kind, from: from.name, to: to.name, customers, message } });
-    return { id, toStaffId: to.id };
+    return { id, toStaffId: to.id, customers };
   });
   await enqueueHandover(services, t, r.id);
   return r;

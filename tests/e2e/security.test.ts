@@ -145,7 +145,9 @@ describe('security headers', () => {
 
   it('the JS-SDK signature endpoint signs only pages of this app and refuses a 31st request a minute from one staff member', async () => {
     // The manager: a staff session no other e2e test signs with (the limit is per staff member and process).
-    const { cookie } = await signIn(base, 'manager@demo.huike');
+    const login = await fetch(`${base}/login`, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base }, body: new URLSearchParams({ identifier: 'manager@demo.huike', password: 'huike-demo' }) });
+    expect(login.status).toBe(302);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     // The limit counts per fixed minute: start early in one, so all 31 requests fall into the same window.
     if (Date.now() % 60_000 > 30_000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 200));
     const sign = (url: string) => fetch(`${base}/wecom/sidebar/sign?url=${encodeURIComponent(url)}`, { headers: { Cookie: cookie, Accept: 'application/json' } });

@@ -83,13 +83,12 @@ describe('WeCom operations (企微运营)', () => {
     expect(Number(await demoRow.locator('[data-testid=kept]').innerText())).toBeGreaterThan(0);
     expect(Number(await demoRow.locator('[data-testid=refused]').innerText())).toBeGreaterThan(0);
     // The resigned clerk whose customers still wait: the one with the most customers.
-    const options = await page.locator('select[name=fromStaffId] option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
+    const options = await page.locator('[data-testid=handover-form] select[name=fromStaffId] option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, text: o.textContent ?? '' })));
     const resigned = options.filter((o) => o.text.includes('已离职')).map((o) => ({ ...o, n: Number(/(\d+) 位客户/.exec(o.text)?.[1] ?? 0) }));
     resigned.sort((a, b) => b.n - a.n);
     expect(resigned[0]!.n).toBeGreaterThan(0);
     const fromName = resigned[0]!.text.split('（')[0]!.trim();
-    await page.selectOption('select[name=kind]', 'resigned');
-    await page.selectOption('select[name=fromStaffId]', resigned[0]!.value);
+    await page.selectOption('[data-testid=handover-form] select[name=fromStaffId]', resigned[0]!.value);
     await submit(page, '[data-testid=handover-form] button[type=submit]');
     await until(page, async () => {
       await page.reload();
