@@ -12,6 +12,8 @@ import { snapshotRecipients } from '../campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../campaigns/delivery.service';
 import { cancelExpired, pollRunResults } from '../campaigns/results.service';
 import { nextRunAt } from '../campaigns/schedule';
+import { createSegment } from '../segments/segments.service';
+import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { loadOpenConnection } from '../wecom/connection.service';
 import { wecomRuntime } from '../wecom/runtime';
@@ -40,11 +42,13 @@ interface PastRun {
   confirmShare: number;
   status: 'done' | 'running';
   holdoutPct: number;
+  /** Share of the stores whose clerks' customers are the audience (keeps the demo's boot short). */
+  storeShare: number;
 }
 
 const PAST: PastRun[] = [
-  { name: '双11 老客回购', goal: '沉睡前唤回老客，拉动双11 复购', text: '您好，我是{门店|我们门店}的{导购|专属导购}。双11 会员专享：老客回店满 500 减 80，本周内有效，欢迎到店试穿～', daysAgo: 21, confirmShare: 0.85, status: 'done', holdoutPct: 20 },
-  { name: '冬季新品到店提醒', goal: '新品首周到店', text: '{导购|您的导购}提醒您：冬季羊毛系列已到{门店|门店}，会员可预约试穿，回复“预约”即可。', daysAgo: 2, confirmShare: 0.6, status: 'running', holdoutPct: 15 },
+  { name: '双11 老客回购', goal: '沉睡前唤回老客，拉动双11 复购', text: '您好，我是{门店|我们门店}的{导购|专属导购}。双11 会员专享：老客回店满 500 减 80，本周内有效，欢迎到店试穿～', daysAgo: 21, confirmShare: 0.85, status: 'done', holdoutPct: 20, storeShare: 0.67 },
+  { name: '冬季新品到店提醒', goal: '新品首周到店', text: '{导购|您的导购}提醒您：冬季羊毛系列已到{门店|门店}，会员可预约试穿，回复“预约”即可。', daysAgo: 2, confirmShare: 0.6, status: 'running', holdoutPct: 15, storeShare: 0.25 },
 ];
 
 export async function seedCampaignDemo(ctx: DemoContext, opts: DemoCampaignOptions = DEMO_CAMPAIGN_OPTIONS): Promise<void> {
@@ -52,25 +56,29 @@ export async function seedCampaignDemo(ctx: DemoContext, opts: DemoCampaignOptio
   const conn = await loadOpenConnection(services, tenantId);
   const sim = await wecomRuntime(services).hub.forConnection(conn);
   const rng = new Rng(ctx.seed ^ 0xca3f);
-  for (const p of PAST) await pastRun(ctx, sim, rng, p, opts);
+  // The campaigns' audience segment: every customer a clerk serves on WeCom.
+  const segment = await withTenant(services.dbs, tenantId, (trx) => createSegment(trx, systemActor(tenantId, 'demo', 'demo-seed'), { name: '企业微信好友', description: '有导购企业微信好友关系的客户', rule: { all: [{ any: [{ field: 'wecom_added_at', op: 'not_empty' }] }], none: [] } }));
+  for (const p of PAST) await pastRun(ctx, sim, rng, p, opts, segment.id);
   await withTenant(services.dbs, tenantId, async (trx) => {
     const weekly: CampaignSchedule = { kind: 'recurring', frequency: 'weekly', weekdays: [5], time: '10:00' };
-    const id = await insertCampaign(trx, tenantId, { name: '周五会员日', goal: '会员日到店', delivery: 'mass', audience: { segment_id: null }, content: { text: '{导购|您的导购}提醒：本周五会员日，全场积分双倍～', attachments: [] }, schedule: weekly, holdoutPct: 10, attributionDays: 7, createdBy: null });
+    const id = await insertCampaign(trx, tenantId, { name: '周五会员日', goal: '会员日到店', delivery: 'mass', audience: { segment_id: segment.id }, content: { text: '{导购|您的导购}提醒：本周五会员日，全场积分双倍～', attachments: [] }, schedule: weekly, holdoutPct: 10, attributionDays: 7, createdBy: null });
     await sql`update campaigns set status = 'scheduled', next_run_at = ${nextRunAt(weekly, new Date(), 'Asia/Shanghai')}, approved_at = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
-    await insertCampaign(trx, tenantId, { name: '生日关怀（草稿）', goal: '生日月到店', delivery: 'mass', audience: { segment_id: null }, content: { text: '生日快乐！{门店|我们}为您准备了生日礼，本月到店领取。', attachments: [] }, schedule: { kind: 'once', at: null }, holdoutPct: 10, attributionDays: 14, createdBy: null });
+    await insertCampaign(trx, tenantId, { name: '生日关怀（草稿）', goal: '生日月到店', delivery: 'mass', audience: { segment_id: segment.id }, content: { text: '生日快乐！{门店|我们}为您准备了生日礼，本月到店领取。', attachments: [] }, schedule: { kind: 'once', at: null }, holdoutPct: 10, attributionDays: 14, createdBy: null });
   });
 }
 
 /** One run through the pipeline on the simulator, dated back `daysAgo`, with its orders. */
-async function pastRun(ctx: DemoContext, sim: WecomSimulator, rng: Rng, p: PastRun, opts: DemoCampaignOptions): Promise<void> {
+async function pastRun(ctx: DemoContext, sim: WecomSimulator, rng: Rng, p: PastRun, opts: DemoCampaignOptions, segmentId: string): Promise<void> {
   const { services, tenantId } = ctx;
   const content: CampaignContent = { text: p.text, attachments: [{ msgtype: 'link', link: { title: p.name, url: 'https://example.com/member' } }] };
   const startedSim = sim.now();
   const { campaignId, runId } = await withTenant(services.dbs, tenantId, async (trx) => {
-    const campaignId = await insertCampaign(trx, tenantId, { name: p.name, goal: p.goal, delivery: 'mass', audience: { segment_id: null }, content, schedule: { kind: 'once', at: null }, holdoutPct: p.holdoutPct, attributionDays: 7, createdBy: null });
+    const campaignId = await insertCampaign(trx, tenantId, { name: p.name, goal: p.goal, delivery: 'mass', audience: { segment_id: segmentId }, content, schedule: { kind: 'once', at: null }, holdoutPct: p.holdoutPct, attributionDays: 7, createdBy: null });
     const runId = await insertRun(trx, tenantId, campaignId, new Date(startedSim));
-    // The audience: the customers a clerk serves on WeCom.
-    await snapshotRecipients(trx, tenantId, runId, campaignId, p.holdoutPct, sql<{ id: string }>`select distinct customer_id as id from customer_follows where tenant_id = ${tenantId}::uuid and ended_at is null`);
+    // The audience: the customers the clerks of the first stores (by code) serve on WeCom.
+    await snapshotRecipients(trx, tenantId, runId, campaignId, p.holdoutPct, sql<{ id: string }>`select distinct f.customer_id as id from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+      where f.tenant_id = ${tenantId}::uuid and f.ended_at is null
+        and s.store_id in (select id from stores where tenant_id = ${tenantId}::uuid order by code limit greatest(1, round((select count(*) from stores where tenant_id = ${tenantId}::uuid) * ${p.storeShare}::float8))::int)`);
     await sql`update campaign_runs set status = 'sending', started_at = ${new Date(startedSim)} where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx);
     return { campaignId, runId };
   });

@@ -1,12 +1,13 @@
 /** Small pieces the campaign pages share: status badges, the schedule in words, a labelled progress bar. */
-import { CAMPAIGN_STATUS_LABELS, DELIVERY_LABELS, RUN_STATUS_LABELS, type CampaignStatusName } from '~/lib/contracts/campaign-report';
+import { CAMPAIGN_STATUS_LABELS, type CampaignStatus } from '~/lib/contracts/campaign';
+import { DELIVERY_LABELS, RUN_STATUS_LABELS } from '~/lib/contracts/campaign-report';
 import { useT } from '~/lib/i18n';
 
 const TONE: Record<string, string> = { done: 'good', running: 'warn', sending: 'warn', sent: 'warn', scheduled: '', pending_approval: 'warn', failed: 'bad', cancelled: 'bad', draft: '', planning: '' };
 
 export function StatusBadge({ status, run = false }: { status: string; run?: boolean }) {
   const t = useT();
-  const l = (run ? RUN_STATUS_LABELS[status] : CAMPAIGN_STATUS_LABELS[status as CampaignStatusName]) ?? { zh: status, en: status };
+  const l = (run ? RUN_STATUS_LABELS[status] : CAMPAIGN_STATUS_LABELS[status as CampaignStatus]) ?? { zh: status, en: status };
   return (
     <span className={`badge ${TONE[status] ?? ''}`} data-status={status}>
       {t(l.zh, l.en)}

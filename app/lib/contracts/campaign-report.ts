@@ -5,6 +5,7 @@
  * the attribution window after the send time (the holdout: after the time the run started sending).
  */
 import { z } from 'zod';
+import { CAMPAIGN_STATUSES } from './campaign';
 
 export interface UpliftJson {
   /** Conversion rate of reached recipients − conversion rate of the holdout (a fraction, not points). */
@@ -82,17 +83,6 @@ export const reportParams = z.object({
 });
 export type ReportParams = z.infer<typeof reportParams>;
 
-export const CAMPAIGN_STATUSES = ['draft', 'pending_approval', 'scheduled', 'running', 'done', 'cancelled', 'failed'] as const;
-export type CampaignStatusName = (typeof CAMPAIGN_STATUSES)[number];
-export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatusName, { zh: string; en: string }> = {
-  draft: { zh: '草稿', en: 'Draft' },
-  pending_approval: { zh: '待审批', en: 'Awaiting approval' },
-  scheduled: { zh: '已排期', en: 'Scheduled' },
-  running: { zh: '发送中', en: 'Running' },
-  done: { zh: '已完成', en: 'Done' },
-  cancelled: { zh: '已取消', en: 'Cancelled' },
-  failed: { zh: '失败', en: 'Failed' },
-};
 export const RUN_STATUS_LABELS: Record<string, { zh: string; en: string }> = {
   planning: { zh: '准备中', en: 'Planning' },
   sending: { zh: '创建任务中', en: 'Creating tasks' },
@@ -116,14 +106,3 @@ export const campaignListParams = z.object({
 export type CampaignListParams = z.infer<typeof campaignListParams>;
 
 export const DELIVERY_LABELS = { mass: { zh: '群发', en: 'Mass message' }, one_to_one: { zh: '1 对 1 跟进', en: '1:1 follow-up' } } as const;
-export const EXCLUSION_LABELS: Record<string, { zh: string; en: string }> = {
-  no_relation: { zh: '无在职导购服务', en: 'No active clerk serves them' },
-  no_wecom_id: { zh: '无企业微信 ID', en: 'No WeCom id' },
-  ended_relation: { zh: '好友关系已结束', en: 'Relation ended' },
-  frequency_cap: { zh: '超出频次上限', en: 'Frequency cap' },
-  receive_cap: { zh: '企业微信接收上限', en: 'WeCom receive cap' },
-  opted_out: { zh: '客户已退订', en: 'Opted out' },
-  global_control: { zh: '全局对照组', en: 'Global control group' },
-  excluded_segment: { zh: '排除分群', en: 'Excluded segment' },
-  overlap: { zh: '与更高优先级活动重叠', en: 'Overlapping higher-priority campaign' },
-};

@@ -1,13 +1,14 @@
 /** One campaign: its settings, the message as the customer sees it, and its runs with links to each run and the report. */
-import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Link, useLoaderData } from '@remix-run/react';
+import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { CampaignActions } from '~/components/campaigns/actions';
 import { DeliveryLabel, ScheduleText, StatusBadge } from '~/components/campaigns/labels';
 import { WecomPreview } from '~/components/campaigns/wecom-preview';
 import { can } from '~/lib/auth.server';
-import { campaignPage, idOr404, or404 } from '~/lib/campaigns.server';
+import { campaignAction, campaignPage, idOr404, or404 } from '~/lib/campaigns.server';
 import { useFormat } from '~/lib/format';
-import { requireActor } from '~/lib/guards.server';
+import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import styles from '~/styles/campaigns.css';
 
@@ -19,8 +20,18 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   return json({ ...page, canManage: can(actor.role, 'campaigns.manage'), isAdmin: actor.role === 'admin' });
 }
 
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  const { actor, form } = await requireMutation(request, context, 'campaigns.manage');
+  try {
+    return json({ ok: true as const, error: undefined, ...(await campaignAction(context, actor, idOr404(params.id), String(form.get('intent') ?? ''))) });
+  } catch (e) {
+    return actionError(e, context);
+  }
+}
+
 export default function Campaign() {
   const d = useLoaderData<typeof loader>();
+  const a = useActionData<typeof action>();
   const t = useT();
   const f = useFormat();
   const c = d.campaign;
@@ -38,6 +49,7 @@ export default function Campaign() {
           </Link>
         ) : null}
       </div>
+      {d.canManage ? <CampaignActions status={c.status} isAdmin={d.isAdmin} result={a as never} /> : null}
       <div className="cards" style={{ gridTemplateColumns: 'repeat(auto-fit, minmax(320px, 1fr))' }}>
         <section className="card">
           <dl className="kv">

@@ -8,7 +8,7 @@ import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
 import { useEffect, useState } from 'react';
 import { Progress, StatusBadge } from '~/components/campaigns/labels';
 import { idOr404, or404, runPage } from '~/lib/campaigns.server';
-import { EXCLUSION_LABELS } from '~/lib/contracts/campaign-report';
+import { EXCLUSION_LABELS } from '~/lib/contracts/campaign';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -96,7 +96,7 @@ export default function CampaignRun() {
           <ul>
             {d.exclusions.map((x) => (
               <li key={x.reason}>
-                {EXCLUSION_LABELS[x.reason] ? t(EXCLUSION_LABELS[x.reason]!.zh, EXCLUSION_LABELS[x.reason]!.en) : x.reason}: {f.number(x.n)}
+                {x.reason in EXCLUSION_LABELS ? t(EXCLUSION_LABELS[x.reason as keyof typeof EXCLUSION_LABELS].zh, EXCLUSION_LABELS[x.reason as keyof typeof EXCLUSION_LABELS].en) : x.reason}: {f.number(x.n)}
               </li>
             ))}
           </ul>
