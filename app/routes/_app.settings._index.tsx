@@ -6,20 +6,20 @@ import { FormResult } from '~/components/form-result';
 import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { getTenant, updateTenant, withTenant } from '~/lib/settings.server';
+import { getTenant, updateTenant } from '~/lib/settings.server';
 
 const ZONES = ['Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Singapore', 'Asia/Tokyo', 'Europe/London', 'America/Los_Angeles', 'UTC'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'settings.view');
-  const tenant = await withTenant(context.services.dbs, actor.tenantId, (trx) => getTenant(trx, actor));
+  const tenant = await getTenant(context.services, actor);
   return json({ tenant: { name: tenant.name, slug: tenant.slug, timezone: tenant.timezone, currency: tenant.currency, locale: tenant.locale }, canEdit: can(actor.role, 'settings.manage') });
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const { actor, form } = await requireMutation(request, context, 'settings.manage');
   try {
-    await withTenant(context.services.dbs, actor.tenantId, (trx) => updateTenant(trx, actor, Object.fromEntries(form)));
+    await updateTenant(context.services, actor, Object.fromEntries(form));
     return json({ ok: true as const, error: undefined });
   } catch (e) {
     return actionError(e, context);
