@@ -9,13 +9,13 @@ export {
   STORE_SORTS,
   CLERK_SORTS,
   listContext,
+  pageContext,
 } from '../../server/analytics/analytics.queries';
 export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
 export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';
-export { listCustomerMetrics, customerProfile, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/analytics/customers.queries';
+export { listCustomerMetrics, getCustomerProfile, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/analytics/customers.queries';
 export type { MetricSort, CustomerRow } from '../../server/analytics/customers.queries';
-export { getState, setWindowSetting } from '../../server/analytics/refresh.service';
-export { queueTenantRefresh } from '../../server/analytics/analytics.job';
+export { changeRepurchaseWindow } from '../../server/analytics/window.service';
 export { listCustomers } from '../../server/customers/customers.repository';
 export { withTenant } from '../../server/tenancy/context';
 export { can } from '../../server/tenancy/permissions';

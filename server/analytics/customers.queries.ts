@@ -10,7 +10,8 @@ import { isoDateParam, text } from '../../app/lib/params';
 import { customerScopeSql, identityScopeSql } from '../customers/scope';
 import { NotFoundError } from '../lib/errors';
 import type { Actor } from '../tenancy/actor';
-import type { Tx } from '../tenancy/context';
+import type { Services } from '../services';
+import { withTenant, type Tx } from '../tenancy/context';
 import { customerHasTagSql } from '../wecom/tags.repository';
 import { storeFilterSql, type FilterOptions } from './filters';
 import { STAGES } from './lifecycle';
@@ -222,6 +223,11 @@ export interface ProfileOrder {
 }
 
 /** The profile: base data, metrics, the order timeline (newest first, up to 200), serving clerks, identities (tags: the WeCom section). */
+/** customerProfile in its own tenant transaction (the profile page). */
+export async function getCustomerProfile(services: Services, actor: Actor, id: string) {
+  return withTenant(services.dbs, actor.tenantId, (trx) => customerProfile(trx, actor, id));
+}
+
 export async function customerProfile(trx: Tx, actor: Actor, id: string) {
   const base = await sql<{
     id: string;
