@@ -13,8 +13,9 @@ export {
 } from '../../server/analytics/analytics.queries';
 export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
 export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';
-export { listCustomerMetrics, getCustomerProfile, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/analytics/customers.queries';
-export type { MetricSort, CustomerRow } from '../../server/analytics/customers.queries';
+export { listCustomerMetrics, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/customers/customer-list.service';
+export type { MetricSort, CustomerRow } from '../../server/customers/customer-list.service';
+export { getCustomerProfile } from '../../server/customers/profile.service';
 export { changeRepurchaseWindow } from '../../server/analytics/window.service';
 export { listCustomers } from '../../server/customers/customers.repository';
 export { withTenant } from '../../server/tenancy/context';

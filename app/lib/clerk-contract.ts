@@ -63,6 +63,8 @@ export const touchSchema = z.object({
   customerId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
   chatId: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(100).optional()),
   scriptId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
+  /** The 1:1 campaign task whose script this is (it then counts as sent). */
+  taskId: z.preprocess((v) => (v === '' ? undefined : v), z.string().uuid().optional()),
   content: z.string().min(1).max(4000),
 });
 
@@ -73,4 +75,10 @@ export function fillScript(body: string, vars: Partial<Record<(typeof SCRIPT_VAR
     const v = vars[k as (typeof SCRIPT_VARIABLES)[number]];
     return v === null || v === undefined ? '' : String(v);
   });
+}
+
+/** The personalised script a task's source put in its payload (a 1:1 campaign send: `script`, or `text`), if any. */
+export function taskScript(payload: Record<string, unknown> | null | undefined): string | null {
+  const v = payload?.script ?? payload?.text;
+  return typeof v === 'string' && v.trim() !== '' ? v : null;
 }

@@ -13,6 +13,7 @@ import { readCookie } from '../../server/tenancy/auth.service';
 import { loadOpenConnection, tenantIdBySlug, type OpenConnection } from '../../server/wecom/connection.service';
 import { SIGNATURE_LIMIT, signSidebarUrl, WindowLimiter, jsapiSignature } from '../../server/wecom/jsapi.service';
 import { wecomRuntime } from '../../server/wecom/runtime';
+import { openScriptTasks } from '../../server/campaigns/one-to-one.repository';
 import { fetchContactNow, groupView, listTouches, loginWithOauthCode, oauthAuthorizeUrl, recordTouch, resolveContact } from '../../server/wecom/sidebar.service';
 import { getSession } from './guards.server';
 import './load-context';
@@ -77,6 +78,7 @@ export const fetchSidebarContact = (context: AppLoadContext, actor: Actor, eid: 
 export const loadSidebarGroup = (context: AppLoadContext, actor: Actor, chatId: string) => tx(context, actor, (trx) => groupView(trx, actor, chatId));
 export const saveTouch = (context: AppLoadContext, actor: Actor, input: unknown) => tx(context, actor, (trx) => recordTouch(trx, actor, input));
 export const loadTouches = (context: AppLoadContext, actor: Actor, customerId: string) => tx(context, actor, (trx) => listTouches(trx, actor, customerId));
+export const loadCampaignScripts = (context: AppLoadContext, actor: Actor, customerId: string) => (actor.staffId ? tx(context, actor, (trx) => openScriptTasks(trx, actor.tenantId, actor.staffId!, customerId)) : Promise.resolve([]));
 
 // ---- simulator stand-ins (non-production, simulator-mode tenants only) ----------------------------------------
 

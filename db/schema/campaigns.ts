@@ -1,5 +1,5 @@
 import type { Generated } from 'kysely';
-import type { Timestamp } from './core';
+import type { DateString, Timestamp } from './core';
 
 export type CampaignStatus = 'draft' | 'pending_approval' | 'scheduled' | 'running' | 'done' | 'cancelled' | 'failed';
 export type CampaignRunStatus = 'planning' | 'sending' | 'sent' | 'done' | 'cancelled' | 'failed';
@@ -38,6 +38,9 @@ export interface CampaignRunsTable {
   sent_at: Timestamp | null;
   finished_at: Timestamp | null;
   error: string | null;
+  /** Migration 2026-12-07-1600: when it may send (past quiet hours) and when its unsent tasks expire. */
+  send_after: Timestamp | null;
+  expires_at: Timestamp | null;
 }
 
 export interface CampaignRecipientsTable {
@@ -75,11 +78,71 @@ export interface CampaignOutboxTable {
   poll_failures: Generated<number>;
   reminders: Generated<Timestamp[]>;
   cancelled_at: Timestamp | null;
+  /** Migration 2026-12-07-1700: a customer task ('single') or a group-chat task ('group', negative chunks). */
+  chat_type: Generated<'single' | 'group'>;
+}
+
+/** The ledger of fired entries of triggered campaigns (migration 2026-12-07-1700). */
+export interface CampaignTriggerEntriesTable {
+  tenant_id: string;
+  campaign_id: string;
+  customer_id: string;
+  entry_key: string;
+  entered_on: DateString;
+  run_id: string;
+  fired_at: Generated<Timestamp>;
+}
+
+export interface CampaignTriggerStateTable {
+  tenant_id: string;
+  campaign_id: string;
+  since_on: DateString;
+  evaluated_on: DateString | null;
+  evaluated_at: Timestamp | null;
+}
+
+/** One customer group chat of a run's group-chat task. */
+export interface CampaignGroupTargetsTable {
+  tenant_id: string;
+  run_id: string;
+  chat_id: string;
+  sender_staff_id: string;
+  chunk: number;
+  status: Generated<Exclude<RecipientStatus, 'excluded' | 'held_out'>>;
+  sent_at: Timestamp | null;
+}
+
+/** Media uploaded for attachments, by content hash (WeCom keeps a media_id for 3 days). */
+export interface WecomMediaTable {
+  tenant_id: string;
+  sha256: string;
+  kind: 'image' | 'voice' | 'video' | 'file';
+  media_id: string;
+  uploaded_at: Timestamp;
+}
+
+/** The tenant's campaign settings (migration 2026-12-07-1600); no row means the defaults. */
+export interface CampaignSettingsTable {
+  tenant_id: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  frequency_max: Generated<number>;
+  frequency_days: Generated<number>;
+  receive_cap_rule: Generated<'month_days' | 'week_7' | 'day_1'>;
+  approval_required: Generated<boolean>;
+  control_pct: Generated<string>;
+  updated_by: string | null;
+  updated_at: Generated<Timestamp>;
 }
 
 export interface CampaignTables {
+  campaign_settings: CampaignSettingsTable;
   campaigns: CampaignsTable;
   campaign_runs: CampaignRunsTable;
   campaign_recipients: CampaignRecipientsTable;
   campaign_outbox: CampaignOutboxTable;
+  campaign_trigger_entries: CampaignTriggerEntriesTable;
+  campaign_trigger_state: CampaignTriggerStateTable;
+  campaign_group_targets: CampaignGroupTargetsTable;
+  wecom_media: WecomMediaTable;
 }

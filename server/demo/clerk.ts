@@ -1,4 +1,9 @@
-/** Demo step: scripts (话术) for the clerk's workspace, by category and lifecycle stage. */
+/**
+ * Demo step: scripts (话术) for the clerk's workspace, by category and lifecycle stage; and birthdays — about a
+ * third of the customers have one (a member system knows month and day, sometimes the year), and each clerk serves
+ * one customer whose birthday is the seeding day, so 今日 shows a birthday to a newcomer.
+ */
+import { sql } from 'kysely';
 import { createScript } from '../clerk/scripts.service';
 import { systemActor } from '../tenancy/actor';
 import { withTenant } from '../tenancy/context';
@@ -18,6 +23,20 @@ export const clerkDemoStep: DemoStep = {
     const actor = systemActor(ctx.tenantId, 'demo', 'demo-seed');
     await withTenant(ctx.services.dbs, ctx.tenantId, async (trx) => {
       for (const s of SCRIPTS) await createScript(trx, actor, { ...s, stage: s.stage ?? '' });
+      await demoBirthdays(trx, ctx.tenantId);
     });
   },
 };
+
+/** Deterministic birthdays from the customer id (month and day valid for every month; the year for half of them). */
+async function demoBirthdays(trx: Parameters<Parameters<typeof withTenant>[2]>[0], tenantId: DemoContext['tenantId']): Promise<void> {
+  const h = (salt: string) => sql`(('x' || substr(md5(${salt} || c.id::text), 1, 8))::bit(32)::bigint)`;
+  await sql`update customers c set birth_month = 1 + ${h('m')} % 12, birth_day = 1 + ${h('d')} % 28,
+      birth_year = case when ${h('y')} % 2 = 0 then 1960 + ${h('a')} % 45 end
+    where c.tenant_id = ${tenantId}::uuid and ${h('k')} % 3 = 0`.execute(trx);
+  await sql`update customers c set birth_month = extract(month from d.today)::int, birth_day = extract(day from d.today)::int, birth_year = 1990
+    from (select distinct on (f.staff_id) f.customer_id, (now() at time zone t.timezone)::date as today
+          from customer_follows f join tenants t on t.id = f.tenant_id
+          where f.tenant_id = ${tenantId}::uuid and f.ended_at is null order by f.staff_id, f.customer_id) d
+    where c.tenant_id = ${tenantId}::uuid and c.id = d.customer_id`.execute(trx);
+}

@@ -11,7 +11,8 @@ import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { mobileHashKey, hashMobile } from '../customers/mobile-identity';
+import { mobileHashKey, hashMobile, sealCustomerMobile } from '../customers/mobile-identity';
+import { SecretBox } from '../lib/secret-box';
 import { maskMobile } from '../tenancy/mobile';
 import { systemActor } from '../tenancy/actor';
 import { withTenant } from '../tenancy/context';
@@ -240,6 +241,8 @@ export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Pr
 export async function insertDemoCustomers(ctx: Pick<DemoContext, 'services' | 'tenantId' | 'seed' | 'chain' | 'staffIds' | 'storeIds'>, count: number, historyDays: number): Promise<number> {
   const { services, tenantId } = ctx;
   const key = mobileHashKey(services.config.APP_ENCRYPTION_KEY);
+  // The full mobile, sealed, for tap-to-call where the tenant allows it (lists show only the masked form).
+  const box = new SecretBox(services.config.APP_ENCRYPTION_KEY);
   const CHUNK = 5000;
   let inserted = 0;
   let chunk: DemoCustomer[] = [];
@@ -274,10 +277,11 @@ export async function insertDemoCustomers(ctx: Pick<DemoContext, 'services' | 't
       }
     }
     await withTenant(services.dbs, tenantId, async (trx) => {
-      await sql`insert into customers (tenant_id, id, display_name, gender, source, primary_store_id, mobile_masked)
-        select ${tenantId}::uuid, x.id, x.name, x.gender, 'demo', x.store, x.masked
+      await sql`insert into customers (tenant_id, id, display_name, gender, source, primary_store_id, mobile_masked, mobile_sealed)
+        select ${tenantId}::uuid, x.id, x.name, x.gender, 'demo', x.store, x.masked, x.sealed
         from unnest(${ids}::uuid[], ${cs.map((c) => c.name)}::text[], ${cs.map((c) => c.gender)}::int[], ${cs.map((c) => ctx.storeIds.get(c.homeStoreCode) ?? null)}::uuid[],
-          ${cs.map((c) => (c.identities.mobile ? maskMobile(c.identities.mobile) : null))}::text[]) as x(id, name, gender, store, masked)
+          ${cs.map((c) => (c.identities.mobile ? maskMobile(c.identities.mobile) : null))}::text[],
+          ${cs.map((c) => (c.identities.mobile ? sealCustomerMobile(box, tenantId, c.identities.mobile) : null))}::text[]) as x(id, name, gender, store, masked, sealed)
         on conflict do nothing`.execute(trx);
       await sql`insert into customer_identities (tenant_id, kind, value, customer_id, source)
         select ${tenantId}::uuid, x.kind, x.value, x.owner, 'demo' from unnest(${kinds}::text[], ${values}::text[], ${owners}::uuid[]) as x(kind, value, owner)

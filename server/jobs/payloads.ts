@@ -11,6 +11,7 @@ import { z } from 'zod';
 const none = z.object({});
 const tenant = z.object({ tenantId: z.string().min(1) });
 const ids = z.array(z.number().int());
+const optionalTenant = z.object({ tenantId: z.string().min(1).optional() });
 
 export const JOB_PAYLOADS = {
   'platform.cleanup-sessions': none,
@@ -30,9 +31,20 @@ export const JOB_PAYLOADS = {
   'wecom.moment': tenant.extend({ momentId: z.string().min(1) }),
   'wecom.watchdog': none,
   /** Without a tenant (the cron): fans out one job per tenant with due tasks. */
-  'campaigns.poll-results': z.object({ tenantId: z.string().min(1).optional() }),
+  'campaigns.poll-results': optionalTenant,
+  /** Without a tenant (the cron): fans out one tick per tenant with campaign work. */
+  'campaigns.tick': optionalTenant,
+  'campaigns.execute-run': tenant.extend({ runId: z.string().min(1) }),
+  'campaigns.stop-run': tenant.extend({ runId: z.string().min(1) }),
+  /** Without a tenant (the cron): fans out one job per tenant with live triggers. */
+  'campaigns.evaluate-triggers': optionalTenant,
+  /** day: the tenant's local day the tasks are for (the singleton key; the handler computes today itself). */
+  'clerk.tasks.generate': tenant.extend({ day: z.string().optional() }),
+  'clerk.tasks.schedule': none,
 } as const;
 
 export type JobPayloads = typeof JOB_PAYLOADS;
 export type JobName = keyof JobPayloads;
 export type JobPayload<N extends JobName> = z.output<JobPayloads[N]>;
+/** What `send` takes for job N (the same as JobPayload unless a schema has defaults or transforms). */
+export type JobInput<N extends JobName> = z.input<JobPayloads[N]>;

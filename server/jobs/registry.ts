@@ -9,5 +9,7 @@ import { analyticsJobs } from '../analytics/analytics.job';
 import { wecomJobs } from '../wecom/wecom.job';
 import { segmentJobs } from '../segments/segments.job';
 import { campaignJobs } from '../campaigns/campaigns.job';
+import { clerkTaskJobs } from '../clerk/tasks.job';
+import { triggerJobs } from '../campaigns/triggers.job';
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...triggerJobs, ...clerkTaskJobs];

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { StaffSort, StoreSort } from '../../app/lib/contracts/settings';
+import { clerkSettings, saveClerkSettings } from '../clerk/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Services } from '../services';
 import type { Actor } from './actor';
@@ -34,8 +35,13 @@ export const tenantSettingsSchema = z.object({
   locale: z.enum(['zh-CN', 'en']),
 });
 
-export async function getTenant(s: Dbs, actor: Actor) {
-  return inTenant(s, actor, (trx) => repo.findTenant(trx, actor.tenantId));
+/** The tenant settings page: the tenant and its clerk-workspace settings. */
+export async function tenantSettingsPage(s: Dbs, actor: Actor) {
+  return inTenant(s, actor, async (trx) => ({ tenant: await repo.findTenant(trx, actor.tenantId), clerk: await clerkSettings(trx, actor.tenantId) }));
+}
+
+export async function updateClerkSettings(s: Dbs, actor: Actor, input: unknown) {
+  return inTenant(s, actor, (trx) => saveClerkSettings(trx, actor, input));
 }
 
 export async function updateTenant(s: Dbs, actor: Actor, input: unknown) {

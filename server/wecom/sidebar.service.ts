@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import { touchSchema } from '../../app/lib/clerk-contract';
+import { closeScriptTask } from '../campaigns/one-to-one.repository';
 import { clerkSettings } from '../clerk/settings';
 import { completeCustomerTasks } from '../clerk/tasks.repository';
 import { assertServes } from '../clerk/workspace.service';
@@ -125,7 +126,12 @@ export async function recordTouch(trx: Tx, actor: Actor, input: unknown) {
     .values({ tenant_id: actor.tenantId, customer_id: v.customerId ?? null, chat_id: v.chatId ?? null, staff_id: actor.staffId, kind: v.scriptId ? 'script' : 'message', script_id: v.scriptId ?? null, content: v.content })
     .returning(['id', 'created_at'])
     .executeTakeFirstOrThrow();
-  if (v.customerId) await completeCustomerTasks(trx, actor.tenantId, actor.staffId, v.customerId, ['due'], 'message_sent');
+  if (v.customerId) {
+    await completeCustomerTasks(trx, actor.tenantId, actor.staffId, v.customerId, ['due'], 'message_sent');
+    // The script of a 1:1 campaign task put into the chat: its recipient counts as sent.
+    const match = v.taskId ? { taskId: v.taskId } : { customerId: v.customerId, text: v.content };
+    await closeScriptTask(trx, actor.tenantId, actor.staffId, match, { outcome: 'sent', reason: 'campaign_sent', at: row.created_at });
+  }
   await audit(trx, actor, { action: 'touch.create', entityType: v.customerId ? 'customer' : 'group_chat', entityId: v.customerId ?? null, after: { id: row.id, scriptId: v.scriptId ?? null, chatId: v.chatId ?? null } });
   return row;
 }
