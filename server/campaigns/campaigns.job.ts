@@ -13,7 +13,8 @@
  *   The same job without a tenant (every 5 minutes by cron) fans out one job per tenant with due tasks.
  */
 import { defineJob, type AnyJob } from '../jobs/job';
-import type { JobInput, JobName } from '../jobs/payloads';
+import type { z } from 'zod';
+import type { JobPayloads } from '../jobs/payloads';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { tenantsWithCampaignWork } from './campaigns.repository';
@@ -21,9 +22,12 @@ import { tenantsWithDueTasks } from './results.repository';
 import { pollTenantResults } from './results.service';
 import { executeRun, failRun, stopRunTasks, tickTenant } from './runs.service';
 
+type CampaignJobName = 'campaigns.tick' | 'campaigns.execute-run' | 'campaigns.stop-run';
+
 const EXECUTE_RETRIES = 5;
 
-async function enqueue<N extends JobName>(services: Services, name: N, data: JobInput<N>, singletonKey: string): Promise<void> {
+/** Queues a campaign job after a commit; a failure to queue is logged (the minute's tick picks the work up anyway). */
+async function enqueue<N extends CampaignJobName>(services: Services, name: N, data: z.input<JobPayloads[N]>, singletonKey: string): Promise<void> {
   if (!services.queue.started) return;
   try {
     await services.queue.send(name, data, { singletonKey, singletonSeconds: 30 });

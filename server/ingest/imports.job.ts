@@ -61,10 +61,10 @@ export const ingestJobs: AnyJob[] = [
       const leftovers = await withSystem(services.dbs, (db) =>
         sql<{ name: string }>`
           select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-          where p.relname = 'import_staging' and not exists (
-            select 1 from imports m where replace(m.id::text, '-', '') = substr(c.relname, 16) and m.status in ('uploaded','queued','running'))`.execute(db),
+          where p.relname in ('import_staging', 'import_member_staging') and not exists (
+            select 1 from imports m where replace(m.id::text, '-', '') = right(c.relname, 32) and m.status in ('uploaded','queued','running'))`.execute(db),
       );
-      for (const l of leftovers.rows) if (/^import_staging_[0-9a-f]{32}$/.test(l.name)) await services.ownerSql.unsafe(`drop table if exists ${l.name}`);
+      for (const l of leftovers.rows) if (/^import_(member_)?staging_[0-9a-f]{32}$/.test(l.name)) await services.ownerSql.unsafe(`drop table if exists ${l.name}`);
       await withSystem(services.dbs, (db) => sql`delete from api_idempotency_keys where created_at < now() - interval '24 hours'`.execute(db));
     },
   },

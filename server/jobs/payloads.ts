@@ -11,7 +11,6 @@ import { z } from 'zod';
 const none = z.object({});
 const tenant = z.object({ tenantId: z.string().min(1) });
 const ids = z.array(z.number().int());
-const optionalTenant = z.object({ tenantId: z.string().min(1).optional() });
 
 export const JOB_PAYLOADS = {
   'platform.cleanup-sessions': none,
@@ -31,20 +30,17 @@ export const JOB_PAYLOADS = {
   'wecom.moment': tenant.extend({ momentId: z.string().min(1) }),
   'wecom.watchdog': none,
   /** Without a tenant (the cron): fans out one job per tenant with due tasks. */
-  'campaigns.poll-results': optionalTenant,
+  'campaigns.poll-results': z.object({ tenantId: z.string().min(1).optional() }),
   /** Without a tenant (the cron): fans out one tick per tenant with campaign work. */
-  'campaigns.tick': optionalTenant,
+  'campaigns.tick': z.object({ tenantId: z.string().min(1).optional() }),
   'campaigns.execute-run': tenant.extend({ runId: z.string().min(1) }),
   'campaigns.stop-run': tenant.extend({ runId: z.string().min(1) }),
-  /** Without a tenant (the cron): fans out one job per tenant with live triggers. */
-  'campaigns.evaluate-triggers': optionalTenant,
-  /** day: the tenant's local day the tasks are for (the singleton key; the handler computes today itself). */
-  'clerk.tasks.generate': tenant.extend({ day: z.string().optional() }),
+  /** Without a tenant (the cron): fans out one evaluation per tenant with a live triggered campaign. */
+  'campaigns.evaluate-triggers': z.object({ tenantId: z.string().min(1).optional() }),
   'clerk.tasks.schedule': none,
+  'clerk.tasks.generate': tenant.extend({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
 } as const;
 
 export type JobPayloads = typeof JOB_PAYLOADS;
 export type JobName = keyof JobPayloads;
 export type JobPayload<N extends JobName> = z.output<JobPayloads[N]>;
-/** What `send` takes for job N (the same as JobPayload unless a schema has defaults or transforms). */
-export type JobInput<N extends JobName> = z.input<JobPayloads[N]>;

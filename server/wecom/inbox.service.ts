@@ -63,7 +63,7 @@ async function handleContact(services: Services, client: WecomClient, tenantId: 
     const handoverFailed = e.changeType === 'transfer_fail' ? await applyTransferFail(trx, tenantId, e.userId, e.externalUserId, e.failReason) : 0;
     if (applied && applied.mergePairs.length > 0) {
       const prio = (await loadTenantIngestContext(trx, tenantId)).priority;
-      await mergeCustomerPairs(trx, systemActor(tenantId, '', 'wecom-callback'), applied.mergePairs, prio, 'wecom: external_userid and unionid of one person');
+      await mergeCustomerPairs(trx, systemActor(tenantId, '', 'wecom-callback'), applied.mergePairs, prio, 'wecom: identities of one person');
     }
     const touched = new Set(applied?.touched ?? []);
     if (ended.customerId) touched.add(ended.customerId);
