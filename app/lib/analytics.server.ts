@@ -9,14 +9,14 @@ export {
   STORE_SORTS,
   CLERK_SORTS,
   listContext,
+  pageContext,
 } from '../../server/analytics/analytics.queries';
 export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
 export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';
 export { listCustomerMetrics, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/customers/customer-list.service';
 export type { MetricSort, CustomerRow } from '../../server/customers/customer-list.service';
-export { customerProfile } from '../../server/customers/profile.repository';
-export { getState, setWindowSetting } from '../../server/analytics/refresh.service';
-export { queueTenantRefresh } from '../../server/analytics/analytics.job';
+export { getCustomerProfile } from '../../server/customers/profile.service';
+export { changeRepurchaseWindow } from '../../server/analytics/window.service';
 export { listCustomers } from '../../server/customers/customers.repository';
 export { withTenant } from '../../server/tenancy/context';
 export { can } from '../../server/tenancy/permissions';

@@ -3,7 +3,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@rem
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { GROUP_LABELS, STAGE_LABELS, CHANNEL_LABELS, P_ALIVE_ONE_PURCHASE, label, pAliveOnePurchase } from '~/lib/analytics-labels';
-import { customerProfile, withTenant } from '~/lib/analytics.server';
+import { getCustomerProfile } from '~/lib/analytics.server';
 import { num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
@@ -22,7 +22,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const id = params.id ?? '';
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw json({ message: 'Not found' }, { status: 404 });
   try {
-    const customer = await withTenant(context.services.dbs, actor.tenantId, (trx) => customerProfile(trx, actor, id));
+    const customer = await getCustomerProfile(context.services, actor, id);
     const wecom = await customerWecom(context, actor, id);
     return json({ customer, wecom, canTag: can(actor.role, 'customers.tag') });
   } catch (e) {

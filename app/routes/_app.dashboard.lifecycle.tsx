@@ -7,7 +7,7 @@ import { ChartCard } from '~/components/charts/chart-card';
 import { COLORS, STAGE_COLORS } from '~/components/charts/palette';
 import { ChartTip } from '~/components/charts/tooltip';
 import { STAGE_LABELS, STAGE_ORDER, label } from '~/lib/analytics-labels';
-import { can, dashboardData, dashboardLifecycle, queueTenantRefresh, setWindowSetting, withTenant } from '~/lib/analytics.server';
+import { can, changeRepurchaseWindow, dashboardData, dashboardLifecycle } from '~/lib/analytics.server';
 import { num, shortDay } from '~/lib/dashboard-format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useRootData, useT } from '~/lib/i18n';
@@ -23,8 +23,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const raw = String(form.get('window') ?? '').trim();
     const days = raw === '' ? null : Number(raw);
-    await withTenant(context.services.dbs, actor.tenantId, (trx) => setWindowSetting(trx, actor, days !== null && Number.isFinite(days) ? days : days === null ? null : -1));
-    await queueTenantRefresh(context.services, actor.tenantId);
+    await changeRepurchaseWindow(context.services, actor, days !== null && Number.isFinite(days) ? days : days === null ? null : -1);
     return json({ ok: true as const, error: null });
   } catch (e) {
     return actionError(e, context);

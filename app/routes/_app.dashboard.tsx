@@ -6,7 +6,7 @@ import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { NavLink, Outlet, useLoaderData, useLocation } from '@remix-run/react';
 import { FilterBar } from '~/components/dashboard/filter-bar';
-import { filterOptions, getState, parseFiltersLenient, withTenant } from '~/lib/analytics.server';
+import { pageContext, parseFiltersLenient } from '~/lib/analytics.server';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -31,7 +31,7 @@ function minusDays(iso: string, days: number): string {
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'dashboard.view');
   const input = parseFiltersLenient(new URL(request.url).searchParams);
-  const { options, state } = await withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ options: await filterOptions(trx, actor), state: await getState(trx, actor.tenantId) }));
+  const { options, state } = await pageContext(context.services, actor);
   const asOf = state?.as_of ?? new Date().toISOString().slice(0, 10);
   const to = input.to && input.to < asOf ? input.to : asOf;
   const last = state ? (state.last_incremental_at && state.last_incremental_at > state.last_full_at ? state.last_incremental_at : state.last_full_at) : null;

@@ -6,13 +6,13 @@ import { FormResult } from '~/components/form-result';
 import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { clerkSettings, getTenant, saveClerkSettings, updateTenant, withTenant } from '~/lib/settings.server';
+import { tenantSettingsPage, updateClerkSettings, updateTenant } from '~/lib/settings.server';
 
 const ZONES = ['Asia/Shanghai', 'Asia/Hong_Kong', 'Asia/Taipei', 'Asia/Singapore', 'Asia/Tokyo', 'Europe/London', 'America/Los_Angeles', 'UTC'];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'settings.view');
-  const { tenant, clerk } = await withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ tenant: await getTenant(trx, actor), clerk: await clerkSettings(trx, actor.tenantId) }));
+  const { tenant, clerk } = await tenantSettingsPage(context.services, actor);
   return json({ tenant: { name: tenant.name, slug: tenant.slug, timezone: tenant.timezone, currency: tenant.currency, locale: tenant.locale }, clerk, canEdit: can(actor.role, 'settings.manage') });
 }
 
@@ -20,10 +20,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { actor, form } = await requireMutation(request, context, 'settings.manage');
   try {
     const input = Object.fromEntries(form);
-    await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
-      if (form.get('intent') === 'clerk') await saveClerkSettings(trx, actor, input);
-      else await updateTenant(trx, actor, input);
-    });
+    if (form.get('intent') === 'clerk') await updateClerkSettings(context.services, actor, input);
+    else await updateTenant(context.services, actor, input);
     return json({ ok: true as const, error: undefined });
   } catch (e) {
     return actionError(e, context);

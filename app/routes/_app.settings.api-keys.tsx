@@ -6,11 +6,11 @@ import { CsrfInput } from '~/components/csrf';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { createApiKey, listApiKeys, revokeApiKey, withTenant } from '~/lib/settings.server';
+import { createApiKey, listApiKeys, revokeApiKey } from '~/lib/settings.server';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'apikeys.manage');
-  const keys = await withTenant(context.services.dbs, actor.tenantId, (trx) => listApiKeys(trx, actor));
+  const keys = await listApiKeys(context.services, actor);
   return json({ keys, apiBase: `${context.services.config.publicUrl}/api/v1` });
 }
 
@@ -19,10 +19,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     const intent = z.enum(['create', 'revoke']).parse(form.get('intent'));
     if (intent === 'create') {
-      const k = await withTenant(context.services.dbs, actor.tenantId, (trx) => createApiKey(trx, actor, String(form.get('name') ?? '')));
+      const k = await createApiKey(context.services, actor, String(form.get('name') ?? ''));
       return json({ ok: true as const, error: undefined, key: k.key as string | undefined });
     }
-    await withTenant(context.services.dbs, actor.tenantId, (trx) => revokeApiKey(trx, actor, String(form.get('id'))));
+    await revokeApiKey(context.services, actor, String(form.get('id')));
     return json({ ok: true as const, error: undefined, key: undefined });
   } catch (e) {
     return actionError(e, context);

@@ -7,7 +7,7 @@ import { auditChanges } from '~/lib/audit-diff';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { listAudit, withTenant } from '~/lib/settings.server';
+import { listAudit } from '~/lib/settings.server';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
 
 const params = tableParamsSchema(['at'], { sort: 'at', dir: 'desc' });
@@ -15,7 +15,7 @@ const params = tableParamsSchema(['at'], { sort: 'at', dir: 'desc' });
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'audit.view');
   const p = parseTableParams(request.url, params);
-  const log = await withTenant(context.services.dbs, actor.tenantId, (trx) => listAudit(trx, actor, p));
+  const log = await listAudit(context.services, actor, p);
   return json({ log, p });
 }
 

@@ -12,7 +12,7 @@ import { actionError, requireActor, requireMutation } from '~/lib/guards.server'
 import { useT } from '~/lib/i18n';
 import { ROLES } from '~/lib/contracts/roles';
 import { STAFF_SORTS } from '~/lib/contracts/settings';
-import { createStaff, listRegions, listStaff, listStores, setStaffActive, updateStaff, withTenant } from '~/lib/settings.server';
+import { addStaff, setStaffActive, staffPage, updateStaff } from '~/lib/settings.server';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
 
 const params = tableParamsSchema(STAFF_SORTS, { sort: 'name', dir: 'asc' });
@@ -22,11 +22,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'staff.manage');
   const p = parseTableParams(request.url, params);
   const role = new URL(request.url).searchParams.get('role') ?? undefined;
-  const data = await withTenant(context.services.dbs, actor.tenantId, async (trx) => ({
-    staff: await listStaff(trx, actor, { ...p, role }),
-    stores: (await listStores(trx, actor, { sort: 'code', dir: 'asc', page: 1, size: 200 })).rows.map((s) => ({ id: s.id, code: s.code, name: s.name })),
-    regions: await listRegions(trx, actor),
-  }));
+  const data = await staffPage(context.services, actor, { ...p, role });
   return json({ ...data, p, role: role ?? '', me: actor.staffId });
 }
 
@@ -36,24 +32,21 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { actor, form } = await requireMutation(request, context, 'staff.manage');
   try {
     const i = intent.parse(form.get('intent'));
-    await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
-      if (i === 'create') {
-        const storeCode = String(form.get('storeCode') ?? '') || null;
-        await createStaff(trx, actor, {
-          name: String(form.get('name') ?? ''),
-          email: String(form.get('email') ?? '') || null,
-          mobile: String(form.get('mobile') ?? '') || null,
-          role: z.enum(ROLES).parse(form.get('role')),
-          password: String(form.get('password') ?? '') || null,
-          storeCode,
-          regionCodes: form.getAll('regionCodes').map(String),
-        });
-      } else if (i === 'update') {
-        await updateStaff(trx, actor, { staffId: form.get('staffId'), role: form.get('role'), storeId: form.get('storeId') ?? '', regionIds: form.getAll('regionIds').map(String), password: form.get('password') ?? '' });
-      } else {
-        await setStaffActive(trx, actor, String(form.get('staffId')), form.get('active') === 'true');
-      }
-    });
+    if (i === 'create') {
+      await addStaff(context.services, actor, {
+        name: String(form.get('name') ?? ''),
+        email: String(form.get('email') ?? '') || null,
+        mobile: String(form.get('mobile') ?? '') || null,
+        role: z.enum(ROLES).parse(form.get('role')),
+        password: String(form.get('password') ?? '') || null,
+        storeCode: String(form.get('storeCode') ?? '') || null,
+        regionCodes: form.getAll('regionCodes').map(String),
+      });
+    } else if (i === 'update') {
+      await updateStaff(context.services, actor, { staffId: form.get('staffId'), role: form.get('role'), storeId: form.get('storeId') ?? '', regionIds: form.getAll('regionIds').map(String), password: form.get('password') ?? '' });
+    } else {
+      await setStaffActive(context.services, actor, String(form.get('staffId')), form.get('active') === 'true');
+    }
     return json({ ok: true as const, error: undefined });
   } catch (e) {
     return actionError(e, context);

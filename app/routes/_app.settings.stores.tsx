@@ -10,14 +10,14 @@ import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { STORE_SORTS } from '~/lib/contracts/settings';
-import { createRegion, createStore, listRegions, listStores, setStoreActive, withTenant } from '~/lib/settings.server';
+import { createRegion, createStore, setStoreActive, storesPage } from '~/lib/settings.server';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
 
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'settings.view');
   const p = parseTableParams<(typeof STORE_SORTS)[number]>(request.url, tableParamsSchema(STORE_SORTS, { sort: 'code', dir: 'asc' }));
-  const { regions, stores } = await withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ regions: await listRegions(trx, actor), stores: await listStores(trx, actor, p) }));
+  const { regions, stores } = await storesPage(context.services, actor, p);
   return json({ regions, stores, p, canEdit: can(actor.role, 'settings.manage') });
 }
 
@@ -27,11 +27,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { actor, form } = await requireMutation(request, context, 'settings.manage');
   try {
     const i = intent.parse(form.get('intent'));
-    await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
-      if (i === 'create-region') await createRegion(trx, actor, { code: form.get('code'), name: form.get('name') });
-      else if (i === 'create-store') await createStore(trx, actor, Object.fromEntries(form));
-      else await setStoreActive(trx, actor, String(form.get('storeId')), form.get('active') === 'true');
-    });
+    if (i === 'create-region') await createRegion(context.services, actor, { code: form.get('code'), name: form.get('name') });
+    else if (i === 'create-store') await createStore(context.services, actor, Object.fromEntries(form));
+    else await setStoreActive(context.services, actor, String(form.get('storeId')), form.get('active') === 'true');
     return json({ ok: true as const, error: undefined });
   } catch (e) {
     return actionError(e, context);

@@ -920,6 +920,11 @@ export async function dashboardPredictions(services: Services, actor: Actor, inp
 
 export { STAGES };
 
+/** listContext in its own tenant transaction (the dashboard frame). */
+export async function pageContext(services: Services, actor: Actor): Promise<{ state: StateLite | null; options: FilterOptions }> {
+  return withTenant(services.dbs, actor.tenantId, (trx) => listContext(trx, actor));
+}
+
 /** The analytics date and the actor's filter options, for pages outside the dashboards (the customer list). */
 export async function listContext(trx: Tx, actor: Actor): Promise<{ state: StateLite | null; options: FilterOptions }> {
   const state = await stateLite(trx, actor.tenantId);

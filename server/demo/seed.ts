@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { jsonb } from '../tenancy/audit';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
-import { withSystem, withTenant, type TenantId } from '../tenancy/context';
+import { withSystem, withTenant } from '../tenancy/context';
 import { hashPassword } from '../tenancy/passwords';
 import { createTenant } from '../tenancy/tenants.service';
 import { DEMO_SIZE, generateChain, type ChainSize } from './chain';

@@ -126,10 +126,6 @@ export async function listImports(trx: Tx, tenantId: TenantId, p: ImportListPara
   return { rows, total: total.n };
 }
 
-export async function saveCheckpointTx(trx: Tx, tenantId: TenantId, id: string, cp: ImportCheckpoint) {
-  await trx.updateTable('imports').set({ checkpoint: jsonb(cp), heartbeat_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
-}
-
 export async function listPresets(trx: Tx, tenantId: TenantId) {
   return trx.selectFrom('import_mapping_presets').select(['id', 'name', 'mapping', 'updated_at']).where('tenant_id', '=', tenantId).orderBy('name').execute();
 }

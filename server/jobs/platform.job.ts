@@ -1,6 +1,5 @@
 /** Housekeeping jobs of the platform itself. */
 import { sql } from 'kysely';
-import type { Services } from '../services';
 import { pruneThrottle } from '../tenancy/login-throttle.repository';
 import { pruneIgnoredInbox } from '../wecom/inbox.repository';
 import type { AnyJob } from './job';

@@ -8,7 +8,6 @@
  * - API keys: `hk_<random>`, stored as sha256, revocable; they act on their tenant as `ops`.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Services } from '../services';
 import { TooManyRequestsError, UnauthorizedError, UserError } from '../lib/errors';
 import type { Actor } from './actor';

@@ -11,7 +11,7 @@ import { createApiRouter } from '../../server/http/api';
 import { runCli } from '../../server/cli/main';
 import type { Services } from '../../server/services';
 import { systemActor } from '../../server/tenancy/actor';
-import { withTenant, type TenantId } from '../../server/tenancy/context';
+import type { TenantId } from '../../server/tenancy/context';
 import { createApiKey as createTenantApiKey } from '../../server/tenancy/settings.service';
 
 /** Serves /api/v1 on a free local port for the file's tests; `base()` is its URL once `beforeAll` has run. */
@@ -35,7 +35,7 @@ export function useApiServer(h: { readonly services: Services }): { base(): stri
 
 /** A new API key of the tenant (through the settings service); returns the secret sent as `Authorization: Bearer`. */
 export async function createApiKey(services: Services, tenantId: TenantId, name = 'test'): Promise<string> {
-  const k = await withTenant(services.dbs, tenantId, (trx) => createTenantApiKey(trx, systemActor(tenantId, '', 'test'), name));
+  const k = await createTenantApiKey(services, systemActor(tenantId, '', 'test'), name);
   return k.key;
 }
 

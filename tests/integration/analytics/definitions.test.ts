@@ -1,7 +1,7 @@
 /**
  * The metric definitions changed on 2026-12-07 (docs/metrics.md): the F score, the due window and the priority of
  * due lists, P(alive) of one-purchase customers. The refreshed metrics in the database follow them: the TypeScript
- * twins (rfm.ts scoreRfm, lifecycle.ts isDue and compareDuePriority) are the reference the set-based SQL is checked
+ * twins (rfm.ts scoreRfm, lifecycle.ts lifecycleStage, isDue and compareDuePriority) are the reference the set-based SQL is checked
  * against, customer by customer, on a seeded chain large enough for a model fit.
  */
 import { sql } from 'kysely';
@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPredictions } from '../../../server/analytics/analytics.queries';
 import { listCustomerMetrics } from '../../../server/customers/customer-list.service';
 import { filterOptions } from '../../../server/analytics/filters';
-import { compareDuePriority, isDue, type LifecycleStage } from '../../../server/analytics/lifecycle';
+import { compareDuePriority, isDue, lifecycleStage, type LifecycleStage } from '../../../server/analytics/lifecycle';
 import { fullRefresh, getState, refreshTouched } from '../../../server/analytics/refresh.service';
 import { scoreRfm } from '../../../server/analytics/rfm';
 import { systemActor } from '../../../server/tenancy/actor';
@@ -102,6 +102,11 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     const groups = new Set(buyers.filter((r) => r.fm_score === 1).map((r) => r.rfm_group));
     expect([...groups].some((g) => g === 'new' || g === 'promising' || g === 'lost')).toBe(true);
     expect(once.filter((r) => r.rfm_group === 'loyal' || r.rfm_group === 'champions')).toEqual([]);
+  });
+
+  it('stage: every customer is in the stage lifecycleStage gives for their frequency, recency and W', () => {
+    expect(new Set(rows.map((r) => r.stage)).size).toBeGreaterThan(2);
+    expect(rows.map((r) => r.stage)).toEqual(rows.map((r) => lifecycleStage(r.frequency, r.recency_days, W)));
   });
 
   it('due: exactly the customers isDue names — within W days of the expected day and not lapsed', () => {

@@ -71,10 +71,10 @@ describe('sign-in and sessions', () => {
     const u = await makeStaff(h.services, t.id, t.slug, 'ops');
     const adminActor = { ...t.actor, staffId: admin.id };
     const r1 = await login(h.services, { identifier: u.email, password: PASSWORD, ip: null, userAgent: null });
-    await withTenant(h.services.dbs, t.id, (trx) => updateStaff(trx, adminActor, { staffId: u.id, role: 'manager', regionIds: [] }));
+    await updateStaff(h.services, adminActor, { staffId: u.id, role: 'manager', regionIds: [] });
     expect(await resolveSession(h.services, cookieHeader(r1.cookie))).toBeNull();
     const r2 = await login(h.services, { identifier: u.email, password: PASSWORD, ip: null, userAgent: null });
-    await withTenant(h.services.dbs, t.id, (trx) => setStaffActive(trx, adminActor, u.id, false));
+    await setStaffActive(h.services, adminActor, u.id, false);
     expect(await resolveSession(h.services, cookieHeader(r2.cookie))).toBeNull();
     await expect(login(h.services, { identifier: u.email, password: PASSWORD, ip: null, userAgent: null })).rejects.toMatchObject({ status: 401 });
     const audit = await withTenant(h.services.dbs, t.id, (trx) => trx.selectFrom('audit_log').select(['action', 'before', 'after']).where('entity_id', '=', u.id).orderBy('id').execute());
@@ -97,12 +97,12 @@ describe('sign-in and sessions', () => {
 describe('API keys', () => {
   it('authenticate their own tenant until revoked; the database keeps only a hash', async () => {
     const t = await makeTenant(h.services);
-    const k = await withTenant(h.services.dbs, t.id, (trx) => createApiKey(trx, t.actor, 'pos'));
+    const k = await createApiKey(h.services, t.actor, 'pos');
     const actor = await authenticateApiKey(h.services, `Bearer ${k.key}`);
     expect(actor).toMatchObject({ tenantId: t.id, kind: 'apikey' });
     const stored = await withTenant(h.services.dbs, t.id, (trx) => trx.selectFrom('api_keys').selectAll().where('tenant_id', '=', t.id).executeTakeFirstOrThrow());
     expect(JSON.stringify(stored)).not.toContain(k.key);
-    await withTenant(h.services.dbs, t.id, (trx) => revokeApiKey(trx, t.actor, k.id));
+    await revokeApiKey(h.services, t.actor, k.id);
     await expect(authenticateApiKey(h.services, `Bearer ${k.key}`)).rejects.toMatchObject({ status: 401 });
     await expect(authenticateApiKey(h.services, 'Bearer hk_notakeyatallnotakeyatall')).rejects.toMatchObject({ status: 401 });
     await expect(authenticateApiKey(h.services, null)).rejects.toMatchObject({ status: 401 });
