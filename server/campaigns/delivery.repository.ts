@@ -113,12 +113,13 @@ export interface OutboxRow {
   attempts: number;
   called_at: Date | null;
   wecom_userid: string;
+  chat_type: 'single' | 'group';
 }
 
 /** Outbox rows of a run that are not done yet, with the sender's WeCom userid. */
 export async function openOutbox(trx: Tx, tenantId: TenantId, runId: string): Promise<OutboxRow[]> {
   return (
-    await sql<OutboxRow>`select o.sender_staff_id, o.chunk, o.state, o.recipients, o.text_sha256, o.attempts, o.called_at, s.wecom_userid
+    await sql<OutboxRow>`select o.sender_staff_id, o.chunk, o.state, o.recipients, o.text_sha256, o.attempts, o.called_at, s.wecom_userid, o.chat_type
       from campaign_outbox o join staff s on s.tenant_id = o.tenant_id and s.id = o.sender_staff_id
       where o.tenant_id = ${tenantId}::uuid and o.run_id = ${runId}::uuid and o.state in ('pending','calling')
       order by o.sender_staff_id, o.chunk`.execute(trx)

@@ -4,7 +4,8 @@
  * fail_list after it. A row found 'calling' (the worker died between the call and the record) is reconciled
  * first: the tasks WeCom holds from shortly before the call are listed (get_groupmsg_list_v2), matched by the
  * hash of the text, the sender (get_groupmsg_task) and the recipients (get_groupmsg_send_result, a subset of
- * the chunk); only when none matches is the call made again. So no clerk gets the same task twice.
+ * the chunk); only when none matches is the call made again. So no clerk gets the same task twice. Group-chat
+ * tasks (chat_type=group, planGroupRun) go through the same outbox, with chats in place of customers.
  */
 import { createHash } from 'node:crypto';
 import type { CampaignContent } from '../../app/lib/contracts/campaign';
@@ -15,8 +16,16 @@ import type { WecomClient } from '../wecom/client';
 import { wecomClientFor } from '../wecom/runtime';
 import { renderMessage } from './content';
 import * as repo from './delivery.repository';
+import * as groups from './group-delivery.repository';
 
 export const textSha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** The text each clerk sends: the content with the clerk's own variables filled. */
+function clerkTexts(content: CampaignContent, clerks: { staff_id: string; name: string; store_name: string | null; store_address: string | null }[]): Map<string, string> {
+  return new Map(clerks.map((s) => [s.staff_id, renderMessage(content.text, { 导购: s.name, 门店: s.store_name, 门店地址: s.store_address })]));
+}
+
+const hashesOf = (texts: Map<string, string>) => [...texts].map(([staffId, text]) => ({ staffId, sha256: textSha256(text) }));
 
 /** Snapshot → senders → chunks and outbox rows, in one transaction; the text each sender sends is rendered here. */
 export async function planMassRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number; texts: Map<string, string> }> {
@@ -27,14 +36,13 @@ export async function planMassRun(services: Services, tenantId: TenantId, runId:
 export async function planMassRunIn(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number; texts: Map<string, string> }> {
   await repo.assignSenders(trx, tenantId, runId);
   const texts = await senderTexts(trx, tenantId, runId, content);
-  const tasks = await repo.planOutbox(trx, tenantId, runId, chunkSize, [...texts].map(([staffId, text]) => ({ staffId, sha256: textSha256(text) })));
+  const tasks = await repo.planOutbox(trx, tenantId, runId, chunkSize, hashesOf(texts));
   return { tasks, texts };
 }
 
 /** Each sender's text with their per-clerk variables filled, from the senders already assigned (a resumed run). */
 export async function senderTexts(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent): Promise<Map<string, string>> {
-  const senders = await repo.runSenders(trx, tenantId, runId);
-  return new Map(senders.map((s) => [s.staff_id, renderMessage(content.text, { 导购: s.name, 门店: s.store_name, 门店地址: s.store_address })]));
+  return clerkTexts(content, await repo.runSenders(trx, tenantId, runId));
 }
 
 /** The run was cancelled while it was being delivered: its remaining outbox rows are closed, nothing more is called. */
@@ -42,6 +50,19 @@ export class RunStoppedError extends Error {
   constructor(readonly runId: string) {
     super(`campaign run ${runId} was stopped`);
   }
+}
+
+/**
+ * The run's second target: the customer group chats of its senders (of every active clerk with `allClerks`, for
+ * a groups-only campaign), one task per owner clerk and chunk of at most 2,000 chats (chat_type=group). Returns
+ * the tasks planned and each owner's text; deliverMassRun sends them with the customer tasks (merge the texts).
+ */
+export async function planGroupRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
+  return withTenant(services.dbs, tenantId, async (trx) => {
+    await groups.snapshotGroupTargets(trx, tenantId, runId, opts.chunkSize ?? WECOM_LIMITS.massMessageChats, opts.allClerks ?? false);
+    const texts = clerkTexts(content, await groups.groupOwners(trx, tenantId, runId));
+    return { tasks: await groups.planGroupOutbox(trx, tenantId, runId, hashesOf(texts)), texts };
+  });
 }
 
 export interface DeliveryOptions {
@@ -83,22 +104,24 @@ export async function deliverMassRun(services: Services, tenantId: TenantId, run
 }
 
 async function deliverRow(services: Services, client: WecomClient, tenantId: TenantId, runId: string, row: repo.OutboxRow, content: CampaignContent, texts: Map<string, string>, opts: DeliveryOptions): Promise<keyof DeliveryResult> {
-  const recipients = await withTenant(services.dbs, tenantId, (trx) => repo.chunkExternalUserids(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+  const group = row.chat_type === 'group';
+  const recipients = await withTenant(services.dbs, tenantId, (trx) => (group ? groups.chunkChatIds : repo.chunkExternalUserids)(trx, tenantId, runId, row.sender_staff_id, row.chunk));
   const text = texts.get(row.sender_staff_id);
   if (text === undefined || textSha256(text) !== row.text_sha256) throw new Error(`campaign run ${runId}: the text for sender ${row.sender_staff_id} differs from the planned one`);
   if (row.state === 'calling') {
     const found = await findCreatedTask(services, client, tenantId, row, recipients, opts.skewSeconds ?? 120);
     if (found) {
-      await withTenant(services.dbs, tenantId, (trx) => repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, { msgid: found.msgid, failList: found.failList, reconciled: true }));
+      await complete(services, tenantId, runId, row, { msgid: found.msgid, failList: found.failList, reconciled: true });
       return 'reconciled';
     }
   }
   const open = await withTenant(services.dbs, tenantId, (trx) => repo.markCalling(trx, tenantId, runId, row.sender_staff_id, row.chunk));
   if (!open) throw new RunStoppedError(runId);
   try {
-    const r = await client.addMsgTemplate({ chat_type: 'single', external_userid: recipients, sender: row.wecom_userid, text: { content: text }, attachments: content.attachments });
+    const to = group ? { chat_type: 'group' as const, chat_id_list: recipients } : { chat_type: 'single' as const, external_userid: recipients };
+    const r = await client.addMsgTemplate({ ...to, sender: row.wecom_userid, text: { content: text }, attachments: content.attachments });
     await opts.afterCall?.(row);
-    await withTenant(services.dbs, tenantId, (trx) => repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, { msgid: r.msgid, failList: r.fail_list, reconciled: false }));
+    await complete(services, tenantId, runId, row, { msgid: r.msgid, failList: r.fail_list, reconciled: false });
     return 'created';
   } catch (e) {
     if (isPermanent(e)) {
@@ -107,6 +130,14 @@ async function deliverRow(services: Services, client: WecomClient, tenantId: Ten
     }
     throw e; // transient or unknown: the row stays 'calling' and the retried job reconciles it first
   }
+}
+
+/** Records a created task on its outbox row, and its recipients (customers, or chats of a group task). */
+async function complete(services: Services, tenantId: TenantId, runId: string, row: repo.OutboxRow, done: { msgid: string; failList: string[]; reconciled: boolean }): Promise<void> {
+  await withTenant(services.dbs, tenantId, async (trx) => {
+    await repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, done);
+    if (row.chat_type === 'group') await groups.completeGroupChunk(trx, tenantId, runId, row.sender_staff_id, row.chunk, done.failList);
+  });
 }
 
 /** WeCom refused the request itself (not a network failure, a rate limit or a stale token): retrying cannot help. */
@@ -122,7 +153,7 @@ async function findCreatedTask(services: Services, client: WecomClient, tenantId
   const from = Math.floor((row.called_at?.getTime() ?? Date.now()) / 1000) - skewSeconds;
   const to = Math.min(Math.floor(Date.now() / 1000) + skewSeconds, from + 30 * 86_400);
   const candidates: string[] = [];
-  for await (const m of client.iterateGroupMsgList({ chat_type: 'single', start_time: from, end_time: to, filter_type: 0, limit: 100 })) {
+  for await (const m of client.iterateGroupMsgList({ chat_type: row.chat_type, start_time: from, end_time: to, filter_type: 0, limit: 100 })) {
     if (textSha256(m.text?.content ?? '') === row.text_sha256) candidates.push(m.msgid);
   }
   const known = await withTenant(services.dbs, tenantId, (trx) => repo.knownMsgids(trx, tenantId, candidates));
@@ -132,7 +163,10 @@ async function findCreatedTask(services: Services, client: WecomClient, tenantId
     for await (const t of client.iterateGroupMsgTasks(msgid)) if (t.userid === row.wecom_userid) bySender = true;
     if (!bySender) continue;
     const sentTo = new Set<string>();
-    for await (const r of client.iterateGroupMsgSendResults(msgid, row.wecom_userid)) if (r.external_userid) sentTo.add(r.external_userid);
+    for await (const r of client.iterateGroupMsgSendResults(msgid, row.wecom_userid)) {
+      const to = row.chat_type === 'group' ? r.chat_id : r.external_userid;
+      if (to) sentTo.add(to);
+    }
     if (sentTo.size > 0 && [...sentTo].every((e) => chunk.has(e))) return { msgid, failList: recipients.filter((e) => !sentTo.has(e)) };
   }
   return null;

@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
+import { cancelGroupChunk } from './group-delivery.repository';
 
 export interface PolledTask {
   sender_staff_id: string;
@@ -17,10 +18,12 @@ export interface PolledTask {
   cancelled_at: Date | null;
   poll_failures: number;
   reminders: Date[];
+  /** 'group': a task to the clerk's customer group chats (its results land in campaign_group_targets). */
+  chat_type: 'single' | 'group';
 }
 
 const taskColumns = sql`o.sender_staff_id, o.chunk, o.msgid, s.wecom_userid, coalesce(o.completed_at, o.called_at) as created_at,
-  o.confirmed_at, o.cancelled_at, o.poll_failures, o.reminders`;
+  o.confirmed_at, o.cancelled_at, o.poll_failures, o.reminders, o.chat_type`;
 
 /**
  * Tasks of a run whose results are due at `now`: created, not cancelled, and never polled or due again.
@@ -111,7 +114,9 @@ export async function markCancelled(trx: Tx, tenantId: TenantId, runId: string, 
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
   const r = await sql`update campaign_recipients set status = 'unsent'
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk} and status = 'task_created'`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
+  // A group task's chats (negative chunks) likewise.
+  const g = chunk < 0 ? await cancelGroupChunk(trx, tenantId, runId, staffId, chunk) : 0;
+  return Number(r.numAffectedRows ?? 0) + g;
 }
 
 export interface ClerkProgress {

@@ -13,6 +13,7 @@ import type { WecomClient } from '../wecom/client';
 import { wecomClientFor } from '../wecom/runtime';
 import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
 import { nextPollAt, retryPollAt } from './poll-schedule';
+import { applyGroupSendResults } from './group-delivery.repository';
 import * as repo from './results.repository';
 
 export interface PollResult {
@@ -68,13 +69,19 @@ async function pollTask(services: Services, client: WecomClient, tenantId: Tenan
     const r = await client.getGroupMsgSendResult({ msgid: task.msgid, userid: task.wecom_userid, limit: pageSize, cursor });
     const page: repo.SendResultPage = { externalUserids: [], statuses: [], sendTimes: [] };
     for (const x of r.send_list) {
-      if (!x.external_userid) continue;
-      page.externalUserids.push(x.external_userid);
+      // A customer task reports customers; a group task (chat_type=group) its chats.
+      const to = task.chat_type === 'group' ? x.chat_id : x.external_userid;
+      if (!to) continue;
+      page.externalUserids.push(to);
       page.statuses.push(x.status);
       page.sendTimes.push(x.send_time ?? null);
       if (x.status === 0) notYetSent++;
     }
-    updated += await withTenant(services.dbs, tenantId, (trx) => repo.applySendResults(trx, tenantId, runId, task.sender_staff_id, task.chunk, page));
+    updated += await withTenant(services.dbs, tenantId, (trx) =>
+      task.chat_type === 'group'
+        ? applyGroupSendResults(trx, tenantId, runId, task.sender_staff_id, task.chunk, { chatIds: page.externalUserids, statuses: page.statuses, sendTimes: page.sendTimes })
+        : repo.applySendResults(trx, tenantId, runId, task.sender_staff_id, task.chunk, page),
+    );
     cursor = r.next_cursor;
   } while (cursor);
   const confirmed = confirmedAt !== null || task.confirmed_at !== null;

@@ -36,7 +36,7 @@ export const ingestCommands: CliCommand[] = [
   {
     name: 'import orders',
     usage:
-      'import orders <file> --tenant S --map field=Column,... [--refund-prefix C] [--refund-status V1,V2] [--refund-negative] [--encoding auto|utf8|gb18030] [--delimiter comma|semicolon|tab|pipe] [--preset NAME] [--save-preset NAME] [--unknown-stores create|reject] [--unknown-clerks create|reject] [--channel pos|mini_program|ecommerce|group_buy|other] [--money yuan|fen]',
+      'import orders <file> --tenant S --map field=Column,... [--refund-prefix C] [--refund-status V1,V2] [--refund-negative] [--encoding auto|utf8|gb18030] [--delimiter comma|semicolon|tab|pipe] [--preset NAME] [--save-preset NAME] [--unknown-stores reject|create] [--unknown-clerks reject|create] (unknown store codes / clerks reject their rows unless create) [--channel pos|mini_program|ecommerce|group_buy|other] [--money yuan|fen]',
     positionals: 1,
     options: {
       tenant: { type: 'string' },
@@ -96,7 +96,7 @@ export const ingestCommands: CliCommand[] = [
       await setMappingOrDiscard(services, actor, reg.id, mapping, { presetName: presetName ?? null, savePresetAs: optionalString(values, 'save-preset') ?? null });
       const summary = await runWithProgress(services, tenant.id, reg.id, io);
       io.err(
-        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; orders ${summary.orders_created.toLocaleString('en')} created, ${summary.orders_updated.toLocaleString('en')} updated, ${summary.orders_unchanged.toLocaleString('en')} unchanged${summary.error_report ? `; error report: ${summary.error_report}` : ''}`,
+        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; orders ${summary.orders_created.toLocaleString('en')} created, ${summary.orders_updated.toLocaleString('en')} updated, ${summary.orders_unchanged.toLocaleString('en')} unchanged${summary.stores_created_codes.length ? `; stores created: ${summary.stores_created_codes.join(', ')}` : ''}${summary.clerks_created_names.length ? `; clerks created: ${summary.clerks_created_names.join(', ')}` : ''}${summary.error_report ? `; error report: ${summary.error_report}` : ''}`,
       );
       io.out(JSON.stringify(summary));
     },

@@ -18,7 +18,6 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { ImportCheckpoint } from '../../db/schema/ingest';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
@@ -49,6 +48,7 @@ import {
   saveImportCheckpoint,
   saveReadCheckpoint,
   setImportPhase,
+  stagedBucketLines,
   stagingPartitionName,
   truncateStagingPartition,
   tryImportRunLock,
@@ -256,7 +256,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
       opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
       const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
-      const lines = stagedBucket(kind, importId, b, buckets);
+      const lines = stagedBucketLines(kind, importId, b, buckets);
       if (kind === 'members') {
         await mergeMemberBucket(services, tenantId, importId, { actor, ctx, rows: lines, source: 'import', importId }, next);
         cp = next;
@@ -524,14 +524,6 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
 }
 
 /** One merge bucket of the staged rows (by a hash of the order or member number). */
-function stagedBucket(kind: 'orders' | 'members', importId: string, b: number, buckets: number) {
-  const view = sql.table(kind === 'members' ? 'import_member_staging_rows' : 'import_staging_rows');
-  const key = sql.ref(kind === 'members' ? 'member_no' : 'order_no');
-  return buckets === 1
-    ? sql`(select * from ${view} where import_id = ${importId}::uuid)`
-    : sql`(select * from ${view} where import_id = ${importId}::uuid and (hashtext(${key}) & 2147483647) % ${buckets}::int = ${b}::int)`;
-}
-
 /** One bucket of a member import, merged with its checkpoint in one transaction (a repeated bucket changes nothing). */
 async function mergeMemberBucket(services: Services, tenantId: TenantId, importId: string, o: MemberMergeOptions, next: ImportCheckpoint): Promise<void> {
   await withTenant(services.dbs, tenantId, async (trx) => {

@@ -356,6 +356,15 @@ const STAGING_PARENT: Record<ImportKind, string> = { orders: 'import_staging', m
 
 export const stagingPartitionName = (importId: string, kind: ImportKind = 'orders') => `${STAGING_PARENT[kind]}_${importId.replace(/-/g, '')}`;
 
+/** The staged lines of one merge bucket (by hash of the order number, or of the member number), as a relation for the merge. */
+export function stagedBucketLines(kind: ImportKind, importId: string, bucket: number, buckets: number): RawBuilder<unknown> {
+  const view = sql.table(kind === 'members' ? 'import_member_staging_rows' : 'import_staging_rows');
+  const key = sql.ref(kind === 'members' ? 'member_no' : 'order_no');
+  return buckets === 1
+    ? sql`(select * from ${view} where import_id = ${importId}::uuid)`
+    : sql`(select * from ${view} where import_id = ${importId}::uuid and (hashtext(${key}) & 2147483647) % ${buckets}::int = ${bucket}::int)`;
+}
+
 /** Creates the import's UNLOGGED staging partition (if missing) and returns how many lines it holds. */
 export async function openStagingPartition(owner: Sql, importId: string, kind: ImportKind = 'orders'): Promise<number> {
   const partition = stagingPartitionName(importId, kind);

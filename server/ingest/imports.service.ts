@@ -30,7 +30,6 @@ import { parseMemberMapping, type MemberMapping } from './member-mapping';
 import { previewFile } from './reader';
 import { cancelIfIdle } from './import.engine';
 
-export const IMPORT_JOB = 'ingest.import-orders';
 
 export interface RegisterFileInput {
   path: string;
@@ -98,7 +97,7 @@ export async function queueImport(services: Services, actor: Actor, importId: st
     await markImportQueued(trx, actor.tenantId, importId);
     await audit(trx, actor, { action: 'import.start', entityType: 'import', entityId: importId, after: { file: row.file_name, mapping: row.mapping } });
   });
-  const jobId = await services.queue.send(IMPORT_JOB, { tenantId: actor.tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
+  const jobId = await services.queue.send('ingest.import-orders', { tenantId: actor.tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
   await withTenant(services.dbs, actor.tenantId, (trx) => setImportJobId(trx, actor.tenantId, importId, jobId));
 }
 

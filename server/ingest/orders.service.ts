@@ -65,7 +65,12 @@ export const apiOrderSchema = z
   .refine((o) => o.items.length > 0 || o.amount_fen !== undefined, { path: ['items'], message: 'give items or amount_fen' });
 
 export const apiOrdersBody = z
-  .object({ orders: z.array(apiOrderSchema).min(1, 'at least one order').max(MAX_API_ORDERS, `at most ${MAX_API_ORDERS} orders per call`) })
+  .object({
+    orders: z.array(apiOrderSchema).min(1, 'at least one order').max(MAX_API_ORDERS, `at most ${MAX_API_ORDERS} orders per call`),
+    /** An unknown store code / clerk rejects its order unless the caller asks to create it. */
+    unknown_stores: z.enum(['create', 'reject']).default('reject'),
+    unknown_clerks: z.enum(['create', 'reject']).default('reject'),
+  })
   .superRefine((b, ctx) => {
     const seen = new Map<string, number>();
     b.orders.forEach((o, i) => {
@@ -108,7 +113,7 @@ export function parseApiOrders(body: unknown): ApiOrdersBody {
 
 export interface ApiOrdersResponse {
   results: (Omit<OrderResult, 'reason' | 'field'> & { error?: { code: string; field: string | null } })[];
-  summary: { created: number; updated: number; unchanged: number; rejected: number };
+  summary: { created: number; updated: number; unchanged: number; rejected: number; stores_created: string[]; clerks_created: string[] };
 }
 
 export interface ApiOrdersOutcome {
@@ -215,15 +220,22 @@ export async function ingestApiOrders(services: Services, actor: Actor, rawBody:
       lines: sql`tmp_api_lines`,
       source: 'api',
       importId: null,
-      unknownStores: 'create',
-      unknownClerks: 'create',
+      unknownStores: body.unknown_stores,
+      unknownClerks: body.unknown_clerks,
       negativeTotalIsRefund: true,
       perOrder: true,
     });
     const results = (merged.results ?? []).map(({ reason, field, ...r }) => (reason ? { ...r, error: { code: reason, field } } : r));
     const response: ApiOrdersResponse = {
       results,
-      summary: { created: merged.ordersCreated, updated: merged.ordersUpdated, unchanged: merged.ordersUnchanged, rejected: merged.ordersRejected },
+      summary: {
+        created: merged.ordersCreated,
+        updated: merged.ordersUpdated,
+        unchanged: merged.ordersUnchanged,
+        rejected: merged.ordersRejected,
+        stores_created: merged.storesCreated,
+        clerks_created: merged.clerksCreated,
+      },
     };
     if (idempotencyKey !== null) await completeIdempotencyKey(trx, tenantId, idempotencyKey, 200, response);
     return { status: 200, body: response, replayed: false };

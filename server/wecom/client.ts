@@ -13,6 +13,7 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { silentLogger, type Logger } from '../lib/log';
+import { multipartBody } from './multipart';
 import { fetchTransport, nodeHttpTransport, type FetchLike, type Transport } from './http-transport';
 import { TokenBucketRateLimiter, type RateLimiter } from './rate-limit';
 import * as s from './schemas';
@@ -154,6 +155,15 @@ interface RequestSpec {
   auth?: boolean;
   /** Extra errcodes that are transient for this API (e.g. 41063 right after add_msg_template). */
   transient?: readonly number[];
+  /** A media upload: sent as multipart/form-data (field `media`) instead of a JSON body. */
+  upload?: MediaFile;
+}
+
+/** A file to upload as temporary material or a message image. */
+export interface MediaFile {
+  filename: string;
+  contentType: string;
+  bytes: Uint8Array;
 }
 
 type Attempt =
@@ -284,8 +294,12 @@ export class WecomClient {
     }
     this.count(api);
     const headers: Record<string, string> = { accept: 'application/json' };
-    let body: string | undefined;
-    if (spec.method === 'POST') {
+    let body: string | Uint8Array | undefined;
+    if (spec.upload) {
+      const m = multipartBody('media', spec.upload);
+      body = m.body;
+      headers['content-type'] = m.contentType;
+    } else if (spec.method === 'POST') {
       body = JSON.stringify(spec.body ?? {});
       headers['content-type'] = 'application/json';
     }
@@ -574,6 +588,16 @@ export class WecomClient {
   }
 
   /** POST externalcontact/remind_groupmsg_send: at most 3 reminders per message in 24 h. */
+  /** POST media/upload: temporary material (image, voice, video, file); its media_id is valid for 3 days. */
+  uploadMedia(type: 'image' | 'voice' | 'video' | 'file', file: MediaFile): Promise<{ media_id: string; created_at: number }> {
+    return this.send('media/upload', s.mediaUploadResponseSchema, { method: 'POST', query: { type }, upload: file });
+  }
+
+  /** POST media/uploadimg: a permanent image URL for messages (JPG/PNG, at most 2 MB). */
+  async uploadImage(file: MediaFile): Promise<string> {
+    return (await this.send('media/uploadimg', s.mediaUploadImgResponseSchema, { method: 'POST', upload: file })).url;
+  }
+
   async remindGroupMsgSend(msgid: string): Promise<void> {
     await this.send('externalcontact/remind_groupmsg_send', s.emptyResponseSchema, { method: 'POST', body: { msgid } });
   }

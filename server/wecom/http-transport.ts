@@ -10,7 +10,8 @@ import https from 'node:https';
 export interface TransportRequest {
   method: 'GET' | 'POST';
   headers: Record<string, string>;
-  body?: string;
+  /** JSON text, or the bytes of a multipart media upload. */
+  body?: string | Uint8Array;
   /** Whole-request timeout; 0 disables. */
   timeoutMs: number;
 }
@@ -29,7 +30,7 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 export function fetchTransport(fetchImpl: FetchLike): Transport {
   return async (url, req) => {
     const init: RequestInit = { method: req.method, headers: req.headers };
-    if (req.body !== undefined) init.body = req.body;
+    if (req.body !== undefined) init.body = typeof req.body === 'string' ? req.body : new Blob([req.body as Uint8Array<ArrayBuffer>]);
     if (req.timeoutMs > 0) init.signal = AbortSignal.timeout(req.timeoutMs);
     const res = await fetchImpl(url, init);
     if (res.status < 200 || res.status >= 300) {

@@ -80,6 +80,8 @@ export const WECOM_RATE_LIMITS: Record<WecomApiName, ApiRateLimit> = {
   'externalcontact/get_moment_send_result': DEFAULT_RATE_LIMIT,
   'externalcontact/get_moment_comments': DEFAULT_RATE_LIMIT,
   'externalcontact/cancel_moment_task': DEFAULT_RATE_LIMIT,
+  'media/upload': DEFAULT_RATE_LIMIT,
+  'media/uploadimg': DEFAULT_RATE_LIMIT,
 };
 
 /** What the client needs from a limiter: wait until one call of `api` for `corpId` may start. */

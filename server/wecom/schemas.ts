@@ -252,3 +252,7 @@ export const momentCommentsResponseSchema = ok.extend({
   comment_list: z.array(momentInteraction).optional().default([]),
   like_list: z.array(momentInteraction).optional().default([]),
 });
+
+/** media/upload (created_at is a string of unix seconds). */
+export const mediaUploadResponseSchema = z.object({ type: z.string(), media_id: z.string().min(1), created_at: z.coerce.number().int() });
+export const mediaUploadImgResponseSchema = z.object({ url: z.string().min(1) });

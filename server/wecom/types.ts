@@ -46,6 +46,8 @@ export const WECOM_APIS = [
   'externalcontact/get_moment_send_result',
   'externalcontact/get_moment_comments',
   'externalcontact/cancel_moment_task',
+  'media/upload',
+  'media/uploadimg',
 ] as const;
 export type WecomApiName = (typeof WECOM_APIS)[number];
 

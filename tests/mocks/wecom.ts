@@ -24,10 +24,11 @@ export function wecomHandlers(sim: WecomSimulator | (() => WecomSimulator), opts
   const answer = async ({ request }: { request: Request }) => {
     const s = current();
     const url = new URL(request.url);
-    const body = request.method === 'GET' ? undefined : await request.text();
+    const contentType = request.headers.get('content-type') ?? undefined;
+    const body = request.method === 'GET' ? undefined : contentType?.startsWith('multipart/') ? new Uint8Array(await request.arrayBuffer()) : await request.text();
     const latency = opts.latencyMs ?? s.config.latencyMs;
     if (latency > 0) await delay(latency);
-    const r = s.handle({ method: request.method, path: url.pathname, query: url.searchParams, body });
+    const r = s.handle({ method: request.method, path: url.pathname, query: url.searchParams, body, headers: { 'content-type': contentType } });
     if (r.fault === 'network') return HttpResponse.error();
     return new HttpResponse(JSON.stringify(r.json), { status: r.status, headers: { 'content-type': 'application/json; charset=UTF-8' } });
   };

@@ -11,7 +11,8 @@
 import { z } from 'zod';
 import { WECOM_LIMITS } from '../types';
 import type { FaultSpec, SimConfig } from './config';
-import { daysInMonth, lowerBoundSeq, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask, type SimState } from './state';
+import { multipartPart } from '../multipart';
+import { daysInMonth, lowerBoundSeq, type SimMedia, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask, type SimState } from './state';
 
 /**
  * What the handler needs of the simulator it answers for: the world, the clock and knobs, the logs it appends to,
@@ -34,6 +35,8 @@ export interface SimApiHost {
   deleteTagsQuietly(tagIds: string[], groupIds: string[]): void;
   settleTransfers(): { done: number; refused: number; limited: number };
   sendMassMessage(msgid: string, userid?: string): { sent: number; notFriend: number; capped: number };
+  /** Simulated clerks (config.clerks): when each sender of a new task will confirm it, if ever. */
+  scheduleClerks(t: SimMassTask): void;
 }
 
 export interface SimRequest {
@@ -41,8 +44,10 @@ export interface SimRequest {
   /** e.g. "/cgi-bin/externalcontact/get" (a leading "/cgi-bin/" is optional). */
   path: string;
   query?: Record<string, string | undefined> | URLSearchParams;
-  /** Raw JSON text or an already-parsed object. */
+  /** Raw JSON text or an already-parsed object; the raw bytes for a multipart upload. */
   body?: unknown;
+  /** Request headers (the content-type of a multipart upload). */
+  headers?: Record<string, string | undefined>;
 }
 
 export interface SimResponse {
@@ -120,14 +125,28 @@ const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const chars = (s: string) => [...s].length;
 
 const attachmentsSchema = z.array(z.looseObject({ msgtype: z.string() })).optional();
-function checkAttachments(att: { msgtype: string; [k: string]: unknown }[] | undefined): void {
+function checkAttachments(att: { msgtype: string; [k: string]: unknown }[] | undefined, sim?: SimApiHost): void {
   if (!att) return;
   if (att.length > WECOM_LIMITS.massMessageAttachments) fail(41064, 'too many attachments');
   for (const a of att) {
     if (!['image', 'link', 'miniprogram', 'video', 'file'].includes(a.msgtype) || typeof a[a.msgtype] !== 'object' || a[a.msgtype] === null) {
       fail(41065, `invalid attachment type ${a.msgtype}`);
     }
+    if (sim) checkAttachmentMedia(sim, a.msgtype, a[a.msgtype] as Record<string, unknown>);
   }
+}
+
+/** A media_id must be a live upload (3 days) of the matching type; an image pic_url must come from media/uploadimg. */
+function checkAttachmentMedia(sim: SimApiHost, msgtype: string, o: Record<string, unknown>): void {
+  const live = (id: unknown, type: SimMedia['type']) => {
+    const m = typeof id === 'string' ? sim.state.media.get(id) : undefined;
+    if (!m || m.type !== type || sim.now() - m.createdAt >= MEDIA_TTL_MS) fail(40007, 'invalid media_id');
+  };
+  if (msgtype === 'image') {
+    if (o.media_id !== undefined) live(o.media_id, 'image');
+    else if (typeof o.pic_url !== 'string' || !sim.state.imageUrls.has(o.pic_url)) fail(40058, 'image needs media_id or a pic_url from media/uploadimg');
+  } else if (msgtype === 'miniprogram') live(o.pic_media_id, 'image');
+  else if (msgtype === 'video' || msgtype === 'file') live(o.media_id, msgtype);
 }
 
 // ---- shapes ------------------------------------------------------------------------------------------------------
@@ -167,6 +186,8 @@ interface Route {
   method: 'GET' | 'POST';
   auth: boolean;
   fn: Handler;
+  /** A multipart upload: the handler gets `{ contentType, bytes }` instead of a parsed JSON body. */
+  multipart?: boolean;
 }
 
 function authorize(sim: SimApiHost, q: Record<string, string | undefined>): void {
@@ -760,6 +781,64 @@ const routes: Record<string, Route> = {
   },
 };
 
+// ---- media (temporary material and images for messages) -----------------------------------------------------------
+
+/** A media_id lives 3 days. */
+export const MEDIA_TTL_MS = 3 * 86_400_000;
+
+/**
+ * Upload limits (上传临时素材 / 上传图片): every file over 5 bytes; image JPG/PNG ≤ 10 MB, voice AMR ≤ 2 MB, video
+ * MP4 ≤ 10 MB, file ≤ 20 MB; uploadimg JPG/PNG ≤ 2 MB. Errors: 40005 bad type, 40004 bad file format, 40009 image
+ * too large, 40011 video too large, 40006 other size, 44001 empty file.
+ */
+export const MEDIA_LIMITS = {
+  minBytes: 6,
+  image: { maxBytes: 10 * 1024 * 1024, ext: ['jpg', 'jpeg', 'png'], sizeErr: 40009 },
+  voice: { maxBytes: 2 * 1024 * 1024, ext: ['amr'], sizeErr: 40006 },
+  video: { maxBytes: 10 * 1024 * 1024, ext: ['mp4'], sizeErr: 40011 },
+  file: { maxBytes: 20 * 1024 * 1024, ext: null, sizeErr: 40006 },
+  uploadimg: { maxBytes: 2 * 1024 * 1024, ext: ['jpg', 'jpeg', 'png'], sizeErr: 40009 },
+} as const;
+
+function uploadedFile(body: unknown, limits: { maxBytes: number; ext: readonly string[] | null; sizeErr: number }) {
+  const b = body as { contentType?: string; bytes: Uint8Array };
+  const part = multipartPart(b.contentType, b.bytes, 'media');
+  if (!part || part.bytes.byteLength === 0) return fail(44001, 'empty media data');
+  if (part.bytes.byteLength < MEDIA_LIMITS.minBytes) fail(40006, 'invalid file size');
+  const ext = part.filename.toLowerCase().split('.').pop() ?? '';
+  if (limits.ext && !limits.ext.includes(ext)) fail(40004, 'invalid media file type');
+  if (part.bytes.byteLength > limits.maxBytes) fail(limits.sizeErr, limits.sizeErr === 40006 ? 'invalid file size' : 'invalid media size');
+  return part;
+}
+
+Object.assign(routes, {
+  'media/upload': {
+    method: 'POST',
+    auth: true,
+    multipart: true,
+    fn: (sim, q, body) => {
+      const type = q.type;
+      if (type !== 'image' && type !== 'voice' && type !== 'video' && type !== 'file') return fail(40005, 'invalid type');
+      const part = uploadedFile(body, MEDIA_LIMITS[type]);
+      const media_id = sim.state.newId('3a', 62, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
+      const createdAt = sim.now();
+      sim.state.media.set(media_id, { type, filename: part.filename, bytes: part.bytes.byteLength, createdAt });
+      return { type, media_id, created_at: String(Math.floor(createdAt / 1000)) };
+    },
+  },
+  'media/uploadimg': {
+    method: 'POST',
+    auth: true,
+    multipart: true,
+    fn: (sim, _q, body) => {
+      uploadedFile(body, MEDIA_LIMITS.uploadimg);
+      const url = `https://wework.qpic.cn/wwpic/${sim.state.newId('', 24, 'abcdefghijklmnopqrstuvwxyz0123456789')}/0`;
+      sim.state.imageUrls.add(url);
+      return { url };
+    },
+  },
+} satisfies Record<string, Route>);
+
 // ---- the clerk's side (wecom-api.md section 11) -------------------------------------------------------------------
 
 /** The app (secret) behind the request's access token. */
@@ -1099,7 +1178,7 @@ function addMsgTemplate(sim: SimApiHost, b: AddMsgTemplateBody): Json {
   const chatType = b.chat_type ?? 'single';
   if (!b.text && !(b.attachments && b.attachments.length > 0)) fail(40058, 'text and attachments are both empty');
   if (b.text && utf8Bytes(b.text.content) > WECOM_LIMITS.massMessageTextBytes) fail(40058, 'text.content exceeds 4000 bytes');
-  checkAttachments(b.attachments);
+  checkAttachments(b.attachments, sim);
   if (b.sender !== undefined && !st.staff.has(b.sender)) fail(40003, 'invalid sender');
   const groups = b.tag_filter?.group_list ?? [];
   for (const g of groups) if (g.tag_list.length > 100) fail(40058, 'at most 100 tags per tag_filter entry');
@@ -1154,6 +1233,7 @@ function addMsgTemplate(sim: SimApiHost, b: AddMsgTemplateBody): Json {
   st.massTasks.set(task.msgid, task);
   sim.taskCreatedAt.set(task.msgid, sim.now());
   if (sim.config.autoSendMassMessages) sim.sendMassMessage(task.msgid);
+  else sim.scheduleClerks(task);
   return { fail_list, msgid: task.msgid };
 }
 
@@ -1198,7 +1278,10 @@ export function handleRequest(sim: SimApiHost, req: SimRequest): SimResponse {
 
   const q = normalizeQuery(req.query);
   let body: unknown = undefined;
-  if (route.method === 'POST') {
+  if (route.multipart) {
+    const raw = req.body;
+    body = { contentType: req.headers?.['content-type'], bytes: raw instanceof Uint8Array ? raw : typeof raw === 'string' ? Buffer.from(raw, 'utf8') : new Uint8Array() };
+  } else if (route.method === 'POST') {
     if (typeof req.body === 'string') {
       if (req.body.trim() === '') body = {};
       else {

@@ -1,4 +1,5 @@
 /** The simulator's knobs and injected faults: read by the world (./simulator) and the API handler (./api). */
+import type { SimReceiveCapRule } from './state';
 export interface SimConfig {
   /** gettoken expires_in. Default 7200. */
   tokenTtlSeconds: number;
@@ -17,7 +18,15 @@ export interface SimConfig {
   /** Mass messages a recipient may receive per month; default: days in the month (doc 92135). */
   monthlyReceiveCap?: number | ((timeMs: number) => number);
   /** Mark mass messages as sent by their senders right after add_msg_template (demo). Default false. */
+  /** The receive-cap rule set in 群发助手: per month (default; `monthlyReceiveCap` overrides the number), 7 a week, 1 a day. */
+  receiveCapRule: SimReceiveCapRule;
   autoSendMassMessages: boolean;
+  /**
+   * Simulated clerks: each sender of a new mass message confirms it after a random delay (log-normal around
+   * `medianDelayMs`, capped at `maxDelayMs`), or never (1 − `confirmShare`). Confirmations happen as the clock
+   * passes them (on the next request or `settleClerks`). Null (default): only explicit `sendMassMessage` calls.
+   */
+  clerks: { confirmShare: number; medianDelayMs: number; maxDelayMs: number } | null;
   /** For this long after add_msg_template, queries about it answer 41063. Default 0. */
   dispatchDelayMs: number;
   /** groupchat/list without owner_filter answers 81017 above this many staff. Default 1000. */
@@ -42,7 +51,9 @@ export const DEFAULT_SIM_CONFIG: SimConfig = {
   http5xxRate: 0,
   networkRate: 0,
   latencyMs: 0,
+  receiveCapRule: 'month_days',
   autoSendMassMessages: false,
+  clerks: null,
   dispatchDelayMs: 0,
   maxVisibleStaffWithoutOwnerFilter: 1000,
   welcomeCodeTtlMs: 20_000,

@@ -13,21 +13,24 @@ export interface SimulatorFetchOptions {
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function bodyText(input: RequestInfo | URL, init?: RequestInit): Promise<string | undefined> {
+async function bodyOf(input: RequestInfo | URL, init: RequestInit | undefined, multipart: boolean): Promise<string | Uint8Array | undefined> {
   const b = init?.body;
   if (b === undefined || b === null) {
-    if (input instanceof Request) return input.text();
+    if (input instanceof Request) return multipart ? new Uint8Array(await input.arrayBuffer()) : input.text();
     return undefined;
   }
   if (typeof b === 'string') return b;
-  return new Response(b).text();
+  // A media upload keeps its bytes (multipart/form-data); JSON bodies are text.
+  return multipart ? new Uint8Array(await new Response(b).arrayBuffer()) : new Response(b).text();
 }
 
 /** Turns a fetch call into a simulator request and its answer into a Response. */
 export async function simulatorRequestFromFetch(input: RequestInfo | URL, init?: RequestInit): Promise<SimRequest> {
   const url = new URL(input instanceof Request ? input.url : String(input));
   const method = (init?.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
-  return { method, path: url.pathname, query: url.searchParams, body: await bodyText(input, init) };
+  const contentType = new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined)).get('content-type') ?? undefined;
+  const body = await bodyOf(input, init, contentType?.startsWith('multipart/') ?? false);
+  return { method, path: url.pathname, query: url.searchParams, body, headers: { 'content-type': contentType } };
 }
 
 export function createSimulatorFetch(sim: WecomSimulator, opts: SimulatorFetchOptions = {}): (input: RequestInfo | URL, init?: RequestInit) => Promise<Response> {

@@ -8,7 +8,7 @@ import { eventToXml, type EventInput, type ExternalChatUpdateDetail } from '../e
 import { handleRequest, receiveCapAt, type SimApiHost, type SimRequest, type SimResponse } from './api';
 import { DEFAULT_SIM_CONFIG, type FaultSpec, type SimConfig } from './config';
 import { generatePopulation, type PopulationOptions } from './population';
-import { mulberry32, randomString, SimState, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember, type SimMassTask } from './state';
+import { mulberry32, randomString, receivePeriodKey, SimState, type SimReceiveCapRule, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember, type SimMassTask } from './state';
 
 export interface SimulatorOptions {
   /** A prepared world; otherwise one is generated from `populationOptions` (default: 12 staff, 200 customers). */
@@ -124,9 +124,40 @@ export class WecomSimulator implements SimApiHost {
     this.offsetMs += ms;
   }
 
-  /** Answers one API request (see ./api.ts). */
+  /** Answers one API request (see ./api.ts). Simulated clerks whose confirmation time has come confirm first. */
   handle(req: SimRequest): SimResponse {
+    this.settleClerks();
     return handleRequest(this, req);
+  }
+
+  /** Pending confirmations of simulated clerks, ordered by time. */
+  private readonly confirmations: { at: number; msgid: string; userid: string }[] = [];
+
+  /** @internal a new mass message: each sender draws when (or whether) they confirm it. */
+  scheduleClerks(t: SimMassTask): void {
+    const c = this.config.clerks;
+    if (!c) return;
+    for (const userid of t.senders.keys()) {
+      if (this.rand() >= c.confirmShare) continue;
+      // Log-normal delay (sigma 1): most within hours, a tail over days.
+      const u1 = Math.max(this.rand(), 1e-9);
+      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * this.rand());
+      const delay = Math.min(c.maxDelayMs, c.medianDelayMs * Math.exp(z));
+      this.confirmations.push({ at: this.now() + delay, msgid: t.msgid, userid });
+    }
+    this.confirmations.sort((a, b) => a.at - b.at);
+  }
+
+  /** Confirms every simulated clerk's mass message whose time has come. Returns how many confirmed. */
+  settleClerks(): number {
+    const now = this.now();
+    let n = 0;
+    while (this.confirmations.length > 0 && this.confirmations[0]!.at <= now) {
+      const c = this.confirmations.shift()!;
+      this.sendMassMessage(c.msgid, c.userid);
+      n++;
+    }
+    return n;
   }
 
   // ---- faults and limits -------------------------------------------------------------------------------------
@@ -576,7 +607,7 @@ export class WecomSimulator implements SimApiHost {
 
   /**
    * The sender(s) confirm a mass message in the app (all senders when userid is omitted). Each recipient ends in
-   * status 1 (sent), 2 (no longer a friend) or 3 (monthly receive cap reached).
+   * status 1 (sent), 2 (no longer a friend) or 3 (receive cap reached under the corp's rule).
    */
   sendMassMessage(msgid: string, userid?: string): { sent: number; notFriend: number; capped: number } {
     const t = this.state.massTasks.get(msgid);
@@ -585,7 +616,9 @@ export class WecomSimulator implements SimApiHost {
     if (t.cancelled) return out;
     const now = this.now();
     const nowS = Math.floor(now / 1000);
-    const cap = receiveCapAt(this, now);
+    const rule = this.config.receiveCapRule;
+    const cap = rule === 'month_days' ? receiveCapAt(this, now) : rule === 'week_7' ? 7 : 1;
+    const period = receivePeriodKey(rule, now);
     for (const [sender, s] of t.senders) {
       if (userid !== undefined && sender !== userid) continue;
       if (s.status === 2) continue;
@@ -604,7 +637,7 @@ export class WecomSimulator implements SimApiHost {
           out.notFriend++;
           continue;
         }
-        if (this.state.receivedThisMonth(key, now) >= cap) {
+        if (this.state.receivedIn(key, period) >= cap) {
           r.status = 3;
           out.capped++;
           continue;

@@ -26,7 +26,7 @@ import { WecomSimulator } from './simulator';
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function readBody(req: IncomingMessage, limit = 5 * 1024 * 1024): Promise<string> {
+function readBody(req: IncomingMessage, limit = 25 * 1024 * 1024): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,7 +37,7 @@ function readBody(req: IncomingMessage, limit = 5 * 1024 * 1024): Promise<string
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -106,14 +106,17 @@ export function startSimulatorServer(sim: WecomSimulator, opts: { port?: number;
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://localhost');
-        const body = await readBody(req);
+        const raw = await readBody(req);
+        // Media uploads (multipart/form-data) keep their bytes; everything else is JSON text.
+        const contentType = req.headers['content-type'];
+        const body = contentType?.startsWith('multipart/') ? new Uint8Array(raw) : raw.toString('utf8');
         if (url.pathname.startsWith('/__sim/')) {
-          const [status, json] = await control(sim, req.method ?? 'GET', url.pathname, body);
+          const [status, json] = await control(sim, req.method ?? 'GET', url.pathname, raw.toString('utf8'));
           sendJson(res, status, json);
           return;
         }
         if (sim.config.latencyMs > 0) await sleep(sim.config.latencyMs);
-        const r = sim.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+        const r = sim.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body, headers: { 'content-type': contentType } });
         if (r.fault === 'network') {
           req.socket.destroy();
           return;

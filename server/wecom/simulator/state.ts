@@ -363,13 +363,21 @@ export class SimState {
     return this.received.get(recipient)?.get(monthKey(timeMs)) ?? 0;
   }
 
-  /** Counts one received mass message for a recipient in the month of `timeMs`. */
+  /** Mass messages a recipient received in a period (a key of `receivePeriodKey`). */
+  receivedIn(recipient: string, periodKey: string): number {
+    return this.received.get(recipient)?.get(periodKey) ?? 0;
+  }
+
+  /** Counts one received mass message for a recipient in the month, ISO week and day of `timeMs`. */
   countReceived(recipient: string, timeMs: number): void {
     let m = this.received.get(recipient);
     if (!m) this.received.set(recipient, (m = new Map()));
-    const k = monthKey(timeMs);
-    m.set(k, (m.get(k) ?? 0) + 1);
+    for (const k of [monthKey(timeMs), receivePeriodKey('week_7', timeMs), receivePeriodKey('day_1', timeMs)]) m.set(k, (m.get(k) ?? 0) + 1);
   }
+
+  /** Uploaded temporary media by media_id (valid 3 days) and permanent image URLs from media/uploadimg. */
+  readonly media = new Map<string, SimMedia>();
+  readonly imageUrls = new Set<string>();
 }
 
 /** First index whose seq is ≥ seq (arrays are sorted by seq). */
@@ -390,6 +398,25 @@ const SHANGHAI_OFFSET_MS = 8 * 3_600_000;
 export function monthKey(timeMs: number): string {
   const d = new Date(timeMs + SHANGHAI_OFFSET_MS);
   return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** The receive-cap rule an admin sets in 群发助手 (doc 92135): days of the month per month, 7 a week, 1 a day. */
+export type SimReceiveCapRule = 'month_days' | 'week_7' | 'day_1';
+
+/** The Asia/Shanghai period of `timeMs` a rule counts in: "YYYY-MM", "W" + its Monday, or "D" + the day. */
+export function receivePeriodKey(rule: SimReceiveCapRule, timeMs: number): string {
+  if (rule === 'month_days') return monthKey(timeMs);
+  const d = new Date(timeMs + SHANGHAI_OFFSET_MS);
+  if (rule === 'week_7') d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  return (rule === 'week_7' ? 'W' : 'D') + d.toISOString().slice(0, 10);
+}
+
+export interface SimMedia {
+  type: 'image' | 'voice' | 'video' | 'file';
+  filename: string;
+  bytes: number;
+  /** Upload time (ms); the media_id expires 3 days later. */
+  createdAt: number;
 }
 
 /** Days in the Asia/Shanghai month of timeMs: the default monthly receive cap (doc 92135, 2025-11-17). */
