@@ -9,6 +9,7 @@ export { receiveOrderUpload } from '../../server/ingest/upload';
 export { cancelImport, discardImport, getImportForActor, listImportsForActor, listPresetsForActor, queueImport, setImportMapping } from '../../server/ingest/imports.service';
 export { IMPORT_SORTABLE, type ImportSort } from '../../server/ingest/imports.repository';
 export { guessColumns, parseMapping, ORDER_FIELDS, type OrderField, type OrderMapping } from '../../server/ingest/mapping';
+export { MEMBER_FIELDS, MEMBER_SYNONYMS } from '../../server/ingest/member-mapping';
 export { toUserError } from '../../server/lib/errors';
 export { readRejectedLines } from '../../server/ingest/error-report';
 

@@ -12,6 +12,7 @@ import dashboardStyles from '~/styles/dashboard.css';
 // WeCom: tags with write-back state (top), relations, groups and tag changes (server/wecom).
 import { CustomerTagEditor } from '~/components/customer-tags';
 import { CustomerWecomSection } from '~/components/customer-wecom';
+import { CustomerMemberFacts } from '~/components/customer-member';
 import { can } from '~/lib/auth.server';
 import { customerTagAction, customerWecom } from '~/lib/wecom.server';
 
@@ -180,6 +181,7 @@ export default function CustomerProfile() {
         {c.orderCount > c.orders.length ? <p className="muted">{t(`仅显示最近 ${c.orders.length} 笔`, `Showing the latest ${c.orders.length}`)}</p> : null}
       </section>
       <CustomerWecomSection data={wecom.profile} />
+      <CustomerMemberFacts member={c.member} />
       <section className="card" data-section="profile">
         <h2 style={{ marginTop: 0 }}>{t('基本信息', 'Profile')}</h2>
         <p>

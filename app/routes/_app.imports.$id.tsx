@@ -46,7 +46,12 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       merged: r.customers_merged,
       stores: r.stores_created,
       clerks: r.clerks_created,
+      membersLinked: r.members_linked,
+      membersUpdated: r.members_updated,
+      membersUnchanged: r.members_unchanged,
+      membersRejected: r.members_rejected,
     },
+    kind: r.kind,
     storesCreated: r.stores_created_codes ?? [],
     clerksCreated: r.clerks_created_names ?? [],
     rejected,
@@ -195,6 +200,16 @@ export default function ImportProgress() {
       {d.status === 'done' || d.status === 'cancelled' ? (
         <div className="card">
           <h2>{t('结果', 'Result')}</h2>
+          {d.kind === 'members' ? (
+            <div className="cards" data-testid="member-result">
+              <div className="kpi"><div className="label">{t('新建客户（新会员）', 'Customers created (new members)')}</div><div className="value">{f.number(c.customersCreated)}</div></div>
+              <div className="kpi"><div className="label">{t('更新的客户', 'Customers updated')}</div><div className="value">{f.number(c.membersUpdated)}</div></div>
+              <div className="kpi"><div className="label">{t('未变化', 'Unchanged')}</div><div className="value">{f.number(c.membersUnchanged)}</div></div>
+              <div className="kpi"><div className="label">{t('被拒会员', 'Members rejected')}</div><div className="value">{f.number(c.membersRejected)}</div></div>
+              <div className="kpi"><div className="label">{t('已是企微客户的会员', 'Members who are WeCom customers')}</div><div className="value">{f.number(c.membersLinked)}</div></div>
+              <div className="kpi"><div className="label">{t('合并的客户', 'Customers merged')}</div><div className="value">{f.number(c.merged)}</div></div>
+            </div>
+          ) : (
           <div className="cards">
             <div className="kpi"><div className="label">{t('新建订单', 'Orders created')}</div><div className="value">{f.number(c.created)}</div></div>
             <div className="kpi"><div className="label">{t('更新订单', 'Orders updated')}</div><div className="value">{f.number(c.updated)}</div></div>
@@ -205,6 +220,7 @@ export default function ImportProgress() {
             <div className="kpi"><div className="label">{t('合并的客户', 'Customers merged')}</div><div className="value">{f.number(c.merged)}</div></div>
             <div className="kpi"><div className="label">{t('新建门店 / 导购', 'Stores / clerks created')}</div><div className="value">{f.number(c.stores)} / {f.number(c.clerks)}</div></div>
           </div>
+          )}
           {d.storesCreated.length || d.clerksCreated.length ? (
             <div className="alert" data-testid="created-entities">
               {d.storesCreated.length ? (

@@ -5,7 +5,7 @@ import { useRef, useState } from 'react';
 import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { ImportFieldGuide } from '~/components/import-field-guide';
-import { IMPORT_KINDS } from '~/lib/contracts/import-fields';
+import { IMPORT_KIND_IDS, IMPORT_KINDS, type ImportKind } from '~/lib/contracts/import-fields';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useRootData, useT } from '~/lib/i18n';
 import {
@@ -13,6 +13,8 @@ import {
   getImportForActor,
   guessColumns,
   listPresetsForActor,
+  MEMBER_FIELDS,
+  MEMBER_SYNONYMS,
   ORDER_FIELDS,
   parseMapping,
   queueImport,
@@ -24,23 +26,29 @@ import {
 
 export const meta: MetaFunction = () => [{ title: '导入订单 Import orders · 回客 Huike' }];
 
-const querySchema = z.object({ id: z.string().uuid().optional().catch(undefined), preset: z.string().max(60).optional().catch(undefined) });
+const querySchema = z.object({
+  id: z.string().uuid().optional().catch(undefined),
+  preset: z.string().max(60).optional().catch(undefined),
+  kind: z.enum(IMPORT_KIND_IDS).catch('orders'),
+});
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'imports.manage');
   const q = querySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const presets = (await listPresetsForActor(context.services, actor)).map((p) => ({ name: p.name, mapping: parseMapping(p.mapping) }));
-  if (!q.id) return json({ step: 'upload' as const, presets, draft: null });
+  if (!q.id) return json({ step: 'upload' as const, kind: q.kind, presets, draft: null });
   const row = await getImportForActor(context.services, actor, q.id).catch(() => {
     throw new Response('未找到（草稿可能已删除）/ Not found (the draft may have been deleted)', { status: 404 });
   });
   if (row.status !== 'uploaded') throw redirect(`/imports/${row.id}`);
   const header = row.header ?? [];
-  const preset = q.preset ? presets.find((p) => p.name === q.preset) : undefined;
-  const columns = preset ? preset.mapping.columns : guessColumns(header);
+  const kind: ImportKind = row.kind;
+  const preset = q.preset && kind === 'orders' ? presets.find((p) => p.name === q.preset) : undefined;
+  const columns: Partial<Record<string, string>> = kind === 'members' ? guessColumns(header, MEMBER_FIELDS, MEMBER_SYNONYMS) : preset ? preset.mapping.columns : guessColumns(header);
   return json({
     step: 'map' as const,
-    presets,
+    kind,
+    presets: kind === 'orders' ? presets : [],
     draft: {
       id: row.id,
       fileName: row.file_name,
@@ -49,7 +57,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       delimiter: row.delimiter,
       header,
       preview: (row.preview ?? []).slice(0, 10),
-      columns: Object.fromEntries(Object.entries(columns).filter(([, c]) => header.includes(c ?? ''))) as Partial<Record<OrderField, string>>,
+      columns: Object.fromEntries(Object.entries(columns).filter(([, c]) => header.includes(c ?? ''))) as Partial<Record<string, string>>,
       preset: preset ? { name: preset.name, ...preset.mapping, columns: undefined } : null,
     },
   });
@@ -58,6 +66,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 const mapForm = z.object({
   intent: z.enum(['start', 'discard']),
   id: z.string().uuid(),
+  kind: z.enum(IMPORT_KIND_IDS).default('orders'),
   refundPrefix: z.string().trim().max(20).optional(),
   refundStatus: z.string().trim().max(300).optional(),
   refundNegative: z.literal('on').optional(),
@@ -73,7 +82,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     if ((request.headers.get('Content-Type') ?? '').includes('multipart/form-data')) {
       const { actor } = await requireUpload(request, context);
-      const r = await receiveOrderUpload(context.services, actor, request.headers, request.body);
+      const kind = z.enum(IMPORT_KIND_IDS).catch('orders').parse(new URL(request.url).searchParams.get('kind'));
+      const r = await receiveOrderUpload(context.services, actor, request.headers, request.body, kind);
       return json({ ok: true as const, id: r.id });
     }
     const { actor, form } = await requireMutation(request, context, 'imports.manage');
@@ -82,6 +92,16 @@ export async function action({ request, context }: ActionFunctionArgs) {
     if (f.intent === 'discard') {
       await discardImport(context.services, actor, f.id);
       return redirect('/imports/new');
+    }
+    if (f.kind === 'members') {
+      const memberColumns: Partial<Record<string, string>> = {};
+      for (const field of MEMBER_FIELDS) {
+        const v = form.get(`col_${field}`);
+        if (typeof v === 'string' && v !== '') memberColumns[field] = v;
+      }
+      await setImportMapping(context.services, actor, f.id, { columns: memberColumns });
+      await queueImport(context.services, actor, f.id);
+      return redirect(`/imports/${f.id}`);
     }
     const columns: Partial<Record<OrderField, string>> = {};
     for (const field of ORDER_FIELDS) {
@@ -108,7 +128,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 }
 
-function UploadStep() {
+function UploadStep({ kind }: { kind: ImportKind }) {
   const t = useT();
   const { csrfToken } = useRootData();
   const navigate = useNavigate();
@@ -127,7 +147,7 @@ function UploadStep() {
     const body = new FormData();
     body.append('file', file);
     const xhr = new XMLHttpRequest();
-    xhr.open('POST', '/imports/new?_data=routes%2F_app.imports.new');
+    xhr.open('POST', `/imports/new?kind=${kind}&_data=routes%2F_app.imports.new`);
     xhr.setRequestHeader('X-CSRF-Token', csrfToken ?? '');
     xhr.upload.onprogress = (ev) => ev.lengthComputable && setProgress(ev.loaded / ev.total);
     xhr.onload = () => {
@@ -151,12 +171,12 @@ function UploadStep() {
   };
   return (
     <form className="card stack" onSubmit={upload}>
-      <h2>{t('1. 上传订单文件', '1. Upload an order file')}</h2>
+      <h2>{kind === 'members' ? t('1. 上传会员文件', '1. Upload a member file') : t('1. 上传订单文件', '1. Upload an order file')}</h2>
       <p className="muted">
-        {t(
-          'CSV、TXT（逗号、分号、制表符或竖线分隔；UTF-8 或 GBK 编码自动识别）、XLSX，或 .csv.gz。每行一个商品或一个订单均可。',
-          'CSV/TXT (comma, semicolon, tab or pipe; UTF-8 or GBK detected automatically), XLSX, or .csv.gz. One row per item or per order.',
-        )}
+        {t('CSV、TXT（逗号、分号、制表符或竖线分隔；UTF-8 或 GBK 编码自动识别）、XLSX，或 .csv.gz。', 'CSV/TXT (comma, semicolon, tab or pipe; UTF-8 or GBK detected automatically), XLSX, or .csv.gz.')}
+        {kind === 'members'
+          ? t('每行一位会员；按会员号或手机号关联企微客户。', 'One row per member; linked to WeCom customers by member number or mobile.')
+          : t('每行一个商品或一个订单均可。', 'One row per item or per order.')}
       </p>
       <label>
         {t('文件', 'File')}
@@ -175,8 +195,8 @@ function UploadStep() {
         <button type="submit" disabled={progress !== null}>
           {t('上传并预览', 'Upload and preview')}
         </button>
-        <a href="/imports/templates/orders.csv" download>
-          {t('下载订单导入模板（CSV）', 'Download the order template (CSV)')}
+        <a href={`/imports/templates/${kind}.csv`} download>
+          {kind === 'members' ? t('下载会员导入模板（CSV）', 'Download the member template (CSV)') : t('下载订单导入模板（CSV）', 'Download the order template (CSV)')}
         </a>
       </div>
     </form>
@@ -188,24 +208,33 @@ export default function NewImport() {
   const actionData = useActionData<typeof action>();
   const nav = useNavigation();
   const t = useT();
+  const kindTitle = (k: ImportKind) => (k === 'members' ? t('导入会员', 'Import members') : t('导入订单', 'Import orders'));
   if (data.step === 'upload' || !data.draft) {
     return (
       <div>
         <div className="topbar">
-          <h1>{t('导入订单', 'Import orders')}</h1>
-          <Link to="/imports">{t('导入历史', 'Import history')}</Link>
+          <h1>{kindTitle(data.kind)}</h1>
+          <nav className="toolbar" aria-label={t('导入类型', 'Import kind')}>
+            {IMPORT_KIND_IDS.map((k) => (
+              <Link key={k} to={`/imports/new?kind=${k}`} aria-current={k === data.kind ? 'page' : undefined} className={k === data.kind ? 'button' : 'button secondary'}>
+                {kindTitle(k)}
+              </Link>
+            ))}
+            <Link to="/imports">{t('导入历史', 'Import history')}</Link>
+          </nav>
         </div>
-        <UploadStep />
+        <UploadStep key={data.kind} kind={data.kind} />
       </div>
     );
   }
+  const spec = IMPORT_KINDS[data.kind];
   const d = data.draft;
   const p = d.preset;
   const delimiterName = d.delimiter === '\t' ? t('制表符', 'tab') : d.delimiter === ';' ? t('分号', 'semicolon') : d.delimiter === '|' ? t('竖线', 'pipe') : t('逗号', 'comma');
   return (
     <div>
       <div className="topbar">
-        <h1>{t('导入订单', 'Import orders')}</h1>
+        <h1>{kindTitle(data.kind)}</h1>
         <Link to="/imports">{t('导入历史', 'Import history')}</Link>
       </div>
       <div className="card">
@@ -257,15 +286,16 @@ export default function NewImport() {
       <Form method="post" className="card" key={`${d.id}:${p?.name ?? ''}`}>
         <CsrfInput />
         <input type="hidden" name="id" value={d.id} />
+        <input type="hidden" name="kind" value={data.kind} />
         {p ? <input type="hidden" name="presetName" value={p.name} /> : null}
         <h2>{t('3. 列映射', '3. Map columns')}</h2>
-        <p className="muted">{t(IMPORT_KINDS.orders.rule[0], IMPORT_KINDS.orders.rule[1])}</p>
+        <p className="muted">{t(spec.rule[0], spec.rule[1])}</p>
         <div className="cards">
-          {IMPORT_KINDS.orders.fields.map((f) => (
+          {spec.fields.map((f) => (
             <label key={f.id}>
               {t(f.label[0], f.label[1])}
               {f.required === 'required' ? ' *' : ''}
-              <select name={`col_${f.id}`} defaultValue={d.columns[f.id as OrderField] ?? ''}>
+              <select name={`col_${f.id}`} defaultValue={d.columns[f.id] ?? ''}>
                 <option value="">{t('— 不导入 —', '— not in file —')}</option>
                 {d.header.map((h) => (
                   <option key={h} value={h}>
@@ -276,6 +306,8 @@ export default function NewImport() {
             </label>
           ))}
         </div>
+        {data.kind === 'orders' ? (
+          <>
         <h2>{t('退款规则', 'Refund rule')}</h2>
         <div className="cards">
           <label>
@@ -330,6 +362,8 @@ export default function NewImport() {
             <input name="savePreset" maxLength={60} placeholder={t('例如：门店POS导出', 'e.g. POS export')} />
           </label>
         </div>
+          </>
+        ) : null}
         {actionData && 'error' in actionData ? <div className="alert error">{actionData.error}</div> : null}
         <div className="toolbar">
           <button type="submit" name="intent" value="start" disabled={nav.state !== 'idle'}>
@@ -340,7 +374,7 @@ export default function NewImport() {
           </button>
         </div>
       </Form>
-      <ImportFieldGuide kind="orders" />
+      <ImportFieldGuide kind={data.kind} />
     </div>
   );
 }

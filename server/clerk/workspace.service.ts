@@ -118,6 +118,7 @@ export async function customerCard(trx: Tx, actor: Actor, customerId: string, op
     isDue: m?.is_due ?? false,
     expectedNext: m?.expected_next_purchase ?? null,
     summary: customerSummary({ medianIntervalDays: m?.median_interval_days === null || m?.median_interval_days === undefined ? null : Number(m.median_interval_days), recencyDays: m?.recency_days ?? null, orders, monetaryFen: Number(m?.monetary_fen ?? 0) }),
+    member: p.member,
     mobile: settings.showMobile ? p.mobile_masked : null,
     tel,
     campaigns: await customerCampaignHistory(trx, actor.tenantId, customerId),

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { NotFoundError } from '../lib/errors';
 import type { Actor } from '../tenancy/actor';
-import type { Tx } from '../tenancy/context';
+import type { TenantId, Tx } from '../tenancy/context';
 import { customerScopeSql, identityScopeSql } from './scope';
 
 export interface ProfileOrder {
@@ -74,6 +74,33 @@ export async function customerProfile(trx: Tx, actor: Actor, id: string) {
     orders: orders.rows.map((o) => ({ ...o, amount_fen: Number(o.amount_fen), items: byOrder.get(o.id) ?? [] })),
     orderCount: orderCount.rows[0]?.n ?? 0,
     follows: follows.rows,
+    member: await memberProfile(trx, actor.tenantId, id),
     identities: identities.rows.map((i) => ({ kind: i.kind, value: i.kind === 'mobile' ? (c.mobile_masked ?? '***') : i.value })),
   };
 }
+
+/** Member data of a customer (the member import): null when the customer has none. */
+export async function memberProfile(trx: Tx, tenantId: TenantId, id: string) {
+  const r = await sql<{
+    member_no: string | null;
+    level: string | null;
+    points: number | null;
+    birth_year: number | null;
+    birth_month: number | null;
+    birth_day: number | null;
+    registered_store: string | null;
+    registered_on: string | null;
+    opt_out: boolean;
+    opt_out_at: Date | null;
+    updated_at: Date | null;
+  }>`
+    select (select min(ci.value) from customer_identities ci where ci.tenant_id = c.tenant_id and ci.customer_id = c.id and ci.kind = 'member_no') as member_no,
+      c.member_level as level, c.member_points as points, c.birth_year, c.birth_month, c.birth_day, s.name as registered_store,
+      c.registered_on::text as registered_on, c.marketing_opt_out as opt_out, c.marketing_opt_out_at as opt_out_at, c.member_updated_at as updated_at
+    from customers c left join stores s on s.tenant_id = c.tenant_id and s.id = c.registered_store_id
+    where c.tenant_id = ${tenantId} and c.id = ${id}::uuid`.execute(trx);
+  const m = r.rows[0];
+  if (!m || (m.member_no === null && m.level === null && m.points === null && m.birth_month === null && m.registered_on === null && !m.opt_out)) return null;
+  return { ...m, points: m.points === null ? null : Number(m.points) };
+}
+export type MemberProfile = NonNullable<Awaited<ReturnType<typeof memberProfile>>>;

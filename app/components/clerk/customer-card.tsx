@@ -3,6 +3,7 @@
  * plain words, tags first with quick toggles (written back to WeCom, state visible), last orders with items,
  * follow-up records with the form to log one, and how and when the customer was added. No raw external ids.
  */
+import { CustomerMemberFacts, type MemberFacts } from '~/components/customer-member';
 import { useFetcher } from '@remix-run/react';
 import { CsrfInput } from '~/components/csrf';
 import { STAGE_LABELS, label } from '~/lib/analytics-labels';
@@ -27,6 +28,8 @@ export interface CardJson {
   mobile: string | null;
   /** The full number for tap-to-call: only where the tenant allows it and only for a clerk serving the customer. */
   tel: string | null;
+  /** Member data from the member import (null: not a member). */
+  member?: MemberFacts | null;
   campaigns: { run_id: string; campaign: string; at: string; received: boolean; converted: boolean }[];
   tags: CardTag[];
   tagOptions: { id: string; name: string; groupName: string; kind: string; pushState: string }[];
@@ -134,6 +137,7 @@ export function CustomerCard({ card, action, canTag, scriptsHref }: { card: Card
         ) : null}
       </section>
 
+      <CustomerMemberFacts member={card.member ?? null} className="m-card" />
       <section className="m-card" data-testid="card-tags">
         <h2>{t('标签', 'Tags')}</h2>
         <div className="m-chips">

@@ -206,6 +206,112 @@ export const ORDER_FIELD_SPECS = [
   },
 ] as const satisfies readonly ImportFieldSpec[];
 
+const MEMBER_ID_NOTE: Bilingual = ['会员号或手机号与已有客户（企微客户、订单中的会员）一致时，归到该客户；否则新建客户，日后同手机号的企微客户出现时自动合并', 'A member whose number or mobile matches a customer (a WeCom customer, or one known from orders) is that customer; others become new customers and join their WeCom contact when it appears with the same mobile'];
+const KEEP_NOTE: Bilingual = ['单元格留空则保留原值', 'An empty cell keeps what is stored'];
+
+export const MEMBER_FIELD_SPECS = [
+  {
+    id: 'member_no',
+    label: ['会员号', 'Member number'],
+    required: 'required',
+    meaning: ['会员卡号，每位会员唯一；再次导入同一会员号会更新该会员', 'The member card number, one per member; importing it again updates the member'],
+    format: ['文本，最长 64 字符（Excel 中请设为文本，保留前导 0）', 'Text, up to 64 characters (format as text in Excel to keep leading zeros)'],
+    example: 'M10001',
+    headers: ['会员号', '会员卡号', '会员编号', '卡号', 'member_no', 'member no', 'memberno', 'member id', 'card no'],
+    note: MEMBER_ID_NOTE,
+  },
+  {
+    id: 'mobile',
+    label: ['手机号', 'Mobile'],
+    required: 'optional',
+    meaning: ['会员手机号，用于匹配企微客户；保存加密摘要、打码形式和加密的完整号码（一键拨号）', 'The member’s mobile, matched against WeCom customers; kept as a keyed hash, a masked form and sealed (tap-to-call)'],
+    format: ['中国大陆 11 位手机号，可带 +86、空格或短横线', 'A mainland 11-digit mobile; +86, spaces and dashes are fine'],
+    example: '13800138000',
+    headers: ['手机号', '手机', '电话', '联系电话', '手机号码', 'mobile', 'phone', 'tel'],
+    note: MEMBER_ID_NOTE,
+  },
+  {
+    id: 'name',
+    label: ['姓名', 'Name'],
+    required: 'optional',
+    meaning: ['会员姓名；企微客户已有名称时不覆盖', 'The member’s name; does not replace a WeCom customer’s name'],
+    format: ['文本，最长 60 字符', 'Text, up to 60 characters'],
+    example: '王芳',
+    headers: ['姓名', '会员姓名', '名字', 'name', 'member name'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'gender',
+    label: ['性别', 'Gender'],
+    required: 'optional',
+    meaning: ['会员性别', 'The member’s gender'],
+    format: ['男 / 女 / 未知，或 M / F', 'male / female / unknown, or M / F, 男 / 女'],
+    example: '女',
+    headers: ['性别', 'gender', 'sex'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'birthday',
+    label: ['生日', 'Birthday'],
+    required: 'optional',
+    meaning: ['用于生日关怀和分群（未来 N 天生日）', 'For birthday care and segments (birthday in the next N days)'],
+    format: ['YYYY-MM-DD，或不含年份的 MM-DD', 'YYYY-MM-DD, or MM-DD without the year'],
+    example: '1990-05-06',
+    headers: ['生日', '出生日期', 'birthday', 'birth date', 'date of birth', 'dob'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'level',
+    label: ['会员等级', 'Level'],
+    required: 'optional',
+    meaning: ['会员系统中的等级', 'The level in the member system'],
+    format: ['文本，最长 40 字符', 'Text, up to 40 characters'],
+    example: '金卡',
+    headers: ['会员等级', '等级', '级别', 'level', 'tier', 'grade'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'points',
+    label: ['积分', 'Points'],
+    required: 'optional',
+    meaning: ['当前积分余额', 'The current points balance'],
+    format: ['非负整数', 'A whole number ≥ 0'],
+    example: '1200',
+    headers: ['积分', '可用积分', '当前积分', 'points', 'point balance'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'store_code',
+    label: ['开卡门店编码', 'Register store code'],
+    required: 'optional',
+    meaning: ['会员开卡的门店，按“设置 › 门店”中的编码匹配；未知编码拒绝该行', 'The store where the member registered, matched by its code; an unknown code rejects the row'],
+    format: ['文本，须与门店编码完全一致', 'Text, exactly as the store code'],
+    example: 'S1',
+    headers: ['开卡门店编码', '开卡门店', '注册门店', '门店编码', 'store_code', 'store code', 'register store'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'registered_on',
+    label: ['开卡日期', 'Registered on'],
+    required: 'optional',
+    meaning: ['会员开卡（入会）日期', 'When the member registered'],
+    format: ['YYYY-MM-DD 或 Excel 日期单元格', 'YYYY-MM-DD or an Excel date cell'],
+    example: '2024-01-02',
+    headers: ['开卡日期', '注册日期', '入会日期', '开卡时间', 'registered_on', 'registered on', 'register date', 'join date'],
+    note: KEEP_NOTE,
+  },
+  {
+    id: 'opt_out',
+    label: ['拒收营销', 'Opted out of marketing'],
+    required: 'optional',
+    meaning: ['“是”：此后不再出现在任何营销活动中（记录时间并审计）；“否”：恢复可营销', 'Yes: excluded from every campaign from now on (time recorded, audited); no: may be marketed to again'],
+    format: ['是 / 否，Y / N，1 / 0，退订 / 订阅', 'yes / no, Y / N, 1 / 0, 是 / 否'],
+    example: '否',
+    headers: ['拒收营销', '退订', '拒绝营销', '营销退订', 'opt_out', 'opt out', 'marketing opt-out', 'unsubscribed'],
+    note: KEEP_NOTE,
+  },
+] as const satisfies readonly ImportFieldSpec[];
+
 export interface ImportKindSpec {
   label: Bilingual;
   fields: readonly ImportFieldSpec[];
@@ -218,6 +324,11 @@ export const IMPORT_KINDS = {
     label: ['订单', 'Orders'],
     fields: ORDER_FIELD_SPECS,
     rule: ['订单号和支付时间必填；金额或“数量 + 单价”二选一。', 'Order number and paid time are required; give an amount, or quantity + unit price.'],
+  },
+  members: {
+    label: ['会员', 'Members'],
+    fields: MEMBER_FIELD_SPECS,
+    rule: ['会员号必填；其余列可选，留空的单元格保留原值。', 'The member number is required; other columns are optional, and an empty cell keeps what is stored.'],
   },
 } as const satisfies Record<string, ImportKindSpec>;
 

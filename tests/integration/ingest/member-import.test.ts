@@ -133,10 +133,10 @@ describe('member import', () => {
       '5,性别,invalid_gender',
       '6,生日,invalid_birthday',
       '7,积分,invalid_points',
-      '11,拒收营销,invalid_opt_out',
       '8,开卡门店,unknown_store',
       '9,会员卡号,conflicting_members',
       '10,会员卡号,conflicting_members',
+      '11,拒收营销,invalid_opt_out',
     ]);
     const m = await members(h.services, t.id);
     expect(m.map((x) => [x.member_no, x.member_level, x.birthday, x.store, x.opt_out, x.masked])).toEqual([
