@@ -165,6 +165,26 @@ export async function findStaleQueuedImports(db: DB, limit = 50) {
   return r.rows;
 }
 
+/**
+ * Imports whose staging partition outlived them (finished, failed, cancelled or deleted): their ids, for the
+ * watchdog to drop the partitions. System-wide.
+ */
+export async function findLeftoverStagingImports(db: DB): Promise<string[]> {
+  const r = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+    where p.relname = 'import_staging' and not exists (
+      select 1 from imports m where replace(m.id::text, '-', '') = substr(c.relname, 16) and m.status in ('uploaded','queued','running'))`.execute(db);
+  return r.rows
+    .map((x) => /^import_staging_([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/.exec(x.name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => m.slice(1).join('-'));
+}
+
+/** API idempotency keys are kept for 24 hours. System-wide. */
+export async function expireIdempotencyKeys(db: DB): Promise<void> {
+  await sql`delete from api_idempotency_keys where created_at < now() - interval '24 hours'`.execute(db);
+}
+
 /** The tenant's other imports waiting for a run (queued, or left running), oldest first. */
 export async function listWaitingImports(trx: Tx, tenantId: TenantId, exceptId: string) {
   return trx
