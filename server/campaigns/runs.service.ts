@@ -15,6 +15,7 @@ import { withTenant, type TenantId } from '../tenancy/context';
 import * as campaigns from './campaigns.repository';
 import { loadCampaign, transition } from './campaigns.service';
 import { deliverMassRun, RunStoppedError, senderTexts, type DeliveryOptions, type DeliveryResult } from './delivery.service';
+import { createOneToOneTasks } from './one-to-one.service';
 import { planRun, sendTimeFor } from './planning';
 import { cancelExpired, remindUnconfirmed } from './results.service';
 import { nextRunAt } from './schedule';
@@ -87,8 +88,8 @@ async function deliverRun(services: Services, tenantId: TenantId, campaign: camp
       return deliverMassRun(services, tenantId, runId, campaign.content, texts, opts);
     }
     case 'one_to_one':
-      // 1:1 follow-up: per-customer clerk tasks — the call site for the 1:1 module (h7: deliverOneToOneRun).
-      throw new Error(`campaign run ${runId}: 1:1 delivery is not available yet`);
+      // 1:1 follow-up: a personalised task per customer in their clerk's 今日 (one-to-one.service.ts), idempotent.
+      return { created: await createOneToOneTasks(services, tenantId, runId, campaign.content), reconciled: 0, failed: 0 };
   }
 }
 

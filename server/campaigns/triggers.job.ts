@@ -3,20 +3,13 @@
  * triggered campaign; with `{tenantId}` it evaluates that tenant's campaigns whose local time of day has come and
  * that have not run today (triggers.ts). Idempotent: the ledger's unique key makes a retry fire nothing twice.
  */
-import type { JobDefinition } from '../jobs/queue';
-import type { Services } from '../services';
+import { defineJob, type AnyJob } from '../jobs/job';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { evaluateTenantTriggers } from './triggers';
 import { tenantsWithLiveTriggers } from './triggers.repository';
 
-export const EVALUATE_TRIGGERS_JOB = 'campaigns.evaluate-triggers';
-
-interface TriggerJobData {
-  tenantId?: string;
-}
-
-const evaluateTriggersJob: JobDefinition<TriggerJobData, Services> = {
-  name: EVALUATE_TRIGGERS_JOB,
+const evaluateTriggersJob = defineJob({
+  name: 'campaigns.evaluate-triggers',
   cron: '*/15 * * * *',
   retryLimit: 3,
   retryDelay: 60,
@@ -28,8 +21,8 @@ const evaluateTriggersJob: JobDefinition<TriggerJobData, Services> = {
       return;
     }
     const tenants = await withSystem(services.dbs, (db) => tenantsWithLiveTriggers(db));
-    for (const tenantId of tenants) await services.queue.send(EVALUATE_TRIGGERS_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 60 });
+    for (const tenantId of tenants) await services.queue.send('campaigns.evaluate-triggers', { tenantId }, { singletonKey: tenantId, singletonSeconds: 60 });
   },
-};
+});
 
-export const triggerJobs: JobDefinition<TriggerJobData, Services>[] = [evaluateTriggersJob];
+export const triggerJobs: AnyJob[] = [evaluateTriggersJob];

@@ -9,21 +9,16 @@
  *   finished imports and expires API idempotency keys after 24 hours.
  * See docs/decisions/0010-import-queue-fairness-and-recovery.md.
  */
-import type { JobDefinition } from '../jobs/queue';
+import type { AnyJob } from '../jobs/job';
 import { UserError } from '../lib/errors';
 import type { Services } from '../services';
 import { asTenantId, withSystem, withTenant, type TenantId } from '../tenancy/context';
 import { ImportBusyError, ImportDeferredError, runImport } from './import.engine';
-import { dropStagingPartition, expireIdempotencyKeys, findLeftoverStagingImports, findOrphanedImports, findStaleQueuedImports, listWaitingImports } from './imports.repository';
-import { IMPORT_JOB } from './imports.service';
-
-interface ImportJobData {
-  tenantId: string;
-  importId: string;
-}
+import { expireIdempotencyKeys } from './idempotency.repository';
+import { dropStagingPartition, findLeftoverStagingImports, findOrphanedImports, findStaleQueuedImports, listWaitingImports } from './imports.repository';
 
 const sendImport = (services: Services, tenantId: string, importId: string) =>
-  services.queue.send(IMPORT_JOB, { tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
+  services.queue.send('ingest.import-orders', { tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
 
 /** After a run of the tenant ends, its waiting imports get a job again (the oldest takes the tenant's slot). */
 async function handOn(services: Services, tenantId: TenantId, importId: string): Promise<void> {
@@ -31,15 +26,14 @@ async function handOn(services: Services, tenantId: TenantId, importId: string):
   for (const w of waiting) await sendImport(services, tenantId, w.id);
 }
 
-export const ingestJobs: JobDefinition<ImportJobData | object, Services>[] = [
+export const ingestJobs: AnyJob[] = [
   {
-    name: IMPORT_JOB,
+    name: 'ingest.import-orders',
     retryLimit: 3,
     retryDelay: 5,
     expireInSeconds: 4 * 3600,
     concurrency: 2,
-    handler: async (services, data) => {
-      const d = data as ImportJobData;
+    handler: async (services, d) => {
       const tenantId = asTenantId(d.tenantId);
       try {
         await runImport(services, tenantId, d.importId, { tenantSlot: true });
