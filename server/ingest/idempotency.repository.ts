@@ -5,6 +5,7 @@
  * Keys are kept 24 hours (the ingest watchdog deletes older ones).
  */
 import { sql } from 'kysely';
+import type { DB } from '../../db/connection';
 import { UserError } from '../lib/errors';
 import type { TenantId, Tx } from '../tenancy/context';
 
@@ -24,4 +25,9 @@ export async function claimIdempotencyKey<T>(trx: Tx, tenantId: TenantId, key: s
 export async function completeIdempotencyKey(trx: Tx, tenantId: TenantId, key: string, status: number, response: unknown): Promise<void> {
   await sql`update api_idempotency_keys set status_code = ${status}, response = (${JSON.stringify(response)}::text)::jsonb, completed_at = now()
     where tenant_id = ${tenantId} and key = ${key}`.execute(trx);
+}
+
+/** Keys are kept for 24 hours. System-wide (the ingest watchdog). */
+export async function expireIdempotencyKeys(db: DB): Promise<void> {
+  await sql`delete from api_idempotency_keys where created_at < now() - interval '24 hours'`.execute(db);
 }

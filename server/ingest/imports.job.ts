@@ -9,13 +9,13 @@
  *   finished imports and expires API idempotency keys after 24 hours.
  * See docs/decisions/0010-import-queue-fairness-and-recovery.md.
  */
-import { sql } from 'kysely';
 import type { AnyJob } from '../jobs/job';
 import { UserError } from '../lib/errors';
 import type { Services } from '../services';
 import { asTenantId, withSystem, withTenant, type TenantId } from '../tenancy/context';
 import { ImportBusyError, ImportDeferredError, runImport } from './import.engine';
-import { findOrphanedImports, findStaleQueuedImports, listWaitingImports } from './imports.repository';
+import { expireIdempotencyKeys } from './idempotency.repository';
+import { dropStagingPartition, findLeftoverStagingImports, findOrphanedImports, findStaleQueuedImports, listWaitingImports } from './imports.repository';
 
 const sendImport = (services: Services, tenantId: string, importId: string) =>
   services.queue.send('ingest.import-orders', { tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
@@ -58,14 +58,9 @@ export const ingestJobs: AnyJob[] = [
       const lost = await withSystem(services.dbs, (db) => findStaleQueuedImports(db));
       for (const r of [...orphans, ...lost]) await sendImport(services, r.tenant_id, r.id);
       if (orphans.length) services.log.info('resuming imports left by a stopped process', { imports: orphans.map((o) => o.id) });
-      const leftovers = await withSystem(services.dbs, (db) =>
-        sql<{ name: string }>`
-          select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-          where p.relname in ('import_staging', 'import_member_staging') and not exists (
-            select 1 from imports m where replace(m.id::text, '-', '') = right(c.relname, 32) and m.status in ('uploaded','queued','running'))`.execute(db),
-      );
-      for (const l of leftovers.rows) if (/^import_(member_)?staging_[0-9a-f]{32}$/.test(l.name)) await services.ownerSql.unsafe(`drop table if exists ${l.name}`);
-      await withSystem(services.dbs, (db) => sql`delete from api_idempotency_keys where created_at < now() - interval '24 hours'`.execute(db));
+      const leftovers = await withSystem(services.dbs, (db) => findLeftoverStagingImports(db));
+      for (const importId of leftovers) await dropStagingPartition(services.ownerSql, importId);
+      await withSystem(services.dbs, (db) => expireIdempotencyKeys(db));
     },
   },
 ];

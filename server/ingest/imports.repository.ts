@@ -164,6 +164,21 @@ export async function findStaleQueuedImports(db: DB, limit = 50) {
   return r.rows;
 }
 
+/**
+ * Imports whose staging partition (of either kind) outlived them (finished, failed, cancelled or deleted): their
+ * ids, for the watchdog to drop the partitions. System-wide.
+ */
+export async function findLeftoverStagingImports(db: DB): Promise<string[]> {
+  const r = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+    where p.relname in ('import_staging', 'import_member_staging') and not exists (
+      select 1 from imports m where replace(m.id::text, '-', '') = right(c.relname, 32) and m.status in ('uploaded','queued','running'))`.execute(db);
+  return r.rows
+    .map((x) => /^import_(?:member_)?staging_([0-9a-f]{8})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{4})([0-9a-f]{12})$/.exec(x.name))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => m.slice(1).join('-'));
+}
+
 /** The tenant's other imports waiting for a run (queued, or left running), oldest first. */
 export async function listWaitingImports(trx: Tx, tenantId: TenantId, exceptId: string) {
   return trx

@@ -9,6 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../server/cli/main';
 import { readRejectedLines } from '../../../server/ingest/error-report';
 import { discardImport, getImportForActor, listImportsForActor, registerImportFile } from '../../../server/ingest/imports.service';
+import { dropStagingPartition, findLeftoverStagingImports, finishImportFailed, openStagingPartition } from '../../../server/ingest/imports.repository';
+import { withSystem, withTenant } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 import { importFile, q, writeTmp } from './helpers';
@@ -56,6 +58,17 @@ describe('import history', () => {
     const cli = await registerImportFile(h.services, t.actor, { path: file3, fileName: 'cli.csv', source: 'cli' });
     await discardImport(h.services, t.actor, cli.id);
     expect(existsSync(file3)).toBe(true);
+  });
+
+  it('the watchdog finds the staging partition a failed import left behind, by import id', async () => {
+    const t = await makeTenant(h.services);
+    const reg = await registerImportFile(h.services, t.actor, { path: writeTmp(`left-${t.slug}.csv`, csv), fileName: 'left.csv', source: 'cli' });
+    await openStagingPartition(h.services.ownerSql, reg.id);
+    expect(await withSystem(h.services.dbs, (db) => findLeftoverStagingImports(db))).not.toContain(reg.id);
+    await withTenant(h.services.dbs, t.id, (trx) => finishImportFailed(trx, t.id, reg.id, 'test'));
+    expect(await withSystem(h.services.dbs, (db) => findLeftoverStagingImports(db))).toContain(reg.id);
+    await dropStagingPartition(h.services.ownerSql, reg.id);
+    expect(await withSystem(h.services.dbs, (db) => findLeftoverStagingImports(db))).not.toContain(reg.id);
   });
 
   it('filters the history by status', async () => {
