@@ -3,7 +3,7 @@
  * tenant is connected to). Capabilities append installers.
  */
 import type { Services } from './services';
-import { installWecomRuntime } from './wecom/runtime';
+import { installWecomRuntime } from './wecom/install';
 
 export const extensionInstallers: ((services: Services) => Promise<void>)[] = [installWecomRuntime];
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ServerBuild } from '@remix-run/node';
 import { broadcastDevReady } from '@remix-run/node';
-import { demoLoginBanner, seedDemoIfEmpty } from '../db/demo/seed';
+import { demoLoginBanner, seedDemoIfEmpty } from './demo/seed';
 import { boot } from './boot';
 import { ROOT_DIR } from './config';
 import { createHttpApp } from './http/app';

@@ -122,8 +122,11 @@ export interface BulkResultJson {
   tagResult?: { pending: number; applied: number; unchanged: number; failed: number; outOfScope: number } | null;
 }
 
-/** Adds or removes one tag on the selected customers of the page. */
-export function BulkTagBar({ options, result }: { options: TagOptionJson[]; result?: BulkResultJson | null }) {
+/**
+ * Adds or removes one tag on the selected customers of the page or, with `matching`, on all N customers matching
+ * the list's filters (a queued action with visible progress; the list passes its query string along).
+ */
+export function BulkTagBar({ options, result, matching }: { options: TagOptionJson[]; result?: BulkResultJson | null; matching?: { total: number; query: string } }) {
   const t = useT();
   if (options.length === 0) return null;
   const r = result?.tagResult;
@@ -131,7 +134,17 @@ export function BulkTagBar({ options, result }: { options: TagOptionJson[]; resu
     <Form method="post" id={BULK_FORM_ID} className="toolbar" data-testid="bulk-tags">
       <CsrfInput />
       <input type="hidden" name="intent" value="bulk-tags" />
-      <span className="muted">{t('选中的客户：', 'Selected customers:')}</span>
+      {matching && matching.total > 0 ? (
+        <>
+          <input type="hidden" name="query" value={matching.query} />
+          <select name="target" aria-label={t('对象', 'Customers')} defaultValue="selected">
+            <option value="selected">{t('选中的客户', 'Selected customers')}</option>
+            <option value="all">{t(`全部 ${matching.total.toLocaleString('en-US')} 位符合条件的客户`, `All ${matching.total.toLocaleString('en-US')} matching customers`)}</option>
+          </select>
+        </>
+      ) : (
+        <span className="muted">{t('选中的客户：', 'Selected customers:')}</span>
+      )}
       <select name="tagId" required aria-label={t('标签', 'Tag')} defaultValue="">
         <option value="" disabled>
           {t('选择标签', 'Choose a tag')}

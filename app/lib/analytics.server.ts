@@ -12,8 +12,9 @@ export {
 } from '../../server/analytics/analytics.queries';
 export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
 export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';
-export { listCustomerMetrics, customerProfile, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/analytics/customers.queries';
-export type { MetricSort, CustomerRow } from '../../server/analytics/customers.queries';
+export { listCustomerMetrics, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/customers/customer-list.service';
+export type { MetricSort, CustomerRow } from '../../server/customers/customer-list.service';
+export { customerProfile } from '../../server/customers/profile.repository';
 export { getState, setWindowSetting } from '../../server/analytics/refresh.service';
 export { queueTenantRefresh } from '../../server/analytics/analytics.job';
 export { listCustomers } from '../../server/customers/customers.repository';

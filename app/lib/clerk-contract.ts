@@ -76,3 +76,9 @@ export function fillScript(body: string, vars: Partial<Record<(typeof SCRIPT_VAR
     return v === null || v === undefined ? '' : String(v);
   });
 }
+
+/** The personalised script a task's source put in its payload (a 1:1 campaign send: `script`, or `text`), if any. */
+export function taskScript(payload: Record<string, unknown> | null | undefined): string | null {
+  const v = payload?.script ?? payload?.text;
+  return typeof v === 'string' && v.trim() !== '' ? v : null;
+}

@@ -13,6 +13,16 @@ import { listTagOptions } from '../../server/wecom/tags.repository';
 import { EXECUTION_SORTS, executionByClerk, nudgeOverdueClerks, rollUpStores, type ExecutionSort } from '../../server/clerk/execution.queries';
 import type { ClerkCustomerQuery } from './clerk-contract';
 import './load-context';
+import { SecretBox } from '../../server/lib/secret-box';
+
+/** One SecretBox per encryption key (opening a card's sealed mobile). */
+const boxes = new Map<string, SecretBox>();
+function secretBox(context: AppLoadContext): SecretBox {
+  const k = context.services.config.APP_ENCRYPTION_KEY;
+  let b = boxes.get(k);
+  if (!b) boxes.set(k, (b = new SecretBox(k)));
+  return b;
+}
 import { clerkWecomTasks } from '../../server/wecom/clerk-tasks.service';
 
 export { CLERK_PAGE_SIZE };
@@ -24,7 +34,7 @@ export const loadToday = (context: AppLoadContext, actor: Actor) =>
   tx(context, actor, async (trx) => ({ ...(await todayView(trx, actor)), wecom: await clerkWecomTasks(trx, actor) }));
 export const loadTabCount = (context: AppLoadContext, actor: Actor) => tx(context, actor, (trx) => openTaskCount(trx, actor));
 export const closeTaskFor = (context: AppLoadContext, actor: Actor, input: unknown) => tx(context, actor, (trx) => closeClerkTask(trx, actor, input));
-export const loadCard = (context: AppLoadContext, actor: Actor, id: string) => tx(context, actor, (trx) => customerCard(trx, actor, id));
+export const loadCard = (context: AppLoadContext, actor: Actor, id: string) => tx(context, actor, (trx) => customerCard(trx, actor, id, { box: secretBox(context) }));
 export const saveFollowUp = (context: AppLoadContext, actor: Actor, id: string, input: unknown) => tx(context, actor, (trx) => logFollowUp(trx, actor, id, input));
 export const loadClerkCustomers = (context: AppLoadContext, actor: Actor, q: ClerkCustomerQuery) =>
   tx(context, actor, async (trx) => ({ list: await listClerkCustomers(trx, actor, q), tagOptions: await listTagOptions(trx, actor.tenantId) }));

@@ -1,13 +1,16 @@
 /** Bridge for the import routes: the ingest capability's server functions (kept out of the browser bundle). */
 import { createReadStream, existsSync } from 'node:fs';
 import { createReadableStreamFromReadable, type AppLoadContext } from '@remix-run/node';
+import type { ImportKind } from './contracts/import-fields';
 import { requireMutation } from './guards.server';
+import { importTemplateCsv, importTemplateFileName } from '../../server/ingest/template';
 
 export { receiveOrderUpload } from '../../server/ingest/upload';
 export { cancelImport, discardImport, getImportForActor, listImportsForActor, listPresetsForActor, queueImport, setImportMapping } from '../../server/ingest/imports.service';
 export { IMPORT_SORTABLE, type ImportSort } from '../../server/ingest/imports.repository';
-export { guessColumns, parseMapping, ORDER_FIELDS, FIELD_LABELS, type OrderField, type OrderMapping } from '../../server/ingest/mapping';
+export { guessColumns, parseMapping, ORDER_FIELDS, type OrderField, type OrderMapping } from '../../server/ingest/mapping';
 export { toUserError } from '../../server/lib/errors';
+export { readRejectedLines } from '../../server/ingest/error-report';
 
 /** Upload guard: the CSRF token travels in the X-CSRF-Token header so the multipart body can be streamed. */
 export async function requireUpload(request: Request, context: AppLoadContext) {
@@ -24,6 +27,18 @@ export function errorReportResponse(row: { file_name: string; error_report_path:
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="import-errors.csv"; filename*=UTF-8''${encodeURIComponent(name)}`,
       'Cache-Control': 'private, no-store',
+    },
+  });
+}
+
+/** The template of an import kind as a CSV download. */
+export function templateResponse(kind: ImportKind): Response {
+  const name = importTemplateFileName(kind);
+  return new Response(importTemplateCsv(kind), {
+    headers: {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="${name.ascii}"; filename*=UTF-8''${encodeURIComponent(name.utf8)}`,
+      'Cache-Control': 'private, max-age=300',
     },
   });
 }

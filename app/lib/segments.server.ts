@@ -1,4 +1,11 @@
 /** Server bridge of the segment pages (loaders and actions only). */
+import type { AppLoadContext } from '@remix-run/node';
+import type { Actor } from '../../server/tenancy/actor';
+import { withTenant as inTenant } from '../../server/tenancy/context';
+import { parseCustomerFiltersLenient } from '../../server/customers/customer-list.service';
+import { queueSegmentAction as queueAction, startBulkTagMatching } from '../../server/segments/actions.service';
+import { recentListActions } from '../../server/segments/actions.repository';
+
 export {
   builderOptions,
   createSegment,
@@ -8,6 +15,7 @@ export {
   segmentCount,
   segmentCustomers,
   segmentFor,
+  searchOrderCatalogue,
   updateSegment,
 } from '../../server/segments/segments.service';
 export { segmentSizes } from '../../server/segments/segments.repository';
@@ -16,3 +24,20 @@ export { recentActions } from '../../server/segments/actions.repository';
 export { withTenant } from '../../server/tenancy/context';
 export { createStaticFromUpload } from '../../server/segments/upload.service';
 export { mobileHashKey } from '../../server/customers/mobile-identity';
+
+/**
+ * The customers list's "all N matching customers": the list's filters (its query string, sent with the form) and the
+ * tag; records the action, then queues its job after commit.
+ */
+export async function bulkTagMatchingAction(context: AppLoadContext, actor: Actor, form: FormData) {
+  const filters = parseCustomerFiltersLenient(new URLSearchParams(String(form.get('query') ?? '')));
+  const r = await inTenant(context.services.dbs, actor.tenantId, (trx) => startBulkTagMatching(trx, actor, filters, { op: form.get('op'), tagId: form.get('tagId') }));
+  await queueAction(context.services, actor.tenantId, r.actionId);
+  return { ok: true as const, error: undefined, queued: r };
+}
+
+/** The signed-in user's recent "all matching" actions with their progress, for the customers list. */
+export async function listActionsOf(context: AppLoadContext, actor: Actor) {
+  const rows = await inTenant(context.services.dbs, actor.tenantId, (trx) => recentListActions(trx, actor.tenantId, actor.staffId));
+  return rows.map((a) => ({ id: a.id, kind: a.kind, status: a.status, total: a.total, done: a.done, pending: a.pending, failed: a.failed, skipped: a.skipped, error: a.error, tagName: (a.params as { tagName?: string }).tagName ?? '', created_at: a.created_at }));
+}

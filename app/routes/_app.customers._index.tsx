@@ -5,9 +5,9 @@
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useLocation, useSubmit } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useLocation, useRevalidator, useSubmit } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { CsvButton } from '~/components/charts/csv-button';
 import { DataTable } from '~/components/data-table';
 import { GROUP_LABELS, GROUP_ORDER, P_ALIVE_ONE_PURCHASE, STAGE_LABELS, STAGE_ORDER, label, pAliveOnePurchase } from '~/lib/analytics-labels';
@@ -25,6 +25,8 @@ import { can } from '~/lib/auth.server';
 import { bulkTagAction, customerListWecom } from '~/lib/wecom.server';
 // Segments: "save as segment" from the current filters (app/lib/segments/from-filters.ts).
 import { newSegmentHref, ruleFromCustomerFilters } from '~/lib/segments/from-filters';
+// Bulk tags on "all N matching customers" (#13.12): the segment action machinery (queued, progress per chunk).
+import { bulkTagMatchingAction, listActionsOf } from '~/lib/segments.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
@@ -50,10 +52,12 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return { computed: true as const, asOf: state.as_of, total: list.total, legacy: [] as LegacyRows, rows: list.rows, options };
   });
   const wecom = await customerListWecom(context, actor, data.computed ? data.rows.map((r) => r.id) : data.legacy.map((r) => r.id));
+  const canTag = can(actor.role, 'customers.tag');
   return json({
+    listActions: canTag ? await listActionsOf(context, actor) : [],
     ...data,
     wecom,
-    canTag: can(actor.role, 'customers.tag'),
+    canTag,
     options: { stores: data.options.stores.map((s) => ({ code: s.code, name: s.name })), regions: data.options.regions },
     p,
     filters,
@@ -62,10 +66,14 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   });
 }
 
-/** Bulk tagging of the selected customers (WeCom tags are written back by the queue). */
+/**
+ * Bulk tagging of the selected customers, or of all customers matching the list's filters (a queued action whose
+ * progress the list shows); WeCom tags are written back by the queue.
+ */
 export async function action({ request, context }: ActionFunctionArgs) {
   const { actor, form } = await requireMutation(request, context, 'customers.tag');
   try {
+    if (form.get('target') === 'all') return json(await bulkTagMatchingAction(context, actor, form));
     return json(await bulkTagAction(context, actor, form));
   } catch (e) {
     return actionError(e, context);
@@ -238,9 +246,25 @@ export default function Customers() {
             <label className="inline-check">
               <input type="checkbox" name="due" value="1" defaultChecked={fl.due === true} onChange={apply} /> {t('只看待回访', 'Due only')}
             </label>
+            <select name="birthday" defaultValue={fl.birthday ?? ''} onChange={apply} aria-label={t('生日', 'Birthday')}>
+              <option value="">{t('生日不限', 'Any birthday')}</option>
+              <option value="7">{t('未来 7 天生日', 'Birthday in 7 days')}</option>
+              <option value="30">{t('未来 30 天生日', 'Birthday in 30 days')}</option>
+            </select>
+            <input name="level" defaultValue={fl.level ?? ''} placeholder={t('会员等级', 'Member level')} aria-label={t('会员等级', 'Member level')} size={8} />
+            <select name="opt_out" defaultValue={fl.opt_out === undefined ? '' : fl.opt_out ? '1' : '0'} onChange={apply} aria-label={t('营销', 'Marketing')}>
+              <option value="">{t('营销不限', 'Any marketing consent')}</option>
+              <option value="0">{t('可营销', 'May be marketed to')}</option>
+              <option value="1">{t('拒收营销', 'Opted out')}</option>
+            </select>
             {fl.r ? <input type="hidden" name="r" value={fl.r} /> : null}
             {fl.fm ? <input type="hidden" name="fm" value={fl.fm} /> : null}
             {fl.region ? <input type="hidden" name="region" value={fl.region} /> : null}
+            {fl.clerk ? <input type="hidden" name="clerk" value={fl.clerk} /> : null}
+            {fl.first_from ? <input type="hidden" name="first_from" value={fl.first_from} /> : null}
+            {fl.first_to ? <input type="hidden" name="first_to" value={fl.first_to} /> : null}
+            {fl.points_min !== undefined ? <input type="hidden" name="points_min" value={fl.points_min} /> : null}
+            {fl.reg_store ? <input type="hidden" name="reg_store" value={fl.reg_store} /> : null}
             {/* Without an explicit sort the due filter brings the priority order. */}
             {new URLSearchParams(search).has('sort') ? (
               <>
@@ -286,7 +310,8 @@ export default function Customers() {
           {t('按优先级排序：12 个月预测价值从高到低（无预测时按累计消费），同值时最近到期的在前。', 'In priority order: predicted 12-month value, highest first (net spend where there is no prediction); then the most recently due first.')}
         </p>
       ) : null}
-      {d.canTag ? <BulkTagBar options={d.wecom.tagOptions} result={bulk ?? null} /> : null}
+      {d.canTag ? <BulkTagBar options={d.wecom.tagOptions} result={bulk ? { ok: bulk.ok, error: 'error' in bulk ? bulk.error : undefined, tagResult: 'tagResult' in bulk ? bulk.tagResult : null } : null} matching={d.computed ? { total: d.total, query: search.replace(/^\?/, '') } : undefined} /> : null}
+      {d.listActions.length ? <ListActions actions={d.listActions} /> : null}
       {d.computed ? (
         <DataTable
           columns={columns}
@@ -315,5 +340,40 @@ export default function Customers() {
         />
       )}
     </>
+  );
+}
+
+const ACTION_LABELS: Record<string, [string, string]> = { tag_add: ['批量打标签', 'Add tag'], tag_remove: ['批量移除标签', 'Remove tag'] };
+
+/** Progress of the user's "all matching customers" actions; the list re-reads it while one is running. */
+function ListActions({ actions }: { actions: Data['listActions'] }) {
+  const t = useT();
+  const revalidator = useRevalidator();
+  const running = actions.some((a) => a.status === 'queued' || a.status === 'running');
+  useEffect(() => {
+    if (!running) return;
+    const h = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 2000);
+    return () => clearInterval(h);
+  }, [running, revalidator]);
+  return (
+    <table className="plain" data-testid="list-actions">
+      <tbody>
+        {actions.map((a) => (
+          <tr key={a.id} data-status={a.status}>
+            <td>
+              {t(...(ACTION_LABELS[a.kind] ?? [a.kind, a.kind]))} {a.tagName}
+            </td>
+            <td>
+              <progress max={Math.max(a.total, 1)} value={a.done} /> {a.done.toLocaleString('en-US')} / {a.total.toLocaleString('en-US')}
+            </td>
+            <td className="muted">
+              {a.status === 'done' ? t('完成', 'done') : a.status === 'failed' ? t('失败', 'failed') : t('进行中', 'running')}
+              {` · ${t(`待写回企微 ${a.pending}，失败 ${a.failed}，无需变更 ${a.skipped}`, `write-back pending ${a.pending}, failed ${a.failed}, unchanged ${a.skipped}`)}`}
+              {a.error ? ` · ${a.error}` : ''}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

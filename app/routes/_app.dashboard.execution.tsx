@@ -1,7 +1,8 @@
 /**
  * Execution of the clerk's workspace: per store and clerk, tasks created / done / skipped / overdue, follow-ups
  * logged and what they led to (an order within 7 days), messages sent from the sidebar; a chart and sortable
- * tables; a WeCom app message (message/send) nudges clerks with overdue tasks. 群发 confirmation arrives with campaigns.
+ * tables; the 群发 confirmation rate (campaign mass-message tasks confirmed in WeCom / created); a WeCom app message
+ * (message/send) nudges clerks with overdue tasks.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
@@ -76,6 +77,8 @@ export default function Execution() {
     { key: 'follow_ups', label: t('跟进记录', 'Follow-ups') },
     { key: 'converted', label: t('7 天内成交', 'Ordered within 7 d') },
     { key: 'touches', label: t('侧边栏发送', 'Sidebar sends') },
+    { key: 'mass_created', label: t('群发任务', '群发 tasks') },
+    { key: 'mass_confirmed', label: t('群发已确认', '群发 confirmed') },
   ];
   return (
     <>
@@ -86,7 +89,6 @@ export default function Execution() {
           </Link>
         ))}
       </div>
-      <p className="muted">{t('群发确认率将在营销活动上线后显示。', '群发 confirmation rate appears once campaigns land.')}</p>
       <ChartCard
         id="execution-chart"
         title={t('导购执行情况', 'Clerk execution')}
@@ -134,6 +136,7 @@ export default function Execution() {
                 <th>{t('逾期', 'Overdue')}</th>
                 <th>{t('跟进记录', 'Follow-ups')}</th>
                 <th>{t('7 天内成交率', 'Ordered within 7 d')}</th>
+                <th>{t('群发确认率', '群发 confirmation rate')}</th>
               </tr>
             </thead>
             <tbody>
@@ -146,6 +149,9 @@ export default function Execution() {
                   <td className="num">{num(s.overdue)}</td>
                   <td className="num">{num(s.followUps)}</td>
                   <td className="num">{pct(s.conversionRate)}</td>
+                  <td className="num" data-testid="store-mass-rate">
+                    {pct(s.massRate)} <span className="muted">({num(s.massConfirmed)}/{num(s.massCreated)})</span>
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -167,6 +173,7 @@ export default function Execution() {
                 <SortHead id="follow_ups" label={t('跟进记录', 'Follow-ups')} current={d.p.sort} dir={d.p.dir} />
                 <SortHead id="converted" label={t('7 天内成交', 'Ordered within 7 d')} current={d.p.sort} dir={d.p.dir} />
                 <th>{t('侧边栏发送', 'Sidebar sends')}</th>
+                <SortHead id="mass_rate" label={t('群发确认率', '群发 confirmation rate')} current={d.p.sort} dir={d.p.dir} />
               </tr>
             </thead>
             <tbody>
@@ -181,6 +188,9 @@ export default function Execution() {
                   <td className="num" data-testid="follow-ups-count">{num(r.follow_ups)}</td>
                   <td className="num">{num(r.converted)}</td>
                   <td className="num">{num(r.touches)}</td>
+                  <td className="num" data-testid="mass-rate">
+                    {pct(r.mass_created > 0 ? r.mass_confirmed / r.mass_created : null)} <span className="muted">({num(r.mass_confirmed)}/{num(r.mass_created)})</span>
+                  </td>
                 </tr>
               ))}
             </tbody>

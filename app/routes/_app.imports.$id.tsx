@@ -6,10 +6,13 @@ import { CsrfInput } from '~/components/csrf';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { cancelImport, getImportForActor } from '~/lib/ingest.server';
+import { cancelImport, getImportForActor, readRejectedLines } from '~/lib/ingest.server';
 import { StatusBadge } from '~/components/import-status';
 
 export const meta: MetaFunction = () => [{ title: '导入进度 Import · 回客 Huike' }];
+
+/** Rejected lines shown on the result page (the error report has them all). */
+const REJECTED_SHOWN = 20;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'imports.manage');
@@ -19,6 +22,8 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const total = Number(r.file_size);
   const done = Number(r.bytes_read);
   const reading = r.status === 'running' && (r.phase === 'reading' || r.phase === null);
+  const finished = r.status === 'done' || r.status === 'cancelled';
+  const rejected = finished && Number(r.rows_rejected) > 0 ? await readRejectedLines(r.error_report_path, REJECTED_SHOWN) : null;
   return json({
     id: r.id,
     fileName: r.file_name,
@@ -42,6 +47,9 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       stores: r.stores_created,
       clerks: r.clerks_created,
     },
+    storesCreated: r.stores_created_codes ?? [],
+    clerksCreated: r.clerks_created_names ?? [],
+    rejected,
     hasErrors: r.error_report_path !== null && Number(r.rows_rejected) > 0,
     error: r.status === 'failed' || r.status === 'running' ? r.error_message : null,
     startedAt: r.started_at,
@@ -66,6 +74,51 @@ function duration(s: number | null, t: (zh: string, en: string) => string): stri
   if (s < 60) return t(`${Math.max(1, Math.round(s))} 秒`, `${Math.max(1, Math.round(s))} s`);
   const m = Math.floor(s / 60);
   return t(`${m} 分 ${Math.round(s % 60)} 秒`, `${m} min ${Math.round(s % 60)} s`);
+}
+
+type Rejected = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['rejected']>;
+
+/** The first rejected lines with their reasons, in the file's line order, the row under the file's own headers. */
+function RejectedLines({ rejected, total }: { rejected: Rejected; total: number }) {
+  const t = useT();
+  const f = useFormat();
+  const shown = rejected.rows.length;
+  return (
+    <div className="card">
+      <h2>{t('被拒绝的行', 'Rejected rows')}</h2>
+      <p className="muted">
+        {shown < total
+          ? t(`前 ${shown} 行（共 ${f.number(total)} 行，完整列表见错误报告）`, `The first ${shown} of ${f.number(total)} (the error report lists them all)`)
+          : t(`共 ${shown} 行`, `${shown} in all`)}
+      </p>
+      <div className="data-table">
+        <table aria-label={t('被拒绝的行', 'Rejected rows')}>
+          <thead>
+            <tr>
+              <th>{t('行号', 'Line')}</th>
+              <th>{t('列', 'Column')}</th>
+              <th>{t('原因', 'Reason')}</th>
+              {rejected.header.map((h, i) => (
+                <th key={i}>{h}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {rejected.rows.map((r) => (
+              <tr key={`${r.line}:${r.reason}`} data-line={r.line}>
+                <td>{r.line}</td>
+                <td>{r.column || '—'}</td>
+                <td>{r.message}</td>
+                {rejected.header.map((_, i) => (
+                  <td key={i}>{r.values[i] ?? ''}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
 }
 
 export default function ImportProgress() {
@@ -152,12 +205,29 @@ export default function ImportProgress() {
             <div className="kpi"><div className="label">{t('合并的客户', 'Customers merged')}</div><div className="value">{f.number(c.merged)}</div></div>
             <div className="kpi"><div className="label">{t('新建门店 / 导购', 'Stores / clerks created')}</div><div className="value">{f.number(c.stores)} / {f.number(c.clerks)}</div></div>
           </div>
+          {d.storesCreated.length || d.clerksCreated.length ? (
+            <div className="alert" data-testid="created-entities">
+              {d.storesCreated.length ? (
+                <p>
+                  {t(`按你的选择新建了 ${d.storesCreated.length} 个门店（标记为导入，请在“设置 › 门店”中补充区域）：`, `Created ${d.storesCreated.length} store(s) as you chose (marked as imported; add their region in Settings › Stores): `)}
+                  <strong>{d.storesCreated.join('、')}</strong>
+                </p>
+              ) : null}
+              {d.clerksCreated.length ? (
+                <p>
+                  {t(`按你的选择新建了 ${d.clerksCreated.length} 名导购（标记为导入）：`, `Created ${d.clerksCreated.length} clerk(s) as you chose (marked as imported): `)}
+                  <strong>{d.clerksCreated.join('、')}</strong>
+                </p>
+              ) : null}
+            </div>
+          ) : null}
           <p className="muted">
             {t('用时', 'Took')} {d.startedAt && d.finishedAt ? duration((new Date(d.finishedAt).getTime() - new Date(d.startedAt).getTime()) / 1000, t) : '—'} · {d.by}
             {d.presetName ? ` · ${t('预设', 'preset')} ${d.presetName}` : ''}
           </p>
         </div>
       ) : null}
+      {d.rejected && d.rejected.rows.length ? <RejectedLines rejected={d.rejected} total={d.rowsRejected} /> : null}
       {d.hasErrors ? (
         <p>
           <a className="button secondary" href={`/imports/${d.id}/errors.csv`} download>

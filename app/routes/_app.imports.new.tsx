@@ -4,11 +4,12 @@ import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation } 
 import { useRef, useState } from 'react';
 import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
+import { ImportFieldGuide } from '~/components/import-field-guide';
+import { IMPORT_KINDS } from '~/lib/contracts/import-fields';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useRootData, useT } from '~/lib/i18n';
 import {
   discardImport,
-  FIELD_LABELS,
   getImportForActor,
   guessColumns,
   listPresetsForActor,
@@ -29,8 +30,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'imports.manage');
   const q = querySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const presets = (await listPresetsForActor(context.services, actor)).map((p) => ({ name: p.name, mapping: parseMapping(p.mapping) }));
-  const fields = ORDER_FIELDS.map((f) => ({ id: f, zh: FIELD_LABELS[f][0], en: FIELD_LABELS[f][1], required: f === 'order_no' || f === 'paid_at' }));
-  if (!q.id) return json({ step: 'upload' as const, presets, fields, draft: null });
+  if (!q.id) return json({ step: 'upload' as const, presets, draft: null });
   const row = await getImportForActor(context.services, actor, q.id);
   if (row.status !== 'uploaded') throw redirect(`/imports/${row.id}`);
   const header = row.header ?? [];
@@ -39,7 +39,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   return json({
     step: 'map' as const,
     presets,
-    fields,
     draft: {
       id: row.id,
       fileName: row.file_name,
@@ -60,8 +59,8 @@ const mapForm = z.object({
   refundPrefix: z.string().trim().max(20).optional(),
   refundStatus: z.string().trim().max(300).optional(),
   refundNegative: z.literal('on').optional(),
-  unknownStores: z.enum(['create', 'reject']).default('create'),
-  unknownClerks: z.enum(['create', 'reject']).default('create'),
+  unknownStores: z.enum(['create', 'reject']).default('reject'),
+  unknownClerks: z.enum(['create', 'reject']).default('reject'),
   defaultChannel: z.enum(['pos', 'mini_program', 'ecommerce', 'group_buy', 'other']).default('pos'),
   moneyUnit: z.enum(['yuan', 'fen']).default('yuan'),
   savePreset: z.string().trim().max(60).optional(),
@@ -170,10 +169,13 @@ function UploadStep() {
         </div>
       ) : null}
       {error ? <div className="alert error">{error}</div> : null}
-      <div>
+      <div className="toolbar">
         <button type="submit" disabled={progress !== null}>
           {t('上传并预览', 'Upload and preview')}
         </button>
+        <a href="/imports/templates/orders.csv" download>
+          {t('下载订单导入模板（CSV）', 'Download the order template (CSV)')}
+        </a>
       </div>
     </form>
   );
@@ -255,12 +257,12 @@ export default function NewImport() {
         <input type="hidden" name="id" value={d.id} />
         {p ? <input type="hidden" name="presetName" value={p.name} /> : null}
         <h2>{t('3. 列映射', '3. Map columns')}</h2>
-        <p className="muted">{t('订单号和支付时间必填；金额或“数量 + 单价”二选一。', 'Order number and paid time are required; give an amount, or quantity + unit price.')}</p>
+        <p className="muted">{t(IMPORT_KINDS.orders.rule[0], IMPORT_KINDS.orders.rule[1])}</p>
         <div className="cards">
-          {data.fields.map((f) => (
+          {IMPORT_KINDS.orders.fields.map((f) => (
             <label key={f.id}>
-              {t(f.zh, f.en)}
-              {f.required ? ' *' : ''}
+              {t(f.label[0], f.label[1])}
+              {f.required === 'required' ? ' *' : ''}
               <select name={`col_${f.id}`} defaultValue={d.columns[f.id as OrderField] ?? ''}>
                 <option value="">{t('— 不导入 —', '— not in file —')}</option>
                 {d.header.map((h) => (
@@ -291,17 +293,17 @@ export default function NewImport() {
         <h2>{t('选项', 'Options')}</h2>
         <div className="cards">
           <label>
-            {t('未知门店', 'Unknown stores')}
-            <select name="unknownStores" defaultValue={p?.unknownStores ?? 'create'}>
-              <option value="create">{t('自动创建（标记为导入）', 'Create (marked as imported)')}</option>
-              <option value="reject">{t('拒绝该订单', 'Reject the order')}</option>
+            {t('未知门店编码', 'Unknown store codes')}
+            <select name="unknownStores" defaultValue={p?.unknownStores ?? 'reject'}>
+              <option value="reject">{t('拒绝该行，写入错误报告（推荐）', 'Reject the row, listed in the error report (recommended)')}</option>
+              <option value="create">{t('自动创建门店（标记为导入，无区域）', 'Create the store (marked as imported, no region)')}</option>
             </select>
           </label>
           <label>
             {t('未知导购', 'Unknown clerks')}
-            <select name="unknownClerks" defaultValue={p?.unknownClerks ?? 'create'}>
-              <option value="create">{t('自动创建（标记为导入）', 'Create (marked as imported)')}</option>
-              <option value="reject">{t('拒绝该订单', 'Reject the order')}</option>
+            <select name="unknownClerks" defaultValue={p?.unknownClerks ?? 'reject'}>
+              <option value="reject">{t('拒绝该行，写入错误报告（推荐）', 'Reject the row, listed in the error report (recommended)')}</option>
+              <option value="create">{t('自动创建导购（标记为导入）', 'Create the clerk (marked as imported)')}</option>
             </select>
           </label>
           <label>
@@ -332,10 +334,11 @@ export default function NewImport() {
             {t('开始导入', 'Start import')}
           </button>
           <button type="submit" name="intent" value="discard" className="secondary" formNoValidate>
-            {t('放弃', 'Discard')}
+            {t('删除草稿', 'Delete the draft')}
           </button>
         </div>
       </Form>
+      <ImportFieldGuide kind="orders" />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { findTenantBySlug } from '../../server/tenancy/tenants.service';
 import { withTenant } from '../../server/tenancy/context';
 import { login, resolveSession } from '../../server/tenancy/auth.service';
 import { filterOptions } from '../../server/analytics/filters';
-import { listCustomerMetrics, type CustomerFilters, type MetricSort } from '../../server/analytics/customers.queries';
+import { listCustomerMetrics, type CustomerFilters, type MetricSort } from '../../server/customers/customer-list.service';
 import { getState } from '../../server/analytics/refresh.service';
 
 const [dataDir, port, slug] = process.argv.slice(2);

@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { Rng } from '../../db/demo/random';
-import { CATALOG, DEMO_ORDER_HEADER } from '../../db/demo/orders';
+import { Rng } from '../../server/demo/random';
+import { CATALOG, DEMO_ORDER_HEADER } from '../../server/demo/orders';
 import { csvLine } from '../../app/lib/csv';
 
 export async function generateBenchFile(file: string, lines = 1_000_000, seed = 42): Promise<{ lines: number; bad: number }> {

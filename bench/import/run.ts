@@ -13,8 +13,9 @@ import { systemActor } from '../../server/tenancy/actor';
 import { createTenant } from '../../server/tenancy/tenants.service';
 import { runImport } from '../../server/ingest/import.engine';
 import { registerImportFile, setImportMapping } from '../../server/ingest/imports.service';
-import { DEMO_ORDER_MAPPING } from '../../db/demo/orders';
+import { DEMO_ORDER_HEADER, DEMO_ORDER_MAPPING } from '../../server/demo/orders';
 import { generateBenchFile } from './generate';
+import { measureWriteFloor } from './floor';
 
 const out = path.join(import.meta.dirname, '../.out');
 const benchFile = path.join(out, 'orders-1m.csv');
@@ -33,12 +34,12 @@ try {
     const g = await generateBenchFile(benchFile);
     process.stdout.write(`generated ${g.lines} lines (${g.bad} bad)\n`);
   }
-  const runs: [string, string, Parameters<typeof setImportMapping>[3], string][] = [
-    ['generated 1M lines', benchFile, { ...DEMO_ORDER_MAPPING, columns: { ...DEMO_ORDER_MAPPING.columns } }, 'Asia/Shanghai'],
-    ['UCI Online Retail', uci, { columns: { order_no: 'InvoiceNo', paid_at: 'InvoiceDate', quantity: 'Quantity', unit_price: 'UnitPrice', sku: 'StockCode', item_name: 'Description', member_no: 'CustomerID' }, refund: { prefix: 'C' } }, 'Europe/London'],
+  const runs: [string, string, Parameters<typeof setImportMapping>[3], string, number][] = [
+    ['generated 1M lines', benchFile, { ...DEMO_ORDER_MAPPING, columns: { ...DEMO_ORDER_MAPPING.columns } }, 'Asia/Shanghai', DEMO_ORDER_HEADER.length],
+    ['UCI Online Retail', uci, { columns: { order_no: 'InvoiceNo', paid_at: 'InvoiceDate', quantity: 'Quantity', unit_price: 'UnitPrice', sku: 'StockCode', item_name: 'Description', member_no: 'CustomerID' }, refund: { prefix: 'C' } }, 'Europe/London', 8],
   ];
   const only = process.argv[2]; // optional: a substring of the run label, e.g. `generated` or `UCI`
-  for (const [label, file, mapping, tz] of runs.filter((r) => !only || r[0].includes(only))) {
+  for (const [label, file, mapping, tz, columns] of runs.filter((r) => !only || r[0].includes(only))) {
     const t = await createTenant(services, { slug: `bench-${Math.random().toString(36).slice(2, 8)}`, name: label, timezone: tz });
     const actor = systemActor(t.id, t.slug, 'bench');
     peak = process.memoryUsage().rss;
@@ -53,6 +54,7 @@ try {
     await setImportMapping(services, actor, reg2.id, mapping);
     const s2 = await runImport(services, t.id, reg2.id);
     const secs2 = (Date.now() - again) / 1000;
+    const floor = await measureWriteFloor(services.ownerSql, file, columns, t.id);
     process.stdout.write(
       JSON.stringify({
         run: label,
@@ -66,6 +68,9 @@ try {
         reimport_seconds: secs2,
         reimport_lines_per_s: Math.round(s2.rows_read / secs2),
         reimport_unchanged: s2.orders_unchanged,
+        floor: { copy_s: +floor.copy_s.toFixed(2), orders_s: +floor.orders_s.toFixed(2), items_s: +floor.items_s.toFixed(2), total_s: +floor.floor_s.toFixed(2), orders: floor.orders, items: floor.items },
+        ratio_to_floor: +(secs / floor.floor_s).toFixed(2),
+        reimport_ratio_to_floor: +(secs2 / floor.floor_s).toFixed(2),
         peak_rss_mb: Math.round(peak / 1e6),
       }) + '\n',
     );

@@ -38,6 +38,9 @@ export interface CampaignRunsTable {
   sent_at: Timestamp | null;
   finished_at: Timestamp | null;
   error: string | null;
+  /** Migration 2026-12-07-1600: when it may send (past quiet hours) and when its unsent tasks expire. */
+  send_after: Timestamp | null;
+  expires_at: Timestamp | null;
 }
 
 export interface CampaignRecipientsTable {
@@ -118,7 +121,22 @@ export interface WecomMediaTable {
   uploaded_at: Timestamp;
 }
 
+/** The tenant's campaign settings (migration 2026-12-07-1600); no row means the defaults. */
+export interface CampaignSettingsTable {
+  tenant_id: string;
+  quiet_start: string | null;
+  quiet_end: string | null;
+  frequency_max: Generated<number>;
+  frequency_days: Generated<number>;
+  receive_cap_rule: Generated<'month_days' | 'week_7' | 'day_1'>;
+  approval_required: Generated<boolean>;
+  control_pct: Generated<string>;
+  updated_by: string | null;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface CampaignTables {
+  campaign_settings: CampaignSettingsTable;
   campaigns: CampaignsTable;
   campaign_runs: CampaignRunsTable;
   campaign_recipients: CampaignRecipientsTable;

@@ -65,8 +65,17 @@ export interface CustomerTouchesTable {
   created_at: Generated<Timestamp>;
 }
 
+/** One row per tenant and local day whose tasks the daily job generated (migration 2026-12-07-1100). */
+export interface ClerkTaskRunsTable {
+  tenant_id: string;
+  day: DateString;
+  tasks_created: Generated<number>;
+  finished_at: Generated<Timestamp>;
+}
+
 export interface ClerkTables {
   clerk_tasks: ClerkTasksTable;
+  clerk_task_runs: ClerkTaskRunsTable;
   customer_follow_ups: CustomerFollowUpsTable;
   clerk_scripts: ClerkScriptsTable;
   customer_touches: CustomerTouchesTable;

@@ -60,6 +60,9 @@ export interface ImportsTable {
   customers_merged: Generated<number>;
   stores_created: Generated<number>;
   clerks_created: Generated<number>;
+  /** The store codes and clerk names this import created (migration 2026-12-07-1200). */
+  stores_created_codes: JSONColumnType<string[], string | undefined, string>;
+  clerks_created_names: JSONColumnType<string[], string | undefined, string>;
   rows_per_second: number | null;
   eta_seconds: number | null;
   checkpoint: JSONColumnType<ImportCheckpoint, string, string>;

@@ -54,7 +54,8 @@ export type SegmentActionStatus = 'queued' | 'running' | 'done' | 'failed';
 export interface SegmentActionsTable {
   tenant_id: string;
   id: Generated<string>;
-  segment_id: string;
+  /** Null for an action on the customers list's matching customers (its audience is `params.rule`, migration 1400). */
+  segment_id: string | null;
   kind: SegmentActionKind;
   params: JSONColumnType<Record<string, unknown>, string, string>;
   status: Generated<SegmentActionStatus>;
@@ -74,10 +75,27 @@ export type FollowUpStatus = 'open' | 'done' | 'dismissed';
 
 /** A customer handed to a serving clerk for follow-up (the clerk workspace reads these). */
 
+/** SKUs and categories a tenant has sold (the builder's type-ahead; migration 2026-12-07-1400-b). */
+export interface OrderCatalogueTable {
+  tenant_id: string;
+  kind: 'sku' | 'category';
+  value: string;
+  label: string | null;
+  lines: Generated<number>;
+}
+
+export interface OrderCatalogueStateTable {
+  tenant_id: string;
+  last_order_id: Generated<number>;
+  updated_at: Generated<Timestamp>;
+}
+
 export interface SegmentTables {
   segments: SegmentsTable;
   segment_members: SegmentMembersTable;
   segment_events: SegmentEventsTable;
   segment_sizes: SegmentSizesTable;
   segment_actions: SegmentActionsTable;
+  order_catalogue: OrderCatalogueTable;
+  order_catalogue_state: OrderCatalogueStateTable;
 }

@@ -7,11 +7,21 @@ import type { OutboxState } from '../../db/schema/campaigns';
 import type { TenantId, Tx } from '../tenancy/context';
 
 /**
- * The holdout draw in SQL: the first 48 bits of sha256('holdout:<campaign>:<customer>') as a fraction, the same
- * number as `unitHash` in holdout.ts (tested against it).
+ * A uniform draw in [0, 1) in SQL: the first 48 bits of sha256(prefix || customer id) as a fraction, the same
+ * number as `unitHash(prefix + id)` in holdout.ts (tested against it).
  */
+export function unitHashSql(prefix: string, customerRef: string) {
+  return sql<number>`(('x' || substr(encode(sha256(convert_to(${prefix}::text || ${sql.ref(customerRef)}::text, 'UTF8')), 'hex'), 1, 12))::bit(48)::bigint::float8 / 281474976710656.0)`;
+}
+
+/** The campaign holdout draw: `unitHash('holdout:<campaign>:<customer>')`. */
 export function holdoutDrawSql(campaignId: string, customerRef: string) {
-  return sql<number>`(('x' || substr(encode(sha256(convert_to('holdout:' || ${campaignId}::text || ':' || ${sql.ref(customerRef)}::text, 'UTF8')), 'hex'), 1, 12))::bit(48)::bigint::float8 / 281474976710656.0)`;
+  return unitHashSql(`holdout:${campaignId}:`, customerRef);
+}
+
+/** The tenant-wide control group draw: `unitHash('control:<tenant>:<customer>')` (inGlobalControl with the tenant id as salt). */
+export function controlDrawSql(tenantId: string, customerRef: string) {
+  return unitHashSql(`control:${tenantId}:`, customerRef);
 }
 
 /** Snapshots a run's audience (ids from `audience`, a query of `id`), each customer in the target or the holdout. */
@@ -29,6 +39,8 @@ export async function snapshotRecipients(trx: Tx, tenantId: TenantId, runId: str
  * Picks one sender per target recipient among the clerks who serve them now: the clerk of their latest paid
  * order if that clerk still serves them, else the earliest relation. Recipients no active clerk serves are
  * excluded ('no_relation'), as are those without a WeCom external id ('no_wecom_id').
+ * A holdout customer gets the clerk who would have sent (by the same rule) and nothing else: no task is ever
+ * planned for the holdout, but the report compares each store and clerk with their own holdout.
  */
 export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string): Promise<void> {
   await sql`with pick as (
@@ -39,7 +51,7 @@ export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string):
       left join lateral (
         select o.clerk_id from orders o where o.tenant_id = r.tenant_id and o.customer_id = r.customer_id and not o.is_refund
         order by o.paid_at desc limit 1) lo on true
-      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null
       order by r.customer_id, (f.staff_id = lo.clerk_id) desc nulls last, f.added_at asc nulls last, f.staff_id
     ), eid as (
       select i.customer_id, min(i.value) as value from customer_identities i
@@ -49,13 +61,13 @@ export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string):
     )
     update campaign_recipients r set
       sender_staff_id = pick.staff_id,
-      external_userid = eid.value,
-      excluded = case when pick.staff_id is null then 'no_relation' when eid.value is null then 'no_wecom_id' end,
-      status = case when pick.staff_id is null or eid.value is null then 'excluded' else r.status end
+      external_userid = case when r.arm = 'target' then eid.value end,
+      excluded = case when r.arm = 'holdout' then null when pick.staff_id is null then 'no_relation' when eid.value is null then 'no_wecom_id' end,
+      status = case when r.arm = 'target' and (pick.staff_id is null or eid.value is null) then 'excluded' else r.status end
     from campaign_recipients r2
     left join pick on pick.customer_id = r2.customer_id
     left join eid on eid.customer_id = r2.customer_id
-    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null
       and r2.tenant_id = r.tenant_id and r2.run_id = r.run_id and r2.customer_id = r.customer_id`.execute(trx);
 }
 
@@ -123,9 +135,12 @@ export async function chunkExternalUserids(trx: Tx, tenantId: TenantId, runId: s
 }
 
 /** Before the WeCom call, committed on its own: from here on a crash leaves the row 'calling', to be reconciled. */
-export async function markCalling(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number): Promise<void> {
-  await sql`update campaign_outbox set state = 'calling', attempts = attempts + 1, called_at = now(), error = null
-    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
+/** False when the row is no longer open (its run was cancelled): then no call may be made. */
+export async function markCalling(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number): Promise<boolean> {
+  const r = await sql`update campaign_outbox set state = 'calling', attempts = attempts + 1, called_at = now(), error = null
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}
+      and state in ('pending', 'calling')`.execute(trx);
+  return Number(r.numAffectedRows ?? 0) === 1;
 }
 
 /** After the call (or a reconciliation): the msgid, and the chunk's recipients as task created or invalid. */

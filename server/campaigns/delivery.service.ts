@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { CampaignContent } from '../../app/lib/contracts/campaign';
 import type { Services } from '../services';
-import { withTenant, type TenantId } from '../tenancy/context';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
 import type { WecomClient } from '../wecom/client';
 import { wecomClientFor } from '../wecom/runtime';
@@ -29,12 +29,27 @@ const hashesOf = (texts: Map<string, string>) => [...texts].map(([staffId, text]
 
 /** Snapshot → senders → chunks and outbox rows, in one transaction; the text each sender sends is rendered here. */
 export async function planMassRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number; texts: Map<string, string> }> {
-  return withTenant(services.dbs, tenantId, async (trx) => {
-    await repo.assignSenders(trx, tenantId, runId);
-    const texts = clerkTexts(content, await repo.runSenders(trx, tenantId, runId));
-    const tasks = await repo.planOutbox(trx, tenantId, runId, chunkSize, hashesOf(texts));
-    return { tasks, texts };
-  });
+  return withTenant(services.dbs, tenantId, (trx) => planMassRunIn(trx, tenantId, runId, content, chunkSize));
+}
+
+/** The same inside the caller's transaction (the run executor plans and moves the run on in one commit). */
+export async function planMassRunIn(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number; texts: Map<string, string> }> {
+  await repo.assignSenders(trx, tenantId, runId);
+  const texts = await senderTexts(trx, tenantId, runId, content);
+  const tasks = await repo.planOutbox(trx, tenantId, runId, chunkSize, hashesOf(texts));
+  return { tasks, texts };
+}
+
+/** Each sender's text with their per-clerk variables filled, from the senders already assigned (a resumed run). */
+export async function senderTexts(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent): Promise<Map<string, string>> {
+  return clerkTexts(content, await repo.runSenders(trx, tenantId, runId));
+}
+
+/** The run was cancelled while it was being delivered: its remaining outbox rows are closed, nothing more is called. */
+export class RunStoppedError extends Error {
+  constructor(readonly runId: string) {
+    super(`campaign run ${runId} was stopped`);
+  }
 }
 
 /**
@@ -100,7 +115,8 @@ async function deliverRow(services: Services, client: WecomClient, tenantId: Ten
       return 'reconciled';
     }
   }
-  await withTenant(services.dbs, tenantId, (trx) => repo.markCalling(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+  const open = await withTenant(services.dbs, tenantId, (trx) => repo.markCalling(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+  if (!open) throw new RunStoppedError(runId);
   try {
     const to = group ? { chat_type: 'group' as const, chat_id_list: recipients } : { chat_type: 'single' as const, external_userid: recipients };
     const r = await client.addMsgTemplate({ ...to, sender: row.wecom_userid, text: { content: text }, attachments: content.attachments });

@@ -51,3 +51,21 @@ export function withinReceiveCap(massSentAt: readonly Date[], at: Date, timeZone
   const used = massSentAt.filter((t) => receiveCapPeriod(t, timeZone, rule).key === period.key).length;
   return used < period.allowed;
 }
+
+/**
+ * The same period as instants (for the ledger query): [from, to) of the local day, ISO week (from Monday) or
+ * month containing `at`, and how many mass messages WeCom allows in it.
+ */
+export function receiveCapWindow(at: Date, timeZone: string, rule: ReceiveCapRule): { from: Date; to: Date; allowed: number } {
+  const z = zonedParts(at, timeZone);
+  const midnight = (d: { year: number; month: number; day: number }) => zonedInstant({ ...d, hour: 0, minute: 0 }, timeZone);
+  const { allowed } = receiveCapPeriod(at, timeZone, rule);
+  if (rule === 'day_1') return { from: midnight(z), to: midnight(addLocalDays(z, 1)), allowed };
+  if (rule === 'week_7') {
+    const monday = addLocalDays(z, 1 - z.weekday);
+    return { from: midnight(monday), to: midnight(addLocalDays(monday, 7)), allowed };
+  }
+  const first = { year: z.year, month: z.month, day: 1 };
+  const next = z.month === 12 ? { year: z.year + 1, month: 1, day: 1 } : { year: z.year, month: z.month + 1, day: 1 };
+  return { from: midnight(first), to: midnight(next), allowed };
+}

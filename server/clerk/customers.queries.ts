@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type { ClerkCustomerQuery } from '../../app/lib/clerk-contract';
 import { customerScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
-import type { Tx } from '../tenancy/context';
+import type { TenantId, Tx } from '../tenancy/context';
 import { customerHasTagSql, tagsOfCustomers } from '../wecom/tags.repository';
 import { duePriorityOrderSql, isDueSql } from './due-priority';
 
@@ -58,4 +58,35 @@ export async function listClerkCustomers(trx: Tx, actor: Actor, p: ClerkCustomer
     total: rows.rows[0]?.total ?? 0,
     rows: rows.rows.map(({ total: _t, ...r }) => ({ ...r, tags: (tags.get(r.id) ?? []).filter((x) => x.present).map((x) => x.name) })),
   };
+}
+
+/** The customer's sealed full mobile (tap-to-call); the caller decides whether it may be opened. */
+export async function sealedMobile(trx: Tx, tenantId: TenantId, customerId: string): Promise<string | null> {
+  const r = await trx.selectFrom('customers').select('mobile_sealed').where('tenant_id', '=', tenantId).where('id', '=', customerId).executeTakeFirst();
+  return r?.mobile_sealed ?? null;
+}
+
+export interface CardCampaign {
+  run_id: string;
+  campaign: string;
+  /** The run's planned time; the send time once WeCom reported it sent. */
+  at: Date;
+  /** Received: WeCom reported the message sent (metrics.md "Campaign outcomes": reached). */
+  received: boolean;
+  /** A paid order within the campaign's attribution window after the send (only for received messages). */
+  converted: boolean;
+}
+
+/** The campaigns that targeted the customer (newest first): received or not, and converted. */
+export async function customerCampaignHistory(trx: Tx, tenantId: TenantId, customerId: string, limit = 10): Promise<CardCampaign[]> {
+  const r = await sql<CardCampaign>`
+    select r.run_id, c.name as campaign, coalesce(r.sent_at, cr.planned_for) as at, r.status = 'sent' as received,
+      (r.status = 'sent' and exists (select 1 from orders o where o.tenant_id = r.tenant_id and o.customer_id = r.customer_id and not o.is_refund and o.amount_fen > 0
+        and o.paid_at > r.sent_at and o.paid_at <= r.sent_at + make_interval(days => c.attribution_days))) as converted
+    from campaign_recipients r
+    join campaign_runs cr on cr.tenant_id = r.tenant_id and cr.id = r.run_id
+    join campaigns c on c.tenant_id = cr.tenant_id and c.id = cr.campaign_id
+    where r.tenant_id = ${tenantId}::uuid and r.customer_id = ${customerId}::uuid and r.arm = 'target' and r.excluded is null
+    order by coalesce(r.sent_at, cr.planned_for) desc limit ${limit}`.execute(trx);
+  return r.rows;
 }

@@ -1,7 +1,8 @@
 /**
  * Execution of the clerk's workspace for managers and ops (/dashboard/execution): per clerk and store, tasks
  * created / done / skipped / overdue, follow-ups logged and what they led to (an order by the customer within 7 days
- * after the follow-up), messages sent from the sidebar. Within the actor's store scope. The store roll-up is a pure
+ * after the follow-up), messages sent from the sidebar, and the 群发 confirmation rate (campaign_outbox: tasks
+ * confirmed in WeCom / tasks created). Within the actor's store scope. The store roll-up is a pure
  * function (rollUpStores).
  */
 import { sql } from 'kysely';
@@ -15,7 +16,7 @@ import { loadOpenConnection } from '../wecom/connection.service';
 import { wecomClientFor } from '../wecom/runtime';
 import { tenantToday } from './tasks.repository';
 
-export const EXECUTION_SORTS = ['name', 'store', 'created', 'done', 'overdue', 'done_rate', 'follow_ups', 'converted'] as const;
+export const EXECUTION_SORTS = ['name', 'store', 'created', 'done', 'overdue', 'done_rate', 'follow_ups', 'converted', 'mass_rate'] as const;
 export type ExecutionSort = (typeof EXECUTION_SORTS)[number];
 /** Days after a follow-up in which an order counts as what it led to. */
 export const CONVERSION_DAYS = 7;
@@ -32,6 +33,9 @@ export interface ExecutionRow {
   follow_ups: number;
   converted: number;
   touches: number;
+  /** 群发 tasks (campaign_outbox rows with a WeCom msgid) created for the clerk in the period, and of those confirmed. */
+  mass_created: number;
+  mass_confirmed: number;
 }
 
 const ORDER: Record<ExecutionSort, string> = {
@@ -43,6 +47,7 @@ const ORDER: Record<ExecutionSort, string> = {
   done_rate: 'case when x.created > 0 then x.done::float8 / x.created else null end',
   follow_ups: 'x.follow_ups',
   converted: 'x.converted',
+  mass_rate: 'case when x.mass_created > 0 then x.mass_confirmed::float8 / x.mass_created else null end',
 };
 
 export async function executionByClerk(trx: Tx, actor: Actor, p: { days: number; sort: ExecutionSort; dir: 'asc' | 'desc' }): Promise<{ rows: ExecutionRow[]; today: string }> {
@@ -60,7 +65,9 @@ export async function executionByClerk(trx: Tx, actor: Actor, p: { days: number;
         (select count(*)::int from customer_follow_ups fu where fu.tenant_id = s.tenant_id and fu.staff_id = s.id and fu.created_at >= ${since}
           and exists (select 1 from orders o where o.tenant_id = fu.tenant_id and o.customer_id = fu.customer_id and not o.is_refund and o.amount_fen > 0
             and o.paid_at > fu.created_at and o.paid_at <= fu.created_at + make_interval(days => ${CONVERSION_DAYS}))) as converted,
-        (select count(*)::int from customer_touches ct where ct.tenant_id = s.tenant_id and ct.staff_id = s.id and ct.created_at >= ${since}) as touches
+        (select count(*)::int from customer_touches ct where ct.tenant_id = s.tenant_id and ct.staff_id = s.id and ct.created_at >= ${since}) as touches,
+        (select count(*)::int from campaign_outbox o where o.tenant_id = s.tenant_id and o.sender_staff_id = s.id and o.msgid is not null and o.called_at >= ${since}) as mass_created,
+        (select count(*)::int from campaign_outbox o where o.tenant_id = s.tenant_id and o.sender_staff_id = s.id and o.msgid is not null and o.called_at >= ${since} and o.confirmed_at is not null) as mass_confirmed
       from staff s left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
       where s.tenant_id = ${t} and s.role = 'clerk' and s.active and ${storeScopeSql(actor, 's.store_id')}
     ) x
@@ -80,8 +87,12 @@ export interface StoreExecution {
   followUps: number;
   converted: number;
   touches: number;
+  massCreated: number;
+  massConfirmed: number;
   doneRate: number | null;
   conversionRate: number | null;
+  /** 群发 confirmation rate: confirmed / created tasks. */
+  massRate: number | null;
 }
 
 /** Per-store totals of the clerk rows, largest task volume first. */
@@ -89,7 +100,7 @@ export function rollUpStores(rows: readonly ExecutionRow[]): StoreExecution[] {
   const by = new Map<string, StoreExecution>();
   for (const r of rows) {
     const k = r.store_id ?? '';
-    const s = by.get(k) ?? { storeId: r.store_id, store: r.store, clerks: 0, created: 0, done: 0, skipped: 0, overdue: 0, followUps: 0, converted: 0, touches: 0, doneRate: null, conversionRate: null };
+    const s = by.get(k) ?? { storeId: r.store_id, store: r.store, clerks: 0, created: 0, done: 0, skipped: 0, overdue: 0, followUps: 0, converted: 0, touches: 0, massCreated: 0, massConfirmed: 0, doneRate: null, conversionRate: null, massRate: null };
     s.clerks += 1;
     s.created += r.created;
     s.done += r.done;
@@ -98,10 +109,12 @@ export function rollUpStores(rows: readonly ExecutionRow[]): StoreExecution[] {
     s.followUps += r.follow_ups;
     s.converted += r.converted;
     s.touches += r.touches;
+    s.massCreated += r.mass_created;
+    s.massConfirmed += r.mass_confirmed;
     by.set(k, s);
   }
   return [...by.values()]
-    .map((s) => ({ ...s, doneRate: s.created > 0 ? s.done / s.created : null, conversionRate: s.followUps > 0 ? s.converted / s.followUps : null }))
+    .map((s) => ({ ...s, doneRate: s.created > 0 ? s.done / s.created : null, conversionRate: s.followUps > 0 ? s.converted / s.followUps : null, massRate: s.massCreated > 0 ? s.massConfirmed / s.massCreated : null }))
     .sort((a, b) => b.created - a.created || (a.store ?? '').localeCompare(b.store ?? ''));
 }
 

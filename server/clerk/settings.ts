@@ -1,9 +1,16 @@
-/** The tenant's clerk-workspace settings (tenants.settings.clerk): what a clerk may see. */
+/** The tenant's clerk-workspace settings (tenants.settings.clerk): what a clerk may see. Admins change them. */
+import { sql } from 'kysely';
 import { z } from 'zod';
+import { ValidationError } from '../lib/errors';
+import { assertCan, type Actor } from '../tenancy/actor';
+import { audit } from '../tenancy/audit';
 import type { TenantId, Tx } from '../tenancy/context';
 
 export const clerkSettingsSchema = z.object({
-  /** Show the customer's mobile on the card (masked; tap-to-call needs the full number, which Huike does not keep). */
+  /**
+   * Show the mobile of a customer the clerk serves on the card, with tap-to-call (the full number, opened from
+   * `customers.mobile_sealed` for that card only). Off by default; lists always show only the masked form.
+   */
   showMobile: z.boolean().default(false),
   /** What the sidebar shows for a customer served by another clerk: nothing, or name and who serves them. */
   otherClerkCustomer: z.enum(['none', 'basic']).default('basic'),
@@ -15,4 +22,21 @@ export async function clerkSettings(trx: Tx, tenantId: TenantId): Promise<ClerkS
   const raw = (row?.settings as Record<string, unknown> | undefined)?.clerk;
   const r = clerkSettingsSchema.safeParse(raw ?? {});
   return r.success ? r.data : clerkSettingsSchema.parse({});
+}
+
+/** The settings form: a checkbox ('on' or absent) and a select. */
+const clerkSettingsForm = z.object({
+  showMobile: z.preprocess((v) => v === 'on' || v === 'true' || v === true, z.boolean()),
+  otherClerkCustomer: z.enum(['none', 'basic']),
+});
+
+/** Saves the clerk-workspace settings (admins), audited with before and after. */
+export async function saveClerkSettings(trx: Tx, actor: Actor, input: unknown): Promise<ClerkSettings> {
+  assertCan(actor, 'settings.manage');
+  const p = clerkSettingsForm.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const before = await clerkSettings(trx, actor.tenantId);
+  await sql`update tenants set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{clerk}', ${JSON.stringify(p.data)}::text::jsonb) where id = ${actor.tenantId}::uuid`.execute(trx);
+  await audit(trx, actor, { action: 'tenant.clerk_settings', entityType: 'tenant', entityId: actor.tenantId, before, after: p.data });
+  return p.data;
 }

@@ -3,65 +3,109 @@
  *
  * Generation is idempotent and set-based: each kind is one `insert … select … on conflict do nothing` on
  * (tenant, clerk, kind, dedupe_key), so opening the page twice, or two devices at once, never duplicates a task.
+ * The daily job (clerk-tasks.job.ts) runs the same generation for every clerk of a tenant each morning in its zone;
+ * the page generates the signed-in clerk's on the way, so adds during the day show up at once.
  * Segments and campaigns insert their own rows (kind 'segment' / 'campaign', source naming them) the same way.
  */
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
+import { tenantToday } from '../analytics/metrics.repository';
 import type { TenantId, Tx } from '../tenancy/context';
+import { jsonObjectSql } from '../lib/sql';
 import { dueCycleKeySql, duePriorityOrderSql, isDueSql } from './due-priority';
 
-/** The tenant's "today" (its time zone). */
-export async function tenantToday(trx: Tx, tenantId: TenantId): Promise<string> {
-  const r = await sql<{ d: string }>`select (now() at time zone t.timezone)::date::text as d from tenants t where t.id = ${tenantId}::uuid`.execute(trx);
-  return r.rows[0]!.d;
-}
+/** The tenant's "today" (its time zone): the one definition, in the analytics repository. */
+export { tenantToday };
 
 /** Window of "new" customers and "just ended" relations. */
 export const RECENT_DAYS = 7;
 
-/** Creates the clerk's system tasks for `today` that do not exist yet; expires those whose reason went away. */
-export async function generateClerkTasks(trx: Tx, tenantId: TenantId, staffId: string, today: string): Promise<void> {
+/**
+ * Whose tasks to generate: one clerk (the 今日 page, the tab), or every active staff member of the tenant (the
+ * daily job). A clerk's generation takes the tenant's lock shared and the clerk's exclusively; the tenant-wide
+ * run takes the tenant's exclusively, so two generations never insert the same rows side by side.
+ */
+export type TaskOwners = { staffId: string } | 'all';
+
+async function lockOwners(trx: Tx, tenantId: TenantId, who: TaskOwners): Promise<void> {
+  if (who === 'all') {
+    await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
+    return;
+  }
+  await sql`select pg_advisory_xact_lock_shared(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
+  await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks'), hashtext(${tenantId + ':' + who.staffId}))`.execute(trx);
+}
+
+/** SQL: the staff column belongs to the owners. */
+function ownedBy(tenantId: TenantId, who: TaskOwners, col: string) {
+  return who === 'all'
+    ? sql`${sql.ref(col)} in (select s.id from staff s where s.tenant_id = ${tenantId}::uuid and s.active)`
+    : sql`${sql.ref(col)} = ${who.staffId}::uuid`;
+}
+
+/**
+ * SQL: the customer's birthday falls on `day` (a 29 February birthday is kept on 28 February in other years).
+ * Only customers whose month and day are known.
+ */
+function birthdayOnSql(c: string, day: RawBuilder<unknown>) {
+  const m = sql.ref(`${c}.birth_month`);
+  const d = sql.ref(`${c}.birth_day`);
+  return sql`(${m} = extract(month from ${day})::int and (${d} = extract(day from ${day})::int
+    or (${m} = 2 and ${d} = 29 and extract(day from ${day})::int = 28 and extract(day from (${day} + 1))::int = 1)))`;
+}
+
+/** Creates the system tasks for `today` that do not exist yet; expires those whose reason went away. Set-based. */
+export async function generateClerkTasks(trx: Tx, tenantId: TenantId, who: TaskOwners | string, today: string): Promise<void> {
+  const owners: TaskOwners = who === 'all' ? 'all' : typeof who === 'string' ? { staffId: who } : who;
   const t = sql`${tenantId}::uuid`;
-  const s = sql`${staffId}::uuid`;
-  // One generation per clerk at a time (the tab's count and the page generate side by side).
-  await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks'), hashtext(${tenantId + ':' + staffId}))`.execute(trx);
+  await lockOwners(trx, tenantId, owners);
+  const mine = (col: string) => ownedBy(tenantId, owners, col);
   // Due customers the clerk serves (one task per due cycle).
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
-    select ${t}, 'due', cm.customer_id, ${s}, ${today}::date, ${dueCycleKeySql('cm')}, 'system'
+    select ${t}, 'due', cm.customer_id, f.staff_id, ${today}::date, ${dueCycleKeySql('cm')}, 'system'
     from customer_follows f join customer_metrics cm on cm.tenant_id = f.tenant_id and cm.customer_id = f.customer_id
-    where f.tenant_id = ${t} and f.staff_id = ${s} and f.ended_at is null and ${isDueSql('cm')}
+    where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and ${isDueSql('cm')}
     on conflict do nothing`.execute(trx);
   // New customers (added in the last 7 days) without any tag.
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
-    select ${t}, 'new_untagged', f.customer_id, ${s}, ${today}::date, 'new:' || f.customer_id, 'system'
+    select ${t}, 'new_untagged', f.customer_id, f.staff_id, ${today}::date, 'new:' || f.customer_id, 'system'
     from customer_follows f
-    where f.tenant_id = ${t} and f.staff_id = ${s} and f.ended_at is null and f.added_at >= now() - make_interval(days => ${RECENT_DAYS})
+    where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and f.added_at >= now() - make_interval(days => ${RECENT_DAYS})
       and cardinality(f.tag_ids) = 0
       and not exists (select 1 from customer_internal_tags it where it.tenant_id = f.tenant_id and it.customer_id = f.customer_id)
     on conflict do nothing`.execute(trx);
   // Relations that just ended, or where the customer deleted the clerk.
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source, payload)
-    select ${t}, 'relation_ended', f.customer_id, ${s}, ${today}::date,
+    select ${t}, 'relation_ended', f.customer_id, f.staff_id, ${today}::date,
       'ended:' || f.customer_id || ':' || coalesce(f.ended_at, f.customer_deleted_at)::date, 'system',
       jsonb_build_object('reason', coalesce(f.end_reason, 'customer_deleted'))
     from customer_follows f
-    where f.tenant_id = ${t} and f.staff_id = ${s}
+    where f.tenant_id = ${t} and ${mine('f.staff_id')}
       and (f.ended_at >= now() - make_interval(days => ${RECENT_DAYS}) or (f.ended_at is null and f.customer_deleted_at >= now() - make_interval(days => ${RECENT_DAYS})))
     on conflict do nothing`.execute(trx);
   // Follow-ups whose next date has come (the latest record of the customer by this clerk only).
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
-    select ${t}, 'follow_up', fu.customer_id, ${s}, fu.next_follow_up_on, 'fu:' || fu.id, 'system'
+    select ${t}, 'follow_up', fu.customer_id, fu.staff_id, fu.next_follow_up_on, 'fu:' || fu.id, 'system'
     from customer_follow_ups fu
-    where fu.tenant_id = ${t} and fu.staff_id = ${s} and fu.next_follow_up_on <= ${today}::date and fu.next_follow_up_on > ${today}::date - 30
+    where fu.tenant_id = ${t} and ${mine('fu.staff_id')} and fu.next_follow_up_on <= ${today}::date and fu.next_follow_up_on > ${today}::date - 30
       and not exists (select 1 from customer_follow_ups l where l.tenant_id = fu.tenant_id and l.staff_id = fu.staff_id and l.customer_id = fu.customer_id and l.created_at > fu.created_at)
     on conflict do nothing`.execute(trx);
-  // Birthdays: customers carry no birthday yet. When they do, insert kind 'birthday' here with
-  // dedupe_key 'bday:' || customer || ':' || year, for birthdays falling on `today`.
+  // Birthdays where known: customers the clerk serves whose birthday is today (one task a year).
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source, payload)
+    select ${t}, 'birthday', f.customer_id, f.staff_id, ${today}::date, 'bday:' || f.customer_id || ':' || extract(year from ${today}::date)::int, 'system',
+      jsonb_build_object('month', c.birth_month, 'day', c.birth_day, 'age', case when c.birth_year is not null then extract(year from ${today}::date)::int - c.birth_year end)
+    from customer_follows f join customers c on c.tenant_id = f.tenant_id and c.id = f.customer_id
+    where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and c.merged_into is null and c.birth_month is not null
+      and ${birthdayOnSql('c', sql`${today}::date`)}
+    on conflict do nothing`.execute(trx);
   await sql`update clerk_tasks k set status = 'expired', reason = 'no_longer_due', closed_at = now()
-    where k.tenant_id = ${t} and k.staff_id = ${s} and k.status = 'open' and k.kind = 'due'
+    where k.tenant_id = ${t} and ${mine('k.staff_id')} and k.status = 'open' and k.kind = 'due'
       and not exists (select 1 from customer_metrics cm where cm.tenant_id = k.tenant_id and cm.customer_id = k.customer_id and ${isDueSql('cm')})`.execute(trx);
   await sql`update clerk_tasks k set status = 'expired', reason = 'tagged', closed_at = now()
-    where k.tenant_id = ${t} and k.staff_id = ${s} and k.status = 'open' and k.kind = 'new_untagged'
+    where k.tenant_id = ${t} and ${mine('k.staff_id')} and k.status = 'open' and k.kind = 'new_untagged'
       and exists (select 1 from customer_follows f where f.tenant_id = k.tenant_id and f.customer_id = k.customer_id and f.staff_id = k.staff_id and cardinality(f.tag_ids) > 0)`.execute(trx);
+  // A birthday greeting is for the day itself.
+  await sql`update clerk_tasks k set status = 'expired', reason = 'birthday_passed', closed_at = now()
+    where k.tenant_id = ${t} and ${mine('k.staff_id')} and k.status = 'open' and k.kind = 'birthday' and k.due_on < ${today}::date`.execute(trx);
 }
 
 export interface TaskRow {
@@ -83,12 +127,12 @@ export interface TaskRow {
   in_scope: boolean;
 }
 
-const KIND_RANK = sql`case k.kind when 'follow_up' then 1 when 'campaign' then 2 when 'due' then 3 when 'segment' then 4 when 'new_untagged' then 5 when 'relation_ended' then 6 else 7 end`;
+const KIND_RANK = sql`case k.kind when 'follow_up' then 1 when 'campaign' then 2 when 'birthday' then 3 when 'due' then 4 when 'segment' then 5 when 'new_untagged' then 6 when 'relation_ended' then 7 else 8 end`;
 
 /** The clerk's open tasks up to `today` (follow-ups, campaigns, due customers in priority order, new, ended). */
 export async function listOpenTasks(trx: Tx, tenantId: TenantId, staffId: string, today: string, limit = 200): Promise<TaskRow[]> {
   const r = await sql<TaskRow>`
-    select k.id, k.kind, k.status, k.due_on::text as due_on, k.reason, k.source, k.title, k.payload, k.customer_id,
+    select k.id, k.kind, k.status, k.due_on::text as due_on, k.reason, k.source, k.title, ${jsonObjectSql('k.payload')} as payload, k.customer_id,
       coalesce((select f.remark from customer_follows f where f.tenant_id = k.tenant_id and f.customer_id = k.customer_id and f.staff_id = k.staff_id and f.remark <> '' limit 1), c.display_name) as customer_name,
       cm.stage, cm.recency_days, cm.median_interval_days::float8 as median_interval_days, cm.frequency, cm.monetary_fen::int8 as monetary_fen,
       exists (select 1 from customer_follows f where f.tenant_id = k.tenant_id and f.customer_id = k.customer_id and f.staff_id = k.staff_id and f.ended_at is null) as in_scope
@@ -140,4 +184,18 @@ export async function moveOpenTasks(trx: Tx, tenantId: TenantId, customerIds: st
   await sql`update clerk_tasks set status = 'expired', reason = ${reason}, closed_at = now()
     where tenant_id = ${tenantId}::uuid and staff_id = ${fromStaffId}::uuid and status = 'open' and customer_id = any(${customerIds}::uuid[])`.execute(trx);
   return Number(moved.numAffectedRows ?? 0);
+}
+
+/** Whether the daily generation of `day` has run for the tenant. */
+export async function dailyRunDone(trx: Tx, tenantId: TenantId, day: string): Promise<boolean> {
+  const r = await sql`select 1 from clerk_task_runs where tenant_id = ${tenantId}::uuid and day = ${day}::date`.execute(trx);
+  return r.rows.length > 0;
+}
+
+/** Records the day's run with the tasks this transaction created (their created_at is the transaction's now()). */
+export async function recordDailyRun(trx: Tx, tenantId: TenantId, day: string): Promise<number> {
+  const r = await sql<{ n: number }>`insert into clerk_task_runs (tenant_id, day, tasks_created)
+    select ${tenantId}::uuid, ${day}::date, count(*)::int from clerk_tasks where tenant_id = ${tenantId}::uuid and created_at = now()
+    on conflict (tenant_id, day) do nothing returning tasks_created as n`.execute(trx);
+  return r.rows[0]?.n ?? 0;
 }

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { followUpSchema, taskCloseSchema } from '../../app/lib/clerk-contract';
-import { customerProfile } from '../analytics/customers.queries';
+import { customerProfile } from '../customers/profile.repository';
 import { closeScriptTask } from '../campaigns/one-to-one.repository';
 import { customerScopeSql } from '../customers/scope';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
@@ -14,6 +14,10 @@ import { audit } from '../tenancy/audit';
 import type { Tx } from '../tenancy/context';
 import { getCustomerWecomProfile } from '../wecom/customer-wecom.repository';
 import { listTagOptions } from '../wecom/tags.repository';
+import { openCustomerMobile } from '../customers/mobile-identity';
+import type { SecretBox } from '../lib/secret-box';
+import { customerCampaignHistory, sealedMobile } from './customers.queries';
+import { waitingMassTasks } from './mass-tasks.repository';
 import { clerkSettings } from './settings';
 import { customerSummary } from './summary';
 import { closeTask, completeCustomerTasks, generateClerkTasks, listOpenTasks, taskCounts, tenantToday } from './tasks.repository';
@@ -38,15 +42,21 @@ export async function todayView(trx: Tx, actor: Actor) {
   const staffId = staffOf(actor);
   const today = await tenantToday(trx, actor.tenantId);
   await generateClerkTasks(trx, actor.tenantId, staffId, today);
-  return { today, tasks: await listOpenTasks(trx, actor.tenantId, staffId, today), counts: await taskCounts(trx, actor.tenantId, staffId, today) };
+  return {
+    today,
+    tasks: await listOpenTasks(trx, actor.tenantId, staffId, today),
+    counts: await taskCounts(trx, actor.tenantId, staffId, today),
+    /** 群发 tasks of campaigns waiting for the clerk's confirmation in WeCom. */
+    mass: await waitingMassTasks(trx, actor.tenantId, staffId),
+  };
 }
 
-/** The tab's count (generates today's tasks too: Remix runs the layout's loader beside the page's). */
+/** The tab's count: open tasks and 群发 tasks to confirm (generates today's tasks too: Remix runs the layout's loader beside the page's). */
 export async function openTaskCount(trx: Tx, actor: Actor): Promise<number> {
   if (!actor.staffId) return 0;
   const today = await tenantToday(trx, actor.tenantId);
   await generateClerkTasks(trx, actor.tenantId, actor.staffId, today);
-  return (await taskCounts(trx, actor.tenantId, actor.staffId, today)).open;
+  return (await taskCounts(trx, actor.tenantId, actor.staffId, today)).open + (await waitingMassTasks(trx, actor.tenantId, actor.staffId)).length;
 }
 
 /** Done, or skipped with a reason. */
@@ -89,7 +99,7 @@ export async function listFollowUps(trx: Tx, actor: Actor, customerId: string, l
 }
 
 /** The customer card: summary in plain words, tags first, last orders with items, follow-ups, how they were added. */
-export async function customerCard(trx: Tx, actor: Actor, customerId: string) {
+export async function customerCard(trx: Tx, actor: Actor, customerId: string, opts: { box?: SecretBox } = {}) {
   const p = await customerProfile(trx, actor, customerId);
   const wecom = await getCustomerWecomProfile(trx, actor, customerId);
   const settings = await clerkSettings(trx, actor.tenantId);
@@ -98,6 +108,9 @@ export async function customerCard(trx: Tx, actor: Actor, customerId: string) {
   const orders = p.orderCount > p.orders.length ? p.orderCount : paidOrders;
   const mine = wecom.relations.find((r) => r.mine) ?? wecom.relations.find((r) => !r.endedAt) ?? null;
   const remark = mine?.remark || null;
+  // Tap-to-call: the full number only where the tenant shows mobiles, and only to a clerk serving the customer now.
+  const serving = wecom.relations.some((r) => r.mine && !r.endedAt);
+  const tel = settings.showMobile && serving && opts.box ? openCustomerMobile(opts.box, actor.tenantId, await sealedMobile(trx, actor.tenantId, customerId)) : null;
   return {
     id: p.id,
     name: remark ?? p.display_name,
@@ -107,6 +120,8 @@ export async function customerCard(trx: Tx, actor: Actor, customerId: string) {
     expectedNext: m?.expected_next_purchase ?? null,
     summary: customerSummary({ medianIntervalDays: m?.median_interval_days === null || m?.median_interval_days === undefined ? null : Number(m.median_interval_days), recencyDays: m?.recency_days ?? null, orders, monetaryFen: Number(m?.monetary_fen ?? 0) }),
     mobile: settings.showMobile ? p.mobile_masked : null,
+    tel,
+    campaigns: await customerCampaignHistory(trx, actor.tenantId, customerId),
     tags: wecom.tags,
     tagOptions: await listTagOptions(trx, actor.tenantId),
     orders: p.orders.slice(0, 5).map((o) => ({ id: o.id, day: o.paid_day, amountFen: o.amount_fen, isRefund: o.is_refund, store: o.store, items: o.items.map((i) => ({ name: i.name ?? i.category, quantity: i.quantity })) })),

@@ -1,5 +1,5 @@
 /** CLI: seed a demo-like tenant (used by benchmarks at larger sizes). */
-import { seedDemo } from '../../db/demo/seed';
+import { seedDemo } from '../demo/seed';
 import { optionalString, type CliCommand } from './command';
 
 export const demoCommands: CliCommand[] = [

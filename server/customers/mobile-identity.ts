@@ -5,6 +5,7 @@
  * remark mobiles) uses these functions so the same number always gives the same identity value.
  */
 import { createHmac } from 'node:crypto';
+import type { SecretBox } from '../lib/secret-box';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 
 export type MobileKey = Buffer & { readonly __mobileKey: true };
@@ -35,4 +36,26 @@ export interface MobileIdentity {
 export function mobileIdentity(key: MobileKey, raw: string | null | undefined): MobileIdentity | null {
   const n = normalizeMobile(raw);
   return n ? { hash: hashMobile(key, n), masked: maskMobile(n) } : null;
+}
+
+/**
+ * The full mobile for tap-to-call (`customers.mobile_sealed`): sealed with SecretBox (AES-256-GCM) bound to the
+ * tenant, so a value copied to another tenant does not open; a customer merge keeps it valid. Writers (member
+ * import, the demo) seal with `sealCustomerMobile`; the clerk's card opens it with `openCustomerMobile` only where the
+ * tenant allows showing mobiles and only for a clerk serving the customer.
+ */
+const mobileSealContext = (tenantId: string) => `customers.mobile_sealed:${tenantId}`;
+
+export function sealCustomerMobile(box: SecretBox, tenantId: string, normalized: string): string {
+  return box.seal(normalized, mobileSealContext(tenantId));
+}
+
+/** Null when there is nothing sealed or it does not open (wrong key or tenant). */
+export function openCustomerMobile(box: SecretBox, tenantId: string, sealed: string | null | undefined): string | null {
+  if (!sealed) return null;
+  try {
+    return box.open(sealed, mobileSealContext(tenantId));
+  } catch {
+    return null;
+  }
 }

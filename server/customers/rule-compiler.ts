@@ -150,6 +150,26 @@ async function condition(env: Env, c: Condition): Promise<Pred> {
     }
     case 'gender':
       return enumOp(c, sql`c.gender::text`);
+    case 'member_level':
+      return textOp(c, (p) => sql<SqlBool>`coalesce(${p(sql`c.member_level`)}, false)`);
+    case 'member_points':
+      return numberOp(c, sql`c.member_points`);
+    case 'birthday':
+      return birthdayOp(env, c);
+    case 'registered_store': {
+      if (c.op === 'empty') return sql<SqlBool>`c.registered_store_id is null`;
+      if (c.op === 'not_empty') return sql<SqlBool>`c.registered_store_id is not null`;
+      return listOp(c.op, sql<SqlBool>`c.registered_store_id = any(${await resolveStores(env, c.value as string[])}::uuid[])`);
+    }
+    case 'registered_on':
+      return c.op === 'empty' || c.op === 'not_empty' ? emptyOp(c.op, sql<SqlBool>`c.registered_on is not null`) : dateOp(env, c, sql`c.registered_on`);
+    case 'marketing_opt_out':
+      return sql<SqlBool>`c.marketing_opt_out = ${c.value === true}`;
+    case 'serving_clerk': {
+      if (c.op === 'empty') return sql<SqlBool>`cm.clerk_id is null`;
+      if (c.op === 'not_empty') return sql<SqlBool>`cm.clerk_id is not null`;
+      return listOp(c.op, sql<SqlBool>`cm.clerk_id = any(${await resolveClerks(env, c.value as string[])}::uuid[])`);
+    }
     case 'has_mobile': {
       const has = sql<SqlBool>`(c.mobile_masked is not null or exists (select 1 from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.customer_id = c.id and ci.kind = 'mobile'))`;
       return c.value === true ? has : sql<SqlBool>`not ${has}`;
@@ -206,6 +226,30 @@ function metricOp(env: Env, c: Condition, type: string): Pred {
   if (type === 'enum') return enumOp(c, x);
   if (type === 'bool') return sql<SqlBool>`${x} = ${c.value === true}`;
   return numberOp(c, x);
+}
+
+/**
+ * Month-day keys (month × 100 + day) of the N days from D on, any year. A 29 February birthday is celebrated on
+ * 28 February in a common year, so a window over 28 February of a common year includes it.
+ */
+export function birthdayKeys(d: string, n: number): number[] {
+  const keys = new Set<number>();
+  for (let i = 0; i < Math.min(n, 366); i++) {
+    const day = addDays(d, i);
+    const [y, m, dd] = day.split('-').map(Number) as [number, number, number];
+    keys.add(m * 100 + dd);
+    const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+    if (m === 2 && dd === 28 && !leap) keys.add(229);
+  }
+  return [...keys].sort((a, b) => a - b);
+}
+
+function birthdayOp(env: Env, c: Condition): Pred {
+  if (c.op === 'empty' || c.op === 'not_empty') return emptyOp(c.op, sql<SqlBool>`c.birth_month is not null`);
+  const keys = birthdayKeys(env.d, c.value as number);
+  if (keys.length === 0) return sql<SqlBool>`false`;
+  const months = [...new Set(keys.map((k) => Math.floor(k / 100)))];
+  return sql<SqlBool>`(c.birth_month = any(${months}::int[]) and c.birth_month * 100 + c.birth_day = any(${keys}::int[]))`;
 }
 
 function emptyOp(op: 'empty' | 'not_empty', present: Pred): Pred {

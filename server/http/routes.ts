@@ -5,7 +5,9 @@
 import '../ingest/orders.api';
 import '../analytics/analytics.api';
 import '../segments/segments.api';
+import '../campaigns/campaigns.api';
 import '../wecom/callback.router';
 import '../wecom/operations.api';
+import '../campaigns/report.api';
 
 export {};

@@ -5,7 +5,8 @@
  *   context and rendered on every inline script by app/entry.server.tsx and app/root.tsx) and the headers below.
  *   Pages may be framed by our own origin only (`frame-ancestors 'self'`, `X-Frame-Options: SAMEORIGIN`), except
  *   the WeCom sidebar under `/wecom/sidebar`, which the WeCom client embeds: there the frame rule names WeCom's
- *   origins and X-Frame-Options is left out (it cannot name another origin).
+ *   origins, scripts may also come from WeCom's JS-SDK hosts (WECOM_SDK_HOSTS), and X-Frame-Options is left out
+ *   (it cannot name another origin).
  * - `sameOriginMutations`: CSRF, first line (ADR 0003): a browser mutation must come from our own origin. A
  *   malformed `Origin` is a 400, not an exception.
  * - `formMutationsOnly`: Remix actions read forms; any other body type on a mutation is a 415 before Remix
@@ -21,6 +22,8 @@ import type { Services } from '../services';
 export const WECOM_FRAMED_PATHS = ['/wecom/sidebar'];
 /** Who may frame them: WeCom's web and desktop clients. */
 export const WECOM_FRAME_ANCESTORS = ["'self'", 'https://work.weixin.qq.com', 'https://*.work.weixin.qq.com'];
+/** Where the sidebar loads WeCom's JS-SDK from (jweixin and jwxwork, app/lib/wecom-jssdk.ts WECOM_SDK_URLS). */
+export const WECOM_SDK_HOSTS = ['https://res.wx.qq.com', 'https://open.work.weixin.qq.com'];
 
 const isWecomFramed = (path: string) => WECOM_FRAMED_PATHS.some((p) => path === p || path.startsWith(`${p}/`));
 
@@ -29,10 +32,10 @@ const isWecomFramed = (path: string) => WECOM_FRAMED_PATHS.some((p) => path === 
  * hydration scripts); styles from our origin plus inline style attributes (React and recharts render them);
  * no plugins, no foreign form targets or base URLs.
  */
-export function contentSecurityPolicy(nonce: string, frameAncestors: readonly string[] = ["'self'"]): string {
+export function contentSecurityPolicy(nonce: string, frameAncestors: readonly string[] = ["'self'"], scriptHosts: readonly string[] = []): string {
   return [
     "default-src 'self'",
-    `script-src 'self' 'nonce-${nonce}'`,
+    `script-src 'self' 'nonce-${nonce}'${scriptHosts.map((h) => ` ${h}`).join('')}`,
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
@@ -50,7 +53,7 @@ export function securityHeaders(services: Services): RequestHandler {
     const nonce = randomBytes(16).toString('base64');
     res.locals.cspNonce = nonce;
     const framed = isWecomFramed(req.path);
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, framed ? WECOM_FRAME_ANCESTORS : ["'self'"]));
+    res.setHeader('Content-Security-Policy', framed ? contentSecurityPolicy(nonce, WECOM_FRAME_ANCESTORS, WECOM_SDK_HOSTS) : contentSecurityPolicy(nonce));
     if (!framed) res.setHeader('X-Frame-Options', 'SAMEORIGIN');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'same-origin');

@@ -11,8 +11,8 @@
  *   resumes after the last committed line without duplicates.
  * - Merging: in buckets of ≤1M lines (by hash of order number), each in one tenant transaction under RLS with its
  *   checkpoint; the merge is idempotent, so a repeated bucket changes nothing.
- * - Reporting: lines of orders rejected by the SQL checks are appended to the error report (one more pass over the
- *   file), then the staging partition is dropped.
+ * - Reporting: lines of orders rejected by the SQL checks are merged into the error report in the file's line order
+ *   (one more pass over the file, see error-report.ts), then the staging partition is dropped.
  * - Cancel: `cancel_requested` is read at every checkpoint; reading stops and nothing is merged (a cancel that
  *   arrives during the merge stops before the next bucket).
  */
@@ -29,12 +29,36 @@ import { withTenant, type TenantId } from '../tenancy/context';
 import { csvLine } from '../../app/lib/csv';
 import { CopyRefusedError, openCopy } from './copy-writer';
 import type { Delimiter, FileEncoding } from './detect';
-import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
-import { getImport, jsonb, type ImportRow } from './imports.repository';
-import { parseMapping } from './mapping';
+import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrders, reportHead } from './error-report';
+import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
+import {
+  dropStagingPartition,
+  finishImportCancelled,
+  finishImportDone,
+  finishImportFailed,
+  getImport,
+  markImportRunning,
+  noteImportRetry,
+  openStagingPartition,
+  recordMergedBucket,
+  rejectedOrderLines,
+  releaseImportRunLock,
+  releaseTenantImportSlot,
+  saveImportCheckpoint,
+  saveReadCheckpoint,
+  setImportPhase,
+  stagingPartitionName,
+  truncateStagingPartition,
+  tryImportRunLock,
+  tryTenantImportSlot,
+  type ImportRow,
+} from './imports.repository';
+import { parseMapping, type OrderMapping } from './mapping';
 import { mergeOrderLines } from './orders.repository';
 import { openRowSource, type FileShape, type SourceRow } from './reader';
-import { copyRow, createRowValidator, reasonMessage, STAGING_COLUMNS } from './validate';
+import { copyRow, createRowValidator, STAGING_COLUMNS } from './validate';
+
+export { errorReportPath } from './error-report';
 
 export interface ImportProgress {
   importId: string;
@@ -64,6 +88,9 @@ export interface ImportSummary {
   customers_merged: number;
   stores_created: number;
   clerks_created: number;
+  /** The codes of the stores and the names of the clerks the import created (when the mapping said to). */
+  stores_created_codes: string[];
+  clerks_created_names: string[];
   seconds: number | null;
   rows_per_second: number | null;
   error_report: string | null;
@@ -96,12 +123,6 @@ export class ImportDeferredError extends UserError {
   }
 }
 
-const partitionName = (importId: string) => `import_staging_${importId.replace(/-/g, '')}`;
-
-export function errorReportPath(services: Services, tenantId: string, importId: string): string {
-  return path.join(services.config.DATA_DIR, 'imports', tenantId, `${importId}.errors.csv`);
-}
-
 export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
   const secs = row.started_at && row.finished_at ? (new Date(row.finished_at).getTime() - new Date(row.started_at).getTime()) / 1000 : null;
   return {
@@ -119,6 +140,8 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
     customers_merged: row.customers_merged,
     stores_created: row.stores_created,
     clerks_created: row.clerks_created,
+    stores_created_codes: row.stores_created_codes ?? [],
+    clerks_created_names: row.clerks_created_names ?? [],
     seconds: secs === null ? null : Math.round(secs * 10) / 10,
     rows_per_second: row.rows_per_second === null ? null : Math.round(Number(row.rows_per_second)),
     error_report: Number(row.rows_rejected) > 0 ? row.error_report_path : null,
@@ -135,19 +158,17 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
 export async function runImport(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions = {}): Promise<ImportSummary> {
   const lock = await services.ownerSql.reserve();
   try {
-    const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
-    if (!got[0]?.ok) throw new ImportBusyError();
+    if (!(await tryImportRunLock(lock, importId))) throw new ImportBusyError();
     try {
       if (!opts.tenantSlot) return await runLocked(services, tenantId, importId, opts);
-      const slot = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import.tenant'), hashtext(${tenantId})) as ok`;
-      if (!slot[0]?.ok) throw new ImportDeferredError();
+      if (!(await tryTenantImportSlot(lock, tenantId))) throw new ImportDeferredError();
       try {
         return await runLocked(services, tenantId, importId, opts);
       } finally {
-        await lock`select pg_advisory_unlock(hashtext('huike.import.tenant'), hashtext(${tenantId}))`;
+        await releaseTenantImportSlot(lock, tenantId);
       }
     } finally {
-      await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
+      await releaseImportRunLock(lock, importId);
     }
   } finally {
     lock.release();
@@ -161,15 +182,14 @@ export async function runImport(services: Services, tenantId: TenantId, importId
 export async function cancelIfIdle(services: Services, tenantId: TenantId, importId: string): Promise<boolean> {
   const lock = await services.ownerSql.reserve();
   try {
-    const got = await lock<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
-    if (!got[0]?.ok) return false;
+    if (!(await tryImportRunLock(lock, importId))) return false;
     try {
       const row = await loadImport(services, tenantId, importId);
       if (row.status !== 'running' && row.status !== 'queued') return false;
       await finishCancelled(services, tenantId, importId);
       return true;
     } finally {
-      await lock`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
+      await releaseImportRunLock(lock, importId);
     }
   } finally {
     lock.release();
@@ -182,27 +202,14 @@ async function loadImport(services: Services, tenantId: TenantId, importId: stri
   return row;
 }
 
-async function setImport(services: Services, tenantId: TenantId, importId: string, values: Record<string, unknown>): Promise<void> {
-  await withTenant(services.dbs, tenantId, (trx) => trx.updateTable('imports').set(values).where('tenant_id', '=', tenantId).where('id', '=', importId).execute());
-}
-
-async function dropStaging(services: Services, importId: string): Promise<void> {
-  await services.ownerSql.unsafe(`drop table if exists ${partitionName(importId)}`);
-}
+const dropStaging = (services: Services, importId: string) => dropStagingPartition(services.ownerSql, importId);
 
 async function runLocked(services: Services, tenantId: TenantId, importId: string, opts: RunImportOptions): Promise<ImportSummary> {
   let row = await loadImport(services, tenantId, importId);
   if (row.status === 'done' || row.status === 'failed' || row.status === 'cancelled') return summaryOf(row);
   if (row.cancel_requested) return finishCancelled(services, tenantId, importId);
   const runStarted = Date.now();
-  await withTenant(services.dbs, tenantId, (trx) =>
-    trx
-      .updateTable('imports')
-      .set((eb) => ({ status: 'running', started_at: row.started_at ?? new Date(), heartbeat_at: new Date(), attempts: eb('attempts', '+', 1), error_message: null }))
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', importId)
-      .execute(),
-  );
+  await withTenant(services.dbs, tenantId, (trx) => markImportRunning(trx, tenantId, importId, row.started_at ? new Date(row.started_at) : new Date()));
   try {
     const mapping = parseMapping(row.mapping ?? {});
     const ctx = await withTenant(services.dbs, tenantId, (trx) => loadTenantIngestContext(trx, tenantId));
@@ -247,59 +254,32 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
           unknownClerks: mapping.unknownClerks,
           negativeTotalIsRefund: mapping.refund.negativeTotal ?? false,
         });
-        await trx
-          .updateTable('imports')
-          .set((eb) => ({
-            phase: 'merging',
-            orders_created: eb('orders_created', '+', st.ordersCreated),
-            orders_updated: eb('orders_updated', '+', st.ordersUpdated),
-            orders_unchanged: eb('orders_unchanged', '+', st.ordersUnchanged),
-            orders_rejected: eb('orders_rejected', '+', st.ordersRejected),
-            rows_rejected: eb('rows_rejected', '+', st.linesRejected),
-            customers_created: eb('customers_created', '+', st.customersCreated),
-            customers_linked: eb('customers_linked', '+', st.ordersLinked),
-            customers_merged: eb('customers_merged', '+', st.customersMerged),
-            stores_created: eb('stores_created', '+', st.storesCreated),
-            clerks_created: eb('clerks_created', '+', st.clerksCreated),
-            checkpoint: jsonb(next),
-            heartbeat_at: new Date(),
-          }))
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', importId)
-          .execute();
+        await recordMergedBucket(trx, tenantId, importId, st, next);
       });
       cp = next;
       await nudgeRefresh(services, tenantId);
     }
 
     // report the lines of orders the SQL checks rejected
-    if (!cp.reported) {
-      await reportPhase(services, tenantId, row, shape, errPath, cp, opts);
-      cp = { ...cp, reported: true };
-    }
+    if (!cp.reported) cp = await reportPhase(services, tenantId, row, shape, mapping, errPath, cp, opts);
+    commitMergedReport(errPath);
 
     await dropStaging(services, importId);
     const fin = await loadImport(services, tenantId, importId);
     const secs = Math.max(0.001, (Date.now() - (fin.started_at ? new Date(fin.started_at).getTime() : runStarted)) / 1000);
-    await setImport(services, tenantId, importId, {
-      status: 'done',
-      phase: null,
-      finished_at: new Date(),
-      eta_seconds: 0,
-      rows_per_second: Math.round(Number(fin.rows_read) / secs),
-      error_report_path: Number(fin.rows_rejected) > 0 ? errPath : null,
-      checkpoint: jsonb(cp),
-    });
+    await withTenant(services.dbs, tenantId, (trx) =>
+      finishImportDone(trx, tenantId, importId, { rowsPerSecond: Math.round(Number(fin.rows_read) / secs), errorReportPath: Number(fin.rows_rejected) > 0 ? errPath : null, checkpoint: cp }),
+    );
     return summaryOf(await loadImport(services, tenantId, importId));
   } catch (e) {
     const final = finalError(e, row.attempts + 1);
     if (final) {
       // a bad file or mapping, data the database refuses, or too many attempts: final, the user has to act
       await dropStaging(services, importId).catch(() => undefined);
-      await setImport(services, tenantId, importId, { status: 'failed', phase: null, finished_at: new Date(), error_message: final.message.slice(0, 1000) });
+      await withTenant(services.dbs, tenantId, (trx) => finishImportFailed(trx, tenantId, importId, final.message));
       throw final;
     }
-    await setImport(services, tenantId, importId, { error_message: `重试中 / will retry: ${(e as Error).message}`.slice(0, 500) }).catch(() => undefined);
+    await withTenant(services.dbs, tenantId, (trx) => noteImportRetry(trx, tenantId, importId, `重试中 / will retry: ${(e as Error).message}`)).catch(() => undefined);
     throw e;
   }
 }
@@ -320,7 +300,7 @@ export function finalError(e: unknown, attempt: number): UserError | null {
 
 async function finishCancelled(services: Services, tenantId: TenantId, importId: string): Promise<ImportSummary> {
   await dropStaging(services, importId);
-  await setImport(services, tenantId, importId, { status: 'cancelled', phase: null, finished_at: new Date(), eta_seconds: null });
+  await withTenant(services.dbs, tenantId, (trx) => finishImportCancelled(trx, tenantId, importId));
   return summaryOf(await loadImport(services, tenantId, importId));
 }
 
@@ -330,30 +310,29 @@ async function readPhase(
   tenantId: TenantId,
   row: NonNullable<ImportRow>,
   shape: FileShape,
-  mapping: ReturnType<typeof parseMapping>,
+  mapping: OrderMapping,
   errPath: string,
   cp0: ImportCheckpoint,
   runStarted: number,
   opts: RunImportOptions,
 ): Promise<'done' | 'cancelled'> {
   const importId = row.id;
-  const partition = partitionName(importId);
+  const partition = stagingPartitionName(importId);
   const owner = services.ownerSql;
-  await owner.unsafe(`create unlogged table if not exists ${partition} partition of import_staging for values in ('${importId}')`);
   let cp = { ...cp0 };
   // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
-  const staged = await owner.unsafe<{ n: number }[]>(`select count(*)::bigint as n from ${partition}`);
+  const staged = await openStagingPartition(owner, importId);
   mkdirSync(path.dirname(errPath), { recursive: true });
   const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
-  if (Number(staged[0]?.n ?? 0) !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
-    await owner.unsafe(`truncate ${partition}`);
+  if (staged !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
+    await truncateStagingPartition(owner, importId);
     cp = {};
   }
   const src = await openRowSource(row.file_path, shape);
   const validate = createRowValidator(mapping, src.header, { mobileKey: mobileHashKey(services.config.APP_ENCRYPTION_KEY) });
   // error report: BOM (Excel opens UTF-8 correctly), fixed columns, then the file's own columns
   if (!cp.errorBytes) {
-    const head = '\ufeff' + csvLine(['行号 line', '列 column', '原因 reason', '说明 message', ...src.header]);
+    const head = reportHead(src.header);
     const fd = openSync(errPath, 'w');
     writeSync(fd, head);
     closeSync(fd);
@@ -443,12 +422,17 @@ async function readPhase(
         const byteRate = bytesRead / elapsed;
         const eta = eof ? null : byteRate > 0 ? Math.max(0, Math.round(((row.file_size - bytesRead) / byteRate) * 1.15)) : null;
         cp = { ...cp, linesDone, lastLine, rejected, goodLines, errorBytes: errBytes, bytesRead, staged: eof };
-        const upd = await tx<{ cancel_requested: boolean }[]>`
-          update imports set checkpoint = (${JSON.stringify(cp)}::text)::jsonb, rows_read = ${linesDone}, rows_rejected = ${rejected},
-            bytes_read = ${bytesRead}, rows_per_second = ${Math.round(rate)}, eta_seconds = ${eta}, heartbeat_at = now(),
-            phase = ${eof ? 'merging' : 'reading'}, error_report_path = ${errPath}
-          where tenant_id = ${tenantId} and id = ${importId} returning cancel_requested`;
-        cancelled = !eof && upd[0]?.cancel_requested === true;
+        const cancelAsked = await saveReadCheckpoint(tx, tenantId, importId, {
+          cp,
+          rowsRead: linesDone,
+          rowsRejected: rejected,
+          bytesRead,
+          rowsPerSecond: Math.round(rate),
+          etaSeconds: eta,
+          phase: eof ? 'merging' : 'reading',
+          errorReportPath: errPath,
+        });
+        cancelled = !eof && cancelAsked;
         opts.onProgress?.({ importId, phase: 'reading', rowsRead: linesDone, rowsRejected: rejected, bytesRead, bytesTotal: row.file_size, rowsPerSecond: Math.round(rate), etaSeconds: eta });
       });
       chunks++;
@@ -462,51 +446,30 @@ async function readPhase(
   return cancelled ? 'cancelled' : 'done';
 }
 
-/** Appends the lines of orders rejected in SQL (conflicting lines, unknown stores …) to the error report. */
-async function reportPhase(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>, shape: FileShape, errPath: string, cp: ImportCheckpoint, opts: RunImportOptions): Promise<void> {
+/**
+ * Merges the lines of orders rejected in SQL (lines that disagree, unknown stores …) into the error report, in the
+ * file's line order and under the file's column names. Returns the checkpoint that marks the report done.
+ */
+async function reportPhase(
+  services: Services,
+  tenantId: TenantId,
+  row: NonNullable<ImportRow>,
+  shape: FileShape,
+  mapping: OrderMapping,
+  errPath: string,
+  cp: ImportCheckpoint,
+  opts: RunImportOptions,
+): Promise<ImportCheckpoint> {
   const importId = row.id;
-  const groups = await withTenant(services.dbs, tenantId, (trx) =>
-    sql<{ reason: string; column_name: string | null; lines: number[] }>`
-      select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
-      from import_rejected_orders r join import_staging_rows s on s.import_id = r.import_id and s.order_no = r.order_no
-      where r.tenant_id = ${tenantId} and r.import_id = ${importId}::uuid
-      group by r.reason, r.column_name`.execute(trx),
-  );
-  if (groups.rows.length > 0) {
+  const groups = await withTenant(services.dbs, tenantId, (trx) => rejectedOrderLines(trx, tenantId, importId));
+  let next: ImportCheckpoint = { ...cp, reported: true };
+  if (groups.length > 0) {
     opts.onProgress?.({ importId, phase: 'reporting', rowsRead: cp.linesDone ?? 0, rowsRejected: cp.rejected ?? 0, bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: null });
-    await setImport(services, tenantId, importId, { phase: 'reporting', heartbeat_at: new Date() });
-    if (existsSync(errPath)) truncateSync(errPath, cp.errorBytes ?? 0);
-    const g = groups.rows.map((x) => ({ ...x, lines: x.lines.map(Number), at: 0 }));
-    const src = await openRowSource(row.file_path, shape);
-    const fd = openSync(errPath, 'a');
-    let buf = '';
-    let bytes = cp.errorBytes ?? 0;
-    try {
-      outer: for await (const batch of src.batches) {
-        for (const r of batch) {
-          let any = false;
-          for (const x of g) {
-            while (x.at < x.lines.length && x.lines[x.at]! < r.line) x.at++;
-            if (x.at < x.lines.length && x.lines[x.at] === r.line) {
-              buf += csvLine([r.line, x.column_name ?? '', x.reason, reasonMessage(x.reason), ...r.values]);
-              x.at++;
-            }
-            if (x.at < x.lines.length) any = true;
-          }
-          if (buf.length > 1_048_576) {
-            bytes += writeSync(fd, buf);
-            buf = '';
-          }
-          if (!any) break outer;
-        }
-      }
-      if (buf) bytes += writeSync(fd, buf);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-      await src.close();
-    }
-    cp = { ...cp, errorBytes: bytes };
+    await withTenant(services.dbs, tenantId, (trx) => setImportPhase(trx, tenantId, importId, 'reporting'));
+    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, fileColumnNamer(mapping, row.header ?? []));
+    next = { ...next, errorBytes: bytes };
   }
-  await setImport(services, tenantId, importId, { checkpoint: jsonb({ ...cp, reported: true }), heartbeat_at: new Date() });
+  // checkpointed before the merged report replaces the read phase's (commitMergedReport): a crash redoes neither twice
+  await withTenant(services.dbs, tenantId, (trx) => saveImportCheckpoint(trx, tenantId, importId, next));
+  return next;
 }

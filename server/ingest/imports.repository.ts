@@ -1,8 +1,13 @@
-/** Kysely code of the import history, presets and idempotency keys. Every function takes the tenant explicitly. */
+/**
+ * SQL of the import history, the engine's bookkeeping (status, checkpoints, counts, the staging partition and
+ * the run locks), presets and idempotency keys. Every tenant function takes the tenant explicitly.
+ */
 import { sql, type RawBuilder } from 'kysely';
-import type { ImportCheckpoint, ImportSource } from '../../db/schema/ingest';
-import type { DB } from '../../db/connection';
+import type postgres from 'postgres';
+import type { ImportCheckpoint, ImportPhase, ImportSource, ImportStatus } from '../../db/schema/ingest';
+import type { DB, Sql } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
+import type { MergeStats } from './orders.repository';
 
 /**
  * A jsonb parameter. postgres.js JSON-encodes parameters it knows to be json/jsonb, so a pre-stringified value
@@ -72,9 +77,19 @@ export async function insertImport(
 export const IMPORT_SORTABLE = ['created_at', 'file_name', 'status', 'rows_read', 'rows_rejected', 'orders_created', 'orders_updated'] as const;
 export type ImportSort = (typeof IMPORT_SORTABLE)[number];
 
-export async function listImports(trx: Tx, tenantId: TenantId, p: { sort: ImportSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
+export interface ImportListParams {
+  sort: ImportSort;
+  dir: 'asc' | 'desc';
+  page: number;
+  size: number;
+  q?: string;
+  status?: ImportStatus;
+}
+
+export async function listImports(trx: Tx, tenantId: TenantId, p: ImportListParams) {
   let q = trx.selectFrom('imports').where('tenant_id', '=', tenantId);
   if (p.q) q = q.where('file_name', 'ilike', `%${p.q.replace(/[%_\\]/g, (c) => '\\' + c)}%`);
+  if (p.status) q = q.where('status', '=', p.status);
   const [rows, total] = await Promise.all([
     q
       .select([
@@ -161,4 +176,181 @@ export async function listWaitingImports(trx: Tx, tenantId: TenantId, exceptId: 
     .orderBy('created_at')
     .limit(20)
     .execute();
+}
+
+// ------------------------------------------------------------------------------------------ the history's steps
+
+export async function setImportMappingRow(trx: Tx, tenantId: TenantId, id: string, mapping: unknown, presetName: string | null): Promise<void> {
+  await trx.updateTable('imports').set({ mapping: jsonb(mapping), preset_name: presetName }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function markImportQueued(trx: Tx, tenantId: TenantId, id: string): Promise<void> {
+  await trx.updateTable('imports').set({ status: 'queued' }).where('tenant_id', '=', tenantId).where('id', '=', id).where('status', '=', 'uploaded').execute();
+}
+
+export async function setImportJobId(trx: Tx, tenantId: TenantId, id: string, jobId: string | null): Promise<void> {
+  await trx.updateTable('imports').set({ job_id: jobId }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** A cancel: at once for an import that has not started, a request (seen at the next checkpoint) for a running one. */
+export async function requestImportCancel(trx: Tx, tenantId: TenantId, id: string, now: boolean): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set(now ? { status: 'cancelled', cancel_requested: true, finished_at: new Date() } : { cancel_requested: true })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Deletes a draft (an import still at the mapping step); returns its file when it was deleted. */
+export async function deleteDraftImport(trx: Tx, tenantId: TenantId, id: string) {
+  return trx
+    .deleteFrom('imports')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'uploaded')
+    .returning(['file_name', 'file_path', 'source'])
+    .executeTakeFirst();
+}
+
+// ----------------------------------------------------------------------------------------- the engine's rows
+
+export async function markImportRunning(trx: Tx, tenantId: TenantId, id: string, startedAt: Date): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set((eb) => ({ status: 'running', started_at: startedAt, heartbeat_at: new Date(), attempts: eb('attempts', '+', 1), error_message: null }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+/** One merged bucket's counts and names, added to the import's, with the checkpoint that says the bucket is done. */
+export async function recordMergedBucket(trx: Tx, tenantId: TenantId, id: string, st: MergeStats, cp: ImportCheckpoint): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set((eb) => ({
+      phase: 'merging',
+      orders_created: eb('orders_created', '+', st.ordersCreated),
+      orders_updated: eb('orders_updated', '+', st.ordersUpdated),
+      orders_unchanged: eb('orders_unchanged', '+', st.ordersUnchanged),
+      orders_rejected: eb('orders_rejected', '+', st.ordersRejected),
+      rows_rejected: eb('rows_rejected', '+', st.linesRejected),
+      customers_created: eb('customers_created', '+', st.customersCreated),
+      customers_linked: eb('customers_linked', '+', st.ordersLinked),
+      customers_merged: eb('customers_merged', '+', st.customersMerged),
+      stores_created: eb('stores_created', '+', st.storesCreated.length),
+      clerks_created: eb('clerks_created', '+', st.clerksCreated.length),
+      stores_created_codes: sql<string>`stores_created_codes || ${jsonb(st.storesCreated)}`,
+      clerks_created_names: sql<string>`clerks_created_names || ${jsonb(st.clerksCreated)}`,
+      checkpoint: jsonb(cp),
+      heartbeat_at: new Date(),
+    }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function setImportPhase(trx: Tx, tenantId: TenantId, id: string, phase: ImportPhase): Promise<void> {
+  await trx.updateTable('imports').set({ phase, heartbeat_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function saveImportCheckpoint(trx: Tx, tenantId: TenantId, id: string, cp: ImportCheckpoint): Promise<void> {
+  await trx.updateTable('imports').set({ checkpoint: jsonb(cp), heartbeat_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function finishImportDone(trx: Tx, tenantId: TenantId, id: string, v: { rowsPerSecond: number; errorReportPath: string | null; checkpoint: ImportCheckpoint }): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set({ status: 'done', phase: null, finished_at: new Date(), eta_seconds: 0, rows_per_second: v.rowsPerSecond, error_report_path: v.errorReportPath, checkpoint: jsonb(v.checkpoint) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function finishImportFailed(trx: Tx, tenantId: TenantId, id: string, message: string): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set({ status: 'failed', phase: null, finished_at: new Date(), error_message: message.slice(0, 1000) })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function finishImportCancelled(trx: Tx, tenantId: TenantId, id: string): Promise<void> {
+  await trx.updateTable('imports').set({ status: 'cancelled', phase: null, finished_at: new Date(), eta_seconds: null }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** A run failed in a way a retry may fix: the reason is shown while the import waits for its next attempt. */
+export async function noteImportRetry(trx: Tx, tenantId: TenantId, id: string, message: string): Promise<void> {
+  await trx.updateTable('imports').set({ error_message: message.slice(0, 500) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** Line numbers of the orders the merge rejected, by reason and column (for the error report), in file order. */
+export async function rejectedOrderLines(trx: Tx, tenantId: TenantId, id: string) {
+  const r = await sql<{ reason: string; column_name: string | null; lines: number[] }>`
+    select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
+    from import_rejected_orders r join import_staging_rows s on s.import_id = r.import_id and s.order_no = r.order_no
+    where r.tenant_id = ${tenantId} and r.import_id = ${id}::uuid
+    group by r.reason, r.column_name`.execute(trx);
+  return r.rows.map((x) => ({ reason: x.reason, column: x.column_name, lines: x.lines.map(Number) }));
+}
+
+/**
+ * The read phase's checkpoint, written in the COPY's own transaction (owner connection, explicit tenant — see
+ * docs/decisions/0006-import-staging-copy.md). Returns whether a cancel was requested meanwhile.
+ */
+export async function saveReadCheckpoint(
+  tx: postgres.TransactionSql,
+  tenantId: TenantId,
+  id: string,
+  v: { cp: ImportCheckpoint; rowsRead: number; rowsRejected: number; bytesRead: number; rowsPerSecond: number; etaSeconds: number | null; phase: ImportPhase; errorReportPath: string },
+): Promise<boolean> {
+  const upd = await tx<{ cancel_requested: boolean }[]>`
+    update imports set checkpoint = (${JSON.stringify(v.cp)}::text)::jsonb, rows_read = ${v.rowsRead}, rows_rejected = ${v.rowsRejected},
+      bytes_read = ${v.bytesRead}, rows_per_second = ${v.rowsPerSecond}, eta_seconds = ${v.etaSeconds}, heartbeat_at = now(),
+      phase = ${v.phase}, error_report_path = ${v.errorReportPath}
+    where tenant_id = ${tenantId} and id = ${id} returning cancel_requested`;
+  return upd[0]?.cancel_requested === true;
+}
+
+// ------------------------------------------------------------------------------- staging partition and locks
+
+export const stagingPartitionName = (importId: string) => `import_staging_${importId.replace(/-/g, '')}`;
+
+/** Creates the import's UNLOGGED staging partition (if missing) and returns how many lines it holds. */
+export async function openStagingPartition(owner: Sql, importId: string): Promise<number> {
+  const partition = stagingPartitionName(importId);
+  await owner.unsafe(`create unlogged table if not exists ${partition} partition of import_staging for values in ('${importId}')`);
+  const staged = await owner.unsafe<{ n: number }[]>(`select count(*)::bigint as n from ${partition}`);
+  return Number(staged[0]?.n ?? 0);
+}
+
+export async function truncateStagingPartition(owner: Sql, importId: string): Promise<void> {
+  await owner.unsafe(`truncate ${stagingPartitionName(importId)}`);
+}
+
+export async function dropStagingPartition(owner: Sql, importId: string): Promise<void> {
+  await owner.unsafe(`drop table if exists ${stagingPartitionName(importId)}`);
+}
+
+type LockConn = postgres.ReservedSql;
+
+/** The import's run lock (session level: it dies with the connection — the watchdog's proof of life). */
+export async function tryImportRunLock(conn: LockConn, importId: string): Promise<boolean> {
+  const got = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import'), hashtext(${importId})) as ok`;
+  return got[0]?.ok === true;
+}
+
+export async function releaseImportRunLock(conn: LockConn, importId: string): Promise<void> {
+  await conn`select pg_advisory_unlock(hashtext('huike.import'), hashtext(${importId}))`;
+}
+
+/** The tenant's import slot: one run per tenant at a time. */
+export async function tryTenantImportSlot(conn: LockConn, tenantId: TenantId): Promise<boolean> {
+  const got = await conn<{ ok: boolean }[]>`select pg_try_advisory_lock(hashtext('huike.import.tenant'), hashtext(${tenantId})) as ok`;
+  return got[0]?.ok === true;
+}
+
+export async function releaseTenantImportSlot(conn: LockConn, tenantId: TenantId): Promise<void> {
+  await conn`select pg_advisory_unlock(hashtext('huike.import.tenant'), hashtext(${tenantId}))`;
 }

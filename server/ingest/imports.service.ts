@@ -11,7 +11,20 @@ import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import type { Delimiter, EncodingOption } from './detect';
-import { getImport, getPresetByName, insertImport, jsonb, listImports, listPresets, upsertPreset, type ImportSort } from './imports.repository';
+import {
+  deleteDraftImport,
+  getImport,
+  getPresetByName,
+  insertImport,
+  listImports,
+  listPresets,
+  markImportQueued,
+  requestImportCancel,
+  setImportJobId,
+  setImportMappingRow,
+  upsertPreset,
+  type ImportListParams,
+} from './imports.repository';
 import { parseMapping, resolveColumns, type OrderMapping } from './mapping';
 import { previewFile } from './reader';
 import { cancelIfIdle } from './import.engine';
@@ -60,12 +73,7 @@ export async function setImportMapping(services: Services, actor: Actor, importI
     if (!row) throw new NotFoundError('导入不存在 / No such import');
     if (row.status !== 'uploaded') throw new ValidationError('该导入已开始，不能再修改映射 / This import has already started');
     resolveColumns(mapping, row.header ?? []);
-    await trx
-      .updateTable('imports')
-      .set({ mapping: jsonb(mapping), preset_name: opts.savePresetAs ?? opts.presetName ?? null })
-      .where('tenant_id', '=', actor.tenantId)
-      .where('id', '=', importId)
-      .execute();
+    await setImportMappingRow(trx, actor.tenantId, importId, mapping, opts.savePresetAs ?? opts.presetName ?? null);
     if (opts.savePresetAs) {
       const p = await upsertPreset(trx, actor.tenantId, opts.savePresetAs, mapping as unknown as Record<string, unknown>, actor.label);
       await audit(trx, actor, { action: 'import.preset.save', entityType: 'import_mapping_preset', entityId: p.id, after: { name: p.name, mapping } });
@@ -82,11 +90,11 @@ export async function queueImport(services: Services, actor: Actor, importId: st
     if (!row) throw new NotFoundError('导入不存在 / No such import');
     if (!row.mapping) throw new ValidationError('请先设置列映射 / Set the column mapping first');
     if (row.status !== 'uploaded') return;
-    await trx.updateTable('imports').set({ status: 'queued' }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute();
+    await markImportQueued(trx, actor.tenantId, importId);
     await audit(trx, actor, { action: 'import.start', entityType: 'import', entityId: importId, after: { file: row.file_name, mapping: row.mapping } });
   });
   const jobId = await services.queue.send(IMPORT_JOB, { tenantId: actor.tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
-  await withTenant(services.dbs, actor.tenantId, (trx) => trx.updateTable('imports').set({ job_id: jobId }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute());
+  await withTenant(services.dbs, actor.tenantId, (trx) => setImportJobId(trx, actor.tenantId, importId, jobId));
 }
 
 /** Cancels an import: at once when it has not started or nobody runs it, otherwise at the engine's next checkpoint (≈1.5 s). */
@@ -95,11 +103,9 @@ export async function cancelImport(services: Services, actor: Actor, importId: s
   await withTenant(services.dbs, actor.tenantId, async (trx) => {
     const row = await getImport(trx, actor.tenantId, importId);
     if (!row) throw new NotFoundError('导入不存在 / No such import');
-    if (row.status === 'uploaded' || row.status === 'queued') {
-      await trx.updateTable('imports').set({ status: 'cancelled', cancel_requested: true, finished_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute();
-    } else if (row.status === 'running') {
-      await trx.updateTable('imports').set({ cancel_requested: true }).where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute();
-    } else return;
+    if (row.status === 'uploaded' || row.status === 'queued') await requestImportCancel(trx, actor.tenantId, importId, true);
+    else if (row.status === 'running') await requestImportCancel(trx, actor.tenantId, importId, false);
+    else return;
     await audit(trx, actor, { action: 'import.cancel', entityType: 'import', entityId: importId });
   });
   // no live run to see the request (its process died): finish the cancel now
@@ -114,7 +120,7 @@ export async function getImportForActor(services: Services, actor: Actor, import
   return row;
 }
 
-export async function listImportsForActor(services: Services, actor: Actor, p: { sort: ImportSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
+export async function listImportsForActor(services: Services, actor: Actor, p: ImportListParams) {
   assertCan(actor, 'imports.manage');
   return withTenant(services.dbs, actor.tenantId, (trx) => listImports(trx, actor.tenantId, p));
 }
@@ -130,10 +136,17 @@ export async function findPreset(services: Services, tenantId: TenantId, name: s
   return parseMapping(p.mapping);
 }
 
-/** Deletes an import that never started (e.g. the user abandons the mapping step) and its uploaded file. */
+/**
+ * Deletes a draft — an import left at the mapping step, never started — with an audit entry, and removes its
+ * stored upload (a CLI import's file is the user's own and stays). An import that has started is refused.
+ */
 export async function discardImport(services: Services, actor: Actor, importId: string): Promise<void> {
-  const row = await getImportForActor(services, actor, importId);
-  if (row.status !== 'uploaded') return;
-  await withTenant(services.dbs, actor.tenantId, (trx) => trx.deleteFrom('imports').where('tenant_id', '=', actor.tenantId).where('id', '=', importId).execute());
-  if (row.source === 'upload') await rm(row.file_path, { force: true });
+  await getImportForActor(services, actor, importId);
+  const gone = await withTenant(services.dbs, actor.tenantId, async (trx) => {
+    const row = await deleteDraftImport(trx, actor.tenantId, importId);
+    if (!row) throw new ValidationError('只能删除尚未开始的导入（草稿）/ Only a draft import (not started) can be deleted');
+    await audit(trx, actor, { action: 'import.delete', entityType: 'import', entityId: importId, before: { file: row.file_name, status: 'uploaded' } });
+    return row;
+  });
+  if (gone.source === 'upload') await rm(gone.file_path, { force: true });
 }

@@ -1,55 +1,16 @@
 /**
  * Column mapping of an order file: which column holds which field, the refund rule, what to do with unknown
- * stores and clerks. One zod schema serves the upload form, the CLI (`--map field=Column,...`), presets and the
- * engine. Pure; unit-tested.
+ * stores and clerks (rejected unless the user picks "create"). One zod schema serves the upload form, the CLI
+ * (`--map field=Column,...`), presets and the engine. The fields come from app/lib/contracts/import-fields.ts, the
+ * source the template and the field guide share. Pure; unit-tested.
  */
 import { z } from 'zod';
+import { ORDER_FIELD_SPECS } from '../../app/lib/contracts/import-fields';
 import { ValidationError } from '../lib/errors';
 
-export const ORDER_FIELDS = [
-  'order_no',
-  'paid_at',
-  'amount',
-  'quantity',
-  'unit_price',
-  'sku',
-  'item_name',
-  'category',
-  'store_code',
-  'store_name',
-  'clerk',
-  'external_userid',
-  'unionid',
-  'member_no',
-  'mobile',
-  'openid',
-  'channel',
-  'status',
-  'refund_of',
-] as const;
-export type OrderField = (typeof ORDER_FIELDS)[number];
-
-export const FIELD_LABELS: Record<OrderField, [string, string]> = {
-  order_no: ['订单号', 'Order number'],
-  paid_at: ['支付时间', 'Paid at'],
-  amount: ['金额', 'Amount'],
-  quantity: ['数量', 'Quantity'],
-  unit_price: ['单价', 'Unit price'],
-  sku: ['商品编码', 'SKU'],
-  item_name: ['商品名称', 'Item name'],
-  category: ['品类', 'Category'],
-  store_code: ['门店编码', 'Store code'],
-  store_name: ['门店名称', 'Store name'],
-  clerk: ['导购', 'Clerk'],
-  external_userid: ['企微客户ID', 'WeCom external_userid'],
-  unionid: ['UnionID', 'UnionID'],
-  member_no: ['会员号', 'Member number'],
-  mobile: ['手机号', 'Mobile'],
-  openid: ['OpenID', 'OpenID'],
-  channel: ['渠道', 'Channel'],
-  status: ['订单状态', 'Status'],
-  refund_of: ['原订单号（退款）', 'Refund of order'],
-};
+/** The order fields, their labels and recognised headers: one source with the template and the field guide. */
+export const ORDER_FIELDS = ORDER_FIELD_SPECS.map((f) => f.id) as [OrderField, ...OrderField[]];
+export type OrderField = (typeof ORDER_FIELD_SPECS)[number]['id'];
 
 const columnsSchema = z.partialRecord(z.enum(ORDER_FIELDS), z.string().trim().min(1).max(200));
 
@@ -63,8 +24,9 @@ export const mappingSchema = z
         negativeTotal: z.boolean().optional(),
       })
       .default({}),
-    unknownStores: z.enum(['create', 'reject']).default('create'),
-    unknownClerks: z.enum(['create', 'reject']).default('create'),
+    /** Rows naming a store code or clerk the account does not have are rejected unless the user chose to create them. */
+    unknownStores: z.enum(['create', 'reject']).default('reject'),
+    unknownClerks: z.enum(['create', 'reject']).default('reject'),
     defaultChannel: z.enum(['pos', 'mini_program', 'ecommerce', 'group_buy', 'other']).default('pos'),
     moneyUnit: z.enum(['yuan', 'fen']).default('yuan'),
   })
@@ -128,27 +90,7 @@ export function resolveColumns(mapping: OrderMapping, header: readonly string[])
   return out;
 }
 
-const SYNONYMS: Record<OrderField, string[]> = {
-  order_no: ['订单号', '订单编号', '单号', '小票号', '流水号', '销售单号', 'order_no', 'orderno', 'order no', 'order id', 'order_id', 'invoiceno', 'invoice', 'invoice no'],
-  paid_at: ['支付时间', '付款时间', '下单时间', '交易时间', '销售时间', '日期', '时间', 'paid_at', 'paid at', 'paytime', 'order date', 'date', 'invoicedate', 'created_at'],
-  amount: ['金额', '实付金额', '实收金额', '销售金额', '小计', '行金额', 'amount', 'total', 'line_amount', 'subtotal'],
-  quantity: ['数量', '件数', 'qty', 'quantity'],
-  unit_price: ['单价', '售价', '价格', 'unit_price', 'unitprice', 'price'],
-  sku: ['商品编码', '货号', 'sku', '条码', '商品条码', 'stockcode', 'item code', 'product code'],
-  item_name: ['商品名称', '品名', '商品', 'item_name', 'description', 'product', 'product name', 'item'],
-  category: ['品类', '类别', '分类', '商品分类', 'category'],
-  store_code: ['门店编码', '门店代码', '门店编号', '店铺编码', 'store_code', 'store code', 'store', 'shop code'],
-  store_name: ['门店名称', '门店', '店铺', 'store_name', 'store name', 'shop'],
-  clerk: ['导购', '导购员', '营业员', '销售员', '店员', 'clerk', 'staff', 'salesperson', 'cashier'],
-  external_userid: ['external_userid', '企微客户id', '外部联系人id', 'externaluserid'],
-  unionid: ['unionid', 'union_id'],
-  member_no: ['会员号', '会员卡号', '会员编号', '卡号', 'member_no', 'member no', 'memberno', 'customerid', 'customer id', 'member'],
-  mobile: ['手机号', '手机', '电话', '联系电话', '手机号码', 'mobile', 'phone', 'tel'],
-  openid: ['openid', 'open_id'],
-  channel: ['渠道', '销售渠道', '来源', 'channel', 'source'],
-  status: ['状态', '订单状态', 'status', 'order status'],
-  refund_of: ['原订单号', '原单号', '退款原单', 'refund_of', 'original order', 'original_order_no'],
-};
+const SYNONYMS = Object.fromEntries(ORDER_FIELD_SPECS.map((f) => [f.id, f.headers.map((h) => h.trim().toLowerCase())])) as Record<OrderField, string[]>;
 
 /** Best-guess columns from header names (the upload form's starting point). */
 export function guessColumns(header: readonly string[]): Partial<Record<OrderField, string>> {

@@ -10,7 +10,7 @@ import type { IdentityKind } from '../../db/schema';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
 import { markCustomersTouched } from '../customers/refresh';
-import { mergeCustomerPairs, type TenantIngestContext } from './identity.service';
+import { resolveCustomers, type TenantIngestContext } from '../customers/identity.service';
 
 export interface MergeOptions {
   actor: Pick<Actor, 'tenantId' | 'staffId' | 'label' | 'requestId'>;
@@ -35,8 +35,9 @@ export interface MergeStats {
   customersCreated: number;
   ordersLinked: number;
   customersMerged: number;
-  storesCreated: number;
-  clerksCreated: number;
+  /** The codes of the stores and the names of the clerks this merge created (empty unless asked to create them). */
+  storesCreated: string[];
+  clerksCreated: string[];
 }
 
 export interface OrderResult {
@@ -126,12 +127,10 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   await sql`analyze tmp_groups`.execute(trx);
 
   // 2. stores: matched by code; unknown ones created (imported) or rejected
-  let storesCreated = 0;
+  let storesCreated: string[] = [];
   if (o.unknownStores === 'create') {
-    storesCreated = await count(
-      trx,
-      // the name comes from the store's first order in the file; codes are hash-aggregated first (no sort of all orders)
-      sql`with codes as (
+    // the name comes from the store's first order in the file; codes are hash-aggregated first (no sort of all orders)
+    const ins = await sql<{ code: string }>`with codes as (
         select store_code, min(first_line) as first_line from tmp_groups
         where line_reject_reason is null and store_code is not null group by store_code),
       ins as (
@@ -140,9 +139,9 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
         from codes c join tmp_groups g on g.first_line = c.first_line and g.store_code = c.store_code
         where not exists (select 1 from stores s where s.tenant_id = ${t} and s.code = c.store_code)
         order by c.store_code
-        on conflict (tenant_id, code) do nothing returning 1)
-      select count(*)::int as n from ins`,
-    );
+        on conflict (tenant_id, code) do nothing returning code)
+      select code from ins order by code`.execute(trx);
+    storesCreated = ins.rows.map((r) => r.code);
   }
   // the stores the orders name (small); unknown codes are rejected below when the mapping says so
   await sql`create temp table tmp_stores on commit drop as
@@ -157,7 +156,7 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
     from tmp_groups g left join tmp_stores st on st.code = g.store_code
     where g.line_reject_reason is null and g.clerk is not null and not (${rejectStore}::boolean and g.store_code is not null and st.id is null)
     group by g.clerk, st.id`.execute(trx);
-  let clerksCreated = 0;
+  let clerksCreated: string[] = [];
   const hasClerks = await count(trx, sql`select count(*)::int as n from tmp_clerks`);
   if (hasClerks > 0) {
     await sql`update tmp_clerks c set staff_id = s.id from staff s where s.tenant_id = ${t} and s.wecom_userid = c.clerk`.execute(trx);
@@ -177,8 +176,8 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
         select distinct on (clerk) ${t}::uuid, left(clerk, 60), 'clerk', store_id, case when norm ~ '^1[3-9][0-9]{9}$' then norm end, true
         from tmp_clerks where staff_id is null order by clerk, store_id
         on conflict do nothing returning id, name`.execute(trx);
-      clerksCreated = created.rows.length;
-      if (clerksCreated > 0) {
+      clerksCreated = created.rows.map((r) => r.name).sort();
+      if (clerksCreated.length > 0) {
         await sql`update tmp_clerks c set staff_id = s.id from staff s
           where c.staff_id is null and s.tenant_id = ${t} and s.imported and s.id = any(${created.rows.map((r) => r.id)}::uuid[]) and s.name = left(c.clerk, 60)`.execute(trx);
       }
@@ -211,25 +210,34 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
     ) y`.execute(trx);
   await sql`analyze tmp_orders`.execute(trx);
 
-  // 4. customers
-  const ident = await resolveCustomers(trx, t, o, prio, creatable);
+  // 4. customers: tmp_match (key = order_no) holds each non-rejected order's customer
+  const ident = await resolveCustomers(
+    trx,
+    t,
+    sql`(select x.order_no as key, v.kind, v.value, x.paid_at as at, x.store_id
+      from tmp_orders x cross join lateral (values ('external_userid', x.external_userid), ('unionid', x.unionid), ('member_no', x.member_no),
+        ('mobile', x.mobile_hash), ('openid', x.openid)) v(kind, value)
+      where x.reject_reason is null)`,
+    { actor: o.actor, priority: prio, creatable, source: o.source, mergeReason: o.source === 'api' ? 'api order identities' : 'import order identities' },
+  );
+  await fillCustomerDisplay(trx, t);
 
   // 5. the merge itself. A fresh import is mostly inserts: new orders are inserted (plain INSERT: every writer of
   //    orders holds the tenant's identity lock, so a number seen as new above cannot appear meanwhile — if it
   //    did, the unique key fails the transaction and the checkpointed bucket is redone), changed ones updated.
   await sql`create temp table tmp_prev on commit drop as
-    select distinct x.existing_customer_id as customer_id from tmp_orders x left join tmp_match m on m.order_no = x.order_no
+    select distinct x.existing_customer_id as customer_id from tmp_orders x left join tmp_match m on m.key = x.order_no
     where x.reject_reason is null and x.existing_customer_id is not null and x.existing_customer_id is distinct from m.customer_id`.execute(trx);
   await sql`create temp table tmp_changed on commit drop as
     select x.id, x.order_no, x.existing_id is null as inserted, x.is_refund, m.customer_id
-    from tmp_orders x left join tmp_match m on m.order_no = x.order_no
+    from tmp_orders x left join tmp_match m on m.key = x.order_no
     where x.reject_reason is null and (x.existing_id is null or not x.existing_same or x.existing_customer_id is distinct from m.customer_id)`.execute(trx);
   await sql`analyze tmp_changed`.execute(trx);
   await sql`insert into orders (tenant_id, id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
       refund_of_order_no, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, source, import_id)
     select ${t}::uuid, x.id, x.order_no, x.store_id, x.clerk_id, x.channel, x.status, x.paid_at, x.paid_day, x.amount_fen, x.item_count, x.is_refund,
       x.refund_of, m.customer_id, x.external_userid, x.unionid, x.member_no, x.mobile_hash, x.mobile_masked, x.openid, x.content_hash, ${o.source}, ${o.importId}::uuid
-    from tmp_orders x left join tmp_match m on m.order_no = x.order_no
+    from tmp_orders x left join tmp_match m on m.key = x.order_no
     where x.reject_reason is null and x.existing_id is null
     order by x.order_no -- (tenant_id, order_no) index pages are then touched in order, not at random`.execute(trx);
   await sql`update orders ord set
@@ -278,7 +286,7 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
       select x.order_no,
         case when x.reject_reason is not null then 'rejected' when c.order_no is null then 'unchanged' when c.inserted then 'created' else 'updated' end as status,
         coalesce(c.id, ord.id) as id, coalesce(c.customer_id, m.customer_id) as customer_id, x.is_refund, x.amount_fen, x.reject_reason as reason, x.reject_column as field
-      from tmp_orders x left join tmp_changed c on c.order_no = x.order_no left join tmp_match m on m.order_no = x.order_no
+      from tmp_orders x left join tmp_changed c on c.order_no = x.order_no left join tmp_match m on m.key = x.order_no
       left join orders ord on ord.tenant_id = ${t} and ord.order_no = x.order_no
       order by x.first_line`.execute(trx);
     results = r.rows;
@@ -298,102 +306,14 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   };
 }
 
-/** Step 4 of the merge: find, create, learn and merge customers for the grouped orders in tmp_orders. */
-async function resolveCustomers(trx: Tx, t: TenantId, o: MergeOptions, prio: IdentityKind[], creatable: IdentityKind[]): Promise<{ created: number; linked: number; merged: number }> {
-  // tmp_match: the customer of each (non-rejected) order; the orders written below take their customer_id from it
-  await sql`create temp table tmp_match (order_no text, customer_id uuid) on commit drop`.execute(trx);
-  await sql`create temp table tmp_ids on commit drop as
-    select x.order_no, v.kind, v.value, array_position(${prio}::text[], v.kind) as prio, x.paid_at, x.store_id
-    from tmp_orders x cross join lateral (values ('external_userid', x.external_userid), ('unionid', x.unionid), ('member_no', x.member_no),
-      ('mobile', x.mobile_hash), ('openid', x.openid)) v(kind, value)
-    where x.reject_reason is null and v.value is not null`.execute(trx);
-  const ids = await count(trx, sql`select count(*)::int as n from tmp_ids`);
-  if (ids === 0) return { created: 0, linked: 0, merged: 0 };
-  await sql`analyze tmp_ids`.execute(trx);
-  const rematch = async () => {
-    await sql`truncate tmp_match`.execute(trx);
-    await sql`insert into tmp_match select distinct on (i.order_no) i.order_no, ci.customer_id
-      from tmp_ids i join customer_identities ci on ci.tenant_id = ${t} and ci.kind = i.kind and ci.value = i.value
-      order by i.order_no, i.prio`.execute(trx);
-    await sql`analyze tmp_match`.execute(trx);
-  };
-  await rematch();
-
-  // new customers: unmatched orders with a creatable identity (one customer per identity value). Their ids are
-  // time-ordered (UUIDv7 layout: ms timestamp, version 7, a counter in (kind, value) order, variant, 48 random
-  // bits), so customers' key, the identities' key and their customer index are all filled in the same order.
-  await sql`create temp table tmp_new on commit drop as
-    select kind, value, (ts || '7' || substr(c, 1, 3) || '8' || substr(c, 4, 3) || substr(md5(random()::text), 1, 12))::uuid as id, store_id from (
-      select z.*, lpad(to_hex((extract(epoch from clock_timestamp()) * 1000)::bigint), 12, '0') as ts,
-        lpad(to_hex(row_number() over (order by kind, value)), 6, '0') as c
-      from (
-      select distinct on (kind, value) kind, value, store_id from (
-        select distinct on (i.order_no) i.order_no, i.kind, i.value, i.store_id, i.paid_at from tmp_ids i
-        where i.kind = any(${creatable}::text[]) and not exists (select 1 from tmp_match m where m.order_no = i.order_no)
-        order by i.order_no, i.prio) first_ids
-      order by kind, value, paid_at desc) z) v`.execute(trx);
-  const created = await count(trx, sql`select count(*)::int as n from tmp_new`);
-  if (created > 0) {
-    // sorted by key: the primary keys' pages are then filled in order rather than at random
-    await sql`insert into customers (tenant_id, id, source, primary_store_id) select ${t}::uuid, id, ${o.source}, store_id from tmp_new order by id`.execute(trx);
-    await sql`insert into customer_identities (tenant_id, kind, value, customer_id, source) select ${t}::uuid, kind, value, id, ${o.source} from tmp_new order by kind, value`.execute(trx);
-    await rematch();
-  }
-
-  // learn the other identities of matched orders; identities already owned by someone else prove a merge
-  await sql`create temp table tmp_learned (kind text, value text, customer_id uuid) on commit drop`.execute(trx);
-  await sql`insert into tmp_learned select kind, value, id from tmp_new`.execute(trx);
-  let merged = 0;
-  for (let round = 0; round < 4; round++) {
-    await sql`with ins as (
-        insert into customer_identities (tenant_id, kind, value, customer_id, source)
-        select distinct on (i.kind, i.value) ${t}::uuid, i.kind, i.value, m.customer_id, ${o.source}
-        from tmp_ids i join tmp_match m on m.order_no = i.order_no
-        where not exists (select 1 from customer_identities ci where ci.tenant_id = ${t} and ci.kind = i.kind and ci.value = i.value)
-        order by i.kind, i.value, i.paid_at desc
-        on conflict do nothing returning kind, value, customer_id)
-      insert into tmp_learned select kind, value, customer_id from ins`.execute(trx);
-    const pairs = await sql<{ a: string; b: string }>`
-      select distinct m.customer_id as a, ci.customer_id as b
-      from tmp_ids i join tmp_match m on m.order_no = i.order_no
-      join customer_identities ci on ci.tenant_id = ${t} and ci.kind = i.kind and ci.value = i.value
-      where ci.customer_id <> m.customer_id`.execute(trx);
-    if (pairs.rows.length === 0) break;
-    merged += await mergeCustomerPairs(trx, o.actor, pairs.rows.map((p) => [p.a, p.b] as [string, string]), prio, o.source === 'api' ? 'api order identities' : 'import order identities');
-    await rematch();
-  }
-
-  // display fields of the customers: masked mobile and a primary store, when they have none
+/** Display fields of the orders' customers: masked mobile and a primary store, when they have none. */
+async function fillCustomerDisplay(trx: Tx, t: TenantId): Promise<void> {
   await sql`update customers c set mobile_masked = y.mobile_masked, updated_at = now() from (
-      select distinct on (m.customer_id) m.customer_id, x.mobile_masked from tmp_orders x join tmp_match m on m.order_no = x.order_no
+      select distinct on (m.customer_id) m.customer_id, x.mobile_masked from tmp_orders x join tmp_match m on m.key = x.order_no
       where m.customer_id is not null and x.mobile_masked is not null order by m.customer_id, x.paid_at desc) y
     where c.tenant_id = ${t} and c.id = y.customer_id and c.mobile_masked is null`.execute(trx);
   await sql`update customers c set primary_store_id = y.store_id, updated_at = now() from (
-      select distinct on (m.customer_id) m.customer_id, x.store_id from tmp_orders x join tmp_match m on m.order_no = x.order_no
+      select distinct on (m.customer_id) m.customer_id, x.store_id from tmp_orders x join tmp_match m on m.key = x.order_no
       where m.customer_id is not null and x.store_id is not null order by m.customer_id, x.paid_at desc) y
     where c.tenant_id = ${t} and c.id = y.customer_id and c.primary_store_id is null`.execute(trx);
-
-  // late linking: earlier anonymous orders that carry an identity that became known now
-  let linked = 0;
-  const learned = await count(trx, sql`select count(*)::int as n from tmp_learned`);
-  if (learned > 0) {
-    await sql`analyze tmp_learned`.execute(trx);
-    const parts = (['external_userid', 'unionid', 'member_no', 'mobile', 'openid'] as const).map((kind) => {
-      const col = sql.ref(`ord.${kind === 'mobile' ? 'mobile_hash' : kind}`);
-      return sql`select ord.id as order_id, ci.customer_id, array_position(${prio}::text[], ${kind}::text) as prio
-        from tmp_learned l join orders ord on ord.tenant_id = ${t} and ord.customer_id is null and ${col} = l.value
-        join customer_identities ci on ci.tenant_id = ${t} and ci.kind = l.kind and ci.value = l.value
-        where l.kind = ${kind}`;
-    });
-    const r = await sql<{ customer_id: string }>`
-      with m as (${sql.join(parts, sql` union all `)}),
-      pick as (select distinct on (order_id) order_id, customer_id from m order by order_id, prio)
-      update orders ord set customer_id = pick.customer_id, updated_at = now()
-      from pick where ord.tenant_id = ${t} and ord.id = pick.order_id and ord.customer_id is null
-      returning ord.customer_id`.execute(trx);
-    linked = r.rows.length;
-    if (linked > 0) await markCustomersTouched(trx, t, [...new Set(r.rows.map((x) => x.customer_id))], 'orders.linked');
-  }
-  return { created, linked, merged };
 }
-

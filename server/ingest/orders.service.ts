@@ -15,7 +15,7 @@ import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 import { withTenant, type TenantId } from '../tenancy/context';
-import { loadTenantIngestContext, lockTenantIdentities } from './identity.service';
+import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import { mergeOrderLines, type OrderResult } from './orders.repository';
 import { CHANNELS, FUTURE_TOLERANCE_MS, normalizeMemberNo, parseDateTime } from './values';
 

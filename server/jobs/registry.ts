@@ -9,9 +9,9 @@ import { analyticsJobs } from '../analytics/analytics.job';
 import { wecomJobs } from '../wecom/wecom.job';
 import { segmentJobs } from '../segments/segments.job';
 import { campaignJobs } from '../campaigns/campaigns.job';
-import { triggerJobs } from '../campaigns/triggers.job';
+import { clerkTaskJobs } from '../clerk/tasks.job';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyJob = JobDefinition<any, Services>;
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...triggerJobs];
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...triggerJobs, ...clerkTaskJobs];

@@ -8,7 +8,7 @@ import { jsonb } from '../tenancy/audit';
 
 export type SegmentActionRow = Selectable<SegmentActionsTable>;
 
-export async function insertAction(trx: Tx, tenantId: TenantId, v: { segmentId: string; kind: SegmentActionKind; params: Record<string, unknown>; total: number; staffId: string | null; label: string }): Promise<string> {
+export async function insertAction(trx: Tx, tenantId: TenantId, v: { segmentId: string | null; kind: SegmentActionKind; params: Record<string, unknown>; total: number; staffId: string | null; label: string }): Promise<string> {
   const r = await sql<{ id: string }>`
     insert into segment_actions (tenant_id, segment_id, kind, params, total, created_by_staff_id, created_by_label)
     values (${tenantId}::uuid, ${v.segmentId}::uuid, ${v.kind}, ${jsonb(v.params)}, ${v.total}, ${v.staffId}::uuid, ${v.label}) returning id`.execute(trx);
@@ -22,6 +22,13 @@ export async function getAction(trx: Tx, tenantId: TenantId, id: string, lock = 
 
 export async function recentActions(trx: Tx, tenantId: TenantId, segmentId: string, limit = 10): Promise<SegmentActionRow[]> {
   const r = await sql<SegmentActionRow>`select * from segment_actions where tenant_id = ${tenantId}::uuid and segment_id = ${segmentId}::uuid order by created_at desc limit ${limit}`.execute(trx);
+  return r.rows;
+}
+
+/** The customers list's own bulk actions ("all N matching customers") of one user, newest first. */
+export async function recentListActions(trx: Tx, tenantId: TenantId, staffId: string | null, limit = 3): Promise<SegmentActionRow[]> {
+  const r = await sql<SegmentActionRow>`select * from segment_actions where tenant_id = ${tenantId}::uuid and segment_id is null
+    and created_by_staff_id is not distinct from ${staffId}::uuid order by created_at desc limit ${limit}`.execute(trx);
   return r.rows;
 }
 

@@ -8,9 +8,16 @@
  *   they appear in the clerk's 今日 list (server/clerk/tasks.repository.ts);
  * - export: the members as CSV rows (the route writes them with app/lib/csv.ts, formula-injection safe).
  * Members are those in the acting user's scope at the time the action runs.
+ *
+ * The customers list's "all N matching customers" (#13.12) is the same bulk tag action without a saved segment:
+ * its audience is the list's filters as a rule plus the search text, and the acting user's scope is kept with it
+ * (a clerk tags only the customers they serve), in `params`.
  */
+import { sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
-import { compileRule } from '../customers/rule-compiler';
+import { ruleFromCustomerFilters, type ListFilters } from '../../app/lib/segments/from-filters';
+import { searchSql } from '../customers/customer-list.repository';
+import { compileRule, type CompiledRule } from '../customers/rule-compiler';
 import { countMatching, pageMatching } from '../customers/rule.repository';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import type { Services } from '../services';
@@ -18,7 +25,7 @@ import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { changeCustomerTags, enqueueTagWriteback } from '../wecom/tags.service';
-import { advanceAction, failAction, getAction, insertAction, insertFollowUps, nextMemberIds } from './actions.repository';
+import { advanceAction, failAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
 import { segmentLoader } from './segments.repository';
 import { segmentFor } from './segments.service';
 
@@ -46,6 +53,72 @@ export async function startBulkTag(trx: Tx, actor: Actor, segmentId: string, inp
   return { actionId, total };
 }
 
+/** The acting user's scope, kept with a list action so the job tags exactly what the user could see. */
+interface ActionScope {
+  role: Actor['role'];
+  staffId: string | null;
+  storeScope: string[] | null;
+}
+interface ListActionParams {
+  tagId: string;
+  tagName: string;
+  cursor: string | null;
+  rule: unknown;
+  search: string | null;
+  scope: ActionScope;
+}
+
+/** The list's audience: its filters as a rule, and the search text beside it (as the list shows them). */
+async function compileListAudience(trx: Tx, actor: Actor, rule: unknown, search: string | null): Promise<CompiledRule> {
+  const compiled = await compileRule({ trx, actor, loadSegment: segmentLoader(trx, actor.tenantId) }, rule);
+  return search ? { ...compiled, where: sql<SqlBool>`${compiled.where} and ${searchSql(search)}` } : compiled;
+}
+
+/**
+ * "All N matching customers" of the customers list: records a bulk tag action over the list's filters (and search)
+ * in the acting user's scope; enqueue its job after commit with queueSegmentAction. The tagging itself is the
+ * segment action's job (chunks, progress, resumable, WeCom tags through the write-back queue).
+ */
+export async function startBulkTagMatching(trx: Tx, actor: Actor, filters: ListFilters & { q?: string }, input: unknown): Promise<{ actionId: string; total: number }> {
+  assertCan(actor, 'customers.tag');
+  const p = bulkTagInput.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const tag = await trx.selectFrom('tags').select(['id', 'name']).where('tenant_id', '=', actor.tenantId).where('id', '=', p.data.tagId).where('deleted_at', 'is', null).executeTakeFirst();
+  if (!tag) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
+  const { q, ...rest } = filters;
+  const rule = ruleFromCustomerFilters(rest);
+  const total = await countMatching(trx, await compileListAudience(trx, actor, rule, q ?? null));
+  if (total === 0) throw new ValidationError('没有符合条件的客户 / No customers match');
+  const kind = p.data.op === 'add' ? 'tag_add' : 'tag_remove';
+  const params: ListActionParams = { tagId: tag.id, tagName: tag.name, cursor: null, rule, search: q ?? null, scope: { role: actor.role, staffId: actor.staffId, storeScope: actor.storeScope } };
+  const actionId = await insertAction(trx, actor.tenantId, { segmentId: null, kind, params: { ...params }, total, staffId: actor.staffId, label: actor.label });
+  await audit(trx, actor, { action: `customers.${kind}_all`, entityType: 'segment_action', entityId: actionId, after: { tag: tag.name, customers: total, rule, search: q ?? null } });
+  return { actionId, total };
+}
+
+/** The audience of an action: a segment's members, or a list action's rule and search. */
+function audienceOfAction(trx: Tx, actor: Actor, a: SegmentActionRow): Promise<CompiledRule> {
+  if (a.segment_id) return compileAudience(trx, actor, a.segment_id);
+  const p = a.params as unknown as ListActionParams;
+  return compileListAudience(trx, actor, p.rule, p.search);
+}
+
+/** The actor a job acts as: the creator's role and scope for a list action, the whole tenant for a segment's. */
+function jobActor(tenantId: TenantId, a: SegmentActionRow): Actor {
+  const scope = a.segment_id ? null : (a.params as unknown as ListActionParams).scope;
+  return {
+    kind: 'system',
+    tenantId,
+    tenantSlug: '',
+    staffId: scope?.staffId ?? a.created_by_staff_id,
+    role: scope?.role ?? 'admin',
+    name: a.created_by_label,
+    label: a.created_by_label,
+    storeId: null,
+    storeScope: scope ? scope.storeScope : null,
+  };
+}
+
 export async function queueSegmentAction(services: Services, tenantId: TenantId, actionId: string): Promise<void> {
   if (!services.queue.started) return;
   await services.queue.send(SEGMENT_ACTION_JOB, { tenantId, actionId }, { singletonKey: actionId, retryLimit: 5, retryDelay: 10, retryBackoff: true });
@@ -59,7 +132,7 @@ export async function runBulkTag(services: Services, tenantId: TenantId, actionI
       const a = await getAction(trx, tenantId, actionId, true);
       if (!a || a.status === 'done' || a.status === 'failed') return { pending: [] as number[], more: false };
       const params = a.params as { tagId: string; cursor: string | null };
-      const ids = await nextMemberIds(trx, await compileAudience(trx, actor, a.segment_id), params.cursor, chunk);
+      const ids = await nextMemberIds(trx, await audienceOfAction(trx, actor, a), params.cursor, chunk);
       if (ids.length === 0) {
         await advanceAction(trx, tenantId, actionId, { cursor: params.cursor, done: 0, pending: 0, failed: 0, skipped: 0, finished: true });
         return { pending: [], more: false };
@@ -78,7 +151,7 @@ export async function runBulkTag(services: Services, tenantId: TenantId, actionI
 export async function processSegmentAction(services: Services, tenantId: TenantId, actionId: string): Promise<void> {
   const a = await withTenant(services.dbs, tenantId, (trx) => getAction(trx, tenantId, actionId));
   if (!a || a.status === 'done' || a.status === 'failed') return;
-  const actor: Actor = { kind: 'system', tenantId, tenantSlug: '', staffId: a.created_by_staff_id, role: 'admin', name: a.created_by_label, label: a.created_by_label, storeId: null, storeScope: null };
+  const actor = jobActor(tenantId, a);
   try {
     await runBulkTag(services, tenantId, actionId, actor);
   } catch (e) {

@@ -54,7 +54,7 @@ apiRouters.push((services) => {
   }));
   r.post('/segments/preview', wrap(async (req, res) => {
     const body = strict(previewBody, req.body);
-    const out = await tx(req, (trx) => previewRule(trx, req.actor, body.rule));
+    const out = await tx(req, (trx) => previewRule(trx, req.actor, body.rule, 0, { exact: body.exact === true }));
     res.json({ count: out.count, exact: out.exact, as_of: out.as_of });
   }));
   r.post('/segments', wrap(async (req, res) => {
@@ -158,7 +158,7 @@ openApiPaths['/segments/preview'] = {
   post: {
     tags: ['Segments'],
     summary: 'Count the customers an unsaved rule matches',
-    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['rule'], properties: { rule: { $ref: '#/components/schemas/SegmentRule' }, exact: { type: 'boolean', description: 'The count is always exact; echoed as exact: true' } } } } } },
+    requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['rule'], properties: { rule: { $ref: '#/components/schemas/SegmentRule' }, exact: { type: 'boolean', description: 'true: an exact count. Without it the count is exact when it takes at most 250 ms, else an estimate from a sample of customers, answered with exact: false' } } } } } },
     responses: { 200: json(countSchema, 'The count'), 400: err('Bad rule (the message names the condition)') },
   },
 };

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseRule, type Rule } from '../../app/lib/segments/rule';
 import { templateByKey } from '../../app/lib/segments/templates';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
-import { countMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
+import { countMatching, countMatchingWithin, estimateMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -15,6 +15,7 @@ import { withTenant, type Dbs, type TenantId, type Tx } from '../tenancy/context
 import { applyMembership, type MembershipChange } from './membership.repository';
 import { filterOptions } from '../analytics/filters';
 import { listTagOptions } from '../wecom/tags.repository';
+import { catalogueBuilt, catchUpCatalogue, searchCatalogue, type CatalogueEntry, type CatalogueKind } from './catalogue.repository';
 import { builderLists, deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
 
 export const segmentInput = z.object({
@@ -128,15 +129,26 @@ export async function segmentCustomers(trx: Tx, actor: Actor, id: string, page: 
   return { rows: await pageMatching(trx, compiled, page, size), total: await countMatching(trx, compiled), page, size };
 }
 
+/** How long the live count may take before the builder gets an estimate instead (exact on demand). */
+export const EXACT_COUNT_BUDGET_MS = 250;
+
 /**
- * Count of an unsaved rule in the viewer's scope. Always counted exactly today (one statement); `exact` is echoed
- * as true so a client that asked for an estimate knows it got the exact figure.
+ * Count of an unsaved rule in the viewer's scope. With `exact` (the API's `"exact": true`, the builder's "count
+ * exactly", and every count before an action) one exact statement; without it the exact count when it takes at
+ * most EXACT_COUNT_BUDGET_MS, else an estimate from a sample of customers, marked `exact: false` (shown "≈").
  */
-export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows = 0): Promise<{ count: number; exact: true; as_of: string; rows?: MatchingCustomerRow[] }> {
+export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows = 0, opts: { exact?: boolean } = {}): Promise<{ count: number; exact: boolean; as_of: string; rows?: MatchingCustomerRow[] }> {
   assertCan(actor, 'segments.view');
   const compiled = await compileFor(trx, actor, rule);
-  const count = await countMatching(trx, compiled);
-  return { count, exact: true, as_of: compiled.refDay, ...(withRows > 0 ? { rows: await pageMatching(trx, compiled, 1, withRows) } : {}) };
+  let count: number;
+  let exact = true;
+  if (opts.exact) count = await countMatching(trx, compiled);
+  else {
+    const within = await countMatchingWithin(trx, compiled, EXACT_COUNT_BUDGET_MS);
+    exact = within !== null;
+    count = within ?? (await estimateMatching(trx, compiled, actor.tenantId));
+  }
+  return { count, exact, as_of: compiled.refDay, ...(withRows > 0 ? { rows: await pageMatching(trx, compiled, 1, withRows) } : {}) };
 }
 
 /**
@@ -144,6 +156,8 @@ export async function previewRule(trx: Tx, actor: Actor, rule: unknown, withRows
  * deleted — is reported and skipped, the others go on). Static segments are never touched.
  */
 export async function refreshTenantSegments(dbs: Dbs, tenantId: TenantId): Promise<{ segments: number; entered: number; exited: number; failed: { id: string; message: string }[] }> {
+  // The builder's SKU / category catalogue follows the new orders first (a set-based catch-up from the watermark).
+  await withTenant(dbs, tenantId, (trx) => catchUpCatalogue(trx, tenantId));
   const ids = await withTenant(dbs, tenantId, (trx) => dynamicSegmentIds(trx, tenantId));
   const out = { segments: 0, entered: 0, exited: 0, failed: [] as { id: string; message: string }[] };
   for (const id of ids) {
@@ -161,6 +175,20 @@ export async function refreshTenantSegments(dbs: Dbs, tenantId: TenantId): Promi
     }
   }
   return out;
+}
+
+export const catalogueQuery = z.object({ kind: z.enum(['sku', 'category']), q: z.string().trim().max(60).default('') });
+
+/**
+ * The builder's type-ahead for "bought SKU" / "bought category": the tenant's sold values whose code or name
+ * contains the text, most sold first (built on the first search when the refresh job has not built it yet).
+ */
+export async function searchOrderCatalogue(trx: Tx, actor: Actor, input: unknown): Promise<CatalogueEntry[]> {
+  assertCan(actor, 'segments.view');
+  const p = catalogueQuery.safeParse(input);
+  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  if (!(await catalogueBuilt(trx, actor.tenantId))) await catchUpCatalogue(trx, actor.tenantId);
+  return searchCatalogue(trx, actor.tenantId, p.data.kind as CatalogueKind, p.data.q, 20);
 }
 
 export interface BuilderOptions {

@@ -12,6 +12,8 @@ const MATRIX = {
   'segments.manage': ['admin', 'ops'],
   'campaigns.view': ['admin', 'ops', 'manager'],
   'campaigns.manage': ['admin', 'ops'],
+  /** When the tenant requires it, a campaign's first send waits for an admin's approval. */
+  'campaigns.approve': ['admin'],
   'imports.manage': ['admin', 'ops'],
   'channels.manage': ['admin', 'ops'],
   /** Welcome messages, handovers (离职/在职继承) and moments (朋友圈); clerks see their own tasks in /m. */

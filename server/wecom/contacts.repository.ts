@@ -12,9 +12,9 @@
  * Callers hold `lockTenantIdentities` in the same transaction.
  */
 import { uuidArray } from '../lib/pg-array';
-import { uuid7 } from '../lib/uuid7';
 import { sql } from 'kysely';
-import type { IdentityRef } from '../ingest/identity.service';
+import { resolveContactCustomers } from '../customers/contact-identities.repository';
+import type { IdentityRef } from '../customers/identity.service';
 import { mobileIdentity, type MobileKey } from '../customers/mobile-identity';
 import type { TenantId, Tx } from '../tenancy/context';
 import type { BatchContactItem, ExternalContact, ExternalContactGetResponse } from './types';
@@ -143,12 +143,10 @@ export interface ResolvedBatch {
 type CustomerCounts = Pick<ApplyResult, 'customersCreated' | 'customersUpdated' | 'staffCreated' | 'touched' | 'identities' | 'mergePairs'>;
 
 /**
- * The customer half of a batch (run under `lockTenantIdentities`): clerks Huike does not know yet, customers
- * matched by external_userid then unionid (new ones created), their identities, and remark mobiles as keyed-hash
- * mobile identities. Lookups into the big tables are one primary-key probe per value, and the batch is bound once
- * per statement as parallel arrays (`unnest`), so a batch costs the same in a small and a big tenant.
+ * The customer half of a batch (run under `lockTenantIdentities`): clerks Huike does not know yet, then the
+ * customers and identities of the contacts (server/customers/contact-identities.repository.ts).
  */
-export async function resolveCustomers(
+export async function resolveContactBatch(
   trx: Tx,
   tenantId: TenantId,
   pairs: readonly ContactPair[],
@@ -156,15 +154,8 @@ export async function resolveCustomers(
   /** The full sync links orders for the whole tenant at its end, so it does not need the new identities back. */
   opts: { returnIdentities?: boolean } = {},
 ): Promise<ResolvedBatch & CustomerCounts & { createdIds: string[] }> {
-  const returnIdentities = opts.returnIdentities ?? true;
   const t = tenantId;
-  const out: CustomerCounts = { customersCreated: 0, customersUpdated: 0, staffCreated: 0, touched: [], identities: [], mergePairs: [] };
-  const customerOf = new Map<string, string>();
-  if (pairs.length === 0) return { ...out, customerOf, staffOf: new Map(), createdIds: [] };
-  const touched = new Set<string>();
-  const cust = new Map<string, ContactPair>();
-  for (const p of pairs) cust.set(p.external_userid, p);
-
+  if (pairs.length === 0) return { customersCreated: 0, customersUpdated: 0, staffCreated: 0, touched: [], identities: [], mergePairs: [], customerOf: new Map(), staffOf: new Map(), createdIds: [] };
   const userids = [...new Set(pairs.map((p) => p.userid))];
   const staffOf = new Map<string, string>();
   for (const u of userids) if (staffCache?.has(u)) staffOf.set(u, staffCache.get(u)!);
@@ -182,115 +173,14 @@ export async function resolveCustomers(
     staffOf.set(r.wecom_userid, r.id);
     staffCache?.set(r.wecom_userid, r.id);
   }
-  out.staffCreated = staff.rows.filter((r) => r.created).length;
-
-  const eids = [...cust.keys()];
-  const unionids = [...new Set([...cust.values()].flatMap((c) => (c.unionid ? [c.unionid] : [])))];
-  // One primary-key probe per value (a lateral subquery with LIMIT cannot become a hash join): with `= any(array)`
-  // the planner chose a (parallel) scan of every identity of the tenant per batch once the table grew past its
-  // last ANALYZE — 30–65 ms per batch at 50,000 customers, against a few ms of probes.
-  const known = await sql<{ kind: string; value: string; customer_id: string }>`
-    select k.kind, k.value, x.customer_id
-    from (select 'external_userid'::text as kind, v as value from unnest(${eids}::text[]) v
-          union all select 'unionid', v from unnest(${unionids}::text[]) v) k
-    cross join lateral (select ci.customer_id from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.kind = k.kind and ci.value = k.value limit 1) x`.execute(trx);
-  const byEid = new Map<string, string>();
-  const byUnion = new Map<string, string>();
-  for (const k of known.rows) (k.kind === 'external_userid' ? byEid : byUnion).set(k.value, k.customer_id);
-  const fresh: ContactPair[] = [];
-  const freshIds: string[] = [];
-  const existing: { id: string; c: ContactPair }[] = [];
-  const idKinds: string[] = [];
-  const idValues: string[] = [];
-  const idOwners: string[] = [];
-  for (const c of cust.values()) {
-    const e = byEid.get(c.external_userid);
-    const u = c.unionid ? byUnion.get(c.unionid) : undefined;
-    if (e && u && e !== u) out.mergePairs.push([e, u]);
-    let id = e ?? u;
-    if (!id) {
-      id = uuid7();
-      fresh.push(c);
-      freshIds.push(id);
-    } else existing.push({ id, c });
-    customerOf.set(c.external_userid, id);
-    if (!e) {
-      idKinds.push('external_userid');
-      idValues.push(c.external_userid);
-      idOwners.push(id);
-    }
-    if (c.unionid && !u) {
-      idKinds.push('unionid');
-      idValues.push(c.unionid);
-      idOwners.push(id);
-    }
-  }
-  // Remark mobiles: keyed-hash identities (learned like any other identity, in the same statement), and the
-  // masked form fills an empty customer mobile.
-  const maskedOf = new Map<string, string>();
-  const idSources: string[] = idKinds.map(() => 'wecom');
-  for (const p of pairs) {
-    const id = customerOf.get(p.external_userid)!;
-    for (const m of p.mobiles) {
-      idKinds.push('mobile');
-      idValues.push(m.hash);
-      idOwners.push(id);
-      idSources.push('wecom.remark_mobile');
-      const cur = maskedOf.get(id);
-      if (cur === undefined || m.masked < cur) maskedOf.set(id, m.masked);
-    }
-  }
-  const exIds = existing.map((x) => x.id);
-  const cr = await sql<{ updated_ids: string[] | null; identities: IdentityRef[]; mobile_ids: string[] | null }>`
-    with ins as (
-      insert into customers (tenant_id, id, display_name, gender, avatar, source, mobile_masked)
-      select ${t}::uuid, u.id, nullif(u.name, ''), coalesce(u.gender, 0), nullif(u.avatar, ''), 'wecom', u.masked
-      from unnest(${uuidArray(freshIds)}::uuid[], ${fresh.map((c) => c.name)}::text[], ${fresh.map((c) => c.gender)}::int[], ${fresh.map((c) => c.avatar)}::text[], ${freshIds.map((id) => maskedOf.get(id) ?? null)}::text[]) as u(id, name, gender, avatar, masked)
-      returning id
-    ),
-    cand as (
-      select distinct on (c.id) c.id,
-        case when c.source = 'wecom' or c.display_name is null then coalesce(nullif(u.name, ''), c.display_name) else c.display_name end as dn,
-        coalesce(nullif(u.avatar, ''), c.avatar) as av,
-        case when coalesce(u.gender, 0) <> 0 then u.gender else c.gender end as g,
-        coalesce(c.mobile_masked, u.masked) as mm
-      from unnest(${uuidArray(exIds)}::uuid[], ${existing.map((x) => x.c.name)}::text[], ${existing.map((x) => x.c.gender)}::int[], ${existing.map((x) => x.c.avatar)}::text[], ${exIds.map((id) => maskedOf.get(id) ?? null)}::text[]) as u(id, name, gender, avatar, masked)
-      -- a primary-key probe per customer, whatever the statistics say (see the identity lookup above)
-      cross join lateral (select * from customers c where c.tenant_id = ${t}::uuid and c.id = u.id limit 1) c
-      order by c.id
-    ),
-    upd as (
-      update customers c set display_name = cand.dn, avatar = cand.av, gender = cand.g, mobile_masked = cand.mm, updated_at = now()
-      from cand
-      where c.tenant_id = ${t}::uuid and c.id = any(${uuidArray(exIds)}::uuid[]) and c.id = cand.id
-        and (c.display_name is distinct from cand.dn or c.avatar is distinct from cand.av or c.gender is distinct from cand.g or c.mobile_masked is distinct from cand.mm)
-      returning c.id
-    ),
-    idents as (
-      insert into customer_identities (tenant_id, kind, value, customer_id, source)
-      select ${t}::uuid, u.kind, u.value, u.owner, u.source from unnest(${idKinds}::text[], ${idValues}::text[], ${uuidArray(idOwners)}::uuid[], ${idSources}::text[]) as u(kind, value, owner, source)
-      on conflict (tenant_id, kind, value) do nothing
-      returning kind, value, customer_id
-    )
-    select (select count(*) from ins) as n_ins, (select array_agg(id) from upd) as updated_ids,
-      (select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'value', value)), '[]'::jsonb) from idents where ${returnIdentities}) as identities,
-      (select array_agg(distinct customer_id) from idents where kind = 'mobile') as mobile_ids`.execute(trx);
-  out.customersCreated = freshIds.length;
-  for (const id of freshIds) touched.add(id);
-  const c0 = cr.rows[0];
-  out.customersUpdated = c0?.updated_ids?.length ?? 0;
-  for (const id of c0?.updated_ids ?? []) touched.add(id);
-  out.identities.push(...(c0?.identities ?? []));
-
-  for (const id of c0?.mobile_ids ?? []) touched.add(id);
-  out.touched = [...touched];
-  return { ...out, customerOf, staffOf, createdIds: freshIds };
+  const c = await resolveContactCustomers(trx, t, pairs, opts);
+  return { ...c, staffCreated: staff.rows.filter((r) => r.created).length, staffOf };
 }
 
 type RelationCounts = Pick<ApplyResult, 'relationsCreated' | 'relationsUpdated' | 'followTagsChanged' | 'touched'>;
 
 /**
- * The relation half of a batch (needs the ids `resolveCustomers` found; no identity lock): follow relations
+ * The relation half of a batch (needs the ids `resolveContactBatch` found; no identity lock): follow relations
  * (clerk, remark, description, add time, add way, state → channel, remark mobiles masked), what a sync run has
  * seen, and the relations' corp tags (in the same upsert) — compared with what is stored, so an unchanged relation
  * writes nothing.
@@ -372,7 +262,7 @@ export async function applyRelations(trx: Tx, tenantId: TenantId, pairs: readonl
 
 /** Both halves in one transaction (callback handlers). The caller holds `lockTenantIdentities`. */
 export async function applyContactPairs(trx: Tx, tenantId: TenantId, pairs: readonly ContactPair[], opts: { runId?: string; fetchedAt?: Date } = {}): Promise<ApplyResult> {
-  const c = await resolveCustomers(trx, tenantId, pairs);
+  const c = await resolveContactBatch(trx, tenantId, pairs);
   const r = await applyRelations(trx, tenantId, pairs, c, opts);
   return {
     customersCreated: c.customersCreated,

@@ -14,7 +14,7 @@
 import { sql } from 'kysely';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
-import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs, type IdentityRef } from '../ingest/identity.service';
+import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs, type IdentityRef } from '../customers/identity.service';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';

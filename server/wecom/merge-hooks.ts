@@ -1,10 +1,10 @@
 /**
- * When two customers are proven to be one person (server/ingest/identity.service.ts mergeCustomers), their WeCom
+ * When two customers are proven to be one person (server/customers/identity.service.ts mergeCustomers), their WeCom
  * data moves to the survivor: internal tags, tag changes and group memberships. (Relation tags live on the relations,
  * which mergeCustomers moves itself.)
  */
 import { sql } from 'kysely';
-import { customerMergeHooks } from '../ingest/identity.service';
+import { customerMergeHooks } from '../customers/identity.service';
 import type { TenantId, Tx } from '../tenancy/context';
 
 export async function moveWecomCustomerData(trx: Tx, tenantId: TenantId, survivorId: string, loserId: string): Promise<void> {

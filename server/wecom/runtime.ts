@@ -63,11 +63,6 @@ export function wecomRuntime(services: Services): WecomRuntime {
   return rt;
 }
 
-/** Extension installer (server/extensions.ts): attaches the runtime and its simulator hub at boot. */
-export async function installWecomRuntime(services: Services): Promise<void> {
-  wecomRuntime(services);
-}
-
 function appKeyFor(conn: OpenConnection): string | undefined {
   return conn.agentId !== null ? `agent:${conn.agentId}` : undefined;
 }

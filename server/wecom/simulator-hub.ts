@@ -2,15 +2,16 @@
  * In-process simulators for simulator-mode connections (the demo tenant of `npm start`, tests).
  *
  * A simulator is built lazily from the connection: the demo's population comes from the demo chain's clerks
- * (db/demo/wecom-population.ts), deterministic by seed, so the web process, the worker and the CLI build the same world.
+ * (server/demo/wecom-population.ts), deterministic by seed, so the web process, the worker and the CLI build the same world.
  * Its mutations post encrypted callbacks through an EventSink whose transport calls the same handler as
  * `POST /wecom/callback/:slug` (server/wecom/callback.service.ts), in-process: no port needed, same code path.
+ * That handler is handed in at boot (server/wecom/install.ts) rather than imported: the callback handler sends
+ * welcome messages through a client the runtime builds, and the runtime owns this hub.
  * Tests register their own simulator per tenant.
  */
-import { demoWecomPopulation } from '../../db/demo/wecom-population';
+import { demoWecomPopulation } from '../demo/wecom-population';
 import type { Services } from '../services';
 import { withTenant } from '../tenancy/context';
-import { handleCallback } from './callback.service';
 import type { FetchLike } from './client';
 import { callbackUrlFor, type OpenConnection } from './connection.service';
 import { createSimulatorFetch } from './simulator/fetch';
@@ -25,7 +26,12 @@ interface Entry {
   registered: boolean;
 }
 
+/** The callback route's handler as the hub calls it (server/wecom/callback.service.ts `handleCallback`). */
+export type InProcessCallback = (services: Services, req: { slug: string; method: 'GET' | 'POST'; query: Record<string, string>; body: string }) => Promise<{ status: number; body: string }>;
+
 export class SimulatorHub {
+  /** Where simulator callbacks go; installed at boot (installWecomRuntime). */
+  deliver: InProcessCallback | null = null;
   private readonly entries = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<WecomSimulator>>();
   private readonly fetches = new WeakMap<WecomSimulator, FetchLike>();
@@ -85,7 +91,8 @@ export class SimulatorHub {
     const u = new URL(url);
     const m = /^\/wecom\/callback\/([^/]+)$/.exec(u.pathname);
     if (!m) return new Response('not found', { status: 404 });
-    const res = await handleCallback(this.services, {
+    if (!this.deliver) return new Response('no callback handler installed (installExtensions)', { status: 503 });
+    const res = await this.deliver(this.services, {
       slug: decodeURIComponent(m[1]!),
       method: (init.method ?? 'GET').toUpperCase() === 'POST' ? 'POST' : 'GET',
       query: Object.fromEntries(u.searchParams),

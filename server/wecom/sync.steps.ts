@@ -7,11 +7,11 @@ import { sql } from 'kysely';
 import type { SyncLane } from '../../db/schema/wecom';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { markCustomersTouched, requestFullRefresh } from '../customers/refresh';
-import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs } from '../ingest/identity.service';
+import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs } from '../customers/identity.service';
 import { systemActor } from '../tenancy/actor';
 import { withSystem, withTenant } from '../tenancy/context';
 import { BoundedQueue, drainPool, firstRejection, mapConcurrent } from './concurrency';
-import { applyRelations, pairsFromBatch, resolveCustomers } from './contacts.repository';
+import { applyRelations, pairsFromBatch, resolveContactBatch } from './contacts.repository';
 import { applyGroupChats, linkGroupMembers, markChatsDismissed } from './groups.repository';
 import { isPermanentWecomError, isWecomErrcode } from './messages';
 import { estimateRelations, lanesFraction, planLanes } from './sync-plan';
@@ -201,7 +201,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
   let asked = false;
   const ids = await write(ctx, async (trx) => {
     await lockTenantIdentities(trx, t);
-    const c = await resolveCustomers(trx, t, pairs, ctx.staffCache, { returnIdentities: false });
+    const c = await resolveContactBatch(trx, t, pairs, ctx.staffCache, { returnIdentities: false });
     if (c.mergePairs.length > 0) {
       const prio = (await loadTenantIngestContext(trx, t)).priority;
       await mergeCustomerPairs(trx, systemActor(t, '', 'wecom-sync'), c.mergePairs, prio, 'wecom: external_userid and unionid of one person');

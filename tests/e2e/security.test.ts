@@ -133,9 +133,37 @@ describe('security headers', () => {
     const csp = r.headers.get('content-security-policy') ?? '';
     expect(csp).toMatch(/frame-ancestors 'self' https:\/\/work\.weixin\.qq\.com https:\/\/\*\.work\.weixin\.qq\.com/);
     expect(r.headers.get('x-frame-options')).toBeNull();
+    // The sidebar may load WeCom's JS-SDK (jweixin from res.wx.qq.com, jwxwork from open.work.weixin.qq.com).
+    const scriptSrc = /script-src ([^;]*)/.exec(csp)?.[1] ?? '';
+    expect(scriptSrc.split(' ')).toEqual(expect.arrayContaining(["'self'", 'https://res.wx.qq.com', 'https://open.work.weixin.qq.com']));
+    expect(scriptSrc).not.toContain("'unsafe-inline'");
     const other = await fetch(`${base}/wecom/sidebarx`, { redirect: 'manual' });
     expect(other.headers.get('x-frame-options')).toBe('SAMEORIGIN');
     expect(other.headers.get('content-security-policy')).not.toContain('weixin');
+    expect(other.headers.get('content-security-policy')).not.toContain('wx.qq.com');
+  });
+
+  it('the JS-SDK signature endpoint signs only pages of this app and refuses a 31st request a minute from one staff member', async () => {
+    // The manager: a staff session no other e2e test signs with (the limit is per staff member and process).
+    const { cookie } = await signIn(base, 'manager@demo.huike');
+    // The limit counts per fixed minute: start early in one, so all 31 requests fall into the same window.
+    if (Date.now() % 60_000 > 30_000) await new Promise((r) => setTimeout(r, 60_000 - (Date.now() % 60_000) + 200));
+    const sign = (url: string) => fetch(`${base}/wecom/sidebar/sign?url=${encodeURIComponent(url)}`, { headers: { Cookie: cookie, Accept: 'application/json' } });
+    const foreign = await sign('https://evil.example.com/wecom/sidebar?t=demo');
+    expect(foreign.status).toBe(400);
+    expect(((await foreign.json()) as { message: string }).message).toContain('Only pages of this app are signed');
+    const statuses: number[] = [];
+    // The refused request counted too: 1 + 28 + 1 = 30 allowed.
+    for (let i = 0; i < 28; i++) statuses.push((await sign(`${base}/wecom/sidebar?t=demo&n=${i}`)).status);
+    expect(new Set(statuses)).toEqual(new Set([200]));
+    const ok = (await (await sign(`${base}/wecom/sidebar?t=demo#x`)).json()) as { signature: string };
+    expect(ok.signature).toMatch(/^[0-9a-f]{40}$/);
+    const refused = await sign(`${base}/wecom/sidebar?t=demo`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Another staff member is not affected.
+    const admin = await signIn(base, 'admin@demo.huike');
+    expect((await fetch(`${base}/wecom/sidebar/sign?url=${encodeURIComponent(`${base}/wecom/sidebar`)}`, { headers: { Cookie: admin.cookie } })).status).toBe(200);
   });
 });
 

@@ -25,6 +25,9 @@ export interface CardJson {
   isDue: boolean;
   summary: { zh: string; en: string };
   mobile: string | null;
+  /** The full number for tap-to-call: only where the tenant allows it and only for a clerk serving the customer. */
+  tel: string | null;
+  campaigns: { run_id: string; campaign: string; at: string; received: boolean; converted: boolean }[];
   tags: CardTag[];
   tagOptions: { id: string; name: string; groupName: string; kind: string; pushState: string }[];
   orders: { id: number; day: string; amountFen: number; isRefund: boolean; store: string | null; items: { name: string | null; quantity: number }[] }[];
@@ -115,7 +118,15 @@ export function CustomerCard({ card, action, canTag, scriptsHref }: { card: Card
         <p className="m-summary" data-testid="card-summary">
           {t(card.summary.zh, card.summary.en)}
         </p>
-        {card.mobile ? <p className="m-muted">{t('手机', 'Mobile')}: {card.mobile}</p> : null}
+        {card.tel ? (
+          <a className="button tap" href={`tel:${card.tel}`} data-testid="tap-to-call" style={{ display: 'block', textAlign: 'center', marginBottom: '.5rem' }}>
+            {t('拨打电话', 'Call')} {card.mobile ?? ''}
+          </a>
+        ) : card.mobile ? (
+          <p className="m-muted">
+            {t('手机', 'Mobile')}: {card.mobile}
+          </p>
+        ) : null}
         {scriptsHref ? (
           <a className="button secondary tap" href={scriptsHref} style={{ display: 'block', textAlign: 'center' }}>
             {t('选话术', 'Pick a script')}
@@ -173,6 +184,20 @@ export function CustomerCard({ card, action, canTag, scriptsHref }: { card: Card
                 {o.day} · <strong>{f.money(o.amountFen)}</strong> {o.isRefund ? <span className="badge bad">{t('退款', 'Refund')}</span> : null} <span className="m-muted">{o.store ?? ''}</span>
               </div>
               {o.items.length ? <div className="m-muted">{o.items.slice(0, 4).map((i) => `${i.name ?? '—'}×${i.quantity}`).join('、')}</div> : null}
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <section className="m-card" data-testid="card-campaigns">
+        <h2>{t('活动记录', 'Campaigns')}</h2>
+        {card.campaigns.length === 0 ? <p className="m-muted">{t('还没有参与过营销活动', 'Not in any campaign yet')}</p> : null}
+        <ul className="m-list">
+          {card.campaigns.map((c) => (
+            <li key={c.run_id} className="m-row" style={{ display: 'block' }}>
+              {f.date(c.at)} · {c.campaign} ·{' '}
+              {c.received ? <span className="badge good">{t('已收到', 'received')}</span> : <span className="badge">{t('未送达', 'not received')}</span>}
+              {c.converted ? <span className="badge good"> {t('活动后已下单', 'bought after it')}</span> : null}
             </li>
           ))}
         </ul>

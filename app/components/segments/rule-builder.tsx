@@ -1,10 +1,11 @@
 /**
  * The segment rule builder: groups of conditions (AND between groups, OR inside), an exclusion group, a field
  * picker by category, and an input fit for each field type (tag / store / clerk pickers, relative dates, order
- * windows). It edits the wire format itself (app/lib/segments/rule.ts), so what the browser holds is what the
+ * windows, a server-side search of the tenant's sold SKUs and categories). It edits the wire format itself (app/lib/segments/rule.ts), so what the browser holds is what the
  * server parses.
  */
-import type { ReactNode } from 'react';
+import { useFetcher } from '@remix-run/react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { CATEGORY_LABELS, FIELDS, fieldDef, OP_LABELS, opsFor, type Category, type Condition, type FieldDef, type Op, type Rule, type RuleWindow } from '~/lib/segments/rule';
 import { useT } from '~/lib/i18n';
 
@@ -203,10 +204,11 @@ function ValueInput({ f, cond, onChange, options, t }: { f: FieldDef; cond: Cond
           ))}
         </select>
       );
-    case 'text':
     case 'sku':
     case 'category':
-      return op === 'in' || op === 'not_in' || f.type !== 'text' ? (
+      return <CatalogueSearch kind={f.type} value={(value as string[]) ?? []} onChange={onChange} t={t} />;
+    case 'text':
+      return op === 'in' || op === 'not_in' ? (
         <input aria-label={label} placeholder={t('多个用逗号分隔', 'Comma-separated')} value={((value as string[]) ?? []).join(',')} onChange={(e) => onChange(e.target.value.split(/[,，]/).map((s) => s.trim()).filter(Boolean))} />
       ) : (
         <input aria-label={label} value={String(value ?? '')} onChange={(e) => onChange(e.target.value)} />
@@ -233,6 +235,60 @@ function pickerItems(f: FieldDef, o: BuilderOptionsJson): { value: string; label
     default:
       return [];
   }
+}
+
+type CatalogueData = { ok: true; items: { value: string; label: string | null; lines: number }[] } | { ok: false; error: string };
+
+/**
+ * SKU / category search: the chosen values as chips, and a type-ahead against the tenant's sold values
+ * (/segments/catalogue, server-side, most sold first); only values found there can be chosen.
+ */
+function CatalogueSearch({ kind, value, onChange, t }: { kind: 'sku' | 'category'; value: string[]; onChange: (v: string[]) => void; t: T }) {
+  const [q, setQ] = useState('');
+  const [open, setOpen] = useState(false);
+  const fetcher = useFetcher<CatalogueData>();
+  useEffect(() => {
+    if (!open) return;
+    const h = setTimeout(() => fetcher.load(`/segments/catalogue?kind=${kind}&q=${encodeURIComponent(q)}`), 250);
+    return () => clearTimeout(h);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [q, kind, open]);
+  const items = fetcher.data?.ok ? fetcher.data.items.filter((i) => !value.includes(i.value)) : [];
+  const label = kind === 'sku' ? t('搜索商品编码或名称', 'Search SKU code or name') : t('搜索品类', 'Search categories');
+  return (
+    <span className="rule-catalogue" data-testid={`catalogue-${kind}`}>
+      {value.map((v) => (
+        <span key={v} className="badge">
+          {v}
+          <button type="button" className="link" aria-label={t(`移除 ${v}`, `Remove ${v}`)} onClick={() => onChange(value.filter((x) => x !== v))}>
+            ×
+          </button>
+        </span>
+      ))}
+      <input type="search" aria-label={label} placeholder={label} value={q} onFocus={() => setOpen(true)} onChange={(e) => setQ(e.target.value)} />
+      {open && items.length ? (
+        <span className="rule-suggestions" role="listbox">
+          {items.map((i) => (
+            <button
+              type="button"
+              role="option"
+              aria-selected={false}
+              key={i.value}
+              className="secondary"
+              onClick={() => {
+                onChange([...value, i.value]);
+                setQ('');
+              }}
+            >
+              {i.label ? `${i.value} · ${i.label}` : i.value} <small className="muted">{t(`${i.lines} 行`, `${i.lines} lines`)}</small>
+            </button>
+          ))}
+        </span>
+      ) : open && fetcher.state === 'idle' && fetcher.data?.ok && q ? (
+        <span className="muted">{t('没有找到', 'Nothing found')}</span>
+      ) : null}
+    </span>
+  );
 }
 
 /** A multi-select picker (tags grouped by tag group). */

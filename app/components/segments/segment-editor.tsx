@@ -1,6 +1,7 @@
 /**
  * The builder page's body: the rule builder, a live count that follows each edit (debounced, through
- * /segments/preview), a preview of matching customers in the shared data table, and the save form.
+ * /segments/preview; marked "≈" when the server answered with an estimate because the exact count would take too
+ * long, with "count exactly" on demand; actions always count exactly), a preview of matching customers in the shared data table, and the save form.
  */
 import { Form, useFetcher, useNavigation } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -80,7 +81,15 @@ export function SegmentEditor({
             <strong data-testid="live-count" data-loading={loading ? 'true' : 'false'}>
               {data?.ok ? `${data.exact ? '' : '≈'}${data.count.toLocaleString('en-US')}` : '…'}
             </strong>{' '}
-            {data?.ok ? <span className="muted">{t(`（精确计数，指标截至 ${data.as_of}）`, `(exact, metrics as of ${data.as_of})`)}</span> : null}
+            {data?.ok && data.exact ? <span className="muted">{t(`（精确计数，指标截至 ${data.as_of}）`, `(exact, metrics as of ${data.as_of})`)}</span> : null}
+            {data?.ok && !data.exact ? (
+              <>
+                <span className="muted">{t(`（估算，指标截至 ${data.as_of}）`, `(estimate, metrics as of ${data.as_of})`)}</span>{' '}
+                <button type="button" className="link" data-testid="count-exact" onClick={() => preview.load(`/segments/preview?rule=${encodeURIComponent(json)}&exact=1`)}>
+                  {t('精确计数', 'Count exactly')}
+                </button>
+              </>
+            ) : null}
             {loading ? <span className="muted"> {t('计算中…', 'counting…')}</span> : null}
           </p>
         )}

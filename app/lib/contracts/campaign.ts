@@ -4,6 +4,7 @@
  * delivery mode may use.
  */
 import { z } from 'zod';
+import { variablesIn } from './message-template';
 
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM');
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式应为 YYYY-MM-DD');
@@ -98,3 +99,168 @@ export type ReceiveCapRule = z.infer<typeof receiveCapRule>;
 export const frequencyCap = z.object({ max: z.number().int().min(1).max(100), days: z.number().int().min(1).max(90) });
 export type FrequencyCap = z.infer<typeof frequencyCap>;
 export const DEFAULT_FREQUENCY_CAP: FrequencyCap = { max: 2, days: 7 };
+
+// ------------------------------------------------------------------------------------------- message variables
+
+// Finding and filling variables: app/lib/contracts/message-template.ts (one pattern for the editor and the server).
+
+/** Problems with a text's variables for a delivery mode, in Chinese; empty when it is fine. */
+export function checkVariables(text: string, mode: DeliveryMode): string[] {
+  const allowed = new Set<string>(variablesFor(mode));
+  const problems: string[] = [];
+  for (const v of variablesIn(text)) {
+    if (!allowed.has(v.name)) {
+      problems.push(mode === 'mass' && variablesFor('one_to_one').includes(v.name as MessageVariable)
+        ? `群发消息对同一导购的所有客户内容相同，不能使用客户变量 {${v.name}}；请改用 1 对 1 跟进`
+        : `未知变量 {${v.name}}`);
+    } else if (mode === 'mass' && v.fallback === null) {
+      problems.push(`变量 {${v.name}} 需要一个备用值，例如 {${v.name}|我们}`);
+    }
+  }
+  return problems;
+}
+
+// ------------------------------------------------------------------------------------------ campaign lifecycle
+
+export const CAMPAIGN_STATUSES = ['draft', 'pending_approval', 'scheduled', 'running', 'done', 'cancelled', 'failed'] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const FINAL_CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['done', 'cancelled', 'failed'];
+export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatus, { zh: string; en: string }> = {
+  draft: { zh: '草稿', en: 'Draft' },
+  pending_approval: { zh: '待审批', en: 'Pending approval' },
+  scheduled: { zh: '已排期', en: 'Scheduled' },
+  running: { zh: '进行中', en: 'Running' },
+  done: { zh: '已完成', en: 'Done' },
+  cancelled: { zh: '已取消', en: 'Cancelled' },
+  failed: { zh: '失败', en: 'Failed' },
+};
+export type CampaignRunStatus = 'planning' | 'sending' | 'sent' | 'done' | 'cancelled' | 'failed';
+
+/**
+ * Why a customer of the audience gets no message in a run, in the order they are applied (the first that holds is
+ * the one reported). The holdout is drawn afterwards from the customers none of these excluded.
+ */
+export const EXCLUSION_REASONS = ['exclusion_segment', 'opt_out', 'control', 'no_relation', 'no_wecom_id', 'overlap', 'frequency_cap', 'receive_cap'] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+export const EXCLUSION_LABELS: Record<ExclusionReason | 'holdout', { zh: string; en: string }> = {
+  exclusion_segment: { zh: '在排除分群中', en: 'In an exclusion segment' },
+  opt_out: { zh: '已退订营销消息', en: 'Opted out of marketing' },
+  control: { zh: '全局对照组', en: 'Global control group' },
+  no_relation: { zh: '没有有效的导购好友关系', en: 'No active clerk relation' },
+  no_wecom_id: { zh: '没有企业微信客户 ID', en: 'No WeCom customer id' },
+  overlap: { zh: '同期有更高优先级的活动', en: 'A higher-priority campaign overlaps' },
+  frequency_cap: { zh: '超过频次上限', en: 'Frequency cap reached' },
+  receive_cap: { zh: '企业微信接收上限（会被跳过）', en: 'WeCom receive cap (would be skipped)' },
+  holdout: { zh: '活动对照组（不发送）', en: 'Campaign holdout (not sent)' },
+};
+
+export const campaignAudience = z
+  .object({
+    segment_id: z.uuid('请选择分群 / Choose a segment'),
+    /** Customers in any of these segments at send time get nothing. */
+    exclude_segment_ids: z.array(z.uuid()).max(10, '最多 10 个排除分群').default([]),
+  })
+  .strict();
+export type CampaignAudience = z.infer<typeof campaignAudience>;
+
+/** POST /api/v1/campaigns and the editor: one schema for both. Unknown keys are refused. */
+export const campaignInput = z
+  .object({
+    name: z.string().trim().min(1, '请填写活动名称 / Name is required').max(200, '名称最多 200 个字'),
+    goal: z.string().trim().max(500).nullish().transform((v) => v || null),
+    audience: campaignAudience,
+    delivery: z.enum(['mass', 'one_to_one']),
+    content: campaignContent,
+    schedule: campaignSchedule,
+    holdout_pct: z.number().min(0, '对照组比例不能为负').max(50, '对照组比例最多 50%').default(10),
+    attribution_days: z.number().int().min(1).max(90).default(7),
+    /** Overlapping campaigns: the higher priority gets the customer. */
+    priority: z.number().int().min(-100).max(100).default(0),
+    /** false: may send inside the tenant's quiet hours (urgent service messages; audited). */
+    quiet_hours: z.boolean().default(true),
+    /** Tasks the clerks have not sent this many hours after the run started are cancelled. */
+    expire_hours: z.number().int().min(1).max(168).default(72),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const message of checkVariables(c.content.text, c.delivery)) ctx.addIssue({ code: 'custom', path: ['content', 'text'], message });
+  });
+export type CampaignInput = z.infer<typeof campaignInput>;
+export type CampaignInputRaw = z.input<typeof campaignInput>;
+
+/** The tenant's campaign settings (Settings → 活动). */
+export const campaignSettings = z
+  .object({
+    /** null: no quiet hours. */
+    quiet_hours: quietHours.nullable(),
+    frequency_cap: frequencyCap,
+    receive_cap_rule: receiveCapRule,
+    approval_required: z.boolean(),
+    /** Share of customers (0–20%) who never receive campaigns: the tenant-wide control group. */
+    control_pct: z.number().min(0).max(20),
+  })
+  .strict();
+export type CampaignSettings = z.infer<typeof campaignSettings>;
+export const DEFAULT_CAMPAIGN_SETTINGS: CampaignSettings = { quiet_hours: DEFAULT_QUIET_HOURS, frequency_cap: DEFAULT_FREQUENCY_CAP, receive_cap_rule: 'month_days', approval_required: false, control_pct: 0 };
+
+// --------------------------------------------------------------------------------------- what the API returns
+
+export interface CampaignRunSummary {
+  id: string;
+  status: CampaignRunStatus;
+  planned_for: string;
+  /** When it may send: planned_for, or the end of the quiet hours it fell in. */
+  send_after: string | null;
+  started_at: string | null;
+  sent_at: string | null;
+  finished_at: string | null;
+  expires_at: string | null;
+  error: string | null;
+  recipients: number;
+  tasks_created: number;
+  tasks_confirmed: number;
+  sent: number;
+}
+
+export interface CampaignSummary {
+  id: string;
+  name: string;
+  goal: string | null;
+  status: CampaignStatus;
+  delivery: DeliveryMode;
+  audience: CampaignAudience;
+  content: CampaignContent;
+  schedule: CampaignSchedule;
+  holdout_pct: number;
+  attribution_days: number;
+  priority: number;
+  quiet_hours: boolean;
+  expire_hours: number;
+  next_run_at: string | null;
+  approved_by: string | null;
+  approved_at: string | null;
+  created_by: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface CampaignDetail extends CampaignSummary {
+  runs: CampaignRunSummary[];
+}
+
+export interface DryRunResult {
+  /** When the run would send (now or the next planned time, moved past quiet hours). */
+  send_at: string;
+  /** It was planned inside quiet hours and waits for their end. */
+  deferred_by_quiet_hours: boolean;
+  /** Segment members now. */
+  audience: number;
+  recipients: number;
+  holdout: number;
+  /** Exclusions by reason (every reason present, 0 when none). */
+  exclusions: Record<ExclusionReason, number>;
+  by_store: { store_id: string | null; store_name: string | null; recipients: number; clerks: number }[];
+  by_clerk: { staff_id: string; name: string; store_id: string | null; store_name: string | null; recipients: number; tasks: number }[];
+  /** Tasks the run would create (mass: one per clerk and chunk of at most 10,000). */
+  tasks: number;
+}

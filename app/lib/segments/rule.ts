@@ -10,8 +10,9 @@
  * Relative days count back from the reference day D of the tenant's metrics: "the last N days" are the N local
  * calendar days ending with D, both ends included; "the next N days" the N days starting with D.
  *
- * Member fields (birthday, level, points, marketing opt-out) are not in the catalogue yet: member import does not
- * exist; they are added with it.
+ * Member fields (level, points, birthday, register store and date, marketing opt-out) read the member profile on
+ * the customer (migration 2026-12-07-1050); a birthday is a month and day: "in the next N days" ignores the year,
+ * and a 29 February birthday falls on 28 February in a common year.
  */
 import { z } from 'zod';
 
@@ -47,7 +48,7 @@ export const OP_LABELS: Record<Op, Pair> = {
 };
 
 /** How a field's value is typed; each type has its operators. */
-export type FieldType = 'number' | 'money' | 'probability' | 'date' | 'enum' | 'bool' | 'text' | 'store' | 'region' | 'clerk' | 'tags' | 'groups' | 'segment' | 'sku' | 'category';
+export type FieldType = 'number' | 'money' | 'probability' | 'date' | 'birthday' | 'enum' | 'bool' | 'text' | 'store' | 'region' | 'clerk' | 'tags' | 'groups' | 'segment' | 'sku' | 'category';
 
 const NUM_OPS: Op[] = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'between', 'empty', 'not_empty'];
 const DATE_OPS: Op[] = ['eq', 'gt', 'gte', 'lt', 'lte', 'between', 'in_last_days', 'more_than_days_ago', 'between_days_ago', 'in_next_days', 'empty', 'not_empty'];
@@ -56,6 +57,7 @@ export const TYPE_OPS: Record<FieldType, Op[]> = {
   money: NUM_OPS,
   probability: NUM_OPS,
   date: DATE_OPS,
+  birthday: ['in_next_days', 'empty', 'not_empty'],
   enum: ['eq', 'neq', 'in', 'not_in', 'empty', 'not_empty'],
   bool: ['eq'],
   text: ['eq', 'neq', 'in', 'not_in', 'contains', 'not_contains', 'empty', 'not_empty'],
@@ -69,9 +71,10 @@ export const TYPE_OPS: Record<FieldType, Op[]> = {
   category: ['in', 'not_in'],
 };
 
-export type Category = 'profile' | 'wecom' | 'metrics' | 'orders' | 'segments';
+export type Category = 'profile' | 'member' | 'wecom' | 'metrics' | 'orders' | 'segments';
 export const CATEGORY_LABELS: Record<Category, Pair> = {
   profile: ['客户资料', 'Profile'],
+  member: ['会员资料', 'Member data'],
   wecom: ['企业微信', 'WeCom'],
   metrics: ['复购指标', 'Repurchase metrics'],
   orders: ['购买行为', 'Order behaviour'],
@@ -128,6 +131,13 @@ export const FIELDS: readonly FieldDef[] = [
   { key: 'has_mobile', category: 'profile', type: 'bool', label: ['有手机号', 'Has a mobile'] },
   { key: 'member_no', category: 'profile', type: 'text', label: ['会员号', 'Member number'] },
   { key: 'remark', category: 'profile', type: 'text', label: ['备注', 'Remark'], hint: ['任一导购的备注', 'Any clerk’s remark'] },
+  // member data (the member import)
+  { key: 'member_level', category: 'member', type: 'text', label: ['会员等级', 'Member level'] },
+  { key: 'member_points', category: 'member', type: 'number', label: ['会员积分', 'Member points'], integer: true },
+  { key: 'birthday', category: 'member', type: 'birthday', label: ['生日', 'Birthday'], hint: ['按月日计算，不论年份；2 月 29 日生日在平年按 2 月 28 日', 'Month and day, any year; 29 February counts as 28 February in a common year'] },
+  { key: 'registered_store', category: 'member', type: 'store', label: ['开卡门店', 'Registered at store'] },
+  { key: 'registered_on', category: 'member', type: 'date', label: ['开卡日期', 'Registered on'] },
+  { key: 'marketing_opt_out', category: 'member', type: 'bool', label: ['拒收营销', 'Opted out of marketing'] },
   // WeCom
   { key: 'tags', category: 'wecom', type: 'tags', label: ['标签', 'Tags'], hint: ['按客户合并所有导购打的标签与内部标签', 'Per customer: tags from every clerk plus internal tags'] },
   { key: 'groups', category: 'wecom', type: 'groups', label: ['客户群', 'Group chats'] },
@@ -144,6 +154,7 @@ export const FIELDS: readonly FieldDef[] = [
       { value: 'none', label: ['无好友关系', 'No relation'] },
     ],
   },
+  { key: 'serving_clerk', category: 'wecom', type: 'clerk', label: ['主服务导购', 'Main serving clerk'], hint: ['指标中的服务导购（门店与导购看板按此统计）', 'The serving clerk of the metrics (as the Stores & clerks dashboard counts)'] },
   { key: 'clerk_count', category: 'wecom', type: 'number', label: ['服务导购数', 'Serving clerks'], integer: true, min: 0 },
   // metrics
   { key: 'frequency', category: 'metrics', type: 'number', label: ['购买天数 F', 'Purchase days (F)'], integer: true, min: 0 },

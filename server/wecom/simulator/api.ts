@@ -11,8 +11,33 @@
 import { z } from 'zod';
 import { WECOM_LIMITS } from '../types';
 import { multipartPart } from '../multipart';
-import { daysInMonth, lowerBoundSeq, type SimMedia, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask } from './state';
-import type { WecomSimulator } from './simulator';
+import type { FaultSpec, SimConfig } from './config';
+import { daysInMonth, lowerBoundSeq, type SimMedia, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask, type SimState } from './state';
+
+/**
+ * What the handler needs of the simulator it answers for: the world, the clock and knobs, the logs it appends to,
+ * and the few world operations an API call triggers. WecomSimulator (./simulator) implements it; declared here so
+ * the handler does not import the simulator that imports it.
+ */
+export interface SimApiHost {
+  readonly state: SimState;
+  readonly config: SimConfig;
+  readonly requestCount: Map<string, number>;
+  readonly welcomeMessages: { userid: string; external_userid: string; text: string; attachments: unknown[] }[];
+  readonly taskCreatedAt: Map<string, number>;
+  readonly oauthCodes: Map<string, { userid: string; expiresAt: number; used: boolean }>;
+  readonly jsapiTickets: Map<string, { ticket: string; expiresAt: number }>;
+  readonly appMessages: { touser: string[]; agentid: number; content: string; at: number }[];
+  now(): number;
+  takeFault(api: string): FaultSpec | null;
+  allowRate(api: string, nowMs: number): boolean;
+  isDispatching(t: SimMassTask): boolean;
+  deleteTagsQuietly(tagIds: string[], groupIds: string[]): void;
+  settleTransfers(): { done: number; refused: number; limited: number };
+  sendMassMessage(msgid: string, userid?: string): { sent: number; notFriend: number; capped: number };
+  /** Simulated clerks draw when (or whether) they confirm a new mass message. */
+  scheduleClerks(t: SimMassTask): void;
+}
 
 export interface SimRequest {
   method: string;
@@ -100,7 +125,7 @@ const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const chars = (s: string) => [...s].length;
 
 const attachmentsSchema = z.array(z.looseObject({ msgtype: z.string() })).optional();
-function checkAttachments(att: { msgtype: string; [k: string]: unknown }[] | undefined, sim?: WecomSimulator): void {
+function checkAttachments(att: { msgtype: string; [k: string]: unknown }[] | undefined, sim?: SimApiHost): void {
   if (!att) return;
   if (att.length > WECOM_LIMITS.massMessageAttachments) fail(41064, 'too many attachments');
   for (const a of att) {
@@ -112,7 +137,7 @@ function checkAttachments(att: { msgtype: string; [k: string]: unknown }[] | und
 }
 
 /** A media_id must be a live upload (3 days) of the matching type; an image pic_url must come from media/uploadimg. */
-function checkAttachmentMedia(sim: WecomSimulator, msgtype: string, o: Record<string, unknown>): void {
+function checkAttachmentMedia(sim: SimApiHost, msgtype: string, o: Record<string, unknown>): void {
   const live = (id: unknown, type: SimMedia['type']) => {
     const m = typeof id === 'string' ? sim.state.media.get(id) : undefined;
     if (!m || m.type !== type || sim.now() - m.createdAt >= MEDIA_TTL_MS) fail(40007, 'invalid media_id');
@@ -156,7 +181,7 @@ function followCommon(f: SimFollow): Json {
 
 // ---- the handler -------------------------------------------------------------------------------------------------
 
-type Handler = (sim: WecomSimulator, q: Record<string, string | undefined>, body: unknown) => Json;
+type Handler = (sim: SimApiHost, q: Record<string, string | undefined>, body: unknown) => Json;
 interface Route {
   method: 'GET' | 'POST';
   auth: boolean;
@@ -165,7 +190,7 @@ interface Route {
   multipart?: boolean;
 }
 
-function authorize(sim: WecomSimulator, q: Record<string, string | undefined>): void {
+function authorize(sim: SimApiHost, q: Record<string, string | undefined>): void {
   const token = q.access_token;
   if (!token) fail(41001, 'access_token missing');
   const t = sim.state.tokens.get(token!);
@@ -817,11 +842,11 @@ Object.assign(routes, {
 // ---- the clerk's side (wecom-api.md section 11) -------------------------------------------------------------------
 
 /** The app (secret) behind the request's access token. */
-function secretOf(sim: WecomSimulator, q: Record<string, string | undefined>): string {
+function secretOf(sim: SimApiHost, q: Record<string, string | undefined>): string {
   return sim.state.tokens.get(q.access_token ?? '')!.secret;
 }
 
-function jsapiTicket(sim: WecomSimulator, q: Record<string, string | undefined>, kind: 'corp' | 'agent'): Json {
+function jsapiTicket(sim: SimApiHost, q: Record<string, string | undefined>, kind: 'corp' | 'agent'): Json {
   const secret = secretOf(sim, q);
   const key = `${kind}:${secret}`;
   const now = sim.now();
@@ -877,7 +902,7 @@ Object.assign(routes, {
 
 const DAY_S = 86_400;
 
-function transferCustomer(sim: WecomSimulator, body: unknown, kind: 'on_job' | 'resigned'): Json {
+function transferCustomer(sim: SimApiHost, body: unknown, kind: 'on_job' | 'resigned'): Json {
   const st = sim.state;
   const b = parseBody(
     z.object({ handover_userid: str, takeover_userid: str, external_userid: strArr, transfer_success_msg: str.optional() }),
@@ -905,7 +930,7 @@ function transferCustomer(sim: WecomSimulator, body: unknown, kind: 'on_job' | '
   return { customer };
 }
 
-function transferCheck(sim: WecomSimulator, kind: 'on_job' | 'resigned', handover: string, euid: string, nowS: number): number {
+function transferCheck(sim: SimApiHost, kind: 'on_job' | 'resigned', handover: string, euid: string, nowS: number): number {
   const st = sim.state;
   if (!st.customers.has(euid)) return 40096;
   if (!st.getFollow(handover, euid)) return 84061;
@@ -917,7 +942,7 @@ function transferCheck(sim: WecomSimulator, kind: 'on_job' | 'resigned', handove
   return 0;
 }
 
-function transferResult(sim: WecomSimulator, body: unknown, kind: 'on_job' | 'resigned'): Json {
+function transferResult(sim: SimApiHost, body: unknown, kind: 'on_job' | 'resigned'): Json {
   const b = parseBody(z.object({ handover_userid: str, takeover_userid: str, cursor: str.optional() }), body);
   sim.settleTransfers();
   // The latest transfer per customer for this pair.
@@ -933,7 +958,7 @@ function transferResult(sim: WecomSimulator, body: unknown, kind: 'on_job' | 're
   };
 }
 
-function unassignedList(sim: WecomSimulator, body: unknown): Json {
+function unassignedList(sim: SimApiHost, body: unknown): Json {
   const b = parseBody(z.object({ page_id: num.int().optional(), cursor: str.optional(), page_size: num.int().optional() }), body);
   const size = b.page_size === undefined || b.page_size <= 0 || b.page_size > WECOM_LIMITS.unassignedPageSize ? WECOM_LIMITS.unassignedPageSize : b.page_size;
   const st = sim.state;
@@ -967,7 +992,7 @@ Object.assign(routes, {
 
 const momentAttachment = z.looseObject({ msgtype: z.enum(['image', 'video', 'link']) });
 
-function addMomentTask(sim: WecomSimulator, body: unknown): Json {
+function addMomentTask(sim: SimApiHost, body: unknown): Json {
   const st = sim.state;
   const b = parseBody(
     z.object({
@@ -1023,7 +1048,7 @@ function addMomentTask(sim: WecomSimulator, body: unknown): Json {
   return { jobid };
 }
 
-function requireMoment(sim: WecomSimulator, id: string): SimMoment {
+function requireMoment(sim: SimApiHost, id: string): SimMoment {
   const m = sim.state.moments.get(id);
   if (!m) fail(40058, 'invalid moment_id');
   return m!;
@@ -1109,7 +1134,7 @@ Object.assign(routes, {
 /** API names the simulator implements (paths under /cgi-bin/). */
 export const SIMULATED_APIS: readonly string[] = Object.keys(routes);
 
-function requireRelation(sim: WecomSimulator, userid: string, externalUserid: string): SimFollow {
+function requireRelation(sim: SimApiHost, userid: string, externalUserid: string): SimFollow {
   if (!sim.state.staff.has(userid)) fail(40003, 'invalid userid');
   if (!sim.state.customers.has(externalUserid)) fail(40096, 'invalid external userid');
   const f = sim.state.getFollow(userid, externalUserid);
@@ -1117,7 +1142,7 @@ function requireRelation(sim: WecomSimulator, userid: string, externalUserid: st
   return f!;
 }
 
-function requireTask(sim: WecomSimulator, msgid: string): SimMassTask {
+function requireTask(sim: SimApiHost, msgid: string): SimMassTask {
   const t = sim.state.massTasks.get(msgid);
   if (!t) fail(40058, 'invalid msgid');
   if (sim.isDispatching(t!)) fail(41063, 'mass message is still being dispatched');
@@ -1148,7 +1173,7 @@ interface AddMsgTemplateBody {
   attachments?: { msgtype: string; [k: string]: unknown }[] | undefined;
 }
 
-function addMsgTemplate(sim: WecomSimulator, b: AddMsgTemplateBody): Json {
+function addMsgTemplate(sim: SimApiHost, b: AddMsgTemplateBody): Json {
   const st = sim.state;
   const chatType = b.chat_type ?? 'single';
   if (!b.text && !(b.attachments && b.attachments.length > 0)) fail(40058, 'text and attachments are both empty');
@@ -1213,7 +1238,7 @@ function addMsgTemplate(sim: WecomSimulator, b: AddMsgTemplateBody): Json {
 }
 
 /** The receive cap that applies at `timeMs` (days in the month unless configured). */
-export function receiveCapAt(sim: WecomSimulator, timeMs: number): number {
+export function receiveCapAt(sim: SimApiHost, timeMs: number): number {
   const c = sim.config.monthlyReceiveCap;
   return c === undefined ? daysInMonth(timeMs) : typeof c === 'number' ? c : c(timeMs);
 }
@@ -1230,7 +1255,7 @@ function normalizeApi(path: string): string {
 }
 
 /** Handles one request against the simulator. Never throws. */
-export function handleRequest(sim: WecomSimulator, req: SimRequest): SimResponse {
+export function handleRequest(sim: SimApiHost, req: SimRequest): SimResponse {
   const api = normalizeApi(req.path);
   const now = sim.now();
   sim.requestCount.set(api, (sim.requestCount.get(api) ?? 0) + 1);

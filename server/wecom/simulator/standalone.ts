@@ -21,7 +21,8 @@ import { z } from 'zod';
 import { generateEncodingAesKey } from '../crypto';
 import { generatePopulation, generateStaff } from './population';
 import { EventSink } from './sink';
-import { WecomSimulator, type FaultSpec } from './simulator';
+import type { FaultSpec } from './config';
+import { WecomSimulator } from './simulator';
 
 const realSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dashboardPredictions } from '../../../server/analytics/analytics.queries';
-import { listCustomerMetrics } from '../../../server/analytics/customers.queries';
+import { listCustomerMetrics } from '../../../server/customers/customer-list.service';
 import { filterOptions } from '../../../server/analytics/filters';
 import { compareDuePriority, isDue, type LifecycleStage } from '../../../server/analytics/lifecycle';
 import { fullRefresh, getState, refreshTouched } from '../../../server/analytics/refresh.service';

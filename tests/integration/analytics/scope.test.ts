@@ -6,7 +6,8 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dashboardLifecycle, dashboardOverview, dashboardPredictions, dashboardRepurchase, dashboardRfm, dashboardStores } from '../../../server/analytics/analytics.queries';
-import { customerProfile, listCustomerMetrics } from '../../../server/analytics/customers.queries';
+import { listCustomerMetrics } from '../../../server/customers/customer-list.service';
+import { customerProfile } from '../../../server/customers/profile.repository';
 import { filterOptions } from '../../../server/analytics/filters';
 import { fullRefresh } from '../../../server/analytics/refresh.service';
 import type { Actor } from '../../../server/tenancy/actor';

@@ -64,6 +64,17 @@ describe('campaign mass delivery', () => {
     expect(status.held_out).toBe(expectedHoldout);
     expect(seen.size).toBe(status.task_created);
     expect((status.task_created ?? 0) + (status.excluded ?? 0) + (status.invalid ?? 0)).toBe(5000 - expectedHoldout);
+    // The holdout keeps 'held_out' and no WeCom id, but knows the clerk who would have sent (by the same rule as the
+    // targets: a served customer always has one), so the report compares each clerk and store with their own holdout.
+    const held = await withTenant(h.services.dbs, tenant.id, async (trx) =>
+      (await sql<{ with_sender: number; served: number; with_eid: number }>`select count(*) filter (where r.sender_staff_id is not null)::int as with_sender,
+          count(*) filter (where exists (select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id and s.active and s.wecom_userid is not null
+            where f.tenant_id = r.tenant_id and f.customer_id = r.customer_id and f.ended_at is null))::int as served,
+          count(r.external_userid)::int as with_eid
+        from campaign_recipients r where r.tenant_id = ${tenant.id}::uuid and r.run_id = ${runId}::uuid and r.arm = 'holdout'`.execute(trx)).rows[0]!,
+    );
+    expect(held.with_sender).toBeGreaterThan(0);
+    expect(held).toEqual({ with_sender: held.served, served: held.served, with_eid: 0 });
   }, 240_000);
 
   it('a worker killed after WeCom created a task and before Huike recorded it: the restart adopts that task, no clerk gets it twice', async () => {

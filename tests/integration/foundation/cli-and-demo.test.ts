@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { generateChain } from '../../../db/demo/chain';
-import { seedDemo, seedDemoIfEmpty } from '../../../db/demo/seed';
+import { generateChain } from '../../../server/demo/chain';
+import { seedDemo, seedDemoIfEmpty } from '../../../server/demo/seed';
 import { runCli } from '../../../server/cli/main';
 import { withSystem } from '../../../server/tenancy/context';
 import { login } from '../../../server/tenancy/auth.service';

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { mobileHashKey, hashMobile } from '../../../server/customers/mobile-identity';
-import { linkOrdersForIdentities } from '../../../server/ingest/identity.service';
+import { linkOrdersForIdentities } from '../../../server/customers/identity.service';
 import { makeTenant } from '../../factories/tenant';
 import { createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';

@@ -17,6 +17,8 @@ const mapping = {
   columns: { order_no: '订单号', paid_at: '支付时间', store_code: '门店编码', store_name: '门店名称', clerk: '导购', sku: '商品编码', item_name: '商品名称', quantity: '数量', unit_price: '单价', member_no: '会员号', mobile: '手机号' },
   refund: { prefix: 'R' },
 };
+/** The user chose to create unknown stores and clerks (the default rejects their rows). */
+const createUnknown = { ...mapping, unknownStores: 'create' as const, unknownClerks: 'create' as const };
 const gbkFile = () =>
   [
     HEADER,
@@ -28,13 +30,16 @@ const gbkFile = () =>
   ].join('\r\n') + '\r\n';
 
 describe('order file import', () => {
-  it('imports a GBK CSV with Chinese store names: counts, stores, clerks, refunds, anonymous, customers', async () => {
+  it('imports a GBK CSV with Chinese store names: counts, stores and clerks created as asked, refunds, anonymous, customers', async () => {
     const t = await makeTenant(h.services);
     const file = writeTmp(`gbk-${t.slug}.csv`, iconv.encode(gbkFile(), 'gbk'));
-    const { preview, summary } = await importFile(h.services, t.actor, file, mapping);
+    const { preview, summary } = await importFile(h.services, t.actor, file, createUnknown);
     expect(preview.encoding).toBe('gb18030');
     expect(preview.header[3]).toBe('门店名称');
     expect(summary).toMatchObject({ status: 'done', rows_read: 5, rows_rejected: 0, orders_created: 4, orders_updated: 0, orders_unchanged: 0, customers_created: 1, stores_created: 1, clerks_created: 2 });
+    // what was created is named, not only counted
+    expect(summary.stores_created_codes).toEqual(['SH01']);
+    expect(summary.clerks_created_names).toEqual(['张伟', '李娜']);
     const store = await q(h.services, t.id, sql<{ name: string; imported: boolean }>`select name, imported from stores where code = 'SH01'`);
     expect(store).toEqual([{ name: '上海万达广场店', imported: true }]);
     const orders = await q(h.services, t.id, sql<{ order_no: string; amount_fen: number; is_refund: boolean; customer: boolean; paid_day: string; items: number }>`
@@ -57,14 +62,15 @@ describe('order file import', () => {
   it('re-importing the same file changes nothing; a changed line updates only its order', async () => {
     const t = await makeTenant(h.services);
     const file = writeTmp(`re-${t.slug}.csv`, gbkFile());
-    await importFile(h.services, t.actor, file, mapping);
+    await importFile(h.services, t.actor, file, createUnknown);
     const before = await q(h.services, t.id, sql<{ n: number; u: string }>`select count(*)::int as n, max(updated_at)::text as u from orders`);
-    const again = await importFile(h.services, t.actor, file, mapping);
+    const again = await importFile(h.services, t.actor, file, createUnknown);
     expect(again.summary).toMatchObject({ rows_read: 5, orders_created: 0, orders_updated: 0, orders_unchanged: 4, customers_created: 0, stores_created: 0, clerks_created: 0 });
+    expect(again.summary.stores_created_codes).toEqual([]);
     const after = await q(h.services, t.id, sql<{ n: number; u: string }>`select count(*)::int as n, max(updated_at)::text as u from orders`);
     expect(after).toEqual(before);
     const changed = writeTmp(`re2-${t.slug}.csv`, gbkFile().replace('WJ001,手账本,1,32.00', 'WJ001,手账本,3,32.00'));
-    const third = await importFile(h.services, t.actor, changed, mapping);
+    const third = await importFile(h.services, t.actor, changed, createUnknown);
     expect(third.summary).toMatchObject({ orders_created: 0, orders_updated: 1, orders_unchanged: 3 });
     const items = await q(h.services, t.id, sql<{ n: number; amount: number }>`select count(*)::int as n, sum(i.amount_fen)::int as amount from order_items i join orders o on o.tenant_id = i.tenant_id and o.id = i.order_id where o.order_no = 'A002'`);
     expect(items).toEqual([{ n: 1, amount: 9600 }]);
@@ -90,6 +96,28 @@ describe('order file import', () => {
     ]);
   });
 
+  it('by default rejects rows with an unknown store code or clerk, naming the value, and creates nothing', async () => {
+    const t = await makeTenant(h.services);
+    const lines = [
+      HEADER,
+      'D1,2025-03-01 10:00:00,S1,一号店,,X1,已知门店,1,10.00,,',
+      'D2,2025-03-01 10:00:00,S999,打错的门店,,X1,门店编码打错,1,10.00,,',
+      'D3,2025-03-01 10:00:00,S1,一号店,王不存在,X1,未知导购,1,10.00,,',
+    ];
+    const file = writeTmp(`unknown-${t.slug}.csv`, lines.join('\n') + '\n');
+    const { summary } = await importFile(h.services, t.actor, file, mapping);
+    expect(summary).toMatchObject({ rows_read: 3, rows_rejected: 2, orders_created: 1, orders_rejected: 2, stores_created: 0, clerks_created: 0, stores_created_codes: [], clerks_created_names: [] });
+    const body = readFileSync(summary.error_report!, 'utf8').slice(1).trim().split('\r\n').slice(1);
+    expect(body).toEqual([
+      `3,门店编码,unknown_store,"门店不存在 / unknown store code: ""S999""",${lines[2]}`,
+      `4,导购,unknown_clerk,"导购不存在 / unknown clerk: ""王不存在""",${lines[3]}`,
+    ]);
+    const stores = await q(h.services, t.id, sql<{ code: string }>`select code from stores order by code`);
+    expect(stores.map((s) => s.code)).toEqual(['S1', 'S2']);
+    const clerks = await q(h.services, t.id, sql<{ n: number }>`select count(*)::int as n from staff where name = '王不存在'`);
+    expect(clerks[0]!.n).toBe(0);
+  });
+
   it('skips and reports bad rows (with line, column, reason and the original row) while good rows import', async () => {
     const t = await makeTenant(h.services);
     const lines = [
@@ -112,16 +140,18 @@ describe('order file import', () => {
     expect(report.charCodeAt(0)).toBe(0xfeff);
     const body = report.slice(1).trim().split('\r\n');
     expect(body[0]).toBe('行号 line,列 column,原因 reason,说明 message,' + HEADER);
+    // in the file's line order, row checks and order checks alike, each under the file's own column name
+    expect(body.slice(1).map((l) => l.split(',')[0])).toEqual(['3', '4', '5', '6', '7', '8', '9', '10', '11']);
     const byLine = Object.fromEntries(body.slice(1).map((l) => [l.split(',')[0], l]));
     expect(byLine['3']).toMatch(/^3,支付时间,invalid_paid_at,.*,B2,2025-02-30 10:00:00,S1,一号店,,X1,坏日期,1,10.00,,$/);
     expect(byLine['4']).toMatch(/^4,订单号,missing_order_no,/);
     expect(byLine['5']).toMatch(/^5,数量,invalid_quantity,/);
     expect(byLine['6']).toMatch(/^6,手机号,invalid_mobile,/);
     expect(byLine['7']).toMatch(/^7,,column_count,/);
-    expect(byLine['8']).toMatch(/^8,paid_at,conflicting_lines,/);
-    expect(byLine['9']).toMatch(/^9,paid_at,conflicting_lines,/);
-    expect(byLine['10']).toMatch(/^10,amount,negative_total,/);
-    expect(byLine['11']).toMatch(/^11,store_code,unknown_store,/);
+    expect(byLine['8']).toMatch(/^8,支付时间,conflicting_lines,/);
+    expect(byLine['9']).toMatch(/^9,支付时间,conflicting_lines,/);
+    expect(byLine['10']).toMatch(/^10,数量 \/ 单价,negative_total,/);
+    expect(byLine['11']).toMatch(/^11,门店编码,unknown_store,.*""S9""/);
     const orders = await q(h.services, t.id, sql<{ order_no: string }>`select order_no from orders`);
     expect(orders.map((o) => o.order_no)).toEqual(['B1']);
   });

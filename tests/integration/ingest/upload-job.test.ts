@@ -42,7 +42,7 @@ describe('upload → queue → worker', () => {
     expect(row0.file_name).toBe('广州订单.csv');
     expect(row0.encoding).toBe('gb18030');
     expect(row0.preview?.[0]?.[3]).toBe('广州天河店');
-    await setImportMapping(h.services, t.actor, reg.id, { columns: { order_no: '订单号', paid_at: '支付时间', store_code: '门店编码', store_name: '门店名称', sku: '商品编码', item_name: '商品名称', quantity: '数量', unit_price: '单价', member_no: '会员号' } });
+    await setImportMapping(h.services, t.actor, reg.id, { columns: { order_no: '订单号', paid_at: '支付时间', store_code: '门店编码', store_name: '门店名称', sku: '商品编码', item_name: '商品名称', quantity: '数量', unit_price: '单价', member_no: '会员号' }, unknownStores: 'create' });
     const services: Services = h.services;
     const defs = ingestJobs.filter((d) => d.name === 'ingest.import-orders') as JobDefinition<object, Services>[];
     await startQueue(services.queue, defs as JobDefinition<object, never>[]);

@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../../app/lib/segments/rule';
-import { compileRule, type SegmentRef } from '../../../server/customers/rule-compiler';
+import { birthdayKeys, compileRule, type SegmentRef } from '../../../server/customers/rule-compiler';
 import { countMatching, matchingIds } from '../../../server/customers/rule.repository';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
@@ -80,6 +80,75 @@ describe('profile fields', () => {
     [{ field: 'remark', op: 'contains', value: '老' }, 'A'],
   ])('%j matches %s', async (cond, expected) => {
     expect(await match(one(cond))).toBe(expected);
+  });
+});
+
+describe('member fields (the member import’s profile on the customer)', () => {
+  // D is today (UTC tenant, refreshed today); birthdays are month and day, any year.
+  const md = (ago: number) => day(ago).slice(5).split('-').map(Number) as [number, number];
+  beforeAll(async () => {
+    const { A, B, C, D } = w.ids;
+    const [am, ad] = md(-3);
+    const [bm, bd] = md(-40);
+    const [cm, cd] = md(0);
+    await withTenant(h.services.dbs, w.t.id, (trx) =>
+      sql`update customers set
+          member_level = case id when ${A}::uuid then '金卡' when ${B}::uuid then '银卡' when ${C}::uuid then '金卡' end,
+          member_points = case id when ${A}::uuid then 1200 when ${B}::uuid then 300 end,
+          birth_month = case id when ${A}::uuid then ${am}::int when ${B}::uuid then ${bm}::int when ${C}::uuid then ${cm}::int end,
+          birth_day = case id when ${A}::uuid then ${ad}::int when ${B}::uuid then ${bd}::int when ${C}::uuid then ${cd}::int end,
+          birth_year = case id when ${A}::uuid then 1990 end,
+          registered_store_id = case id when ${A}::uuid then ${w.t.storeIds.S2}::uuid when ${D}::uuid then ${w.t.storeIds.S1}::uuid end,
+          registered_on = case id when ${A}::uuid then ${day(400)}::date when ${D}::uuid then ${day(20)}::date end,
+          marketing_opt_out = (id = ${B}::uuid)
+        where tenant_id = ${w.t.id}`.execute(trx),
+    );
+  });
+
+  it.each([
+    [{ field: 'member_level', op: 'eq', value: '金卡' }, 'AC'],
+    [{ field: 'member_level', op: 'neq', value: '金卡' }, 'BDE'],
+    [{ field: 'member_level', op: 'in', value: ['银卡', '钻石卡'] }, 'B'],
+    [{ field: 'member_level', op: 'contains', value: '卡' }, 'ABC'],
+    [{ field: 'member_level', op: 'empty' }, 'DE'],
+    [{ field: 'member_points', op: 'gte', value: 300 }, 'AB'],
+    [{ field: 'member_points', op: 'between', value: [1000, 2000] }, 'A'],
+    [{ field: 'member_points', op: 'empty' }, 'CDE'],
+    // The next 7 days are D … D+6: today's birthday (C) and A's in 3 days; B's in 40 days only with 41.
+    [{ field: 'birthday', op: 'in_next_days', value: 7 }, 'AC'],
+    [{ field: 'birthday', op: 'in_next_days', value: 3 }, 'C'],
+    [{ field: 'birthday', op: 'in_next_days', value: 41 }, 'ABC'],
+    [{ field: 'birthday', op: 'not_empty' }, 'ABC'],
+    [{ field: 'birthday', op: 'empty' }, 'DE'],
+    [{ field: 'registered_store', op: 'in', value: ['S1'] }, 'D'],
+    [{ field: 'registered_store', op: 'not_in', value: ['S1'] }, 'ABCE'],
+    [{ field: 'registered_store', op: 'empty' }, 'BCE'],
+    [{ field: 'registered_on', op: 'in_last_days', value: 30 }, 'D'],
+    [{ field: 'registered_on', op: 'more_than_days_ago', value: 365 }, 'A'],
+    [{ field: 'registered_on', op: 'not_empty' }, 'AD'],
+    [{ field: 'marketing_opt_out', op: 'eq', value: true }, 'B'],
+    [{ field: 'marketing_opt_out', op: 'eq', value: false }, 'ACDE'],
+  ])('%j matches %s', async (cond, expected) => {
+    expect(await match(one(cond))).toBe(expected);
+  });
+
+  it('birthdays ignore the year; 29 February counts on 28 February in a common year', () => {
+    // 2027 is common: a window over 28 February holds the 29 February birthdays, one that ends on the 27th does not.
+    expect(birthdayKeys('2027-02-27', 2)).toEqual([227, 228, 229]);
+    expect(birthdayKeys('2027-02-26', 2)).toEqual([226, 227]);
+    // 2028 is a leap year: 29 February is its own day.
+    expect(birthdayKeys('2028-02-28', 1)).toEqual([228]);
+    expect(birthdayKeys('2028-02-28', 2)).toEqual([228, 229]);
+    // Across the new year; a whole year holds every day.
+    expect(birthdayKeys('2026-12-30', 4)).toEqual([101, 102, 1230, 1231]);
+    expect(birthdayKeys('2026-03-01', 400)).toHaveLength(366);
+  });
+
+  it('the main serving clerk is the metrics’ clerk, as the Stores & clerks dashboard counts', async () => {
+    const c1 = w.staff.clerk1.id;
+    expect(await match(one({ field: 'serving_clerk', op: 'in', value: ['c1'] }))).toBe(await metricsWhere(`cm.clerk_id = '${c1}'`));
+    expect(await match(one({ field: 'serving_clerk', op: 'not_in', value: [c1] }))).toBe(await metricsWhere(`cm.clerk_id is distinct from '${c1}'`));
+    expect(await match(one({ field: 'serving_clerk', op: 'empty' }))).toBe(await metricsWhere('cm.clerk_id is null'));
   });
 });
 

@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SEGMENT_TEMPLATES, CHURN_P_ALIVE } from '../../../app/lib/segments/templates';
-import { seedDemo } from '../../../db/demo/seed';
+import { seedDemo } from '../../../server/demo/seed';
 import { installExtensions } from '../../../server/extensions';
 import { createSegment, segmentCount } from '../../../server/segments/segments.service';
 import { systemActor } from '../../../server/tenancy/actor';

@@ -1,10 +1,10 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { generateChain } from '../../../db/demo/chain';
-import { generateDemoCustomers } from '../../../db/demo/customers';
-import { ordersDemoStep } from '../../../db/demo/orders';
-import { seedDemo } from '../../../db/demo/seed';
-import { wecomDemoStep } from '../../../db/demo/wecom';
+import { generateChain } from '../../../server/demo/chain';
+import { generateDemoCustomers } from '../../../server/demo/customers';
+import { ordersDemoStep } from '../../../server/demo/orders';
+import { seedDemo } from '../../../server/demo/seed';
+import { wecomDemoStep } from '../../../server/demo/wecom';
 import { installExtensions } from '../../../server/extensions';
 import { withTenant } from '../../../server/tenancy/context';
 import { simulateActivity } from '../../../server/wecom/demo-activity';

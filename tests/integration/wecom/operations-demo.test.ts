@@ -1,9 +1,9 @@
 /** The demo tenant's WeCom operations (issue 18): each report shows real numbers to a newcomer. */
 import { describe, expect, it } from 'vitest';
-import { ordersDemoStep } from '../../../db/demo/orders';
-import { seedDemo } from '../../../db/demo/seed';
-import { wecomDemoStep } from '../../../db/demo/wecom';
-import { handoverDemoStep, momentDemoStep, welcomeDemoStep } from '../../../db/demo/wecom-ops';
+import { ordersDemoStep } from '../../../server/demo/orders';
+import { seedDemo } from '../../../server/demo/seed';
+import { wecomDemoStep } from '../../../server/demo/wecom';
+import { handoverDemoStep, momentDemoStep, welcomeDemoStep } from '../../../server/demo/wecom-ops';
 import { momentReport } from '../../../server/wecom/moments.repository';
 import { handoverReport } from '../../../server/wecom/handovers.repository';
 import { installExtensions } from '../../../server/extensions';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customerProfile } from '../../../server/analytics/customers.queries';
+import { customerProfile } from '../../../server/customers/profile.repository';
 import { listCustomers } from '../../../server/customers/customers.repository';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';

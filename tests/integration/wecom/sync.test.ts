@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { mobileHashKey } from '../../../server/customers/mobile-identity';
-import { lockTenantIdentities } from '../../../server/ingest/identity.service';
+import { lockTenantIdentities } from '../../../server/customers/identity.service';
 import { withSystem, withTenant } from '../../../server/tenancy/context';
 import { applyContactPairs, pairsFromGet } from '../../../server/wecom/contacts.repository';
 import { wecomClientFor } from '../../../server/wecom/runtime';

@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryTokenStore, TokenBucketRateLimiter, WecomClient, type WecomClientOptions } from '../../../server/wecom/client';
 import { WecomApiError, WecomHttpError, WecomNetworkError, WecomResponseError } from '../../../server/wecom/types';
 import { generateStaff } from '../../../server/wecom/simulator/population';
-import { WecomSimulator, type SimConfig } from '../../../server/wecom/simulator/simulator';
+import type { SimConfig } from '../../../server/wecom/simulator/config';
+import { WecomSimulator } from '../../../server/wecom/simulator/simulator';
 import { wecomHandlers } from '../../mocks/wecom';
 
 let sim: WecomSimulator;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { generateChain } from '../../../db/demo/chain';
-import { generateDemoCustomers } from '../../../db/demo/customers';
-import { demoWecomPopulation } from '../../../db/demo/wecom-population';
+import { generateChain } from '../../../server/demo/chain';
+import { generateDemoCustomers } from '../../../server/demo/customers';
+import { demoWecomPopulation } from '../../../server/demo/wecom-population';
 
 describe('the demo WeCom world', () => {
   const cfg = { seed: 20261122, customers: 800, chain: { regions: 3, stores: 12, clerks: 60 }, anchorMs: Date.UTC(2026, 10, 22) };

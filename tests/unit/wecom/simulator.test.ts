@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { generatePopulation, generateStaff } from '../../../server/wecom/simulator/population';
-import { WecomSimulator, type SimConfig } from '../../../server/wecom/simulator/simulator';
+import type { SimConfig } from '../../../server/wecom/simulator/config';
+import { WecomSimulator } from '../../../server/wecom/simulator/simulator';
 import { daysInMonth } from '../../../server/wecom/simulator/state';
 
 const T0 = Date.UTC(2025, 10, 3, 2, 0, 0); // 2025-11-03 10:00 Asia/Shanghai

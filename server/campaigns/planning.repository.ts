@@ -1,0 +1,141 @@
+/**
+ * A run's audience with every guardrail applied, in one set-based statement (issue #15 point 5). Each customer of
+ * the audience gets the first reason that excludes them (EXCLUSION_REASONS, in that order), and those none
+ * excludes are split deterministically into the campaign's holdout and the target. The same statement serves the
+ * real run (inserted as campaign_recipients) and the dry run (inside a savepoint that is rolled back).
+ *
+ * The ledger of campaign messages counts, per customer, every message of another run that was sent or whose task
+ * is waiting for its clerk (a 1:1 task counts like a mass one; only mass messages count towards WeCom's receive
+ * cap). A message's time is when it was sent, else when its run started, else when it was planned.
+ */
+import { sql, type RawBuilder } from 'kysely';
+import type { ReceiveCapRule } from '../../app/lib/contracts/campaign';
+import type { TenantId, Tx } from '../tenancy/context';
+import { controlDrawSql, holdoutDrawSql } from './delivery.repository';
+
+/** Audience rows: every customer id once, and whether an exclusion segment holds them. */
+export type AudienceQuery = RawBuilder<{ id: string; in_exclusion: boolean }>;
+
+export interface PlanParams {
+  runId: string;
+  campaignId: string;
+  delivery: 'mass' | 'one_to_one';
+  priority: number;
+  holdoutPct: number;
+  controlPct: number;
+  /** When the run sends. */
+  at: Date;
+  timeZone: string;
+  frequency: { max: number; from: Date };
+  /** WeCom's receive-cap period containing `at` and how many mass messages it allows. */
+  receiveCap: { rule: ReceiveCapRule; from: Date; to: Date; allowed: number };
+}
+
+/** The ledger of campaign messages of other runs (see the module comment). */
+function ledgerSql(tenantId: TenantId, p: PlanParams) {
+  return sql`select rr.customer_id,
+      count(*) filter (where t.at > ${p.frequency.from} and t.at <= ${p.at})::int as recent,
+      count(*) filter (where c2.delivery = 'mass' and t.at >= ${p.receiveCap.from} and t.at < ${p.receiveCap.to})::int as mass_in_period
+    from campaign_recipients rr
+    join campaign_runs r2 on r2.tenant_id = rr.tenant_id and r2.id = rr.run_id
+    join campaigns c2 on c2.tenant_id = r2.tenant_id and c2.id = r2.campaign_id
+    cross join lateral (select coalesce(rr.sent_at, r2.started_at, r2.planned_for) as at) t
+    where rr.tenant_id = ${tenantId}::uuid and rr.run_id <> ${p.runId}::uuid and rr.arm = 'target' and rr.excluded is null
+      and rr.status in ('task_created', 'sent') and r2.status <> 'cancelled'
+      and t.at > least(${p.frequency.from}::timestamptz, ${p.receiveCap.from}::timestamptz)
+    group by rr.customer_id`;
+}
+
+/**
+ * A higher-priority campaign has this customer on the same local day: in a run already planned, or (not yet
+ * planned) in its segment's current members with its next run that day. Equal priorities do not exclude each
+ * other; the frequency cap then decides who was first.
+ */
+function overlapSql(tenantId: TenantId, p: PlanParams, customerRef: RawBuilder<unknown>) {
+  const day = (t: RawBuilder<unknown>) => sql`(${t} at time zone ${p.timeZone})::date`;
+  const runDay = day(sql`${p.at}::timestamptz`);
+  return sql`(exists (
+      select 1 from campaign_recipients o
+      join campaign_runs r3 on r3.tenant_id = o.tenant_id and r3.id = o.run_id
+      join campaigns c3 on c3.tenant_id = r3.tenant_id and c3.id = r3.campaign_id
+      where o.tenant_id = ${tenantId}::uuid and o.customer_id = ${customerRef} and o.arm = 'target' and o.excluded is null
+        and c3.id <> ${p.campaignId}::uuid and c3.priority > ${p.priority} and r3.status <> 'cancelled'
+        and ${day(sql`coalesce(r3.send_after, r3.planned_for)`)} = ${runDay})
+    or exists (
+      select 1 from campaigns c4 join segment_members m on m.tenant_id = c4.tenant_id and m.segment_id = (c4.audience->>'segment_id')::uuid
+      where c4.tenant_id = ${tenantId}::uuid and m.customer_id = ${customerRef} and c4.id <> ${p.campaignId}::uuid
+        and c4.status in ('scheduled', 'running') and c4.priority > ${p.priority}
+        and c4.next_run_at is not null and ${day(sql`c4.next_run_at`)} = ${runDay}))`;
+}
+
+/** The planned audience as (customer_id, arm, excluded, status) rows. */
+function plannedSql(tenantId: TenantId, p: PlanParams, audience: AudienceQuery) {
+  const reason = sql<string | null>`case
+      when a.in_exclusion then 'exclusion_segment'
+      when cu.marketing_opt_out then 'opt_out'
+      when ${p.controlPct}::float8 > 0 and ${controlDrawSql(tenantId, 'a.id')} < ${p.controlPct}::float8 / 100 then 'control'
+      when not exists (select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
+          where f.tenant_id = ${tenantId}::uuid and f.customer_id = a.id and f.ended_at is null and s.active and s.wecom_userid is not null) then 'no_relation'
+      when not exists (select 1 from customer_identities i where i.tenant_id = ${tenantId}::uuid and i.customer_id = a.id and i.kind = 'external_userid') then 'no_wecom_id'
+      when ${overlapSql(tenantId, p, sql`a.id`)} then 'overlap'
+      when coalesce(l.recent, 0) >= ${p.frequency.max} then 'frequency_cap'
+      when ${p.delivery === 'mass'} and coalesce(l.mass_in_period, 0) >= ${p.receiveCap.allowed} then 'receive_cap'
+    end`;
+  return sql<{ customer_id: string; arm: string; excluded: string | null; status: string }>`
+    with aud as materialized (select id, bool_or(in_exclusion) as in_exclusion from (${audience}) q group by id),
+    ledger as materialized (${ledgerSql(tenantId, p)}),
+    reasons as (
+      select a.id, ${reason} as reason from aud a
+      join customers cu on cu.tenant_id = ${tenantId}::uuid and cu.id = a.id and cu.merged_into is null
+      left join ledger l on l.customer_id = a.id)
+    select id as customer_id,
+      case when reason = 'control' then 'control' when reason is null and ${holdoutDrawSql(p.campaignId, 'id')} < ${p.holdoutPct}::float8 / 100 then 'holdout' else 'target' end as arm,
+      reason as excluded,
+      case when reason = 'control' then 'held_out' when reason is not null then 'excluded'
+        when ${holdoutDrawSql(p.campaignId, 'id')} < ${p.holdoutPct}::float8 / 100 then 'held_out' else 'planned' end as status
+    from reasons`;
+}
+
+/** Writes the run's recipients (once: a run already planned keeps its snapshot). Returns the rows written. */
+export async function insertPlannedRecipients(trx: Tx, tenantId: TenantId, p: PlanParams, audience: AudienceQuery): Promise<number> {
+  const r = await sql`insert into campaign_recipients (tenant_id, run_id, customer_id, arm, excluded, status)
+    select ${tenantId}::uuid, ${p.runId}::uuid, x.customer_id, x.arm, x.excluded, x.status from (${plannedSql(tenantId, p, audience)}) x
+    on conflict do nothing`.execute(trx);
+  return Number(r.numAffectedRows ?? 0);
+}
+
+/** A run's recipients counted by outcome: audience, per exclusion reason, holdout, and targets. */
+export async function plannedCounts(trx: Tx, tenantId: TenantId, runId: string): Promise<{ reason: string; n: number }[]> {
+  return (
+    await sql<{ reason: string; n: number }>`select coalesce(excluded, case when arm = 'holdout' then 'holdout' else 'target' end) as reason, count(*)::int as n
+      from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid group by 1`.execute(trx)
+  ).rows;
+}
+
+/** Target recipients per sender with the sender's store (the dry run's table). */
+export async function recipientsBySender(trx: Tx, tenantId: TenantId, runId: string) {
+  return (
+    await sql<{ staff_id: string; name: string; store_id: string | null; store_name: string | null; recipients: number }>`
+      select s.id as staff_id, s.name, st.id as store_id, st.name as store_name, count(*)::int as recipients
+      from campaign_recipients r join staff s on s.tenant_id = r.tenant_id and s.id = r.sender_staff_id
+      left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
+      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
+      group by s.id, s.name, st.id, st.name
+      order by st.name nulls last, s.name, s.id`.execute(trx)
+  ).rows;
+}
+
+/** A throwaway run for a dry run (inside a savepoint that is rolled back): never visible to anyone else. */
+export async function insertDryRun(trx: Tx, tenantId: TenantId, campaignId: string, at: Date): Promise<string> {
+  const r = await sql<{ id: string }>`insert into campaign_runs (tenant_id, campaign_id, planned_for, send_after, status)
+    values (${tenantId}::uuid, ${campaignId}::uuid, '-infinity', ${at}, 'planning') returning id`.execute(trx);
+  return r.rows[0]!.id;
+}
+
+export async function savepoint(trx: Tx, name: string): Promise<void> {
+  await sql`savepoint ${sql.id(name)}`.execute(trx);
+}
+
+export async function rollbackTo(trx: Tx, name: string): Promise<void> {
+  await sql`rollback to savepoint ${sql.id(name)}`.execute(trx);
+}

@@ -1,0 +1,112 @@
+/**
+ * The customers list and the builder beyond the compiler itself:
+ * - bulk tagging "all N matching customers" of the list (#13.12): one segment action over the list's filters and
+ *   search, worked by the segment action job in the acting user's scope (a clerk tags only their customers);
+ * - the builder's SKU / category type-ahead over the tenant's order catalogue;
+ * - the live count: exact when cheap, an estimate when the exact count would take too long, exact on demand.
+ */
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countMatchingWithin, estimateMatching } from '../../../server/customers/rule.repository';
+import { compileRule } from '../../../server/customers/rule-compiler';
+import { recentListActions } from '../../../server/segments/actions.repository';
+import { processSegmentAction, startBulkTagMatching } from '../../../server/segments/actions.service';
+import { previewRule, refreshTenantSegments, searchOrderCatalogue } from '../../../server/segments/segments.service';
+import type { Actor } from '../../../server/tenancy/actor';
+import { withTenant } from '../../../server/tenancy/context';
+import { useTestServices } from '../../support/db';
+import { addOrders } from '../analytics/support';
+import { actorOf, buildWorld, day, type World } from './world';
+
+const h = useTestServices();
+let w: World;
+let clerk1: Actor;
+
+beforeAll(async () => {
+  w = await buildWorld(h.services);
+  clerk1 = await actorOf(h.services, w.staff.clerk1.email);
+}, 60_000);
+
+const inTenant = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(h.services.dbs, w.t.id, fn);
+const taggedWith = async (tagId: string) => {
+  const r = await inTenant((trx) => sql<{ customer_id: string }>`select customer_id from customer_internal_tags where tenant_id = ${w.t.id} and tag_id = ${tagId}`.execute(trx));
+  return r.rows.map((x) => w.names[x.customer_id]).sort().join('');
+};
+
+describe('bulk tagging all N matching customers of the list', () => {
+  it('tags every customer matching the filters, not a page, through a queued action with progress', async () => {
+    const I1 = w.tags.I1;
+    await inTenant((trx) => sql`delete from customer_internal_tags where tenant_id = ${w.t.id} and tag_id = ${I1}`.execute(trx));
+    const { actionId, total } = await inTenant((trx) => startBulkTagMatching(trx, w.admin, { store: 'S2' }, { op: 'add', tagId: I1 }));
+    expect(total).toBe(2);
+    const queued = await inTenant((trx) => recentListActions(trx, w.t.id, w.admin.staffId));
+    expect(queued[0]).toMatchObject({ id: actionId, status: 'queued', total: 2, done: 0, segment_id: null });
+    await processSegmentAction(h.services, w.t.id, actionId);
+    expect(await taggedWith(I1)).toBe('CD');
+    const done = await inTenant((trx) => recentListActions(trx, w.t.id, w.admin.staffId));
+    expect(done[0]).toMatchObject({ status: 'done', total: 2, done: 2 });
+    const audit = await inTenant((trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${w.t.id} and entity_id = ${actionId}`.execute(trx));
+    expect(audit.rows.map((a) => a.action)).toEqual(['customers.tag_add_all']);
+  });
+
+  it('keeps the acting clerk’s scope: only the customers they serve are tagged', async () => {
+    const I1 = w.tags.I1;
+    await inTenant((trx) => sql`delete from customer_internal_tags where tenant_id = ${w.t.id} and tag_id = ${I1}`.execute(trx));
+    const { actionId, total } = await inTenant((trx) => startBulkTagMatching(trx, clerk1, {}, { op: 'add', tagId: I1 }));
+    // Clerk 1's open relations: A, B and E (E deleted the clerk on their side; the relation is not ended).
+    expect(total).toBe(3);
+    await processSegmentAction(h.services, w.t.id, actionId);
+    expect(await taggedWith(I1)).toBe('ABE');
+  });
+
+  it('the search box narrows "all matching" as it narrows the list', async () => {
+    const { total } = await inTenant((trx) => startBulkTagMatching(trx, w.admin, { q: 'C' }, { op: 'remove', tagId: w.tags.I1 }));
+    expect(total).toBe(1);
+  });
+
+  it('refuses an empty audience and an unknown tag', async () => {
+    await expect(inTenant((trx) => startBulkTagMatching(trx, w.admin, { q: 'nobody' }, { op: 'add', tagId: w.tags.I1 }))).rejects.toThrow(/No customers match/);
+    await expect(inTenant((trx) => startBulkTagMatching(trx, w.admin, {}, { op: 'add', tagId: '00000000-0000-4000-8000-000000000000' }))).rejects.toThrow(/Tag not found/);
+  });
+});
+
+describe('the builder’s SKU and category search', () => {
+  it('finds the tenant’s sold SKUs and categories by code or name, most sold first, and follows new orders', async () => {
+    const cats = await inTenant((trx) => searchOrderCatalogue(trx, w.admin, { kind: 'category', q: '' }));
+    expect(cats.map((c) => c.value)).toEqual(['护肤', '彩妆']);
+    const sku = await inTenant((trx) => searchOrderCatalogue(trx, w.admin, { kind: 'sku', q: 'sku-x' }));
+    expect(sku.map((c) => c.value)).toEqual(['SKU-X']);
+    // A later order's lines join the catalogue at the next segments refresh (from the watermark, counted once).
+    await addOrders(h.services, w.t.id, [{ customer: w.ids.B, at: day(0), yuan: 10, store: w.t.storeIds.S1, category: '新品', orderNo: `NEW-${w.t.slug}` }]);
+    await inTenant((trx) => sql`update order_items set sku = 'SKU-NEW', name = '新品面霜' where tenant_id = ${w.t.id} and order_id = (select id from orders where tenant_id = ${w.t.id} and order_no = ${`NEW-${w.t.slug}`})`.execute(trx));
+    await refreshTenantSegments(h.services.dbs, w.t.id);
+    await refreshTenantSegments(h.services.dbs, w.t.id);
+    expect(await inTenant((trx) => searchOrderCatalogue(trx, w.admin, { kind: 'sku', q: '面霜' }))).toEqual([{ value: 'SKU-NEW', label: '新品面霜', lines: 1 }]);
+  });
+});
+
+describe('the live count: exact when cheap, estimated when not', () => {
+  it('a small tenant gets exact counts; "exact" forces one', async () => {
+    const rule = { all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }] };
+    expect(await inTenant((trx) => previewRule(trx, w.admin, rule))).toMatchObject({ count: 2, exact: true });
+    expect(await inTenant((trx) => previewRule(trx, w.admin, rule, 0, { exact: true }))).toMatchObject({ count: 2, exact: true });
+  });
+
+  it('a count over its time budget is cancelled without failing the transaction', async () => {
+    const out = await inTenant(async (trx) => {
+      const compiled = await compileRule({ trx, actor: w.admin }, {});
+      const slow = { ...compiled, where: sql<boolean>`${compiled.where} and pg_sleep(0.05) is not null` };
+      const within = await countMatchingWithin(trx, slow as typeof compiled, 20);
+      const after = await sql<{ n: number }>`select count(*)::int as n from customers where tenant_id = ${w.t.id}`.execute(trx);
+      const fast = await countMatchingWithin(trx, compiled, 5000);
+      const timeout = await sql<{ v: string }>`select current_setting('statement_timeout') as v`.execute(trx);
+      return { within, after: after.rows[0]!.n, fast, timeout: timeout.rows[0]!.v };
+    });
+    expect(out).toEqual({ within: null, after: 5, fast: 5, timeout: '0' });
+  });
+
+  it('the estimate scales the sampled share to the tenant (whole table sampled here: equal to the count)', async () => {
+    const n = await inTenant(async (trx) => estimateMatching(trx, await compileRule({ trx, actor: w.admin }, { all: [{ any: [{ field: 'store', op: 'in', value: ['S2'] }] }] }), w.t.id));
+    expect(n).toBe(2);
+  });
+});
