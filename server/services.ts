@@ -8,6 +8,7 @@ import { appRolePassword, appUrlFrom, ensureAppRole, makeKysely, makeSql, postgr
 import { startEmbeddedPostgres, type EmbeddedHandle } from '../db/embedded';
 import { migrateToLatest } from '../db/migrate';
 import type { Config } from './config';
+import { JOB_PAYLOADS, type JobPayloads } from './jobs/payloads';
 import { createQueue, stopQueue, type Queue } from './jobs/queue';
 import type { Logger } from './lib/log';
 import type { Dbs } from './tenancy/context';
@@ -19,7 +20,7 @@ export interface Services {
   ownerSql: Sql;
   appSql: Sql;
   ownerUrl: string;
-  queue: Queue;
+  queue: Queue<JobPayloads>;
   embedded?: EmbeddedHandle;
   /** Extension point: capabilities may hang process-wide helpers here (e.g. the in-process WeCom simulator). */
   extensions: Record<string, unknown>;
@@ -63,7 +64,7 @@ export async function openServices(config: Config, opts: OpenOptions): Promise<S
 
   const appSql = makeSql(appUrl, opts.appPoolSize ?? 20);
   const app = makeKysely(appSql);
-  const queue = createQueue(ownerUrl, log);
+  const queue = createQueue(ownerUrl, log, JOB_PAYLOADS);
   let closed = false;
   const services: Services = {
     config,

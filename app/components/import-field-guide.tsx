@@ -31,19 +31,23 @@ export function ImportFieldGuide({ kind }: { kind: ImportKind }) {
               <tr key={f.id} data-field={f.id}>
                 <td>
                   {t(f.label[0], f.label[1])}
-                  <br />
-                  <small className="muted">{f.headers[0]}</small>
+                  {f.headers[0] !== f.label[0] ? (
+                    <>
+                      <br />
+                      <small className="muted">{f.headers[0]}</small>
+                    </>
+                  ) : null}
                 </td>
+                <td>{required[f.required]}</td>
                 <td>
-                  {required[f.required]}
-                  {f.note ? (
+                  {t(f.meaning[0], f.meaning[1])}
+                  {f.note && f.required !== 'one_of' ? (
                     <>
                       <br />
                       <small className="muted">{t(f.note[0], f.note[1])}</small>
                     </>
                   ) : null}
                 </td>
-                <td>{t(f.meaning[0], f.meaning[1])}</td>
                 <td>{t(f.format[0], f.format[1])}</td>
                 <td>{f.example ? <code>{f.example}</code> : '—'}</td>
               </tr>

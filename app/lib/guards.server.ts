@@ -16,8 +16,24 @@ import './load-context';
 
 export type StaffSession = Extract<SessionInfo, { kind: 'staff' }>;
 
+/**
+ * Sessions resolved for the request being served: a page's GET runs the root, layout and route loaders, each of
+ * which checks the session itself; they share one lookup (one transaction instead of three). Only for GET, so an
+ * action that changes the session (language, sign-out) is followed by loaders that read it afresh.
+ */
+const resolved = new WeakMap<AppLoadContext, Map<string, Promise<SessionInfo | null>>>();
+
 export async function getSession(request: Request, context: AppLoadContext): Promise<SessionInfo | null> {
-  return resolveSession(context.services, request.headers.get('Cookie'), context.requestId);
+  const cookie = request.headers.get('Cookie');
+  if (request.method !== 'GET') return resolveSession(context.services, cookie, context.requestId);
+  let byCookie = resolved.get(context);
+  if (!byCookie) resolved.set(context, (byCookie = new Map()));
+  let p = byCookie.get(cookie ?? '');
+  if (!p) {
+    p = resolveSession(context.services, cookie, context.requestId);
+    byCookie.set(cookie ?? '', p);
+  }
+  return p;
 }
 
 export async function requireActor(request: Request, context: AppLoadContext, permission?: Permission): Promise<{ actor: Actor; session: StaffSession }> {

@@ -4,7 +4,6 @@ import type { Actor } from '../../server/tenancy/actor';
 import { withTenant as inTenant } from '../../server/tenancy/context';
 import { parseCustomerFiltersLenient } from '../../server/customers/customer-list.service';
 import { queueSegmentAction as queueAction, startBulkTagMatching } from '../../server/segments/actions.service';
-import { recentListActions } from '../../server/segments/actions.repository';
 
 export {
   builderOptions,
@@ -36,8 +35,3 @@ export async function bulkTagMatchingAction(context: AppLoadContext, actor: Acto
   return { ok: true as const, error: undefined, queued: r };
 }
 
-/** The signed-in user's recent "all matching" actions with their progress, for the customers list. */
-export async function listActionsOf(context: AppLoadContext, actor: Actor) {
-  const rows = await inTenant(context.services.dbs, actor.tenantId, (trx) => recentListActions(trx, actor.tenantId, actor.staffId));
-  return rows.map((a) => ({ id: a.id, kind: a.kind, status: a.status, total: a.total, done: a.done, pending: a.pending, failed: a.failed, skipped: a.skipped, error: a.error, tagName: (a.params as { tagName?: string }).tagName ?? '', created_at: a.created_at }));
-}

@@ -102,10 +102,6 @@ export async function tagOptionsFor(context: AppLoadContext, actor: Actor) {
   return withTenant(context.services.dbs, actor.tenantId, (trx) => listTagOptions(trx, actor.tenantId));
 }
 
-export async function customerListWecom(context: AppLoadContext, actor: Actor, ids: string[]) {
-  return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ columns: await wecomColumnsFor(trx, actor, ids), tagOptions: await listTagOptions(trx, actor.tenantId) }));
-}
-
 export async function customerWecom(context: AppLoadContext, actor: Actor, id: string) {
   return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ profile: await getCustomerWecomProfile(trx, actor, id), tagOptions: await listTagOptions(trx, actor.tenantId) }));
 }

@@ -11,8 +11,8 @@ import { useEffect, useRef } from 'react';
 import { CsvButton } from '~/components/charts/csv-button';
 import { DataTable } from '~/components/data-table';
 import { GROUP_LABELS, GROUP_ORDER, P_ALIVE_ONE_PURCHASE, STAGE_LABELS, STAGE_ORDER, label, pAliveOnePurchase } from '~/lib/analytics-labels';
-import type { CustomerRow, MetricSort } from '~/lib/analytics.server';
-import { listContext, listCustomerMetrics, listCustomers, METRIC_SORTS, parseCustomerFiltersLenient, withTenant } from '~/lib/analytics.server';
+import type { MetricSort } from '~/lib/analytics.server';
+import { METRIC_SORTS, parseCustomerFiltersLenient } from '~/lib/analytics.server';
 import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
@@ -22,16 +22,15 @@ import dashboardStyles from '~/styles/dashboard.css';
 // WeCom: tags column, tag filter, bulk tagging, how the customer came (server/wecom).
 import { BulkTagBar, SelectAll, SelectCell, TagChips, TagFilter, type CustomerTagJson } from '~/components/customer-tags';
 import { can } from '~/lib/auth.server';
-import { bulkTagAction, customerListWecom } from '~/lib/wecom.server';
+import { bulkTagAction } from '~/lib/wecom.server';
 // Segments: "save as segment" from the current filters (app/lib/segments/from-filters.ts).
 import { newSegmentHref, ruleFromCustomerFilters } from '~/lib/segments/from-filters';
 // Bulk tags on "all N matching customers" (#13.12): the segment action machinery (queued, progress per chunk).
-import { bulkTagMatchingAction, listActionsOf } from '~/lib/segments.server';
+import { bulkTagMatchingAction } from '~/lib/segments.server';
+import { loadCustomersPage } from '~/lib/customer-list.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
-type LegacyRows = Awaited<ReturnType<typeof listCustomers>>['rows'];
-const LEGACY_SORTS = { name: 'name', first_purchase: 'created_at' } as const;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
@@ -41,22 +40,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   // A due list is a worklist: by default in priority order (docs/metrics.md "Priority of a due list").
   const p = parseTableParams<MetricSort>(url, tableParamsSchema(METRIC_SORTS, { sort: filters.due ? 'priority' : 'last_purchase', dir: 'desc' }));
   if (p.q) filters.q = p.q;
-  const data = await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
-    const { state, options } = await listContext(trx, actor);
-    if (!state) {
-      const sort = p.sort === 'name' || p.sort === 'first_purchase' ? LEGACY_SORTS[p.sort] : 'created_at';
-      const legacy = await listCustomers(trx, actor, { sort, dir: p.dir, page: p.page, size: p.size, q: p.q, tagId: filters.tag });
-      return { computed: false as const, asOf: null, total: legacy.total, legacy: legacy.rows, rows: [] as CustomerRow[], options };
-    }
-    const list = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options, 'customer_metrics', state.as_of);
-    return { computed: true as const, asOf: state.as_of, total: list.total, legacy: [] as LegacyRows, rows: list.rows, options };
-  });
-  const wecom = await customerListWecom(context, actor, data.computed ? data.rows.map((r) => r.id) : data.legacy.map((r) => r.id));
   const canTag = can(actor.role, 'customers.tag');
+  const data = await loadCustomersPage(context, actor, p, filters, { withActions: canTag });
   return json({
-    listActions: canTag ? await listActionsOf(context, actor) : [],
     ...data,
-    wecom,
     canTag,
     options: { stores: data.options.stores.map((s) => ({ code: s.code, name: s.name })), regions: data.options.regions },
     p,

@@ -31,7 +31,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const q = querySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const presets = (await listPresetsForActor(context.services, actor)).map((p) => ({ name: p.name, mapping: parseMapping(p.mapping) }));
   if (!q.id) return json({ step: 'upload' as const, presets, draft: null });
-  const row = await getImportForActor(context.services, actor, q.id);
+  const row = await getImportForActor(context.services, actor, q.id).catch(() => {
+    throw new Response('未找到（草稿可能已删除）/ Not found (the draft may have been deleted)', { status: 404 });
+  });
   if (row.status !== 'uploaded') throw redirect(`/imports/${row.id}`);
   const header = row.header ?? [];
   const preset = q.preset ? presets.find((p) => p.name === q.preset) : undefined;

@@ -30,7 +30,7 @@ export interface ImportCheckpoint {
 export interface ImportsTable {
   tenant_id: string;
   id: Generated<string>;
-  kind: Generated<'orders'>;
+  kind: Generated<'orders' | 'members'>;
   status: Generated<ImportStatus>;
   phase: ImportPhase | null;
   source: ImportSource;
@@ -60,6 +60,11 @@ export interface ImportsTable {
   customers_merged: Generated<number>;
   stores_created: Generated<number>;
   clerks_created: Generated<number>;
+  /** Member imports (migration 1300): members whose customer is a WeCom customer, changed, unchanged, rejected. */
+  members_linked: Generated<number>;
+  members_updated: Generated<number>;
+  members_unchanged: Generated<number>;
+  members_rejected: Generated<number>;
   /** The store codes and clerk names this import created (migration 2026-12-07-1200). */
   stores_created_codes: JSONColumnType<string[], string | undefined, string>;
   clerks_created_names: JSONColumnType<string[], string | undefined, string>;
@@ -84,6 +89,14 @@ export interface ImportMappingPresetsTable {
   created_by_label: string;
   created_at: Generated<Timestamp>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface ImportRejectedMembersTable {
+  tenant_id: string;
+  import_id: string;
+  member_no: string;
+  reason: string;
+  column_name: string | null;
 }
 
 export interface ImportRejectedOrdersTable {
@@ -152,6 +165,7 @@ export interface IngestTables {
   imports: ImportsTable;
   import_mapping_presets: ImportMappingPresetsTable;
   import_rejected_orders: ImportRejectedOrdersTable;
+  import_rejected_members: ImportRejectedMembersTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
   api_idempotency_keys: ApiIdempotencyKeysTable;

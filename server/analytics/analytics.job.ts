@@ -1,6 +1,6 @@
 /**
  * Analytics jobs:
- * - `analytics.refresh-touched` (REFRESH_JOB): ingest nudges it after imports, API batches, syncs and merges; it
+ * - `analytics.refresh-touched` ('analytics.refresh-touched'): ingest nudges it after imports, API batches, syncs and merges; it
  *   recomputes the queued customers (a full recompute when the tenant's local day has moved on).
  * - `analytics.daily` (hourly cron, UTC): for every tenant whose local date is past its metrics date, queues a
  *   full refresh, so recency, RFM quantiles, stages, "due" and predictions follow the calendar and each day
@@ -8,19 +8,12 @@
  * - `analytics.refresh-tenant`: one tenant's full refresh plus the model backtest.
  */
 import { sql } from 'kysely';
-import { REFRESH_JOB } from '../customers/refresh';
-import type { JobDefinition } from '../jobs/queue';
+import type { AnyJob } from '../jobs/job';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { queueSegmentsRefresh } from '../segments/segments.job';
 import { computeBacktest, fullRefresh, refreshTouched } from './refresh.service';
 
-export const DAILY_JOB = 'analytics.daily';
-export const TENANT_REFRESH_JOB = 'analytics.refresh-tenant';
-
-interface TenantJob {
-  tenantId: string;
-}
 
 /**
  * Tenants whose local date is past their metrics date, that have customers but were never computed, or with a
@@ -41,40 +34,40 @@ export async function tenantsDueForDailyRefresh(services: Services): Promise<str
 export async function queueTenantRefresh(services: Services, tenantId: string): Promise<void> {
   if (!services.queue.started) return;
   try {
-    await services.queue.send(TENANT_REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 30 });
+    await services.queue.send('analytics.refresh-tenant', { tenantId }, { singletonKey: tenantId, singletonSeconds: 30 });
   } catch (e) {
     services.log.warn('could not queue an analytics refresh', { tenantId, error: e });
   }
 }
 
-export const analyticsJobs: JobDefinition<TenantJob | object, Services>[] = [
+export const analyticsJobs: AnyJob[] = [
   {
-    name: REFRESH_JOB,
+    name: 'analytics.refresh-touched',
     retryLimit: 5,
     retryDelay: 5,
     expireInSeconds: 30 * 60,
     handler: async (services, data) => {
-      const { tenantId } = data as TenantJob;
+      const { tenantId } = data;
       await refreshTouched(services, asTenantId(tenantId));
       await queueSegmentsRefresh(services, tenantId);
     },
   },
   {
-    name: DAILY_JOB,
+    name: 'analytics.daily',
     cron: '7 * * * *',
     handler: async (services) => {
       for (const tenantId of await tenantsDueForDailyRefresh(services)) {
-        await services.queue.send(TENANT_REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 600 });
+        await services.queue.send('analytics.refresh-tenant', { tenantId }, { singletonKey: tenantId, singletonSeconds: 600 });
       }
     },
   },
   {
-    name: TENANT_REFRESH_JOB,
+    name: 'analytics.refresh-tenant',
     retryLimit: 3,
     retryDelay: 60,
     expireInSeconds: 60 * 60,
     handler: async (services, data) => {
-      const tenantId = asTenantId((data as TenantJob).tenantId);
+      const tenantId = asTenantId(data.tenantId);
       const report = await fullRefresh(services, tenantId);
       services.log.info('analytics refreshed', { tenantId, asOf: report.asOf, customers: report.customers, ms: report.ms.total });
       await queueSegmentsRefresh(services, tenantId);

@@ -12,7 +12,9 @@
  *   and a task WeCom refuses for now is rescheduled instead of failing the job.
  *   The same job without a tenant (every 5 minutes by cron) fans out one job per tenant with due tasks.
  */
-import type { JobDefinition } from '../jobs/queue';
+import { defineJob, type AnyJob } from '../jobs/job';
+import type { z } from 'zod';
+import type { JobPayloads } from '../jobs/payloads';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { tenantsWithCampaignWork } from './campaigns.repository';
@@ -20,22 +22,12 @@ import { tenantsWithDueTasks } from './results.repository';
 import { pollTenantResults } from './results.service';
 import { executeRun, failRun, stopRunTasks, tickTenant } from './runs.service';
 
-export const POLL_RESULTS_JOB = 'campaigns.poll-results';
-export const CAMPAIGN_TICK_JOB = 'campaigns.tick';
-export const EXECUTE_RUN_JOB = 'campaigns.execute-run';
-export const STOP_RUN_JOB = 'campaigns.stop-run';
-
-export interface TenantJobData {
-  tenantId?: string;
-}
-export interface RunJobData {
-  tenantId: string;
-  runId: string;
-}
+type CampaignJobName = 'campaigns.tick' | 'campaigns.execute-run' | 'campaigns.stop-run';
 
 const EXECUTE_RETRIES = 5;
 
-async function enqueue(services: Services, name: string, data: object, singletonKey: string): Promise<void> {
+/** Queues a campaign job after a commit; a failure to queue is logged (the minute's tick picks the work up anyway). */
+async function enqueue<N extends CampaignJobName>(services: Services, name: N, data: z.input<JobPayloads[N]>, singletonKey: string): Promise<void> {
   if (!services.queue.started) return;
   try {
     await services.queue.send(name, data, { singletonKey, singletonSeconds: 30 });
@@ -46,16 +38,16 @@ async function enqueue(services: Services, name: string, data: object, singleton
 
 /** After a commit that made a run due (schedule, approve): the tenant's tick runs now instead of within the minute. */
 export async function nudgeCampaignTick(services: Services, tenantId: string): Promise<void> {
-  await enqueue(services, CAMPAIGN_TICK_JOB, { tenantId } satisfies TenantJobData, `tick:${tenantId}`);
+  await enqueue(services, 'campaigns.tick', { tenantId }, `tick:${tenantId}`);
 }
 
 /** After a cancel: each run that had started has its unsent tasks cancelled on WeCom. */
 export async function queueStopRuns(services: Services, tenantId: string, runIds: string[]): Promise<void> {
-  for (const runId of runIds) await enqueue(services, STOP_RUN_JOB, { tenantId, runId } satisfies RunJobData, `stop:${runId}`);
+  for (const runId of runIds) await enqueue(services, 'campaigns.stop-run', { tenantId, runId }, `stop:${runId}`);
 }
 
-const pollResultsJob: JobDefinition<TenantJobData, Services> = {
-  name: POLL_RESULTS_JOB,
+const pollResultsJob = defineJob({
+  name: 'campaigns.poll-results',
   cron: '*/5 * * * *',
   retryLimit: 3,
   retryDelay: 30,
@@ -67,12 +59,12 @@ const pollResultsJob: JobDefinition<TenantJobData, Services> = {
       return;
     }
     const tenants = await withSystem(services.dbs, (db) => tenantsWithDueTasks(db, new Date()));
-    for (const tenantId of tenants) await services.queue.send(POLL_RESULTS_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 60 });
+    for (const tenantId of tenants) await services.queue.send('campaigns.poll-results', { tenantId }, { singletonKey: tenantId, singletonSeconds: 60 });
   },
-};
+});
 
-const tickJob: JobDefinition<TenantJobData, Services> = {
-  name: CAMPAIGN_TICK_JOB,
+const tickJob = defineJob({
+  name: 'campaigns.tick',
   cron: '* * * * *',
   retryLimit: 2,
   retryDelay: 20,
@@ -80,18 +72,18 @@ const tickJob: JobDefinition<TenantJobData, Services> = {
   handler: async (services, data) => {
     if (!data.tenantId) {
       const tenants = await withSystem(services.dbs, (db) => tenantsWithCampaignWork(db, new Date()));
-      for (const tenantId of tenants) await enqueue(services, CAMPAIGN_TICK_JOB, { tenantId }, `tick:${tenantId}`);
+      for (const tenantId of tenants) await enqueue(services, 'campaigns.tick', { tenantId }, `tick:${tenantId}`);
       return;
     }
     const tenantId = asTenantId(data.tenantId);
     const r = await tickTenant(services, tenantId);
-    for (const runId of r.toExecute) await enqueue(services, EXECUTE_RUN_JOB, { tenantId, runId } satisfies RunJobData, `run:${runId}`);
+    for (const runId of r.toExecute) await enqueue(services, 'campaigns.execute-run', { tenantId, runId }, `run:${runId}`);
     if (r.created.length + r.done.length + r.reminded > 0) services.log.info('campaign tick', { tenantId, created: r.created.length, done: r.done.length, reminded: r.reminded });
   },
-};
+});
 
-const executeRunJob: JobDefinition<RunJobData, Services> = {
-  name: EXECUTE_RUN_JOB,
+const executeRunJob = defineJob({
+  name: 'campaigns.execute-run',
   retryLimit: EXECUTE_RETRIES,
   retryDelay: 30,
   expireInSeconds: 60 * 60,
@@ -107,10 +99,10 @@ const executeRunJob: JobDefinition<RunJobData, Services> = {
       throw e;
     }
   },
-};
+});
 
-const stopRunJob: JobDefinition<RunJobData, Services> = {
-  name: STOP_RUN_JOB,
+const stopRunJob = defineJob({
+  name: 'campaigns.stop-run',
   retryLimit: 5,
   retryDelay: 30,
   expireInSeconds: 30 * 60,
@@ -118,7 +110,6 @@ const stopRunJob: JobDefinition<RunJobData, Services> = {
     const r = await stopRunTasks(services, asTenantId(data.tenantId), data.runId);
     services.log.info('campaign run stopped', { tenantId: data.tenantId, runId: data.runId, ...r });
   },
-};
+});
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const campaignJobs: JobDefinition<any, Services>[] = [pollResultsJob, tickJob, executeRunJob, stopRunJob];
+export const campaignJobs: AnyJob[] = [pollResultsJob, tickJob, executeRunJob, stopRunJob];

@@ -206,11 +206,14 @@ export async function stopPendingOutbox(trx: Tx, tenantId: TenantId, runIds: str
     where tenant_id = ${tenantId}::uuid and run_id = any(${runIds}::uuid[]) and state = 'pending'`.execute(trx);
 }
 
-/** Campaigns whose next run is due at `now`, higher priority first (so an overlap goes to the higher one). */
+/**
+ * Once/recurring campaigns whose next run is due at `now`, higher priority first (so an overlap goes to the higher
+ * one). Triggered campaigns create their runs when their entries fire (triggers.ts).
+ */
 export async function dueCampaignIds(trx: Tx, tenantId: TenantId, now: Date): Promise<string[]> {
   return (
     await sql<{ id: string }>`select id from campaigns where tenant_id = ${tenantId}::uuid and status in ('scheduled', 'running')
-      and next_run_at is not null and next_run_at <= ${now} order by priority desc, next_run_at, id`.execute(trx)
+      and schedule->>'kind' <> 'triggered' and next_run_at is not null and next_run_at <= ${now} order by priority desc, next_run_at, id`.execute(trx)
   ).rows.map((r) => r.id);
 }
 
@@ -226,15 +229,17 @@ export async function runsToExecute(trx: Tx, tenantId: TenantId, now: Date): Pro
 
 /**
  * Sent runs with what finishing them needs: whether they expired, and whether their results are final — every
- * task failed at creation, was cancelled, or was polled with nothing left to learn (confirmed and every recipient
- * final, or past the polling window).
+ * mass task failed at creation, was cancelled, or was polled with nothing left to learn (confirmed and every
+ * recipient final, or past the polling window); every 1:1 task sent or skipped by its clerk.
  */
 export async function sentRuns(trx: Tx, tenantId: TenantId, now: Date) {
   return (
     await sql<{ id: string; campaign_id: string; sent_at: Date | null; expires_at: Date | null; expired: boolean; final: boolean }>`
       select r.id, r.campaign_id, r.sent_at, r.expires_at, coalesce(r.expires_at <= ${now}, false) as expired,
         not exists (select 1 from campaign_outbox o where o.tenant_id = r.tenant_id and o.run_id = r.id
-          and not (o.state = 'failed' or o.cancelled_at is not null or (o.msgid is not null and o.last_polled_at is not null and o.next_poll_at is null))) as final
+          and not (o.state = 'failed' or o.cancelled_at is not null or (o.msgid is not null and o.last_polled_at is not null and o.next_poll_at is null)))
+        and not exists (select 1 from campaign_recipients x join campaigns c on c.tenant_id = x.tenant_id and c.id = r.campaign_id
+          where x.tenant_id = r.tenant_id and x.run_id = r.id and c.delivery = 'one_to_one' and x.status = 'task_created') as final
       from campaign_runs r where r.tenant_id = ${tenantId}::uuid and r.status = 'sent'
       order by r.planned_for`.execute(trx)
   ).rows;

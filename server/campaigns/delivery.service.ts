@@ -103,9 +103,14 @@ export async function deliverMassRun(services: Services, tenantId: TenantId, run
   return result;
 }
 
+/** The external user ids of a customer chunk, or the chat ids of a group chunk. */
+function chunkRecipients(services: Services, tenantId: TenantId, runId: string, row: repo.OutboxRow): Promise<string[]> {
+  return withTenant(services.dbs, tenantId, (trx) => (row.chat_type === 'group' ? groups.chunkChatIds : repo.chunkExternalUserids)(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+}
+
 async function deliverRow(services: Services, client: WecomClient, tenantId: TenantId, runId: string, row: repo.OutboxRow, content: CampaignContent, texts: Map<string, string>, opts: DeliveryOptions): Promise<keyof DeliveryResult> {
   const group = row.chat_type === 'group';
-  const recipients = await withTenant(services.dbs, tenantId, (trx) => (group ? groups.chunkChatIds : repo.chunkExternalUserids)(trx, tenantId, runId, row.sender_staff_id, row.chunk));
+  const recipients = await chunkRecipients(services, tenantId, runId, row);
   const text = texts.get(row.sender_staff_id);
   if (text === undefined || textSha256(text) !== row.text_sha256) throw new Error(`campaign run ${runId}: the text for sender ${row.sender_staff_id} differs from the planned one`);
   if (row.state === 'calling') {
@@ -138,6 +143,26 @@ async function complete(services: Services, tenantId: TenantId, runId: string, r
     await repo.completeOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, done);
     if (row.chat_type === 'group') await groups.completeGroupChunk(trx, tenantId, runId, row.sender_staff_id, row.chunk, done.failList);
   });
+}
+
+/**
+ * A stopped run (cancelled) calls nothing more, but a row left 'calling' may hold a task WeCom created before the
+ * worker died: it is looked up like a restart would, recorded when found (so it can be cancelled with the others)
+ * and closed otherwise. Returns how many tasks were adopted.
+ */
+export async function settleCallingRows(services: Services, tenantId: TenantId, runId: string, opts: { skewSeconds?: number } = {}): Promise<number> {
+  const rows = (await withTenant(services.dbs, tenantId, (trx) => repo.openOutbox(trx, tenantId, runId))).filter((r) => r.state === 'calling');
+  if (rows.length === 0) return 0;
+  const client = await wecomClientFor(services, tenantId);
+  let adopted = 0;
+  for (const row of rows) {
+    const found = await findCreatedTask(services, client, tenantId, row, await chunkRecipients(services, tenantId, runId, row), opts.skewSeconds ?? 120);
+    if (found) {
+      await complete(services, tenantId, runId, row, { msgid: found.msgid, failList: found.failList, reconciled: true });
+      adopted++;
+    } else await withTenant(services.dbs, tenantId, (trx) => repo.failOutbox(trx, tenantId, runId, row.sender_staff_id, row.chunk, 'cancelled'));
+  }
+  return adopted;
 }
 
 /** WeCom refused the request itself (not a network failure, a rate limit or a stale token): retrying cannot help. */

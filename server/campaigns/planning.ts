@@ -16,7 +16,6 @@ import type { CampaignSettings, DryRunResult, ExclusionReason } from '../../app/
 import { EXCLUSION_REASONS } from '../../app/lib/contracts/campaign';
 import type { Rule } from '../../app/lib/segments/rule';
 import { RULE_FROM } from '../customers/rule-compiler';
-import { ValidationError } from '../lib/errors';
 import { compileFor } from '../segments/segments.service';
 import type { Services } from '../services';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
@@ -28,15 +27,16 @@ import { loadCampaign } from './campaigns.service';
 import { planMassRunIn } from './delivery.service';
 import { receiveCapWindow, releaseFromQuietHours } from './guardrails';
 import * as repo from './planning.repository';
-import { triggeredAudienceSql } from './triggers.repository';
 import { loadCampaignSettings } from './settings.service';
+import { triggeredAudienceSql } from './triggers';
 
 const segmentRule = (ids: string[]): Rule => ({ all: [{ any: [{ field: 'segment', op: 'in', value: ids }] }], none: [] });
 
 /** Who a run is for, with whether an exclusion segment holds them; evaluated now, over the whole tenant. */
 export async function audienceFor(trx: Tx, tenantId: TenantId, campaign: campaigns.CampaignRow, run: { id: string; planned_for: Date }): Promise<repo.AudienceQuery> {
   const system = systemActor(tenantId, '', 'campaigns');
-  const excluded = campaign.audience.exclude_segment_ids?.length ? (await compileFor(trx, system, segmentRule(campaign.audience.exclude_segment_ids))).where : sql`false`;
+  const excludeIds = campaign.audience.exclude_segment_ids ?? [];
+  const excluded = excludeIds.length ? (await compileFor(trx, system, segmentRule(excludeIds))).where : sql`false`;
   switch (campaign.schedule.kind) {
     case 'once':
     case 'recurring': {
@@ -44,8 +44,9 @@ export async function audienceFor(trx: Tx, tenantId: TenantId, campaign: campaig
       return sql<{ id: string; in_exclusion: boolean }>`select c.id, coalesce(${excluded}, false) as in_exclusion from ${RULE_FROM} where ${target.where}`;
     }
     case 'triggered':
-      // The customers whose trigger entries fired into this run (triggers.ts), less the exclusion segments.
-      return sql<{ id: string; in_exclusion: boolean }>`select c.id, coalesce(${excluded}, false) as in_exclusion from ${RULE_FROM} where c.id in (${triggeredAudienceSql(tenantId, run.id)})`;
+      // The customers whose trigger fired into this run (triggers.ts); exclusion segments still apply.
+      return sql<{ id: string; in_exclusion: boolean }>`select c.id, coalesce(${excluded}, false) as in_exclusion from ${RULE_FROM}
+        where c.tenant_id = ${tenantId}::uuid and c.id in (select id from (${triggeredAudienceSql(tenantId, run.id)}) t)`;
   }
 }
 

@@ -14,7 +14,7 @@ import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId } from '../tenancy/context';
 import * as campaigns from './campaigns.repository';
 import { loadCampaign, transition } from './campaigns.service';
-import { deliverMassRun, RunStoppedError, senderTexts, type DeliveryOptions, type DeliveryResult } from './delivery.service';
+import { deliverMassRun, RunStoppedError, senderTexts, settleCallingRows, type DeliveryOptions, type DeliveryResult } from './delivery.service';
 import { createOneToOneTasks } from './one-to-one.service';
 import { planRun, sendTimeFor } from './planning';
 import { evaluateCampaignTriggers } from './triggers';
@@ -95,7 +95,7 @@ async function deliverRun(services: Services, tenantId: TenantId, campaign: camp
       return deliverMassRun(services, tenantId, runId, campaign.content, texts, opts);
     }
     case 'one_to_one':
-      // 1:1 follow-up: a personalised clerk task per recipient (counted as sent when the clerk sends it).
+      // 1:1 follow-up: a personalised task per customer in their clerk's 今日 (one-to-one.service.ts), idempotent.
       return { created: await createOneToOneTasks(services, tenantId, runId, campaign.content), reconciled: 0, failed: 0 };
   }
 }
@@ -180,7 +180,11 @@ export async function tickTenant(services: Services, tenantId: TenantId, now = n
   return { created, toExecute, done, reminded };
 }
 
-/** After a cancel: what the clerks have not sent yet is cancelled on WeCom (their results polled once more first). */
+/**
+ * After a cancel: a task a killed worker created but never recorded is found and recorded first, then what the
+ * clerks have not sent yet is cancelled on WeCom (their results polled once more first).
+ */
 export async function stopRunTasks(services: Services, tenantId: TenantId, runId: string, now = new Date()): Promise<{ cancelled: number; unsent: number }> {
+  await settleCallingRows(services, tenantId, runId);
   return cancelExpired(services, tenantId, runId, now, { now });
 }

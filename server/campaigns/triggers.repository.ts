@@ -7,6 +7,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { CampaignTrigger } from '../../app/lib/contracts/campaign';
+import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 
 /** The window an evaluation looks at: entries due from `from` to `today` (local days, inclusive). */
@@ -134,3 +135,9 @@ export async function deleteEmptyRun(trx: Tx, tenantId: TenantId, runId: string)
   await sql`delete from campaign_runs where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx);
 }
 
+/** Tenants with a live triggered campaign (the job's sweep; owner connection through withSystem). */
+export async function tenantsWithLiveTriggers(db: DB): Promise<string[]> {
+  return (
+    await sql<{ tenant_id: string }>`select distinct tenant_id from campaigns where status in ('scheduled','running') and schedule->>'kind' = 'triggered'`.execute(db)
+  ).rows.map((r) => r.tenant_id);
+}

@@ -1,9 +1,8 @@
 /**
  * Triggered campaigns (issue #15 point 2): a customer entering a segment, N days after the first or the last
  * purchase, after an order with a given SKU or category, N days after being added on WeCom, or on (before) a
- * birthday. The campaign scheduler's tick (runs.service.ts createDueRuns) evaluates each live triggered campaign
- * once a local day at its time of day in the tenant's zone (next_run_at); `evaluateTenantTriggers` does the same
- * for every due campaign of a tenant, gated by the time of day and the last evaluated day. An evaluation that finds entries creates a run whose audience is exactly those entries
+ * birthday. A periodic job evaluates each live triggered campaign once a local day, after its time of day in the
+ * tenant's zone. An evaluation that finds entries creates a run whose audience is exactly those entries
  * (`triggeredAudienceSql`), in the same transaction as the ledger rows, so a crash leaves either both or neither.
  *
  * Entries count from the campaign's first evaluation (scheduling never fires for history); an evaluation looks

@@ -9,14 +9,11 @@
  *   (inserts are `on conflict do nothing`, so nothing is ever duplicated).
  * The 今日 page still generates the signed-in clerk's tasks on the way, so customers added during the day show up.
  */
-import { sql } from 'kysely';
-import type { JobDefinition } from '../jobs/queue';
+import { defineJob, type AnyJob } from '../jobs/job';
 import type { Services } from '../services';
 import { asTenantId, withSystem, withTenant, type TenantId } from '../tenancy/context';
-import { dailyRunDone, generateClerkTasks, recordDailyRun, tenantToday } from './tasks.repository';
+import { dailyRunDone, generateClerkTasks, recordDailyRun, tenantsDueForDailyRun, tenantToday } from './tasks.repository';
 
-export const CLERK_TASKS_SCHEDULE_JOB = 'clerk.tasks.schedule';
-export const CLERK_TASKS_GENERATE_JOB = 'clerk.tasks.generate';
 /** Local hour from which the day's tasks are generated (after the night's analytics refresh). */
 export const GENERATE_FROM_HOUR = 6;
 
@@ -30,35 +27,25 @@ export async function generateDailyTasks(services: Services, tenantId: TenantId)
   });
 }
 
-/** Active tenants whose local day has reached the hour and has no run: (tenant, local day). */
-async function tenantsDue(services: Services): Promise<{ id: string; day: string }[]> {
-  const r = await withSystem(services.dbs, (db) =>
-    sql<{ id: string; day: string }>`select t.id, (now() at time zone t.timezone)::date::text as day from tenants t
-      where t.active and extract(hour from now() at time zone t.timezone) >= ${GENERATE_FROM_HOUR}
-        and not exists (select 1 from clerk_task_runs r where r.tenant_id = t.id and r.day = (now() at time zone t.timezone)::date)`.execute(db),
-  );
-  return r.rows;
-}
-
-export const clerkTaskJobs: JobDefinition<{ tenantId?: string; day?: string }, Services>[] = [
-  {
-    name: CLERK_TASKS_GENERATE_JOB,
+export const clerkTaskJobs: AnyJob[] = [
+  defineJob({
+    name: 'clerk.tasks.generate',
     retryLimit: 5,
     retryDelay: 60,
     expireInSeconds: 30 * 60,
     handler: async (services, data) => {
-      const r = await generateDailyTasks(services, asTenantId(data.tenantId!));
+      const r = await generateDailyTasks(services, asTenantId(data.tenantId));
       services.log.info(r ? 'clerk tasks generated' : 'clerk tasks already generated today', { tenantId: data.tenantId, ...(r ?? {}) });
     },
-  },
-  {
-    name: CLERK_TASKS_SCHEDULE_JOB,
+  }),
+  defineJob({
+    name: 'clerk.tasks.schedule',
     cron: '*/15 * * * *',
     runOnStart: true,
     handler: async (services) => {
-      for (const t of await tenantsDue(services)) {
-        await services.queue.send(CLERK_TASKS_GENERATE_JOB, { tenantId: t.id, day: t.day }, { singletonKey: `${t.id}:${t.day}` });
+      for (const t of await withSystem(services.dbs, (db) => tenantsDueForDailyRun(db, GENERATE_FROM_HOUR))) {
+        await services.queue.send('clerk.tasks.generate', { tenantId: t.id, day: t.day }, { singletonKey: `${t.id}:${t.day}` });
       }
     },
-  },
+  }),
 ];

@@ -9,6 +9,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { tenantToday } from '../analytics/metrics.repository';
+import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 import { jsonObjectSql } from '../lib/sql';
 import { dueCycleKeySql, duePriorityOrderSql, isDueSql } from './due-priority';
@@ -198,4 +199,12 @@ export async function recordDailyRun(trx: Tx, tenantId: TenantId, day: string): 
     select ${tenantId}::uuid, ${day}::date, count(*)::int from clerk_tasks where tenant_id = ${tenantId}::uuid and created_at = now()
     on conflict (tenant_id, day) do nothing returning tasks_created as n`.execute(trx);
   return r.rows[0]?.n ?? 0;
+}
+
+/** Active tenants whose local time has reached `fromHour` and whose local day has no daily run yet: (tenant, local day). */
+export async function tenantsDueForDailyRun(db: DB, fromHour: number): Promise<{ id: string; day: string }[]> {
+  const r = await sql<{ id: string; day: string }>`select t.id, (now() at time zone t.timezone)::date::text as day from tenants t
+    where t.active and extract(hour from now() at time zone t.timezone) >= ${fromHour}
+      and not exists (select 1 from clerk_task_runs r where r.tenant_id = t.id and r.day = (now() at time zone t.timezone)::date)`.execute(db);
+  return r.rows;
 }

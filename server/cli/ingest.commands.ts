@@ -1,6 +1,7 @@
 /**
- * CLI: `import orders <file> --tenant S --map field=Column,...` runs the same engine as the upload in this
- * process: progress on stderr, a JSON summary as the last stdout line, non-zero exit on a bad mapping or file.
+ * CLI: `import orders <file> --tenant S --map field=Column,...` and `import members <file> --tenant S [--map
+ * member_no=Column,...]` run the same engine as the upload in this process: progress on stderr, a JSON summary as
+ * the last stdout line, non-zero exit on a bad mapping or file.
  */
 import path from 'node:path';
 import { systemActor } from '../tenancy/actor';
@@ -8,7 +9,10 @@ import { findTenantBySlug } from '../tenancy/tenants.service';
 import { ValidationError } from '../lib/errors';
 import { runImport, type ImportProgress } from '../ingest/import.engine';
 import { findPreset, registerImportFile, setImportMapping } from '../ingest/imports.service';
-import { parseMapArg, type OrderMappingInput } from '../ingest/mapping';
+import { guessColumns, parseMapArg, type OrderMappingInput } from '../ingest/mapping';
+import { MEMBER_FIELDS, MEMBER_SYNONYMS } from '../ingest/member-mapping';
+import type { Services } from '../services';
+import type { Actor } from '../tenancy/actor';
 import type { Delimiter, EncodingOption } from '../ingest/detect';
 import { CliUsageError, optionalString, requireString, type CliCommand } from './command';
 
@@ -32,7 +36,7 @@ export const ingestCommands: CliCommand[] = [
   {
     name: 'import orders',
     usage:
-      'import orders <file> --tenant S --map field=Column,... [--refund-prefix C] [--refund-status V1,V2] [--refund-negative] [--encoding auto|utf8|gb18030] [--delimiter comma|semicolon|tab|pipe] [--preset NAME] [--save-preset NAME] [--unknown-stores create|reject] [--unknown-clerks create|reject] [--channel pos|mini_program|ecommerce|group_buy|other] [--money yuan|fen]',
+      'import orders <file> --tenant S --map field=Column,... [--refund-prefix C] [--refund-status V1,V2] [--refund-negative] [--encoding auto|utf8|gb18030] [--delimiter comma|semicolon|tab|pipe] [--preset NAME] [--save-preset NAME] [--unknown-stores reject|create] [--unknown-clerks reject|create] (unknown store codes / clerks reject their rows unless create) [--channel pos|mini_program|ecommerce|group_buy|other] [--money yuan|fen]',
     positionals: 1,
     options: {
       tenant: { type: 'string' },
@@ -89,28 +93,66 @@ export const ingestCommands: CliCommand[] = [
       const actor = systemActor(tenant.id, tenant.slug, 'cli');
       const reg = await registerImportFile(services, actor, { path: abs, fileName: path.basename(abs), source: 'cli', encoding: encoding as EncodingOption, delimiter });
       io.err(`Importing ${path.basename(abs)} into ${tenant.slug}: ${reg.preview.format}${reg.preview.compression ? '+gzip' : ''}${reg.preview.encoding ? `, ${reg.preview.encoding}` : ''}${reg.preview.delimiter ? `, delimiter ${JSON.stringify(reg.preview.delimiter)}` : ''}, ${reg.preview.header.length} columns`);
-      try {
-        await setImportMapping(services, actor, reg.id, mapping, { presetName: presetName ?? null, savePresetAs: optionalString(values, 'save-preset') ?? null });
-      } catch (e) {
-        if (e instanceof ValidationError) {
-          const { discardImport } = await import('../ingest/imports.service');
-          await discardImport(services, actor, reg.id).catch(() => undefined);
-        }
-        throw e;
-      }
-      let last = 0;
-      const summary = await runImport(services, tenant.id, reg.id, {
-        onProgress: (p) => {
-          const now = Date.now();
-          if (now - last < 1000 && p.phase === 'reading') return;
-          last = now;
-          io.err(progressLine(p));
-        },
-      });
+      await setMappingOrDiscard(services, actor, reg.id, mapping, { presetName: presetName ?? null, savePresetAs: optionalString(values, 'save-preset') ?? null });
+      const summary = await runWithProgress(services, tenant.id, reg.id, io);
       io.err(
-        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; orders ${summary.orders_created.toLocaleString('en')} created, ${summary.orders_updated.toLocaleString('en')} updated, ${summary.orders_unchanged.toLocaleString('en')} unchanged${summary.error_report ? `; error report: ${summary.error_report}` : ''}`,
+        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; orders ${summary.orders_created.toLocaleString('en')} created, ${summary.orders_updated.toLocaleString('en')} updated, ${summary.orders_unchanged.toLocaleString('en')} unchanged${summary.stores_created_codes.length ? `; stores created: ${summary.stores_created_codes.join(', ')}` : ''}${summary.clerks_created_names.length ? `; clerks created: ${summary.clerks_created_names.join(', ')}` : ''}${summary.error_report ? `; error report: ${summary.error_report}` : ''}`,
+      );
+      io.out(JSON.stringify(summary));
+    },
+  },
+  {
+    name: 'import members',
+    usage: `import members <file> --tenant S [--map member_no=Column,mobile=Column,...] [--encoding auto|utf8|gb18030] [--delimiter comma|semicolon|tab|pipe]  (fields: ${MEMBER_FIELDS.join(', ')}; unmapped fields are guessed from the column names)`,
+    positionals: 1,
+    options: { tenant: { type: 'string' }, map: { type: 'string' }, encoding: { type: 'string' }, delimiter: { type: 'string' } },
+    async run(services, { values, positionals }, io) {
+      const file = positionals[0];
+      if (!file) throw new CliUsageError('the file to import is required');
+      const tenant = await findTenantBySlug(services, requireString(values, 'tenant'));
+      const encoding = optionalString(values, 'encoding') ?? 'auto';
+      if (!(ENCODINGS as readonly string[]).includes(encoding)) throw new CliUsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+      const delimArg = optionalString(values, 'delimiter');
+      const delimiter = delimArg === undefined ? undefined : DELIMS[delimArg];
+      if (delimArg !== undefined && !delimiter) throw new CliUsageError('--delimiter must be comma, semicolon, tab or pipe');
+      const abs = path.resolve(file);
+      const actor = systemActor(tenant.id, tenant.slug, 'cli');
+      const reg = await registerImportFile(services, actor, { path: abs, fileName: path.basename(abs), source: 'cli', kind: 'members', encoding: encoding as EncodingOption, delimiter });
+      const mapArg = optionalString(values, 'map');
+      const columns = { ...guessColumns(reg.preview.header, MEMBER_FIELDS, MEMBER_SYNONYMS), ...(mapArg ? parseMapArg(mapArg, MEMBER_FIELDS) : {}) };
+      io.err(`Importing members from ${path.basename(abs)} into ${tenant.slug}: ${Object.entries(columns).map(([f, c]) => `${f}=${c}`).join(', ')}`);
+      await setMappingOrDiscard(services, actor, reg.id, { columns });
+      const summary = await runWithProgress(services, tenant.id, reg.id, io);
+      io.err(
+        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; customers created ${summary.customers_created.toLocaleString('en')}, updated ${summary.members_updated.toLocaleString('en')}, unchanged ${summary.members_unchanged.toLocaleString('en')}; ${summary.members_linked.toLocaleString('en')} members are WeCom customers${summary.error_report ? `; error report: ${summary.error_report}` : ''}`,
       );
       io.out(JSON.stringify(summary));
     },
   },
 ];
+
+/** Stores the mapping; when the file cannot satisfy it, the registered import is discarded before the error goes out. */
+async function setMappingOrDiscard(services: Services, actor: Actor, importId: string, mapping: unknown, opts: { presetName?: string | null; savePresetAs?: string | null } = {}): Promise<void> {
+  try {
+    await setImportMapping(services, actor, importId, mapping, opts);
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      const { discardImport } = await import('../ingest/imports.service');
+      await discardImport(services, actor, importId).catch(() => undefined);
+    }
+    throw e;
+  }
+}
+
+/** Runs the import in this process with a progress line on stderr at most every second. */
+async function runWithProgress(services: Services, tenantId: Actor['tenantId'], importId: string, io: { err: (line: string) => void }) {
+  let last = 0;
+  return runImport(services, tenantId, importId, {
+    onProgress: (p) => {
+      const now = Date.now();
+      if (now - last < 1000 && p.phase === 'reading') return;
+      last = now;
+      io.err(progressLine(p));
+    },
+  });
+}

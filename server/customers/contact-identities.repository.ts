@@ -3,7 +3,9 @@
  * matched by external_userid then unionid (new ones created), their identities, and remark mobiles as keyed-hash
  * mobile identities. Lookups into the big tables are one primary-key probe per value, and the batch is bound once
  * per statement as parallel arrays (`unnest`), so a batch costs the same in a small and a big tenant. Contacts
- * whose external_userid and unionid point at two customers come back as merge pairs (identity.service.ts merges).
+ * whose external_userid and unionid point at two customers come back as merge pairs (identity.service.ts merges),
+ * and so does a remark mobile that belongs to a customer Huike knows only from members or orders (no WeCom
+ * contact of its own): that is how a member imported before the contact synced is linked when it arrives.
  * The staged resolver for orders and members is `resolveCustomers` in identity.service.ts.
  */
 import { sql } from 'kysely';
@@ -149,6 +151,31 @@ export async function resolveContactCustomers(
   out.identities.push(...(c0?.identities ?? []));
 
   for (const id of c0?.mobile_ids ?? []) touched.add(id);
+  out.mergePairs.push(...(await mobileOwnersToJoin(trx, t, idKinds, idValues, idOwners)));
   out.touched = [...touched];
   return { ...out, customerOf, createdIds: freshIds };
+}
+
+/**
+ * Late linking: (contact's customer, owner) for remark mobiles already owned by another customer who has no
+ * external_userid — a member or order customer not yet seen in WeCom. Two WeCom contacts sharing a mobile (a
+ * family phone) stay two customers.
+ */
+async function mobileOwnersToJoin(trx: Tx, t: TenantId, kinds: string[], values: string[], owners: string[]): Promise<[string, string][]> {
+  const hashes: string[] = [];
+  const of: string[] = [];
+  kinds.forEach((k, i) => {
+    if (k === 'mobile') {
+      hashes.push(values[i]!);
+      of.push(owners[i]!);
+    }
+  });
+  if (hashes.length === 0) return [];
+  const r = await sql<{ a: string; b: string }>`
+    select distinct u.owner as a, x.customer_id as b
+    from unnest(${hashes}::text[], ${uuidArray(of)}::uuid[]) as u(value, owner)
+    cross join lateral (select ci.customer_id from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.kind = 'mobile' and ci.value = u.value limit 1) x
+    where x.customer_id <> u.owner
+      and not exists (select 1 from customer_identities e where e.tenant_id = ${t}::uuid and e.customer_id = x.customer_id and e.kind = 'external_userid')`.execute(trx);
+  return r.rows.map((p) => [p.a, p.b]);
 }

@@ -46,8 +46,9 @@ export function mobileIdentity(key: MobileKey, raw: string | null | undefined): 
  */
 const mobileSealContext = (tenantId: string) => `customers.mobile_sealed:${tenantId}`;
 
+/** Stable: the same number seals to the same text, so re-importing an unchanged member writes nothing. */
 export function sealCustomerMobile(box: SecretBox, tenantId: string, normalized: string): string {
-  return box.seal(normalized, mobileSealContext(tenantId));
+  return box.sealStable(normalized, mobileSealContext(tenantId));
 }
 
 /** Null when there is nothing sealed or it does not open (wrong key or tenant). */

@@ -8,7 +8,6 @@ import { sql } from 'kysely';
 import type { Services } from '../services';
 import type { TenantId, Tx } from '../tenancy/context';
 
-export const REFRESH_JOB = 'analytics.refresh-touched';
 
 /** Marks customers for recompute, set-based: pass a subquery or a list of ids. */
 export async function markCustomersTouched(trx: Tx, tenantId: TenantId, customerIds: string[] | ReturnType<typeof sql<{ id: string }>>, reason: string): Promise<void> {
@@ -39,7 +38,7 @@ export async function requestFullRefresh(trx: Tx, tenantId: TenantId, reason: st
 export async function nudgeRefresh(services: Services, tenantId: TenantId): Promise<void> {
   if (!services.queue.started) return;
   try {
-    await services.queue.send(REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 2 });
+    await services.queue.send('analytics.refresh-touched', { tenantId }, { singletonKey: tenantId, singletonSeconds: 2 });
   } catch (e) {
     services.log.warn('could not enqueue analytics refresh', { tenantId, error: e });
   }

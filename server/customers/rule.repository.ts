@@ -35,7 +35,7 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
  * customers, repeatable per rule so the figure does not flicker): the share of the tenant's sampled customers that
  * match, times the tenant's customers.
  */
-export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 40_000): Promise<number> {
+export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 15_000): Promise<number> {
   const r = await sql<{ hit: number; seen: number; total: number }>`
     with pct as (select least(100, greatest(0.01, ${sampleRows}::float8 * 100 / greatest(reltuples, 1)::float8)) as p from pg_class where oid = 'customers'::regclass)
     select
@@ -43,7 +43,9 @@ export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId
         left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
         where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as hit,
       (select count(*)::int from customers c tablesample system ((select p from pct)) repeatable (7) where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as seen,
-      (select count(*)::int from customers c where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as total`.execute(trx);
+      -- The tenant's customers: the metrics snapshot's count of the reference day (exact after a refresh), else counted.
+      coalesce((select sum(s.customers)::int from analytics_daily_snapshots s join analytics_state a on a.tenant_id = s.tenant_id and a.as_of = s.day where s.tenant_id = ${tenantId}::uuid),
+        (select count(*)::int from customers c where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)) as total`.execute(trx);
   const x = r.rows[0]!;
   if (x.seen === 0) return countMatching(trx, compiled);
   return Math.round((x.hit / x.seen) * x.total);

@@ -4,6 +4,7 @@
  */
 import type { DemoStep } from './context';
 import { analyticsDemoStep } from './analytics';
+import { campaignDemoStep } from './campaigns';
 import { clerkDemoStep } from './clerk';
 import { ordersDemoStep } from './orders';
 import { wecomDemoStep } from './wecom';
@@ -12,4 +13,4 @@ import { handoverDemoStep, momentDemoStep, welcomeDemoStep } from './wecom-ops';
 // The analytics step stays last: it computes over everything the steps before it created.
 // Orders first (they create the demo customers with their identities), then WeCom (the simulator's contacts are
 // those same customers, so the sync links instead of duplicating), then analytics over everything.
-export const demoSteps: DemoStep[] = [ordersDemoStep, wecomDemoStep, welcomeDemoStep, handoverDemoStep, momentDemoStep, clerkDemoStep, analyticsDemoStep];
+export const demoSteps: DemoStep[] = [ordersDemoStep, wecomDemoStep, welcomeDemoStep, handoverDemoStep, momentDemoStep, campaignDemoStep, clerkDemoStep, analyticsDemoStep];

@@ -3,6 +3,7 @@
  * such as /wecom/callback into `rootRouters`). Imported once by server/http/app.ts.
  */
 import '../ingest/orders.api';
+import '../ingest/members.api';
 import '../analytics/analytics.api';
 import '../segments/segments.api';
 import '../campaigns/campaigns.api';

@@ -1,5 +1,5 @@
 /**
- * The order import engine, shared by the queue job (uploads), the CLI and the demo seed. Streaming and set-based:
+ * The import engine (orders, and members: `imports.kind`), shared by the queue job (uploads), the CLI and the demo seed. Streaming and set-based:
  *
  *   file ─▶ decode ─▶ split ─▶ validate (JS, per row) ─▶ COPY ─▶ staging partition ─▶ merge (SQL) ─▶ orders
  *                                    └▶ error report (CSV on disk)
@@ -18,7 +18,6 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { ImportCheckpoint } from '../../db/schema/ingest';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
@@ -41,12 +40,15 @@ import {
   noteImportRetry,
   openStagingPartition,
   recordMergedBucket,
+  recordMergedMemberBucket,
+  rejectedMemberLines,
   rejectedOrderLines,
   releaseImportRunLock,
   releaseTenantImportSlot,
   saveImportCheckpoint,
   saveReadCheckpoint,
   setImportPhase,
+  stagedBucketLines,
   stagingPartitionName,
   truncateStagingPartition,
   tryImportRunLock,
@@ -56,7 +58,11 @@ import {
 import { parseMapping, type OrderMapping } from './mapping';
 import { mergeOrderLines } from './orders.repository';
 import { openRowSource, type FileShape, type SourceRow } from './reader';
-import { copyRow, createRowValidator, STAGING_COLUMNS } from './validate';
+import { copyRow, createRowValidator, STAGING_COLUMNS, type Rejection } from './validate';
+import { memberColumnNamer, parseMemberMapping } from './member-mapping';
+import { copyMemberRow, createMemberRowValidator, MEMBER_STAGING_COLUMNS } from './member-validate';
+import { mergeMembers, type MemberMergeOptions } from './members.repository';
+import { SecretBox } from '../lib/secret-box';
 
 export { errorReportPath } from './error-report';
 
@@ -75,6 +81,7 @@ export interface ImportProgress {
 
 export interface ImportSummary {
   import_id: string;
+  kind: 'orders' | 'members';
   status: string;
   file: string;
   rows_read: number;
@@ -91,6 +98,11 @@ export interface ImportSummary {
   /** The codes of the stores and the names of the clerks the import created (when the mapping said to). */
   stores_created_codes: string[];
   clerks_created_names: string[];
+  /** Member imports: members whose customer is a WeCom customer, changed, unchanged, rejected. */
+  members_linked: number;
+  members_updated: number;
+  members_unchanged: number;
+  members_rejected: number;
   seconds: number | null;
   rows_per_second: number | null;
   error_report: string | null;
@@ -127,6 +139,7 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
   const secs = row.started_at && row.finished_at ? (new Date(row.finished_at).getTime() - new Date(row.started_at).getTime()) / 1000 : null;
   return {
     import_id: row.id,
+    kind: row.kind,
     status: row.status,
     file: row.file_name,
     rows_read: Number(row.rows_read),
@@ -142,6 +155,10 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
     clerks_created: row.clerks_created,
     stores_created_codes: row.stores_created_codes ?? [],
     clerks_created_names: row.clerks_created_names ?? [],
+    members_linked: row.members_linked,
+    members_updated: row.members_updated,
+    members_unchanged: row.members_unchanged,
+    members_rejected: row.members_rejected,
     seconds: secs === null ? null : Math.round(secs * 10) / 10,
     rows_per_second: row.rows_per_second === null ? null : Math.round(Number(row.rows_per_second)),
     error_report: Number(row.rows_rejected) > 0 ? row.error_report_path : null,
@@ -211,7 +228,8 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
   const runStarted = Date.now();
   await withTenant(services.dbs, tenantId, (trx) => markImportRunning(trx, tenantId, importId, row.started_at ? new Date(row.started_at) : new Date()));
   try {
-    const mapping = parseMapping(row.mapping ?? {});
+    const kind = row.kind;
+    const mapping = kind === 'orders' ? parseMapping(row.mapping ?? {}) : null;
     const ctx = await withTenant(services.dbs, tenantId, (trx) => loadTenantIngestContext(trx, tenantId));
     const shape: FileShape = {
       format: row.format,
@@ -223,7 +241,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     let cp: ImportCheckpoint = row.checkpoint ?? {};
 
     if (!cp.staged) {
-      const r = await readPhase(services, tenantId, row, shape, mapping, errPath, cp, runStarted, opts);
+      const r = await readPhase(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts);
       if (r === 'cancelled') return finishCancelled(services, tenantId, importId);
       row = await loadImport(services, tenantId, importId);
       cp = row.checkpoint;
@@ -238,10 +256,13 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
       opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
       const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
-      const lines =
-        buckets === 1
-          ? sql`(select * from import_staging_rows where import_id = ${importId}::uuid)`
-          : sql`(select * from import_staging_rows where import_id = ${importId}::uuid and (hashtext(order_no) & 2147483647) % ${buckets}::int = ${b}::int)`;
+      const lines = stagedBucketLines(kind, importId, b, buckets);
+      if (kind === 'members') {
+        await mergeMemberBucket(services, tenantId, importId, { actor, ctx, rows: lines, source: 'import', importId }, next);
+        cp = next;
+        await nudgeRefresh(services, tenantId);
+        continue;
+      }
       await withTenant(services.dbs, tenantId, async (trx) => {
         await lockTenantIdentities(trx, tenantId);
         const st = await mergeOrderLines(trx, tenantId, {
@@ -250,9 +271,9 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
           lines,
           source: 'import',
           importId,
-          unknownStores: mapping.unknownStores,
-          unknownClerks: mapping.unknownClerks,
-          negativeTotalIsRefund: mapping.refund.negativeTotal ?? false,
+          unknownStores: mapping!.unknownStores,
+          unknownClerks: mapping!.unknownClerks,
+          negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
         });
         await recordMergedBucket(trx, tenantId, importId, st, next);
       });
@@ -261,7 +282,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     }
 
     // report the lines of orders the SQL checks rejected
-    if (!cp.reported) cp = await reportPhase(services, tenantId, row, shape, mapping, errPath, cp, opts);
+    if (!cp.reported) cp = await reportPhase(services, tenantId, row, shape, errPath, cp, opts);
     commitMergedReport(errPath);
 
     await dropStaging(services, importId);
@@ -310,26 +331,26 @@ async function readPhase(
   tenantId: TenantId,
   row: NonNullable<ImportRow>,
   shape: FileShape,
-  mapping: OrderMapping,
+  makeValidator: (header: readonly string[]) => RowToCopy,
   errPath: string,
   cp0: ImportCheckpoint,
   runStarted: number,
   opts: RunImportOptions,
 ): Promise<'done' | 'cancelled'> {
   const importId = row.id;
-  const partition = stagingPartitionName(importId);
+  const partition = stagingPartitionName(importId, row.kind);
   const owner = services.ownerSql;
   let cp = { ...cp0 };
   // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
-  const staged = await openStagingPartition(owner, importId);
+  const staged = await openStagingPartition(owner, importId, row.kind);
   mkdirSync(path.dirname(errPath), { recursive: true });
   const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
   if (staged !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
-    await truncateStagingPartition(owner, importId);
+    await truncateStagingPartition(owner, importId, row.kind);
     cp = {};
   }
   const src = await openRowSource(row.file_path, shape);
-  const validate = createRowValidator(mapping, src.header, { mobileKey: mobileHashKey(services.config.APP_ENCRYPTION_KEY) });
+  const validate = makeValidator(src.header);
   // error report: BOM (Excel opens UTF-8 correctly), fixed columns, then the file's own columns
   if (!cp.errorBytes) {
     const head = reportHead(src.header);
@@ -365,7 +386,7 @@ async function readPhase(
   let eof = false;
   let chunks = 0;
   let cancelled = false;
-  const cols = STAGING_COLUMNS.join(', ');
+  const cols = (row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
   try {
     while (!eof && !cancelled) {
       const chunkStart = Date.now();
@@ -393,7 +414,7 @@ async function readPhase(
             linesDone++;
             lastLine = rowv.line;
             if (res.ok) {
-              out += copyRow(head, res.value);
+              out += res.copy(head);
               goodLines++;
               if (out.length > 262_144) {
                 const text = out;
@@ -455,21 +476,59 @@ async function reportPhase(
   tenantId: TenantId,
   row: NonNullable<ImportRow>,
   shape: FileShape,
-  mapping: OrderMapping,
   errPath: string,
   cp: ImportCheckpoint,
   opts: RunImportOptions,
 ): Promise<ImportCheckpoint> {
   const importId = row.id;
-  const groups = await withTenant(services.dbs, tenantId, (trx) => rejectedOrderLines(trx, tenantId, importId));
+  const groups = await withTenant(services.dbs, tenantId, (trx) => (row.kind === 'members' ? rejectedMemberLines : rejectedOrderLines)(trx, tenantId, importId));
+  const columnName =
+    row.kind === 'members' ? memberColumnNamer(parseMemberMapping(row.mapping ?? {}), row.header ?? []) : fileColumnNamer(parseMapping(row.mapping ?? {}), row.header ?? []);
   let next: ImportCheckpoint = { ...cp, reported: true };
   if (groups.length > 0) {
     opts.onProgress?.({ importId, phase: 'reporting', rowsRead: cp.linesDone ?? 0, rowsRejected: cp.rejected ?? 0, bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: null });
     await withTenant(services.dbs, tenantId, (trx) => setImportPhase(trx, tenantId, importId, 'reporting'));
-    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, fileColumnNamer(mapping, row.header ?? []));
+    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, columnName);
     next = { ...next, errorBytes: bytes };
   }
   // checkpointed before the merged report replaces the read phase's (commitMergedReport): a crash redoes neither twice
   await withTenant(services.dbs, tenantId, (trx) => saveImportCheckpoint(trx, tenantId, importId, next));
   return next;
+}
+
+/** A row validated and ready to stage: its COPY line, or why it was rejected. */
+type RowToCopy = (values: string[], line: number, nul?: boolean) => { ok: true; copy: (head: string) => string } | { ok: false; error: Rejection };
+
+/** The validator of the import's kind, for the file's header (throws a ValidationError naming missing columns). */
+function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>): (header: readonly string[]) => RowToCopy {
+  const mobileKey = mobileHashKey(services.config.APP_ENCRYPTION_KEY);
+  if (row.kind === 'members') {
+    const mapping = parseMemberMapping(row.mapping ?? {});
+    const box = new SecretBox(services.config.APP_ENCRYPTION_KEY);
+    return (header) => {
+      const v = createMemberRowValidator(mapping, header, { tenantId, mobileKey, box });
+      return (values, line, nul) => {
+        const r = v(values, line, nul);
+        return r.ok ? { ok: true, copy: (head) => copyMemberRow(head, r.value) } : r;
+      };
+    };
+  }
+  const mapping: OrderMapping = parseMapping(row.mapping ?? {});
+  return (header) => {
+    const v = createRowValidator(mapping, header, { mobileKey });
+    return (values, line, nul) => {
+      const r = v(values, line, nul);
+      return r.ok ? { ok: true, copy: (head) => copyRow(head, r.value) } : r;
+    };
+  };
+}
+
+/** One merge bucket of the staged rows (by a hash of the order or member number). */
+/** One bucket of a member import, merged with its checkpoint in one transaction (a repeated bucket changes nothing). */
+async function mergeMemberBucket(services: Services, tenantId: TenantId, importId: string, o: MemberMergeOptions, next: ImportCheckpoint): Promise<void> {
+  await withTenant(services.dbs, tenantId, async (trx) => {
+    await lockTenantIdentities(trx, tenantId);
+    const st = await mergeMembers(trx, tenantId, o);
+    await recordMergedMemberBucket(trx, tenantId, importId, st, next);
+  });
 }

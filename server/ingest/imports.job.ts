@@ -10,21 +10,15 @@
  * See docs/decisions/0010-import-queue-fairness-and-recovery.md.
  */
 import { sql } from 'kysely';
-import type { JobDefinition } from '../jobs/queue';
+import type { AnyJob } from '../jobs/job';
 import { UserError } from '../lib/errors';
 import type { Services } from '../services';
 import { asTenantId, withSystem, withTenant, type TenantId } from '../tenancy/context';
 import { ImportBusyError, ImportDeferredError, runImport } from './import.engine';
 import { findOrphanedImports, findStaleQueuedImports, listWaitingImports } from './imports.repository';
-import { IMPORT_JOB } from './imports.service';
-
-interface ImportJobData {
-  tenantId: string;
-  importId: string;
-}
 
 const sendImport = (services: Services, tenantId: string, importId: string) =>
-  services.queue.send(IMPORT_JOB, { tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
+  services.queue.send('ingest.import-orders', { tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
 
 /** After a run of the tenant ends, its waiting imports get a job again (the oldest takes the tenant's slot). */
 async function handOn(services: Services, tenantId: TenantId, importId: string): Promise<void> {
@@ -32,15 +26,14 @@ async function handOn(services: Services, tenantId: TenantId, importId: string):
   for (const w of waiting) await sendImport(services, tenantId, w.id);
 }
 
-export const ingestJobs: JobDefinition<ImportJobData | object, Services>[] = [
+export const ingestJobs: AnyJob[] = [
   {
-    name: IMPORT_JOB,
+    name: 'ingest.import-orders',
     retryLimit: 3,
     retryDelay: 5,
     expireInSeconds: 4 * 3600,
     concurrency: 2,
-    handler: async (services, data) => {
-      const d = data as ImportJobData;
+    handler: async (services, d) => {
       const tenantId = asTenantId(d.tenantId);
       try {
         await runImport(services, tenantId, d.importId, { tenantSlot: true });
@@ -68,10 +61,10 @@ export const ingestJobs: JobDefinition<ImportJobData | object, Services>[] = [
       const leftovers = await withSystem(services.dbs, (db) =>
         sql<{ name: string }>`
           select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
-          where p.relname = 'import_staging' and not exists (
-            select 1 from imports m where replace(m.id::text, '-', '') = substr(c.relname, 16) and m.status in ('uploaded','queued','running'))`.execute(db),
+          where p.relname in ('import_staging', 'import_member_staging') and not exists (
+            select 1 from imports m where replace(m.id::text, '-', '') = right(c.relname, 32) and m.status in ('uploaded','queued','running'))`.execute(db),
       );
-      for (const l of leftovers.rows) if (/^import_staging_[0-9a-f]{32}$/.test(l.name)) await services.ownerSql.unsafe(`drop table if exists ${l.name}`);
+      for (const l of leftovers.rows) if (/^import_(member_)?staging_[0-9a-f]{32}$/.test(l.name)) await services.ownerSql.unsafe(`drop table if exists ${l.name}`);
       await withSystem(services.dbs, (db) => sql`delete from api_idempotency_keys where created_at < now() - interval '24 hours'`.execute(db));
     },
   },

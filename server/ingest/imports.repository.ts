@@ -7,6 +7,7 @@ import type postgres from 'postgres';
 import type { ImportCheckpoint, ImportPhase, ImportSource, ImportStatus } from '../../db/schema/ingest';
 import type { DB, Sql } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
+import type { MemberMergeStats } from './members.repository';
 import type { MergeStats } from './orders.repository';
 
 /**
@@ -27,6 +28,7 @@ export async function insertImport(
   trx: Tx,
   tenantId: TenantId,
   v: {
+    kind?: 'orders' | 'members';
     source: ImportSource;
     fileName: string;
     filePath: string;
@@ -45,6 +47,7 @@ export async function insertImport(
     .insertInto('imports')
     .values({
       tenant_id: tenantId,
+      kind: v.kind ?? 'orders',
       source: v.source,
       file_name: v.fileName,
       file_path: v.filePath,
@@ -295,6 +298,38 @@ export async function rejectedOrderLines(trx: Tx, tenantId: TenantId, id: string
   return r.rows.map((x) => ({ reason: x.reason, column: x.column_name, lines: x.lines.map(Number) }));
 }
 
+/** Line numbers of the members the merge rejected, by reason and field (for the error report), in file order. */
+export async function rejectedMemberLines(trx: Tx, tenantId: TenantId, id: string) {
+  const r = await sql<{ reason: string; column_name: string | null; lines: number[] }>`
+    select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
+    from import_rejected_members r join import_member_staging_rows s on s.import_id = r.import_id and s.member_no = r.member_no
+    where r.tenant_id = ${tenantId} and r.import_id = ${id}::uuid
+    group by r.reason, r.column_name`.execute(trx);
+  return r.rows.map((x) => ({ reason: x.reason, column: x.column_name, lines: x.lines.map(Number) }));
+}
+
+/** A member bucket's counts and checkpoint, in the bucket's own transaction. */
+export async function recordMergedMemberBucket(trx: Tx, tenantId: TenantId, id: string, st: MemberMergeStats, cp: ImportCheckpoint): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set((eb) => ({
+      phase: 'merging',
+      customers_created: eb('customers_created', '+', st.customersCreated),
+      members_updated: eb('members_updated', '+', st.membersUpdated),
+      members_unchanged: eb('members_unchanged', '+', st.membersUnchanged),
+      members_rejected: eb('members_rejected', '+', st.membersRejected),
+      members_linked: eb('members_linked', '+', st.membersLinked),
+      rows_rejected: eb('rows_rejected', '+', st.rowsRejected),
+      customers_linked: eb('customers_linked', '+', st.ordersLinked),
+      customers_merged: eb('customers_merged', '+', st.customersMerged),
+      checkpoint: jsonb(cp),
+      heartbeat_at: new Date(),
+    }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .execute();
+}
+
 /**
  * The read phase's checkpoint, written in the COPY's own transaction (owner connection, explicit tenant — see
  * docs/decisions/0006-import-staging-copy.md). Returns whether a cancel was requested meanwhile.
@@ -315,22 +350,35 @@ export async function saveReadCheckpoint(
 
 // ------------------------------------------------------------------------------- staging partition and locks
 
-export const stagingPartitionName = (importId: string) => `import_staging_${importId.replace(/-/g, '')}`;
+type ImportKind = 'orders' | 'members';
+/** The staging table of each import kind (migration 1300 added the members'). */
+const STAGING_PARENT: Record<ImportKind, string> = { orders: 'import_staging', members: 'import_member_staging' };
+
+export const stagingPartitionName = (importId: string, kind: ImportKind = 'orders') => `${STAGING_PARENT[kind]}_${importId.replace(/-/g, '')}`;
+
+/** The staged lines of one merge bucket (by hash of the order number, or of the member number), as a relation for the merge. */
+export function stagedBucketLines(kind: ImportKind, importId: string, bucket: number, buckets: number): RawBuilder<unknown> {
+  const view = sql.table(kind === 'members' ? 'import_member_staging_rows' : 'import_staging_rows');
+  const key = sql.ref(kind === 'members' ? 'member_no' : 'order_no');
+  return buckets === 1
+    ? sql`(select * from ${view} where import_id = ${importId}::uuid)`
+    : sql`(select * from ${view} where import_id = ${importId}::uuid and (hashtext(${key}) & 2147483647) % ${buckets}::int = ${bucket}::int)`;
+}
 
 /** Creates the import's UNLOGGED staging partition (if missing) and returns how many lines it holds. */
-export async function openStagingPartition(owner: Sql, importId: string): Promise<number> {
-  const partition = stagingPartitionName(importId);
-  await owner.unsafe(`create unlogged table if not exists ${partition} partition of import_staging for values in ('${importId}')`);
+export async function openStagingPartition(owner: Sql, importId: string, kind: ImportKind = 'orders'): Promise<number> {
+  const partition = stagingPartitionName(importId, kind);
+  await owner.unsafe(`create unlogged table if not exists ${partition} partition of ${STAGING_PARENT[kind]} for values in ('${importId}')`);
   const staged = await owner.unsafe<{ n: number }[]>(`select count(*)::bigint as n from ${partition}`);
   return Number(staged[0]?.n ?? 0);
 }
 
-export async function truncateStagingPartition(owner: Sql, importId: string): Promise<void> {
-  await owner.unsafe(`truncate ${stagingPartitionName(importId)}`);
+export async function truncateStagingPartition(owner: Sql, importId: string, kind: ImportKind = 'orders'): Promise<void> {
+  await owner.unsafe(`truncate ${stagingPartitionName(importId, kind)}`);
 }
 
 export async function dropStagingPartition(owner: Sql, importId: string): Promise<void> {
-  await owner.unsafe(`drop table if exists ${stagingPartitionName(importId)}`);
+  await owner.unsafe(`drop table if exists ${stagingPartitionName(importId, 'orders')}, ${stagingPartitionName(importId, 'members')}`);
 }
 
 type LockConn = postgres.ReservedSql;

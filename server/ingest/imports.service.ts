@@ -26,10 +26,10 @@ import {
   type ImportListParams,
 } from './imports.repository';
 import { parseMapping, resolveColumns, type OrderMapping } from './mapping';
+import { parseMemberMapping, type MemberMapping } from './member-mapping';
 import { previewFile } from './reader';
 import { cancelIfIdle } from './import.engine';
 
-export const IMPORT_JOB = 'ingest.import-orders';
 
 export interface RegisterFileInput {
   path: string;
@@ -37,6 +37,8 @@ export interface RegisterFileInput {
   source: 'upload' | 'cli' | 'demo';
   encoding?: EncodingOption;
   delimiter?: Delimiter;
+  /** What the file holds (default orders). */
+  kind?: 'orders' | 'members';
 }
 
 /** Detects the file's shape, reads a preview and records the import (status `uploaded`). */
@@ -47,6 +49,7 @@ export async function registerImportFile(services: Services, actor: Actor, input
   const { size } = await import('node:fs/promises').then((f) => f.stat(input.path));
   const row = await withTenant(services.dbs, actor.tenantId, (trx) =>
     insertImport(trx, actor.tenantId, {
+      kind: input.kind,
       source: input.source,
       fileName: input.fileName,
       filePath: input.path,
@@ -65,14 +68,15 @@ export async function registerImportFile(services: Services, actor: Actor, input
 }
 
 /** Validates a mapping against the import's header, stores it, optionally saves it as a preset. */
-export async function setImportMapping(services: Services, actor: Actor, importId: string, mappingInput: unknown, opts: { presetName?: string | null; savePresetAs?: string | null } = {}): Promise<OrderMapping> {
+export async function setImportMapping(services: Services, actor: Actor, importId: string, mappingInput: unknown, opts: { presetName?: string | null; savePresetAs?: string | null } = {}): Promise<OrderMapping | MemberMapping> {
   assertCan(actor, 'imports.manage');
-  const mapping = parseMapping(mappingInput);
   return withTenant(services.dbs, actor.tenantId, async (trx) => {
     const row = await getImport(trx, actor.tenantId, importId);
     if (!row) throw new NotFoundError('导入不存在 / No such import');
     if (row.status !== 'uploaded') throw new ValidationError('该导入已开始，不能再修改映射 / This import has already started');
-    resolveColumns(mapping, row.header ?? []);
+    const mapping = row.kind === 'members' ? parseMemberMapping(mappingInput) : parseMapping(mappingInput);
+    if (row.kind === 'members' && opts.savePresetAs) throw new ValidationError('会员导入暂不支持保存预设 / Presets are for order imports');
+    resolveColumns<string>(mapping, row.header ?? []);
     await setImportMappingRow(trx, actor.tenantId, importId, mapping, opts.savePresetAs ?? opts.presetName ?? null);
     if (opts.savePresetAs) {
       const p = await upsertPreset(trx, actor.tenantId, opts.savePresetAs, mapping as unknown as Record<string, unknown>, actor.label);
@@ -93,7 +97,7 @@ export async function queueImport(services: Services, actor: Actor, importId: st
     await markImportQueued(trx, actor.tenantId, importId);
     await audit(trx, actor, { action: 'import.start', entityType: 'import', entityId: importId, after: { file: row.file_name, mapping: row.mapping } });
   });
-  const jobId = await services.queue.send(IMPORT_JOB, { tenantId: actor.tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
+  const jobId = await services.queue.send('ingest.import-orders', { tenantId: actor.tenantId, importId }, { singletonKey: importId, retryLimit: 3, expireInSeconds: 4 * 3600 });
   await withTenant(services.dbs, actor.tenantId, (trx) => setImportJobId(trx, actor.tenantId, importId, jobId));
 }
 

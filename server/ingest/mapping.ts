@@ -50,23 +50,23 @@ export function parseMapping(input: unknown): OrderMapping {
 }
 
 /** `order_no=InvoiceNo,paid_at=InvoiceDate,...` → columns. Unknown field names are refused with the list of fields. */
-export function parseMapArg(arg: string): Partial<Record<OrderField, string>> {
-  const out: Partial<Record<OrderField, string>> = {};
+export function parseMapArg<F extends string = OrderField>(arg: string, fields: readonly F[] = ORDER_FIELDS as unknown as readonly F[]): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
   for (const part of arg.split(',')) {
     if (!part.trim()) continue;
     const i = part.indexOf('=');
     if (i <= 0) throw new ValidationError(`--map: "${part}" is not field=Column`);
     const field = part.slice(0, i).trim();
     const column = part.slice(i + 1).trim();
-    if (!(ORDER_FIELDS as readonly string[]).includes(field)) throw new ValidationError(`--map: unknown field "${field}" (fields: ${ORDER_FIELDS.join(', ')})`);
+    if (!(fields as readonly string[]).includes(field)) throw new ValidationError(`--map: unknown field "${field}" (fields: ${fields.join(', ')})`);
     if (!column) throw new ValidationError(`--map: no column given for ${field}`);
-    out[field as OrderField] = column;
+    out[field as F] = column;
   }
   return out;
 }
 
 /** Index of each mapped field in the header (exact name first, then trimmed case-insensitive). */
-export function resolveColumns(mapping: OrderMapping, header: readonly string[]): Partial<Record<OrderField, number>> {
+export function resolveColumns<F extends string = OrderField>(mapping: { columns: Partial<Record<F, string>> }, header: readonly string[]): Partial<Record<F, number>> {
   const exact = new Map<string, number>();
   const loose = new Map<string, number>();
   header.forEach((h, i) => {
@@ -74,9 +74,9 @@ export function resolveColumns(mapping: OrderMapping, header: readonly string[])
     const k = h.trim().toLowerCase();
     if (!loose.has(k)) loose.set(k, i);
   });
-  const out: Partial<Record<OrderField, number>> = {};
+  const out: Partial<Record<F, number>> = {};
   const missing: string[] = [];
-  for (const [field, col] of Object.entries(mapping.columns) as [OrderField, string][]) {
+  for (const [field, col] of Object.entries(mapping.columns) as [F, string][]) {
     const i = exact.get(col) ?? loose.get(col.trim().toLowerCase());
     if (i === undefined) missing.push(`${field}=${col}`);
     else out[field] = i;
@@ -93,12 +93,16 @@ export function resolveColumns(mapping: OrderMapping, header: readonly string[])
 const SYNONYMS = Object.fromEntries(ORDER_FIELD_SPECS.map((f) => [f.id, f.headers.map((h) => h.trim().toLowerCase())])) as Record<OrderField, string[]>;
 
 /** Best-guess columns from header names (the upload form's starting point). */
-export function guessColumns(header: readonly string[]): Partial<Record<OrderField, string>> {
-  const out: Partial<Record<OrderField, string>> = {};
+export function guessColumns<F extends string = OrderField>(
+  header: readonly string[],
+  fields: readonly F[] = ORDER_FIELDS as unknown as readonly F[],
+  synonyms: Record<F, string[]> = SYNONYMS as Record<F, string[]>,
+): Partial<Record<F, string>> {
+  const out: Partial<Record<F, string>> = {};
   const used = new Set<number>();
   const norm = header.map((h) => h.trim().toLowerCase());
-  for (const field of ORDER_FIELDS) {
-    for (const syn of SYNONYMS[field]) {
+  for (const field of fields) {
+    for (const syn of synonyms[field]) {
       const i = norm.findIndex((h, idx) => !used.has(idx) && h === syn);
       if (i >= 0) {
         out[field] = header[i]!;

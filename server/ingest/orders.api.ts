@@ -54,8 +54,8 @@ openApiSchemas.OrderInput = {
     order_no: { type: 'string', maxLength: 64, description: 'Unique per tenant; sending it again updates the order (or changes nothing if equal)' },
     paid_at: { type: 'string', format: 'date-time', description: 'ISO 8601; without an offset it is read in the tenant time zone' },
     amount_fen: { type: 'integer', description: 'Amount paid in fen. Defaults to the sum of the items; a difference (discount) is kept as an order-level adjustment' },
-    store_code: { type: 'string', description: 'Matched by store code; unknown codes create a store marked as imported' },
-    clerk: { type: 'string', description: 'Staff WeCom userid, mobile or (unique) name; unknown clerks are created marked as imported' },
+    store_code: { type: 'string', description: 'Matched by store code; an unknown code rejects the order (error unknown_store) unless the body says unknown_stores: "create"' },
+    clerk: { type: 'string', description: 'Staff WeCom userid, mobile or (unique) name; an unknown clerk rejects the order (error unknown_clerk) unless the body says unknown_clerks: "create"' },
     channel: { type: 'string', enum: ['pos', 'mini_program', 'ecommerce', 'group_buy', 'other'] },
     external_userid: { type: 'string' },
     unionid: { type: 'string' },
@@ -109,12 +109,24 @@ openApiPaths['/orders'] = {
     parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 }, description: 'Retries with the same key and body return the stored response (header Idempotent-Replayed: true) for 24 hours; the same key with a different body gets 422' }],
     requestBody: {
       required: true,
-      content: { 'application/json': { schema: { type: 'object', required: ['orders'], properties: { orders: { type: 'array', minItems: 1, maxItems: MAX_API_ORDERS, items: { $ref: '#/components/schemas/OrderInput' } } } } } },
+      content: {
+        'application/json': {
+          schema: {
+            type: 'object',
+            required: ['orders'],
+            properties: {
+              orders: { type: 'array', minItems: 1, maxItems: MAX_API_ORDERS, items: { $ref: '#/components/schemas/OrderInput' } },
+              unknown_stores: { type: 'string', enum: ['reject', 'create'], default: 'reject', description: '"create": an unknown store code creates a store marked as imported (named in summary.stores_created)' },
+              unknown_clerks: { type: 'string', enum: ['reject', 'create'], default: 'reject', description: '"create": an unknown clerk is created marked as imported (named in summary.clerks_created)' },
+            },
+          },
+        },
+      },
     },
     responses: {
       200: {
         description: 'A result per order, in request order',
-        content: { 'application/json': { schema: { type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/OrderResult' } }, summary: { type: 'object', properties: { created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, rejected: { type: 'integer' } } } } } } },
+        content: { 'application/json': { schema: { type: 'object', properties: { results: { type: 'array', items: { $ref: '#/components/schemas/OrderResult' } }, summary: { type: 'object', properties: { created: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' }, rejected: { type: 'integer' }, stores_created: { type: 'array', items: { type: 'string' } }, clerks_created: { type: 'array', items: { type: 'string' } } } } } } } },
       },
       400: err('Invalid payload; `error.details` lists every bad field as {field: "orders[3].paid_at", message}'),
       401: err('Missing or unknown API key'),

@@ -16,6 +16,7 @@ import type { Actor } from '../tenancy/actor';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
+import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository';
 import { mergeOrderLines, type OrderResult } from './orders.repository';
 import { CHANNELS, FUTURE_TOLERANCE_MS, normalizeMemberNo, parseDateTime } from './values';
 
@@ -64,7 +65,12 @@ export const apiOrderSchema = z
   .refine((o) => o.items.length > 0 || o.amount_fen !== undefined, { path: ['items'], message: 'give items or amount_fen' });
 
 export const apiOrdersBody = z
-  .object({ orders: z.array(apiOrderSchema).min(1, 'at least one order').max(MAX_API_ORDERS, `at most ${MAX_API_ORDERS} orders per call`) })
+  .object({
+    orders: z.array(apiOrderSchema).min(1, 'at least one order').max(MAX_API_ORDERS, `at most ${MAX_API_ORDERS} orders per call`),
+    /** An unknown store code / clerk rejects its order unless the caller asks to create it. */
+    unknown_stores: z.enum(['create', 'reject']).default('reject'),
+    unknown_clerks: z.enum(['create', 'reject']).default('reject'),
+  })
   .superRefine((b, ctx) => {
     const seen = new Map<string, number>();
     b.orders.forEach((o, i) => {
@@ -107,7 +113,7 @@ export function parseApiOrders(body: unknown): ApiOrdersBody {
 
 export interface ApiOrdersResponse {
   results: (Omit<OrderResult, 'reason' | 'field'> & { error?: { code: string; field: string | null } })[];
-  summary: { created: number; updated: number; unchanged: number; rejected: number };
+  summary: { created: number; updated: number; unchanged: number; rejected: number; stores_created: string[]; clerks_created: string[] };
 }
 
 export interface ApiOrdersOutcome {
@@ -177,7 +183,7 @@ export function apiOrdersToLines(body: ApiOrdersBody, encryptionKey: string): Li
   return out;
 }
 
-const hashBody = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
+export const hashBody = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
 /** POST /orders. */
 export async function ingestApiOrders(services: Services, actor: Actor, rawBody: unknown, idempotencyKey: string | null): Promise<ApiOrdersOutcome> {
@@ -191,15 +197,8 @@ export async function ingestApiOrders(services: Services, actor: Actor, rawBody:
   const outcome = await withTenant(services.dbs, tenantId, async (trx): Promise<ApiOrdersOutcome> => {
     if (idempotencyKey !== null) {
       // a concurrent request with the same key waits here until the first one commits or rolls back
-      const ins = await sql<{ key: string }>`insert into api_idempotency_keys (tenant_id, key, endpoint, request_hash)
-        values (${tenantId}, ${idempotencyKey}, 'POST /orders', ${requestHash}) on conflict do nothing returning key`.execute(trx);
-      if (ins.rows.length === 0) {
-        const ex = await trx.selectFrom('api_idempotency_keys').selectAll().where('tenant_id', '=', tenantId).where('key', '=', idempotencyKey).executeTakeFirstOrThrow();
-        if (ex.request_hash !== requestHash || ex.endpoint !== 'POST /orders') {
-          throw new UserError('This Idempotency-Key was already used with a different request', 422, 'idempotency_key_reused');
-        }
-        return { status: ex.status_code ?? 200, body: ex.response as unknown as ApiOrdersResponse, replayed: true };
-      }
+      const stored = await claimIdempotencyKey<ApiOrdersResponse>(trx, tenantId, idempotencyKey, 'POST /orders', requestHash);
+      if (stored) return { ...stored, replayed: true };
     }
     await lockTenantIdentities(trx, tenantId);
     const ctx = await loadTenantIngestContext(trx, tenantId);
@@ -221,20 +220,24 @@ export async function ingestApiOrders(services: Services, actor: Actor, rawBody:
       lines: sql`tmp_api_lines`,
       source: 'api',
       importId: null,
-      unknownStores: 'create',
-      unknownClerks: 'create',
+      unknownStores: body.unknown_stores,
+      unknownClerks: body.unknown_clerks,
       negativeTotalIsRefund: true,
       perOrder: true,
     });
     const results = (merged.results ?? []).map(({ reason, field, ...r }) => (reason ? { ...r, error: { code: reason, field } } : r));
     const response: ApiOrdersResponse = {
       results,
-      summary: { created: merged.ordersCreated, updated: merged.ordersUpdated, unchanged: merged.ordersUnchanged, rejected: merged.ordersRejected },
+      summary: {
+        created: merged.ordersCreated,
+        updated: merged.ordersUpdated,
+        unchanged: merged.ordersUnchanged,
+        rejected: merged.ordersRejected,
+        stores_created: merged.storesCreated,
+        clerks_created: merged.clerksCreated,
+      },
     };
-    if (idempotencyKey !== null) {
-      await sql`update api_idempotency_keys set status_code = 200, response = (${JSON.stringify(response)}::text)::jsonb, completed_at = now()
-        where tenant_id = ${tenantId} and key = ${idempotencyKey}`.execute(trx);
-    }
+    if (idempotencyKey !== null) await completeIdempotencyKey(trx, tenantId, idempotencyKey, 200, response);
     return { status: 200, body: response, replayed: false };
   });
   if (!outcome.replayed) await nudgeRefresh(services, tenantId);

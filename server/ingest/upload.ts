@@ -66,7 +66,7 @@ async function saveMultipartFile(dir: string, contentType: string, body: Readabl
   return saved;
 }
 
-export async function receiveOrderUpload(services: Services, actor: Actor, headers: Headers, body: ReadableStream<Uint8Array> | null) {
+export async function receiveOrderUpload(services: Services, actor: Actor, headers: Headers, body: ReadableStream<Uint8Array> | null, kind: 'orders' | 'members' = 'orders') {
   const type = headers.get('content-type') ?? '';
   if (!body || !type.includes('multipart/form-data')) throw new ValidationError('请选择要上传的文件 / Choose a file to upload');
   const dir = path.join(services.config.DATA_DIR, 'uploads', actor.tenantId);
@@ -78,7 +78,7 @@ export async function receiveOrderUpload(services: Services, actor: Actor, heade
     throw new ValidationError('文件过大 / The file is too large (max 20 GB)');
   }
   try {
-    return await registerImportFile(services, actor, { path: file.path, fileName: file.name, source: 'upload' });
+    return await registerImportFile(services, actor, { path: file.path, fileName: file.name, source: 'upload', kind });
   } catch (e) {
     await rm(file.path, { force: true });
     throw e;

@@ -23,11 +23,19 @@ export const REJECT_REASONS = {
   invalid_identity: ['客户标识含有空白字符', 'customer identifier contains whitespace'],
   too_long: ['内容过长', 'value is too long'],
   invalid_character: ['含有无效字符（NUL 空字节）', 'contains an invalid character (a NUL byte)'],
+  // member files and API members
+  missing_member_no: ['缺少会员号', 'member number is empty'],
+  invalid_gender: ['无法识别的性别', 'not a gender (男/女/未知, M/F)'],
+  invalid_birthday: ['无法识别的生日', 'not a birthday (YYYY-MM-DD or MM-DD)'],
+  invalid_points: ['积分不是非负整数', 'points are not a whole number ≥ 0'],
+  invalid_registered_on: ['无法识别的开卡日期', 'not a date (YYYY-MM-DD)'],
+  invalid_opt_out: ['无法识别的是/否', 'not yes/no (是/否, Y/N)'],
   // cross-row and database checks (SQL)
   conflicting_lines: ['同一订单的各行不一致', 'lines of this order disagree'],
   unknown_store: ['门店不存在', 'unknown store code'],
   unknown_clerk: ['导购不存在', 'unknown clerk'],
   negative_total: ['订单合计为负但未标记为退款', 'negative order total but the order is not a refund'],
+  conflicting_members: ['同一会员号的各行不一致', 'lines of this member number disagree'],
 } as const satisfies Record<string, readonly [string, string]>;
 export type RejectReason = keyof typeof REJECT_REASONS;
 

@@ -3,9 +3,9 @@ import { sql } from 'kysely';
 import type { Services } from '../services';
 import { pruneThrottle } from '../tenancy/login-throttle.repository';
 import { pruneIgnoredInbox } from '../wecom/inbox.repository';
-import type { JobDefinition } from './queue';
+import type { AnyJob } from './job';
 
-export const platformJobs: JobDefinition<object, Services>[] = [
+export const platformJobs: AnyJob[] = [
   {
     name: 'platform.cleanup-sessions',
     cron: '17 * * * *',

@@ -1,8 +1,8 @@
 /**
- * Every job Huike runs. Capabilities add their definitions here (one import per capability).
+ * Every job Huike runs. Capabilities add their definitions here (one import per capability); each job's name and
+ * payload schema are in server/jobs/payloads.ts.
  */
-import type { Services } from '../services';
-import type { JobDefinition } from './queue';
+import type { AnyJob } from './job';
 import { platformJobs } from './platform.job';
 import { ingestJobs } from '../ingest/imports.job';
 import { analyticsJobs } from '../analytics/analytics.job';
@@ -10,8 +10,6 @@ import { wecomJobs } from '../wecom/wecom.job';
 import { segmentJobs } from '../segments/segments.job';
 import { campaignJobs } from '../campaigns/campaigns.job';
 import { clerkTaskJobs } from '../clerk/tasks.job';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyJob = JobDefinition<any, Services>;
+import { triggerJobs } from '../campaigns/triggers.job';
 
 export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...triggerJobs, ...clerkTaskJobs];

@@ -20,6 +20,19 @@ export class SecretBox {
     return `v1:${iv.toString('base64')}:${c.getAuthTag().toString('base64')}:${ct.toString('base64')}`;
   }
 
+  /**
+   * Like `seal`, but the same plaintext and context always give the same ciphertext (the IV is a keyed hash of
+   * both), so a re-import of unchanged personal data writes nothing. It reveals only what a keyed hash of the value
+   * would (equality); a GCM nonce repeats only for the very same message.
+   */
+  sealStable(plaintext: string, context: string): string {
+    const iv = createHmac('sha256', this.key).update(`iv\u0000${context}\u0000${plaintext}`).digest().subarray(0, 12);
+    const c = createCipheriv('aes-256-gcm', this.key, iv);
+    c.setAAD(Buffer.from(context));
+    const ct = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+    return `v1:${iv.toString('base64')}:${c.getAuthTag().toString('base64')}:${ct.toString('base64')}`;
+  }
+
   open(sealed: string, context: string): string {
     const [v, iv, tag, ct] = sealed.split(':');
     if (v !== 'v1' || !iv || !tag || ct === undefined) throw new Error('not a sealed secret');

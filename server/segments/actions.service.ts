@@ -29,7 +29,6 @@ import { advanceAction, failAction, getAction, insertAction, insertFollowUps, ne
 import { segmentLoader } from './segments.repository';
 import { segmentFor } from './segments.service';
 
-export const SEGMENT_ACTION_JOB = 'segments.action';
 const CHUNK = 1000;
 
 const audience = (id: string) => ({ all: [{ any: [{ field: 'segment', op: 'in', value: [id] }] }], none: [] });
@@ -121,7 +120,7 @@ function jobActor(tenantId: TenantId, a: SegmentActionRow): Actor {
 
 export async function queueSegmentAction(services: Services, tenantId: TenantId, actionId: string): Promise<void> {
   if (!services.queue.started) return;
-  await services.queue.send(SEGMENT_ACTION_JOB, { tenantId, actionId }, { singletonKey: actionId, retryLimit: 5, retryDelay: 10, retryBackoff: true });
+  await services.queue.send('segments.action', { tenantId, actionId }, { singletonKey: actionId, retryLimit: 5, retryDelay: 10, retryBackoff: true });
 }
 
 /** Works a bulk tag action to the end, chunk by chunk (resumes from the committed cursor). */

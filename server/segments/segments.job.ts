@@ -8,54 +8,52 @@
  * Idempotent: a re-run applies the difference between the members and the rule, which is empty the second time.
  */
 import { sql } from 'kysely';
-import type { JobDefinition } from '../jobs/queue';
+import type { AnyJob } from '../jobs/job';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
-import { processSegmentAction, SEGMENT_ACTION_JOB } from './actions.service';
+import { processSegmentAction } from './actions.service';
 import { refreshTenantSegments } from './segments.service';
 
-export const SEGMENTS_REFRESH_JOB = 'segments.refresh';
-export const SEGMENTS_SCHEDULE_JOB = 'segments.schedule';
 
 /** Asks the worker to refresh a tenant's dynamic segments soon (after an analytics refresh). */
 export async function queueSegmentsRefresh(services: Services, tenantId: string): Promise<void> {
   if (!services.queue.started) return;
   try {
-    await services.queue.send(SEGMENTS_REFRESH_JOB, { tenantId }, { singletonKey: tenantId, singletonSeconds: 30 });
+    await services.queue.send('segments.refresh', { tenantId }, { singletonKey: tenantId, singletonSeconds: 30 });
   } catch (e) {
     services.log.warn('could not queue a segments refresh', { tenantId, error: e });
   }
 }
 
-export const segmentJobs: JobDefinition<{ tenantId?: string; actionId?: string }, Services>[] = [
+export const segmentJobs: AnyJob[] = [
   {
-    name: SEGMENT_ACTION_JOB,
+    name: 'segments.action',
     retryLimit: 5,
     retryDelay: 10,
     expireInSeconds: 60 * 60,
     handler: async (services, data) => {
-      await processSegmentAction(services, asTenantId(data.tenantId!), data.actionId!);
+      await processSegmentAction(services, asTenantId(data.tenantId), data.actionId);
     },
   },
   {
-    name: SEGMENTS_REFRESH_JOB,
+    name: 'segments.refresh',
     retryLimit: 3,
     retryDelay: 30,
     expireInSeconds: 30 * 60,
     handler: async (services, data) => {
-      const tenantId = asTenantId(data.tenantId!);
+      const tenantId = asTenantId(data.tenantId);
       const r = await refreshTenantSegments(services.dbs, tenantId);
       services.log.info('segments refreshed', { tenantId, ...r });
     },
   },
   {
-    name: SEGMENTS_SCHEDULE_JOB,
+    name: 'segments.schedule',
     cron: '37 * * * *',
     handler: async (services) => {
       const r = await withSystem(services.dbs, (db) =>
         sql<{ id: string }>`select t.id from tenants t where t.active and exists (select 1 from segments s where s.tenant_id = t.id and s.kind = 'dynamic')`.execute(db),
       );
-      for (const { id } of r.rows) await services.queue.send(SEGMENTS_REFRESH_JOB, { tenantId: id }, { singletonKey: id, singletonSeconds: 600 });
+      for (const { id } of r.rows) await services.queue.send('segments.refresh', { tenantId: id }, { singletonKey: id, singletonSeconds: 600 });
     },
   },
 ];

@@ -19,7 +19,6 @@ import { openConnectionRow, tenantIdBySlug } from './connection.service';
 import { verifyUrl, WecomCryptoError, type CallbackCryptoConfig } from './crypto';
 import { openCallback, WecomCallbackParseError } from './events';
 import { storeInboxEvent } from './inbox.repository';
-import { WECOM_JOBS, type InboxJobData } from './job-names';
 import { startWelcome } from './welcome.service';
 
 export interface CallbackRequest {
@@ -76,9 +75,8 @@ export async function handleCallback(services: Services, req: CallbackRequest): 
   // A WelcomeCode lives 20 s: the welcome message leaves from here, never behind the queue (welcome.service.ts).
   if (id !== null) startWelcome(services, tenantId, event, receivedAt);
   if (id !== null && services.queue.started) {
-    const data: InboxJobData = { tenantId, inboxIds: [id] };
     try {
-      await services.queue.send(WECOM_JOBS.inbox, data, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
+      await services.queue.send('wecom.inbox', { tenantId, inboxIds: [id] }, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
     } catch (e) {
       // Stored and acknowledged: the watchdog picks pending events up.
       log.warn('wecom callback stored but not enqueued', { slug: req.slug, inboxId: id, error: e });

@@ -114,64 +114,75 @@ export type ExternalChatChangeType = (typeof EXTERNAL_CHAT_CHANGE_TYPES)[number]
 export type ExternalChatUpdateDetail = (typeof EXTERNAL_CHAT_UPDATE_DETAILS)[number];
 export type ExternalTagChangeType = (typeof EXTERNAL_TAG_CHANGE_TYPES)[number];
 
-interface EventBase {
+const eventBaseSchema = z.object({
   /** corpid (ToUserName; AuthCorpId in the third-party envelope). */
-  toUserName: string;
-  fromUserName: string;
+  toUserName: z.string(),
+  fromUserName: z.string(),
   /** Seconds since epoch. */
-  createTime: number;
+  createTime: z.number(),
   /** Stable across WeCom's retries of the same event; use it as the idempotency key. */
-  dedupeKey: string;
-}
+  dedupeKey: z.string(),
+});
 
-export interface ExternalContactEvent extends EventBase {
-  event: 'change_external_contact';
-  changeType: ExternalContactChangeType;
-  userId: string;
-  externalUserId: string;
-  state?: string;
-  welcomeCode?: string;
+const externalContactEventSchema = eventBaseSchema.extend({
+  event: z.literal('change_external_contact'),
+  changeType: z.enum(EXTERNAL_CONTACT_CHANGE_TYPES),
+  userId: z.string(),
+  externalUserId: z.string(),
+  state: z.string().optional(),
+  welcomeCode: z.string().optional(),
   /** transfer_fail: `customer_refused` | `customer_limit_exceed` (other values kept as is). */
-  failReason?: string;
+  failReason: z.string().optional(),
   /** del_external_contact: `DELETE_BY_TRANSFER` when an on-job transfer removed the relationship. */
-  source?: string;
-}
+  source: z.string().optional(),
+});
 
-export interface ExternalChatEvent extends EventBase {
-  event: 'change_external_chat';
-  changeType: ExternalChatChangeType;
-  chatId: string;
-  updateDetail?: ExternalChatUpdateDetail | (string & {});
+const externalChatEventSchema = eventBaseSchema.extend({
+  event: z.literal('change_external_chat'),
+  changeType: z.enum(EXTERNAL_CHAT_CHANGE_TYPES),
+  chatId: z.string(),
+  /** One of EXTERNAL_CHAT_UPDATE_DETAILS, or a value WeCom added since (kept as is). */
+  updateDetail: z.string().optional(),
   /** 0 invited by a member (incl. link), 3 scanned the group QR. */
-  joinScene?: number;
+  joinScene: z.number().optional(),
   /** 0 left by themselves, 1 removed by the owner or an admin. */
-  quitScene?: number;
-  memChangeCnt?: number;
-  memChangeList?: string[];
-  lastMemVer?: string;
-  curMemVer?: string;
-}
+  quitScene: z.number().optional(),
+  memChangeCnt: z.number().optional(),
+  memChangeList: z.array(z.string()).optional(),
+  lastMemVer: z.string().optional(),
+  curMemVer: z.string().optional(),
+});
 
-export interface ExternalTagEvent extends EventBase {
-  event: 'change_external_tag';
-  changeType: ExternalTagChangeType;
+const externalTagEventSchema = eventBaseSchema.extend({
+  event: z.literal('change_external_tag'),
+  changeType: z.enum(EXTERNAL_TAG_CHANGE_TYPES),
   /** Tag or tag-group id; empty for a shuffle of all groups. */
-  id: string;
-  tagType?: 'tag' | 'tag_group';
-  strategyId?: string;
-}
+  id: z.string(),
+  tagType: z.enum(['tag', 'tag_group']).optional(),
+  strategyId: z.string().optional(),
+});
 
-export interface UnknownEvent extends EventBase {
-  event: 'unknown';
+const unknownEventSchema = eventBaseSchema.extend({
+  event: z.literal('unknown'),
   /** The Event (or InfoType) value as received; `msg.<MsgType>` for a message, `unreadable` for non-XML. */
-  rawEvent: string;
-  changeType?: string;
+  rawEvent: z.string(),
+  changeType: z.string().optional(),
   /** Why it is not processed (shown with the stored inbox row). */
-  reason: string;
-  raw: Record<string, unknown>;
-}
+  reason: z.string(),
+  raw: z.record(z.string(), z.unknown()),
+});
 
-export type WecomEvent = ExternalContactEvent | ExternalChatEvent | ExternalTagEvent | UnknownEvent;
+/**
+ * A callback event as Huike keeps it: what `openCallback` makes of WeCom's XML, stored as JSON in `wecom_inbox`
+ * and parsed with this schema again when the inbox reads it back (inbox.service.ts).
+ */
+export const wecomEventSchema = z.discriminatedUnion('event', [externalContactEventSchema, externalChatEventSchema, externalTagEventSchema, unknownEventSchema]);
+
+export type ExternalContactEvent = z.infer<typeof externalContactEventSchema>;
+export type ExternalChatEvent = z.infer<typeof externalChatEventSchema>;
+export type ExternalTagEvent = z.infer<typeof externalTagEventSchema>;
+export type UnknownEvent = z.infer<typeof unknownEventSchema>;
+export type WecomEvent = z.infer<typeof wecomEventSchema>;
 export type KnownWecomEvent = Exclude<WecomEvent, UnknownEvent>;
 
 const intText = text.pipe(z.string().regex(/^-?\d+$/)).transform((v) => Number(v));

@@ -37,7 +37,6 @@ import {
   suggestTakeover,
   type HandoverRow,
 } from './handovers.repository';
-import { WECOM_JOBS, type HandoverJobData } from './job-names';
 import { describeWecomError, isTransientWecomError } from './messages';
 import { wecomClientFor } from './runtime';
 import { WECOM_LIMITS } from './types';
@@ -82,9 +81,8 @@ export async function startHandover(services: Services, actor: Actor, input: unk
 /** After commit: run (or resume) the handover job; `afterSeconds` for the next transfer_result poll. */
 export async function enqueueHandover(services: Services, tenantId: TenantId, handoverId: string, afterSeconds = 0): Promise<void> {
   if (!services.queue.started) return;
-  const data: HandoverJobData = { tenantId, handoverId };
   try {
-    await services.queue.send(WECOM_JOBS.handover, data, { singletonKey: `${handoverId}:${afterSeconds > 0 ? 'poll' : 'run'}`, ...(afterSeconds > 0 ? { startAfter: afterSeconds } : {}), retryLimit: 5, retryDelay: 30, retryBackoff: true });
+    await services.queue.send('wecom.handover', { tenantId, handoverId }, { singletonKey: `${handoverId}:${afterSeconds > 0 ? 'poll' : 'run'}`, ...(afterSeconds > 0 ? { startAfter: afterSeconds } : {}), retryLimit: 5, retryDelay: 30, retryBackoff: true });
   } catch (e) {
     services.log.warn('handover stored but not enqueued (the watchdog resumes it)', { tenantId, handoverId, error: e });
   }

@@ -11,6 +11,7 @@
  *   equals the stored member_version is already applied (duplicate, or overtaken by a later re-read) and skipped.
  * - change_external_tag (create / update / delete / shuffle): get_corp_tag_list → tags reconciled in full.
  */
+import { z } from 'zod';
 import { sql } from 'kysely';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
@@ -20,7 +21,7 @@ import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import type { WecomClient } from './client';
 import { applyContactPairs, endMissingRelations, pairsFromGet, setCustomerDeleted } from './contacts.repository';
-import type { ExternalChatEvent, ExternalContactEvent, ExternalTagEvent, WecomEvent } from './events';
+import { wecomEventSchema, type ExternalChatEvent, type ExternalContactEvent, type ExternalTagEvent, type WecomEvent } from './events';
 import { applyGroupChats, markChatsDismissed, storedMemberVersion } from './groups.repository';
 import { applyTransferFail } from './handovers.repository';
 import { getInboxRow, markInbox, pendingInboxIds } from './inbox.repository';
@@ -62,7 +63,7 @@ async function handleContact(services: Services, client: WecomClient, tenantId: 
     const handoverFailed = e.changeType === 'transfer_fail' ? await applyTransferFail(trx, tenantId, e.userId, e.externalUserId, e.failReason) : 0;
     if (applied && applied.mergePairs.length > 0) {
       const prio = (await loadTenantIngestContext(trx, tenantId)).priority;
-      await mergeCustomerPairs(trx, systemActor(tenantId, '', 'wecom-callback'), applied.mergePairs, prio, 'wecom: external_userid and unionid of one person');
+      await mergeCustomerPairs(trx, systemActor(tenantId, '', 'wecom-callback'), applied.mergePairs, prio, 'wecom: identities of one person');
     }
     const touched = new Set(applied?.touched ?? []);
     if (ended.customerId) touched.add(ended.customerId);
@@ -150,7 +151,16 @@ export async function processInbox(services: Services, tenantId: TenantId, ids: 
   for (const id of [...ids].sort((a, b) => a - b)) {
     const row = await withTenant(services.dbs, tenantId, (trx) => getInboxRow(trx, tenantId, id));
     if (!row || row.status !== 'pending') continue;
-    const event = row.payload as unknown as WecomEvent;
+    const parsed = wecomEventSchema.safeParse(row.payload);
+    if (!parsed.success) {
+      // Not an event this version can read (a payload from an older release, or a damaged row): fail it readably.
+      const error = `stored event does not match the event schema: ${z.prettifyError(parsed.error)}`;
+      await withTenant(services.dbs, tenantId, (trx) => markInbox(trx, tenantId, id, { status: 'failed', error, attempt: true }));
+      services.log.warn('wecom inbox row unreadable', { tenantId, inboxId: id, error });
+      out.failed++;
+      continue;
+    }
+    const event = parsed.data;
     try {
       const result = await processEvent(services, tenantId, event);
       await withTenant(services.dbs, tenantId, (trx) => markInbox(trx, tenantId, id, { status: 'done', result, attempt: true }));

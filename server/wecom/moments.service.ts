@@ -15,7 +15,6 @@ import type { Services } from '../services';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId } from '../tenancy/context';
-import { WECOM_JOBS, type MomentJobData } from './job-names';
 import { describeWecomError, isTransientWecomError } from './messages';
 import { activateMoment, getMoment, insertMoment, setMomentJob, setMomentStatus, upsertMomentClerks, upsertMomentReach, type MomentRow } from './moments.repository';
 import { wecomClientFor } from './runtime';
@@ -70,9 +69,8 @@ export async function createMoment(services: Services, actor: Actor, input: unkn
 
 export async function enqueueMoment(services: Services, tenantId: TenantId, momentId: string, afterSeconds = 0): Promise<void> {
   if (!services.queue.started) return;
-  const data: MomentJobData = { tenantId, momentId };
   try {
-    await services.queue.send(WECOM_JOBS.moment, data, { singletonKey: `${momentId}:${afterSeconds}`, ...(afterSeconds > 0 ? { startAfter: afterSeconds } : {}), retryLimit: 5, retryDelay: 15, retryBackoff: true });
+    await services.queue.send('wecom.moment', { tenantId, momentId }, { singletonKey: `${momentId}:${afterSeconds}`, ...(afterSeconds > 0 ? { startAfter: afterSeconds } : {}), retryLimit: 5, retryDelay: 15, retryBackoff: true });
   } catch (e) {
     services.log.warn('moment stored but not enqueued', { tenantId, momentId, error: e });
   }

@@ -26,7 +26,6 @@ import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { findConnection } from './connection.repository';
 import { WecomNotConfiguredError } from './connection.service';
-import { WECOM_JOBS, type SyncJobData } from './job-names';
 import { describeWecomError, isPermanentWecomError } from './messages';
 import { wecomClientFor } from './runtime';
 import { SYNC_DEFAULTS, SyncAbortedError, progress, write, type Ctx, type SyncOptions } from './sync.context';
@@ -66,8 +65,7 @@ export async function requestFullSync(services: Services, actor: Pick<Actor, 'te
 
 export async function enqueueSync(services: Services, tenantId: TenantId | string, runId: string): Promise<void> {
   if (!services.queue.started) return;
-  const data: SyncJobData = { tenantId, runId };
-  await services.queue.send(WECOM_JOBS.sync, data, { singletonKey: `sync:${runId}` });
+  await services.queue.send('wecom.sync', { tenantId, runId }, { singletonKey: `sync:${runId}` });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -204,7 +204,7 @@ async function writeContactPages(ctx: Ctx, lanes: SyncLane[], pages: FetchedPage
     const c = await resolveContactBatch(trx, t, pairs, ctx.staffCache, { returnIdentities: false });
     if (c.mergePairs.length > 0) {
       const prio = (await loadTenantIngestContext(trx, t)).priority;
-      await mergeCustomerPairs(trx, systemActor(t, '', 'wecom-sync'), c.mergePairs, prio, 'wecom: external_userid and unionid of one person');
+      await mergeCustomerPairs(trx, systemActor(t, '', 'wecom-sync'), c.mergePairs, prio, 'wecom: identities of one person');
     }
     // New customers are marked with their new relations (step 2); here only changed existing ones.
     const created = new Set(c.createdIds);

@@ -21,7 +21,7 @@ import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import type { WecomClient } from './client';
-import { WECOM_JOBS, type TagWritebackJobData } from './job-names';
+import type { JobPayload } from '../jobs/payloads';
 import { describeWecomError, isTransientWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
 import { countLiveWecomTags } from './tags.repository';
@@ -185,9 +185,9 @@ export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown):
 export async function enqueueTagWriteback(services: Services, tenantId: TenantId, changeIds: readonly number[], tagIds: readonly string[] = []): Promise<void> {
   if (!services.queue.started) return;
   for (let i = 0; i < Math.max(changeIds.length, 1); i += 200) {
-    const data: TagWritebackJobData = { tenantId, changeIds: changeIds.slice(i, i + 200), ...(i === 0 && tagIds.length ? { tagIds: [...tagIds] } : {}) };
+    const data: JobPayload<'wecom.tags.writeback'> = { tenantId, changeIds: changeIds.slice(i, i + 200), ...(i === 0 && tagIds.length ? { tagIds: [...tagIds] } : {}) };
     if (data.changeIds.length === 0 && !data.tagIds) continue;
-    await services.queue.send(WECOM_JOBS.tagWriteback, data, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
+    await services.queue.send('wecom.tags.writeback', data, { retryLimit: 5, retryDelay: 5, retryBackoff: true });
   }
 }
 

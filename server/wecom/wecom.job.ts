@@ -9,15 +9,13 @@
  * - `wecom.watchdog` (every minute): resumes sync runs whose worker died, and re-enqueues inbox events, tag
  *   changes and handovers (idle 2 h) whose job was lost (a nudge that failed after commit).
  */
-import type { JobDefinition } from '../jobs/queue';
-import type { Services } from '../services';
+import { defineJob, type AnyJob } from '../jobs/job';
 import { asTenantId, withSystem, withTenant } from '../tenancy/context';
 import { processInbox, processPendingInbox } from './inbox.service';
 import { pendingInboxIds } from './inbox.repository';
 import { openHandoverIds } from './handovers.repository';
 import { enqueueHandover, runHandover } from './handovers.service';
 import { runMoment } from './moments.service';
-import { WECOM_JOBS, type HandoverJobData, type InboxJobData, type MomentJobData, type SyncJobData, type TagWritebackJobData } from './job-names';
 import './merge-hooks';
 import { enqueueSync, runFullSync } from './sync.service';
 import { staleRuns } from './sync.repository';
@@ -27,61 +25,61 @@ const SYNC_RETRIES = 5;
 const INBOX_RETRIES = 5;
 const WRITEBACK_RETRIES = 5;
 
-const syncJob: JobDefinition<SyncJobData, Services> = {
-  name: WECOM_JOBS.sync,
+const syncJob = defineJob({
+  name: 'wecom.sync',
   retryLimit: SYNC_RETRIES,
   retryDelay: 15,
   expireInSeconds: 4 * 3600,
   concurrency: 2,
-  handler: async (services, data: SyncJobData, ctx) => {
+  handler: async (services, data, ctx) => {
     await runFullSync(services, asTenantId(data.tenantId), data.runId, { jobId: ctx.jobId, takeover: ctx.retryCount > 0, final: ctx.retryCount >= SYNC_RETRIES });
   },
-};
+});
 
-const inboxJob: JobDefinition<InboxJobData, Services> = {
-  name: WECOM_JOBS.inbox,
+const inboxJob = defineJob({
+  name: 'wecom.inbox',
   retryLimit: INBOX_RETRIES,
   retryDelay: 5,
   concurrency: 4,
-  handler: async (services, data: InboxJobData, ctx) => {
+  handler: async (services, data, ctx) => {
     const r = await processInbox(services, asTenantId(data.tenantId), data.inboxIds, { final: ctx.retryCount >= INBOX_RETRIES });
     if (r.retry > 0) throw new Error(`${r.retry} WeCom event(s) hit a transient failure; retrying`);
   },
-};
+});
 
-const writebackJob: JobDefinition<TagWritebackJobData, Services> = {
-  name: WECOM_JOBS.tagWriteback,
+const writebackJob = defineJob({
+  name: 'wecom.tags.writeback',
   retryLimit: WRITEBACK_RETRIES,
   retryDelay: 5,
   concurrency: 2,
-  handler: async (services, data: TagWritebackJobData, ctx) => {
+  handler: async (services, data, ctx) => {
     const r = await processTagWriteback(services, asTenantId(data.tenantId), { changeIds: data.changeIds, ...(data.tagIds ? { tagIds: data.tagIds } : {}) }, { final: ctx.retryCount >= WRITEBACK_RETRIES });
     if (r.retry > 0) throw new Error(`${r.retry} tag change(s) hit a transient WeCom failure; retrying`);
   },
-};
+});
 
-const handoverJob: JobDefinition<HandoverJobData, Services> = {
-  name: WECOM_JOBS.handover,
+const handoverJob = defineJob({
+  name: 'wecom.handover',
   retryLimit: 5,
   retryDelay: 30,
   concurrency: 2,
-  handler: async (services, data: HandoverJobData) => {
+  handler: async (services, data) => {
     await runHandover(services, asTenantId(data.tenantId), data.handoverId);
   },
-};
+});
 
-const momentJob: JobDefinition<MomentJobData, Services> = {
-  name: WECOM_JOBS.moment,
+const momentJob = defineJob({
+  name: 'wecom.moment',
   retryLimit: 5,
   retryDelay: 15,
   concurrency: 2,
-  handler: async (services, data: MomentJobData) => {
+  handler: async (services, data) => {
     await runMoment(services, asTenantId(data.tenantId), data.momentId);
   },
-};
+});
 
-const watchdogJob: JobDefinition<object, Services> = {
-  name: WECOM_JOBS.watchdog,
+const watchdogJob = defineJob({
+  name: 'wecom.watchdog',
   cron: '* * * * *',
   retryLimit: 0,
   handler: async (services) => {
@@ -96,6 +94,6 @@ const watchdogJob: JobDefinition<object, Services> = {
       for (const id of await withTenant(services.dbs, t, (trx) => openHandoverIds(trx, t, 2 * 3600))) await enqueueHandover(services, t, id);
     }
   },
-};
+});
 
-export const wecomJobs = [syncJob, inboxJob, writebackJob, handoverJob, momentJob, watchdogJob];
+export const wecomJobs: AnyJob[] = [syncJob, inboxJob, writebackJob, handoverJob, momentJob, watchdogJob];

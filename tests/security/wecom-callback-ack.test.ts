@@ -14,6 +14,7 @@ import { createWecomCallbackRouter } from '../../server/wecom/callback.router';
 import { buildCallbackXml, encryptMessage } from '../../server/wecom/crypto';
 import { useTestServices } from '../support/db';
 import { CALLBACK_TOKEN, connectedTenant, counts } from '../integration/wecom/helpers';
+import { runJob } from '../support/jobs';
 
 const h = useTestServices();
 let server: Server;
@@ -88,11 +89,10 @@ describe('authentic WeCom messages that are not handled events', () => {
     expect((await fetch(u, { method: 'POST', body: buildCallbackXml(sim.corpId, m.encrypt) })).status).toBe(200);
     const rows = () => withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_inbox').select(['event', 'status']).where('tenant_id', '=', tenant.id).execute());
     expect(await rows()).toEqual([{ event: 'msg.text', status: 'ignored' }]);
-    const cleanup = platformJobs.find((j) => j.name === 'platform.cleanup-sessions')!;
-    await cleanup.handler(h.services, {}, { jobId: 'test', retryCount: 0 });
+    await runJob(platformJobs, 'platform.cleanup-sessions', h.services, {});
     expect(await rows()).toHaveLength(1);
     await sql`update wecom_inbox set received_at = now() - interval '31 days' where tenant_id = ${tenant.id}::uuid`.execute(h.services.dbs.owner);
-    await cleanup.handler(h.services, {}, { jobId: 'test', retryCount: 0 });
+    await runJob(platformJobs, 'platform.cleanup-sessions', h.services, {});
     expect(await rows()).toEqual([]);
   });
 });

@@ -10,8 +10,8 @@
  */
 import { z } from 'zod';
 import { WECOM_LIMITS } from '../types';
-import { multipartPart } from '../multipart';
 import type { FaultSpec, SimConfig } from './config';
+import { multipartPart } from '../multipart';
 import { daysInMonth, lowerBoundSeq, type SimMedia, type SimMoment, type SimContactWay, type SimCustomer, type SimFollow, type SimGroupChat, type SimMassRecipient, type SimMassTask, type SimState } from './state';
 
 /**
@@ -35,7 +35,7 @@ export interface SimApiHost {
   deleteTagsQuietly(tagIds: string[], groupIds: string[]): void;
   settleTransfers(): { done: number; refused: number; limited: number };
   sendMassMessage(msgid: string, userid?: string): { sent: number; notFriend: number; capped: number };
-  /** Simulated clerks draw when (or whether) they confirm a new mass message. */
+  /** Simulated clerks (config.clerks): when each sender of a new task will confirm it, if ever. */
   scheduleClerks(t: SimMassTask): void;
 }
 

@@ -1,6 +1,5 @@
-import type { SimReceiveCapRule } from './state';
-
 /** The simulator's knobs and injected faults: read by the world (./simulator) and the API handler (./api). */
+import type { SimReceiveCapRule } from './state';
 export interface SimConfig {
   /** gettoken expires_in. Default 7200. */
   tokenTtlSeconds: number;
@@ -18,9 +17,9 @@ export interface SimConfig {
   latencyMs: number;
   /** Mass messages a recipient may receive per month; default: days in the month (doc 92135). */
   monthlyReceiveCap?: number | ((timeMs: number) => number);
+  /** Mark mass messages as sent by their senders right after add_msg_template (demo). Default false. */
   /** The receive-cap rule set in 群发助手: per month (default; `monthlyReceiveCap` overrides the number), 7 a week, 1 a day. */
   receiveCapRule: SimReceiveCapRule;
-  /** Mark mass messages as sent by their senders right after add_msg_template (demo). Default false. */
   autoSendMassMessages: boolean;
   /**
    * Simulated clerks: each sender of a new mass message confirms it after a random delay (log-normal around

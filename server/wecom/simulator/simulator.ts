@@ -8,7 +8,7 @@ import { eventToXml, type EventInput, type ExternalChatUpdateDetail } from '../e
 import { handleRequest, receiveCapAt, type SimApiHost, type SimRequest, type SimResponse } from './api';
 import { DEFAULT_SIM_CONFIG, type FaultSpec, type SimConfig } from './config';
 import { generatePopulation, type PopulationOptions } from './population';
-import { mulberry32, randomString, receivePeriodKey, SimState, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember, type SimMassTask } from './state';
+import { mulberry32, randomString, receivePeriodKey, SimState, type SimReceiveCapRule, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember, type SimMassTask } from './state';
 
 export interface SimulatorOptions {
   /** A prepared world; otherwise one is generated from `populationOptions` (default: 12 staff, 200 customers). */

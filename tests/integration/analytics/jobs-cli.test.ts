@@ -4,18 +4,16 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { REFRESH_JOB } from '../../../server/customers/refresh';
-import { analyticsJobs, DAILY_JOB, TENANT_REFRESH_JOB, tenantsDueForDailyRefresh } from '../../../server/analytics/analytics.job';
+import { analyticsJobs, tenantsDueForDailyRefresh } from '../../../server/analytics/analytics.job';
 import { fullRefresh, getState, refreshTouchedBatch } from '../../../server/analytics/refresh.service';
 import { runCli } from '../../../server/cli/main';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 import { addCustomers, addOrders, metricsOf, touch } from './support';
+import { runJob } from '../../support/jobs';
 
 const h = useTestServices();
-const job = (name: string) => analyticsJobs.find((j) => j.name === name)!;
-const ctx = { jobId: 'test', retryCount: 0 };
 
 async function localToday(tenantId: TenantId): Promise<string> {
   const r = await withTenant(h.services.dbs, tenantId, (trx) => sql<{ d: string }>`select (now() at time zone timezone)::date::text as d from tenants where id = ${tenantId}`.execute(trx));
@@ -24,8 +22,8 @@ async function localToday(tenantId: TenantId): Promise<string> {
 
 describe('jobs', () => {
   it('registers the refresh job ingest nudges, an hourly cron and the per-tenant refresh', () => {
-    expect(analyticsJobs.map((j) => j.name).sort()).toEqual([DAILY_JOB, REFRESH_JOB, TENANT_REFRESH_JOB].sort());
-    expect(job(DAILY_JOB).cron).toMatch(/^\d+ \* \* \* \*$/);
+    expect(analyticsJobs.map((j) => j.name).sort()).toEqual(['analytics.daily', 'analytics.refresh-touched', 'analytics.refresh-tenant'].sort());
+    expect(analyticsJobs.find((j) => j.name === 'analytics.daily')?.cron).toMatch(/^\d+ \* \* \* \*$/);
   });
 
   it('the daily refresh runs after local midnight in the tenant’s own time zone, stores the day’s snapshot and the backtest', async () => {
@@ -34,7 +32,7 @@ describe('jobs', () => {
     const [a] = await addCustomers(h.services, t.id, [{ name: 'a' }]);
     await addOrders(h.services, t.id, [{ customer: a, at: new Date(Date.now() - 3 * 86400_000).toISOString(), yuan: 10 }]);
     expect(await tenantsDueForDailyRefresh(h.services)).toContain(t.id);
-    await job(TENANT_REFRESH_JOB).handler(h.services, { tenantId: t.id }, ctx);
+    await runJob(analyticsJobs, 'analytics.refresh-tenant', h.services, { tenantId: t.id });
     const today = await localToday(t.id);
     const s = await withTenant(h.services.dbs, t.id, (trx) => getState(trx, t.id));
     expect(s?.as_of).toBe(today);
@@ -57,7 +55,7 @@ describe('jobs', () => {
     expect(await metricsOf(h.services, t.id, b!)).toMatchObject({ frequency: 0, stage: 'prospect' });
     await addOrders(h.services, t.id, [{ customer: b, at: new Date(Date.now() - 3600_000).toISOString(), yuan: 20 }]);
     await touch(h.services, t.id, [b!]);
-    await job(REFRESH_JOB).handler(h.services, { tenantId: t.id }, ctx);
+    await runJob(analyticsJobs, 'analytics.refresh-touched', h.services, { tenantId: t.id });
     expect(await metricsOf(h.services, t.id, b!)).toMatchObject({ frequency: 1, stage: 'new', monetary_fen: 2000 });
     // The stored metrics are from yesterday: the next batch is a full recompute at today.
     await withTenant(h.services.dbs, t.id, (trx) => sql`update analytics_state set as_of = as_of - 1 where tenant_id = ${t.id}`.execute(trx));

@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { CampaignContent } from '../../../app/lib/contracts/campaign';
-import { campaignJobs, POLL_RESULTS_JOB } from '../../../server/campaigns/campaigns.job';
+import { campaignJobs } from '../../../server/campaigns/campaigns.job';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
@@ -17,6 +17,7 @@ import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import type { WecomSimulator } from '../../../server/wecom/simulator/simulator';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
+import { runJob } from '../../support/jobs';
 
 const h = useTestServices();
 const content: CampaignContent = { text: '您好，我是{导购|您的导购}，本周会员日欢迎到店', attachments: [] };
@@ -223,14 +224,13 @@ describe('campaigns.poll-results job', () => {
     const stillSending = tasks[0]!;
     stillSending.recipients[0]!.status = 0;
     delete stillSending.recipients[0]!.send_time;
-    const job = campaignJobs.find((j) => j.name === POLL_RESULTS_JOB)!;
-    expect(jobDefinitions.filter((j) => j.name === POLL_RESULTS_JOB)).toHaveLength(1);
-    await job.handler(h.services, { tenantId: tenant.id }, { jobId: 'test', retryCount: 0 });
+    expect(jobDefinitions.filter((j) => j.name === 'campaigns.poll-results')).toHaveLength(1);
+    await runJob(campaignJobs, 'campaigns.poll-results', h.services, { tenantId: tenant.id });
     const after = await huikeStates(tenant.id, runId);
     expect(after).toEqual(simStates(sim));
     expect([...after.values()].filter((x) => x.status === 'sent').length).toBeGreaterThan(0);
     const polledAt = (await outbox(tenant.id, runId)).map((o) => o.next_poll_at?.getTime() ?? null);
-    await job.handler(h.services, { tenantId: tenant.id }, { jobId: 'test-2', retryCount: 1 });
+    await runJob(campaignJobs, 'campaigns.poll-results', h.services, { tenantId: tenant.id }, { jobId: 'test-2', retryCount: 1 });
     expect(await huikeStates(tenant.id, runId)).toEqual(after);
     expect((await outbox(tenant.id, runId)).map((o) => o.next_poll_at?.getTime() ?? null)).toEqual(polledAt);
     const rows = await outbox(tenant.id, runId);

@@ -13,7 +13,7 @@ import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.
 import { pollRunResults } from '../../../server/campaigns/results.service';
 import { executionByClerk, rollUpStores } from '../../../server/clerk/execution.queries';
 import { saveClerkSettings } from '../../../server/clerk/settings';
-import { CLERK_TASKS_SCHEDULE_JOB, generateDailyTasks } from '../../../server/clerk/tasks.job';
+import { generateDailyTasks } from '../../../server/clerk/tasks.job';
 import { generateClerkTasks } from '../../../server/clerk/tasks.repository';
 import { customerCard, openTaskCount, todayView } from '../../../server/clerk/workspace.service';
 import { sealCustomerMobile } from '../../../server/customers/mobile-identity';
@@ -101,7 +101,7 @@ describe('今日: birthdays and the daily generation', () => {
     const before = await total();
     await db((trx) => todayView(trx, clerk));
     expect(await total()).toBe(before);
-    expect(jobDefinitions.some((j) => j.name === CLERK_TASKS_SCHEDULE_JOB && j.cron)).toBe(true);
+    expect(jobDefinitions.some((j) => j.name === 'clerk.tasks.schedule' && j.cron)).toBe(true);
   });
 });
 

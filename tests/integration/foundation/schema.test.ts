@@ -12,7 +12,7 @@ const SYSTEM_TABLES = ['platform_admins', 'platform_sessions', 'login_attempts',
  * RLS tables. The app role has no privilege on them and reads them only through a tenant-filtered
  * security-barrier view (docs/decisions/0006-import-staging-copy.md). Checked below.
  */
-const OWNER_ONLY_TABLES = ['import_staging'];
+const OWNER_ONLY_TABLES = ['import_staging', 'import_member_staging'];
 
 describe('schema guards the tenancy model', () => {
   it('every table with tenant_id has it first in the primary key, and forced RLS with policies', async () => {
@@ -70,8 +70,8 @@ describe('schema guards the tenancy model', () => {
       select c.relname as view, coalesce('security_invoker=true' = any(c.reloptions), false) as invoker
       from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'public' and c.relkind = 'v'`.execute(h.services.dbs.owner);
     expect(r.rows.map((x) => x.view)).toContain('customer_follow_tags');
-    // import_staging_rows reads the owner-only staging table on purpose, filtered by app.tenant_id (security_barrier).
-    expect(r.rows.filter((x) => !x.invoker && x.view !== 'import_staging_rows')).toEqual([]);
+    // import_staging_rows and import_member_staging_rows read the owner-only staging tables on purpose, filtered by app.tenant_id (security_barrier).
+    expect(r.rows.filter((x) => !x.invoker && x.view !== 'import_staging_rows' && x.view !== 'import_member_staging_rows')).toEqual([]);
   });
 
   it('a tenant sees only its own rows through a view', async () => {

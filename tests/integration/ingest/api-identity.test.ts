@@ -23,7 +23,7 @@ describe('REST API /orders', () => {
     const r1 = await post(key, body, 'k-1');
     expect(r1.status).toBe(200);
     const j1 = (await r1.json()) as { results: { order_no: string; status: string; amount_fen: number; is_refund: boolean; customer_id: string | null }[]; summary: unknown };
-    expect(j1.summary).toEqual({ created: 3, updated: 0, unchanged: 0, rejected: 0 });
+    expect(j1.summary).toEqual({ created: 3, updated: 0, unchanged: 0, rejected: 0, stores_created: [], clerks_created: [] });
     expect(j1.results.map((r) => [r.order_no, r.status, r.amount_fen, r.is_refund, r.customer_id !== null])).toEqual([
       ['API-1', 'created', 17800, false, true],
       ['API-2', 'created', 15000, false, false],
@@ -36,13 +36,34 @@ describe('REST API /orders', () => {
     expect(r3.status).toBe(422);
     // without a key, the same orders again are reported unchanged
     const r4 = (await (await post(key, body)).json()) as { summary: unknown };
-    expect(r4.summary).toEqual({ created: 0, updated: 0, unchanged: 3, rejected: 0 });
+    expect(r4.summary).toEqual({ created: 0, updated: 0, unchanged: 3, rejected: 0, stores_created: [], clerks_created: [] });
     const n = await q(h.services, t.id, sql<{ n: number }>`select count(*)::int as n from orders`);
     expect(n[0]!.n).toBe(3);
     // GET returns the order with its items
     const g = await fetch(`${api.base()}/orders/API-1`, { headers: { Authorization: `Bearer ${key}` } });
     expect(g.status).toBe(200);
     expect(await g.json()).toMatchObject({ order_no: 'API-1', amount_fen: 17800, paid_day: '2025-05-01', store: { code: 'S1' }, identities: { member_no: 'M1' }, items: [{ sku: 'JJ001', quantity: 2, unit_price_fen: 8900, amount_fen: 17800 }] });
+  });
+
+  it('rejects an order with an unknown store code or clerk unless the body asks to create them, and names what it created', async () => {
+    const t = await makeTenant(h.services);
+    const key = await apiKey(t.id);
+    type Reply = { results: { order_no: string; status: string; error?: { code: string; field: string | null } }[]; summary: { stores_created: string[]; clerks_created: string[] } };
+    const typo = { orders: [order('U-1', { store_code: 'S999' }), order('U-2', { clerk: '新来的小王' }), order('U-3')] };
+    const r1 = (await (await post(key, typo)).json()) as Reply;
+    expect(r1.results.map((r) => [r.order_no, r.status, r.error?.code ?? null])).toEqual([
+      ['U-1', 'rejected', 'unknown_store'],
+      ['U-2', 'rejected', 'unknown_clerk'],
+      ['U-3', 'created', null],
+    ]);
+    expect(r1.summary).toMatchObject({ rejected: 2, stores_created: [], clerks_created: [] });
+    expect(await q(h.services, t.id, sql<{ code: string }>`select code from stores where code = 'S999'`)).toEqual([]);
+    const r2 = (await (await post(key, { ...typo, unknown_stores: 'create', unknown_clerks: 'create' })).json()) as Reply;
+    expect(r2.results.map((r) => r.status)).toEqual(['created', 'created', 'unchanged']);
+    expect(r2.summary).toMatchObject({ created: 2, stores_created: ['S999'], clerks_created: ['新来的小王'] });
+    expect(await q(h.services, t.id, sql<{ imported: boolean }>`select imported from stores where code = 'S999'`)).toEqual([{ imported: true }]);
+    const bad = await post(key, { ...typo, unknown_stores: 'maybe' });
+    expect(bad.status).toBe(400);
   });
 
   it('answers 400 naming each bad field', async () => {

@@ -8,7 +8,7 @@ import { makeSql } from '../../../db/connection';
 import { ingestJobs } from '../../../server/ingest/imports.job';
 import { getImportForActor, queueImport, registerImportFile, setImportMapping } from '../../../server/ingest/imports.service';
 import { silentLogger } from '../../../server/lib/log';
-import { startQueue, startWorkers, stopQueue, type JobDefinition } from '../../../server/jobs/queue';
+import { startQueue, startWorkers, stopQueue } from '../../../server/jobs/queue';
 import type { Services } from '../../../server/services';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
@@ -45,8 +45,8 @@ describe('import queue fairness', () => {
     // hold tenant A's runs where they start (their import rows are locked), as a long or stuck import would
     const blocker = makeSql(h.url, 1);
     const services: Services = h.services;
-    const defs = ingestJobs.filter((d) => d.name === 'ingest.import-orders') as JobDefinition<object, Services>[];
-    await startQueue(services.queue, defs as JobDefinition<object, never>[]);
+    const defs = ingestJobs.filter((d) => d.name === 'ingest.import-orders');
+    await startQueue(services.queue, defs);
     try {
       await queueImport(services, a.actor, a1);
       await queueImport(services, a.actor, a2);

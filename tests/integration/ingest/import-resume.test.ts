@@ -10,7 +10,7 @@ import { runImport } from '../../../server/ingest/import.engine';
 import { ingestJobs } from '../../../server/ingest/imports.job';
 import { getImportForActor, registerImportFile, setImportMapping } from '../../../server/ingest/imports.service';
 import { silentLogger } from '../../../server/lib/log';
-import { startQueue, startWorkers, stopQueue, type JobDefinition } from '../../../server/jobs/queue';
+import { startQueue, startWorkers, stopQueue } from '../../../server/jobs/queue';
 import type { Services } from '../../../server/services';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
@@ -38,8 +38,8 @@ describe('import resume after a restart', () => {
 
     // a new process starts its workers; nothing is queued by hand
     const services: Services = h.services;
-    const defs = ingestJobs as JobDefinition<object, Services>[];
-    await startQueue(services.queue, defs as JobDefinition<object, never>[]);
+    const defs = ingestJobs;
+    await startQueue(services.queue, defs);
     try {
       await startWorkers(services.queue, defs, services, silentLogger);
       const deadline = Date.now() + 20_000; // the old watchdog waited for a heartbeat 2 minutes old

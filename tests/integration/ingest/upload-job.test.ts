@@ -9,7 +9,7 @@ import { getImportForActor, queueImport, setImportMapping } from '../../../serve
 import { receiveOrderUpload } from '../../../server/ingest/upload';
 import { silentLogger } from '../../../server/lib/log';
 import type { Services } from '../../../server/services';
-import { startQueue, startWorkers, stopQueue, type JobDefinition } from '../../../server/jobs/queue';
+import { startQueue, startWorkers, stopQueue } from '../../../server/jobs/queue';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 
@@ -44,8 +44,8 @@ describe('upload → queue → worker', () => {
     expect(row0.preview?.[0]?.[3]).toBe('广州天河店');
     await setImportMapping(h.services, t.actor, reg.id, { columns: { order_no: '订单号', paid_at: '支付时间', store_code: '门店编码', store_name: '门店名称', sku: '商品编码', item_name: '商品名称', quantity: '数量', unit_price: '单价', member_no: '会员号' }, unknownStores: 'create' });
     const services: Services = h.services;
-    const defs = ingestJobs.filter((d) => d.name === 'ingest.import-orders') as JobDefinition<object, Services>[];
-    await startQueue(services.queue, defs as JobDefinition<object, never>[]);
+    const defs = ingestJobs.filter((d) => d.name === 'ingest.import-orders');
+    await startQueue(services.queue, defs);
     try {
       await startWorkers(services.queue, defs, services, silentLogger);
       await queueImport(services, t.actor, reg.id);

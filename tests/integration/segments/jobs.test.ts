@@ -3,9 +3,8 @@
  * schedule queues it for every tenant with a dynamic segment, and the job records the entries of the day.
  */
 import { describe, expect, it } from 'vitest';
-import { analyticsJobs, TENANT_REFRESH_JOB } from '../../../server/analytics/analytics.job';
-import { REFRESH_JOB } from '../../../server/customers/refresh';
-import { segmentJobs, SEGMENTS_REFRESH_JOB, SEGMENTS_SCHEDULE_JOB } from '../../../server/segments/segments.job';
+import { analyticsJobs } from '../../../server/analytics/analytics.job';
+import { segmentJobs } from '../../../server/segments/segments.job';
 import { createSegment } from '../../../server/segments/segments.service';
 import { getSegment } from '../../../server/segments/segments.repository';
 import type { Services } from '../../../server/services';
@@ -13,9 +12,9 @@ import { withTenant } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
 import { addOrders, touch } from '../analytics/support';
 import { buildWorld, day } from './world';
+import { runJob } from '../../support/jobs';
 
 const h = useTestServices();
-const ctx = { jobId: 'test', retryCount: 0 };
 
 /** The services with a queue that records what is sent. */
 function recording(): { services: Services; sent: { name: string; data: unknown }[] } {
@@ -33,18 +32,18 @@ describe('segment membership jobs', () => {
     await touch(h.services, w.t.id, [w.ids.D]);
 
     const r = recording();
-    await analyticsJobs.find((j) => j.name === REFRESH_JOB)!.handler(r.services, { tenantId: w.t.id }, ctx);
-    expect(r.sent).toContainEqual({ name: SEGMENTS_REFRESH_JOB, data: { tenantId: w.t.id } });
-    await analyticsJobs.find((j) => j.name === TENANT_REFRESH_JOB)!.handler(r.services, { tenantId: w.t.id }, ctx);
-    expect(r.sent.filter((x) => x.name === SEGMENTS_REFRESH_JOB)).toHaveLength(2);
+    await runJob(analyticsJobs, 'analytics.refresh-touched', r.services, { tenantId: w.t.id });
+    expect(r.sent).toContainEqual({ name: 'segments.refresh', data: { tenantId: w.t.id } });
+    await runJob(analyticsJobs, 'analytics.refresh-tenant', r.services, { tenantId: w.t.id });
+    expect(r.sent.filter((x) => x.name === 'segments.refresh')).toHaveLength(2);
 
-    await segmentJobs.find((j) => j.name === SEGMENTS_REFRESH_JOB)!.handler(r.services, { tenantId: w.t.id }, ctx);
+    await runJob(segmentJobs, 'segments.refresh', r.services, { tenantId: w.t.id });
     const after = await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id));
     expect(after).toMatchObject({ size: 3, refreshed_as_of: day(0) });
 
     const s = recording();
-    await segmentJobs.find((j) => j.name === SEGMENTS_SCHEDULE_JOB)!.handler(s.services, {}, ctx);
+    await runJob(segmentJobs, 'segments.schedule', s.services, {});
     expect(s.sent.map((x) => x.data)).toContainEqual({ tenantId: w.t.id });
-    expect(segmentJobs.find((j) => j.name === SEGMENTS_SCHEDULE_JOB)!.cron).toMatch(/^\d+ \* \* \* \*$/);
+    expect(segmentJobs.find((j) => j.name === 'segments.schedule')!.cron).toMatch(/^\d+ \* \* \* \*$/);
   });
 });

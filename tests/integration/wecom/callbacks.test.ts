@@ -11,7 +11,7 @@ import { buildCallbackXml, encryptMessage } from '../../../server/wecom/crypto';
 import { createWecomCallbackRouter } from '../../../server/wecom/callback.router';
 import { EventSink } from '../../../server/wecom/simulator/sink';
 import type { WecomSimulator } from '../../../server/wecom/simulator/simulator';
-import type { AnyJob } from '../../../server/jobs/registry';
+import type { AnyJob } from '../../../server/jobs/job';
 import { wecomJobs } from '../../../server/wecom/wecom.job';
 
 const jobs: AnyJob[] = wecomJobs;

@@ -5,7 +5,7 @@ import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { getCustomerWecomProfile } from '../../../server/wecom/customer-wecom.repository';
 import { changeCustomerTags, createTag, enqueueTagWriteback, processTagWriteback } from '../../../server/wecom/tags.service';
 import type { WecomSimulator } from '../../../server/wecom/simulator/simulator';
-import type { AnyJob } from '../../../server/jobs/registry';
+import type { AnyJob } from '../../../server/jobs/job';
 import { wecomJobs } from '../../../server/wecom/wecom.job';
 
 const jobs: AnyJob[] = wecomJobs;

@@ -8,8 +8,8 @@ import { WecomClient } from '../../../server/wecom/client';
 import { MemoryTokenStore } from '../../../server/wecom/token-store';
 import { createSimulatorFetch } from '../../../server/wecom/simulator/fetch';
 import { generateStaff } from '../../../server/wecom/simulator/population';
-import type { SimConfig } from '../../../server/wecom/simulator/config';
 import { WecomSimulator } from '../../../server/wecom/simulator/simulator';
+import type { SimConfig } from '../../../server/wecom/simulator/config';
 
 const T0 = Date.parse('2026-12-07T02:00:00Z');
 

@@ -1,0 +1,41 @@
+/**
+ * Bridge of the customers list page (server-only): everything the page shows, read in one tenant transaction — the
+ * list through the rule compiler (or the plain list before the first analytics run), the WeCom columns and tag
+ * options of the page's rows, and the user's own "all matching" bulk actions with their progress.
+ */
+import type { AppLoadContext } from '@remix-run/node';
+import { listContext } from '../../server/analytics/analytics.queries';
+import { listCustomerMetrics, type CustomerFilters, type CustomerRow, type MetricSort } from '../../server/customers/customer-list.service';
+import { listCustomers } from '../../server/customers/customers.repository';
+import { recentListActions } from '../../server/segments/actions.repository';
+import type { Actor } from '../../server/tenancy/actor';
+import { withTenant } from '../../server/tenancy/context';
+import { wecomColumnsFor } from '../../server/wecom/customer-wecom.repository';
+import { listTagOptions } from '../../server/wecom/tags.repository';
+import './load-context';
+
+const LEGACY_SORTS = { name: 'name', first_purchase: 'created_at' } as const;
+
+export async function loadCustomersPage(context: AppLoadContext, actor: Actor, p: { sort: MetricSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }, filters: CustomerFilters, opts: { withActions: boolean }) {
+  return withTenant(context.services.dbs, actor.tenantId, async (trx) => {
+    const { state, options } = await listContext(trx, actor);
+    let list: { computed: boolean; asOf: string | null; total: number; rows: CustomerRow[]; legacy: Awaited<ReturnType<typeof listCustomers>>['rows'] };
+    if (!state) {
+      const sort = p.sort === 'name' || p.sort === 'first_purchase' ? LEGACY_SORTS[p.sort] : 'created_at';
+      const legacy = await listCustomers(trx, actor, { sort, dir: p.dir, page: p.page, size: p.size, q: p.q, tagId: filters.tag });
+      list = { computed: false, asOf: null, total: legacy.total, rows: [], legacy: legacy.rows };
+    } else {
+      const l = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options, 'customer_metrics', state.as_of);
+      list = { computed: true, asOf: state.as_of, total: l.total, rows: l.rows, legacy: [] };
+    }
+    const ids = list.computed ? list.rows.map((r) => r.id) : list.legacy.map((r) => r.id);
+    const wecom = { columns: await wecomColumnsFor(trx, actor, ids), tagOptions: await listTagOptions(trx, actor.tenantId) };
+    const actions = opts.withActions ? await recentListActions(trx, actor.tenantId, actor.staffId) : [];
+    return {
+      ...list,
+      options,
+      wecom,
+      listActions: actions.map((a) => ({ id: a.id, kind: a.kind, status: a.status, total: a.total, done: a.done, pending: a.pending, failed: a.failed, skipped: a.skipped, error: a.error, tagName: (a.params as { tagName?: string }).tagName ?? '' })),
+    };
+  });
+}

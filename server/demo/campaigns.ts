@@ -1,0 +1,127 @@
+/**
+ * Demo step "campaigns" (issue #15 point 8): past mass-message campaigns that went through the real pipeline on the
+ * in-process simulator — audience snapshot with its holdout, one task per clerk, clerks confirming after delays
+ * (some never), send results polled — then dated back, and demo orders so that customers who received the message
+ * buy more often than the holdout by a configurable lift. A newcomer sees a finished campaign with a significant
+ * uplift, a running one whose window is still open, a weekly one on the calendar and a draft.
+ */
+import { sql } from 'kysely';
+import type { CampaignContent, CampaignSchedule } from '../../app/lib/contracts/campaign';
+import { insertCampaign, insertRun } from '../campaigns/campaigns.repository';
+import { snapshotRecipients } from '../campaigns/delivery.repository';
+import { deliverMassRun, planMassRun } from '../campaigns/delivery.service';
+import { cancelExpired, pollRunResults } from '../campaigns/results.service';
+import { nextRunAt } from '../campaigns/schedule';
+import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { loadOpenConnection } from '../wecom/connection.service';
+import { wecomRuntime } from '../wecom/runtime';
+import type { WecomSimulator } from '../wecom/simulator/simulator';
+import { Rng } from './random';
+import type { DemoContext, DemoStep } from './context';
+
+const DAY = 86_400_000;
+
+export interface DemoCampaignOptions {
+  /** Conversion the message adds for reached customers over the holdout (0.06 = +6 points). */
+  lift: number;
+  /** Extra conversion given to both groups on top of the demo's own orders. */
+  base: number;
+}
+
+export const DEMO_CAMPAIGN_OPTIONS: DemoCampaignOptions = { lift: 0.06, base: 0.04 };
+
+interface PastRun {
+  name: string;
+  goal: string;
+  text: string;
+  /** When the run started sending, days before now. */
+  daysAgo: number;
+  /** Share of the clerks' tasks confirmed; the rest never are. */
+  confirmShare: number;
+  status: 'done' | 'running';
+  holdoutPct: number;
+}
+
+const PAST: PastRun[] = [
+  { name: '双11 老客回购', goal: '沉睡前唤回老客，拉动双11 复购', text: '您好，我是{门店|我们门店}的{导购|专属导购}。双11 会员专享：老客回店满 500 减 80，本周内有效，欢迎到店试穿～', daysAgo: 21, confirmShare: 0.85, status: 'done', holdoutPct: 20 },
+  { name: '冬季新品到店提醒', goal: '新品首周到店', text: '{导购|您的导购}提醒您：冬季羊毛系列已到{门店|门店}，会员可预约试穿，回复“预约”即可。', daysAgo: 2, confirmShare: 0.6, status: 'running', holdoutPct: 15 },
+];
+
+export async function seedCampaignDemo(ctx: DemoContext, opts: DemoCampaignOptions = DEMO_CAMPAIGN_OPTIONS): Promise<void> {
+  const { services, tenantId } = ctx;
+  const conn = await loadOpenConnection(services, tenantId);
+  const sim = await wecomRuntime(services).hub.forConnection(conn);
+  const rng = new Rng(ctx.seed ^ 0xca3f);
+  for (const p of PAST) await pastRun(ctx, sim, rng, p, opts);
+  await withTenant(services.dbs, tenantId, async (trx) => {
+    const weekly: CampaignSchedule = { kind: 'recurring', frequency: 'weekly', weekdays: [5], time: '10:00' };
+    const id = await insertCampaign(trx, tenantId, { name: '周五会员日', goal: '会员日到店', delivery: 'mass', audience: { segment_id: null }, content: { text: '{导购|您的导购}提醒：本周五会员日，全场积分双倍～', attachments: [] }, schedule: weekly, holdoutPct: 10, attributionDays: 7, createdBy: null });
+    await sql`update campaigns set status = 'scheduled', next_run_at = ${nextRunAt(weekly, new Date(), 'Asia/Shanghai')}, approved_at = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+    await insertCampaign(trx, tenantId, { name: '生日关怀（草稿）', goal: '生日月到店', delivery: 'mass', audience: { segment_id: null }, content: { text: '生日快乐！{门店|我们}为您准备了生日礼，本月到店领取。', attachments: [] }, schedule: { kind: 'once', at: null }, holdoutPct: 10, attributionDays: 14, createdBy: null });
+  });
+}
+
+/** One run through the pipeline on the simulator, dated back `daysAgo`, with its orders. */
+async function pastRun(ctx: DemoContext, sim: WecomSimulator, rng: Rng, p: PastRun, opts: DemoCampaignOptions): Promise<void> {
+  const { services, tenantId } = ctx;
+  const content: CampaignContent = { text: p.text, attachments: [{ msgtype: 'link', link: { title: p.name, url: 'https://example.com/member' } }] };
+  const startedSim = sim.now();
+  const { campaignId, runId } = await withTenant(services.dbs, tenantId, async (trx) => {
+    const campaignId = await insertCampaign(trx, tenantId, { name: p.name, goal: p.goal, delivery: 'mass', audience: { segment_id: null }, content, schedule: { kind: 'once', at: null }, holdoutPct: p.holdoutPct, attributionDays: 7, createdBy: null });
+    const runId = await insertRun(trx, tenantId, campaignId, new Date(startedSim));
+    // The audience: the customers a clerk serves on WeCom.
+    await snapshotRecipients(trx, tenantId, runId, campaignId, p.holdoutPct, sql<{ id: string }>`select distinct customer_id as id from customer_follows where tenant_id = ${tenantId}::uuid and ended_at is null`);
+    await sql`update campaign_runs set status = 'sending', started_at = ${new Date(startedSim)} where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx);
+    return { campaignId, runId };
+  });
+  const plan = await planMassRun(services, tenantId, runId, content);
+  await deliverMassRun(services, tenantId, runId, content, plan.texts);
+  const msgids = await withTenant(services.dbs, tenantId, async (trx) => (await sql<{ msgid: string }>`select msgid from campaign_outbox where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and msgid is not null order by sender_staff_id, chunk`.execute(trx)).rows.map((r) => r.msgid));
+  // Clerks confirm over the next hours, in a random order; some never do.
+  const confirming = msgids.filter(() => rng.next() < p.confirmShare);
+  for (const msgid of confirming) {
+    sim.advance(Math.round(10 * 60_000 + rng.next() * 3 * 3_600_000));
+    sim.sendMassMessage(msgid);
+  }
+  await pollRunResults(services, tenantId, runId, { now: new Date(sim.now()), all: true });
+  if (p.status === 'done') await cancelExpired(services, tenantId, runId, new Date(sim.now()), { now: new Date(sim.now()) });
+  const shiftMs = startedSim - (Date.now() - p.daysAgo * DAY);
+  await withTenant(services.dbs, tenantId, (trx) => dateBack(trx, tenantId, campaignId, runId, shiftMs, new Date(Date.now() - p.daysAgo * DAY), p.status));
+  await withTenant(services.dbs, tenantId, (trx) => demoOrders(trx, tenantId, runId, opts));
+}
+
+/** Moves the run `shiftMs` into the past; the simulator's in-memory tasks are not polled again. */
+async function dateBack(trx: Tx, tenantId: TenantId, campaignId: string, runId: string, shiftMs: number, start: Date, status: 'done' | 'running'): Promise<void> {
+  const shift = sql`make_interval(secs => ${shiftMs / 1000})`;
+  await sql`update campaigns set status = ${status}, created_at = ${start}::timestamptz - interval '2 days', updated_at = ${start}::timestamptz, approved_at = ${start}::timestamptz - interval '1 day'
+    where tenant_id = ${tenantId}::uuid and id = ${campaignId}::uuid`.execute(trx);
+  await sql`update campaign_runs set status = ${status === 'done' ? 'done' : 'sent'}, planned_for = ${start}, started_at = ${start}, sent_at = ${start}::timestamptz + interval '1 minute',
+      finished_at = case when ${status}::text = 'done' then ${start}::timestamptz + interval '8 days' end
+    where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx);
+  await sql`update campaign_recipients set sent_at = sent_at - ${shift} where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sent_at is not null`.execute(trx);
+  await sql`update campaign_outbox set called_at = called_at - ${shift}, completed_at = completed_at - ${shift}, confirmed_at = confirmed_at - ${shift},
+      last_polled_at = last_polled_at - ${shift}, cancelled_at = cancelled_at - ${shift}, next_poll_at = null
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid`.execute(trx);
+}
+
+/**
+ * Orders in the attribution window: every customer of the run converts with probability `base` (+ `lift` when
+ * reached), drawn from a hash of run and customer, 1 hour to 6.5 days after their start (the send time, or the
+ * run's start for the holdout), only when that time is already past. Store and clerk: the sender's.
+ */
+async function demoOrders(trx: Tx, tenantId: TenantId, runId: string, opts: DemoCampaignOptions): Promise<void> {
+  const u = (salt: string) => sql`(('x' || substr(md5(r.run_id::text || r.customer_id::text || ${salt}), 1, 8))::bit(32)::bigint::float8 / 4294967296.0)`;
+  await sql`insert into orders (tenant_id, order_no, store_id, clerk_id, channel, paid_at, paid_day, amount_fen, item_count, content_hash, source, customer_id)
+    select r.tenant_id, 'CAMP-' || left(md5(r.run_id::text || r.customer_id::text), 14), s.store_id, r.sender_staff_id, 'pos', w.paid_at,
+      (w.paid_at at time zone 'Asia/Shanghai')::date, 9900 + 100 * floor(${u('amount')} * 400)::int, 1, md5(r.run_id::text || r.customer_id::text || 'camp'), 'api', r.customer_id
+    from campaign_recipients r
+    join campaign_runs cr on cr.tenant_id = r.tenant_id and cr.id = r.run_id
+    left join staff s on s.tenant_id = r.tenant_id and s.id = r.sender_staff_id
+    cross join lateral (select case when r.status = 'sent' then r.sent_at else cr.started_at end + make_interval(secs => 3600 + ${u('when')} * 6.45 * 86400) as paid_at) w
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid
+      and ((r.arm = 'holdout' and ${u('convert')} < ${opts.base}) or (r.arm = 'target' and r.status = 'sent' and ${u('convert')} < ${opts.base + opts.lift}))
+      and w.paid_at < now()
+    on conflict do nothing`.execute(trx);
+}
+
+export const campaignDemoStep: DemoStep = { name: 'Campaigns (past mass messages through the simulator, with a measurable uplift)', run: (ctx) => seedCampaignDemo(ctx) };
