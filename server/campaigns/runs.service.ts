@@ -17,6 +17,7 @@ import { loadCampaign, transition } from './campaigns.service';
 import { deliverMassRun, RunStoppedError, senderTexts, settleCallingRows, type DeliveryOptions, type DeliveryResult } from './delivery.service';
 import { createOneToOneTasks } from './one-to-one.service';
 import { planRun, sendTimeFor } from './planning';
+import { evaluateCampaignTriggers } from './triggers';
 import { cancelExpired, remindUnconfirmed } from './results.service';
 import { nextRunAt } from './schedule';
 import { loadCampaignSettings } from './settings.service';
@@ -34,6 +35,12 @@ export async function createDueRuns(services: Services, tenantId: TenantId, now 
       if (!c.next_run_at || c.next_run_at.getTime() > now.getTime() || !['scheduled', 'running'].includes(c.status)) return null;
       const [settings, tz] = [await loadCampaignSettings(trx, tenantId), await campaigns.tenantTimezone(trx, tenantId)];
       const planned = c.next_run_at;
+      if (c.schedule.kind === 'triggered') {
+        // A triggered campaign's daily evaluation: a run only when entries fired, its audience exactly those entries.
+        const fired = await evaluateCampaignTriggers(trx, tenantId, { id, schedule: c.schedule }, now, true);
+        await campaigns.setNextRunAt(trx, tenantId, id, nextRunAt(c.schedule, now, tz, planned));
+        return fired.runId;
+      }
       const r = await campaigns.ensureRun(trx, tenantId, id, planned, sendTimeFor(planned, c, settings, tz));
       const after = planned.getTime() < now.getTime() ? now : planned;
       await campaigns.setNextRunAt(trx, tenantId, id, nextRunAt(c.schedule, after, tz, planned));
