@@ -30,7 +30,7 @@ export interface DemoCampaignOptions {
   base: number;
 }
 
-export const DEMO_CAMPAIGN_OPTIONS: DemoCampaignOptions = { lift: 0.06, base: 0.04 };
+export const DEMO_CAMPAIGN_OPTIONS: DemoCampaignOptions = { lift: 0.08, base: 0.04 };
 
 interface PastRun {
   name: string;

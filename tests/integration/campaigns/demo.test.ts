@@ -39,10 +39,10 @@ describe('demo tenant: campaigns', () => {
     expect(r.reached).toBeLessThan(r.recipients);
     expect(r.holdout).toBeGreaterThan(100);
     expect(r.window.complete).toBe(true);
-    // The uplift: significant, and its interval holds the configured lift.
+    // The uplift: significant, and near the configured lift. (The holdout is a random draw, so a 95% interval
+    // misses the true lift in one run of twenty: the test allows about three standard errors instead.)
     expect(r.uplift.significant).toBe(true);
-    expect(r.uplift.low!).toBeLessThan(DEMO_CAMPAIGN_OPTIONS.lift);
-    expect(r.uplift.high!).toBeGreaterThan(DEMO_CAMPAIGN_OPTIONS.lift);
+    expect(Math.abs(r.uplift.absolute! - DEMO_CAMPAIGN_OPTIONS.lift)).toBeLessThan(0.05);
     expect(r.revenue_per_recipient_fen!).toBeGreaterThan(r.holdout_revenue_per_recipient_fen!);
     expect(r.by_store.length).toBeGreaterThan(1);
     expect(r.by_clerk.filter((c) => c.holdout > 0).length).toBeGreaterThan(1);
