@@ -7,7 +7,7 @@ import type { Actor } from '../../server/tenancy/actor';
 import { withTenant } from '../../server/tenancy/context';
 import { channelFormOptions, createChannel, listChannels, retryChannel } from '../../server/wecom/channels.service';
 import { configureConnection, getConnectionView, testConnection } from '../../server/wecom/connection.service';
-import { getCustomerWecomProfile, wecomColumnsFor } from '../../server/wecom/customer-wecom.repository';
+import { getCustomerWecomProfile } from '../../server/wecom/customer-wecom.repository';
 import { simulateActivity } from '../../server/wecom/demo-activity';
 import { inboxCounts, recentInbox } from '../../server/wecom/inbox.repository';
 import { buildClient } from '../../server/wecom/runtime';

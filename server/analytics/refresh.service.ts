@@ -288,11 +288,6 @@ export interface RefreshReport {
   ms: Record<string, number>;
 }
 
-async function stateVersion(trx: Tx, tenantId: TenantId): Promise<number> {
-  const r = await trx.selectFrom('analytics_state').select('version').where('tenant_id', '=', tenantId).executeTakeFirst();
-  return r ? Number(r.version) : 0;
-}
-
 async function countsFromSnapshot(trx: Tx, tenantId: TenantId, day: string) {
   const r = await sql<{ customers: number; buyers: number; repeaters: number }>`
     select coalesce(sum(customers), 0)::int as customers, coalesce(sum(customers) filter (where stage <> 'prospect'), 0)::int as buyers,

@@ -6,7 +6,6 @@
  * re-sending the same orders changes nothing. Runs inside the caller's tenant transaction (RLS applies).
  */
 import { sql, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RawBuilder, type RootOperationNode, type UnknownRow } from 'kysely';
-import type { IdentityKind } from '../../db/schema';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
 import { markCustomersTouched } from '../customers/refresh';

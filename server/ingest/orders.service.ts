@@ -10,7 +10,7 @@ import { text } from '../../app/lib/params';
 import type { OrderChannel } from '../../db/schema/ingest';
 import { mobileHashKey, hashMobile } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
-import { UserError, ValidationError, NotFoundError } from '../lib/errors';
+import { ValidationError, NotFoundError } from '../lib/errors';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
