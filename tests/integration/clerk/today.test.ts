@@ -85,6 +85,11 @@ describe('今日: birthdays and the daily generation', () => {
     await db(async (trx) => {
       await sql`update customer_metrics set is_due = true, expected_next_purchase = current_date - 2 where tenant_id = ${tenant.id}::uuid and customer_id = any(${mine.slice(0, 3)}::uuid[])`.execute(trx);
       await sql`update customers set birth_month = ${part(today, m)}, birth_day = ${part(today, d)} where tenant_id = ${tenant.id}::uuid and id = ${mine[3]!}::uuid`.execute(trx);
+      // A due customer of another clerk (not left to the generated data), so the run must reach more than one clerk.
+      await sql`update customer_metrics set is_due = true, expected_next_purchase = current_date - 2 where tenant_id = ${tenant.id}::uuid and customer_id = (
+        select f.customer_id from customer_follows f where f.tenant_id = ${tenant.id}::uuid and f.ended_at is null and f.staff_id <> ${clerk.staffId!}::uuid
+          and f.customer_id <> all(${mine}::uuid[]) and exists (select 1 from customer_metrics cm where cm.tenant_id = f.tenant_id and cm.customer_id = f.customer_id)
+        order by f.customer_id limit 1)`.execute(trx);
     });
     const first = await generateDailyTasks(h.services, tenant.id);
     expect(first?.day).toBe(today);
