@@ -1,5 +1,6 @@
 /** Campaigns and their runs: rows in, rows out (the rules live in the services). */
 import { sql } from 'kysely';
+import { jsonb } from '../lib/sql';
 import type { CampaignAudience, CampaignContent, CampaignSchedule, CampaignStatus, CampaignRunStatus } from '../../app/lib/contracts/campaign';
 import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -13,8 +14,6 @@ export interface CampaignGuardrails {
 }
 export const DEFAULT_GUARDRAILS: CampaignGuardrails = { quiet_hours: true, expire_hours: 72 };
 
-/** A jsonb parameter, sent as text and cast in SQL (a string parameter cast straight to jsonb is stored as a JSON string; an array would be sent as a PostgreSQL array). */
-const jsonb = (v: unknown) => sql`(${JSON.stringify(v)}::text)::jsonb`;
 
 export interface NewCampaign {
   name: string;

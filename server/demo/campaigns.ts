@@ -108,7 +108,10 @@ async function dateBack(trx: Tx, tenantId: TenantId, campaignId: string, runId: 
     where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx);
   await sql`update campaign_recipients set sent_at = sent_at - ${shift} where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sent_at is not null`.execute(trx);
   await sql`update campaign_outbox set called_at = called_at - ${shift}, completed_at = completed_at - ${shift}, confirmed_at = confirmed_at - ${shift},
-      last_polled_at = last_polled_at - ${shift}, cancelled_at = cancelled_at - ${shift}, next_poll_at = null
+      last_polled_at = last_polled_at - ${shift}, cancelled_at = cancelled_at - ${shift},
+      -- A finished run has nothing left to poll. A running one keeps a poll a day ahead: with none, its results would
+      -- read as final and the campaign tick would close it (and the simulator's in-process tasks may be gone by then).
+      next_poll_at = case when ${status}::text = 'running' then now() + interval '1 day' end
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid`.execute(trx);
 }
 

@@ -4,7 +4,7 @@
  * contacts, orders …) in order. Deterministic: the same seed gives the same chain.
  */
 import { sql } from 'kysely';
-import { jsonb } from '../tenancy/audit';
+import { auditJsonb } from '../tenancy/audit';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
 import { withSystem, withTenant } from '../tenancy/context';
@@ -102,7 +102,7 @@ export async function seedDemo(
     await trx.insertInto('staff_scopes').values({ tenant_id: tenantId, staff_id: managerId, region_id: regionId.get('EAST')!, store_id: null }).execute();
     await trx
       .insertInto('audit_log')
-      .values({ tenant_id: tenantId, actor_staff_id: null, actor_label: actor.label, action: 'demo.seed', entity_type: 'tenant', entity_id: tenantId, before: null, after: jsonb({ regions: regions.length, stores: stores.length, staff: inserted.length }), request_id: null })
+      .values({ tenant_id: tenantId, actor_staff_id: null, actor_label: actor.label, action: 'demo.seed', entity_type: 'tenant', entity_id: tenantId, before: null, after: auditJsonb({ regions: regions.length, stores: stores.length, staff: inserted.length }), request_id: null })
       .execute();
   });
   await withSystem(services.dbs, (db) =>

@@ -3,6 +3,7 @@
  * the run locks), presets and idempotency keys. Every tenant function takes the tenant explicitly.
  */
 import { sql, type RawBuilder } from 'kysely';
+import { jsonb } from '../lib/sql';
 import type postgres from 'postgres';
 import type { ImportCheckpoint, ImportPhase, ImportSource, ImportStatus } from '../../db/schema/ingest';
 import type { DB, Sql } from '../../db/connection';
@@ -10,13 +11,6 @@ import type { TenantId, Tx } from '../tenancy/context';
 import type { MemberMergeStats } from './members.repository';
 import type { MergeStats } from './orders.repository';
 
-/**
- * A jsonb parameter. postgres.js JSON-encodes parameters it knows to be json/jsonb, so a pre-stringified value
- * would be stored as a JSON *string*; sending text and casting in SQL stores the document itself.
- */
-export function jsonb<T>(v: T): RawBuilder<string> {
-  return sql<string>`(${JSON.stringify(v)}::text)::jsonb`;
-}
 
 export type ImportRow = Awaited<ReturnType<typeof getImport>>;
 

@@ -4,7 +4,7 @@ import type { SegmentActionKind, SegmentActionsTable } from '../../db/schema/seg
 import type { Selectable } from 'kysely';
 import { RULE_FROM, type CompiledRule } from '../customers/rule-compiler';
 import type { TenantId, Tx } from '../tenancy/context';
-import { jsonb } from '../tenancy/audit';
+import { jsonb } from '../lib/sql';
 
 export type SegmentActionRow = Selectable<SegmentActionsTable>;
 

@@ -5,7 +5,7 @@ import type { SegmentRef } from '../customers/rule-compiler';
 import { storeScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
-import { jsonb } from '../tenancy/audit';
+import { jsonb } from '../lib/sql';
 
 export interface SegmentRow {
   id: string;

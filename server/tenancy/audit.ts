@@ -1,5 +1,5 @@
 /** The audit log: every mutation records who, what, when, and the row before and after. */
-import { sql } from 'kysely';
+import { jsonb } from '../lib/sql';
 import type { Tx } from './context';
 import type { Actor } from './actor';
 
@@ -21,8 +21,8 @@ export async function audit(trx: Tx, actor: Pick<Actor, 'tenantId' | 'staffId' |
       action: e.action,
       entity_type: e.entityType,
       entity_id: e.entityId ?? null,
-      before: jsonb(e.before),
-      after: jsonb(e.after),
+      before: auditJsonb(e.before),
+      after: auditJsonb(e.after),
       request_id: actor.requestId ?? null,
     })
     .execute();
@@ -35,7 +35,7 @@ function stripSecrets(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, SECRET_KEYS.test(k) ? '[redacted]' : stripSecrets(x)]));
 }
 
-/** A jsonb value: bind the value itself; postgres.js serializes it by the server-inferred type (a pre-stringified string would be stored as a JSON string). */
-export function jsonb(v: unknown) {
-  return v === undefined || v === null ? null : sql`${stripSecrets(v)}::jsonb`;
+/** An audit row's before/after: secrets redacted, then stored as jsonb (server/lib/sql.ts). */
+export function auditJsonb(v: unknown) {
+  return v === undefined || v === null ? null : jsonb(stripSecrets(v));
 }

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Services } from '../services';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
-import { audit, jsonb } from './audit';
+import { audit, auditJsonb } from './audit';
 import type { Actor } from './actor';
 import { asTenantId, withSystem, type TenantId, type Tx } from './context';
 import { hashPassword } from './passwords';
@@ -44,7 +44,7 @@ export async function createTenant(services: Services, input: TenantInput, opts:
       .executeTakeFirstOrThrow();
     await db
       .insertInto('audit_log')
-      .values({ tenant_id: row.id, actor_staff_id: null, actor_label: opts.actorLabel ?? 'platform', action: 'tenant.create', entity_type: 'tenant', entity_id: row.id, before: null, after: jsonb(row), request_id: null })
+      .values({ tenant_id: row.id, actor_staff_id: null, actor_label: opts.actorLabel ?? 'platform', action: 'tenant.create', entity_type: 'tenant', entity_id: row.id, before: null, after: auditJsonb(row), request_id: null })
       .execute();
     return { ...row, id: asTenantId(row.id) };
   });

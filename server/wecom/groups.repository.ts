@@ -4,10 +4,10 @@
  * a chat that is dismissed keeps its row with `dismissed_at`.
  */
 import { sql } from 'kysely';
+import { jsonb } from '../lib/sql';
 import type { TenantId, Tx } from '../tenancy/context';
 import type { GroupChat } from './types';
 
-const json = (v: unknown) => sql`(${JSON.stringify(v)}::text)::jsonb`;
 
 export interface GroupApplyResult {
   chatsChanged: number;
@@ -43,7 +43,7 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
     })),
   );
   const c = await sql<{ n: number }>`
-    with c as (select * from jsonb_to_recordset(${json(chatRows)}) as x(chat_id text, name text, owner text, notice text, member_version text, status int, create_time bigint, member_count int, customer_count int)),
+    with c as (select * from jsonb_to_recordset(${jsonb(chatRows)}) as x(chat_id text, name text, owner text, notice text, member_version text, status int, create_time bigint, member_count int, customer_count int)),
     up as (
       insert into wecom_group_chats as g (tenant_id, chat_id, name, owner_userid, owner_staff_id, notice, member_version, status, member_count, customer_count, wecom_created_at, dismissed_at, synced_at, updated_at)
       select ${t}::uuid, c.chat_id, coalesce(c.name, ''), coalesce(c.owner, ''), s.id, nullif(c.notice, ''), c.member_version, c.status, c.member_count, c.customer_count,
@@ -61,7 +61,7 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
   const chatIds = chats.map((x) => x.chat.chat_id);
   const m = await sql<{ n: number }>`
     with m as (
-      select distinct on (x.chat_id, x.member_id) x.* from jsonb_to_recordset(${json(memberRows)}) as x(chat_id text, member_id text, member_type int, unionid text, name text, group_nickname text, join_time bigint, join_scene int, invitor text, state text)
+      select distinct on (x.chat_id, x.member_id) x.* from jsonb_to_recordset(${jsonb(memberRows)}) as x(chat_id text, member_id text, member_type int, unionid text, name text, group_nickname text, join_time bigint, join_scene int, invitor text, state text)
       order by x.chat_id, x.member_id
     ),
     r as (

@@ -1,6 +1,6 @@
 /** Enterprise moments (客户朋友圈): `wecom_moments`, `wecom_moment_clerks`, `wecom_moment_reach`. All SQL here. */
 import { sql } from 'kysely';
-import { jsonb } from '../tenancy/audit';
+import { jsonb } from '../lib/sql';
 import type { TenantId, Tx } from '../tenancy/context';
 import type { MomentAttachment } from './types';
 

@@ -1,10 +1,10 @@
 /** Sync runs: creation, claiming, checkpoints, progress counters, history (all Kysely code for the run tables). */
 import { sql } from 'kysely';
+import { jsonb } from '../lib/sql';
 import type { DB } from '../../db/connection';
 import type { SyncCheckpoint, SyncError, SyncLane, SyncPhase, SyncSource } from '../../db/schema/wecom';
 import type { TenantId, Tx } from '../tenancy/context';
 
-const json = (v: unknown) => sql<string>`(${JSON.stringify(v)}::text)::jsonb`;
 
 export interface SyncRunRow {
   id: string;
@@ -74,7 +74,7 @@ export async function getRun(trx: Tx, tenantId: TenantId, runId: string): Promis
 export async function insertRun(trx: Tx, tenantId: TenantId, source: SyncSource, label: string): Promise<string> {
   const r = await trx
     .insertInto('wecom_sync_runs')
-    .values({ tenant_id: tenantId, source, created_by_label: label, checkpoint: json({}), errors: json([]), estimate_relations: null, error_message: null, job_id: null, started_at: null, heartbeat_at: null, finished_at: null })
+    .values({ tenant_id: tenantId, source, created_by_label: label, checkpoint: jsonb({}), errors: jsonb([]), estimate_relations: null, error_message: null, job_id: null, started_at: null, heartbeat_at: null, finished_at: null })
     .returning('id')
     .executeTakeFirstOrThrow();
   return r.id;
@@ -114,11 +114,11 @@ export async function updateRun(
   for (const [k, v] of Object.entries(u.add ?? {})) if (v) sets.push(sql`${sql.ref(k)} = ${sql.ref(k)} + ${v}`);
   for (const [k, v] of Object.entries(u.set ?? {})) sets.push(sql`${sql.ref(k)} = ${v}`);
   if (u.phase) sets.push(sql`phase = ${u.phase}`);
-  if (u.checkpoint) sets.push(sql`checkpoint = ${json(u.checkpoint)}`);
+  if (u.checkpoint) sets.push(sql`checkpoint = ${jsonb(u.checkpoint)}`);
   else if ((u.lanes && u.lanes.size > 0) || u.groupListDone !== undefined) {
     let expr = sql`checkpoint`;
-    for (const [i, lane] of u.lanes ?? []) expr = sql`jsonb_set(${expr}, ${`{lanes,${i}}`}::text[], ${json(lane)})`;
-    if (u.groupListDone !== undefined) expr = sql`jsonb_set(${expr}, '{groupListDone}', ${json(u.groupListDone)})`;
+    for (const [i, lane] of u.lanes ?? []) expr = sql`jsonb_set(${expr}, ${`{lanes,${i}}`}::text[], ${jsonb(lane)})`;
+    if (u.groupListDone !== undefined) expr = sql`jsonb_set(${expr}, '{groupListDone}', ${jsonb(u.groupListDone)})`;
     sets.push(sql`checkpoint = ${expr}`);
   }
   if (u.estimate !== undefined) sets.push(sql`estimate_relations = ${u.estimate}`);
@@ -132,7 +132,7 @@ export async function beat(trx: Tx, tenantId: TenantId, runId: string): Promise<
 /** Records an error; `final` fails the run, otherwise it stays resumable (heartbeat cleared for a quick retry). */
 export async function recordRunError(trx: Tx, tenantId: TenantId, runId: string, phase: SyncPhase, message: string, final: boolean): Promise<void> {
   const err: SyncError = { at: new Date().toISOString(), phase, message };
-  await sql`update wecom_sync_runs set errors = errors || ${json([err])}, heartbeat_at = null,
+  await sql`update wecom_sync_runs set errors = errors || ${jsonb([err])}, heartbeat_at = null,
       status = case when ${final} then 'failed' else status end,
       error_message = case when ${final} then ${message} else error_message end,
       finished_at = case when ${final} then now() else finished_at end

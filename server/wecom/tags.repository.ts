@@ -4,11 +4,11 @@
  * write-back state, tags of a page of customers).
  */
 import { sql, type SqlBool } from 'kysely';
+import { jsonb } from '../lib/sql';
 import type { TagChangeState, TagKind, TagPushState } from '../../db/schema/wecom';
 import type { TenantId, Tx } from '../tenancy/context';
 import type { CorpTagGroup } from './types';
 
-const json = (v: unknown) => sql`(${JSON.stringify(v)}::text)::jsonb`;
 
 export interface ReconcileResult {
   groupsChanged: number;
@@ -24,7 +24,7 @@ export interface ReconcileResult {
  */
 export async function reconcileCorpTags(trx: Tx, tenantId: TenantId, groups: readonly CorpTagGroup[], mode: 'full' | 'partial'): Promise<ReconcileResult> {
   const t = tenantId;
-  const data = json(groups.map((g) => ({ group_id: g.group_id, group_name: g.group_name, order: g.order, deleted: g.deleted === true, tag: g.tag.map((x) => ({ id: x.id, name: x.name, order: x.order, deleted: x.deleted === true })) })));
+  const data = jsonb(groups.map((g) => ({ group_id: g.group_id, group_name: g.group_name, order: g.order, deleted: g.deleted === true, tag: g.tag.map((x) => ({ id: x.id, name: x.name, order: x.order, deleted: x.deleted === true })) })));
   const g = await sql<{ n: number }>`
     with g as (select * from jsonb_to_recordset(${data}) as x(group_id text, group_name text, "order" bigint, deleted boolean)),
     up as (

@@ -1,6 +1,6 @@
 /** Welcome messages and their sends (`wecom_welcome_messages`, `wecom_welcome_sends`). All SQL of the feature. */
 import { sql } from 'kysely';
-import { jsonb } from '../tenancy/audit';
+import { jsonb } from '../lib/sql';
 import type { TenantId, Tx } from '../tenancy/context';
 import type { WelcomeAttachment } from './welcome-template';
 

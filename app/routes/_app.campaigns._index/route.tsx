@@ -63,7 +63,7 @@ export default function Campaigns() {
         ) : null}
       </div>
       <div className="tabs" aria-label={t('视图', 'View')}>
-        <Link to={href({ view: undefined })} className={d.p.view === 'list' ? 'active' : undefined}>
+        <Link to={href({ view: 'list' })} className={d.p.view === 'list' ? 'active' : undefined}>
           {t('列表', 'List')}
         </Link>
         <Link to={href({ view: 'calendar' })} className={d.p.view === 'calendar' ? 'active' : undefined} data-testid="calendar-tab">
