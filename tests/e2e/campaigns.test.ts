@@ -35,6 +35,8 @@ describe('campaigns', () => {
     await expect(page.locator('.data-table tbody tr').count()).resolves.toBeGreaterThanOrEqual(4);
     await page.click('[data-status-filter=done]');
     await page.waitForURL(/status=done/);
+    // The URL changes a moment before the list re-renders: wait for the filter to show as the active one.
+    await page.waitForSelector('[data-status-filter=done].active');
     const done = page.locator('.data-table tbody tr', { hasText: '双11 老客回购' });
     await expect(done.count()).resolves.toBe(1);
     await expect(page.locator('.data-table tbody tr').count()).resolves.toBe(1);
@@ -43,6 +45,7 @@ describe('campaigns', () => {
     // The calendar: this month's runs (the running campaign's, two days ago) and what the schedules plan.
     await page.click('[data-testid=calendar-tab]');
     await page.waitForURL(/view=calendar/);
+    await page.waitForSelector('[data-testid=campaign-calendar] td[data-day] .entry');
     await expect(page.locator('[data-testid=campaign-calendar] td[data-day] .entry').count()).resolves.toBeGreaterThan(0);
     await screenshot(page, 'campaign-calendar');
 
@@ -75,6 +78,7 @@ describe('campaigns', () => {
     await page.waitForSelector('[data-chart=report-stores] .recharts-bar-rectangle');
     await page.click('[data-testid=report-clerks] [data-testid=sort-conversion_rate]');
     await page.waitForURL(/sort=conversion_rate/);
+    await page.waitForSelector('[data-testid=report-clerks] [data-testid=sort-conversion_rate].active');
     const clerkRates = (await page.locator('[data-testid=report-clerks] tbody tr td:nth-child(6)').allInnerTexts()).map(num).filter((x) => !Number.isNaN(x));
     expect(clerkRates.length).toBeGreaterThan(2);
     expect([...clerkRates].sort((a, b) => b - a)).toEqual(clerkRates);

@@ -105,6 +105,11 @@ describe('import defaults in the browser', () => {
     // abandoned: the history, filtered to drafts, lists it with a delete button
     await page.goto(`${base}/imports`);
     await Promise.all([page.waitForURL((u) => u.searchParams.get('status') === 'uploaded'), page.selectOption('select[name=status]', 'uploaded')]);
+    // The URL changes a moment before the list re-renders: wait for the filtered rows themselves.
+    await page.waitForFunction((label) => {
+      const b = [...document.querySelectorAll('tbody .badge')].map((x) => x.textContent);
+      return b.length > 0 && b.every((t) => t === label);
+    }, '草稿（待映射）');
     const draftRow = page.locator('tr', { has: page.locator(`a[href="/imports/new?id=${id}"]`) });
     await expect(draftRow.count()).resolves.toBe(1);
     const badges = await page.locator('tbody .badge').allInnerTexts();
@@ -117,6 +122,11 @@ describe('import defaults in the browser', () => {
 
     // done only
     await Promise.all([page.waitForURL((u) => u.searchParams.get('status') === 'done'), page.selectOption('select[name=status]', 'done')]);
+    // The URL changes a moment before the list re-renders: wait for the filtered rows themselves.
+    await page.waitForFunction((label) => {
+      const b = [...document.querySelectorAll('tbody .badge')].map((x) => x.textContent);
+      return b.length > 0 && b.every((t) => t === label);
+    }, '已完成');
     const done = await page.locator('tbody .badge').allInnerTexts();
     expect(done.length).toBeGreaterThan(0);
     expect(new Set(done)).toEqual(new Set(['已完成']));

@@ -74,7 +74,7 @@ export default function Campaigns() {
         <CampaignCalendar month={d.month} entries={d.calendar} />
       ) : (
         <>
-          <div className="tabs" aria-label={t('状态', 'Status')} data-testid="status-filter">
+          <div className="tabs filter-tabs" aria-label={t('状态', 'Status')} data-testid="status-filter">
             <Link to={href({ status: undefined })} className={!d.p.status ? 'active' : undefined}>
               {t('全部', 'All')} ({total})
             </Link>
