@@ -17,6 +17,7 @@ import { EXECUTION_SORTS, loadExecution, nudgeClerks } from '~/lib/clerk.server'
 import { num, pct } from '~/lib/dashboard-format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { SortHead } from '~/components/sort-head';
 
 const DAYS = [7, 30, 90] as const;
 
@@ -36,22 +37,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } catch (e) {
     return actionError(e, context);
   }
-}
-
-function SortHead({ id, label, current, dir }: { id: string; label: string; current: string; dir: string }) {
-  const { search, pathname } = useLocation();
-  const q = new URLSearchParams(search);
-  const active = current === id;
-  q.set('sort', id);
-  q.set('dir', active && dir === 'desc' ? 'asc' : 'desc');
-  return (
-    <th aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <Link to={`${pathname}?${q.toString()}`} preventScrollReset className={active ? 'sort active' : 'sort'} data-testid={`sort-${id}`}>
-        {label}
-        <span className="sort-mark">{active ? (dir === 'asc' ? '▲' : '▼') : '↕'}</span>
-      </Link>
-    </th>
-  );
 }
 
 export default function Execution() {

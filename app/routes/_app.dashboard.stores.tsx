@@ -12,6 +12,7 @@ import { CLERK_SORTS, dashboardData, dashboardStores, STORE_SORTS } from '~/lib/
 import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { SortHead } from '~/components/sort-head';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'dashboard.view');
@@ -31,23 +32,6 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 type Row = ReturnType<typeof useLoaderData<typeof loader>>['stores'][number];
-
-function SortHead({ id, label, sortKey, dirKey, current, dir, numeric }: { id: string; label: string; sortKey: string; dirKey: string; current: string; dir: string; numeric?: boolean }) {
-  const { search, pathname } = useLocation();
-  const q = new URLSearchParams(search);
-  const active = current === id;
-  q.set(sortKey, id);
-  q.set(dirKey, active && dir === 'desc' ? 'asc' : 'desc');
-  if (sortKey === 'cs') q.delete('cp');
-  return (
-    <th className={numeric ? 'num' : undefined} aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <Link to={`${pathname}?${q.toString()}`} preventScrollReset className={active ? 'sort active' : 'sort'}>
-        {label}
-        <span className="sort-mark">{active ? (dir === 'asc' ? '▲' : '▼') : '↕'}</span>
-      </Link>
-    </th>
-  );
-}
 
 export default function StoresAndClerks() {
   const d = useLoaderData<typeof loader>();
@@ -77,7 +61,7 @@ export default function StoresAndClerks() {
       <table>
         <thead>
           <tr>
-            <SortHead id="name" label={kind === 'store' ? t('门店', 'Store') : t('导购', 'Clerk')} sortKey={kind === 'store' ? 'ss' : 'cs'} dirKey={kind === 'store' ? 'sd' : 'cd'} current={kind === 'store' ? d.p.ss : d.p.cs} dir={kind === 'store' ? d.p.sd : d.p.cd} />
+            <SortHead id="name" label={kind === 'store' ? t('门店', 'Store') : t('导购', 'Clerk')} sortKey={kind === 'store' ? 'ss' : 'cs'} dirKey={kind === 'store' ? 'sd' : 'cd'} resetKey={kind === 'store' ? undefined : 'cp'} current={kind === 'store' ? d.p.ss : d.p.cs} dir={kind === 'store' ? d.p.sd : d.p.cd} />
             <th>{kind === 'store' ? t('区域', 'Region') : t('门店', 'Store')}</th>
             {(
               [
@@ -89,7 +73,7 @@ export default function StoresAndClerks() {
                 ['private_share', t('私域占比', 'Private share')],
               ] as [string, string][]
             ).map(([id, lbl]) => (
-              <SortHead key={id} id={id} label={lbl} sortKey={kind === 'store' ? 'ss' : 'cs'} dirKey={kind === 'store' ? 'sd' : 'cd'} current={kind === 'store' ? d.p.ss : d.p.cs} dir={kind === 'store' ? d.p.sd : d.p.cd} numeric />
+              <SortHead key={id} id={id} label={lbl} sortKey={kind === 'store' ? 'ss' : 'cs'} dirKey={kind === 'store' ? 'sd' : 'cd'} resetKey={kind === 'store' ? undefined : 'cp'} current={kind === 'store' ? d.p.ss : d.p.cs} dir={kind === 'store' ? d.p.sd : d.p.cd} numeric />
             ))}
           </tr>
         </thead>

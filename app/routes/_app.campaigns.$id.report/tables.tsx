@@ -1,26 +1,10 @@
 /** Store and clerk rows of the report, sorted by the URL's allow-listed column (server-side). */
-import { Link, useLocation } from '@remix-run/react';
-import type { ReportGroupJson, ReportSort } from '~/lib/contracts/campaign-report';
+import type { ReportGroupJson } from '~/lib/contracts/campaign-report';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
+import { SortHead } from '~/components/sort-head';
 
 type Row = ReportGroupJson & { key: string; name: string; store?: string };
-
-function SortHead({ id, label, sort, dir }: { id: ReportSort; label: string; sort: string; dir: string }) {
-  const { search, pathname } = useLocation();
-  const q = new URLSearchParams(search);
-  const active = sort === id;
-  q.set('sort', id);
-  q.set('dir', active && dir === 'desc' ? 'asc' : 'desc');
-  return (
-    <th aria-sort={active ? (dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <Link to={`${pathname}?${q.toString()}`} preventScrollReset className={active ? 'sort active' : 'sort'} data-testid={`sort-${id}`}>
-        {label}
-        <span className="sort-mark">{active ? (dir === 'asc' ? '▲' : '▼') : '↕'}</span>
-      </Link>
-    </th>
-  );
-}
 
 const points = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`);
 
@@ -35,17 +19,17 @@ export function GroupTable({ title, rows, sort, dir, testId }: { title: string; 
         <table data-testid={testId}>
           <thead>
             <tr>
-              <SortHead id="name" label={withStore ? t('导购', 'Clerk') : t('门店', 'Store')} sort={sort} dir={dir} />
+              <SortHead id="name" label={withStore ? t('导购', 'Clerk') : t('门店', 'Store')} current={sort} dir={dir} />
               {withStore ? <th>{t('门店', 'Store')}</th> : null}
-              <SortHead id="recipients" label={t('计划发送', 'Recipients')} sort={sort} dir={dir} />
-              <SortHead id="reached" label={t('已送达', 'Reached')} sort={sort} dir={dir} />
-              <SortHead id="converted" label={t('转化', 'Converted')} sort={sort} dir={dir} />
-              <SortHead id="conversion_rate" label={t('转化率', 'Conversion')} sort={sort} dir={dir} />
+              <SortHead id="recipients" label={t('计划发送', 'Recipients')} current={sort} dir={dir} />
+              <SortHead id="reached" label={t('已送达', 'Reached')} current={sort} dir={dir} />
+              <SortHead id="converted" label={t('转化', 'Converted')} current={sort} dir={dir} />
+              <SortHead id="conversion_rate" label={t('转化率', 'Conversion')} current={sort} dir={dir} />
               <th>{t('对照组转化率', 'Holdout conversion')}</th>
-              <SortHead id="uplift" label={t('提升（百分点）', 'Uplift (points)')} sort={sort} dir={dir} />
+              <SortHead id="uplift" label={t('提升（百分点）', 'Uplift (points)')} current={sort} dir={dir} />
               <th>{t('95% 区间', '95% interval')}</th>
-              <SortHead id="revenue_per_recipient_fen" label={t('人均收入', 'Revenue / recipient')} sort={sort} dir={dir} />
-              <SortHead id="execution_rate" label={t('执行率', 'Execution')} sort={sort} dir={dir} />
+              <SortHead id="revenue_per_recipient_fen" label={t('人均收入', 'Revenue / recipient')} current={sort} dir={dir} />
+              <SortHead id="execution_rate" label={t('执行率', 'Execution')} current={sort} dir={dir} />
             </tr>
           </thead>
           <tbody>
