@@ -27,7 +27,7 @@ import { bulkTagAction } from '~/lib/wecom.server';
 import { newSegmentHref, ruleFromCustomerFilters } from '~/lib/segments/from-filters';
 // Bulk tags on "all N matching customers" (#13.12): the segment action machinery (queued, progress per chunk).
 import { bulkTagMatchingAction } from '~/lib/segments.server';
-import { loadCustomersPage } from '~/lib/customer-list.server';
+import { customersPage } from '~/lib/customer-list.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
@@ -41,7 +41,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const p = parseTableParams<MetricSort>(url, tableParamsSchema(METRIC_SORTS, { sort: filters.due ? 'priority' : 'last_purchase', dir: 'desc' }));
   if (p.q) filters.q = p.q;
   const canTag = can(actor.role, 'customers.tag');
-  const data = await loadCustomersPage(context, actor, p, filters, { withActions: canTag });
+  const data = await customersPage(context.services, actor, p, filters, { withActions: canTag });
   return json({
     ...data,
     canTag,

@@ -14,7 +14,7 @@ import { SegmentEditor, usePreviewColumns } from '~/components/segments/segment-
 import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { builderOptions, deleteSegment, handToClerks, queueSegmentAction, recentActions, segmentCustomers, segmentFor, segmentSizes, startBulkTag, updateSegment, withTenant } from '~/lib/segments.server';
+import { removeSegment, saveSegment, segmentBulkTag, segmentFollowUp, segmentPage } from '~/lib/segments.server';
 import { segmentForm } from '~/lib/segments/form';
 import { parseRule, EMPTY_RULE } from '~/lib/segments/rule';
 import { parseTableParams, tableParamsSchema } from '~/lib/table-params';
@@ -26,14 +26,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.view');
   const p = parseTableParams(new URL(request.url), tableParamsSchema(['monetary'], { sort: 'monetary', size: 20 }));
   const canManage = can(actor.role, 'segments.manage');
-  const data = await withTenant(context.services.dbs, actor.tenantId, async (trx) => {
-    const segment = await segmentFor(trx, actor, params.id ?? '');
-    const members = await segmentCustomers(trx, actor, segment.id, p.page, p.size);
-    const sizes = await segmentSizes(trx, actor.tenantId, segment.id);
-    const options = canManage ? await builderOptions(trx, actor) : null;
-    const actions = await recentActions(trx, actor.tenantId, segment.id);
-    return { segment, members, sizes, options, actions };
-  });
+  const data = await segmentPage(context.services, actor, params.id ?? '', p);
   const s = data.segment;
   const rule = parseRule(s.rule);
   return json({
@@ -55,19 +48,18 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   try {
     const intent = String(form.get('intent') ?? '');
     if (intent === 'tag') {
-      const r = await withTenant(context.services.dbs, actor.tenantId, (trx) => startBulkTag(trx, actor, id, { op: form.get('op'), tagId: form.get('tagId') }));
-      await queueSegmentAction(context.services, actor.tenantId, r.actionId);
+      await segmentBulkTag(context.services, actor, id, { op: form.get('op'), tagId: form.get('tagId') });
       return json({ ok: true as const, intent });
     }
     if (intent === 'follow_up') {
-      await withTenant(context.services.dbs, actor.tenantId, (trx) => handToClerks(trx, actor, id, { title: form.get('title'), note: form.get('note'), dueOn: form.get('dueOn') }));
+      await segmentFollowUp(context.services, actor, id, { title: form.get('title'), note: form.get('note'), dueOn: form.get('dueOn') });
       return json({ ok: true as const, intent });
     }
     if (intent === 'delete') {
-      await withTenant(context.services.dbs, actor.tenantId, (trx) => deleteSegment(trx, actor, id));
+      await removeSegment(context.services, actor, id);
       return redirect('/segments');
     }
-    await withTenant(context.services.dbs, actor.tenantId, (trx) => updateSegment(trx, actor, id, segmentForm(form)));
+    await saveSegment(context.services, actor, id, segmentForm(form));
     return json({ ok: true as const, intent });
   } catch (e) {
     return actionError(e, context);
