@@ -8,20 +8,19 @@ import { mobileHashKey } from '../customers/mobile-identity';
 import type { Services } from '../services';
 import { can } from '../tenancy/permissions';
 import type { Actor } from '../tenancy/actor';
-import { withTenant } from '../tenancy/context';
+import { withActorTenant } from '../tenancy/context';
 import { recentActions } from './actions.repository';
 import { exportMembers, handToClerks, queueSegmentAction, startBulkTag, startBulkTagMatching } from './actions.service';
 import { segmentSizes } from './segments.repository';
 import { builderOptions, createSegment, deleteSegment, listSegmentsFor, previewRule, searchOrderCatalogue, segmentCustomers, segmentFor, updateSegment } from './segments.service';
 import { createStaticFromUpload } from './upload.service';
 
-const tx = <T>(services: Services, actor: Actor, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(services.dbs, actor.tenantId, fn);
 
-export const segmentsList = (services: Services, actor: Actor) => tx(services, actor, (trx) => listSegmentsFor(trx, actor));
+export const segmentsList = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => listSegmentsFor(trx, actor));
 
 /** One segment's page: the segment, a page of its members, size per day, the builder's options (managers) and recent actions. */
 export function segmentPage(services: Services, actor: Actor, id: string, p: { page: number; size: number }) {
-  return tx(services, actor, async (trx) => {
+  return withActorTenant(services, actor, async (trx) => {
     const segment = await segmentFor(trx, actor, id);
     const members = await segmentCustomers(trx, actor, segment.id, p.page, p.size);
     const sizes = await segmentSizes(trx, actor.tenantId, segment.id);
@@ -31,25 +30,25 @@ export function segmentPage(services: Services, actor: Actor, id: string, p: { p
   });
 }
 
-export const segmentBuilderOptions = (services: Services, actor: Actor) => tx(services, actor, (trx) => builderOptions(trx, actor));
-export const saveNewSegment = (services: Services, actor: Actor, input: unknown) => tx(services, actor, (trx) => createSegment(trx, actor, input));
-export const saveSegment = (services: Services, actor: Actor, id: string, input: unknown) => tx(services, actor, (trx) => updateSegment(trx, actor, id, input));
-export const removeSegment = (services: Services, actor: Actor, id: string) => tx(services, actor, (trx) => deleteSegment(trx, actor, id));
+export const segmentBuilderOptions = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => builderOptions(trx, actor));
+export const saveNewSegment = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => createSegment(trx, actor, input));
+export const saveSegment = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => updateSegment(trx, actor, id, input));
+export const removeSegment = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => deleteSegment(trx, actor, id));
 
 /** A static segment from an uploaded list of mobiles or member numbers. */
 export function saveUploadedSegment(services: Services, actor: Actor, input: unknown) {
   const key = mobileHashKey(services.config.APP_ENCRYPTION_KEY);
-  return tx(services, actor, (trx) => createStaticFromUpload(trx, actor, key, input));
+  return withActorTenant(services, actor, (trx) => createStaticFromUpload(trx, actor, key, input));
 }
 
-export const previewSegmentRule = (services: Services, actor: Actor, rule: unknown, opts: { exact: boolean }) => tx(services, actor, (trx) => previewRule(trx, actor, rule, 20, opts));
-export const segmentCatalogue = (services: Services, actor: Actor, input: { kind: unknown; q: unknown }) => tx(services, actor, (trx) => searchOrderCatalogue(trx, actor, input));
-export const segmentMembersExport = (services: Services, actor: Actor, id: string) => tx(services, actor, (trx) => exportMembers(trx, actor, id));
-export const segmentFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => tx(services, actor, (trx) => handToClerks(trx, actor, id, input));
+export const previewSegmentRule = (services: Services, actor: Actor, rule: unknown, opts: { exact: boolean }) => withActorTenant(services, actor, (trx) => previewRule(trx, actor, rule, 20, opts));
+export const segmentCatalogue = (services: Services, actor: Actor, input: { kind: unknown; q: unknown }) => withActorTenant(services, actor, (trx) => searchOrderCatalogue(trx, actor, input));
+export const segmentMembersExport = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => exportMembers(trx, actor, id));
+export const segmentFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => handToClerks(trx, actor, id, input));
 
 /** Bulk tag on every member of a segment: recorded in the transaction, its job queued after commit. */
 export async function segmentBulkTag(services: Services, actor: Actor, id: string, input: unknown) {
-  const r = await tx(services, actor, (trx) => startBulkTag(trx, actor, id, input));
+  const r = await withActorTenant(services, actor, (trx) => startBulkTag(trx, actor, id, input));
   await queueSegmentAction(services, actor.tenantId, r.actionId);
   return r;
 }
@@ -60,7 +59,7 @@ export async function segmentBulkTag(services: Services, actor: Actor, id: strin
  */
 export async function bulkTagMatching(services: Services, actor: Actor, query: string, input: unknown) {
   const filters = parseCustomerFiltersLenient(new URLSearchParams(query));
-  const r = await tx(services, actor, (trx) => startBulkTagMatching(trx, actor, filters, input));
+  const r = await withActorTenant(services, actor, (trx) => startBulkTagMatching(trx, actor, filters, input));
   await queueSegmentAction(services, actor.tenantId, r.actionId);
   return r;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
-import { withTenant } from '../tenancy/context';
+import { withActorTenant } from '../tenancy/context';
 import { channelFormOptions, channelStates } from './channels.repository';
 import { connectionMode } from './connection.repository';
 import { getConnectionView } from './connection.service';
@@ -22,7 +22,6 @@ import { WECOM_LIMITS } from './types';
 import { attachmentLines } from './welcome-template';
 import { listWelcomeMessages, recentWelcomeSends, welcomeReport } from './welcome.repository';
 
-const tx = <T>(services: Services, actor: Actor, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(services.dbs, actor.tenantId, fn);
 
 /** Fresh values to paste into the WeCom console when the connection is new (Token: letters/digits ≤32; key: 43). */
 function connectionSuggestions() {
@@ -31,7 +30,7 @@ function connectionSuggestions() {
 
 /** The WeCom settings page: the connection, the sync, the callback inbox and the corp-tag count. */
 export function wecomSettingsPage(services: Services, actor: Actor) {
-  return tx(services, actor, async (trx) => {
+  return withActorTenant(services, actor, async (trx) => {
     const connection = await getConnectionView(services, trx, actor.tenantId, actor.tenantSlug);
     const sync = await syncOverview(trx, actor.tenantId);
     const inbox = (await recentInbox(trx, actor.tenantId, 30)).map((r) => ({
@@ -55,17 +54,17 @@ export function wecomSettingsPage(services: Services, actor: Actor) {
 
 /** The tag page: groups with their tags and usage, and the corp-tag count against WeCom's limit. */
 export const tagCatalogue = (services: Services, actor: Actor) =>
-  tx(services, actor, async (trx) => ({ groups: await listTagGroups(trx, actor.tenantId), corpTags: await countLiveWecomTags(trx, actor.tenantId), limit: WECOM_LIMITS.corpTags }));
+  withActorTenant(services, actor, async (trx) => ({ groups: await listTagGroups(trx, actor.tenantId), corpTags: await countLiveWecomTags(trx, actor.tenantId), limit: WECOM_LIMITS.corpTags }));
 
-export const tagOptions = (services: Services, actor: Actor) => tx(services, actor, (trx) => listTagOptions(trx, actor.tenantId));
+export const tagOptions = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => listTagOptions(trx, actor.tenantId));
 
 /** A customer's WeCom side on the profile (relations, tags, how they came) and the tags one may add. */
 export const customerWecomView = (services: Services, actor: Actor, id: string) =>
-  tx(services, actor, async (trx) => ({ profile: await getCustomerWecomProfile(trx, actor, id), tagOptions: await listTagOptions(trx, actor.tenantId) }));
+  withActorTenant(services, actor, async (trx) => ({ profile: await getCustomerWecomProfile(trx, actor, id), tagOptions: await listTagOptions(trx, actor.tenantId) }));
 
 /** Welcome messages with their reach, recent sends, and the form's channels, stores and clerks. */
 export function welcomePage(services: Services, actor: Actor) {
-  return tx(services, actor, async (trx) => {
+  return withActorTenant(services, actor, async (trx) => {
     const t = actor.tenantId;
     const messages = (await listWelcomeMessages(trx, t)).map((m) => ({ ...m, attachmentLines: attachmentLines(m.attachments) }));
     const channels = await channelStates(trx, t);
@@ -80,7 +79,7 @@ export interface HandoversPageQuery {
 
 /** Handovers: the report, the clerks one can hand over from, one handover's customers, and the customer picker. */
 export function handoversPage(services: Services, actor: Actor, p: HandoversPageQuery) {
-  return tx(services, actor, async (trx) => {
+  return withActorTenant(services, actor, async (trx) => {
     const t = actor.tenantId;
     const mode = await connectionMode(trx, t);
     const detail = p.detailId ? await handoverCustomers(trx, t, p.detailId) : null;
@@ -95,7 +94,7 @@ export function handoversPage(services: Services, actor: Actor, p: HandoversPage
 
 /** Moments: the report, the clerks who can post, and the WeCom tags an audience is chosen by. */
 export function momentsPage(services: Services, actor: Actor) {
-  return tx(services, actor, async (trx) => {
+  return withActorTenant(services, actor, async (trx) => {
     const t = actor.tenantId;
     const mode = await connectionMode(trx, t);
     const clerks = await wecomClerks(trx, t);

@@ -17,7 +17,7 @@ import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { createStaffSession } from '../tenancy/auth.service';
-import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { withActorTenant, withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { loadOpenConnection } from './connection.service';
 import { processEvent } from './inbox.service';
 import { isWecomErrcode } from './messages';
@@ -152,13 +152,12 @@ export async function listTouches(trx: Tx, actor: Actor, customerId: string, lim
 
 // ---- the sidebar pages' entry points, each in its own tenant transaction -------------------------------------------
 
-const tx = <T>(services: Services, actor: Actor, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(services.dbs, actor.tenantId, fn);
-export const sidebarContact = (services: Services, actor: Actor, eid: string) => tx(services, actor, (trx) => resolveContact(trx, actor, eid));
-export const sidebarGroup = (services: Services, actor: Actor, chatId: string) => tx(services, actor, (trx) => groupView(trx, actor, chatId));
-export const saveSidebarTouch = (services: Services, actor: Actor, input: unknown) => tx(services, actor, (trx) => recordTouch(trx, actor, input));
-export const sidebarTouches = (services: Services, actor: Actor, customerId: string) => tx(services, actor, (trx) => listTouches(trx, actor, customerId));
+export const sidebarContact = (services: Services, actor: Actor, eid: string) => withActorTenant(services, actor, (trx) => resolveContact(trx, actor, eid));
+export const sidebarGroup = (services: Services, actor: Actor, chatId: string) => withActorTenant(services, actor, (trx) => groupView(trx, actor, chatId));
+export const saveSidebarTouch = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => recordTouch(trx, actor, input));
+export const sidebarTouches = (services: Services, actor: Actor, customerId: string) => withActorTenant(services, actor, (trx) => listTouches(trx, actor, customerId));
 /** The campaign scripts waiting for this clerk to send to the customer (none for a non-staff actor). */
 export const sidebarCampaignScripts = (services: Services, actor: Actor, customerId: string) =>
-  actor.staffId ? tx(services, actor, (trx) => openScriptTasks(trx, actor.tenantId, actor.staffId!, customerId)) : Promise.resolve([]);
+  actor.staffId ? withActorTenant(services, actor, (trx) => openScriptTasks(trx, actor.tenantId, actor.staffId!, customerId)) : Promise.resolve([]);
 /** The simulator harness's users: the tenant's active staff with a WeCom account. */
 export const harnessStaff = (services: Services, tenantId: TenantId) => withTenant(services.dbs, tenantId, (trx) => wecomStaffForHarness(trx, tenantId));
