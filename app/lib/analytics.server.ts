@@ -18,7 +18,6 @@ export type { MetricSort, CustomerRow } from '../../server/customers/customer-li
 export { getCustomerProfile } from '../../server/customers/profile.service';
 export { changeRepurchaseWindow } from '../../server/analytics/window.service';
 export { listCustomers } from '../../server/customers/customers.repository';
-export { withTenant } from '../../server/tenancy/context';
 export { can } from '../../server/tenancy/permissions';
 
 import { json, type AppLoadContext } from '@remix-run/node';
