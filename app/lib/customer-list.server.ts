@@ -4,7 +4,7 @@
  * options of the page's rows, and the user's own "all matching" bulk actions with their progress.
  */
 import type { AppLoadContext } from '@remix-run/node';
-import { listContext } from '../../server/analytics/analytics.queries';
+import { listContext } from '../../server/analytics/queries/read';
 import { listCustomerMetrics, type CustomerFilters, type CustomerRow, type MetricSort } from '../../server/customers/customer-list.service';
 import { listCustomers } from '../../server/customers/customers.repository';
 import { recentListActions } from '../../server/segments/actions.repository';

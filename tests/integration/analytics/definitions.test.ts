@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dashboardPredictions } from '../../../server/analytics/analytics.queries';
+import { dashboardPredictions } from '../../../server/analytics/queries/predictions';
 import { listCustomerMetrics } from '../../../server/customers/customer-list.service';
 import { filterOptions } from '../../../server/analytics/filters';
 import { compareDuePriority, isDue, lifecycleStage, type LifecycleStage } from '../../../server/analytics/lifecycle';
