@@ -8,8 +8,6 @@ import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma';
 
 export const MIN_CUSTOMERS = 200;
 export const MIN_REPEATERS = 50;
-/** Horizons of the stored expectations (days). */
-export const HORIZONS = [30, 90, 365] as const;
 
 /** Distinct (x, t_x, T) rows with the number of customers sharing each. */
 export interface Triples {
