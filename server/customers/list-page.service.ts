@@ -3,7 +3,7 @@
  * (or the plain list before the first analytics run), the WeCom columns and tag options of the page's rows, and the
  * user's own "all matching" bulk actions with their progress.
  */
-import { listContext } from '../analytics/analytics.queries';
+import { listContext } from '../analytics/queries/read';
 import { recentListActions } from '../segments/actions.repository';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
