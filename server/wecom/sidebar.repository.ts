@@ -59,10 +59,6 @@ export async function groupMembersInScope(trx: Tx, actor: Actor, chatId: string)
   return r.rows;
 }
 
-export async function scriptExists(trx: Tx, tenantId: TenantId, scriptId: string): Promise<boolean> {
-  return Boolean(await trx.selectFrom('clerk_scripts').select('id').where('tenant_id', '=', tenantId).where('id', '=', scriptId).executeTakeFirst());
-}
-
 export async function insertTouch(trx: Tx, tenantId: TenantId, t: { customerId: string | null; chatId: string | null; staffId: string; scriptId: string | null; content: string }) {
   return trx
     .insertInto('customer_touches')

@@ -8,6 +8,7 @@
 import { touchSchema } from '../../app/lib/clerk-contract';
 import { closeScriptTask, openScriptTasks } from '../campaigns/one-to-one.repository';
 import { clerkSettings } from '../clerk/settings';
+import { scriptExists } from '../clerk/scripts.repository';
 import { completeCustomerTasks } from '../clerk/tasks.repository';
 import { assertServes } from '../clerk/workspace.service';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
@@ -20,7 +21,7 @@ import { loadOpenConnection } from './connection.service';
 import { processEvent } from './inbox.service';
 import { isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
-import { activeStaffByWecomUserid, customerByExternalUserid, findGroupChat, groupMembersInScope, groupStageMix, insertTouch, scriptExists, servingClerkNames, touchesOf, wecomUseridOf } from './sidebar.repository';
+import { activeStaffByWecomUserid, customerByExternalUserid, findGroupChat, groupMembersInScope, groupStageMix, insertTouch, servingClerkNames, touchesOf, wecomUseridOf } from './sidebar.repository';
 import { wecomStaffForHarness } from './staff.repository';
 
 /** Where to send a clerk without a session: WeCom's OAuth page (the simulator's stand-in for simulator-mode tenants). */
