@@ -58,11 +58,14 @@ export class RunStoppedError extends Error {
  * the tasks planned and each owner's text; deliverMassRun sends them with the customer tasks (merge the texts).
  */
 export async function planGroupRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
-  return withTenant(services.dbs, tenantId, async (trx) => {
-    await groups.snapshotGroupTargets(trx, tenantId, runId, opts.chunkSize ?? WECOM_LIMITS.massMessageChats, opts.allClerks ?? false);
-    const texts = clerkTexts(content, await groups.groupOwners(trx, tenantId, runId));
-    return { tasks: await groups.planGroupOutbox(trx, tenantId, runId, hashesOf(texts)), texts };
-  });
+  return withTenant(services.dbs, tenantId, (trx) => planGroupRunIn(trx, tenantId, runId, content, opts));
+}
+
+/** The same inside the caller's transaction (a campaign with target `customers_and_groups`, after its mass plan). */
+export async function planGroupRunIn(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
+  await groups.snapshotGroupTargets(trx, tenantId, runId, opts.chunkSize ?? WECOM_LIMITS.massMessageChats, opts.allClerks ?? false);
+  const texts = clerkTexts(content, await groups.groupOwners(trx, tenantId, runId));
+  return { tasks: await groups.planGroupOutbox(trx, tenantId, runId, hashesOf(texts)), texts };
 }
 
 export interface DeliveryOptions {

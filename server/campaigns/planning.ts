@@ -23,7 +23,7 @@ import { WECOM_LIMITS } from '../wecom/types';
 import { sql } from 'kysely';
 import * as campaigns from './campaigns.repository';
 import { loadCampaign } from './campaigns.service';
-import { planMassRunIn } from './delivery.service';
+import { planGroupRunIn, planMassRunIn } from './delivery.service';
 import { receiveCapWindow, releaseFromQuietHours } from './guardrails';
 import * as repo from './planning.repository';
 import { loadCampaignSettings } from './settings.service';
@@ -69,12 +69,15 @@ function planParams(campaign: campaigns.CampaignRow, runId: string, at: Date, se
   };
 }
 
-/** The run's recipients with exclusions and holdout, and (mass) their senders, chunks and outbox rows. */
+/** The run's recipients with exclusions and holdout, and (mass) their senders, chunks and outbox rows (and their group chats' with that target). */
 export async function planRun(trx: Tx, tenantId: TenantId, campaign: campaigns.CampaignRow, run: { id: string; planned_for: Date }, at: Date, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number }> {
   const [settings, timeZone] = [await loadCampaignSettings(trx, tenantId), await campaigns.tenantTimezone(trx, tenantId)];
   await repo.insertPlannedRecipients(trx, tenantId, planParams(campaign, run.id, at, settings, timeZone), await audienceFor(trx, tenantId, campaign, run));
-  if (campaign.delivery === 'mass') return { tasks: (await planMassRunIn(trx, tenantId, run.id, campaign.content, chunkSize)).tasks };
-  return { tasks: 0 };
+  if (campaign.delivery !== 'mass') return { tasks: 0 };
+  const tasks = (await planMassRunIn(trx, tenantId, run.id, campaign.content, chunkSize)).tasks;
+  // The second target: the group chats of the run's senders, one chat_type=group task per clerk and chunk of chats.
+  if (campaign.target === 'customers_and_groups') return { tasks: tasks + (await planGroupRunIn(trx, tenantId, run.id, campaign.content)).tasks };
+  return { tasks };
 }
 
 /**
