@@ -209,13 +209,13 @@ export async function stopPendingOutbox(trx: Tx, tenantId: TenantId, runIds: str
 }
 
 /**
- * Once/recurring campaigns whose next run is due at `now`, higher priority first (so an overlap goes to the higher
- * one). Triggered campaigns create their runs when their entries fire (triggers.ts).
+ * Campaigns whose next run is due at `now`, higher priority first (so an overlap goes to the higher one). For a
+ * triggered campaign that is its daily evaluation, which creates a run only when entries fire (triggers.ts).
  */
 export async function dueCampaignIds(trx: Tx, tenantId: TenantId, now: Date): Promise<string[]> {
   return (
     await sql<{ id: string }>`select id from campaigns where tenant_id = ${tenantId}::uuid and status in ('scheduled', 'running')
-      and schedule->>'kind' <> 'triggered' and next_run_at is not null and next_run_at <= ${now} order by priority desc, next_run_at, id`.execute(trx)
+      and next_run_at is not null and next_run_at <= ${now} order by priority desc, next_run_at, id`.execute(trx)
   ).rows.map((r) => r.id);
 }
 
