@@ -11,6 +11,7 @@ import { nudgeCampaignTick, queueStopRuns } from '../../server/campaigns/campaig
 import { dryRun } from '../../server/campaigns/planning';
 import { tenantZone } from '../../server/campaigns/campaigns.queries';
 import { listSegmentsFor } from '../../server/segments/segments.service';
+import { campaignSettingsFor, updateCampaignSettings } from '../../server/campaigns/settings.service';
 
 export { campaignListPage, campaignPage, reportPage, runPage } from '../../server/campaigns/pages.service';
 
@@ -82,6 +83,25 @@ export async function updateFromEditor(context: AppLoadContext, actor: Actor, id
     const tz = await tenantZone(trx, actor.tenantId);
     return updateCampaign(trx, actor, id, editorInput(form, (v) => localToIso(v, tz)));
   });
+}
+
+/** Settings → 营销活动: the tenant's campaign settings. */
+export async function campaignSettingsPage(context: AppLoadContext, actor: Actor) {
+  return withTenant(context.services.dbs, actor.tenantId, (trx) => campaignSettingsFor(trx, actor));
+}
+
+/** Saves the settings form (the service validates and audits). */
+export async function saveCampaignSettings(context: AppLoadContext, actor: Actor, form: FormData) {
+  const s = (k: string) => String(form.get(k) ?? '').trim();
+  const n = (k: string) => (s(k) === '' ? Number.NaN : Number(s(k)));
+  const input = {
+    quiet_hours: form.get('quiet_off') === 'on' ? null : { start: s('quiet_start'), end: s('quiet_end') },
+    frequency_cap: { max: n('frequency_max'), days: n('frequency_days') },
+    receive_cap_rule: s('receive_cap_rule'),
+    approval_required: form.get('approval_required') === 'on',
+    control_pct: n('control_pct'),
+  };
+  return withTenant(context.services.dbs, actor.tenantId, (trx) => updateCampaignSettings(trx, actor, input));
 }
 
 /** A lifecycle button of the campaign page: dry run, schedule, approve or cancel. */
