@@ -177,6 +177,8 @@ const dryRunSchema = {
     by_store: { type: 'array', items: { type: 'object', properties: { store_id: { type: 'string', nullable: true }, store_name: { type: 'string', nullable: true }, recipients: { type: 'integer' }, clerks: { type: 'integer' } } } },
     by_clerk: { type: 'array', items: { type: 'object', properties: { staff_id: { type: 'string' }, name: { type: 'string' }, store_id: { type: 'string', nullable: true }, store_name: { type: 'string', nullable: true }, recipients: { type: 'integer' }, tasks: { type: 'integer' } } } },
     tasks: { type: 'integer' },
+    group_chats: { type: 'integer', description: 'Target customers_and_groups: the senders’ customer group chats' },
+    group_tasks: { type: 'integer', description: 'The chat_type=group tasks for them (one per clerk and chunk)' },
   },
 };
 

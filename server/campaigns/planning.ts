@@ -25,6 +25,7 @@ import * as campaigns from './campaigns.repository';
 import { loadCampaign } from './campaigns.service';
 import { planGroupRunIn, planMassRunIn } from './delivery.service';
 import { receiveCapWindow, releaseFromQuietHours } from './guardrails';
+import { groupTargetCounts } from './group-delivery.repository';
 import * as repo from './planning.repository';
 import { loadCampaignSettings } from './settings.service';
 import { triggeredAudienceSql } from './triggers';
@@ -94,13 +95,15 @@ export async function dryRun(trx: Tx, actor: Actor, campaignId: string, now = ne
   try {
     const runId = await repo.insertDryRun(trx, actor.tenantId, campaign.id, at);
     await planRun(trx, actor.tenantId, campaign, { id: runId, planned_for: at }, at);
-    return dryRunResult(campaign, at, at.getTime() !== Math.max(planned.getTime(), now.getTime()), await repo.plannedCounts(trx, actor.tenantId, runId), await repo.recipientsBySender(trx, actor.tenantId, runId));
+    const result = dryRunResult(campaign, at, at.getTime() !== Math.max(planned.getTime(), now.getTime()), await repo.plannedCounts(trx, actor.tenantId, runId), await repo.recipientsBySender(trx, actor.tenantId, runId));
+    const groups = await groupTargetCounts(trx, actor.tenantId, runId);
+    return { ...result, group_chats: groups.chats, group_tasks: groups.tasks };
   } finally {
     await repo.rollbackTo(trx, 'campaign_dry_run');
   }
 }
 
-function dryRunResult(campaign: campaigns.CampaignRow, at: Date, deferred: boolean, counts: { reason: string; n: number }[], bySender: Awaited<ReturnType<typeof repo.recipientsBySender>>): DryRunResult {
+function dryRunResult(campaign: campaigns.CampaignRow, at: Date, deferred: boolean, counts: { reason: string; n: number }[], bySender: Awaited<ReturnType<typeof repo.recipientsBySender>>): Omit<DryRunResult, 'group_chats' | 'group_tasks'> {
   const n = (reason: string) => counts.find((c) => c.reason === reason)?.n ?? 0;
   const exclusions = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, n(r)])) as Record<ExclusionReason, number>;
   const tasksOf = (recipients: number) => (campaign.delivery === 'mass' ? Math.ceil(recipients / WECOM_LIMITS.massMessageRecipients) : recipients);

@@ -280,4 +280,7 @@ export interface DryRunResult {
   by_clerk: { staff_id: string; name: string; store_id: string | null; store_name: string | null; recipients: number; tasks: number }[];
   /** Tasks the run would create (mass: one per clerk and chunk of at most 10,000). */
   tasks: number;
+  /** Target customers_and_groups: the senders' live customer group chats, and the group tasks for them (else 0). */
+  group_chats: number;
+  group_tasks: number;
 }

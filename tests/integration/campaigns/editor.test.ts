@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { createFromEditor, editPage, updateFromEditor } from '../../../app/lib/campaigns.server';
 import { issuesByField } from '../../../app/lib/contracts/campaign-editor';
 import { scheduleCampaign } from '../../../server/campaigns/campaigns.service';
+import { dryRun } from '../../../server/campaigns/planning';
 import { executeRun, tickTenant } from '../../../server/campaigns/runs.service';
 import { ConflictError, ValidationError } from '../../../server/lib/errors';
 import { createSegment } from '../../../server/segments/segments.service';
@@ -99,6 +100,7 @@ describe('campaign editor', () => {
     const seg = (await db(tenant.id, (trx) => createSegment(trx, tenant.actor, { name: '全部', rule: {} }))).id;
     const c = await createFromEditor(ctx(), tenant.actor, form({ ...base(seg), target: 'customers_and_groups', schedule_kind: 'once', quiet_hours_off: 'on' }));
     const now = new Date();
+    const preview = await db(tenant.id, (trx) => dryRun(trx, tenant.actor, c.id, now));
     await db(tenant.id, (trx) => scheduleCampaign(trx, tenant.actor, c.id, now));
     const tick = await tickTenant(h.services, tenant.id, now);
     expect(tick.toExecute.length).toBe(1);
@@ -110,5 +112,7 @@ describe('campaign editor', () => {
     const groupTasks = tasks.filter((t) => t.chat_type === 'group');
     expect(groupTasks.length).toBe(new Set(live.map((g) => g.owner)).size);
     expect(groupTasks.flatMap((t) => t.recipients.map((x) => x.chat_id)).sort()).toEqual(live.map((g) => g.chat_id).sort());
+    // The dry run showed those chats and tasks before anything was sent.
+    expect({ chats: preview.group_chats, tasks: preview.group_tasks }).toEqual({ chats: live.length, tasks: groupTasks.length });
   }, 300_000);
 });
