@@ -26,6 +26,12 @@ export async function findConnection(trx: Tx, tenantId: TenantId): Promise<Conne
   return row ?? null;
 }
 
+/** The connection's mode only (pages that offer the simulator's shortcuts), or null when there is none. */
+export async function connectionMode(trx: Tx, tenantId: TenantId): Promise<WecomMode | null> {
+  const row = await trx.selectFrom('wecom_connections').select('mode').where('tenant_id', '=', tenantId).executeTakeFirst();
+  return row?.mode ?? null;
+}
+
 export interface ConnectionWrite {
   corp_id: string;
   agent_id: number | null;

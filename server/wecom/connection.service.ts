@@ -132,6 +132,11 @@ export async function configureConnection(services: Services, trx: Tx, actor: Pi
   return { aesKeyShownOnce: aesKey, created: !existing };
 }
 
+/** The settings page's save: configureConnection in its own tenant transaction. */
+export function saveConnection(services: Services, actor: Actor, input: unknown): Promise<{ aesKeyShownOnce: string | null; created: boolean }> {
+  return withTenant(services.dbs, actor.tenantId, (trx) => configureConnection(services, trx, actor, input));
+}
+
 /** What the settings page shows: never the secret or the AES key. */
 export interface ConnectionView {
   configured: boolean;

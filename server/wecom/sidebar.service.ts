@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { touchSchema } from '../../app/lib/clerk-contract';
-import { closeScriptTask } from '../campaigns/one-to-one.repository';
+import { closeScriptTask, openScriptTasks } from '../campaigns/one-to-one.repository';
 import { clerkSettings } from '../clerk/settings';
 import { completeCustomerTasks } from '../clerk/tasks.repository';
 import { assertServes } from '../clerk/workspace.service';
@@ -17,11 +17,12 @@ import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { createStaffSession } from '../tenancy/auth.service';
-import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { withActorTenant, withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { loadOpenConnection } from './connection.service';
 import { processEvent } from './inbox.service';
 import { isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
+import { wecomStaffForHarness } from './staff.repository';
 
 /** Where to send a clerk without a session: WeCom's OAuth page (the simulator's stand-in for simulator-mode tenants). */
 export async function oauthAuthorizeUrl(services: Services, tenantId: TenantId, redirectUri: string, state: string): Promise<string> {
@@ -148,3 +149,15 @@ export async function listTouches(trx: Tx, actor: Actor, customerId: string, lim
     .limit(limit)
     .execute();
 }
+
+// ---- the sidebar pages' entry points, each in its own tenant transaction -------------------------------------------
+
+export const sidebarContact = (services: Services, actor: Actor, eid: string) => withActorTenant(services, actor, (trx) => resolveContact(trx, actor, eid));
+export const sidebarGroup = (services: Services, actor: Actor, chatId: string) => withActorTenant(services, actor, (trx) => groupView(trx, actor, chatId));
+export const saveSidebarTouch = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => recordTouch(trx, actor, input));
+export const sidebarTouches = (services: Services, actor: Actor, customerId: string) => withActorTenant(services, actor, (trx) => listTouches(trx, actor, customerId));
+/** The campaign scripts waiting for this clerk to send to the customer (none for a non-staff actor). */
+export const sidebarCampaignScripts = (services: Services, actor: Actor, customerId: string) =>
+  actor.staffId ? withActorTenant(services, actor, (trx) => openScriptTasks(trx, actor.tenantId, actor.staffId!, customerId)) : Promise.resolve([]);
+/** The simulator harness's users: the tenant's active staff with a WeCom account. */
+export const harnessStaff = (services: Services, tenantId: TenantId) => withTenant(services.dbs, tenantId, (trx) => wecomStaffForHarness(trx, tenantId));

@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { CampaignInputRaw } from '../../../app/lib/contracts/campaign';
 import { cancelCampaign, createCampaign, scheduleCampaign } from '../../../server/campaigns/campaigns.service';
-import { unitHash } from '../../../server/campaigns/holdout';
+import { inCampaignHoldout, inGlobalControl } from '../../../server/campaigns/holdout';
 import { dryRun } from '../../../server/campaigns/planning';
 import { pollTenantResults } from '../../../server/campaigns/results.service';
 import { createDueRuns, executeRun, finishRuns, stopRunTasks, tickTenant } from '../../../server/campaigns/runs.service';
@@ -105,7 +105,7 @@ describe('campaign lifecycle', () => {
     expect(ended.every((id) => byId.get(id)!.excluded === 'no_relation')).toBe(true);
     // The holdout is the deterministic 10% draw among the customers nothing excluded.
     const eligible = rows.filter((r) => r.excluded === null);
-    expect(rows.filter((r) => r.arm === 'holdout').map((r) => r.customer_id).sort()).toEqual(eligible.filter((r) => unitHash(`holdout:${campaignId}:${r.customer_id}`) < 0.1).map((r) => r.customer_id).sort());
+    expect(rows.filter((r) => r.arm === 'holdout').map((r) => r.customer_id).sort()).toEqual(eligible.filter((r) => inCampaignHoldout(campaignId, r.customer_id, 10)).map((r) => r.customer_id).sort());
 
     // Exactly one WeCom task per (clerk, chunk), each customer in one task.
     const targets = rows.filter((r) => r.arm === 'target' && r.excluded === null);
@@ -164,7 +164,7 @@ describe('campaign lifecycle', () => {
     await setSettings(tenant.id, { frequency_max: 100, control_pct: 20, quiet: null });
     const third = (await db(tenant.id, (trx) => createCampaign(trx, actor, input(segmentId, { name: '第三波', priority: 20 })))).id;
     dry = await db(tenant.id, (trx) => dryRun(trx, actor, third));
-    const expectedControl = (await recipients(tenant.id, first)).filter((r) => unitHash(`control:${tenant.id}:${r.customer_id}`) < 0.2).length;
+    const expectedControl = (await recipients(tenant.id, first)).filter((r) => inGlobalControl(tenant.id, r.customer_id, 20)).length;
     expect(dry.exclusions.control).toBe(expectedControl);
     expect(expectedControl).toBeGreaterThan(10);
   }, 120_000);

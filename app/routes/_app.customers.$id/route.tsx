@@ -2,9 +2,8 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
-import { GROUP_LABELS, STAGE_LABELS, CHANNEL_LABELS, P_ALIVE_ONE_PURCHASE, label, pAliveOnePurchase } from '~/lib/analytics-labels';
+import { GROUP_LABELS, STAGE_LABELS, label } from '~/lib/analytics-labels';
 import { getCustomerProfile } from '~/lib/analytics.server';
-import { num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -15,6 +14,8 @@ import { CustomerWecomSection } from '~/components/customer-wecom';
 import { CustomerMemberFacts } from '~/components/customer-member';
 import { can } from '~/lib/auth.server';
 import { customerTagAction, customerWecom } from '~/lib/wecom.server';
+import { MetricsSection } from './metrics';
+import { OrdersSection } from './orders';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
@@ -85,101 +86,9 @@ export default function CustomerProfile() {
         </section>
       </div>
 
-      <section className="card" data-section="metrics">
-        <h2 style={{ marginTop: 0 }}>{t('复购指标', 'Repurchase metrics')}</h2>
-        {m ? (
-          <>
-            <dl className="metric-grid">
-              <div>
-                <dt>{t('首次购买', 'First purchase')}</dt>
-                <dd>{m.first_purchase ?? '—'}</dd>
-              </div>
-              <div>
-                <dt>{t('最近购买', 'Last purchase')}</dt>
-                <dd>{m.last_purchase ? `${m.last_purchase}（${t(`${m.recency_days} 天前`, `${m.recency_days} d ago`)}）` : '—'}</dd>
-              </div>
-              <div>
-                <dt>{t('购买天数 F', 'Purchase days F')}</dt>
-                <dd>{num(m.frequency)}</dd>
-              </div>
-              <div>
-                <dt>{t('净消费 M', 'Net spend M')}</dt>
-                <dd>
-                  {yuan(m.monetary_fen)}
-                  {m.refund_fen > 0 ? <span className="muted"> （{t('退款', 'refunds')} {yuan(m.refund_fen)}）</span> : null}
-                </dd>
-              </div>
-              <div>
-                <dt>{t('复购间隔中位数', 'Median interval')}</dt>
-                <dd>{m.median_interval_days === null ? '—' : `${num(Number(m.median_interval_days), 1)} ${t('天', 'days')}`}</dd>
-              </div>
-              <div>
-                <dt>{t('预计下次购买', 'Expected next purchase')}</dt>
-                <dd>{m.expected_next_purchase ?? '—'}</dd>
-              </div>
-              <div>
-                <dt>{t('P(仍活跃)', 'P(alive)')}</dt>
-                <dd data-testid="p-alive">
-                  {pAliveOnePurchase(m) ? (
-                    <>
-                      — <span className="muted">{t(...P_ALIVE_ONE_PURCHASE)}</span>
-                    </>
-                  ) : (
-                    pct(m.p_alive)
-                  )}
-                </dd>
-              </div>
-              <div>
-                <dt>{t('未来 30 / 90 天预计购买', 'Expected purchases 30 / 90 d')}</dt>
-                <dd>{m.exp_purchases_30 === null ? '—' : `${num(m.exp_purchases_30, 2)} / ${num(m.exp_purchases_90, 2)}`}</dd>
-              </div>
-              <div>
-                <dt>{t('未来 12 个月预测价值', 'Predicted 12-month value')}</dt>
-                <dd>{yuan(m.predicted_value_12m_fen)}</dd>
-              </div>
-              <div>
-                <dt>t_x / T</dt>
-                <dd>{m.tx_days === null ? '—' : `${m.tx_days} / ${m.t_days} ${t('天', 'days')}`}</dd>
-              </div>
-            </dl>
-            <p className="muted" style={{ marginBottom: 0 }}>
-              {t(`指标截至 ${m.as_of}`, `Metrics as of ${m.as_of}`)}
-            </p>
-          </>
-        ) : (
-          <p className="muted">{t('指标尚未计算（新客户会在几秒内完成计算）', 'Metrics not computed yet (new customers are picked up within seconds)')}</p>
-        )}
-      </section>
+      <MetricsSection m={m} />
 
-      <section className="card" data-section="orders">
-        <h2 style={{ marginTop: 0 }}>
-          {t('订单记录', 'Orders')} <span className="muted">({num(c.orderCount)})</span>
-        </h2>
-        {c.orders.length === 0 ? <p className="muted">{t('暂无订单', 'No orders yet')}</p> : null}
-        <ol className="timeline">
-          {c.orders.map((o) => (
-            <li key={o.id} className={o.is_refund ? 'refund' : undefined}>
-              <span>{o.paid_day}</span>
-              <span>
-                {o.is_refund ? <span className="badge bad">{t('退款', 'Refund')}</span> : null} {o.store ?? '—'} · {label(CHANNEL_LABELS, o.channel, t)}
-                {o.clerk ? ` · ${o.clerk}` : ''}
-                <span className="muted"> #{o.order_no}</span>
-                {o.items.length ? (
-                  <div className="items">
-                    {o.items
-                      .slice(0, 4)
-                      .map((i) => `${i.name ?? i.category ?? '—'}×${num(i.quantity, i.quantity % 1 ? 2 : 0)}`)
-                      .join('、')}
-                    {o.items.length > 4 ? ` …+${o.items.length - 4}` : ''}
-                  </div>
-                ) : null}
-              </span>
-              <strong className="num">{yuan(o.amount_fen)}</strong>
-            </li>
-          ))}
-        </ol>
-        {c.orderCount > c.orders.length ? <p className="muted">{t(`仅显示最近 ${c.orders.length} 笔`, `Showing the latest ${c.orders.length}`)}</p> : null}
-      </section>
+      <OrdersSection c={c} />
       <CustomerWecomSection data={wecom.profile} />
       <CustomerMemberFacts member={c.member} />
       <section className="card" data-section="profile">
