@@ -4,24 +4,13 @@
  * with its parameter, and the re-entry period); times in the tenant's zone.
  */
 import { useState } from 'react';
-import { TRIGGER_TYPES, type TriggerType } from '~/lib/contracts/campaign';
+import { TRIGGER_LABELS, TRIGGER_TYPES, type TriggerType } from '~/lib/contracts/campaign';
 import { useT } from '~/lib/i18n';
 import type { EditorValues, FieldIssues } from '~/lib/contracts/campaign-editor';
 import { Issues } from './field-issues';
+import { WEEKDAYS } from './labels';
 
 type Segments = { id: string; name: string }[];
-
-export const TRIGGER_LABELS: Record<TriggerType, { zh: string; en: string }> = {
-  entered_segment: { zh: '进入分群', en: 'Entering a segment' },
-  days_after_first_purchase: { zh: '首次购买后 N 天', en: 'N days after the first purchase' },
-  days_after_last_purchase: { zh: '最后一次购买后 N 天', en: 'N days after the last purchase' },
-  ordered_sku: { zh: '购买指定商品（SKU）后', en: 'After an order with a SKU' },
-  ordered_category: { zh: '购买指定品类后', en: 'After an order in a category' },
-  days_after_wecom_add: { zh: '添加企业微信后 N 天', en: 'N days after the WeCom add' },
-  birthday: { zh: '生日（可提前 N 天）', en: 'Birthday (optionally N days before)' },
-};
-
-const WEEKDAYS = [['一', 'Mon'], ['二', 'Tue'], ['三', 'Wed'], ['四', 'Thu'], ['五', 'Fri'], ['六', 'Sat'], ['日', 'Sun']] as const;
 
 export function ScheduleFields({ segments, initial, issues }: { segments: Segments; initial: EditorValues; issues?: FieldIssues }) {
   const t = useT();

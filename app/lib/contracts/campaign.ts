@@ -34,6 +34,16 @@ export const recurringSchedule = z
 
 export const TRIGGER_TYPES = ['entered_segment', 'days_after_first_purchase', 'days_after_last_purchase', 'ordered_sku', 'ordered_category', 'days_after_wecom_add', 'birthday'] as const;
 export type TriggerType = (typeof TRIGGER_TYPES)[number];
+/** The triggers in words (the editor, the campaign page). */
+export const TRIGGER_LABELS: Record<TriggerType, { zh: string; en: string }> = {
+  entered_segment: { zh: '进入分群', en: 'Entering a segment' },
+  days_after_first_purchase: { zh: '首次购买后 N 天', en: 'N days after the first purchase' },
+  days_after_last_purchase: { zh: '最后一次购买后 N 天', en: 'N days after the last purchase' },
+  ordered_sku: { zh: '购买指定商品（SKU）后', en: 'After an order with a SKU' },
+  ordered_category: { zh: '购买指定品类后', en: 'After an order in a category' },
+  days_after_wecom_add: { zh: '添加企业微信后 N 天', en: 'N days after the WeCom add' },
+  birthday: { zh: '生日（可提前 N 天）', en: 'Birthday (optionally N days before)' },
+};
 
 export const campaignTrigger = z.discriminatedUnion(
   'type',
