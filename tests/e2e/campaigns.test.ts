@@ -85,7 +85,7 @@ describe('campaigns', () => {
     await screenshot(page, 'campaign-report');
   });
 
-  it('ops build a campaign, read the dry run and schedule it; with approval on, an admin approves; the run shows progress and the report its figures', async () => {
+  it('ops build a campaign, edit the draft, read the dry run and schedule it; with approval on, an admin approves; the run shows progress and the report its figures', async () => {
     // The admin switches approval on (Settings → 营销活动).
     const admin = await signedIn('admin@demo.huike');
     const setApproval = async (on: boolean) => {
@@ -110,11 +110,23 @@ describe('campaigns', () => {
       await ops.waitForSelector('[data-testid=campaign-name]:has-text("E2E 新品到店")');
       const campaignUrl = ops.url();
 
-      // The dry run: recipients per store, exclusions by reason.
+      // A draft is edited with the same editor: renamed, and sent to the clerks' customer group chats too.
+      await ops.click('[data-testid=edit-link]');
+      await ops.waitForURL(/\/edit$/);
+      await ops.waitForSelector('[data-testid=campaign-editor]');
+      await expect(ops.inputValue('[data-testid=campaign-name-input]')).resolves.toBe('E2E 新品到店');
+      await expect(ops.isChecked('input[name=quiet_hours_off]')).resolves.toBe(true);
+      await ops.fill('[data-testid=campaign-name-input]', 'E2E 新品到店（含客户群）');
+      await ops.check('[data-testid=target-groups]');
+      await Promise.all([ops.waitForURL(campaignUrl), ops.click('[data-testid=save-campaign]')]);
+      await ops.waitForSelector('[data-testid=campaign-name]:has-text("E2E 新品到店（含客户群）")');
+
+      // The dry run: recipients per store, the group chats, exclusions by reason.
       await ops.click('[data-testid=dry-run]');
       await ops.waitForSelector('[data-testid=dry-run-result]');
       await expect(ops.locator('[data-testid=dry-run-stores] tbody tr').count()).resolves.toBeGreaterThan(0);
       await expect(ops.locator('[data-testid=dry-run-exclusions] li').count()).resolves.toBeGreaterThan(0);
+      await expect(ops.locator('[data-testid=dry-run-groups]').innerText()).resolves.toMatch(/另发往导购的 [\d,]+ 个客户群/);
       await screenshot(ops, 'campaign-new-dry-run');
 
       // Scheduling waits for an admin: ops cannot approve.
