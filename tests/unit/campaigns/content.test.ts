@@ -7,7 +7,7 @@ describe('message variables', () => {
     expect(checkVariables('您好，我是{导购|您的专属导购}，{门店|门店}新品到了', 'mass')).toEqual([]);
     expect(checkVariables('{客户称呼|您好}，好久不见', 'mass')[0]).toContain('不能使用客户变量 {客户称呼}');
     expect(checkVariables('我是{导购}', 'mass')[0]).toContain('需要一个备用值');
-    expect(checkVariables('{优惠券}', 'one_to_one')).toEqual(['未知变量 {优惠券}']);
+    expect(checkVariables('{优惠券}', 'one_to_one')).toEqual(['未知变量 {优惠券} / Unknown variable {优惠券}']);
   });
 
   it('a 1:1 script may use the customer’s variables and needs no fallback', () => {
