@@ -10,3 +10,9 @@ export async function wecomClerks(trx: Tx, tenantId: TenantId) {
 export async function wecomStaffForHarness(trx: Tx, tenantId: TenantId) {
   return trx.selectFrom('staff').select(['name', 'email', 'wecom_userid']).where('tenant_id', '=', tenantId).where('wecom_userid', 'is not', null).where('active', '=', true).orderBy('email').orderBy('name').limit(200).execute();
 }
+
+/** Of the given staff, those with a WeCom account, with their userid. */
+export async function wecomUseridsOf(trx: Tx, tenantId: TenantId, staffIds: readonly string[]) {
+  if (staffIds.length === 0) return [];
+  return trx.selectFrom('staff').select(['id', 'wecom_userid']).where('tenant_id', '=', tenantId).where('id', 'in', [...staffIds]).where('wecom_userid', 'is not', null).execute();
+}

@@ -300,3 +300,9 @@ export async function liveWecomTags(trx: Tx, tenantId: TenantId) {
     .orderBy('tags.name')
     .execute();
 }
+
+/** Live tags by id with their WeCom id (null for an internal tag or one not yet pushed). */
+export async function liveTagsWecomIds(trx: Tx, tenantId: TenantId, ids: readonly string[]): Promise<{ id: string; wecom_tag_id: string | null }[]> {
+  if (ids.length === 0) return [];
+  return trx.selectFrom('tags').select(['id', 'wecom_tag_id']).where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).where('deleted_at', 'is', null).execute();
+}
