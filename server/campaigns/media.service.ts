@@ -31,6 +31,7 @@ export const fetchImage: ImageFetcher = async (url) => {
   const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   const ext = type === 'image/png' ? 'png' : type === 'image/jpeg' || type === 'image/jpg' ? 'jpg' : null;
   if (!ext) throw new AttachmentError(`image ${url}: not a JPG or PNG (${type || 'no content type'})`);
+  if (Number(res.headers.get('content-length') ?? 0) > IMAGE_MAX_BYTES) throw new AttachmentError(`image ${url}: larger than 10 MB`);
   const bytes = new Uint8Array(await res.arrayBuffer());
   if (bytes.byteLength > IMAGE_MAX_BYTES) throw new AttachmentError(`image ${url}: larger than 10 MB`);
   return { filename: `image.${ext}`, contentType: type, bytes };
