@@ -1,5 +1,6 @@
 /**
- * The set-based SQL of the metrics engine (all Kysely/SQL of the computation lives here; orchestration in
+ * The set-based SQL of the metrics engine (all Kysely/SQL of the computation lives here; its bookkeeping in
+ * state.repository.ts and model-fits.repository.ts; orchestration in
  * refresh.service.ts). One pass over the tenant's orders builds per-customer purchase days in a temp table, one
  * GROUP BY turns them into per-customer stats, and one INSERT … SELECT … ON CONFLICT writes every customer's
  * metrics with window functions for the RFM quantiles. No per-customer round trips: the model fit pulls the

@@ -9,17 +9,18 @@
  *   (`analytics_refresh_requests`, e.g. a chain's first WeCom sync).
  * - {@link computeBacktest}: the BG/NBD holdout comparison for the Predictions page.
  * - {@link metricsAt}: per-customer metrics at any past D in a temp table (API `as_of`, backtests, backfill).
+ *
+ * This module orchestrates; its SQL lives in metrics.repository.ts (the computation), state.repository.ts (state,
+ * window setting, queue) and model-fits.repository.ts (stored fits, backtest input).
  */
-import { sql } from 'kysely';
 import { makeKysely, makeSql } from '../../db/connection';
-import type { IntervalBucket, RfmBreaks, StoredBacktest } from '../../db/schema/analytics';
+import type { IntervalBucket, StoredBacktest } from '../../db/schema/analytics';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withSystem, withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { ValidationError } from '../lib/errors';
 import { backtest as runBacktest } from './models/backtest';
-import type { BgNbdParams } from './models/bgnbd';
 import type { GammaGammaParams } from './models/gamma-gamma';
 import { addDays, intervalCount, repurchaseWindow, tenantMedianInterval, type RepurchaseWindow } from './lifecycle';
 import {
@@ -46,12 +47,19 @@ import {
   writeSnapshot,
   type CustomerSet,
 } from './metrics.repository';
+import { backtestRows, insertModelFit, latestFit, storeBacktest, type StoredFit } from './model-fits.repository';
 import { fitTenantModel, insufficientReason, predictTriples, type ModelFitOutcome } from './models/model';
-
-/** A jsonb value bound as text and cast (postgres.js would store a bound string as a JSON string). */
-function jsonText(v: unknown) {
-  return sql<never>`cast(${JSON.stringify(v)}::text as jsonb)`;
-}
+import {
+  bumpStateFacts,
+  clearRefreshQueueBefore,
+  countsFromSnapshot,
+  getState,
+  getWindowSetting,
+  hasFullRefreshRequest,
+  updateIncrementalState,
+  upsertFullState,
+  upsertWindowSetting,
+} from './state.repository';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -61,60 +69,11 @@ export function assertIsoDate(d: string, what = 'as_of'): void {
   }
 }
 
-export interface AnalyticsState {
-  as_of: string;
-  version: number;
-  window_days: number;
-  window_source: 'setting' | 'auto' | 'default';
-  median_interval_days: number | null;
-  interval_count: number;
-  interval_histogram: IntervalBucket[];
-  rfm_breaks: RfmBreaks;
-  customers: number;
-  buyers: number;
-  repeaters: number;
-  facts_watermark: Date | null;
-  last_full_at: Date;
-  last_full_ms: number | null;
-  last_incremental_at: Date | null;
-}
-
-export async function getState(trx: Tx, tenantId: TenantId): Promise<AnalyticsState | null> {
-  const r = await trx.selectFrom('analytics_state').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
-  if (!r) return null;
-  return {
-    as_of: r.as_of,
-    version: Number(r.version),
-    window_days: r.window_days,
-    window_source: r.window_source,
-    median_interval_days: r.median_interval_days === null ? null : Number(r.median_interval_days),
-    interval_count: Number(r.interval_count),
-    interval_histogram: r.interval_histogram,
-    rfm_breaks: r.rfm_breaks,
-    customers: r.customers,
-    buyers: r.buyers,
-    repeaters: r.repeaters,
-    facts_watermark: r.facts_watermark,
-    last_full_at: r.last_full_at,
-    last_full_ms: r.last_full_ms,
-    last_incremental_at: r.last_incremental_at,
-  };
-}
-
-export async function getWindowSetting(trx: Tx, tenantId: TenantId): Promise<number | null> {
-  const r = await trx.selectFrom('analytics_settings').select('repurchase_window_days').where('tenant_id', '=', tenantId).executeTakeFirst();
-  return r?.repurchase_window_days ?? null;
-}
-
 /** Sets (or clears, with null) the tenant's repurchase window; takes effect at the next refresh. */
 export async function setWindowSetting(trx: Tx, actor: Actor, days: number | null): Promise<void> {
   if (days !== null && !(Number.isInteger(days) && days >= 1 && days <= 3650)) throw new ValidationError('repurchase_window_days: a whole number of days, 1–3650');
   const before = await getWindowSetting(trx, actor.tenantId);
-  await trx
-    .insertInto('analytics_settings')
-    .values({ tenant_id: actor.tenantId, repurchase_window_days: days, updated_by: actor.label })
-    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ repurchase_window_days: days, updated_by: actor.label, updated_at: new Date() }))
-    .execute();
+  await upsertWindowSetting(trx, actor.tenantId, days, actor.label);
   await audit(trx, actor, { action: 'analytics.window.update', entityType: 'tenant', entityId: actor.tenantId, before: { repurchase_window_days: before }, after: { repurchase_window_days: days } });
 }
 
@@ -185,95 +144,6 @@ async function computeAll(trx: Tx, tenantId: TenantId, asOf: string, target: str
   return { asOf, window, median, histogram, fit, written, ms: t.ms };
 }
 
-async function storeFit(trx: Tx, tenantId: TenantId, asOf: string, fit: ModelFitOutcome): Promise<void> {
-  const base = { tenant_id: tenantId, as_of: asOf, customers: fit.customers, repeaters: fit.repeaters, distinct_rows: fit.rows, fit_ms: fit.ms };
-  if (fit.status === 'fitted') {
-    await trx
-      .insertInto('analytics_model_fits')
-      .values({
-        ...base,
-        status: 'fitted',
-        reason: fit.ggReason,
-        bgnbd_r: fit.bgnbd.r,
-        bgnbd_alpha: fit.bgnbd.alpha,
-        bgnbd_a: fit.bgnbd.a,
-        bgnbd_b: fit.bgnbd.b,
-        bgnbd_log_likelihood: fit.bgnbd.logLikelihood,
-        bgnbd_converged: fit.bgnbd.converged,
-        gg_p: fit.gg?.p ?? null,
-        gg_q: fit.gg?.q ?? null,
-        gg_v: fit.gg?.v ?? null,
-        gg_log_likelihood: fit.gg?.logLikelihood ?? null,
-        gg_converged: fit.gg?.converged ?? null,
-        gg_customers: fit.gg ? Math.round(fit.gg.customers) : null,
-        backtest: null,
-      })
-      .execute();
-  } else {
-    await trx
-      .insertInto('analytics_model_fits')
-      .values({
-        ...base,
-        status: fit.status,
-        reason: fit.reason,
-        bgnbd_r: null,
-        bgnbd_alpha: null,
-        bgnbd_a: null,
-        bgnbd_b: null,
-        bgnbd_log_likelihood: null,
-        bgnbd_converged: null,
-        gg_p: null,
-        gg_q: null,
-        gg_v: null,
-        gg_log_likelihood: null,
-        gg_converged: null,
-        gg_customers: null,
-        backtest: null,
-      })
-      .execute();
-  }
-  // Keep the history bounded: the newest 60 fits per tenant.
-  await sql`delete from analytics_model_fits where tenant_id = ${tenantId} and id not in (
-    select id from analytics_model_fits where tenant_id = ${tenantId} order by created_at desc limit 60)`.execute(trx);
-}
-
-export interface StoredFit {
-  as_of: string;
-  status: 'fitted' | 'insufficient_data' | 'failed';
-  reason: string | null;
-  customers: number;
-  repeaters: number;
-  bgnbd: (BgNbdParams & { logLikelihood: number | null; converged: boolean | null }) | null;
-  gg: (GammaGammaParams & { logLikelihood: number | null; converged: boolean | null }) | null;
-  fitMs: number | null;
-  distinctRows: number | null;
-  backtest: StoredBacktest | null;
-  createdAt: Date;
-}
-
-/** The newest stored fit at D (or the newest overall when D is omitted). */
-export async function latestFit(trx: Tx, tenantId: TenantId, asOf?: string): Promise<StoredFit | null> {
-  let q = trx.selectFrom('analytics_model_fits').selectAll().where('tenant_id', '=', tenantId);
-  if (asOf) q = q.where('as_of', '=', asOf);
-  const r = await q.orderBy('created_at', 'desc').limit(1).executeTakeFirst();
-  if (!r) return null;
-  const bg = r.bgnbd_r !== null && r.bgnbd_alpha !== null && r.bgnbd_a !== null && r.bgnbd_b !== null;
-  const gg = r.gg_p !== null && r.gg_q !== null && r.gg_v !== null;
-  return {
-    as_of: r.as_of,
-    status: r.status,
-    reason: r.reason,
-    customers: r.customers,
-    repeaters: r.repeaters,
-    bgnbd: bg ? { r: r.bgnbd_r!, alpha: r.bgnbd_alpha!, a: r.bgnbd_a!, b: r.bgnbd_b!, logLikelihood: r.bgnbd_log_likelihood, converged: r.bgnbd_converged } : null,
-    gg: gg ? { p: r.gg_p!, q: r.gg_q!, v: r.gg_v!, logLikelihood: r.gg_log_likelihood, converged: r.gg_converged } : null,
-    fitMs: r.fit_ms,
-    distinctRows: r.distinct_rows,
-    backtest: r.backtest,
-    createdAt: r.created_at,
-  };
-}
-
 export interface RefreshReport {
   tenantId: TenantId;
   asOf: string;
@@ -286,14 +156,6 @@ export interface RefreshReport {
   fit: { status: string; reason: string | null; r?: number; alpha?: number; a?: number; b?: number; ms: number };
   processed?: number;
   ms: Record<string, number>;
-}
-
-async function countsFromSnapshot(trx: Tx, tenantId: TenantId, day: string) {
-  const r = await sql<{ customers: number; buyers: number; repeaters: number }>`
-    select coalesce(sum(customers), 0)::int as customers, coalesce(sum(customers) filter (where stage <> 'prospect'), 0)::int as buyers,
-      coalesce(sum(repeaters), 0)::int as repeaters
-    from analytics_daily_snapshots where tenant_id = ${tenantId} and day = ${day}::date`.execute(trx);
-  return r.rows[0] ?? { customers: 0, buyers: 0, repeaters: 0 };
 }
 
 /**
@@ -323,7 +185,7 @@ export async function fullRefreshIn(
     const t = timer();
     await swapInPartition(trx, tenantId, next);
     t.lap('index_swap');
-    await storeFit(trx, tenantId, asOf, c.fit);
+    await insertModelFit(trx, tenantId, asOf, c.fit);
     const breaks = await computeRfmBreaks(trx, tenantId);
     t.lap('rfm_breaks');
     await writeSnapshot(trx, tenantId, asOf, 'customer_metrics');
@@ -338,36 +200,24 @@ export async function fullRefreshIn(
       : (await refreshDirtyFacts(trx, tenantId, previous!.facts_watermark)).watermark;
   t.lap('daily_facts');
   // Everything queued (or requested in full) before this run started is covered by it.
-  await sql`delete from customer_refresh_queue where tenant_id = ${tenantId} and queued_at <= ${queuedBefore}`.execute(trx);
-  await sql`delete from analytics_refresh_requests where tenant_id = ${tenantId} and requested_at <= ${queuedBefore}`.execute(trx);
+  await clearRefreshQueueBefore(trx, tenantId, queuedBefore);
   const counts = await countsFromSnapshot(trx, tenantId, asOf);
   const version = (previous?.version ?? 0) + 1;
   const ms = Date.now() - started;
-  const row = {
-    tenant_id: tenantId,
+  await upsertFullState(trx, tenantId, {
     as_of: asOf,
     version,
     window_days: c.window.days,
     window_source: c.window.source,
     median_interval_days: c.median,
     interval_count: intervalCount(c.histogram),
-    interval_histogram: jsonText(c.histogram),
-    rfm_breaks: jsonText(breaks),
-    customers: counts.customers,
-    buyers: counts.buyers,
-    repeaters: counts.repeaters,
+    interval_histogram: c.histogram,
+    rfm_breaks: breaks,
+    ...counts,
     facts_watermark: watermark,
     last_full_at: new Date(),
     last_full_ms: ms,
-  };
-  await trx
-    .insertInto('analytics_state')
-    .values(row)
-    .onConflict((oc) => {
-      const { tenant_id: _t, ...update } = row;
-      return oc.column('tenant_id').doUpdateSet(update);
-    })
-    .execute();
+  });
   const f = c.fit;
   return {
     tenantId,
@@ -425,7 +275,7 @@ export async function refreshTouchedBatch(services: Services, tenantId: TenantId
     const state = await getState(trx, tenantId);
     if (!state || (await tenantToday(trx, tenantId)) > state.as_of) return true;
     // A writer that touched most of the tenant asked for a full recompute instead of queueing every customer.
-    return (await trx.selectFrom('analytics_refresh_requests').select('tenant_id').where('tenant_id', '=', tenantId).executeTakeFirst()) !== undefined;
+    return hasFullRefreshRequest(trx, tenantId);
   });
   if (needsFull) return fullRefresh(services, tenantId);
   const report = await withTenant(services.dbs, tenantId, async (trx): Promise<RefreshReport> => {
@@ -452,7 +302,7 @@ export async function refreshTouchedBatch(services: Services, tenantId: TenantId
       // Nothing queued, but anonymous orders may have arrived: keep the daily facts current.
       const facts = await refreshDirtyFacts(trx, tenantId, state.facts_watermark);
       if (facts.days !== 0) {
-        await trx.updateTable('analytics_state').set({ version: state.version + 1, facts_watermark: facts.watermark }).where('tenant_id', '=', tenantId).execute();
+        await bumpStateFacts(trx, tenantId, state.version + 1, facts.watermark);
       }
       return { ...base, mode: 'none', processed: 0, ms: { total: Date.now() - started } };
     }
@@ -481,11 +331,7 @@ export async function refreshTouchedBatch(services: Services, tenantId: TenantId
     t.lap('daily_facts');
     const counts = await countsFromSnapshot(trx, tenantId, state.as_of);
     const ms = Date.now() - started;
-    await trx
-      .updateTable('analytics_state')
-      .set({ version: state.version + 1, ...counts, facts_watermark: facts.watermark, last_incremental_at: new Date(), last_incremental_ms: ms })
-      .where('tenant_id', '=', tenantId)
-      .execute();
+    await updateIncrementalState(trx, tenantId, { version: state.version + 1, ...counts, facts_watermark: facts.watermark, last_incremental_ms: ms });
     return { ...base, ...counts, mode: 'incremental', processed, ms: { ...t.ms, total: ms } };
   });
   invalidateTenantCache(tenantId);
@@ -572,21 +418,10 @@ export async function computeBacktest(services: Services, tenantId: TenantId, op
     const h = opts.holdoutDays ?? 90;
     const cal = addDays(asOf, -h);
     await tuneForBulk(trx);
-    const r = await sql<{ x: number; tx: number; t: number; hold: number; n: number }>`
-      with pd as (
-        select customer_id, paid_day as day from orders
-        where tenant_id = ${tenantId} and customer_id is not null and amount_fen > 0 and not is_refund and paid_day <= ${asOf}::date
-        group by 1, 2),
-      c as (
-        select customer_id, count(*) filter (where day <= ${cal}::date) as f,
-          min(day) filter (where day <= ${cal}::date) as first_day, max(day) filter (where day <= ${cal}::date) as last_day,
-          count(*) filter (where day > ${cal}::date) as hold
-        from pd group by 1)
-      select f - 1 as x, last_day - first_day as tx, ${cal}::date - first_day as t, hold, count(*)::int as n
-      from c where f >= 1 group by 1, 2, 3, 4`.execute(trx);
+    const rows = await backtestRows(trx, tenantId, asOf, cal);
     const triples = { x: [] as number[], tx: [] as number[], T: [] as number[], n: [] as number[] };
     const expanded = { x: [] as number[], tx: [] as number[], T: [] as number[], holdout: [] as number[] };
-    for (const row of r.rows) {
+    for (const row of rows) {
       triples.x.push(Number(row.x));
       triples.tx.push(Number(row.tx));
       triples.T.push(Number(row.t));
@@ -616,8 +451,7 @@ export async function computeBacktest(services: Services, tenantId: TenantId, op
         groups: bt.groups.map((g) => ({ label: g.label, customers: g.customers, predicted: g.predicted, actual: g.actual })),
       };
     }
-    await sql`update analytics_model_fits set backtest = ${jsonText(stored)}
-      where tenant_id = ${tenantId} and id = (select id from analytics_model_fits where tenant_id = ${tenantId} and as_of = ${asOf}::date order by created_at desc limit 1)`.execute(trx);
+    await storeBacktest(trx, tenantId, asOf, stored);
     return stored;
   });
   invalidateTenantCache(tenantId);
@@ -636,4 +470,6 @@ function invalidateTenantCache(tenantId: TenantId): void {
   for (const f of invalidators) f(tenantId);
 }
 
-export { customerCounts };
+export { customerCounts, getState, latestFit };
+export type { AnalyticsState } from './state.repository';
+export type { StoredFit } from './model-fits.repository';

@@ -6,7 +6,8 @@ import { listCustomerMetrics, type CustomerFilters, type MetricSort } from '../.
 import { customerProfile } from '../../customers/profile.repository';
 import { filterOptions, resolveFilters, type FilterInput } from '../filters';
 import { computedMetricsRow, tenantToday } from '../metrics.repository';
-import { getState, metricsAt } from '../refresh.service';
+import { metricsAt } from '../refresh.service';
+import { getState } from '../state.repository';
 
 export interface CustomerListParams {
   page: number;

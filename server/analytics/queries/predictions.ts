@@ -5,7 +5,8 @@ import type { Services } from '../../services';
 import type { Actor } from '../../tenancy/actor';
 import { bucketize, type Bucket } from '../aggregate';
 import type { FilterInput } from '../filters';
-import { latestFit, modelAt, type StoredFit } from '../refresh.service';
+import { latestFit, type StoredFit } from '../model-fits.repository';
+import { modelAt } from '../refresh.service';
 import { runRead, type Ctx } from './read';
 import { custScope, PAID } from './sql';
 

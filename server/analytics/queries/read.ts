@@ -18,7 +18,7 @@ import { withTenant, type Tx } from '../../tenancy/context';
 import { cached, cacheKey } from '../cache';
 import { filterOptions, resolveFilters, scopeKey, type FilterInput, type FilterOptions, type ResolvedFilters } from '../filters';
 import { tenantToday } from '../metrics.repository';
-import type { AnalyticsState } from '../refresh.service';
+import type { AnalyticsState } from '../state.repository';
 
 /** The columns of analytics_state a read needs (the histogram and breakpoints stay in the database). */
 export type StateLite = Pick<AnalyticsState, 'as_of' | 'version' | 'window_days' | 'window_source' | 'last_full_at' | 'last_incremental_at'>;
