@@ -69,10 +69,11 @@ function planParams(campaign: campaigns.CampaignRow, runId: string, at: Date, se
   };
 }
 
-/** The run's recipients with exclusions and holdout, and (mass) their senders, chunks and outbox rows. */
+/** The run's recipients with exclusions, holdout and senders, and (mass) their chunks and outbox rows. */
 export async function planRun(trx: Tx, tenantId: TenantId, campaign: campaigns.CampaignRow, run: { id: string; planned_for: Date }, at: Date, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number }> {
   const [settings, timeZone] = [await loadCampaignSettings(trx, tenantId), await campaigns.tenantTimezone(trx, tenantId)];
-  await repo.insertPlannedRecipients(trx, tenantId, planParams(campaign, run.id, at, settings, timeZone), await audienceFor(trx, tenantId, campaign, run));
+  const chunks = campaign.delivery === 'mass' ? chunkSize : null;
+  await repo.insertPlannedRecipients(trx, tenantId, planParams(campaign, run.id, at, settings, timeZone), await audienceFor(trx, tenantId, campaign, run), chunks);
   if (campaign.delivery === 'mass') return { tasks: (await planMassRunIn(trx, tenantId, run.id, campaign.content, chunkSize)).tasks };
   return { tasks: 0 };
 }
