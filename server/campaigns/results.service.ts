@@ -10,6 +10,7 @@
 import type { Services } from '../services';
 import { withTenant, type TenantId } from '../tenancy/context';
 import type { WecomClient } from '../wecom/client';
+import { drainPool } from '../wecom/concurrency';
 import { wecomClientFor } from '../wecom/runtime';
 import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
 import { nextPollAt, retryPollAt } from './poll-schedule';
@@ -42,21 +43,11 @@ export async function pollRunResults(services: Services, tenantId: TenantId, run
   const client = opts.client ?? (await wecomClientFor(services, tenantId));
   const tasks = await withTenant(services.dbs, tenantId, (trx) => repo.dueTasks(trx, tenantId, runId, now, opts.all ?? false));
   const out: PollResult = { polled: 0, confirmed: 0, updated: 0, deferred: 0 };
-  let next = 0;
   let failure: { error: unknown } | null = null;
   // Tasks are independent (each writes only its own chunk): a few at once hide WeCom's latency. On a failure that
   // is not retryable no further task starts; those in flight finish, then it throws.
-  const worker = async () => {
-    while (!failure && next < tasks.length) {
-      const task = tasks[next++]!;
-      try {
-        await pollOne(services, client, tenantId, runId, task, now, opts.pageSize ?? WECOM_LIMITS.groupMsgTaskPageSize, out);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, tasks.length) }, worker));
+  const pageSize = opts.pageSize ?? WECOM_LIMITS.groupMsgTaskPageSize;
+  await drainPool([...tasks], opts.concurrency ?? 4, () => !failure, (task) => pollOne(services, client, tenantId, runId, task, now, pageSize, out), (error) => (failure ??= { error }));
   if (failure) throw (failure as { error: unknown }).error;
   return out;
 }
