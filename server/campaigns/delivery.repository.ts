@@ -60,7 +60,13 @@ export async function snapshotRecipients(trx: Tx, tenantId: TenantId, runId: str
  * planned for the holdout, but the report compares each store and clerk with their own holdout.
  */
 export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string): Promise<void> {
-  await withoutNestedLoops(trx, () => assignSendersSql(tenantId, runId).execute(trx));
+  if (await runHas(trx, tenantId, runId, sql`arm in ('target', 'holdout') and excluded is null and sender_staff_id is null`)) await withoutNestedLoops(trx, () => assignSendersSql(tenantId, runId).execute(trx));
+}
+
+/** Whether any recipient row of the run matches `where` (a planned run skips the passes it no longer needs). */
+async function runHas(trx: Tx, tenantId: TenantId, runId: string, where: ReturnType<typeof sql>): Promise<boolean> {
+  const r = await sql<{ yes: boolean }>`select exists (select 1 from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and ${where}) as yes`.execute(trx);
+  return r.rows[0]!.yes;
 }
 
 function assignSendersSql(tenantId: TenantId, runId: string) {
@@ -94,20 +100,18 @@ function assignSendersSql(tenantId: TenantId, runId: string) {
 
 /**
  * Numbers each sender's recipients into chunks of at most `chunkSize` and writes one pending outbox row per
- * (sender, chunk) with the hash of the text that sender will send. Recipients planned with their chunk keep it.
+ * (sender, chunk) with the hash of the text that sender will send. A run planned with its chunks skips the numbering.
  * Idempotent: a re-plan keeps existing rows.
  */
 export async function planOutbox(trx: Tx, tenantId: TenantId, runId: string, chunkSize: number, textHashes: { staffId: string; sha256: string }[]): Promise<number> {
-  await withoutNestedLoops(trx, () => numberChunksSql(tenantId, runId, chunkSize).execute(trx));
+  if (await runHas(trx, tenantId, runId, sql`arm = 'target' and excluded is null and chunk is null`)) await withoutNestedLoops(trx, () => numberChunksSql(tenantId, runId, chunkSize).execute(trx));
   return insertOutboxRows(trx, tenantId, runId, textHashes);
 }
 
 function numberChunksSql(tenantId: TenantId, runId: string, chunkSize: number) {
   return sql`update campaign_recipients r set chunk = n.chunk
     from (select customer_id, ((row_number() over (partition by sender_staff_id order by customer_id)) - 1) / ${chunkSize}::int as chunk
-          from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null
-            and sender_staff_id in (select sender_staff_id from campaign_recipients
-              where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null and chunk is null)) n
+          from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null) n
     where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.customer_id = n.customer_id and r.chunk is null`;
 }
 
