@@ -39,9 +39,10 @@ export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId
   const r = await sql<{ hit: number; seen: number; total: number }>`
     with pct as (select least(100, greatest(0.01, ${sampleRows}::float8 * 100 / greatest(reltuples, 1)::float8)) as p from pg_class where oid = 'customers'::regclass)
     select
-      (select count(*) filter (where ${compiled.where})::int from customers c tablesample system ((select p from pct)) repeatable (7)
+      -- The rule in the WHERE (not a FILTER): its set conditions become joins the planner sizes for the sample.
+      (select count(*)::int from customers c tablesample system ((select p from pct)) repeatable (7)
         left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
-        where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as hit,
+        where ${compiled.where}) as hit,
       (select count(*)::int from customers c tablesample system ((select p from pct)) repeatable (7) where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as seen,
       -- The tenant's customers: the metrics snapshot's count of the reference day (exact after a refresh), else counted.
       coalesce((select sum(s.customers)::int from analytics_daily_snapshots s join analytics_state a on a.tenant_id = s.tenant_id and a.as_of = s.day where s.tenant_id = ${tenantId}::uuid),

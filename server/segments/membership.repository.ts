@@ -20,9 +20,11 @@ export async function applyMembership(trx: Tx, tenantId: TenantId, segmentId: st
   const exits = opts.exits !== false;
   const r = await sql<{ entered: number; exited: number }>`
     with cur as materialized (select c.id from ${RULE_FROM} where ${compiled.where}),
+    -- The diff both ways as anti-joins (hashed over the members and the match), not a conflict probe per match.
     ins as (
       insert into segment_members (tenant_id, segment_id, customer_id, entered_on)
       select ${tenantId}::uuid, ${segmentId}::uuid, cur.id, ${day}::date from cur
+      where not exists (select 1 from segment_members m where m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid and m.customer_id = cur.id)
       on conflict do nothing returning customer_id),
     del as (
       delete from segment_members m where ${exits ? sql`true` : sql`false`} and m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid
