@@ -53,6 +53,7 @@ try {
       count: sql`select count(*) from ${RULE_FROM} where ${compiled.where}`,
       page: sql`select c.id from ${RULE_FROM} where ${compiled.where} order by cm.monetary_fen desc nulls last, c.id limit 20`,
       estimate: sql`select count(*) from customers c tablesample system (1.5) repeatable (7) left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id where ${compiled.where}`,
+      'estimate-filter': sql`select count(*) filter (where ${compiled.where}) from customers c tablesample system (1.5) repeatable (7) left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id where c.tenant_id = ${t.id}::uuid`,
       ids: sql`select c.id from ${RULE_FROM} where ${compiled.where}`,
     };
     for (const what of args.what!.split(',')) {

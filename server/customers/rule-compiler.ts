@@ -319,18 +319,24 @@ function aggregateOp(c: Condition, from: RawBuilder<unknown>, key: RawBuilder<un
   return atZero ? not(passing(sql`not (${test})`)) : passing(test);
 }
 
+/**
+ * A number parameter typed so the column is not cast: a whole number as bigint (int, bigint and float columns
+ * compare with it as they are, so their statistics and indexes apply), a fraction as numeric.
+ */
+const num = (v: unknown) => (Number.isInteger(v) ? sql`${v}::bigint` : sql`${v}::numeric`);
+
 function numberOp(c: Condition, x: RawBuilder<unknown>): Pred {
   const v = c.value;
   switch (c.op) {
-    case 'eq': return sql<SqlBool>`${x} = ${v}::numeric`;
-    case 'neq': return sql<SqlBool>`${x} <> ${v}::numeric`;
-    case 'gt': return sql<SqlBool>`${x} > ${v}::numeric`;
-    case 'gte': return sql<SqlBool>`${x} >= ${v}::numeric`;
-    case 'lt': return sql<SqlBool>`${x} < ${v}::numeric`;
-    case 'lte': return sql<SqlBool>`${x} <= ${v}::numeric`;
+    case 'eq': return sql<SqlBool>`${x} = ${num(v)}`;
+    case 'neq': return sql<SqlBool>`${x} <> ${num(v)}`;
+    case 'gt': return sql<SqlBool>`${x} > ${num(v)}`;
+    case 'gte': return sql<SqlBool>`${x} >= ${num(v)}`;
+    case 'lt': return sql<SqlBool>`${x} < ${num(v)}`;
+    case 'lte': return sql<SqlBool>`${x} <= ${num(v)}`;
     case 'between': {
       const [a, b] = v as [number, number];
-      return sql<SqlBool>`${x} between ${a}::numeric and ${b}::numeric`;
+      return sql<SqlBool>`${x} between ${num(a)} and ${num(b)}`;
     }
     case 'empty': return sql<SqlBool>`${x} is null`;
     case 'not_empty': return sql<SqlBool>`${x} is not null`;
@@ -403,23 +409,50 @@ function textOp(c: Condition, exists: (p: (col: RawBuilder<unknown>) => RawBuild
   }
 }
 
-/** The customer carries one of the tags: on an open relation (any clerk) or as an internal tag. */
-function hasAnyTag(t: string, ids: string[] | null): Pred {
-  const arr = ids ? sql`${ids}::uuid[]` : null;
-  // One EXISTS over the union of both sets (not an OR of two): alone in its group it is one semi-join.
-  return exists(sql`select 1 from (
-      select f.customer_id from customer_follows f where f.tenant_id = ${t}::uuid and f.ended_at is null and ${arr ? sql`f.tag_ids && ${arr}` : sql`cardinality(f.tag_ids) > 0`}
-      union all
-      select it.customer_id from customer_internal_tags it where it.tenant_id = ${t}::uuid ${arr ? sql`and it.tag_id = any(${arr})` : sql``}) x
-    where x.customer_id = c.id`);
+/** Tag ids by where they live: WeCom tags on the relations (`tag_ids`), internal tags in customer_internal_tags. */
+interface TagIds {
+  wecom: string[];
+  internal: string[];
+}
+
+/**
+ * "Carries one of the tags", one EXISTS per table that holds some of them (a WeCom tag on any open relation, any
+ * clerk; an internal tag): a rule naming only WeCom tags is one semi-join on the relations. `null` = any tag.
+ */
+function tagSets(t: string, ids: TagIds | null): Pred[] {
+  const sets: Pred[] = [];
+  if (!ids || ids.wecom.length) {
+    const carries = ids ? sql`f.tag_ids && ${ids.wecom}::uuid[]` : sql`cardinality(f.tag_ids) > 0`;
+    sets.push(exists(sql`select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id and f.ended_at is null and ${carries}`));
+  }
+  if (!ids || ids.internal.length) {
+    sets.push(exists(sql`select 1 from customer_internal_tags it where it.tenant_id = ${t}::uuid and it.customer_id = c.id ${ids ? sql`and it.tag_id = any(${ids.internal}::uuid[])` : sql``}`));
+  }
+  return sets;
+}
+
+/** Any of the sets (OR), never NULL. */
+function anyOf(sets: Pred[]): Pred {
+  if (sets.length === 1) return sets[0]!;
+  const p = sets.length ? sql<SqlBool>`(${sql.join(sets, sql` or `)})` : sql<SqlBool>`false`;
+  neverNull.add(p);
+  return p;
+}
+
+/** None of the sets, written as NOT EXISTS … AND NOT EXISTS … (each an anti-join), not NOT (… OR …). */
+function noneOf(sets: Pred[]): Pred {
+  const p = sets.length ? sql<SqlBool>`(${sql.join(sets.map(not), sql` and `)})` : sql<SqlBool>`true`;
+  neverNull.add(p);
+  return p;
 }
 
 async function tagsOp(env: Env, c: Condition): Promise<Pred> {
-  if (c.op === 'empty' || c.op === 'not_empty') return emptyOp(c.op, hasAnyTag(env.t, null));
+  if (c.op === 'empty') return noneOf(tagSets(env.t, null));
+  if (c.op === 'not_empty') return anyOf(tagSets(env.t, null));
   const byValue = await resolveTags(env, c.value as string[]);
-  if (c.op === 'has_all') return sql<SqlBool>`(${sql.join(byValue.map((ids) => hasAnyTag(env.t, ids)), sql` and `)})`;
-  const any = hasAnyTag(env.t, byValue.flat());
-  return c.op === 'has_none' ? not(any) : any;
+  if (c.op === 'has_all') return sql<SqlBool>`(${sql.join(byValue.map((ids) => anyOf(tagSets(env.t, ids))), sql` and `)})`;
+  const all = { wecom: byValue.flatMap((x) => x.wecom), internal: byValue.flatMap((x) => x.internal) };
+  return c.op === 'has_none' ? noneOf(tagSets(env.t, all)) : anyOf(tagSets(env.t, all));
 }
 
 async function groupsOp(env: Env, c: Condition): Promise<Pred> {
@@ -532,12 +565,16 @@ async function resolveClerks(env: Env, values: string[]): Promise<string[]> {
   return r.rows.map((x) => x.id);
 }
 
-/** Per value, the live tags it names (by id, or by name: one name may be a tag in several groups). */
-async function resolveTags(env: Env, values: string[]): Promise<string[][]> {
-  const r = await sql<{ id: string; name: string }>`select id, name from tags where tenant_id = ${env.t}::uuid and deleted_at is null
-    and (id::text = any(${values}::text[]) or name = any(${values}::text[]))`.execute(env.ctx.trx);
+/** Per value, the live tags it names (by id, or by name: one name may be a tag in several groups), by kind. */
+async function resolveTags(env: Env, values: string[]): Promise<TagIds[]> {
+  const r = await sql<{ id: string; name: string; kind: 'wecom' | 'internal' }>`select t.id, t.name, g.kind from tags t
+    join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    where t.tenant_id = ${env.t}::uuid and t.deleted_at is null and (t.id::text = any(${values}::text[]) or t.name = any(${values}::text[]))`.execute(env.ctx.trx);
   missing(values, new Set(r.rows.flatMap((x) => [x.id, x.name])), 'tag');
-  return values.map((v) => r.rows.filter((x) => x.id === v || x.name === v).map((x) => x.id));
+  return values.map((v) => {
+    const named = r.rows.filter((x) => x.id === v || x.name === v);
+    return { wecom: named.filter((x) => x.kind !== 'internal').map((x) => x.id), internal: named.filter((x) => x.kind === 'internal').map((x) => x.id) };
+  });
 }
 
 async function resolveGroups(env: Env, values: string[]): Promise<string[]> {
