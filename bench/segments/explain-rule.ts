@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     'bench-rule': { type: 'boolean', default: false },
     what: { type: 'string', default: 'count,page,estimate' },
     analyze: { type: 'boolean', default: true },
+    /** Settings for the transaction first, e.g. random_page_cost=1.1 */
+    set: { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -47,13 +49,19 @@ try {
   const t = await findTenantBySlug(services, args.slug!);
   const rule = args.rule ? JSON.parse(readFileSync(args.rule, 'utf8')) : BENCH_RULE;
   await withTenant(services.dbs, t.id, async (trx) => {
+    for (const kv of args.set!) {
+      const [k, v] = kv.split('=');
+      await sql`select set_config(${k}, ${v}, true)`.execute(trx);
+    }
     const actor = systemActor(t.id, t.slug, 'explain');
     const compiled = await compileRule({ trx, actor, loadSegment: segmentLoader(trx, t.id) }, rule);
     const statements: Record<string, RawBuilder<unknown>> = {
       count: sql`select count(*) from ${RULE_FROM} where ${compiled.where}`,
       page: sql`select c.id from ${RULE_FROM} where ${compiled.where} order by cm.monetary_fen desc nulls last, c.id limit 20`,
-      estimate: sql`select count(*) from customers c tablesample system (1.5) repeatable (7) left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id where ${compiled.where}`,
-      'estimate-filter': sql`select count(*) filter (where ${compiled.where}) from customers c tablesample system (1.5) repeatable (7) left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id where c.tenant_id = ${t.id}::uuid`,
+      // As rule.repository.ts's estimateMatching (sample, metrics by key, the rule as a FILTER).
+      estimate: sql`select count(*) filter (where ${compiled.where}) from customers c tablesample system (1.5) repeatable (7)
+        left join lateral (select * from customer_metrics m where m.tenant_id = ${t.id}::uuid and m.customer_id = c.id offset 0) cm on true
+        where c.tenant_id = ${t.id}::uuid and c.merged_into is null`,
       ids: sql`select c.id from ${RULE_FROM} where ${compiled.where}`,
     };
     for (const what of args.what!.split(',')) {
