@@ -207,6 +207,8 @@ async function main() {
     if (phase('bulk')) {
       const l0 = load1();
       // ~100,000 customers: the customers of 20 of the 200 stores.
+      // A re-run starts from the same state: the previous run's changes, still pending (no write-back worker here), go.
+      await withTenant(services.dbs, t, (trx) => sql`delete from tag_changes where tenant_id = ${t} and tag_id = ${tag('标签30')} and state in ('pending', 'failed')`.execute(trx));
       const stores = Array.from({ length: 20 }, (_, i) => `B${String(i + 1).padStart(4, '0')}`);
       const t0 = performance.now();
       const seg = await withTenant(services.dbs, t, (trx) => createSegment(trx, ops, { name: `bench bulk ${Date.now() % 100000}`, kind: 'static', rule: { all: [{ any: [{ field: 'store', op: 'in', value: stores }] }] } }));
@@ -214,8 +216,8 @@ async function main() {
       const a = await withTenant(services.dbs, t, (trx) => startBulkTag(trx, ops, seg.id, { op: 'add', tagId: tag('标签30') }));
       await runBulkTag(services, t, a.actionId, ops);
       const s = (performance.now() - t1) / 1000;
-      const row = await withTenant(services.dbs, t, (trx) => sql<{ done: number; pending: number; failed: number; skipped: number }>`select done, pending, failed, skipped from segment_actions where tenant_id = ${t} and id = ${a.actionId}`.execute(trx));
-      const x = row.rows[0]!;
+      const progress = await withTenant(services.dbs, t, (trx) => sql<{ done: number; pending: number; failed: number; skipped: number }>`select done, pending, failed, skipped from segment_actions where tenant_id = ${t} and id = ${a.actionId}`.execute(trx));
+      const x = progress.rows[0]!;
       row(`Bulk tag of ${a.total.toLocaleString('en-US')} customers queued (request → every WeCom change pending for write-back)`, '≤ 10 s',
         `${s.toFixed(1)} s (${x.pending.toLocaleString('en-US')} pending, ${x.failed.toLocaleString('en-US')} without a relation, ${x.skipped.toLocaleString('en-US')} unchanged); the static segment built in ${((t1 - t0) / 1000).toFixed(1)} s`, l0);
     }
