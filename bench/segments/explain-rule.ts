@@ -32,7 +32,7 @@ const { values: args } = parseArgs({
   },
 });
 
-export const BENCH_RULE = {
+const BENCH_RULE = {
   all: [
     { any: [{ field: 'stage', op: 'in', value: ['active', 'at_risk', 'new'] }] },
     { any: [{ field: 'monetary_fen', op: 'gte', value: 20000 }] },

@@ -283,7 +283,7 @@ function listOp(op: string, member: Pred): Pred {
 }
 
 /** numberOp's comparison evaluated on a number (which customers without rows, aggregate 0, satisfy). */
-export function comparisonHolds(op: string, value: unknown, x: number): boolean {
+function comparisonHolds(op: string, value: unknown, x: number): boolean {
   const v = value as number;
   switch (op) {
     case 'eq': return x === Number(v);
