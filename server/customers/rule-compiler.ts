@@ -14,7 +14,7 @@
  *   is an internal tag ("has all of A and B" holds when clerk 1 tagged A and clerk 2 tagged B);
  * - negations (not in, has none, the exclusion group, not in segment) hold for customers without the data.
  *
- * Set-based (docs/decisions/2026-12-07-set-based-rule-compilation.md): every condition over other rows (relations,
+ * Set-based (docs/decisions/0011-set-based-rule-compilation.md): every condition over other rows (relations,
  * tags, orders, identities, members) is an EXISTS over the set of matching customer ids — never a scalar subquery
  * per customer. A per-customer aggregate (orders or spend in a window, clerks) is an EXISTS over one GROUP BY …
  * HAVING of the window's rows; when the comparison also holds for customers without rows (`orders lt 3`) it is the
