@@ -3,7 +3,7 @@
  * `npx tsx bench/analytics/run.ts --generate-only --data-dir DIR`; this script refreshes its metrics once and adds
  * WeCom relations and tags when they are missing). Needs a current `npm run build` for the HTTP parts.
  *
- *   npx tsx bench/segments/run.ts --data-dir DIR --port 55400 [--phase all|prepare|count|refresh|bulk|list]
+ *   npm run build && npx tsx bench/segments/run.ts --data-dir DIR --port 55400 [--phase all|prepare|count|refresh|bulk|list] [--write]
  *
  * - live count: the builder's request (/segments/preview, count + 20 preview rows) for a 6-condition rule mixing
  *   metrics, tags and a 90-day order window, 10 concurrent editors (goal p95 ≤ 300 ms);
@@ -12,9 +12,11 @@
  *   queue (goal ≤ 10 s);
  * - the customers list through the compiler: the three list requests of bench/analytics, 20 concurrent clients
  *   (goal p95 ≤ 150 ms).
+ * Every row carries the load average (1 min) before and after its phase. `--write` puts the table between the
+ * `bench/segments` markers of docs/benchmarks.md's "Segments" section (the prose around them is kept).
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -39,12 +41,36 @@ const { values: args } = parseArgs({
     slug: { type: 'string', default: 'bench-1000000' },
     phase: { type: 'string', default: 'all' },
     requests: { type: 'string', default: '10' },
+    write: { type: 'boolean', default: false },
   },
 });
 const PASSWORD = 'bench-password-1';
 const log = (m: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const phase = (p: string) => args.phase === 'all' || args.phase === p;
 const loadavg = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+const load1 = () => os.loadavg()[0]!.toFixed(1);
+
+/** Table rows, each with the 1-minute load average before its phase and after it. */
+const rows: string[] = [];
+function row(what: string, goal: string, measured: string, loadBefore: string): void {
+  rows.push(`| ${what} | ${goal} | ${measured} | ${loadBefore} → ${load1()} |`);
+  log(rows[rows.length - 1]!);
+}
+
+const BEGIN = '<!-- bench/segments:begin -->';
+const END = '<!-- bench/segments:end -->';
+
+/** The generated block of the "Segments" section (between its markers; a new section when they are missing). */
+function writeSection(block: string): void {
+  const file = path.join(ROOT_DIR, 'docs/benchmarks.md');
+  const text = readFileSync(file, 'utf8');
+  const a = text.indexOf(BEGIN);
+  const b = text.indexOf(END);
+  const wrapped = `${BEGIN}\n${block.trimEnd()}\n${END}`;
+  const next = a >= 0 && b > a ? text.slice(0, a) + wrapped + text.slice(b + END.length) : `${text.trimEnd()}\n\n## Segments (issue #14)\n\n${wrapped}\n`;
+  writeFileSync(file, next);
+  log(`wrote ${file}`);
+}
 
 async function prepare(services: Services, t: TenantId): Promise<void> {
   const has = await withSystem(services.dbs, (db) => sql<{ m: boolean; f: boolean }>`
@@ -101,7 +127,8 @@ function httpLatency(url: string, cookie: string, concurrency: number, perWorker
 async function main() {
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATA_DIR: args['data-dir'], EMBEDDED_PG_PORT: args.port, DEMO: 'off', LOG_LEVEL: 'warn', DATABASE_URL: '' });
   const services = await openServices(config, { log: createLogger({ level: 'warn' }) });
-  const lines: string[] = [`Load average at the start: ${loadavg()}.`, ''];
+  const startLoad = loadavg();
+  const started = new Date();
   try {
     const t = (await findTenantBySlug(services, args.slug!)).id;
     if (phase('prepare')) await prepare(services, t);
@@ -137,6 +164,7 @@ async function main() {
       await httpLatency(`${base}/settings?_data=routes%2F_app.settings`, opsCookie, 10, 3);
     }
     if (phase('count')) {
+      const l0 = load1();
       const url = `${base}/segments/preview?rule=${encodeURIComponent(JSON.stringify(rule6))}`;
       const exact = await withTenant(services.dbs, t, async (trx) => {
         const t0 = performance.now();
@@ -146,10 +174,11 @@ async function main() {
       const first = await (await fetch(url, { headers: { cookie: opsCookie } })).json();
       log(`exact count ${exact.count} in ${exact.ms.toFixed(0)} ms; the builder's answer: ${JSON.stringify({ count: first.count, exact: first.exact })}`);
       const r = await httpLatency(url, opsCookie, 10, Number(args.requests));
-      lines.push(`| Live count (builder: /segments/preview, count + 20 rows), 6 conditions, 10 concurrent editors | ≤ 300 ms p95 | p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.n} requests); answered ${first.exact ? 'exact' : `≈ ${first.count}`} — exact count ${exact.count} takes ${exact.ms.toFixed(0)} ms alone |`);
-      log(lines[lines.length - 1]!);
+      row('Live count (builder: /segments/preview, count + 20 rows), 6 conditions (stage, M, tags, orders in the last 90 days, R; none of an internal tag), 10 concurrent editors', '≤ 300 ms p95',
+        `p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.n} requests); answered ${first.exact ? `exact (${first.count})` : `≈ ${first.count}`}; the exact count ${exact.count} alone: ${exact.ms.toFixed(0)} ms`, l0);
     }
     if (phase('refresh')) {
+      const l0 = load1();
       await withTenant(services.dbs, t, (trx) => sql`delete from segments where tenant_id = ${t} and name like 'bench %'`.execute(trx));
       const rules = [
         ...['new', 'active', 'at_risk', 'lapsed', 'prospect'].map((s) => ({ all: [{ any: [{ field: 'stage', op: 'eq', value: s }] }] })),
@@ -167,15 +196,19 @@ async function main() {
       ];
       const tc = performance.now();
       for (const [i, rule] of rules.entries()) await withTenant(services.dbs, t, (trx) => createSegment(trx, ops, { name: `bench ${i + 1}`, kind: 'dynamic', rule }));
-      log(`created 20 dynamic segments (with their first membership) in ${((performance.now() - tc) / 1000).toFixed(1)} s`);
+      const created = (performance.now() - tc) / 1000;
+      log(`created 20 dynamic segments (with their first membership) in ${created.toFixed(1)} s`);
       const t0 = performance.now();
       const r = await refreshTenantSegments(services.dbs, t);
       const s = (performance.now() - t0) / 1000;
-      lines.push(`| Membership refresh of 20 dynamic segments (incl. the order-catalogue catch-up) | ≤ 30 s | ${s.toFixed(1)} s (${r.segments} segments, ${r.entered} entries, ${r.exited} exits, ${r.failed.length} failed) |`);
-      log(lines[lines.length - 1]!);
+      row('Membership refresh of 20 dynamic segments (stages, RFM groups, due, tags, order windows, stores, P(alive), the 6-condition rule; incl. the order-catalogue catch-up)', '≤ 30 s',
+        `${s.toFixed(1)} s (${r.segments} segments, ${r.entered.toLocaleString('en-US')} entries, ${r.exited.toLocaleString('en-US')} exits, ${r.failed.length} failed); creating them with their first membership: ${created.toFixed(1)} s`, l0);
     }
     if (phase('bulk')) {
+      const l0 = load1();
       // ~100,000 customers: the customers of 20 of the 200 stores.
+      // A re-run starts from the same state: the previous run's changes, still pending (no write-back worker here), go.
+      await withTenant(services.dbs, t, (trx) => sql`delete from tag_changes where tenant_id = ${t} and tag_id = ${tag('标签30')} and state in ('pending', 'failed')`.execute(trx));
       const stores = Array.from({ length: 20 }, (_, i) => `B${String(i + 1).padStart(4, '0')}`);
       const t0 = performance.now();
       const seg = await withTenant(services.dbs, t, (trx) => createSegment(trx, ops, { name: `bench bulk ${Date.now() % 100000}`, kind: 'static', rule: { all: [{ any: [{ field: 'store', op: 'in', value: stores }] }] } }));
@@ -183,10 +216,10 @@ async function main() {
       const a = await withTenant(services.dbs, t, (trx) => startBulkTag(trx, ops, seg.id, { op: 'add', tagId: tag('标签30') }));
       await runBulkTag(services, t, a.actionId, ops);
       const s = (performance.now() - t1) / 1000;
-      const row = await withTenant(services.dbs, t, (trx) => sql<{ done: number; pending: number; failed: number; skipped: number }>`select done, pending, failed, skipped from segment_actions where tenant_id = ${t} and id = ${a.actionId}`.execute(trx));
-      const x = row.rows[0]!;
-      lines.push(`| Bulk tag of ${a.total.toLocaleString('en-US')} customers queued (request → every WeCom change pending for write-back) | ≤ 10 s | ${s.toFixed(1)} s (${x.pending.toLocaleString('en-US')} pending, ${x.failed.toLocaleString('en-US')} without a relation, ${x.skipped.toLocaleString('en-US')} unchanged); segment built in ${((t1 - t0) / 1000).toFixed(1)} s |`);
-      log(lines[lines.length - 1]!);
+      const progress = await withTenant(services.dbs, t, (trx) => sql<{ done: number; pending: number; failed: number; skipped: number }>`select done, pending, failed, skipped from segment_actions where tenant_id = ${t} and id = ${a.actionId}`.execute(trx));
+      const x = progress.rows[0]!;
+      row(`Bulk tag of ${a.total.toLocaleString('en-US')} customers queued (request → every WeCom change pending for write-back)`, '≤ 10 s',
+        `${s.toFixed(1)} s (${x.pending.toLocaleString('en-US')} pending, ${x.failed.toLocaleString('en-US')} without a relation, ${x.skipped.toLocaleString('en-US')} unchanged); the static segment built in ${((t1 - t0) / 1000).toFixed(1)} s`, l0);
     }
     if (phase('list')) {
       const mgrCookie = await cookieOf('manager@bench.huike');
@@ -196,14 +229,26 @@ async function main() {
         ['Customer list, manager: group=champions, sort by last purchase', mgrCookie, '/customers?_data=routes%2F_app.customers._index&group=champions&sort=last_purchase&dir=desc'],
       ];
       for (const [name, cookie, url] of cases) {
+        const l0 = load1();
         const r = await httpLatency(base + url, cookie, 20, Number(args.requests) * 2);
-        lines.push(`| ${name} (through the compiler), 20 clients | ≤ 150 ms p95 | cold ${r.cold.toFixed(0)}, p50 ${r.p50.toFixed(0)}, p95 ${r.p95.toFixed(0)}, max ${r.max.toFixed(0)} ms (${r.n} requests, ${r.rps.toFixed(0)}/s, ${(r.bytes / 1024).toFixed(0)} KB) |`);
-        log(lines[lines.length - 1]!);
+        row(`${name} (through the compiler), 20 clients`, '≤ 150 ms p95', `cold ${r.cold.toFixed(0)}, p50 ${r.p50.toFixed(0)}, p95 ${r.p95.toFixed(0)}, max ${r.max.toFixed(0)} ms (${r.n} requests, ${r.rps.toFixed(0)}/s, ${(r.bytes / 1024).toFixed(0)} KB)`, l0);
       }
     }
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    lines.push('', `Load average at the end: ${loadavg()}.`);
-    process.stdout.write(lines.join('\n') + '\n');
+    const data = await withSystem(services.dbs, (db) => sql<{ customers: number; orders: number }>`
+      select (select count(*)::int from customers where tenant_id = ${t}) as customers, (select count(*)::int from orders where tenant_id = ${t}) as orders`.execute(db));
+    const d = data.rows[0]!;
+    const block = [
+      `Run on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, embedded PostgreSQL 15;`,
+      `\`npx tsx bench/segments/run.ts --phase ${args.phase}${args.write ? ' --write' : ''}\` on the tenant \`${args.slug}\` (${d.customers.toLocaleString('en-US')} customers, ${d.orders.toLocaleString('en-US')} orders).`,
+      `Load average (1 / 5 / 15 min) at the start ${startLoad}, at the end ${loadavg()}.`,
+      '',
+      '| what | goal | measured | load (1 min) before → after |',
+      '|---|---|---|---|',
+      ...rows,
+    ].join('\n');
+    process.stdout.write(block + '\n');
+    if (args.write) writeSection(block);
   } finally {
     await services.close();
   }

@@ -13,6 +13,14 @@
  * - WeCom fields are per customer over all their relations: a tag counts when any open relation carries it or it
  *   is an internal tag ("has all of A and B" holds when clerk 1 tagged A and clerk 2 tagged B);
  * - negations (not in, has none, the exclusion group, not in segment) hold for customers without the data.
+ *
+ * Set-based (docs/decisions/0011-set-based-rule-compilation.md): every condition over other rows (relations,
+ * tags, orders, identities, members) is an EXISTS over the set of matching customer ids — never a scalar subquery
+ * per customer. A per-customer aggregate (orders or spend in a window, clerks) is an EXISTS over one GROUP BY …
+ * HAVING of the window's rows; when the comparison also holds for customers without rows (`orders lt 3`) it is the
+ * NOT EXISTS of the complement. EXISTS is never NULL, so negations need no coalesce: a condition alone in its group,
+ * or in the exclusion group, stays at the top level of the WHERE where PostgreSQL turns it into a hash semi- or
+ * anti-join (one pass over the set); inside an OR the planner still picks a hashed subplan or per-row probes.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { conditionsOf, fieldDef, parseRule, type Condition, type Rule, type RuleWindow } from '../../app/lib/segments/rule';
@@ -106,11 +114,25 @@ async function compileRuleTree(env: Env, rule: Rule, prefix: string): Promise<Pr
     for (const c of g.any) ors.push(await one(c));
     groups.push(sql<SqlBool>`(${sql.join(ors, sql` or `)})`);
   }
-  for (const c of rule.none) groups.push(sql<SqlBool>`not coalesce(${await one(c)}, false)`);
+  for (const c of rule.none) groups.push(not(await one(c)));
   return groups.length ? sql<SqlBool>`(${sql.join(groups, sql` and `)})` : sql<SqlBool>`true`;
 }
 
 class ConditionError extends Error {}
+
+/** Predicates that are never NULL (EXISTS, its negation): negated without coalesce, so NOT EXISTS stays an anti-join. */
+const neverNull = new WeakSet<Pred>();
+function exists(body: RawBuilder<unknown>): Pred {
+  const p = sql<SqlBool>`exists (${body})`;
+  neverNull.add(p);
+  return p;
+}
+/** NOT, with NULL as false (a customer without the data is "not"). */
+function not(p: Pred): Pred {
+  const q = neverNull.has(p) ? sql<SqlBool>`not ${p}` : sql<SqlBool>`not coalesce(${p}, false)`;
+  neverNull.add(q);
+  return q;
+}
 
 // ------------------------------------------------------------------------------------------------ conditions
 
@@ -118,7 +140,7 @@ async function condition(env: Env, c: Condition): Promise<Pred> {
   const f = fieldDef(c.field)!;
   const t = env.t;
   const follows = (extra: RawBuilder<unknown>, open = true) =>
-    sql<SqlBool>`exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id ${open ? sql`and f.ended_at is null` : sql``} and ${extra})`;
+    exists(sql`select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id ${open ? sql`and f.ended_at is null` : sql``} and ${extra}`);
   switch (c.field) {
     case 'store': {
       if (c.op === 'empty') return sql<SqlBool>`c.primary_store_id is null`;
@@ -128,8 +150,8 @@ async function condition(env: Env, c: Condition): Promise<Pred> {
     }
     case 'region': {
       const inRegion = (ids: string[] | null) =>
-        sql<SqlBool>`exists (select 1 from stores s where s.tenant_id = ${t}::uuid and s.id = c.primary_store_id and ${ids ? sql`s.region_id = any(${ids}::uuid[])` : sql`s.region_id is not null`})`;
-      if (c.op === 'empty') return sql<SqlBool>`not ${inRegion(null)}`;
+        exists(sql`select 1 from stores s where s.tenant_id = ${t}::uuid and s.id = c.primary_store_id and ${ids ? sql`s.region_id = any(${ids}::uuid[])` : sql`s.region_id is not null`}`);
+      if (c.op === 'empty') return not(inRegion(null));
       if (c.op === 'not_empty') return inRegion(null);
       return listOp(c.op, inRegion(await resolveRegions(env, c.value as string[])));
     }
@@ -142,7 +164,7 @@ async function condition(env: Env, c: Condition): Promise<Pred> {
     case 'remark':
       return textOp(c, (p) => follows(p(sql`f.remark`), false));
     case 'member_no':
-      return textOp(c, (p) => sql<SqlBool>`exists (select 1 from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.customer_id = c.id and ci.kind = 'member_no' and ${p(sql`ci.value`)})`);
+      return textOp(c, (p) => exists(sql`select 1 from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.customer_id = c.id and ci.kind = 'member_no' and ${p(sql`ci.value`)}`));
     case 'wecom_added_at': {
       const day = sql`(f.added_at at time zone ${env.tz})::date`;
       if (c.op === 'empty' || c.op === 'not_empty') return emptyOp(c.op, follows(sql`f.added_at is not null`, false));
@@ -171,8 +193,8 @@ async function condition(env: Env, c: Condition): Promise<Pred> {
       return listOp(c.op, sql<SqlBool>`cm.clerk_id = any(${await resolveClerks(env, c.value as string[])}::uuid[])`);
     }
     case 'has_mobile': {
-      const has = sql<SqlBool>`(c.mobile_masked is not null or exists (select 1 from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.customer_id = c.id and ci.kind = 'mobile'))`;
-      return c.value === true ? has : sql<SqlBool>`not ${has}`;
+      const identity = exists(sql`select 1 from customer_identities ci where ci.tenant_id = ${t}::uuid and ci.customer_id = c.id and ci.kind = 'mobile'`);
+      return c.value === true ? sql<SqlBool>`(c.mobile_masked is not null or ${identity})` : sql<SqlBool>`(c.mobile_masked is null and ${not(identity)})`;
     }
     case 'tags':
       return tagsOp(env, c);
@@ -181,7 +203,7 @@ async function condition(env: Env, c: Condition): Promise<Pred> {
     case 'relation':
       return relationOp(env, c);
     case 'clerk_count':
-      return numberOp(c, sql`(select count(*) from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id and f.ended_at is null)`);
+      return aggregateOp(c, sql`customer_follows f`, sql`f.customer_id`, sql`f.tenant_id = ${t}::uuid and f.ended_at is null`, sql`count(*)`);
     case 'segment':
       return segmentOp(env, c);
     case 'orders':
@@ -253,25 +275,68 @@ function birthdayOp(env: Env, c: Condition): Pred {
 }
 
 function emptyOp(op: 'empty' | 'not_empty', present: Pred): Pred {
-  return op === 'not_empty' ? present : sql<SqlBool>`not ${present}`;
+  return op === 'not_empty' ? present : not(present);
 }
 
 function listOp(op: string, member: Pred): Pred {
-  return op === 'not_in' ? sql<SqlBool>`not coalesce(${member}, false)` : member;
+  return op === 'not_in' ? not(member) : member;
 }
+
+/** numberOp's comparison evaluated on a number (which customers without rows, aggregate 0, satisfy). */
+function comparisonHolds(op: string, value: unknown, x: number): boolean {
+  const v = value as number;
+  switch (op) {
+    case 'eq': return x === Number(v);
+    case 'neq': return x !== Number(v);
+    case 'gt': return x > v;
+    case 'gte': return x >= v;
+    case 'lt': return x < v;
+    case 'lte': return x <= v;
+    case 'between': return x >= (value as [number, number])[0] && x <= (value as [number, number])[1];
+    case 'not_empty': return true;
+    default: return false;
+  }
+}
+
+/**
+ * A per-customer aggregate (`count(*)`, `coalesce(sum(…), 0)`: 0 for a customer without rows) compared with
+ * numberOp, set-based: EXISTS over the customers whose rows' aggregate passes (GROUP BY … HAVING), or, when 0 passes
+ * too, NOT EXISTS over those whose aggregate fails. A count compared only with "at least one row" (≥ 1, > 0, < 1,
+ * = 0 …) is a plain EXISTS / NOT EXISTS over the rows. `from`/`key`/`where` name the rows without correlating them.
+ */
+function aggregateOp(c: Condition, from: RawBuilder<unknown>, key: RawBuilder<unknown>, where: RawBuilder<unknown>, agg: RawBuilder<unknown>, isCount = true): Pred {
+  if (c.op === 'empty') return sql<SqlBool>`false`;
+  if (c.op === 'not_empty') return sql<SqlBool>`true`;
+  const atZero = comparisonHolds(c.op, c.value, 0);
+  const monotonic = ['gt', 'gte', 'lt', 'lte'].includes(c.op) || ((c.op === 'eq' || c.op === 'neq') && Number(c.value) === 0);
+  if (isCount && monotonic && comparisonHolds(c.op, c.value, 1) !== atZero && comparisonHolds(c.op, c.value, 1) === comparisonHolds(c.op, c.value, 2 ** 40)) {
+    const any = exists(sql`select 1 from ${from} where ${where} and ${key} = c.id`);
+    return atZero ? not(any) : any;
+  }
+  const test = numberOp(c, agg);
+  const passing = (having: RawBuilder<unknown>) =>
+    exists(sql`select 1 from (select ${key} as customer_id from ${from} where ${where} and ${key} is not null group by ${key} having ${having}) x where x.customer_id = c.id`);
+  return atZero ? not(passing(sql`not (${test})`)) : passing(test);
+}
+
+/**
+ * A number parameter typed so the column is not cast: a whole number as bigint (int, bigint and float columns
+ * compare with it as they are, so their statistics and indexes apply), a fraction as numeric.
+ */
+const num = (v: unknown) => (Number.isInteger(v) ? sql`${v}::bigint` : sql`${v}::numeric`);
 
 function numberOp(c: Condition, x: RawBuilder<unknown>): Pred {
   const v = c.value;
   switch (c.op) {
-    case 'eq': return sql<SqlBool>`${x} = ${v}::numeric`;
-    case 'neq': return sql<SqlBool>`${x} <> ${v}::numeric`;
-    case 'gt': return sql<SqlBool>`${x} > ${v}::numeric`;
-    case 'gte': return sql<SqlBool>`${x} >= ${v}::numeric`;
-    case 'lt': return sql<SqlBool>`${x} < ${v}::numeric`;
-    case 'lte': return sql<SqlBool>`${x} <= ${v}::numeric`;
+    case 'eq': return sql<SqlBool>`${x} = ${num(v)}`;
+    case 'neq': return sql<SqlBool>`${x} <> ${num(v)}`;
+    case 'gt': return sql<SqlBool>`${x} > ${num(v)}`;
+    case 'gte': return sql<SqlBool>`${x} >= ${num(v)}`;
+    case 'lt': return sql<SqlBool>`${x} < ${num(v)}`;
+    case 'lte': return sql<SqlBool>`${x} <= ${num(v)}`;
     case 'between': {
       const [a, b] = v as [number, number];
-      return sql<SqlBool>`${x} between ${a}::numeric and ${b}::numeric`;
+      return sql<SqlBool>`${x} between ${num(a)} and ${num(b)}`;
     }
     case 'empty': return sql<SqlBool>`${x} is null`;
     case 'not_empty': return sql<SqlBool>`${x} is not null`;
@@ -344,42 +409,74 @@ function textOp(c: Condition, exists: (p: (col: RawBuilder<unknown>) => RawBuild
   }
 }
 
-/** The customer carries one of the tags: on an open relation (any clerk) or as an internal tag. */
-function hasAnyTag(t: string, ids: string[] | null): Pred {
-  const arr = ids ? sql`${ids}::uuid[]` : null;
-  return sql<SqlBool>`(exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id and f.ended_at is null
-      and ${arr ? sql`f.tag_ids && ${arr}` : sql`cardinality(f.tag_ids) > 0`})
-    or exists (select 1 from customer_internal_tags it where it.tenant_id = ${t}::uuid and it.customer_id = c.id ${arr ? sql`and it.tag_id = any(${arr})` : sql``}))`;
+/** Tag ids by where they live: WeCom tags on the relations (`tag_ids`), internal tags in customer_internal_tags. */
+interface TagIds {
+  wecom: string[];
+  internal: string[];
+}
+
+/**
+ * "Carries one of the tags", one EXISTS per table that holds some of them (a WeCom tag on any open relation, any
+ * clerk; an internal tag): a rule naming only WeCom tags is one semi-join on the relations. `null` = any tag.
+ */
+function tagSets(t: string, ids: TagIds | null): Pred[] {
+  const sets: Pred[] = [];
+  if (!ids || ids.wecom.length) {
+    const carries = ids ? sql`f.tag_ids && ${ids.wecom}::uuid[]` : sql`cardinality(f.tag_ids) > 0`;
+    sets.push(exists(sql`select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id and f.ended_at is null and ${carries}`));
+  }
+  if (!ids || ids.internal.length) {
+    sets.push(exists(sql`select 1 from customer_internal_tags it where it.tenant_id = ${t}::uuid and it.customer_id = c.id ${ids ? sql`and it.tag_id = any(${ids.internal}::uuid[])` : sql``}`));
+  }
+  return sets;
+}
+
+/** Any of the sets (OR), never NULL. */
+function anyOf(sets: Pred[]): Pred {
+  if (sets.length === 1) return sets[0]!;
+  const p = sets.length ? sql<SqlBool>`(${sql.join(sets, sql` or `)})` : sql<SqlBool>`false`;
+  neverNull.add(p);
+  return p;
+}
+
+/** None of the sets, written as NOT EXISTS … AND NOT EXISTS … (each an anti-join), not NOT (… OR …). */
+function noneOf(sets: Pred[]): Pred {
+  const p = sets.length ? sql<SqlBool>`(${sql.join(sets.map(not), sql` and `)})` : sql<SqlBool>`true`;
+  neverNull.add(p);
+  return p;
 }
 
 async function tagsOp(env: Env, c: Condition): Promise<Pred> {
-  if (c.op === 'empty' || c.op === 'not_empty') return emptyOp(c.op, hasAnyTag(env.t, null));
+  if (c.op === 'empty') return noneOf(tagSets(env.t, null));
+  if (c.op === 'not_empty') return anyOf(tagSets(env.t, null));
   const byValue = await resolveTags(env, c.value as string[]);
-  if (c.op === 'has_all') return sql<SqlBool>`(${sql.join(byValue.map((ids) => hasAnyTag(env.t, ids)), sql` and `)})`;
-  const any = hasAnyTag(env.t, byValue.flat());
-  return c.op === 'has_none' ? sql<SqlBool>`not ${any}` : any;
+  if (c.op === 'has_all') return sql<SqlBool>`(${sql.join(byValue.map((ids) => anyOf(tagSets(env.t, ids))), sql` and `)})`;
+  const all = { wecom: byValue.flatMap((x) => x.wecom), internal: byValue.flatMap((x) => x.internal) };
+  return c.op === 'has_none' ? noneOf(tagSets(env.t, all)) : anyOf(tagSets(env.t, all));
 }
 
 async function groupsOp(env: Env, c: Condition): Promise<Pred> {
-  const member = (ids: string[] | null) => sql<SqlBool>`exists (select 1 from wecom_group_members gm join wecom_group_chats gc on gc.tenant_id = gm.tenant_id and gc.chat_id = gm.chat_id
-      where gm.tenant_id = ${env.t}::uuid and gm.customer_id = c.id and gm.left_at is null and gc.dismissed_at is null ${ids ? sql`and gm.chat_id = any(${ids}::text[])` : sql``})`;
+  const member = (ids: string[] | null) => exists(sql`select 1 from wecom_group_members gm join wecom_group_chats gc on gc.tenant_id = gm.tenant_id and gc.chat_id = gm.chat_id
+      where gm.tenant_id = ${env.t}::uuid and gm.customer_id = c.id and gm.left_at is null and gc.dismissed_at is null ${ids ? sql`and gm.chat_id = any(${ids}::text[])` : sql``}`);
   if (c.op === 'empty' || c.op === 'not_empty') return emptyOp(c.op, member(null));
   const ids = await resolveGroups(env, c.value as string[]);
-  return c.op === 'has_none' ? sql<SqlBool>`not ${member(ids)}` : member(ids);
+  return c.op === 'has_none' ? not(member(ids)) : member(ids);
 }
 
 function relationOp(env: Env, c: Condition): Pred {
   const t = env.t;
   const f = (cond: RawBuilder<unknown>) =>
-    sql<SqlBool>`exists (select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id where f.tenant_id = ${t}::uuid and f.customer_id = c.id and ${cond})`;
+    exists(sql`select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id where f.tenant_id = ${t}::uuid and f.customer_id = c.id and ${cond}`);
   const state: Record<string, Pred> = {
     active: f(sql`f.ended_at is null and f.customer_deleted_at is null and s.active`),
     deleted_by_customer: f(sql`f.customer_deleted_at is not null`),
     clerk_left: f(sql`(not s.active or f.end_reason = 'transfer')`),
     ended: f(sql`f.ended_at is not null`),
-    none: sql<SqlBool>`not exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id)`,
+    none: not(exists(sql`select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id`)),
   };
-  const any = sql<SqlBool>`(${sql.join((c.value as string[]).map((v) => state[v]!), sql` or `)})`;
+  const values = c.value as string[];
+  const any = values.length === 1 ? state[values[0]!]! : sql<SqlBool>`(${sql.join(values.map((v) => state[v]!), sql` or `)})`;
+  if (values.length > 1) neverNull.add(any);
   return listOp(c.op, any);
 }
 
@@ -393,17 +490,18 @@ function windowRange(d: string, w: RuleWindow | undefined): [string | null, stri
 
 async function orderOp(env: Env, c: Condition): Promise<Pred> {
   const [from, to] = windowRange(env.d, c.window);
-  const paid = sql`o.tenant_id = ${env.t}::uuid and o.customer_id = c.id and not o.is_refund and o.amount_fen > 0
+  const window = sql`o.tenant_id = ${env.t}::uuid and not o.is_refund and o.amount_fen > 0
     and o.paid_day <= ${to}::date ${from ? sql`and o.paid_day >= ${from}::date` : sql``}`;
-  if (c.field === 'orders') return numberOp(c, sql`(select count(*) from orders o where ${paid})`);
-  if (c.field === 'spend_fen') return numberOp(c, sql`(select coalesce(sum(o.amount_fen), 0) from orders o where ${paid})`);
+  if (c.field === 'orders') return aggregateOp(c, sql`orders o`, sql`o.customer_id`, window, sql`count(*)`);
+  if (c.field === 'spend_fen') return aggregateOp(c, sql`orders o`, sql`o.customer_id`, window, sql`coalesce(sum(o.amount_fen), 0)`, false);
+  const paid = sql`${window} and o.customer_id = c.id`;
   let bought: Pred;
   if (c.field === 'bought_store') {
     const ids = await resolveStores(env, c.value as string[]);
-    bought = sql<SqlBool>`exists (select 1 from orders o where ${paid} and o.store_id = any(${ids}::uuid[]))`;
+    bought = exists(sql`select 1 from orders o where ${paid} and o.store_id = any(${ids}::uuid[])`);
   } else {
     const col = sql.raw(c.field === 'bought_sku' ? 'i.sku' : 'i.category');
-    bought = sql<SqlBool>`exists (select 1 from orders o join order_items i on i.tenant_id = o.tenant_id and i.order_id = o.id where ${paid} and ${col} = any(${c.value as string[]}::text[]))`;
+    bought = exists(sql`select 1 from orders o join order_items i on i.tenant_id = o.tenant_id and i.order_id = o.id where ${paid} and ${col} = any(${c.value as string[]}::text[])`);
   }
   return listOp(c.op, bought);
 }
@@ -418,7 +516,7 @@ async function segmentOp(env: Env, c: Condition): Promise<Pred> {
     const seg = /^[0-9a-f-]{36}$/i.test(id) ? await env.ctx.loadSegment(id) : null;
     if (!seg) throw new ConditionError(`unknown segment "${id}"`);
     if (seg.kind === 'static') {
-      preds.push(sql<SqlBool>`exists (select 1 from segment_members sm where sm.tenant_id = ${env.t}::uuid and sm.segment_id = ${seg.id}::uuid and sm.customer_id = c.id)`);
+      preds.push(exists(sql`select 1 from segment_members sm where sm.tenant_id = ${env.t}::uuid and sm.segment_id = ${seg.id}::uuid and sm.customer_id = c.id`));
       continue;
     }
     // A saved rule was checked when saved: its references resolve tenant-wide (a manager counting an ops segment
@@ -431,7 +529,7 @@ async function segmentOp(env: Env, c: Condition): Promise<Pred> {
     }
     preds.push(p);
   }
-  return listOp(c.op, sql<SqlBool>`(${sql.join(preds, sql` or `)})`);
+  return listOp(c.op, preds.length === 1 ? preds[0]! : sql<SqlBool>`(${sql.join(preds, sql` or `)})`);
 }
 
 // ------------------------------------------------------------------------------------------------ references
@@ -467,12 +565,16 @@ async function resolveClerks(env: Env, values: string[]): Promise<string[]> {
   return r.rows.map((x) => x.id);
 }
 
-/** Per value, the live tags it names (by id, or by name: one name may be a tag in several groups). */
-async function resolveTags(env: Env, values: string[]): Promise<string[][]> {
-  const r = await sql<{ id: string; name: string }>`select id, name from tags where tenant_id = ${env.t}::uuid and deleted_at is null
-    and (id::text = any(${values}::text[]) or name = any(${values}::text[]))`.execute(env.ctx.trx);
+/** Per value, the live tags it names (by id, or by name: one name may be a tag in several groups), by kind. */
+async function resolveTags(env: Env, values: string[]): Promise<TagIds[]> {
+  const r = await sql<{ id: string; name: string; kind: 'wecom' | 'internal' }>`select t.id, t.name, g.kind from tags t
+    join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
+    where t.tenant_id = ${env.t}::uuid and t.deleted_at is null and (t.id::text = any(${values}::text[]) or t.name = any(${values}::text[]))`.execute(env.ctx.trx);
   missing(values, new Set(r.rows.flatMap((x) => [x.id, x.name])), 'tag');
-  return values.map((v) => r.rows.filter((x) => x.id === v || x.name === v).map((x) => x.id));
+  return values.map((v) => {
+    const named = r.rows.filter((x) => x.id === v || x.name === v);
+    return { wecom: named.filter((x) => x.kind !== 'internal').map((x) => x.id), internal: named.filter((x) => x.kind === 'internal').map((x) => x.id) };
+  });
 }
 
 async function resolveGroups(env: Env, values: string[]): Promise<string[]> {

@@ -11,6 +11,15 @@ export async function countMatching(trx: Tx, compiled: CompiledRule): Promise<nu
 }
 
 /**
+ * The planner's estimated cost of the exact count (EXPLAIN without running it: planning only, a few ms), so a
+ * live count can go straight to the estimate when counting exactly would blow its budget anyway.
+ */
+export async function countCost(trx: Tx, compiled: CompiledRule): Promise<number> {
+  const r = await sql<{ 'QUERY PLAN': [{ Plan: { 'Total Cost': number } }] }>`explain (format json) select count(*)::int as n from ${RULE_FROM} where ${compiled.where}`.execute(trx);
+  return r.rows[0]!['QUERY PLAN'][0].Plan['Total Cost'];
+}
+
+/**
  * The count if it takes at most `budgetMs`, else null (the statement is cancelled; the transaction goes on: the
  * attempt runs inside a savepoint).
  */
@@ -38,14 +47,19 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
 export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 15_000): Promise<number> {
   const r = await sql<{ hit: number; seen: number; total: number }>`
     with pct as (select least(100, greatest(0.01, ${sampleRows}::float8 * 100 / greatest(reltuples, 1)::float8)) as p from pg_class where oid = 'customers'::regclass)
-    select
-      (select count(*) filter (where ${compiled.where})::int from customers c tablesample system ((select p from pct)) repeatable (7)
-        left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
-        where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as hit,
-      (select count(*)::int from customers c tablesample system ((select p from pct)) repeatable (7) where c.tenant_id = ${tenantId}::uuid and c.merged_into is null) as seen,
+    , sample as (
+      -- Per sampled customer, their metrics row by key (OFFSET 0 keeps it a per-row probe: joined, the planner hashed
+      -- the whole metrics partition for 15,000 rows), and the rule as a FILTER: its conditions run per row in the
+      -- rule's order, the cheap metric comparisons first, the probes into relations and orders only for survivors.
+      select count(*) filter (where ${compiled.where})::int as hit, count(*)::int as seen
+      from customers c tablesample system ((select p from pct)) repeatable (7)
+      left join lateral (select * from customer_metrics m where m.tenant_id = ${tenantId}::uuid and m.customer_id = c.id offset 0) cm on true
+      where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)
+    select sample.hit, sample.seen,
       -- The tenant's customers: the metrics snapshot's count of the reference day (exact after a refresh), else counted.
       coalesce((select sum(s.customers)::int from analytics_daily_snapshots s join analytics_state a on a.tenant_id = s.tenant_id and a.as_of = s.day where s.tenant_id = ${tenantId}::uuid),
-        (select count(*)::int from customers c where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)) as total`.execute(trx);
+        (select count(*)::int from customers c where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)) as total
+    from sample`.execute(trx);
   const x = r.rows[0]!;
   if (x.seen === 0) return countMatching(trx, compiled);
   return Math.round((x.hit / x.seen) * x.total);

@@ -126,12 +126,15 @@ export async function queueSegmentAction(services: Services, tenantId: TenantId,
 /** Works a bulk tag action to the end, chunk by chunk (resumes from the committed cursor). */
 export async function runBulkTag(services: Services, tenantId: TenantId, actionId: string, actor: Actor, opts: { chunk?: number } = {}): Promise<void> {
   const chunk = opts.chunk ?? CHUNK;
+  // The audience is compiled once per run (the SQL does not depend on the transaction), not once per chunk.
+  let audience: CompiledRule | null = null;
   for (;;) {
     const more = await withTenant(services.dbs, tenantId, async (trx) => {
       const a = await getAction(trx, tenantId, actionId, true);
       if (!a || a.status === 'done' || a.status === 'failed') return { pending: [] as number[], more: false };
       const params = a.params as { tagId: string; cursor: string | null };
-      const ids = await nextMemberIds(trx, await audienceOfAction(trx, actor, a), params.cursor, chunk);
+      audience ??= await audienceOfAction(trx, actor, a);
+      const ids = await nextMemberIds(trx, audience, params.cursor, chunk);
       if (ids.length === 0) {
         await advanceAction(trx, tenantId, actionId, { cursor: params.cursor, done: 0, pending: 0, failed: 0, skipped: 0, finished: true });
         return { pending: [], more: false };

@@ -18,24 +18,30 @@ export interface MembershipChange {
  */
 export async function applyMembership(trx: Tx, tenantId: TenantId, segmentId: string, compiled: CompiledRule, day: string, opts: { exits?: boolean } = {}): Promise<MembershipChange> {
   const exits = opts.exits !== false;
-  const r = await sql<{ entered: number; exited: number }>`
+  // One pass over the match and the members (a hash full join) gives both sides of the diff; only the diff is
+  // written. With exits the members are the match afterwards, so the size is the match's count.
+  const r = await sql<{ entered: number; exited: number; matched: number }>`
     with cur as materialized (select c.id from ${RULE_FROM} where ${compiled.where}),
+    mem as (select m.customer_id from segment_members m where m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid),
+    diff as materialized (
+      select coalesce(cur.id, mem.customer_id) as customer_id, cur.id is null as gone
+      from cur full join mem on mem.customer_id = cur.id where cur.id is null or mem.customer_id is null),
     ins as (
       insert into segment_members (tenant_id, segment_id, customer_id, entered_on)
-      select ${tenantId}::uuid, ${segmentId}::uuid, cur.id, ${day}::date from cur
+      select ${tenantId}::uuid, ${segmentId}::uuid, diff.customer_id, ${day}::date from diff where not diff.gone
       on conflict do nothing returning customer_id),
     del as (
-      delete from segment_members m where ${exits ? sql`true` : sql`false`} and m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid
-        and not exists (select 1 from cur where cur.id = m.customer_id)
-      returning customer_id),
+      delete from segment_members m using diff
+      where ${exits ? sql`true` : sql`false`} and diff.gone and m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid and m.customer_id = diff.customer_id
+      returning m.customer_id),
     ev as (
       insert into segment_events (tenant_id, segment_id, customer_id, kind, day)
       select ${tenantId}::uuid, ${segmentId}::uuid, customer_id, 'enter', ${day}::date from ins
       union all
       select ${tenantId}::uuid, ${segmentId}::uuid, customer_id, 'exit', ${day}::date from del)
-    select (select count(*)::int from ins) as entered, (select count(*)::int from del) as exited`.execute(trx);
-  const { entered, exited } = r.rows[0]!;
-  return recordSize(trx, tenantId, segmentId, day, entered, exited);
+    select (select count(*)::int from ins) as entered, (select count(*)::int from del) as exited, (select count(*)::int from cur) as matched`.execute(trx);
+  const { entered, exited, matched } = r.rows[0]!;
+  return recordSize(trx, tenantId, segmentId, day, entered, exited, exits ? matched : undefined);
 }
 
 /** Adds customers by id to a static segment (an upload), recording their entry. */
@@ -50,10 +56,11 @@ export async function addMembers(trx: Tx, tenantId: TenantId, segmentId: string,
   return recordSize(trx, tenantId, segmentId, day, r.rows[0]!.entered, 0);
 }
 
-async function recordSize(trx: Tx, tenantId: TenantId, segmentId: string, day: string, entered: number, exited: number): Promise<MembershipChange> {
+/** Records the day's size (counted over the members not merged away, unless the caller knows it). */
+async function recordSize(trx: Tx, tenantId: TenantId, segmentId: string, day: string, entered: number, exited: number, known?: number): Promise<MembershipChange> {
   const r = await sql<{ size: number }>`
-    with n as (select count(*)::int as size from segment_members m join customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id
-               where m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid and c.merged_into is null),
+    with n as (${known !== undefined ? sql`select ${known}::int as size` : sql`select count(*)::int as size from segment_members m join customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id
+               where m.tenant_id = ${tenantId}::uuid and m.segment_id = ${segmentId}::uuid and c.merged_into is null`}),
     s as (
       insert into segment_sizes (tenant_id, segment_id, day, size, entered, exited)
       select ${tenantId}::uuid, ${segmentId}::uuid, ${day}::date, n.size, ${entered}, ${exited} from n

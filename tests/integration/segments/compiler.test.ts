@@ -178,6 +178,9 @@ describe('WeCom fields', () => {
     [{ field: 'relation', op: 'not_in', value: ['active'] }, 'CDE'],
     [{ field: 'clerk_count', op: 'eq', value: 2 }, 'A'],
     [{ field: 'clerk_count', op: 'gte', value: 1 }, 'ABDE'],
+    // Comparisons that customers without an open relation (0 clerks) also satisfy.
+    [{ field: 'clerk_count', op: 'lt', value: 2 }, 'BCDE'],
+    [{ field: 'clerk_count', op: 'eq', value: 0 }, 'C'],
   ])('%j matches %s', async (cond, expected) => {
     expect(await match(one(cond))).toBe(expected);
   });
@@ -232,6 +235,12 @@ describe('order behaviour in a window (local days counted back from D)', () => {
     // Paid orders only: C's refund does not lower the paid amount in the window.
     [{ field: 'spend_fen', op: 'gte', value: 30000, window: { last_days: 30 } }, 'C'],
     [{ field: 'spend_fen', op: 'gte', value: 60000 }, 'CD'],
+    // Comparisons that hold for customers without an order in the window too (count 0, spend 0).
+    [{ field: 'orders', op: 'lt', value: 2 }, 'BDE'],
+    [{ field: 'orders', op: 'lte', value: 1, window: { last_days: 45 } }, 'BDE'],
+    [{ field: 'orders', op: 'neq', value: 2 }, 'BDE'],
+    [{ field: 'spend_fen', op: 'lt', value: 30000 }, 'ABE'],
+    [{ field: 'spend_fen', op: 'between', value: [0, 10000], window: { last_days: 30 } }, 'ABDE'],
     [{ field: 'bought_sku', op: 'in', value: ['SKU-X'] }, 'C'],
     [{ field: 'bought_category', op: 'in', value: ['护肤'], window: { last_days: 15 } }, 'AC'],
     [{ field: 'bought_category', op: 'not_in', value: ['护肤'] }, 'BDE'],
@@ -251,6 +260,10 @@ describe('groups, exclusion and nested segments', () => {
     expect(await match({ all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }], none: [{ field: 'tags', op: 'has_any', value: [w.tags.T2] }] })).toBe('B');
     // E has no metrics values: "but not R ≤ 5" keeps them.
     expect(await match({ none: [{ field: 'recency_days', op: 'lte', value: 5 }] })).toBe('ADE');
+    // Order counts in the exclusion group and inside an OR: "but not fewer than 2 orders", "2 orders or spend < 100".
+    expect(await match({ none: [{ field: 'orders', op: 'lt', value: 2 }] })).toBe('AC');
+    expect(await match(one({ field: 'orders', op: 'eq', value: 2 }))).toBe('AC');
+    expect(await match({ all: [{ any: [{ field: 'orders', op: 'eq', value: 2 }, { field: 'spend_fen', op: 'lt', value: 10000 }] }] })).toBe('ABCE');
   });
 
   it('in / not in a saved segment, dynamic (its rule) and static (its members)', async () => {

@@ -108,5 +108,9 @@ describe('the live count: exact when cheap, estimated when not', () => {
   it('the estimate scales the sampled share to the tenant (whole table sampled here: equal to the count)', async () => {
     const n = await inTenant(async (trx) => estimateMatching(trx, await compileRule({ trx, actor: w.admin }, { all: [{ any: [{ field: 'store', op: 'in', value: ['S2'] }] }] }), w.t.id));
     expect(n).toBe(2);
+    // Set conditions in the sample too (orders in a window, an excluded tag): A, B and C ordered in the last 30
+    // days, A carries T2 on an open relation (C's T2 is on an ended one).
+    const rule = { all: [{ any: [{ field: 'orders', op: 'gte', value: 1, window: { last_days: 30 } }] }], none: [{ field: 'tags', op: 'has_any', value: [w.tags.T2] }] };
+    expect(await inTenant(async (trx) => estimateMatching(trx, await compileRule({ trx, actor: w.admin }, rule), w.t.id))).toBe(2);
   });
 });
