@@ -126,8 +126,8 @@ export interface SnapshotKey {
 
 /**
  * The total from today's snapshot, which holds the exact count by stage, RFM group, store and due (written by the
- * full recompute, kept exact by the incremental refresh). A manager's scope adds the customers of other stores
- * served by their clerks, counted live (few). Null when there is no snapshot for the day.
+ * full recompute, kept exact by the incremental refresh), for the actor's stores; countServedElsewhere adds a
+ * manager's customers of other stores.
  */
 export async function countFromSnapshot(trx: Tx, actor: Actor, k: SnapshotKey, day: string): Promise<number> {
   const scope = actor.storeScope;
@@ -138,19 +138,26 @@ export async function countFromSnapshot(trx: Tx, actor: Actor, k: SnapshotKey, d
   if (scope) keyConds.push(scope.length ? sql`s.store_key = any(${scope}::uuid[])` : sql`false`);
   const measure = k.due === undefined ? sql`s.customers` : k.due ? sql`s.due` : sql`s.customers - s.due`;
   const base = await sql<{ n: number }>`select coalesce(sum(${measure}), 0)::int as n from analytics_daily_snapshots s where ${sql.join(keyConds, sql` and `)}`.execute(trx);
-  let n = base.rows[0]?.n ?? 0;
-  if (scope && scope.length && k.storeIds === null) {
-    const conds = [sql`cm.tenant_id = ${actor.tenantId}`, sql`(cm.store_id is null or not (cm.store_id = any(${scope}::uuid[])))`, customerScopeSql(actor, 'cm.customer_id', 'cm.store_id')];
-    if (k.stage) conds.push(sql`cm.stage = ${k.stage}`);
-    if (k.group) conds.push(sql`cm.rfm_group = ${k.group}`);
-    if (k.due !== undefined) conds.push(k.due ? sql`cm.is_due` : sql`not cm.is_due`);
-    const extra = await sql<{ n: number }>`
-      select count(*)::int as n from customer_metrics cm
-      where cm.customer_id in (
-        select f.customer_id from customer_follows f join staff st on st.tenant_id = f.tenant_id and st.id = f.staff_id
-        where f.tenant_id = ${actor.tenantId} and f.ended_at is null and st.store_id = any(${scope}::uuid[]))
-        and ${sql.join(conds, sql` and `)}`.execute(trx);
-    n += extra.rows[0]?.n ?? 0;
-  }
-  return n;
+  return base.rows[0]?.n ?? 0;
+}
+
+/**
+ * The customers a manager's clerks serve whose metrics store is outside the manager's stores (they are in the list,
+ * but not in the stores' snapshot rows): added to the snapshot count. A semi-join over the scope clerks' open
+ * relations; 0 for an unscoped actor or a store filter.
+ */
+export async function countServedElsewhere(trx: Tx, actor: Actor, k: SnapshotKey): Promise<number> {
+  const scope = actor.storeScope;
+  if (!scope || !scope.length || k.storeIds !== null) return 0;
+  const conds = [sql`cm.tenant_id = ${actor.tenantId}`, sql`(cm.store_id is null or not (cm.store_id = any(${scope}::uuid[])))`, customerScopeSql(actor, 'cm.customer_id', 'cm.store_id')];
+  if (k.stage) conds.push(sql`cm.stage = ${k.stage}`);
+  if (k.group) conds.push(sql`cm.rfm_group = ${k.group}`);
+  if (k.due !== undefined) conds.push(k.due ? sql`cm.is_due` : sql`not cm.is_due`);
+  const extra = await sql<{ n: number }>`
+    select count(*)::int as n from customer_metrics cm
+    where cm.customer_id in (
+      select f.customer_id from customer_follows f join staff st on st.tenant_id = f.tenant_id and st.id = f.staff_id
+      where f.tenant_id = ${actor.tenantId} and f.ended_at is null and st.store_id = any(${scope}::uuid[]))
+      and ${sql.join(conds, sql` and `)}`.execute(trx);
+  return extra.rows[0]?.n ?? 0;
 }

@@ -24,7 +24,7 @@ export async function customersPage(services: Services, actor: Actor, p: { sort:
       const legacy = await listCustomers(trx, actor, { sort, dir: p.dir, page: p.page, size: p.size, q: p.q, tagId: filters.tag });
       list = { computed: false, asOf: null, total: legacy.total, rows: [], legacy: legacy.rows };
     } else {
-      const l = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options, 'customer_metrics', state.as_of);
+      const l = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters }, options, 'customer_metrics', state.as_of, state.version);
       list = { computed: true, asOf: state.as_of, total: l.total, rows: l.rows, legacy: [] };
     }
     const ids = list.computed ? list.rows.map((r) => r.id) : list.legacy.map((r) => r.id);

@@ -24,7 +24,7 @@ export async function customersAt(services: Services, actor: Actor, f: FilterInp
     const state = await getState(trx, actor.tenantId);
     const rf = resolveFilters(f, options, state?.as_of ?? (await tenantToday(trx, actor.tenantId)), null);
     const at = await metricsAt(trx, actor.tenantId, f.as_of);
-    const list = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters: p.filters }, options, at.relation);
+    const list = await listCustomerMetrics(trx, actor, { sort: p.sort, dir: p.dir, page: p.page, size: p.size, filters: p.filters }, options, at.relation, undefined, at.relation === 'customer_metrics' ? state?.version : undefined);
     return { list, asOf: rf.asOf };
   });
 }
