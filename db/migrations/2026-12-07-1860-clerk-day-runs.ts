@@ -8,6 +8,8 @@
  *   of the local day, instead of every task the clerk ever closed.
  * - `campaign_outbox_waiting_idx`: the clerk's 群发 tasks still waiting for their confirmation in WeCom (今日 and the
  *   tab), instead of the tenant's whole outbox.
+ * - `customer_follows_staff_idx` carries the customer and the remark: a clerk's customer list (and the scope test
+ *   of server/customers/scope.ts) reads the clerk's open relations from the index alone.
  */
 import { sql, type Kysely } from 'kysely';
 import { secureTenantTable } from './_tenant-table';
@@ -24,6 +26,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
    )`.execute(db);
   await secureTenantTable(db, 'clerk_task_staff_runs');
   await sql`create index clerk_tasks_closed_idx on clerk_tasks (tenant_id, staff_id, closed_at) where status in ('done', 'skipped')`.execute(db);
+  await sql`drop index customer_follows_staff_idx`.execute(db);
+  await sql`create index customer_follows_staff_idx on customer_follows (tenant_id, staff_id, customer_id) include (remark) where ended_at is null`.execute(db);
   await sql`create index campaign_outbox_waiting_idx on campaign_outbox (tenant_id, sender_staff_id)
      where state = 'done' and msgid is not null and confirmed_at is null and cancelled_at is null`.execute(db);
 }
