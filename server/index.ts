@@ -13,7 +13,7 @@ import { boot } from './boot';
 import { ROOT_DIR } from './config';
 import { createHttpApp } from './http/app';
 import { startQueue, startWorkers } from './jobs/queue';
-import { jobDefinitions } from './jobs/registry';
+import { jobDefinitions, RETIRED_CRON_JOBS } from './jobs/registry';
 import { installExtensions } from './extensions';
 import { installProcessGuards } from './lib/process-guards';
 
@@ -34,7 +34,7 @@ async function main() {
     seeded = await seedDemoIfEmpty(services);
   }
   await startQueue(services.queue, jobDefinitions);
-  if (config.WORKER === 'inline') await startWorkers(services.queue, jobDefinitions, services, log);
+  if (config.WORKER === 'inline') await startWorkers(services.queue, jobDefinitions, services, log, RETIRED_CRON_JOBS);
 
   const build = (await import(pathToFileURL(BUILD_PATH).href)) as ServerBuild;
   const app = createHttpApp(services, build);

@@ -1,24 +1,17 @@
 /** Bridge from routes to the analytics capability (server-only). */
-export {
-  dashboardOverview,
-  dashboardRepurchase,
-  dashboardRfm,
-  dashboardLifecycle,
-  dashboardStores,
-  dashboardPredictions,
-  STORE_SORTS,
-  CLERK_SORTS,
-  listContext,
-  pageContext,
-} from '../../server/analytics/analytics.queries';
-export type { StoreSort, ClerkSort } from '../../server/analytics/analytics.queries';
+export { dashboardOverview } from '../../server/analytics/queries/overview';
+export { dashboardRepurchase } from '../../server/analytics/queries/repurchase';
+export { dashboardRfm } from '../../server/analytics/queries/rfm';
+export { dashboardLifecycle } from '../../server/analytics/queries/lifecycle';
+export { dashboardStores } from '../../server/analytics/queries/stores';
+export { dashboardPredictions } from '../../server/analytics/queries/predictions';
+export { listContext, pageContext } from '../../server/analytics/queries/read';
 export { parseFiltersLenient, filterOptions } from '../../server/analytics/filters';
 export { listCustomerMetrics, parseCustomerFiltersLenient, METRIC_SORTS } from '../../server/customers/customer-list.service';
 export type { MetricSort, CustomerRow } from '../../server/customers/customer-list.service';
 export { getCustomerProfile } from '../../server/customers/profile.service';
 export { changeRepurchaseWindow } from '../../server/analytics/window.service';
 export { listCustomers } from '../../server/customers/customers.repository';
-export { withTenant } from '../../server/tenancy/context';
 export { can } from '../../server/tenancy/permissions';
 
 import { json, type AppLoadContext } from '@remix-run/node';

@@ -3,13 +3,15 @@ import { json } from '@remix-run/node';
 import { NotFoundError } from '../../server/lib/errors';
 import type { AppLoadContext } from '@remix-run/node';
 import type { Actor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import { zonedInstant } from '../../server/lib/zoned-time';
-import { approveCampaign, cancelCampaign, createCampaign, scheduleCampaign } from '../../server/campaigns/campaigns.service';
+import { withTenant, type Tx } from '../../server/tenancy/context';
+import { zonedInstant, zonedParts } from '../../server/lib/zoned-time';
+import { editorInput, editorValues } from './contracts/campaign-editor';
+import { approveCampaign, campaignDetail, cancelCampaign, createCampaign, scheduleCampaign, updateCampaign } from '../../server/campaigns/campaigns.service';
 import { nudgeCampaignTick, queueStopRuns } from '../../server/campaigns/campaigns.job';
 import { dryRun } from '../../server/campaigns/planning';
 import { tenantZone } from '../../server/campaigns/campaigns.queries';
 import { listSegmentsFor } from '../../server/segments/segments.service';
+import { campaignSettingsFor, updateCampaignSettings } from '../../server/campaigns/settings.service';
 
 export { campaignListPage, campaignPage, reportPage, runPage } from '../../server/campaigns/pages.service';
 
@@ -35,9 +37,11 @@ export async function or404<T>(p: Promise<T>): Promise<T> {
 // ---- the editor and the lifecycle buttons (the campaigns service checks, transitions and audits) -------------------
 
 
+const segmentOptions = async (trx: Tx, actor: Actor) => (await listSegmentsFor(trx, actor)).map((s) => ({ id: s.id, name: s.name, size: s.size }));
+
 /** The editor's options: the segments to pick from. */
 export async function editorOptions(context: AppLoadContext, actor: Actor) {
-  return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ segments: (await listSegmentsFor(trx, actor)).map((s) => ({ id: s.id, name: s.name, size: s.size })) }));
+  return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ segments: await segmentOptions(trx, actor) }));
 }
 
 /** A local "YYYY-MM-DDTHH:mm" of the tenant's zone as an ISO instant. */
@@ -47,39 +51,57 @@ function localToIso(v: string, timeZone: string): string | null {
   return zonedInstant({ year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: +m[4]!, minute: +m[5]! }, timeZone).toISOString();
 }
 
-/** The editor's form as the campaigns contract's input (the service validates it). */
-export function editorInput(form: FormData, timeZone: string): Record<string, unknown> {
-  const s = (k: string) => String(form.get(k) ?? '').trim();
-  const kind = s('schedule_kind') || 'once';
-  const schedule =
-    kind === 'recurring'
-      ? { kind, frequency: s('frequency') || 'weekly', time: s('time') || '10:00', ...(s('frequency') === 'weekly' ? { weekdays: form.getAll('weekdays').map(Number) } : {}), ...(s('frequency') === 'monthly' ? { month_day: Number(s('month_day') || 1) } : {}) }
-      : kind === 'triggered'
-        ? { kind, time: s('time') || '10:00', trigger: s('trigger') === 'entered_segment' ? { type: 'entered_segment', segment_id: s('segment_id') } : { type: s('trigger') || 'days_after_last_purchase', days: Number(s('trigger_days') || 30) } }
-        : { kind: 'once', at: s('at') ? localToIso(s('at'), timeZone) : null };
-  const attachments = s('attachments')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .map((l) => {
-      const [title, url] = l.split('|').map((x) => x.trim());
-      return url ? { msgtype: 'link', link: { title, url } } : { msgtype: 'image', image: { pic_url: title } };
-    });
-  return {
-    name: s('name'),
-    goal: s('goal') || null,
-    audience: { segment_id: s('segment_id'), exclude_segment_ids: form.getAll('exclude_segment_ids').map(String).filter(Boolean) },
-    delivery: s('delivery') || 'mass',
-    content: { text: String(form.get('text') ?? ''), attachments },
-    schedule,
-    holdout_pct: Number(s('holdout_pct') || 10),
-    attribution_days: Number(s('attribution_days') || 7),
-    quiet_hours: form.get('quiet_hours_off') !== 'on',
-  };
+/** An instant as the editor's local "YYYY-MM-DDTHH:mm" in the tenant's zone. */
+function isoToLocal(iso: string, timeZone: string): string {
+  const p = zonedParts(new Date(iso), timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${p.year}-${two(p.month)}-${two(p.day)}T${two(p.hour)}:${two(p.minute)}`;
 }
 
 export async function createFromEditor(context: AppLoadContext, actor: Actor, form: FormData) {
-  return withTenant(context.services.dbs, actor.tenantId, async (trx) => createCampaign(trx, actor, editorInput(form, await tenantZone(trx, actor.tenantId))));
+  return withTenant(context.services.dbs, actor.tenantId, async (trx) => {
+    const tz = await tenantZone(trx, actor.tenantId);
+    return createCampaign(trx, actor, editorInput(form, (v) => localToIso(v, tz)));
+  });
+}
+
+/**
+ * The edit page's data: the draft as the editor's values, and the segments. A campaign past draft is not
+ * editable (the service refuses it too): its page, with the reason, instead.
+ */
+export async function editPage(context: AppLoadContext, actor: Actor, id: string) {
+  return withTenant(context.services.dbs, actor.tenantId, async (trx) => {
+    const c = await campaignDetail(trx, actor, id);
+    const tz = await tenantZone(trx, actor.tenantId);
+    return { id: c.id, name: c.name, status: c.status, editable: c.status === 'draft', values: editorValues(c, (iso) => isoToLocal(iso, tz)), segments: await segmentOptions(trx, actor) };
+  });
+}
+
+/** Saves the edited draft (the service checks it is still a draft, validates and audits). */
+export async function updateFromEditor(context: AppLoadContext, actor: Actor, id: string, form: FormData) {
+  return withTenant(context.services.dbs, actor.tenantId, async (trx) => {
+    const tz = await tenantZone(trx, actor.tenantId);
+    return updateCampaign(trx, actor, id, editorInput(form, (v) => localToIso(v, tz)));
+  });
+}
+
+/** Settings → 营销活动: the tenant's campaign settings. */
+export async function campaignSettingsPage(context: AppLoadContext, actor: Actor) {
+  return withTenant(context.services.dbs, actor.tenantId, (trx) => campaignSettingsFor(trx, actor));
+}
+
+/** Saves the settings form (the service validates and audits). */
+export async function saveCampaignSettings(context: AppLoadContext, actor: Actor, form: FormData) {
+  const s = (k: string) => String(form.get(k) ?? '').trim();
+  const n = (k: string) => (s(k) === '' ? Number.NaN : Number(s(k)));
+  const input = {
+    quiet_hours: form.get('quiet_off') === 'on' ? null : { start: s('quiet_start'), end: s('quiet_end') },
+    frequency_cap: { max: n('frequency_max'), days: n('frequency_days') },
+    receive_cap_rule: s('receive_cap_rule'),
+    approval_required: form.get('approval_required') === 'on',
+    control_pct: n('control_pct'),
+  };
+  return withTenant(context.services.dbs, actor.tenantId, (trx) => updateCampaignSettings(trx, actor, input));
 }
 
 /** A lifecycle button of the campaign page: dry run, schedule, approve or cancel. */

@@ -1,5 +1,6 @@
 /** Formatting helpers shared by the dashboard routes (client-safe). */
 import type { CsvValue } from './csv';
+import { numberFormat } from './format';
 
 export interface ChangeLike {
   value: number | null;
@@ -30,7 +31,7 @@ export function pct(v: number | null | undefined, digits = 1): string {
 
 export function yuan(fen: number | null | undefined): string {
   if (fen === null || fen === undefined) return '—';
-  return `¥${(fen / 100).toLocaleString('zh-CN', { maximumFractionDigits: 0 })}`;
+  return `¥${numberFormat('zh-CN', { maximumFractionDigits: 0 }).format(fen / 100)}`;
 }
 
 /** Compact money for axes: ¥1.2万 / ¥3.4亿 (zh) or ¥1.2K / ¥3.4M (en). */
@@ -48,7 +49,7 @@ export function yuanShort(fen: number, locale: string): string {
 }
 
 export function num(v: number | null | undefined, digits = 0): string {
-  return v === null || v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString('zh-CN', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return v === null || v === undefined || Number.isNaN(v) ? '—' : numberFormat('zh-CN', { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(v);
 }
 
 /** Rates rounded for CSV (4 decimals) and money in yuan with 2 decimals. */

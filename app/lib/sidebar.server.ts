@@ -8,13 +8,12 @@
 import { json, redirect, type AppLoadContext } from '@remix-run/node';
 import { randomBytes } from 'node:crypto';
 import type { Actor } from '../../server/tenancy/actor';
-import { withTenant, type TenantId } from '../../server/tenancy/context';
+import type { TenantId } from '../../server/tenancy/context';
 import { readCookie } from '../../server/tenancy/auth.service';
 import { loadOpenConnection, tenantIdBySlug, type OpenConnection } from '../../server/wecom/connection.service';
 import { SIGNATURE_LIMIT, signSidebarUrl, WindowLimiter, jsapiSignature } from '../../server/wecom/jsapi.service';
 import { wecomRuntime } from '../../server/wecom/runtime';
-import { openScriptTasks } from '../../server/campaigns/one-to-one.repository';
-import { fetchContactNow, groupView, listTouches, loginWithOauthCode, oauthAuthorizeUrl, recordTouch, resolveContact } from '../../server/wecom/sidebar.service';
+import { fetchContactNow, harnessStaff, loginWithOauthCode, oauthAuthorizeUrl, saveSidebarTouch, sidebarCampaignScripts, sidebarContact, sidebarGroup, sidebarTouches } from '../../server/wecom/sidebar.service';
 import { getSession } from './guards.server';
 import './load-context';
 
@@ -72,13 +71,12 @@ export async function sidebarSdk(context: AppLoadContext, actor: Actor): Promise
   return conn.mode === 'simulator' ? 'sim' : 'wecom';
 }
 
-const tx = <T>(context: AppLoadContext, actor: Actor, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(context.services.dbs, actor.tenantId, fn);
-export const resolveSidebarContact = (context: AppLoadContext, actor: Actor, eid: string) => tx(context, actor, (trx) => resolveContact(trx, actor, eid));
+export const resolveSidebarContact = (context: AppLoadContext, actor: Actor, eid: string) => sidebarContact(context.services, actor, eid);
 export const fetchSidebarContact = (context: AppLoadContext, actor: Actor, eid: string) => fetchContactNow(context.services, actor, eid);
-export const loadSidebarGroup = (context: AppLoadContext, actor: Actor, chatId: string) => tx(context, actor, (trx) => groupView(trx, actor, chatId));
-export const saveTouch = (context: AppLoadContext, actor: Actor, input: unknown) => tx(context, actor, (trx) => recordTouch(trx, actor, input));
-export const loadTouches = (context: AppLoadContext, actor: Actor, customerId: string) => tx(context, actor, (trx) => listTouches(trx, actor, customerId));
-export const loadCampaignScripts = (context: AppLoadContext, actor: Actor, customerId: string) => (actor.staffId ? tx(context, actor, (trx) => openScriptTasks(trx, actor.tenantId, actor.staffId!, customerId)) : Promise.resolve([]));
+export const loadSidebarGroup = (context: AppLoadContext, actor: Actor, chatId: string) => sidebarGroup(context.services, actor, chatId);
+export const saveTouch = (context: AppLoadContext, actor: Actor, input: unknown) => saveSidebarTouch(context.services, actor, input);
+export const loadTouches = (context: AppLoadContext, actor: Actor, customerId: string) => sidebarTouches(context.services, actor, customerId);
+export const loadCampaignScripts = (context: AppLoadContext, actor: Actor, customerId: string) => sidebarCampaignScripts(context.services, actor, customerId);
 
 // ---- simulator stand-ins (non-production, simulator-mode tenants only) ----------------------------------------
 
@@ -121,9 +119,7 @@ export async function simVerify(context: AppLoadContext, actor: Actor, q: URLSea
 /** The harness's world: WeCom users with a Huike account, their customers and groups (simulator only). */
 export async function harnessData(context: AppLoadContext, slug: string | null) {
   const { sim, tenantId } = await simulatorFor(context, slug);
-  const staff = await withTenant(context.services.dbs, tenantId, (trx) =>
-    trx.selectFrom('staff').select(['name', 'email', 'wecom_userid']).where('tenant_id', '=', tenantId).where('wecom_userid', 'is not', null).where('active', '=', true).orderBy('email').orderBy('name').limit(200).execute(),
-  );
+  const staff = await harnessStaff(context.services, tenantId);
   const users = staff
     .filter((s) => s.wecom_userid && sim.state.staff.has(s.wecom_userid))
     .sort((a, b) => Number(Boolean(b.email)) - Number(Boolean(a.email)))

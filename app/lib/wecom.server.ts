@@ -1,23 +1,18 @@
 /**
  * Bridge from routes to the WeCom capability (server-only). Functions here take an actor that the route has
- * already guarded, run the domain code in the tenant's transaction and enqueue follow-up jobs after commit.
+ * already guarded and adapt the request to server/wecom, whose functions open the tenant's transaction and
+ * enqueue follow-up jobs after commit.
  */
 import type { AppLoadContext } from '@remix-run/node';
 import type { Actor } from '../../server/tenancy/actor';
-import { withTenant } from '../../server/tenancy/context';
-import { channelFormOptions, createChannel, listChannels, retryChannel } from '../../server/wecom/channels.service';
-import { configureConnection, getConnectionView, testConnection } from '../../server/wecom/connection.service';
-import { getCustomerWecomProfile } from '../../server/wecom/customer-wecom.repository';
+import { channelsPage, createChannel, retryChannel } from '../../server/wecom/channels.service';
+import { saveConnection, testConnection } from '../../server/wecom/connection.service';
 import { simulateActivity } from '../../server/wecom/demo-activity';
-import { inboxCounts, recentInbox } from '../../server/wecom/inbox.repository';
+import { customerWecomView, tagCatalogue, tagOptions, wecomSettingsPage } from '../../server/wecom/pages.service';
 import { buildClient } from '../../server/wecom/runtime';
-import { requestFullSync, syncOverview } from '../../server/wecom/sync.service';
-import { changeCustomerTags, createTag, enqueueTagWriteback } from '../../server/wecom/tags.service';
-import { countLiveWecomTags, listTagGroups, listTagOptions } from '../../server/wecom/tags.repository';
+import { requestFullSync } from '../../server/wecom/sync.service';
+import { applyTagChanges, createTagAndPush } from '../../server/wecom/tags.service';
 import { MemoryTokenStore } from '../../server/wecom/token-store';
-import { generateEncodingAesKey } from '../../server/wecom/crypto';
-import { randomBytes } from 'node:crypto';
-import { WECOM_LIMITS } from '../../server/wecom/types';
 import { z } from 'zod';
 import { ValidationError } from '../../server/lib/errors';
 import './load-context';
@@ -25,35 +20,10 @@ import type { ChannelSort, SimActivity } from './contracts/wecom';
 
 // ---- settings ----------------------------------------------------------------------------------------------------
 
-export async function loadWecomSettings(context: AppLoadContext, actor: Actor) {
-  const s = context.services;
-  return withTenant(s.dbs, actor.tenantId, async (trx) => {
-    const connection = await getConnectionView(s, trx, actor.tenantId, actor.tenantSlug);
-    const sync = await syncOverview(trx, actor.tenantId);
-    const inbox = (await recentInbox(trx, actor.tenantId, 30)).map((r) => ({
-      id: r.id,
-      event: r.event,
-      changeType: r.change_type,
-      subject: r.subject,
-      status: r.status,
-      result: r.result,
-      error: r.error,
-      attempts: r.attempts,
-      receivedAt: r.received_at,
-      processedAt: r.processed_at,
-    }));
-    const counts = await inboxCounts(trx, actor.tenantId);
-    const corpTags = await countLiveWecomTags(trx, actor.tenantId);
-    // Fresh values to paste into the WeCom console when the connection is new (Token: letters/digits ≤32; key: 43).
-    const suggestions = connection.configured ? null : { token: randomBytes(12).toString('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, 16), aesKey: generateEncodingAesKey(() => randomBytes(4).readUInt32BE(0) / 4294967296) };
-    return { connection, sync, inbox, inboxCounts: counts, corpTags, corpTagLimit: WECOM_LIMITS.corpTags, suggestions };
-  });
-}
+export const loadWecomSettings = (context: AppLoadContext, actor: Actor) => wecomSettingsPage(context.services, actor);
 
 export async function saveWecomConnection(context: AppLoadContext, actor: Actor, input: Record<string, unknown>) {
-  const s = context.services;
-  const r = await withTenant(s.dbs, actor.tenantId, (trx) => configureConnection(s, trx, actor, input));
-  return { ...r };
+  return { ...(await saveConnection(context.services, actor, input)) };
 }
 
 export async function testWecomConnection(context: AppLoadContext, actor: Actor) {
@@ -72,7 +42,7 @@ export async function simulateWecom(context: AppLoadContext, actor: Actor, kind:
 // ---- channels ----------------------------------------------------------------------------------------------------
 
 export async function loadChannels(context: AppLoadContext, actor: Actor, p: { sort: ChannelSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
-  return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ list: await listChannels(trx, actor.tenantId, p), options: await channelFormOptions(trx, actor.tenantId) }));
+  return channelsPage(context.services, actor, p);
 }
 
 export async function createWecomChannel(context: AppLoadContext, actor: Actor, input: Record<string, unknown>) {
@@ -86,31 +56,23 @@ export async function retryWecomChannel(context: AppLoadContext, actor: Actor, i
 // ---- tags --------------------------------------------------------------------------------------------------------
 
 export async function loadTagCatalogue(context: AppLoadContext, actor: Actor) {
-  return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ groups: await listTagGroups(trx, actor.tenantId), corpTags: await countLiveWecomTags(trx, actor.tenantId), limit: WECOM_LIMITS.corpTags }));
+  return tagCatalogue(context.services, actor);
 }
 
 /** Creates a tag; a WeCom tag is then pushed by the write-back job. */
 export async function createTagFor(context: AppLoadContext, actor: Actor, input: Record<string, unknown>) {
-  const r = await withTenant(context.services.dbs, actor.tenantId, (trx) => createTag(trx, actor, input));
-  if (r.push) await enqueueTagWriteback(context.services, actor.tenantId, [], [r.tagId]);
-  return r;
+  return createTagAndPush(context.services, actor, input);
 }
 
 // ---- customers ---------------------------------------------------------------------------------------------------
 
-export async function tagOptionsFor(context: AppLoadContext, actor: Actor) {
-  return withTenant(context.services.dbs, actor.tenantId, (trx) => listTagOptions(trx, actor.tenantId));
-}
-
 export async function customerWecom(context: AppLoadContext, actor: Actor, id: string) {
-  return withTenant(context.services.dbs, actor.tenantId, async (trx) => ({ profile: await getCustomerWecomProfile(trx, actor, id), tagOptions: await listTagOptions(trx, actor.tenantId) }));
+  return customerWecomView(context.services, actor, id);
 }
 
 /** Adds/removes tags on customers (one or many); pending WeCom changes go to the write-back job after commit. */
 export async function changeTags(context: AppLoadContext, actor: Actor, input: { customerIds: string[]; add: string[]; remove: string[] }) {
-  const r = await withTenant(context.services.dbs, actor.tenantId, (trx) => changeCustomerTags(trx, actor, input));
-  await enqueueTagWriteback(context.services, actor.tenantId, r.pending);
-  return r;
+  return applyTagChanges(context.services, actor, input);
 }
 
 const tagActionSchema = z.object({ tagId: z.string().uuid('请选择标签 / Choose a tag'), op: z.enum(['add', 'remove']) });

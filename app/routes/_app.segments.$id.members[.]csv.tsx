@@ -6,11 +6,11 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { GROUP_LABELS, STAGE_LABELS } from '~/lib/analytics-labels';
 import { toCsv } from '~/lib/csv';
 import { requireActor } from '~/lib/guards.server';
-import { exportMembers, withTenant } from '~/lib/segments.server';
+import { segmentMembersExport } from '~/lib/segments.server';
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.view');
-  const { segment, rows } = await withTenant(context.services.dbs, actor.tenantId, (trx) => exportMembers(trx, actor, params.id ?? ''));
+  const { segment, rows } = await segmentMembersExport(context.services, actor, params.id ?? '');
   const columns = [
     { key: 'id', label: '客户ID / Customer id' },
     { key: 'name', label: '客户 / Customer' },

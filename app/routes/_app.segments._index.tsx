@@ -9,7 +9,7 @@ import { can } from '~/lib/auth.server';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { listSegmentsFor, withTenant } from '~/lib/segments.server';
+import { segmentsList } from '~/lib/segments.server';
 import { SEGMENT_TEMPLATES } from '~/lib/segments/templates';
 import styles from '~/styles/segments.css';
 
@@ -17,7 +17,7 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: styles }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.view');
-  const rows = await withTenant(context.services.dbs, actor.tenantId, (trx) => listSegmentsFor(trx, actor));
+  const rows = await segmentsList(context.services, actor);
   return json({
     segments: rows.map((s) => ({ id: s.id, name: s.name, description: s.description, kind: s.kind, size: s.size, refreshed_at: s.refreshed_at, template: s.template })),
     canManage: can(actor.role, 'segments.manage'),

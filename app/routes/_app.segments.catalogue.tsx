@@ -2,13 +2,13 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { actionError, requireActor } from '~/lib/guards.server';
-import { searchOrderCatalogue, withTenant } from '~/lib/segments.server';
+import { segmentCatalogue } from '~/lib/segments.server';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.view');
   const u = new URL(request.url).searchParams;
   try {
-    const items = await withTenant(context.services.dbs, actor.tenantId, (trx) => searchOrderCatalogue(trx, actor, { kind: u.get('kind'), q: u.get('q') ?? '' }));
+    const items = await segmentCatalogue(context.services, actor, { kind: u.get('kind'), q: u.get('q') ?? '' });
     return json({ ok: true as const, items });
   } catch (e) {
     return actionError(e, context);

@@ -8,7 +8,7 @@ import { FormResult } from '~/components/form-result';
 import { SegmentEditor } from '~/components/segments/segment-editor';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
-import { builderOptions, createSegment, createStaticFromUpload, mobileHashKey, withTenant } from '~/lib/segments.server';
+import { saveNewSegment, saveUploadedSegment, segmentBuilderOptions } from '~/lib/segments.server';
 import { EMPTY_RULE, parseRule, type Rule } from '~/lib/segments/rule';
 import { segmentForm } from '~/lib/segments/form';
 import { templateByKey } from '~/lib/segments/templates';
@@ -33,7 +33,7 @@ function initialRule(url: URL): { rule: Rule; template: string | null; name: str
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.manage');
-  const options = await withTenant(context.services.dbs, actor.tenantId, (trx) => builderOptions(trx, actor));
+  const options = await segmentBuilderOptions(context.services, actor);
   return json({ options, initial: initialRule(new URL(request.url)) });
 }
 
@@ -41,13 +41,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { actor, form } = await requireMutation(request, context, 'segments.manage');
   try {
     if (form.get('intent') === 'upload') {
-      const key = mobileHashKey(context.services.config.APP_ENCRYPTION_KEY);
       const input = { name: form.get('name'), description: form.get('description'), idType: form.get('idType'), text: String(form.get('text') ?? '') };
-      const r = await withTenant(context.services.dbs, actor.tenantId, (trx) => createStaticFromUpload(trx, actor, key, input));
+      const r = await saveUploadedSegment(context.services, actor, input);
       return json({ ok: true as const, upload: r });
     }
     const input = segmentForm(form);
-    const row = await withTenant(context.services.dbs, actor.tenantId, (trx) => createSegment(trx, actor, input));
+    const row = await saveNewSegment(context.services, actor, input);
     return redirect(`/segments/${row.id}`);
   } catch (e) {
     return actionError(e, context);

@@ -2,7 +2,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { actionError, requireActor } from '~/lib/guards.server';
-import { previewRule, withTenant } from '~/lib/segments.server';
+import { previewSegmentRule } from '~/lib/segments.server';
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.view');
@@ -15,7 +15,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
     return json({ ok: false as const, error: 'rule: not valid JSON' }, { status: 400 });
   }
   try {
-    const out = await withTenant(context.services.dbs, actor.tenantId, (trx) => previewRule(trx, actor, rule, 20, { exact: params.get('exact') === '1' }));
+    const out = await previewSegmentRule(context.services, actor, rule, { exact: params.get('exact') === '1' });
     return json({ ok: true as const, count: out.count, exact: out.exact, as_of: out.as_of, rows: out.rows ?? [] });
   } catch (e) {
     return actionError(e, context);

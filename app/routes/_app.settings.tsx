@@ -10,6 +10,7 @@ const TABS = [
   { to: '/settings/stores', zh: '区域与门店', en: 'Regions & stores', permission: 'settings.view' },
   { to: '/settings/staff', zh: '员工', en: 'Staff', permission: 'staff.manage' },
   { to: '/settings/wecom', zh: '企业微信', en: 'WeCom', permission: 'wecom.manage' },
+  { to: '/settings/campaigns', zh: '营销活动', en: 'Campaigns', permission: 'settings.manage' },
   { to: '/settings/api-keys', zh: 'API 密钥', en: 'API keys', permission: 'apikeys.manage' },
   { to: '/settings/audit', zh: '操作日志', en: 'Audit log', permission: 'audit.view' },
 ] as const;

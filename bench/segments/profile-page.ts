@@ -9,7 +9,7 @@ import { openServices } from '../../server/services';
 import { findTenantBySlug } from '../../server/tenancy/tenants.service';
 import { withTenant } from '../../server/tenancy/context';
 import { login, resolveSession } from '../../server/tenancy/auth.service';
-import { listContext } from '../../server/analytics/analytics.queries';
+import { listContext } from '../../server/analytics/queries/read';
 import { listCustomerMetrics } from '../../server/customers/customer-list.service';
 import { wecomColumnsFor } from '../../server/wecom/customer-wecom.repository';
 import { listTagOptions } from '../../server/wecom/tags.repository';

@@ -13,6 +13,8 @@ export interface CampaignsTable {
   goal: string | null;
   status: Generated<CampaignStatus>;
   delivery: 'mass' | 'one_to_one';
+  /** Whom mass tasks go to: customers in single chats, or also the clerks' customer group chats (migration 1830). */
+  target: Generated<'customers' | 'customers_and_groups'>;
   audience: unknown;
   content: unknown;
   schedule: unknown;

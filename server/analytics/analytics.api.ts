@@ -5,15 +5,15 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
 import type { Services } from '../services';
-import { withTenant } from '../tenancy/context';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import { addMonths } from './aggregate';
-import { analyticsCohorts, analyticsModel, analyticsRfm, analyticsSummary } from './analytics.queries';
-import { customerFilterSchema, listCustomerMetrics, METRIC_SORTS, type CustomerFilters, type MetricSort } from '../customers/customer-list.service';
-import { customerProfile } from '../customers/profile.repository';
-import { filterOptions, parseFiltersStrict, resolveFilters } from './filters';
-import { tenantToday } from './metrics.repository';
-import { getState, metricsAt } from './refresh.service';
+import { analyticsCohorts } from './queries/cohorts';
+import { analyticsModel } from './queries/predictions';
+import { analyticsSummary } from './queries/repurchase';
+import { analyticsRfm } from './queries/rfm';
+import { customerFilterSchema, METRIC_SORTS, type CustomerFilters, type CustomerRow, type MetricSort } from '../customers/customer-list.service';
+import { parseFiltersStrict } from './filters';
+import { customerAt, customersAt } from './queries/customers';
 import { z } from 'zod';
 
 type Handler = (req: ApiRequest, res: Response) => Promise<void>;
@@ -88,163 +88,133 @@ function metricsJson(m: Record<string, unknown> | null) {
   };
 }
 
+type Route = (services: Services) => Handler;
+
+const getSummary: Route = (services) => async (req, res) => {
+  const { summary: s, meta } = await analyticsSummary(services, req.actor, parseFiltersStrict(query(req)));
+  res.json({
+    as_of: meta.asOf,
+    from: meta.from,
+    to: meta.to,
+    store: meta.store?.code ?? null,
+    region: meta.region?.code ?? null,
+    customers: s.customers,
+    repeat_customers: s.repeatCustomers,
+    repurchase_rate: s.repurchaseRate,
+    repurchase_rate_30d: s.repurchaseRate30d,
+    repurchase_rate_60d: s.repurchaseRate60d,
+    repurchase_rate_90d: s.repurchaseRate90d,
+    paid_orders: s.paidOrders,
+    refund_orders: s.refundOrders,
+    paid_revenue_fen: s.paidRevenueFen,
+    refund_fen: s.refundFen,
+    identified_revenue_fen: s.identifiedRevenueFen,
+    private_domain_share: s.privateDomainShare,
+    repurchase_window_days: s.repurchaseWindowDays,
+  });
+};
+
+const getCohorts: Route = (services) => async (req, res) => {
+  const { cohorts } = await analyticsCohorts(services, req.actor, parseFiltersStrict(query(req)));
+  // Each month as a cell too, with `partial: true` when the month is not over at as_of (docs/metrics.md).
+  res.json(
+    cohorts.map((c) => ({
+      cohort: c.cohort,
+      size: c.size,
+      retention: c.retention,
+      cells: c.retention.map((r, k) => ({ month: addMonths(c.cohort, k), k, retention: r, partial: c.partial[k] === true })),
+    })),
+  );
+};
+
+const getRfm: Route = (services) => async (req, res) => {
+  const d = await analyticsRfm(services, req.actor, parseFiltersStrict(query(req)));
+  res.json({
+    as_of: d.meta.asOf,
+    customers: d.customers,
+    grid: d.grid.map((c) => ({ r: c.r, fm: c.fm, group: c.group, customers: c.customers, revenue_fen: c.revenueFen })),
+    groups: d.groups.map((g) => ({
+      group: g.group,
+      customers: g.customers,
+      share: g.share,
+      revenue_fen: g.revenueFen,
+      avg_frequency: g.avgFrequency,
+      avg_recency_days: g.avgRecencyDays,
+      avg_monetary_fen: g.avgMonetaryFen,
+    })),
+  });
+};
+
+const getModel: Route = (services) => async (req, res) => {
+  const d = await analyticsModel(services, req.actor, parseFiltersStrict(query(req)));
+  res.json(d.model);
+};
+
+function customerRowJson(c: CustomerRow) {
+  return {
+    id: c.id,
+    display_name: c.display_name,
+    mobile_masked: c.mobile_masked,
+    store: c.store,
+    clerks: c.clerks,
+    stage: c.stage,
+    rfm_group: c.rfm_group,
+    r_score: c.r_score,
+    fm_score: c.fm_score,
+    frequency: c.frequency,
+    recency_days: c.recency_days,
+    monetary_fen: Number(c.monetary_fen),
+    first_purchase: c.first_purchase,
+    last_purchase: c.last_purchase,
+    expected_next_purchase: c.expected_next_purchase,
+    due: c.is_due,
+    days_overdue: c.days_overdue,
+    p_alive: c.p_alive,
+    p_alive_reason: pAliveReason(c.frequency, c.exp_purchases_90),
+    expected_purchases_90d: c.exp_purchases_90,
+    predicted_value_12m_fen: c.predicted_value_12m_fen === null ? null : Number(c.predicted_value_12m_fen),
+  };
+}
+
+const listCustomers: Route = (services) => async (req, res) => {
+  const q = query(req);
+  const f = parseFiltersStrict(q);
+  const paging = strict(pagingSchema, Object.fromEntries(['page', 'size', 'sort', 'dir'].map((k) => [k, q.get(k) ?? undefined])));
+  const cf: CustomerFilters = strict(
+    customerFilterSchema,
+    Object.fromEntries(['stage', 'group', 'r', 'fm', 'due', 'q'].map((k) => [k, q.get(k) ?? undefined]).filter(([, v]) => v !== undefined)),
+  );
+  const filters: CustomerFilters = { ...cf, store: f.store, region: f.region, first_from: f.from, first_to: f.to };
+  const sort: MetricSort = paging.sort ?? (cf.due ? 'priority' : 'monetary');
+  const out = await customersAt(services, req.actor, f, { sort, dir: paging.dir, page: paging.page, size: paging.size, filters });
+  res.json({ as_of: out.asOf, page: paging.page, size: paging.size, total: out.list.total, data: out.list.rows.map(customerRowJson) });
+};
+
+const getCustomer: Route = (services) => async (req, res) => {
+  const id = req.params.id ?? '';
+  if (!UUID.test(id)) throw new NotFoundError('No such customer');
+  const { p, metrics } = await customerAt(services, req.actor, id, parseFiltersStrict(query(req)));
+  res.json({
+    id: p.id,
+    display_name: p.display_name,
+    mobile_masked: p.mobile_masked,
+    source: p.source,
+    store: p.home_store ?? p.store,
+    created_at: p.created_at,
+    orders: p.orderCount,
+    clerks: p.follows.filter((x) => !x.ended_at).map((x) => x.clerk),
+    metrics: metricsJson(metrics),
+  });
+};
+
 export function analyticsApi(services: Services): Router {
   const r = express.Router();
-
-  r.get(
-    '/analytics/summary',
-    wrap(async (req, res) => {
-      const f = parseFiltersStrict(query(req));
-      const { summary: s, meta } = await analyticsSummary(services, req.actor, f);
-      res.json({
-        as_of: meta.asOf,
-        from: meta.from,
-        to: meta.to,
-        store: meta.store?.code ?? null,
-        region: meta.region?.code ?? null,
-        customers: s.customers,
-        repeat_customers: s.repeatCustomers,
-        repurchase_rate: s.repurchaseRate,
-        repurchase_rate_30d: s.repurchaseRate30d,
-        repurchase_rate_60d: s.repurchaseRate60d,
-        repurchase_rate_90d: s.repurchaseRate90d,
-        paid_orders: s.paidOrders,
-        refund_orders: s.refundOrders,
-        paid_revenue_fen: s.paidRevenueFen,
-        refund_fen: s.refundFen,
-        identified_revenue_fen: s.identifiedRevenueFen,
-        private_domain_share: s.privateDomainShare,
-        repurchase_window_days: s.repurchaseWindowDays,
-      });
-    }),
-  );
-
-  r.get(
-    '/analytics/cohorts',
-    wrap(async (req, res) => {
-      const { cohorts } = await analyticsCohorts(services, req.actor, parseFiltersStrict(query(req)));
-      // Each month as a cell too, with `partial: true` when the month is not over at as_of (docs/metrics.md).
-      res.json(
-        cohorts.map((c) => ({
-          cohort: c.cohort,
-          size: c.size,
-          retention: c.retention,
-          cells: c.retention.map((r, k) => ({ month: addMonths(c.cohort, k), k, retention: r, partial: c.partial[k] === true })),
-        })),
-      );
-    }),
-  );
-
-  r.get(
-    '/analytics/rfm',
-    wrap(async (req, res) => {
-      const d = await analyticsRfm(services, req.actor, parseFiltersStrict(query(req)));
-      res.json({
-        as_of: d.meta.asOf,
-        customers: d.customers,
-        grid: d.grid.map((c) => ({ r: c.r, fm: c.fm, group: c.group, customers: c.customers, revenue_fen: c.revenueFen })),
-        groups: d.groups.map((g) => ({
-          group: g.group,
-          customers: g.customers,
-          share: g.share,
-          revenue_fen: g.revenueFen,
-          avg_frequency: g.avgFrequency,
-          avg_recency_days: g.avgRecencyDays,
-          avg_monetary_fen: g.avgMonetaryFen,
-        })),
-      });
-    }),
-  );
-
-  r.get(
-    '/analytics/model',
-    wrap(async (req, res) => {
-      const d = await analyticsModel(services, req.actor, parseFiltersStrict(query(req)));
-      res.json(d.model);
-    }),
-  );
-
-  r.get(
-    '/customers',
-    wrap(async (req, res) => {
-      const q = query(req);
-      const f = parseFiltersStrict(q);
-      const paging = strict(pagingSchema, Object.fromEntries(['page', 'size', 'sort', 'dir'].map((k) => [k, q.get(k) ?? undefined])));
-      const cf: CustomerFilters = strict(
-        customerFilterSchema,
-        Object.fromEntries(['stage', 'group', 'r', 'fm', 'due', 'q'].map((k) => [k, q.get(k) ?? undefined]).filter(([, v]) => v !== undefined)),
-      );
-      const out = await withTenant(services.dbs, req.actor.tenantId, async (trx) => {
-        const options = await filterOptions(trx, req.actor);
-        const state = await getState(trx, req.actor.tenantId);
-        const rf = resolveFilters(f, options, state?.as_of ?? (await tenantToday(trx, req.actor.tenantId)), null);
-        const at = await metricsAt(trx, req.actor.tenantId, f.as_of);
-        const filters: CustomerFilters = { ...cf, store: f.store, region: f.region, first_from: f.from, first_to: f.to };
-        const sort: MetricSort = paging.sort ?? (cf.due ? 'priority' : 'monetary');
-        const list = await listCustomerMetrics(trx, req.actor, { sort, dir: paging.dir, page: paging.page, size: paging.size, filters }, options, at.relation);
-        return { list, asOf: rf.asOf };
-      });
-      res.json({
-        as_of: out.asOf,
-        page: paging.page,
-        size: paging.size,
-        total: out.list.total,
-        data: out.list.rows.map((c) => ({
-          id: c.id,
-          display_name: c.display_name,
-          mobile_masked: c.mobile_masked,
-          store: c.store,
-          clerks: c.clerks,
-          stage: c.stage,
-          rfm_group: c.rfm_group,
-          r_score: c.r_score,
-          fm_score: c.fm_score,
-          frequency: c.frequency,
-          recency_days: c.recency_days,
-          monetary_fen: Number(c.monetary_fen),
-          first_purchase: c.first_purchase,
-          last_purchase: c.last_purchase,
-          expected_next_purchase: c.expected_next_purchase,
-          due: c.is_due,
-          days_overdue: c.days_overdue,
-          p_alive: c.p_alive,
-          p_alive_reason: pAliveReason(c.frequency, c.exp_purchases_90),
-          expected_purchases_90d: c.exp_purchases_90,
-          predicted_value_12m_fen: c.predicted_value_12m_fen === null ? null : Number(c.predicted_value_12m_fen),
-        })),
-      });
-    }),
-  );
-
-  r.get(
-    '/customers/:id',
-    wrap(async (req, res) => {
-      const id = req.params.id ?? '';
-      if (!UUID.test(id)) throw new NotFoundError('No such customer');
-      const f = parseFiltersStrict(query(req));
-      const out = await withTenant(services.dbs, req.actor.tenantId, async (trx) => {
-        const p = await customerProfile(trx, req.actor, id);
-        let metrics: Record<string, unknown> | null = p.metrics as Record<string, unknown> | null;
-        const at = await metricsAt(trx, req.actor.tenantId, f.as_of);
-        if (at.relation === '_an_cm') {
-          const r = await trx.selectFrom('_an_cm' as 'customer_metrics').selectAll().where('customer_id', '=', id).executeTakeFirst();
-          metrics = (r as Record<string, unknown> | undefined) ?? null;
-        }
-        return { p, metrics };
-      });
-      res.json({
-        id: out.p.id,
-        display_name: out.p.display_name,
-        mobile_masked: out.p.mobile_masked,
-        source: out.p.source,
-        store: out.p.home_store ?? out.p.store,
-        created_at: out.p.created_at,
-        orders: out.p.orderCount,
-        clerks: out.p.follows.filter((x) => !x.ended_at).map((x) => x.clerk),
-        metrics: metricsJson(out.metrics),
-      });
-    }),
-  );
+  r.get('/analytics/summary', wrap(getSummary(services)));
+  r.get('/analytics/cohorts', wrap(getCohorts(services)));
+  r.get('/analytics/rfm', wrap(getRfm(services)));
+  r.get('/analytics/model', wrap(getModel(services)));
+  r.get('/customers', wrap(listCustomers(services)));
+  r.get('/customers/:id', wrap(getCustomer(services)));
   return r;
 }
 

@@ -46,8 +46,4 @@ export function clearTenant(tenantId: string): void {
   for (const [k, e] of entries) if (e.tenantId === tenantId) entries.delete(k);
 }
 
-export function clearAll(): void {
-  entries.clear();
-}
-
 onRefresh(clearTenant);

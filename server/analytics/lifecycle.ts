@@ -99,7 +99,8 @@ export function addDays(isoDate: string, days: number): string {
 
 /**
  * Expected next purchase = last purchase + the customer's median interval when they have at least 2 intervals,
- * else the tenant's median interval; rounded to whole days (half up). Null without a purchase or any median.
+ * else the tenant's median interval; rounded to whole days (half up). Null without a purchase or any median. The
+ * reference the SQL of metrics.repository.ts is tested against.
  */
 export function expectedNextPurchase(lastPurchase: string | null, customerIntervals: readonly number[], tenantMedian: number | null): string | null {
   if (!lastPurchase) return null;

@@ -526,3 +526,9 @@ export async function customerCounts(trx: Tx, tenantId: TenantId, source: 'custo
     from ${sql.table(source)} where tenant_id = ${tenantId}`.execute(trx);
   return r.rows[0] ?? { customers: 0, buyers: 0, repeaters: 0 };
 }
+
+/** One customer's row of the metrics computed for another D (`_an_cm`, see refresh.service metricsAt). */
+export async function computedMetricsRow(trx: Tx, customerId: string): Promise<Record<string, unknown> | null> {
+  const r = await trx.selectFrom('_an_cm' as 'customer_metrics').selectAll().where('customer_id', '=', customerId).executeTakeFirst();
+  return (r as Record<string, unknown> | undefined) ?? null;
+}

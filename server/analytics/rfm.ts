@@ -115,7 +115,7 @@ export interface RfmScores {
 
 /**
  * Scores and groups for a tenant's buyers (F ≥ 1), in input order: the reference the set-based SQL of
- * metrics.repository.ts is tested against (tests/integration/analytics/metrics.test.ts, "twins").
+ * metrics.repository.ts is tested against (tests/integration/analytics/definitions.test.ts).
  */
 export function scoreRfm(rows: readonly RfmInput[]): RfmScores[] {
   const r = cumeDistScores(
@@ -149,6 +149,7 @@ export function scoreFromBreaks(value: number, breaks: readonly { score: number;
   return best;
 }
 
+/** A touched customer's scores in the incremental refresh: the reference its SQL (breaksCase) is tested against. */
 export function scoreWithBreaks(x: RfmInput, breaks: RfmBreaks): RfmScores {
   const r = scoreFromBreaks(x.recencyDays, breaks.r, 'desc');
   // F = 1 scores 1 and F ≥ 2 at least 2, whatever the last full run saw.

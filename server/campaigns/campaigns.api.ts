@@ -7,7 +7,7 @@
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { CAMPAIGN_STATUSES, EXCLUSION_REASONS, MESSAGE_LIMITS } from '../../app/lib/contracts/campaign';
+import { CAMPAIGN_STATUSES, CAMPAIGN_TARGETS, EXCLUSION_REASONS, MESSAGE_LIMITS } from '../../app/lib/contracts/campaign';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
 import { ValidationError } from '../lib/errors';
 import { withTenant } from '../tenancy/context';
@@ -86,6 +86,17 @@ const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'strin
 const clock = { type: 'string', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$', example: '10:00' };
 const statusOut = json({ type: 'object', properties: { id: { type: 'string', format: 'uuid' }, status: { type: 'string', enum: [...CAMPAIGN_STATUSES] }, next_run_at: { type: 'string', format: 'date-time' } } }, 'The new status');
 
+const nDays = { type: 'integer', minimum: 0, maximum: 3650 };
+const triggerSchema = {
+  oneOf: [
+    { type: 'object', required: ['type', 'segment_id'], properties: { type: { enum: ['entered_segment'] }, segment_id: { type: 'string', format: 'uuid' } } },
+    { type: 'object', required: ['type', 'days'], properties: { type: { enum: ['days_after_first_purchase', 'days_after_last_purchase', 'days_after_wecom_add'] }, days: nDays } },
+    { type: 'object', required: ['type', 'sku'], properties: { type: { enum: ['ordered_sku'] }, sku: { type: 'string', maxLength: 128 } } },
+    { type: 'object', required: ['type', 'category'], properties: { type: { enum: ['ordered_category'] }, category: { type: 'string', maxLength: 128 } } },
+    { type: 'object', required: ['type'], properties: { type: { enum: ['birthday'] }, days_before: { type: 'integer', minimum: 0, maximum: 30, default: 0 } } },
+  ],
+};
+
 openApiSchemas.CampaignInput = {
   type: 'object',
   required: ['name', 'audience', 'delivery', 'content', 'schedule'],
@@ -95,6 +106,7 @@ openApiSchemas.CampaignInput = {
     goal: { type: 'string', nullable: true },
     audience: { type: 'object', required: ['segment_id'], additionalProperties: false, properties: { segment_id: { type: 'string', format: 'uuid', description: 'Members at send time' }, exclude_segment_ids: { type: 'array', maxItems: 10, items: { type: 'string', format: 'uuid' } } } },
     delivery: { type: 'string', enum: ['mass', 'one_to_one'], description: 'mass: one 群发 task per serving clerk (only {导购}, {门店}, {门店地址}, each with a fallback: {导购|我们}); one_to_one: a personal task per customer' },
+    target: { type: 'string', enum: [...CAMPAIGN_TARGETS], default: 'customers', description: 'mass only: customers_and_groups also sends one chat_type=group task per serving clerk to their customer group chats' },
     content: {
       type: 'object',
       required: ['text'],
@@ -107,7 +119,7 @@ openApiSchemas.CampaignInput = {
       oneOf: [
         { type: 'object', required: ['kind', 'at'], properties: { kind: { enum: ['once'] }, at: { type: 'string', format: 'date-time', nullable: true, description: 'null: as soon as scheduled' } } },
         { type: 'object', required: ['kind', 'frequency', 'time'], properties: { kind: { enum: ['recurring'] }, frequency: { enum: ['daily', 'weekly', 'monthly'] }, time: clock, weekdays: { type: 'array', items: { type: 'integer', minimum: 1, maximum: 7 } }, month_day: { type: 'integer', minimum: 1, maximum: 31 }, starts_on: { type: 'string', format: 'date' }, ends_on: { type: 'string', format: 'date' } } },
-        { type: 'object', required: ['kind', 'trigger'], properties: { kind: { enum: ['triggered'] }, trigger: { type: 'object' }, reentry_days: { type: 'integer', nullable: true }, time: clock } },
+        { type: 'object', required: ['kind', 'trigger'], properties: { kind: { enum: ['triggered'] }, trigger: triggerSchema, reentry_days: { type: 'integer', minimum: 1, maximum: 3650, nullable: true, description: 'A customer may fire again this many days after their last firing; null: once per customer' }, time: clock } },
       ],
       description: 'Times in the tenant’s time zone',
     },
@@ -165,6 +177,8 @@ const dryRunSchema = {
     by_store: { type: 'array', items: { type: 'object', properties: { store_id: { type: 'string', nullable: true }, store_name: { type: 'string', nullable: true }, recipients: { type: 'integer' }, clerks: { type: 'integer' } } } },
     by_clerk: { type: 'array', items: { type: 'object', properties: { staff_id: { type: 'string' }, name: { type: 'string' }, store_id: { type: 'string', nullable: true }, store_name: { type: 'string', nullable: true }, recipients: { type: 'integer' }, tasks: { type: 'integer' } } } },
     tasks: { type: 'integer' },
+    group_chats: { type: 'integer', description: 'Target customers_and_groups: the senders’ customer group chats' },
+    group_tasks: { type: 'integer', description: 'The chat_type=group tasks for them (one per clerk and chunk)' },
   },
 };
 

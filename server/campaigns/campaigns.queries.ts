@@ -106,6 +106,7 @@ export interface CampaignHeadRow {
   goal: string | null;
   status: string;
   delivery: 'mass' | 'one_to_one';
+  target: 'customers' | 'customers_and_groups';
   audience: { segment_id?: string | null; exclude_segment_ids?: string[] };
   content: { text?: string; attachments?: unknown[] };
   schedule: { kind: string } & Record<string, unknown>;
@@ -120,7 +121,7 @@ export interface CampaignHeadRow {
 
 export async function campaignHeadRow(trx: Tx, tenantId: TenantId, id: string): Promise<CampaignHeadRow | undefined> {
   return (
-    await sql<CampaignHeadRow>`select c.id, c.name, c.goal, c.status, c.delivery, c.audience, c.content, c.schedule, c.guardrails, c.holdout_pct, c.attribution_days,
+    await sql<CampaignHeadRow>`select c.id, c.name, c.goal, c.status, c.delivery, c.target, c.audience, c.content, c.schedule, c.guardrails, c.holdout_pct, c.attribution_days,
         c.next_run_at, c.approved_at, c.created_at, sg.name as segment_name
       from campaigns c left join segments sg on sg.tenant_id = c.tenant_id and sg.id::text = c.audience->>'segment_id'
       where c.tenant_id = ${tenantId}::uuid and c.id = ${id}::uuid`.execute(trx)

@@ -1,7 +1,7 @@
 /** Campaigns and their runs: rows in, rows out (the rules live in the services). */
 import { sql } from 'kysely';
 import { jsonb } from '../lib/sql';
-import type { CampaignAudience, CampaignContent, CampaignSchedule, CampaignStatus, CampaignRunStatus } from '../../app/lib/contracts/campaign';
+import type { CampaignAudience, CampaignContent, CampaignSchedule, CampaignStatus, CampaignRunStatus, CampaignTarget } from '../../app/lib/contracts/campaign';
 import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 
@@ -19,6 +19,8 @@ export interface NewCampaign {
   name: string;
   goal?: string | null;
   delivery: 'mass' | 'one_to_one';
+  /** Default 'customers'; 'customers_and_groups' also sends to the clerks' customer group chats (mass only). */
+  target?: CampaignTarget;
   audience: { segment_id: string | null; exclude_segment_ids?: string[] };
   content: CampaignContent;
   schedule: CampaignSchedule;
@@ -35,6 +37,7 @@ export interface CampaignRow {
   goal: string | null;
   status: CampaignStatus;
   delivery: 'mass' | 'one_to_one';
+  target: CampaignTarget;
   audience: CampaignAudience;
   content: CampaignContent;
   schedule: CampaignSchedule;
@@ -50,20 +53,20 @@ export interface CampaignRow {
   updated_at: Date;
 }
 
-const campaignColumns = sql`id, name, goal, status, delivery, audience, content, schedule,
+const campaignColumns = sql`id, name, goal, status, delivery, target, audience, content, schedule,
   ${jsonb(DEFAULT_GUARDRAILS)} || guardrails as guardrails, holdout_pct::float8 as holdout_pct,
   attribution_days, priority, next_run_at, approved_by, approved_at, created_by, created_at, updated_at`;
 
 export async function insertCampaign(trx: Tx, tenantId: TenantId, c: NewCampaign): Promise<string> {
-  const r = await sql<{ id: string }>`insert into campaigns (tenant_id, name, goal, delivery, audience, content, schedule, holdout_pct, attribution_days, created_by, priority, guardrails)
-    values (${tenantId}::uuid, ${c.name}, ${c.goal ?? null}, ${c.delivery}, ${jsonb(c.audience)}, ${jsonb(c.content)},
+  const r = await sql<{ id: string }>`insert into campaigns (tenant_id, name, goal, delivery, target, audience, content, schedule, holdout_pct, attribution_days, created_by, priority, guardrails)
+    values (${tenantId}::uuid, ${c.name}, ${c.goal ?? null}, ${c.delivery}, ${c.target ?? 'customers'}, ${jsonb(c.audience)}, ${jsonb(c.content)},
       ${jsonb(c.schedule)}, ${c.holdoutPct}, ${c.attributionDays}, ${c.createdBy}::uuid, ${c.priority ?? 0}, ${jsonb(c.guardrails ?? DEFAULT_GUARDRAILS)})
     returning id`.execute(trx);
   return r.rows[0]!.id;
 }
 
 export async function updateCampaignRow(trx: Tx, tenantId: TenantId, id: string, c: Omit<NewCampaign, 'createdBy'>): Promise<void> {
-  await sql`update campaigns set name = ${c.name}, goal = ${c.goal ?? null}, delivery = ${c.delivery}, audience = ${jsonb(c.audience)},
+  await sql`update campaigns set name = ${c.name}, goal = ${c.goal ?? null}, delivery = ${c.delivery}, target = ${c.target ?? 'customers'}, audience = ${jsonb(c.audience)},
       content = ${jsonb(c.content)}, schedule = ${jsonb(c.schedule)}, holdout_pct = ${c.holdoutPct},
       attribution_days = ${c.attributionDays}, priority = ${c.priority ?? 0}, guardrails = ${jsonb(c.guardrails ?? DEFAULT_GUARDRAILS)}, updated_at = now()
     where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
@@ -206,13 +209,13 @@ export async function stopPendingOutbox(trx: Tx, tenantId: TenantId, runIds: str
 }
 
 /**
- * Once/recurring campaigns whose next run is due at `now`, higher priority first (so an overlap goes to the higher
- * one). Triggered campaigns create their runs when their entries fire (triggers.ts).
+ * Campaigns whose next run is due at `now`, higher priority first (so an overlap goes to the higher one). For a
+ * triggered campaign that is its daily evaluation, which creates a run only when entries fire (triggers.ts).
  */
 export async function dueCampaignIds(trx: Tx, tenantId: TenantId, now: Date): Promise<string[]> {
   return (
     await sql<{ id: string }>`select id from campaigns where tenant_id = ${tenantId}::uuid and status in ('scheduled', 'running')
-      and schedule->>'kind' <> 'triggered' and next_run_at is not null and next_run_at <= ${now} order by priority desc, next_run_at, id`.execute(trx)
+      and next_run_at is not null and next_run_at <= ${now} order by priority desc, next_run_at, id`.execute(trx)
   ).rows.map((r) => r.id);
 }
 

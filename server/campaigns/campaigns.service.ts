@@ -17,6 +17,7 @@ import { audit } from '../tenancy/audit';
 import type { TenantId, Tx } from '../tenancy/context';
 import { can } from '../tenancy/permissions';
 import * as repo from './campaigns.repository';
+import { zonedParts } from '../lib/zoned-time';
 import { nextRunAt } from './schedule';
 import { loadCampaignSettings } from './settings.service';
 
@@ -31,6 +32,7 @@ function toRow(v: CampaignInput): Omit<repo.NewCampaign, 'createdBy'> {
     name: v.name,
     goal: v.goal,
     delivery: v.delivery,
+    target: v.target,
     audience: v.audience,
     content: v.content,
     schedule: v.schedule,
@@ -112,6 +114,8 @@ function firstRunAt(c: repo.CampaignRow, now: Date, timeZone: string, allowPast:
   }
   const next = nextRunAt(c.schedule, now, timeZone);
   if (!next) throw new ValidationError('schedule: 没有未来的发送时间 / The schedule has no future run');
+  // A triggered campaign scheduled after today's time of day is evaluated today already (at once), not tomorrow.
+  if (c.schedule.kind === 'triggered' && zonedParts(next, timeZone).day !== zonedParts(now, timeZone).day) return now;
   return next;
 }
 
@@ -164,6 +168,7 @@ export function summaryJson(c: repo.CampaignRow): CampaignSummary {
     goal: c.goal,
     status: c.status,
     delivery: c.delivery,
+    target: c.target,
     audience: c.audience,
     content: c.content,
     schedule: c.schedule,

@@ -3,13 +3,6 @@
  * task's text is the same for all its recipients, so it may use only the clerk's variables; a 1:1 script also the
  * customer's. Validation names each problem; rendering fills values and falls back.
  */
-import { MESSAGE_LIMITS } from '../../app/lib/contracts/campaign';
-
 // The checks and the rendering live in client-safe contracts so the editor shows and previews what is sent.
 export { checkVariables } from '../../app/lib/contracts/campaign';
 export { variablesIn, renderMessage, type VariableUse } from '../../app/lib/contracts/message-template';
-
-/** Whether a rendered text still fits WeCom's limit (a long store address can push it over). */
-export function fitsTextLimit(rendered: string): boolean {
-  return new TextEncoder().encode(rendered).length <= MESSAGE_LIMITS.textBytes;
-}

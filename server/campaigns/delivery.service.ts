@@ -5,7 +5,8 @@
  * first: the tasks WeCom holds from shortly before the call are listed (get_groupmsg_list_v2), matched by the
  * hash of the text, the sender (get_groupmsg_task) and the recipients (get_groupmsg_send_result, a subset of
  * the chunk); only when none matches is the call made again. So no clerk gets the same task twice. Group-chat
- * tasks (chat_type=group, planGroupRun) go through the same outbox, with chats in place of customers.
+ * tasks (chat_type=group, planGroupRun) go through the same outbox, with chats in place of customers. Image
+ * attachments are uploaded once per run (media.service.ts), not per task.
  */
 import { createHash } from 'node:crypto';
 import type { CampaignContent } from '../../app/lib/contracts/campaign';
@@ -15,6 +16,7 @@ import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
 import type { WecomClient } from '../wecom/client';
 import { wecomClientFor } from '../wecom/runtime';
 import { renderMessage } from './content';
+import { resolveAttachments, type ImageFetcher } from './media.service';
 import * as repo from './delivery.repository';
 import * as groups from './group-delivery.repository';
 
@@ -58,11 +60,14 @@ export class RunStoppedError extends Error {
  * the tasks planned and each owner's text; deliverMassRun sends them with the customer tasks (merge the texts).
  */
 export async function planGroupRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
-  return withTenant(services.dbs, tenantId, async (trx) => {
-    await groups.snapshotGroupTargets(trx, tenantId, runId, opts.chunkSize ?? WECOM_LIMITS.massMessageChats, opts.allClerks ?? false);
-    const texts = clerkTexts(content, await groups.groupOwners(trx, tenantId, runId));
-    return { tasks: await groups.planGroupOutbox(trx, tenantId, runId, hashesOf(texts)), texts };
-  });
+  return withTenant(services.dbs, tenantId, (trx) => planGroupRunIn(trx, tenantId, runId, content, opts));
+}
+
+/** The same inside the caller's transaction (a campaign with target `customers_and_groups`, after its mass plan). */
+export async function planGroupRunIn(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
+  await groups.snapshotGroupTargets(trx, tenantId, runId, opts.chunkSize ?? WECOM_LIMITS.massMessageChats, opts.allClerks ?? false);
+  const texts = clerkTexts(content, await groups.groupOwners(trx, tenantId, runId));
+  return { tasks: await groups.planGroupOutbox(trx, tenantId, runId, hashesOf(texts)), texts };
 }
 
 export interface DeliveryOptions {
@@ -72,6 +77,8 @@ export interface DeliveryOptions {
   afterCall?: (row: repo.OutboxRow) => void | Promise<void>;
   /** How far before a 'calling' row's call time a matching task may have been created (clock skew). */
   skewSeconds?: number;
+  /** Test seam: how an image attachment's bytes are fetched (default: its URL). */
+  fetchImage?: ImageFetcher;
 }
 
 export interface DeliveryResult {
@@ -85,6 +92,9 @@ export async function deliverMassRun(services: Services, tenantId: TenantId, run
   const client = await wecomClientFor(services, tenantId);
   const rows = await withTenant(services.dbs, tenantId, (trx) => repo.openOutbox(trx, tenantId, runId));
   const result: DeliveryResult = { created: 0, reconciled: 0, failed: 0 };
+  if (rows.length === 0) return result;
+  // Images are uploaded (or a live upload re-used) once for the run, before any task: every task carries the media_id.
+  const sent: CampaignContent = { ...content, attachments: await resolveAttachments(services, client, tenantId, content.attachments, { fetchImage: opts.fetchImage }) };
   let next = 0;
   let failure: { error: unknown } | null = null;
   // On the first failure no further row starts; calls already in flight finish and are recorded, then it throws.
@@ -92,7 +102,7 @@ export async function deliverMassRun(services: Services, tenantId: TenantId, run
     while (!failure && next < rows.length) {
       const row = rows[next++]!;
       try {
-        result[await deliverRow(services, client, tenantId, runId, row, content, texts, opts)]++;
+        result[await deliverRow(services, client, tenantId, runId, row, sent, texts, opts)]++;
       } catch (error) {
         failure ??= { error };
       }

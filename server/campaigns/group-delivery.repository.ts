@@ -81,3 +81,10 @@ export async function cancelGroupChunk(trx: Tx, tenantId: TenantId, runId: strin
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk} and status = 'task_created'`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }
+
+/** A run's group chats and the group tasks they make (one per owner clerk and chunk): the dry run's second target. */
+export async function groupTargetCounts(trx: Tx, tenantId: TenantId, runId: string): Promise<{ chats: number; tasks: number }> {
+  const r = await sql<{ chats: number; tasks: number }>`select count(*)::int as chats, count(distinct (sender_staff_id, chunk))::int as tasks
+    from campaign_group_targets where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid`.execute(trx);
+  return r.rows[0] ?? { chats: 0, tasks: 0 };
+}

@@ -1,10 +1,11 @@
 /**
- * Guardrails a send must pass, as pure rules over a customer's ledger of campaign messages: the tenant's quiet
- * hours (a send that falls inside waits for their end), Huike's frequency cap across all campaigns (default at
- * most 2 messages in 7 days, mass and 1:1 alike), and WeCom's own receive cap, so that the recipients WeCom would
- * skip with status 3 are known before the send.
+ * Guardrails a send must pass: the tenant's quiet hours (a send that falls inside waits for their end), Huike's
+ * frequency cap across all campaigns (default at most 2 messages in 7 days, mass and 1:1 alike), and WeCom's own
+ * receive cap, so that the recipients WeCom would skip with status 3 are known before the send. The caps are
+ * counted in SQL over the customers' ledger of campaign messages (planning.repository.ts); the receive cap's
+ * local calendar period comes from here.
  */
-import type { FrequencyCap, QuietHours, ReceiveCapRule } from '../../app/lib/contracts/campaign';
+import type { QuietHours, ReceiveCapRule } from '../../app/lib/contracts/campaign';
 import { addLocalDays, daysInMonth, parseClock, zonedInstant, zonedParts } from '../lib/zoned-time';
 
 const minutes = (c: { hour: number; minute: number }) => c.hour * 60 + c.minute;
@@ -29,37 +30,19 @@ export function releaseFromQuietHours(at: Date, timeZone: string, q: QuietHours 
   return endToday.getTime() > at.getTime() ? endToday : zonedInstant({ ...addLocalDays(today, 1), ...end }, timeZone);
 }
 
-/** Huike's cap: fewer than `max` campaign messages in the `days` days before `at`. */
-export function withinFrequencyCap(sentAt: readonly Date[], at: Date, cap: FrequencyCap): boolean {
-  const from = at.getTime() - cap.days * 86_400_000;
-  return sentAt.filter((t) => t.getTime() > from && t.getTime() <= at.getTime()).length < cap.max;
-}
-
-/** The local calendar period WeCom's cap counts in, and how many messages it allows there. */
-export function receiveCapPeriod(at: Date, timeZone: string, rule: ReceiveCapRule): { key: string; allowed: number } {
-  const z = zonedParts(at, timeZone);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  if (rule === 'day_1') return { key: `${z.year}-${pad(z.month)}-${pad(z.day)}`, allowed: 1 };
-  if (rule === 'month_days') return { key: `${z.year}-${pad(z.month)}`, allowed: daysInMonth(z.year, z.month) };
-  const monday = addLocalDays(z, 1 - z.weekday);
-  return { key: `W${monday.year}-${pad(monday.month)}-${pad(monday.day)}`, allowed: 7 };
-}
-
-/** Whether WeCom would still deliver a mass message at `at`, given the mass messages the customer already got. */
-export function withinReceiveCap(massSentAt: readonly Date[], at: Date, timeZone: string, rule: ReceiveCapRule): boolean {
-  const period = receiveCapPeriod(at, timeZone, rule);
-  const used = massSentAt.filter((t) => receiveCapPeriod(t, timeZone, rule).key === period.key).length;
-  return used < period.allowed;
+/** How many mass messages WeCom's cap allows in the local period containing the local day `z`. */
+function allowedIn(z: { year: number; month: number }, rule: ReceiveCapRule): number {
+  return rule === 'day_1' ? 1 : rule === 'month_days' ? daysInMonth(z.year, z.month) : 7;
 }
 
 /**
- * The same period as instants (for the ledger query): [from, to) of the local day, ISO week (from Monday) or
+ * WeCom's receive-cap period as instants (for the ledger query): [from, to) of the local day, ISO week (from Monday) or
  * month containing `at`, and how many mass messages WeCom allows in it.
  */
 export function receiveCapWindow(at: Date, timeZone: string, rule: ReceiveCapRule): { from: Date; to: Date; allowed: number } {
   const z = zonedParts(at, timeZone);
   const midnight = (d: { year: number; month: number; day: number }) => zonedInstant({ ...d, hour: 0, minute: 0 }, timeZone);
-  const { allowed } = receiveCapPeriod(at, timeZone, rule);
+  const allowed = allowedIn(z, rule);
   if (rule === 'day_1') return { from: midnight(z), to: midnight(addLocalDays(z, 1)), allowed };
   if (rule === 'week_7') {
     const monday = addLocalDays(z, 1 - z.weekday);

@@ -23,8 +23,9 @@ import { WECOM_LIMITS } from '../wecom/types';
 import { sql } from 'kysely';
 import * as campaigns from './campaigns.repository';
 import { loadCampaign } from './campaigns.service';
-import { planMassRunIn } from './delivery.service';
+import { planGroupRunIn, planMassRunIn } from './delivery.service';
 import { receiveCapWindow, releaseFromQuietHours } from './guardrails';
+import { groupTargetCounts } from './group-delivery.repository';
 import * as repo from './planning.repository';
 import { loadCampaignSettings } from './settings.service';
 import { triggeredAudienceSql } from './triggers';
@@ -69,12 +70,15 @@ function planParams(campaign: campaigns.CampaignRow, runId: string, at: Date, se
   };
 }
 
-/** The run's recipients with exclusions and holdout, and (mass) their senders, chunks and outbox rows. */
+/** The run's recipients with exclusions and holdout, and (mass) their senders, chunks and outbox rows (and their group chats' with that target). */
 export async function planRun(trx: Tx, tenantId: TenantId, campaign: campaigns.CampaignRow, run: { id: string; planned_for: Date }, at: Date, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number }> {
   const [settings, timeZone] = [await loadCampaignSettings(trx, tenantId), await campaigns.tenantTimezone(trx, tenantId)];
   await repo.insertPlannedRecipients(trx, tenantId, planParams(campaign, run.id, at, settings, timeZone), await audienceFor(trx, tenantId, campaign, run));
-  if (campaign.delivery === 'mass') return { tasks: (await planMassRunIn(trx, tenantId, run.id, campaign.content, chunkSize)).tasks };
-  return { tasks: 0 };
+  if (campaign.delivery !== 'mass') return { tasks: 0 };
+  const tasks = (await planMassRunIn(trx, tenantId, run.id, campaign.content, chunkSize)).tasks;
+  // The second target: the group chats of the run's senders, one chat_type=group task per clerk and chunk of chats.
+  if (campaign.target === 'customers_and_groups') return { tasks: tasks + (await planGroupRunIn(trx, tenantId, run.id, campaign.content)).tasks };
+  return { tasks };
 }
 
 /**
@@ -91,13 +95,15 @@ export async function dryRun(trx: Tx, actor: Actor, campaignId: string, now = ne
   try {
     const runId = await repo.insertDryRun(trx, actor.tenantId, campaign.id, at);
     await planRun(trx, actor.tenantId, campaign, { id: runId, planned_for: at }, at);
-    return dryRunResult(campaign, at, at.getTime() !== Math.max(planned.getTime(), now.getTime()), await repo.plannedCounts(trx, actor.tenantId, runId), await repo.recipientsBySender(trx, actor.tenantId, runId));
+    const result = dryRunResult(campaign, at, at.getTime() !== Math.max(planned.getTime(), now.getTime()), await repo.plannedCounts(trx, actor.tenantId, runId), await repo.recipientsBySender(trx, actor.tenantId, runId));
+    const groups = await groupTargetCounts(trx, actor.tenantId, runId);
+    return { ...result, group_chats: groups.chats, group_tasks: groups.tasks };
   } finally {
     await repo.rollbackTo(trx, 'campaign_dry_run');
   }
 }
 
-function dryRunResult(campaign: campaigns.CampaignRow, at: Date, deferred: boolean, counts: { reason: string; n: number }[], bySender: Awaited<ReturnType<typeof repo.recipientsBySender>>): DryRunResult {
+function dryRunResult(campaign: campaigns.CampaignRow, at: Date, deferred: boolean, counts: { reason: string; n: number }[], bySender: Awaited<ReturnType<typeof repo.recipientsBySender>>): Omit<DryRunResult, 'group_chats' | 'group_tasks'> {
   const n = (reason: string) => counts.find((c) => c.reason === reason)?.n ?? 0;
   const exclusions = Object.fromEntries(EXCLUSION_REASONS.map((r) => [r, n(r)])) as Record<ExclusionReason, number>;
   const tasksOf = (recipients: number) => (campaign.delivery === 'mass' ? Math.ceil(recipients / WECOM_LIMITS.massMessageRecipients) : recipients);

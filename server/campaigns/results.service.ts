@@ -163,9 +163,3 @@ export async function pollTenantResults(services: Services, tenantId: TenantId, 
   }
   return total;
 }
-
-/** The run page's progress: per clerk (with their store) and per store. */
-export async function runProgress(services: Services, tenantId: TenantId, runId: string) {
-  const byClerk = await withTenant(services.dbs, tenantId, (trx) => repo.runProgressByClerk(trx, tenantId, runId));
-  return { byClerk, byStore: repo.progressByStore(byClerk) };
-}

@@ -3,7 +3,8 @@
  *
  * - `createDueRuns`: every scheduled or running campaign whose next run is due gets that run — once: the run is
  *   unique per (campaign, planned time) — and its next run time (missed occurrences of a recurring campaign are
- *   not replayed: one catch-up run, then the next future one).
+ *   not replayed: one catch-up run, then the next future one). A triggered campaign's due time is its daily
+ *   evaluation (triggers.ts): this is the only path that evaluates triggers.
  * - `executeRun`: snapshot → plan → deliver. Planning and the move to 'sending' commit together, so a crash
  *   before resumes with planning and a crash after resumes with delivery (itself crash-safe through the outbox).
  * - `finishRuns`: a sent run is done when its results are final, or at its expiry after its unsent tasks were
@@ -37,7 +38,7 @@ export async function createDueRuns(services: Services, tenantId: TenantId, now 
       const planned = c.next_run_at;
       if (c.schedule.kind === 'triggered') {
         // A triggered campaign's daily evaluation: a run only when entries fired, its audience exactly those entries.
-        const fired = await evaluateCampaignTriggers(trx, tenantId, { id, schedule: c.schedule }, now, true);
+        const fired = await evaluateCampaignTriggers(trx, tenantId, { id, schedule: c.schedule }, now);
         await campaigns.setNextRunAt(trx, tenantId, id, nextRunAt(c.schedule, now, tz, planned));
         return fired.runId;
       }

@@ -7,7 +7,6 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { CampaignTrigger } from '../../app/lib/contracts/campaign';
-import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 
 /** The window an evaluation looks at: entries due from `from` to `today` (local days, inclusive). */
@@ -108,36 +107,13 @@ export async function markEvaluated(trx: Tx, tenantId: TenantId, campaignId: str
     where tenant_id = ${tenantId}::uuid and campaign_id = ${campaignId}::uuid`.execute(trx);
 }
 
-/** The tenant's local day and time of day at `now`. */
-export async function tenantClock(trx: Tx, tenantId: TenantId, now: Date): Promise<{ today: string; time: string; timezone: string }> {
-  const r = await sql<{ today: string; time: string; timezone: string }>`select (${now}::timestamptz at time zone timezone)::date::text as today,
-      to_char(${now}::timestamptz at time zone timezone, 'HH24:MI') as time, timezone
-    from tenants where id = ${tenantId}::uuid`.execute(trx);
+/** The tenant's local day at `now`. */
+export async function tenantClock(trx: Tx, tenantId: TenantId, now: Date): Promise<{ today: string }> {
+  const r = await sql<{ today: string }>`select (${now}::timestamptz at time zone timezone)::date::text as today from tenants where id = ${tenantId}::uuid`.execute(trx);
   return r.rows[0]!;
-}
-
-export interface TriggeredCampaign {
-  id: string;
-  schedule: unknown;
-}
-
-/** The tenant's live triggered campaigns (scheduled or running). */
-export async function liveTriggeredCampaigns(trx: Tx, tenantId: TenantId): Promise<TriggeredCampaign[]> {
-  return (
-    await sql<TriggeredCampaign>`select id, schedule from campaigns
-      where tenant_id = ${tenantId}::uuid and status in ('scheduled','running') and schedule->>'kind' = 'triggered'
-      order by priority desc, created_at, id`.execute(trx)
-  ).rows;
 }
 
 /** Deletes a run that fired nobody (inside the evaluation's transaction). */
 export async function deleteEmptyRun(trx: Tx, tenantId: TenantId, runId: string): Promise<void> {
   await sql`delete from campaign_runs where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx);
-}
-
-/** Tenants with a live triggered campaign (the job's sweep; owner connection through withSystem). */
-export async function tenantsWithLiveTriggers(db: DB): Promise<string[]> {
-  return (
-    await sql<{ tenant_id: string }>`select distinct tenant_id from campaigns where status in ('scheduled','running') and schedule->>'kind' = 'triggered'`.execute(db)
-  ).rows.map((r) => r.tenant_id);
 }

@@ -1,10 +1,10 @@
 /** The tenant's clerk-workspace settings (tenants.settings.clerk): what a clerk may see. Admins change them. */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { TenantId, Tx } from '../tenancy/context';
+import { storeClerkSettings, storedClerkSettings } from './settings.repository';
 
 export const clerkSettingsSchema = z.object({
   /**
@@ -18,8 +18,7 @@ export const clerkSettingsSchema = z.object({
 export type ClerkSettings = z.infer<typeof clerkSettingsSchema>;
 
 export async function clerkSettings(trx: Tx, tenantId: TenantId): Promise<ClerkSettings> {
-  const row = await trx.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
-  const raw = (row?.settings as Record<string, unknown> | undefined)?.clerk;
+  const raw = await storedClerkSettings(trx, tenantId);
   const r = clerkSettingsSchema.safeParse(raw ?? {});
   return r.success ? r.data : clerkSettingsSchema.parse({});
 }
@@ -36,7 +35,7 @@ export async function saveClerkSettings(trx: Tx, actor: Actor, input: unknown): 
   const p = clerkSettingsForm.safeParse(input);
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
   const before = await clerkSettings(trx, actor.tenantId);
-  await sql`update tenants set settings = jsonb_set(coalesce(settings, '{}'::jsonb), '{clerk}', ${JSON.stringify(p.data)}::text::jsonb) where id = ${actor.tenantId}::uuid`.execute(trx);
+  await storeClerkSettings(trx, actor.tenantId, p.data);
   await audit(trx, actor, { action: 'tenant.clerk_settings', entityType: 'tenant', entityId: actor.tenantId, before, after: p.data });
   return p.data;
 }

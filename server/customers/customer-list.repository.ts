@@ -78,6 +78,11 @@ export function searchSql(q: string | undefined): RawBuilder<SqlBool> {
   return sql<SqlBool>`(c.display_name ilike ${like} or c.mobile_masked like ${like})`;
 }
 
+/** A compiled audience narrowed by the list's search text (none: unchanged). */
+export function withSearch(compiled: CompiledRule, search: string | null): CompiledRule {
+  return search ? { ...compiled, where: sql<SqlBool>`${compiled.where} and ${searchSql(search)}` } : compiled;
+}
+
 /** One page of the list, sorted and paged in SQL. */
 export async function pageCustomerList(trx: Tx, compiled: CompiledRule, extra: RawBuilder<SqlBool>, p: { sort: MetricSort; dir: 'asc' | 'desc'; page: number; size: number }, relation: MetricsRelation): Promise<CustomerRow[]> {
   await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);

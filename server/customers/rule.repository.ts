@@ -65,9 +65,3 @@ export async function pageMatching(trx: Tx, compiled: CompiledRule, page: number
     limit ${size} offset ${(page - 1) * size}`.execute(trx);
   return r.rows;
 }
-
-/** Ids of every matching customer, in id order (membership, exports). */
-export async function matchingIds(trx: Tx, compiled: CompiledRule): Promise<string[]> {
-  const r = await sql<{ id: string }>`select c.id from ${RULE_FROM} where ${compiled.where} order by c.id`.execute(trx);
-  return r.rows.map((x) => x.id);
-}

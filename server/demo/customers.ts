@@ -121,8 +121,3 @@ export function demoCustomerAt(seed: number, chain: DemoChain, i: number, histor
 export function* iterateDemoCustomers(seed: number, chain: DemoChain, count: number, start = 0, historyDays = 730): Generator<DemoCustomer> {
   for (let i = start; i < start + count; i++) yield demoCustomerAt(seed, chain, i, historyDays);
 }
-
-/** The whole universe as an array (demo size: a few thousand). */
-export function generateDemoCustomers(seed: number, chain: DemoChain, count: number, historyDays = 730): DemoCustomer[] {
-  return [...iterateDemoCustomers(seed, chain, count, 0, historyDays)];
-}

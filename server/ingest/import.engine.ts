@@ -31,6 +31,7 @@ import type { Delimiter, FileEncoding } from './detect';
 import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrders, reportHead } from './error-report';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import {
+  analyzeStagingPartition,
   dropStagingPartition,
   finishImportCancelled,
   finishImportDone,
@@ -248,6 +249,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     }
 
     // merge
+    if (!cp.bucketsDone) await analyzeStagingPartition(services.ownerSql, importId, kind);
     const goodLines = cp.goodLines ?? 0;
     const buckets = cp.buckets ?? Math.max(1, Math.ceil(goodLines / (opts.bucketLines ?? 1_000_000)));
     const actor = systemActor(tenantId, '', `import:${row.file_name}`.slice(0, 80));

@@ -378,6 +378,11 @@ export async function openStagingPartition(owner: Sql, importId: string, kind: I
   return Number(staged[0]?.n ?? 0);
 }
 
+/** Gathers planner statistics of a staged import before its merge (without them every plan assumes two lines). */
+export async function analyzeStagingPartition(owner: Sql, importId: string, kind: ImportKind = 'orders'): Promise<void> {
+  await owner.unsafe(`analyze ${stagingPartitionName(importId, kind)}`);
+}
+
 export async function truncateStagingPartition(owner: Sql, importId: string, kind: ImportKind = 'orders'): Promise<void> {
   await owner.unsafe(`truncate ${stagingPartitionName(importId, kind)}`);
 }

@@ -113,8 +113,3 @@ export function guessColumns<F extends string = OrderField>(
   }
   return out;
 }
-
-/** The mapping as `field=Column,...` (shown in the history and accepted back by the CLI). */
-export function formatMapArg(columns: Partial<Record<OrderField, string>>): string {
-  return ORDER_FIELDS.filter((f) => columns[f]).map((f) => `${f}=${columns[f]}`).join(',');
-}

@@ -232,31 +232,8 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
     from tmp_orders x left join tmp_match m on m.key = x.order_no
     where x.reject_reason is null and (x.existing_id is null or not x.existing_same or x.existing_customer_id is distinct from m.customer_id)`.execute(trx);
   await sql`analyze tmp_changed`.execute(trx);
-  await sql`insert into orders (tenant_id, id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
-      refund_of_order_no, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, source, import_id)
-    select ${t}::uuid, x.id, x.order_no, x.store_id, x.clerk_id, x.channel, x.status, x.paid_at, x.paid_day, x.amount_fen, x.item_count, x.is_refund,
-      x.refund_of, m.customer_id, x.external_userid, x.unionid, x.member_no, x.mobile_hash, x.mobile_masked, x.openid, x.content_hash, ${o.source}, ${o.importId}::uuid
-    from tmp_orders x left join tmp_match m on m.key = x.order_no
-    where x.reject_reason is null and x.existing_id is null
-    order by x.order_no -- (tenant_id, order_no) index pages are then touched in order, not at random`.execute(trx);
-  await sql`update orders ord set
-      store_id = x.store_id, clerk_id = x.clerk_id, channel = x.channel, status = x.status,
-      paid_at = x.paid_at, paid_day = x.paid_day, amount_fen = x.amount_fen, item_count = x.item_count,
-      is_refund = x.is_refund, refund_of_order_no = x.refund_of, customer_id = c.customer_id,
-      external_userid = x.external_userid, unionid = x.unionid, member_no = x.member_no,
-      mobile_hash = x.mobile_hash, mobile_masked = x.mobile_masked, openid = x.openid,
-      content_hash = x.content_hash, source = ${o.source}, import_id = ${o.importId}::uuid, updated_at = now()
-    from tmp_changed c join tmp_orders x on x.order_no = c.order_no
-    where not c.inserted and ord.tenant_id = ${t} and ord.id = c.id`.execute(trx);
-  await sql`delete from order_items i using tmp_changed c where i.tenant_id = ${t} and i.order_id = c.id and not c.inserted`.execute(trx);
-  await sql`insert into order_items (tenant_id, order_id, line_no, sku, name, category, quantity, unit_price_fen, amount_fen)
-    select ${t}::uuid, c.id, l.line_no, l.sku, l.item_name, l.category,
-      case when c.is_refund then -abs(coalesce(l.quantity, 1)) else coalesce(l.quantity, 1) end,
-      l.unit_price_fen,
-      case when c.is_refund then -abs(l.amount_fen) else l.amount_fen end
-    from ${o.lines} as l join tmp_changed c on c.order_no = l.order_no
-    where l.has_item
-    order by c.id, l.line_no`.execute(trx);
+  const changed = await count(trx, sql`select count(*)::int as n from tmp_changed`);
+  if (changed > 0) await writeChangedOrders(trx, t, o);
 
   // 6. analytics hand-off: customers whose orders changed (new and previous owners)
   await markCustomersTouched(
@@ -303,6 +280,38 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
     clerksCreated,
     results,
   };
+}
+
+/**
+ * Step 5 of the merge: writes the orders in tmp_changed (new ones inserted, changed ones updated with their items
+ * replaced). Skipped when nothing changed — a re-import of an unchanged file then never scans its staged lines again.
+ */
+async function writeChangedOrders(trx: Tx, t: TenantId, o: MergeOptions): Promise<void> {
+  await sql`insert into orders (tenant_id, id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
+      refund_of_order_no, customer_id, external_userid, unionid, member_no, mobile_hash, mobile_masked, openid, content_hash, source, import_id)
+    select ${t}::uuid, x.id, x.order_no, x.store_id, x.clerk_id, x.channel, x.status, x.paid_at, x.paid_day, x.amount_fen, x.item_count, x.is_refund,
+      x.refund_of, m.customer_id, x.external_userid, x.unionid, x.member_no, x.mobile_hash, x.mobile_masked, x.openid, x.content_hash, ${o.source}, ${o.importId}::uuid
+    from tmp_orders x left join tmp_match m on m.key = x.order_no
+    where x.reject_reason is null and x.existing_id is null
+    order by x.order_no -- (tenant_id, order_no) index pages are then touched in order, not at random`.execute(trx);
+  await sql`update orders ord set
+      store_id = x.store_id, clerk_id = x.clerk_id, channel = x.channel, status = x.status,
+      paid_at = x.paid_at, paid_day = x.paid_day, amount_fen = x.amount_fen, item_count = x.item_count,
+      is_refund = x.is_refund, refund_of_order_no = x.refund_of, customer_id = c.customer_id,
+      external_userid = x.external_userid, unionid = x.unionid, member_no = x.member_no,
+      mobile_hash = x.mobile_hash, mobile_masked = x.mobile_masked, openid = x.openid,
+      content_hash = x.content_hash, source = ${o.source}, import_id = ${o.importId}::uuid, updated_at = now()
+    from tmp_changed c join tmp_orders x on x.order_no = c.order_no
+    where not c.inserted and ord.tenant_id = ${t} and ord.id = c.id`.execute(trx);
+  await sql`delete from order_items i using tmp_changed c where i.tenant_id = ${t} and i.order_id = c.id and not c.inserted`.execute(trx);
+  await sql`insert into order_items (tenant_id, order_id, line_no, sku, name, category, quantity, unit_price_fen, amount_fen)
+    select ${t}::uuid, c.id, l.line_no, l.sku, l.item_name, l.category,
+      case when c.is_refund then -abs(coalesce(l.quantity, 1)) else coalesce(l.quantity, 1) end,
+      l.unit_price_fen,
+      case when c.is_refund then -abs(l.amount_fen) else l.amount_fen end
+    from ${o.lines} as l join tmp_changed c on c.order_no = l.order_no
+    where l.has_item
+    order by c.id, l.line_no`.execute(trx);
 }
 
 /** Display fields of the orders' customers: masked mobile and a primary store, when they have none. */

@@ -35,8 +35,6 @@ export const JOB_PAYLOADS = {
   'campaigns.tick': z.object({ tenantId: z.string().min(1).optional() }),
   'campaigns.execute-run': tenant.extend({ runId: z.string().min(1) }),
   'campaigns.stop-run': tenant.extend({ runId: z.string().min(1) }),
-  /** Without a tenant (the cron): fans out one evaluation per tenant with a live triggered campaign. */
-  'campaigns.evaluate-triggers': z.object({ tenantId: z.string().min(1).optional() }),
   'clerk.tasks.schedule': none,
   'clerk.tasks.generate': tenant.extend({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) }),
 } as const;

@@ -74,7 +74,9 @@ export async function startQueue<M extends JobSchemas, S>(q: Queue<M>, defs: Any
   }
 }
 
-export async function startWorkers<M extends JobSchemas, S>(q: Queue<M>, defs: AnyJobDefinition<M, S>[], services: S, log: Logger): Promise<void> {
+export async function startWorkers<M extends JobSchemas, S>(q: Queue<M>, defs: AnyJobDefinition<M, S>[], services: S, log: Logger, retiredCrons: readonly string[] = []): Promise<void> {
+  // A cron job removed from the code keeps its schedule in pg-boss: it is dropped, or its jobs would pile up unworked.
+  for (const name of retiredCrons) await q.boss.unschedule(name);
   for (const d of defs) {
     const concurrency = d.concurrency ?? 1;
     for (let i = 0; i < concurrency; i++) await work(q, d, services, log);

@@ -10,6 +10,8 @@ import { wecomJobs } from '../wecom/wecom.job';
 import { segmentJobs } from '../segments/segments.job';
 import { campaignJobs } from '../campaigns/campaigns.job';
 import { clerkTaskJobs } from '../clerk/tasks.job';
-import { triggerJobs } from '../campaigns/triggers.job';
 
-export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...triggerJobs, ...clerkTaskJobs];
+/** Cron jobs that no longer exist, unscheduled when workers start (`campaigns.evaluate-triggers`: the tick evaluates triggers). */
+export const RETIRED_CRON_JOBS = ['campaigns.evaluate-triggers'] as const;
+
+export const jobDefinitions: AnyJob[] = [...platformJobs, ...ingestJobs, ...analyticsJobs, ...wecomJobs, ...segmentJobs, ...campaignJobs, ...clerkTaskJobs];

@@ -3,14 +3,14 @@ import { boot } from '../boot';
 import { installExtensions } from '../extensions';
 import { installProcessGuards } from '../lib/process-guards';
 import { startQueue, startWorkers } from './queue';
-import { jobDefinitions } from './registry';
+import { jobDefinitions, RETIRED_CRON_JOBS } from './registry';
 
 async function main() {
   const services = await boot({ appPoolSize: 10 });
   installProcessGuards(services.log);
   await installExtensions(services);
   await startQueue(services.queue, jobDefinitions);
-  await startWorkers(services.queue, jobDefinitions, services, services.log);
+  await startWorkers(services.queue, jobDefinitions, services, services.log, RETIRED_CRON_JOBS);
   services.log.info(`Worker running ${jobDefinitions.length} job types`);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -73,3 +73,8 @@ export async function insertFollowUps(trx: Tx, tenantId: TenantId, compiled: Com
     select (select count(*)::int from ins) as created, (select count(*)::int from m where staff_id is null) as skipped, (select count(*)::int from m) as total`.execute(trx);
   return r.rows[0]!;
 }
+
+/** A follow-up action is done at once: its totals. */
+export async function finishAction(trx: Tx, tenantId: TenantId, id: string, r: { total: number; done: number; skipped: number }): Promise<void> {
+  await trx.updateTable('segment_actions').set({ status: 'done', total: r.total, done: r.done, skipped: r.skipped, finished_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}

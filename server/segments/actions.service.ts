@@ -13,10 +13,9 @@
  * its audience is the list's filters as a rule plus the search text, and the acting user's scope is kept with it
  * (a clerk tags only the customers they serve), in `params`.
  */
-import { sql, type SqlBool } from 'kysely';
 import { z } from 'zod';
 import { ruleFromCustomerFilters, type ListFilters } from '../../app/lib/segments/from-filters';
-import { searchSql } from '../customers/customer-list.repository';
+import { withSearch } from '../customers/customer-list.repository';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
 import { countMatching, pageMatching } from '../customers/rule.repository';
 import { NotFoundError, ValidationError } from '../lib/errors';
@@ -24,8 +23,9 @@ import type { Services } from '../services';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { liveTagsById } from '../wecom/tags.repository';
 import { changeCustomerTags, enqueueTagWriteback } from '../wecom/tags.service';
-import { advanceAction, failAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
+import { advanceAction, failAction, finishAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
 import { segmentLoader } from './segments.repository';
 import { segmentFor } from './segments.service';
 
@@ -43,7 +43,7 @@ export async function startBulkTag(trx: Tx, actor: Actor, segmentId: string, inp
   const p = bulkTagInput.safeParse(input);
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
   const seg = await segmentFor(trx, actor, segmentId);
-  const tag = await trx.selectFrom('tags').select(['id', 'name']).where('tenant_id', '=', actor.tenantId).where('id', '=', p.data.tagId).where('deleted_at', 'is', null).executeTakeFirst();
+  const [tag] = await liveTagsById(trx, actor.tenantId, [p.data.tagId]);
   if (!tag) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
   const total = await countMatching(trx, await compileAudience(trx, actor, seg.id));
   const kind = p.data.op === 'add' ? 'tag_add' : 'tag_remove';
@@ -70,7 +70,7 @@ interface ListActionParams {
 /** The list's audience: its filters as a rule, and the search text beside it (as the list shows them). */
 async function compileListAudience(trx: Tx, actor: Actor, rule: unknown, search: string | null): Promise<CompiledRule> {
   const compiled = await compileRule({ trx, actor, loadSegment: segmentLoader(trx, actor.tenantId) }, rule);
-  return search ? { ...compiled, where: sql<SqlBool>`${compiled.where} and ${searchSql(search)}` } : compiled;
+  return withSearch(compiled, search);
 }
 
 /**
@@ -82,7 +82,7 @@ export async function startBulkTagMatching(trx: Tx, actor: Actor, filters: ListF
   assertCan(actor, 'customers.tag');
   const p = bulkTagInput.safeParse(input);
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
-  const tag = await trx.selectFrom('tags').select(['id', 'name']).where('tenant_id', '=', actor.tenantId).where('id', '=', p.data.tagId).where('deleted_at', 'is', null).executeTakeFirst();
+  const [tag] = await liveTagsById(trx, actor.tenantId, [p.data.tagId]);
   if (!tag) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
   const { q, ...rest } = filters;
   const rule = ruleFromCustomerFilters(rest);
@@ -177,7 +177,7 @@ export async function handToClerks(trx: Tx, actor: Actor, segmentId: string, inp
   const compiled = await compileAudience(trx, actor, seg.id);
   const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind: 'follow_up', params: { title: p.data.title, dueOn: p.data.dueOn }, total: 0, staffId: actor.staffId, label: actor.label });
   const r = await insertFollowUps(trx, actor.tenantId, compiled, { actionId, segmentId: seg.id, title: p.data.title, note: p.data.note, dueOn: p.data.dueOn, label: actor.label });
-  await trx.updateTable('segment_actions').set({ status: 'done', total: r.total, done: r.created, skipped: r.skipped, finished_at: new Date() }).where('tenant_id', '=', actor.tenantId).where('id', '=', actionId).execute();
+  await finishAction(trx, actor.tenantId, actionId, { total: r.total, done: r.created, skipped: r.skipped });
   await audit(trx, actor, { action: 'segment.follow_up', entityType: 'segment', entityId: seg.id, after: { action_id: actionId, title: p.data.title, tasks: r.created, without_clerk: r.skipped } });
   return { actionId, ...r };
 }

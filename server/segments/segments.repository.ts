@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { SegmentKind } from '../../db/schema/segments';
 import type { SegmentRef } from '../customers/rule-compiler';
-import { storeScopeSql } from '../customers/scope';
+import { customerScopeSql, storeScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
 import { jsonb } from '../lib/sql';
@@ -106,4 +106,21 @@ export async function builderLists(trx: Tx, actor: Actor): Promise<{ clerks: { i
     select chat_id as "chatId", coalesce(nullif(name, ''), chat_id) as name from wecom_group_chats
     where tenant_id = ${actor.tenantId}::uuid and dismissed_at is null order by name limit 500`.execute(trx);
   return { clerks: clerks.rows, groups: groups.rows };
+}
+
+/** Another segment of the tenant already has this name (names are unique per tenant). */
+export async function segmentNameTaken(trx: Tx, tenantId: TenantId, name: string, exceptId?: string): Promise<boolean> {
+  const q = trx.selectFrom('segments').select('id').where('tenant_id', '=', tenantId).where('name', '=', name);
+  return Boolean(await (exceptId ? q.where('id', '<>', exceptId) : q).executeTakeFirst());
+}
+
+/** For an uploaded list: the customer (unmerged, in the actor's scope) behind each identity value of a kind. */
+export async function customersByIdentity(trx: Tx, actor: Actor, kind: string, values: readonly string[]): Promise<Map<string, string>> {
+  const r = await sql<{ value: string; customer_id: string }>`
+    select distinct on (ci.value) ci.value, c.id as customer_id
+    from customer_identities ci join customers c on c.tenant_id = ci.tenant_id and c.id = ci.customer_id
+    where ci.tenant_id = ${actor.tenantId}::uuid and ci.kind = ${kind} and ci.value = any(${[...values]}::text[])
+      and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}
+    order by ci.value, c.id`.execute(trx);
+  return new Map(r.rows.map((x) => [x.value, x.customer_id]));
 }

@@ -16,7 +16,7 @@ import { applyMembership, type MembershipChange } from './membership.repository'
 import { filterOptions } from '../analytics/filters';
 import { listTagOptions } from '../wecom/tags.repository';
 import { catalogueBuilt, catchUpCatalogue, searchCatalogue, type CatalogueEntry, type CatalogueKind } from './catalogue.repository';
-import { builderLists, deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
+import { builderLists, deleteSegmentRow, dynamicSegmentIds, getSegment, insertSegment, listSegments, segmentLoader, segmentNameTaken, segmentsReferencing, updateSegmentRow, type SegmentRow } from './segments.repository';
 
 export const segmentInput = z.object({
   name: z.string().trim().min(1, '请填写分群名称 / Name is required').max(60, '名称最多 60 个字 / At most 60 characters'),
@@ -60,7 +60,7 @@ export async function createSegment(trx: Tx, actor: Actor, input: unknown): Prom
   const v = parseInput(input);
   const rule = canonical(v.rule);
   await compileFor(trx, actor, rule);
-  if (await trx.selectFrom('segments').select('id').where('tenant_id', '=', actor.tenantId).where('name', '=', v.name).executeTakeFirst()) {
+  if (await segmentNameTaken(trx, actor.tenantId, v.name)) {
     throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
   }
   const row = await insertSegment(trx, actor.tenantId, { ...v, rule }, { staffId: actor.staffId, label: actor.label });
@@ -76,8 +76,7 @@ export async function updateSegment(trx: Tx, actor: Actor, id: string, input: un
   const v = parseInput(input);
   const rule = canonical(v.rule);
   await compileFor(trx, actor, rule, id);
-  const clash = await trx.selectFrom('segments').select('id').where('tenant_id', '=', actor.tenantId).where('name', '=', v.name).where('id', '<>', id).executeTakeFirst();
-  if (clash) throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
+  if (await segmentNameTaken(trx, actor.tenantId, v.name, id)) throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
   const row = (await updateSegmentRow(trx, actor.tenantId, id, { ...v, rule }))!;
   // A dynamic segment follows its new rule at once; a static one keeps its frozen members.
   const change = row.kind === 'dynamic' ? await refreshMembership(trx, actor.tenantId, row) : null;

@@ -4,10 +4,8 @@
  * keyed hash, never in clear; a merge moves identities to the surviving customer), inside the uploader's
  * scope. The rows that matched nobody come back as a report (line, value, reason) and into the audit log as a count.
  */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { hashMobile, type MobileKey } from '../customers/mobile-identity';
-import { customerScopeSql } from '../customers/scope';
 import { referenceDay } from '../customers/rule-compiler';
 import { ConflictError, ValidationError } from '../lib/errors';
 import { normalizeMobile } from '../tenancy/mobile';
@@ -15,7 +13,7 @@ import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { Tx } from '../tenancy/context';
 import { addMembers } from './membership.repository';
-import { insertSegment } from './segments.repository';
+import { customersByIdentity, insertSegment, segmentNameTaken } from './segments.repository';
 
 export const MAX_UPLOAD_ROWS = 200_000;
 export const uploadInput = z.object({
@@ -49,7 +47,7 @@ export async function createStaticFromUpload(trx: Tx, actor: Actor, key: MobileK
   if (v.idType === 'mobile' && rows[0] && !/\d/.test(rows[0].value)) rows = rows.slice(1);
   if (rows.length === 0) throw new ValidationError('文件中没有数据 / The file has no values');
   if (rows.length > MAX_UPLOAD_ROWS) throw new ValidationError(`最多 ${MAX_UPLOAD_ROWS.toLocaleString('en-US')} 行 / At most ${MAX_UPLOAD_ROWS} rows`);
-  if (await trx.selectFrom('segments').select('id').where('tenant_id', '=', actor.tenantId).where('name', '=', v.name).executeTakeFirst()) {
+  if (await segmentNameTaken(trx, actor.tenantId, v.name)) {
     throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
   }
   const unmatched: UnmatchedRow[] = [];
@@ -62,13 +60,7 @@ export async function createStaticFromUpload(trx: Tx, actor: Actor, key: MobileK
       else unmatched.push({ ...r, reason: 'invalid_mobile' });
     }
   }
-  const found = await sql<{ value: string; customer_id: string }>`
-    select distinct on (ci.value) ci.value, c.id as customer_id
-    from customer_identities ci join customers c on c.tenant_id = ci.tenant_id and c.id = ci.customer_id
-    where ci.tenant_id = ${actor.tenantId}::uuid and ci.kind = ${v.idType} and ci.value = any(${keyed.map((k) => k.key)}::text[])
-      and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}
-    order by ci.value, c.id`.execute(trx);
-  const byKey = new Map(found.rows.map((r) => [r.value, r.customer_id]));
+  const byKey = await customersByIdentity(trx, actor, v.idType, keyed.map((k) => k.key));
   const ids = new Set<string>();
   for (const k of keyed) {
     const id = byKey.get(k.key);

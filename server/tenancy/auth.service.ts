@@ -12,6 +12,7 @@ import type { Services } from '../services';
 import { TooManyRequestsError, UnauthorizedError, UserError } from '../lib/errors';
 import type { Actor } from './actor';
 import { asTenantId, withSystem, withTenant, type TenantId } from './context';
+import { apiKeyByHash, deletePlatformSession, deleteStaffSession, insertLoginAttempt, insertPlatformSession, insertStaffSession, loginCandidates, managerStoreIds, platformAdminByEmail, platformSessionByHash, staffSessionByHash, touchApiKey } from './auth.repository';
 import { clearAttempts, countAttempt, type ThrottlePolicy } from './login-throttle.repository';
 import { dummyHash, verifyPassword } from './passwords';
 import { normalizeMobile } from './mobile';
@@ -91,7 +92,7 @@ export async function claimAttempt(services: Services, identifier: string, ip: s
 }
 
 async function recordAttempt(services: Services, identifier: string, ip: string | null, success: boolean): Promise<void> {
-  await withSystem(services.dbs, (db) => db.insertInto('login_attempts').values({ identifier, ip, success }).execute());
+  await withSystem(services.dbs, (db) => insertLoginAttempt(db, { identifier, ip, success }));
   if (success) await withSystem(services.dbs, (db) => clearAttempts(db, throttleKeys(identifier, ip)));
   if (!success) services.log.warn('login failed', { identifier, ip });
 }
@@ -111,31 +112,16 @@ export async function login(
   const identifier = mobile ?? raw;
   await claimAttempt(services, identifier, input.ip);
 
-  const candidates = await withSystem(services.dbs, (db) =>
-    db
-      .selectFrom('staff')
-      .innerJoin('tenants', 'tenants.id', 'staff.tenant_id')
-      .select(['staff.tenant_id', 'staff.id', 'staff.role', 'staff.password_hash', 'tenants.slug'])
-      .where('staff.active', '=', true)
-      .where('tenants.active', '=', true)
-      .where((eb) => (mobile ? eb('staff.mobile', '=', mobile) : eb('staff.email', '=', raw)))
-      .$if(!!input.tenantSlug, (q) => q.where('tenants.slug', '=', input.tenantSlug!))
-      .execute(),
-  );
+  const candidates = await withSystem(services.dbs, (db) => loginCandidates(db, mobile ? { mobile } : { email: raw }, input.tenantSlug));
   const matches = [];
   for (const c of candidates) if (await verifyPassword(input.password, c.password_hash)) matches.push(c);
 
   if (matches.length === 0 && !mobile) {
-    const admin = await withSystem(services.dbs, (db) => db.selectFrom('platform_admins').selectAll().where('email', '=', raw).executeTakeFirst());
+    const admin = await withSystem(services.dbs, (db) => platformAdminByEmail(db, raw));
     if (admin && (await verifyPassword(input.password, admin.password_hash))) {
       await recordAttempt(services, identifier, input.ip, true);
       const t = token();
-      await withSystem(services.dbs, (db) =>
-        db
-          .insertInto('platform_sessions')
-          .values({ id_hash: sha256(t), admin_id: admin.id, csrf_token: token(24), expires_at: new Date(Date.now() + SESSION_DAYS * 86400_000) })
-          .execute(),
-      );
+      await withSystem(services.dbs, (db) => insertPlatformSession(db, { idHash: sha256(t), adminId: admin.id, csrfToken: token(24), expiresAt: new Date(Date.now() + SESSION_DAYS * 86400_000) }));
       return { kind: 'platform', adminId: admin.id, cookie: serializeSessionCookie(services, `platform:${t}`) };
     }
   }
@@ -158,23 +144,10 @@ export async function login(
 
 /** Opens a session for a staff member who proved who they are (password, or WeCom OAuth) and returns its cookie. */
 export async function createStaffSession(services: Services, tenantId: TenantId, staffId: string, input: { ip: string | null; userAgent: string | null }): Promise<string> {
-  const m = { id: staffId };
   const t = token();
-  await withTenant(services.dbs, tenantId, async (trx) => {
-    await trx
-      .insertInto('sessions')
-      .values({
-        tenant_id: tenantId,
-        id_hash: sha256(t),
-        staff_id: m.id,
-        csrf_token: token(24),
-        expires_at: new Date(Date.now() + SESSION_DAYS * 86400_000),
-        ip: input.ip,
-        user_agent: input.userAgent?.slice(0, 300) ?? null,
-      })
-      .execute();
-    await trx.updateTable('staff').set({ last_login_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', m.id).execute();
-  });
+  await withTenant(services.dbs, tenantId, (trx) =>
+    insertStaffSession(trx, tenantId, { idHash: sha256(t), staffId, csrfToken: token(24), expiresAt: new Date(Date.now() + SESSION_DAYS * 86400_000), ip: input.ip, userAgent: input.userAgent?.slice(0, 300) ?? null }),
+  );
   return serializeSessionCookie(services, `${tenantId}:${t}`);
 }
 
@@ -200,57 +173,17 @@ export async function resolveSession(services: Services, cookieHeader: string | 
   const parsed = parseCookieValue(services, cookieHeader);
   if (!parsed) return null;
   if (parsed.scope === 'platform') {
-    const row = await withSystem(services.dbs, (db) =>
-      db
-        .selectFrom('platform_sessions')
-        .innerJoin('platform_admins', 'platform_admins.id', 'platform_sessions.admin_id')
-        .select(['platform_admins.id', 'platform_admins.email', 'platform_admins.name', 'platform_sessions.csrf_token'])
-        .where('platform_sessions.id_hash', '=', sha256(parsed.token))
-        .where('platform_sessions.expires_at', '>', new Date())
-        .executeTakeFirst(),
-    );
+    const row = await withSystem(services.dbs, (db) => platformSessionByHash(db, sha256(parsed.token)));
     return row ? { kind: 'platform', adminId: row.id, email: row.email, name: row.name, csrfToken: row.csrf_token } : null;
   }
   if (!UUID.test(parsed.scope)) return null;
   const tenantId = asTenantId(parsed.scope);
   return withTenant(services.dbs, tenantId, async (trx) => {
-    const row = await trx
-      .selectFrom('sessions')
-      .innerJoin('staff', (j) => j.onRef('staff.tenant_id', '=', 'sessions.tenant_id').onRef('staff.id', '=', 'sessions.staff_id'))
-      .innerJoin('tenants', 'tenants.id', 'sessions.tenant_id')
-      .select([
-        'staff.id',
-        'staff.name',
-        'staff.role',
-        'staff.store_id',
-        'staff.locale',
-        'sessions.csrf_token',
-        'tenants.slug',
-        'tenants.name as tenant_name',
-        'tenants.timezone',
-        'tenants.currency',
-      ])
-      .where('sessions.tenant_id', '=', tenantId)
-      .where('sessions.id_hash', '=', sha256(parsed.token))
-      .where('sessions.expires_at', '>', new Date())
-      .where('staff.active', '=', true)
-      .where('tenants.active', '=', true)
-      .executeTakeFirst();
+    const row = await staffSessionByHash(trx, tenantId, sha256(parsed.token));
     if (!row) return null;
     let storeScope: string[] | null = null;
     if (row.role === 'manager') {
-      const stores = await trx
-        .selectFrom('stores')
-        .select('stores.id')
-        .where('stores.tenant_id', '=', tenantId)
-        .where((eb) =>
-          eb.or([
-            eb('stores.id', 'in', eb.selectFrom('staff_scopes').select('store_id').where('tenant_id', '=', tenantId).where('staff_id', '=', row.id).where('store_id', 'is not', null).$narrowType<{ store_id: string }>()),
-            eb('stores.region_id', 'in', eb.selectFrom('staff_scopes').select('region_id').where('tenant_id', '=', tenantId).where('staff_id', '=', row.id).where('region_id', 'is not', null).$narrowType<{ region_id: string }>()),
-          ]),
-        )
-        .execute();
-      storeScope = stores.map((s) => s.id);
+      storeScope = await managerStoreIds(trx, tenantId, row.id);
     } else if (row.role === 'clerk') {
       storeScope = row.store_id ? [row.store_id] : [];
     }
@@ -274,10 +207,10 @@ export async function logout(services: Services, cookieHeader: string | null): P
   const parsed = parseCookieValue(services, cookieHeader);
   if (!parsed) return;
   if (parsed.scope === 'platform') {
-    await withSystem(services.dbs, (db) => db.deleteFrom('platform_sessions').where('id_hash', '=', sha256(parsed.token)).execute());
+    await withSystem(services.dbs, (db) => deletePlatformSession(db, sha256(parsed.token)));
   } else if (UUID.test(parsed.scope)) {
     const tenantId = asTenantId(parsed.scope);
-    await withTenant(services.dbs, tenantId, (trx) => trx.deleteFrom('sessions').where('tenant_id', '=', tenantId).where('id_hash', '=', sha256(parsed.token)).execute());
+    await withTenant(services.dbs, tenantId, (trx) => deleteStaffSession(trx, tenantId, sha256(parsed.token)));
   }
 }
 
@@ -293,20 +226,9 @@ export async function authenticateApiKey(services: Services, authorization: stri
   const m = /^Bearer\s+(hk_[A-Za-z0-9_-]{20,})$/i.exec(authorization?.trim() ?? '');
   if (!m) throw new UnauthorizedError('Missing or malformed API key: send "Authorization: Bearer hk_…"');
   const hash = sha256(m[1]!);
-  const row = await withSystem(services.dbs, (db) =>
-    db
-      .selectFrom('api_keys')
-      .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-      .select(['api_keys.tenant_id', 'api_keys.id', 'api_keys.name', 'tenants.slug'])
-      .where('api_keys.key_hash', '=', hash)
-      .where('api_keys.revoked_at', 'is', null)
-      .where('tenants.active', '=', true)
-      .executeTakeFirst(),
-  );
+  const row = await withSystem(services.dbs, (db) => apiKeyByHash(db, hash));
   if (!row) throw new UnauthorizedError('Unknown or revoked API key');
-  void withSystem(services.dbs, (db) =>
-    db.updateTable('api_keys').set({ last_used_at: new Date() }).where('tenant_id', '=', row.tenant_id).where('id', '=', row.id).execute(),
-  ).catch(() => undefined);
+  void withSystem(services.dbs, (db) => touchApiKey(db, row.tenant_id, row.id)).catch(() => undefined);
   return {
     kind: 'apikey',
     tenantId: asTenantId(row.tenant_id),

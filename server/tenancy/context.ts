@@ -27,6 +27,11 @@ export async function withTenant<T>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, f
   });
 }
 
+/** The acting user's tenant transaction: what the page services' entry points open (routes pass their services and actor). */
+export function withActorTenant<T>(services: { dbs: Pick<Dbs, 'app'> }, actor: { tenantId: TenantId }, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return withTenant(services.dbs, actor.tenantId, fn);
+}
+
 /** Cross-tenant work (login lookup, API-key lookup, platform admin, scheduled fan-out). Named, never a flag. */
 export async function withSystem<T>(dbs: Pick<Dbs, 'owner'>, fn: (db: DB) => Promise<T>): Promise<T> {
   return fn(dbs.owner);

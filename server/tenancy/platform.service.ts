@@ -1,23 +1,14 @@
 /** Platform administration: the tenants list and creating a tenant with its first admin. */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Services } from '../services';
 import { systemActor } from './actor';
 import { withSystem, withTenant } from './context';
+import { tenantsWithCounts } from './tenants.repository';
 import { createStaff, createTenant, tenantInput } from './tenants.service';
 import { ValidationError } from '../lib/errors';
 
 export async function listTenants(services: Services) {
-  return withSystem(services.dbs, (db) =>
-    sql<{ id: string; slug: string; name: string; timezone: string; currency: string; active: boolean; created_at: Date; staff: number; stores: number; customers: number }>`
-      select t.id, t.slug, t.name, t.timezone, t.currency, t.active, t.created_at,
-        (select count(*)::int from staff s where s.tenant_id = t.id) as staff,
-        (select count(*)::int from stores s where s.tenant_id = t.id) as stores,
-        (select count(*)::int from customers c where c.tenant_id = t.id) as customers
-      from tenants t order by t.created_at desc`
-      .execute(db)
-      .then((r) => r.rows),
-  );
+  return withSystem(services.dbs, (db) => tenantsWithCounts(db));
 }
 
 const newTenantSchema = tenantInput.extend({

@@ -2,12 +2,14 @@
 import { z } from 'zod';
 import type { Services } from '../services';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
-import { audit, auditJsonb } from './audit';
+import { audit } from './audit';
 import type { Actor } from './actor';
 import { asTenantId, withSystem, type TenantId, type Tx } from './context';
 import { hashPassword } from './passwords';
 import { normalizeMobile } from './mobile';
 import { ROLES } from './permissions';
+import { clearStaffScopes } from './settings.repository';
+import { insertStaff, insertStaffScopes, insertTenant, regionsByCodes, storeIdByCode, storesByCodes, tenantBySlug, tenantSlugTaken } from './tenants.repository';
 
 export function isValidTimeZone(tz: string): boolean {
   try {
@@ -35,23 +37,14 @@ function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
 export async function createTenant(services: Services, input: TenantInput, opts: { isDemo?: boolean; actorLabel?: string } = {}) {
   const t = parse(tenantInput, input);
   return withSystem(services.dbs, async (db) => {
-    const existing = await db.selectFrom('tenants').select('id').where('slug', '=', t.slug).executeTakeFirst();
-    if (existing) throw new ConflictError(`Tenant "${t.slug}" already exists`);
-    const row = await db
-      .insertInto('tenants')
-      .values({ slug: t.slug, name: t.name, timezone: t.timezone, currency: t.currency, is_demo: opts.isDemo ?? false })
-      .returning(['id', 'slug', 'name', 'timezone', 'currency'])
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('audit_log')
-      .values({ tenant_id: row.id, actor_staff_id: null, actor_label: opts.actorLabel ?? 'platform', action: 'tenant.create', entity_type: 'tenant', entity_id: row.id, before: null, after: auditJsonb(row), request_id: null })
-      .execute();
+    if (await tenantSlugTaken(db, t.slug)) throw new ConflictError(`Tenant "${t.slug}" already exists`);
+    const row = await insertTenant(db, { ...t, isDemo: opts.isDemo ?? false }, opts.actorLabel ?? 'platform');
     return { ...row, id: asTenantId(row.id) };
   });
 }
 
 export async function findTenantBySlug(services: Services, slug: string) {
-  const row = await withSystem(services.dbs, (db) => db.selectFrom('tenants').selectAll().where('slug', '=', slug.toLowerCase()).executeTakeFirst());
+  const row = await withSystem(services.dbs, (db) => tenantBySlug(db, slug.toLowerCase()));
   if (!row) throw new NotFoundError(`No tenant with slug "${slug}"`);
   return { ...row, id: asTenantId(row.id) };
 }
@@ -81,35 +74,30 @@ export async function createStaff(trx: Tx, actor: Pick<Actor, 'tenantId' | 'staf
   }
   let storeId: string | null = null;
   if (s.storeCode) {
-    const store = await trx.selectFrom('stores').select('id').where('tenant_id', '=', tenantId).where('code', '=', s.storeCode).executeTakeFirst();
-    if (!store) throw new ValidationError(`store: no store with code "${s.storeCode}"`);
-    storeId = store.id;
+    storeId = await storeIdByCode(trx, tenantId, s.storeCode);
+    if (!storeId) throw new ValidationError(`store: no store with code "${s.storeCode}"`);
   }
   if (s.role === 'clerk' && !storeId) throw new ValidationError('store: a clerk needs a store');
   const hash = passwordHash ?? (s.password ? await hashPassword(s.password) : null);
-  const row = await trx
-    .insertInto('staff')
-    .values({ tenant_id: tenantId, name: s.name, email: s.email ?? null, mobile, role: s.role, password_hash: hash, store_id: storeId, wecom_userid: s.wecomUserid ?? null, locale: null, last_login_at: null })
-    .returning(['id', 'name', 'email', 'mobile', 'role', 'store_id'])
-    .executeTakeFirstOrThrow();
+  const row = await insertStaff(trx, tenantId, { name: s.name, email: s.email ?? null, mobile, role: s.role, passwordHash: hash, storeId, wecomUserid: s.wecomUserid ?? null });
   if (s.role === 'manager') await setManagerScope(trx, tenantId, row.id, s.regionCodes ?? [], s.storeCodes ?? []);
   await audit(trx, actor, { action: 'staff.create', entityType: 'staff', entityId: row.id, after: row });
   return row;
 }
 
 export async function setManagerScope(trx: Tx, tenantId: TenantId, staffId: string, regionCodes: string[], storeCodes: string[]) {
-  await trx.deleteFrom('staff_scopes').where('tenant_id', '=', tenantId).where('staff_id', '=', staffId).execute();
+  await clearStaffScopes(trx, tenantId, staffId);
   if (regionCodes.length) {
-    const regions = await trx.selectFrom('regions').select(['id', 'code']).where('tenant_id', '=', tenantId).where('code', 'in', regionCodes).execute();
+    const regions = await regionsByCodes(trx, tenantId, regionCodes);
     const missing = regionCodes.filter((c) => !regions.some((r) => r.code === c));
     if (missing.length) throw new ValidationError(`region: unknown code(s) ${missing.join(', ')}`);
-    await trx.insertInto('staff_scopes').values(regions.map((r) => ({ tenant_id: tenantId, staff_id: staffId, region_id: r.id, store_id: null }))).execute();
+    await insertStaffScopes(trx, tenantId, staffId, regions.map((r) => ({ regionId: r.id, storeId: null })));
   }
   if (storeCodes.length) {
-    const stores = await trx.selectFrom('stores').select(['id', 'code']).where('tenant_id', '=', tenantId).where('code', 'in', storeCodes).execute();
+    const stores = await storesByCodes(trx, tenantId, storeCodes);
     const missing = storeCodes.filter((c) => !stores.some((r) => r.code === c));
     if (missing.length) throw new ValidationError(`store: unknown code(s) ${missing.join(', ')}`);
-    await trx.insertInto('staff_scopes').values(stores.map((r) => ({ tenant_id: tenantId, staff_id: staffId, region_id: null, store_id: r.id }))).execute();
+    await insertStaffScopes(trx, tenantId, staffId, stores.map((r) => ({ regionId: null, storeId: r.id })));
   }
 }
 

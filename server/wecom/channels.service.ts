@@ -4,7 +4,6 @@
  * customer who arrives through the code is attributed to the channel (customer_follows.channel_id).
  */
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import type { Services } from '../services';
@@ -12,6 +11,7 @@ import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import type { ChannelStatus } from '../../db/schema/wecom';
+import { attributeByState, channelByState, channelFormOptions, findClerk, findStore, getChannel, insertChannel, listChannels, setChannelError, setChannelResult, storeWecomUserids } from './channels.repository';
 import { describeWecomError } from './messages';
 import { wecomClientFor } from './runtime';
 import { WECOM_LIMITS } from './types';
@@ -44,51 +44,7 @@ export async function createChannel(services: Services, actor: Actor, input: unk
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
   const v = p.data;
   const t = actor.tenantId;
-  const prepared = await withTenant(services.dbs, t, async (trx) => {
-    let storeCode: string | null = null;
-    if (v.storeId) {
-      const store = await trx.selectFrom('stores').select(['id', 'code']).where('tenant_id', '=', t).where('id', '=', v.storeId).executeTakeFirst();
-      if (!store) throw new NotFoundError('门店不存在 / Store not found');
-      storeCode = store.code;
-    }
-    let users: string[];
-    let clerkName: string | null = null;
-    if (v.staffId) {
-      const s = await trx.selectFrom('staff').select(['id', 'name', 'wecom_userid', 'active']).where('tenant_id', '=', t).where('id', '=', v.staffId).executeTakeFirst();
-      if (!s) throw new NotFoundError('导购不存在 / Clerk not found');
-      if (!s.wecom_userid) throw new ValidationError(`${s.name} 还没有企业微信账号（请先同步企业微信）/ ${s.name} has no WeCom account yet (sync WeCom first)`);
-      users = [s.wecom_userid];
-      clerkName = s.wecom_userid;
-    } else {
-      const rows = await trx
-        .selectFrom('staff')
-        .select('wecom_userid')
-        .where('tenant_id', '=', t)
-        .where('store_id', '=', v.storeId!)
-        .where('active', '=', true)
-        .where('wecom_userid', 'is not', null)
-        .orderBy('wecom_userid')
-        .limit(WECOM_LIMITS.contactWayUsers)
-        .execute();
-      users = rows.map((r) => r.wecom_userid!);
-      if (users.length === 0) throw new ValidationError('该门店没有已连接企业微信的导购 / No clerk of this store has a WeCom account');
-    }
-    let state = v.state ?? makeState([storeCode, clerkName, v.campaign]);
-    for (let i = 0; !v.state && i < 5; i++) {
-      const taken = await trx.selectFrom('wecom_channels').select('id').where('tenant_id', '=', t).where('state', '=', state).executeTakeFirst();
-      if (!taken) break;
-      state = makeState([storeCode, clerkName, v.campaign]);
-    }
-    const dup = await trx.selectFrom('wecom_channels').select('name').where('tenant_id', '=', t).where('state', '=', state).executeTakeFirst();
-    if (dup) throw new ValidationError(`state「${state}」已被渠道「${dup.name}」使用 / state ${state} is used by channel ${dup.name}`);
-    const row = await trx
-      .insertInto('wecom_channels')
-      .values({ tenant_id: t, name: v.name, state, store_id: v.storeId ?? null, staff_id: v.staffId ?? null, campaign: v.campaign ?? null, userids: users, skip_verify: v.skipVerify, config_id: null, qr_code: null, error: null, created_by_label: actor.label })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await audit(trx, actor, { action: 'channel.create', entityType: 'wecom_channel', entityId: row.id, after: { name: v.name, state, store_id: v.storeId ?? null, staff_id: v.staffId ?? null, campaign: v.campaign ?? null, users } });
-    return { id: row.id, state, users };
-  });
+  const prepared = await withTenant(services.dbs, t, (trx) => recordChannel(trx, actor, v));
 
   let status: ChannelStatus;
   let error: string | null = null;
@@ -105,98 +61,71 @@ export async function createChannel(services: Services, actor: Actor, input: unk
     error = describeWecomError(e);
   }
   await withTenant(services.dbs, t, async (trx) => {
-    await trx.updateTable('wecom_channels').set({ status, error, config_id: configId, qr_code: qr, updated_at: new Date() }).where('tenant_id', '=', t).where('id', '=', prepared.id).execute();
+    await setChannelResult(trx, t, prepared.id, { status, error, configId, qrCode: qr });
     // Relations that already carry this state (added before the channel was recorded) belong to it too.
     if (status === 'active') await attributeByState(trx, t, prepared.id, prepared.state);
   });
   return { id: prepared.id, status, error, state: prepared.state };
 }
 
-export async function attributeByState(trx: Tx, tenantId: TenantId, channelId: string, state: string): Promise<number> {
-  const r = await sql`update customer_follows set channel_id = ${channelId}::uuid, updated_at = now()
-    where tenant_id = ${tenantId}::uuid and state = ${state} and channel_id is distinct from ${channelId}::uuid`.execute(trx);
-  return Number(r.numAffectedRows ?? 0);
+/** The WeCom userids a channel serves: the chosen clerk, or the store's clerks who have a WeCom account. */
+async function channelUsers(trx: Tx, tenantId: TenantId, v: z.output<typeof channelInput>): Promise<{ users: string[]; storeCode: string | null; clerkName: string | null }> {
+  let storeCode: string | null = null;
+  if (v.storeId) {
+    const store = await findStore(trx, tenantId, v.storeId);
+    if (!store) throw new NotFoundError('门店不存在 / Store not found');
+    storeCode = store.code;
+  }
+  if (v.staffId) {
+    const s = await findClerk(trx, tenantId, v.staffId);
+    if (!s) throw new NotFoundError('导购不存在 / Clerk not found');
+    if (!s.wecom_userid) throw new ValidationError(`${s.name} 还没有企业微信账号（请先同步企业微信）/ ${s.name} has no WeCom account yet (sync WeCom first)`);
+    return { users: [s.wecom_userid], storeCode, clerkName: s.wecom_userid };
+  }
+  const users = await storeWecomUserids(trx, tenantId, v.storeId!, WECOM_LIMITS.contactWayUsers);
+  if (users.length === 0) throw new ValidationError('该门店没有已连接企业微信的导购 / No clerk of this store has a WeCom account');
+  return { users, storeCode, clerkName: null };
+}
+
+/** Records the channel with a free state (audited), before WeCom is asked for its code. */
+async function recordChannel(trx: Tx, actor: Actor, v: z.output<typeof channelInput>): Promise<{ id: string; state: string; users: string[] }> {
+  const t = actor.tenantId;
+  const { users, storeCode, clerkName } = await channelUsers(trx, t, v);
+  let state = v.state ?? makeState([storeCode, clerkName, v.campaign]);
+  for (let i = 0; !v.state && i < 5; i++) {
+    if (!(await channelByState(trx, t, state))) break;
+    state = makeState([storeCode, clerkName, v.campaign]);
+  }
+  const dup = await channelByState(trx, t, state);
+  if (dup) throw new ValidationError(`state「${state}」已被渠道「${dup.name}」使用 / state ${state} is used by channel ${dup.name}`);
+  const id = await insertChannel(trx, t, { name: v.name, state, storeId: v.storeId ?? null, staffId: v.staffId ?? null, campaign: v.campaign ?? null, userids: users, skipVerify: v.skipVerify, label: actor.label });
+  await audit(trx, actor, { action: 'channel.create', entityType: 'wecom_channel', entityId: id, after: { name: v.name, state, store_id: v.storeId ?? null, staff_id: v.staffId ?? null, campaign: v.campaign ?? null, users } });
+  return { id, state, users };
 }
 
 /** Retries the WeCom side of a channel whose creation failed. */
 export async function retryChannel(services: Services, actor: Actor, channelId: string): Promise<{ status: ChannelStatus; error: string | null }> {
   assertCan(actor, 'channels.manage');
   const t = actor.tenantId;
-  const ch = await withTenant(services.dbs, t, (trx) => trx.selectFrom('wecom_channels').selectAll().where('tenant_id', '=', t).where('id', '=', channelId).executeTakeFirst());
+  const ch = await withTenant(services.dbs, t, (trx) => getChannel(trx, t, channelId));
   if (!ch) throw new NotFoundError('渠道不存在 / Channel not found');
   if (ch.status === 'active') return { status: 'active', error: null };
   try {
     const client = await wecomClientFor(services, t);
     const r = await client.addContactWay({ type: ch.userids.length === 1 ? 1 : 2, scene: 2, remark: ch.name.slice(0, 30), skip_verify: ch.skip_verify, state: ch.state, user: ch.userids });
     await withTenant(services.dbs, t, async (trx) => {
-      await trx.updateTable('wecom_channels').set({ status: 'active', error: null, config_id: r.config_id, qr_code: r.qr_code ?? null, updated_at: new Date() }).where('tenant_id', '=', t).where('id', '=', channelId).execute();
+      await setChannelResult(trx, t, channelId, { status: 'active', error: null, configId: r.config_id, qrCode: r.qr_code ?? null });
       await attributeByState(trx, t, channelId, ch.state);
     });
     return { status: 'active', error: null };
   } catch (e) {
     const error = describeWecomError(e);
-    await withTenant(services.dbs, t, (trx) => trx.updateTable('wecom_channels').set({ error, updated_at: new Date() }).where('tenant_id', '=', t).where('id', '=', channelId).execute());
+    await withTenant(services.dbs, t, (trx) => setChannelError(trx, t, channelId, error));
     return { status: 'failed', error };
   }
 }
 
-export interface ChannelRow {
-  id: string;
-  name: string;
-  state: string;
-  store: string | null;
-  clerk: string | null;
-  campaign: string | null;
-  users: number;
-  status: ChannelStatus;
-  error: string | null;
-  qr_code: string | null;
-  config_id: string | null;
-  created_at: Date;
-  created_by_label: string;
-  /** Customers ever acquired through the channel. */
-  acquired: number;
-  /** Of those, still served (open relation). */
-  following: number;
-  last30: number;
-}
-
-export async function listChannels(trx: Tx, tenantId: TenantId, p: { sort: ChannelSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }): Promise<{ rows: ChannelRow[]; total: number; totals: { acquired: number; unattributed: number } }> {
-  const order = { name: sql`ch.name`, created_at: sql`ch.created_at`, acquired: sql`acquired`, last30: sql`last30` }[p.sort];
-  const where = sql`ch.tenant_id = ${tenantId}::uuid ${p.q ? sql`and (ch.name ilike ${'%' + p.q + '%'} or ch.state ilike ${'%' + p.q + '%'} or ch.campaign ilike ${'%' + p.q + '%'})` : sql``}`;
-  const total = await sql<{ n: number }>`select count(*)::int as n from wecom_channels ch where ${where}`.execute(trx);
-  const rows = await sql<ChannelRow>`
-    select ch.id, ch.name, ch.state, st.name as store, s.name as clerk, ch.campaign, cardinality(ch.userids)::int as users, ch.status, ch.error, ch.qr_code, ch.config_id,
-      ch.created_at, ch.created_by_label, coalesce(a.acquired, 0)::int as acquired, coalesce(a.following, 0)::int as following, coalesce(a.last30, 0)::int as last30
-    from wecom_channels ch
-    left join stores st on st.tenant_id = ch.tenant_id and st.id = ch.store_id
-    left join staff s on s.tenant_id = ch.tenant_id and s.id = ch.staff_id
-    left join lateral (
-      select count(distinct f.customer_id) as acquired,
-        count(distinct f.customer_id) filter (where f.ended_at is null) as following,
-        count(distinct f.customer_id) filter (where f.added_at >= now() - interval '30 days') as last30
-      from customer_follows f where f.tenant_id = ch.tenant_id and f.channel_id = ch.id) a on true
-    where ${where}
-    order by ${order} ${sql.raw(p.dir === 'asc' ? 'asc nulls last' : 'desc nulls last')}, ch.id
-    limit ${p.size} offset ${(p.page - 1) * p.size}`.execute(trx);
-  const totals = await sql<{ acquired: number; unattributed: number }>`
-    select count(distinct customer_id) filter (where channel_id is not null)::int as acquired,
-      count(distinct customer_id) filter (where channel_id is null and state is not null)::int as unattributed
-    from customer_follows where tenant_id = ${tenantId}::uuid`.execute(trx);
-  return { rows: rows.rows, total: total.rows[0]?.n ?? 0, totals: totals.rows[0] ?? { acquired: 0, unattributed: 0 } };
-}
-
-/** Stores and WeCom clerks for the channel form. */
-export async function channelFormOptions(trx: Tx, tenantId: TenantId) {
-  const stores = await trx.selectFrom('stores').select(['id', 'code', 'name']).where('tenant_id', '=', tenantId).where('active', '=', true).orderBy('code').execute();
-  const clerks = await trx
-    .selectFrom('staff')
-    .select(['id', 'name', 'wecom_userid', 'store_id'])
-    .where('tenant_id', '=', tenantId)
-    .where('wecom_userid', 'is not', null)
-    .where('active', '=', true)
-    .orderBy('name')
-    .limit(2000)
-    .execute();
-  return { stores, clerks };
+/** The channels page: a page of channels with what they brought, and the form's stores and clerks. */
+export function channelsPage(services: Services, actor: Actor, p: { sort: ChannelSort; dir: 'asc' | 'desc'; page: number; size: number; q?: string }) {
+  return withTenant(services.dbs, actor.tenantId, async (trx) => ({ list: await listChannels(trx, actor.tenantId, p), options: await channelFormOptions(trx, actor.tenantId) }));
 }

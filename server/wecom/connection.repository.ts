@@ -1,6 +1,7 @@
 /** The tenant's WeCom connection row (all Kysely code for `wecom_connections`). Secrets stay sealed here. */
 import { sql } from 'kysely';
 import type { WecomMode, WecomSimConfig } from '../../db/schema/wecom';
+import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 
 export interface ConnectionRow {
@@ -24,6 +25,12 @@ export interface ConnectionRow {
 export async function findConnection(trx: Tx, tenantId: TenantId): Promise<ConnectionRow | null> {
   const row = await trx.selectFrom('wecom_connections').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
   return row ?? null;
+}
+
+/** The connection's mode only (pages that offer the simulator's shortcuts), or null when there is none. */
+export async function connectionMode(trx: Tx, tenantId: TenantId): Promise<WecomMode | null> {
+  const row = await trx.selectFrom('wecom_connections').select('mode').where('tenant_id', '=', tenantId).executeTakeFirst();
+  return row?.mode ?? null;
 }
 
 export interface ConnectionWrite {
@@ -62,4 +69,15 @@ export async function upsertConnection(trx: Tx, tenantId: TenantId, w: Connectio
 
 export async function recordTestResult(trx: Tx, tenantId: TenantId, ok: boolean, message: string): Promise<void> {
   await trx.updateTable('wecom_connections').set({ last_test_at: new Date(), last_test_ok: ok, last_test_message: message }).where('tenant_id', '=', tenantId).execute();
+}
+
+/** Forgets the cached access tokens (fetched with another secret or corp). */
+export async function deleteAccessTokens(trx: Tx, tenantId: TenantId): Promise<void> {
+  await trx.deleteFrom('wecom_access_tokens').where('tenant_id', '=', tenantId).execute();
+}
+
+/** The active tenant with this slug (cross-tenant: a callback URL names its tenant before one is known). */
+export async function activeTenantIdBySlug(db: DB, slug: string): Promise<string | null> {
+  const row = await db.selectFrom('tenants').select('id').where('slug', '=', slug).where('active', '=', true).executeTakeFirst();
+  return row?.id ?? null;
 }

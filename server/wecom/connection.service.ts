@@ -15,9 +15,9 @@ import { SecretBox } from '../lib/secret-box';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
-import { withSystem, withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { asTenantId, withSystem, withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { generateEncodingAesKey } from './crypto';
-import { findConnection, recordTestResult, upsertConnection, type ConnectionRow } from './connection.repository';
+import { activeTenantIdBySlug, deleteAccessTokens, findConnection, recordTestResult, upsertConnection, type ConnectionRow } from './connection.repository';
 import { describeWecomError } from './messages';
 
 export const CORP_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
@@ -121,7 +121,7 @@ export async function configureConnection(services: Services, trx: Tx, actor: Pi
     updated_by_label: actor.label,
   });
   // Tokens fetched with another secret or corp must not be reused.
-  if (existing && (c.secret || existing.corp_id !== c.corpId)) await trx.deleteFrom('wecom_access_tokens').where('tenant_id', '=', tenantId).execute();
+  if (existing && (c.secret || existing.corp_id !== c.corpId)) await deleteAccessTokens(trx, tenantId);
   await audit(trx, actor, {
     action: existing ? 'wecom.connection.update' : 'wecom.connection.create',
     entityType: 'wecom_connection',
@@ -130,6 +130,11 @@ export async function configureConnection(services: Services, trx: Tx, actor: Pi
     after: { corp_id: c.corpId, agent_id: c.agentId ?? null, mode: c.mode, base_url: c.baseUrl ?? null, secret_changed: Boolean(c.secret), aes_key_changed: Boolean(aesKey) },
   });
   return { aesKeyShownOnce: aesKey, created: !existing };
+}
+
+/** The settings page's save: configureConnection in its own tenant transaction. */
+export function saveConnection(services: Services, actor: Actor, input: unknown): Promise<{ aesKeyShownOnce: string | null; created: boolean }> {
+  return withTenant(services.dbs, actor.tenantId, (trx) => configureConnection(services, trx, actor, input));
 }
 
 /** What the settings page shows: never the secret or the AES key. */
@@ -203,6 +208,6 @@ export async function testConnection(services: Services, tenantId: TenantId, mak
 /** The tenant behind a callback URL's slug (cross-tenant lookup, before the tenant is known). */
 export async function tenantIdBySlug(services: Services, slug: string): Promise<TenantId | null> {
   if (!/^[a-z0-9][a-z0-9-]{1,40}$/.test(slug)) return null;
-  const row = await withSystem(services.dbs, (db) => db.selectFrom('tenants').select('id').where('slug', '=', slug).where('active', '=', true).executeTakeFirst());
-  return row ? (row.id as TenantId) : null;
+  const id = await withSystem(services.dbs, (db) => activeTenantIdBySlug(db, slug));
+  return id ? asTenantId(id) : null;
 }

@@ -86,3 +86,8 @@ export async function pruneIgnoredInbox(owner: Kysely<Database>): Promise<number
   const r = await sql`delete from wecom_inbox where status = 'ignored' and received_at < now() - interval '30 days'`.execute(owner);
   return Number(r.numAffectedRows ?? 0);
 }
+
+/** Serializes the handling of one subject's events (a contact, a chat) until the transaction ends. */
+export async function lockSubject(trx: Tx, tenantId: TenantId, subject: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('huike.wecom.subject'), hashtext(${tenantId + ':' + subject}))`.execute(trx);
+}

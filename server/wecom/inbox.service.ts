@@ -12,7 +12,6 @@
  * - change_external_tag (create / update / delete / shuffle): get_corp_tag_list → tags reconciled in full.
  */
 import { z } from 'zod';
-import { sql } from 'kysely';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
 import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs, type IdentityRef } from '../customers/identity.service';
@@ -24,15 +23,11 @@ import { applyContactPairs, endMissingRelations, pairsFromGet, setCustomerDelete
 import { wecomEventSchema, type ExternalChatEvent, type ExternalContactEvent, type ExternalTagEvent, type WecomEvent } from './events';
 import { applyGroupChats, markChatsDismissed, storedMemberVersion } from './groups.repository';
 import { applyTransferFail } from './handovers.repository';
-import { getInboxRow, markInbox, pendingInboxIds } from './inbox.repository';
+import { getInboxRow, lockSubject, markInbox, pendingInboxIds } from './inbox.repository';
 import { describeWecomError, isTransientWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
 import { reconcileCorpTags } from './tags.repository';
 import type { ExternalContactGetResponse } from './types';
-
-async function lockSubject(trx: Tx, tenantId: TenantId, subject: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext('huike.wecom.subject'), hashtext(${tenantId + ':' + subject}))`.execute(trx);
-}
 
 const isApi = isWecomErrcode;
 

@@ -18,6 +18,8 @@ import { withTenant, type TenantId } from '../tenancy/context';
 import { describeWecomError, isTransientWecomError } from './messages';
 import { activateMoment, getMoment, insertMoment, setMomentJob, setMomentStatus, upsertMomentClerks, upsertMomentReach, type MomentRow } from './moments.repository';
 import { wecomClientFor } from './runtime';
+import { wecomUseridsOf } from './staff.repository';
+import { liveTagsWecomIds } from './tags.repository';
 import { WECOM_LIMITS, type MomentAttachment } from './types';
 
 export const momentInput = z.object({
@@ -54,9 +56,9 @@ export async function createMoment(services: Services, actor: Actor, input: unkn
   if (!v.text && attachments.length === 0) throw new ValidationError('请填写文案或附件 / Write a text or add attachments');
   const t = actor.tenantId;
   const id = await withTenant(services.dbs, t, async (trx) => {
-    const staff = await trx.selectFrom('staff').select(['id', 'wecom_userid']).where('tenant_id', '=', t).where('id', 'in', v.staffIds).where('wecom_userid', 'is not', null).execute();
+    const staff = await wecomUseridsOf(trx, t, v.staffIds);
     if (staff.length === 0) throw new ValidationError('所选导购都没有企业微信账号 / None of the chosen clerks is on WeCom');
-    const tags = v.tagIds.length ? await trx.selectFrom('tags').select(['id', 'wecom_tag_id']).where('tenant_id', '=', t).where('id', 'in', v.tagIds).where('deleted_at', 'is', null).execute() : [];
+    const tags = await liveTagsWecomIds(trx, t, v.tagIds);
     if (tags.some((x) => !x.wecom_tag_id)) throw new ValidationError('只能用企业微信标签（内部标签不能用于朋友圈可见范围）/ Only WeCom corp tags can limit who sees a moment');
     const senders = staff.map((s) => s.wecom_userid!);
     const id = await insertMoment(trx, t, { text: v.text, attachments, senders, tagIds: tags.map((x) => x.id), wecomTagIds: tags.map((x) => x.wecom_tag_id!), label: actor.label });

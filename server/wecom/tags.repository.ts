@@ -211,3 +211,98 @@ export async function tagsOfCustomers(trx: Tx, tenantId: TenantId, customerIds: 
   }
   return out;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tags made in Huike
+
+export interface TagGroupRef {
+  id: string;
+  kind: TagKind;
+  name: string;
+}
+
+/** A live group by id, or by name and kind (the form names a new or existing group). */
+export async function findTagGroup(trx: Tx, tenantId: TenantId, by: { id: string } | { name: string; kind: TagKind }): Promise<TagGroupRef | undefined> {
+  const q = trx.selectFrom('tag_groups').select(['id', 'kind', 'name']).where('tenant_id', '=', tenantId).where('deleted_at', 'is', null);
+  return 'id' in by ? q.where('id', '=', by.id).executeTakeFirst() : q.where('name', '=', by.name).where('kind', '=', by.kind).executeTakeFirst();
+}
+
+export async function insertTagGroup(trx: Tx, tenantId: TenantId, name: string, kind: TagKind): Promise<TagGroupRef> {
+  return trx.insertInto('tag_groups').values({ tenant_id: tenantId, name, kind, wecom_group_id: null, deleted_at: null }).returning(['id', 'kind', 'name']).executeTakeFirstOrThrow();
+}
+
+/** A live tag of that name in the group (tag names are unique per group). */
+export async function liveTagInGroup(trx: Tx, tenantId: TenantId, groupId: string, name: string): Promise<boolean> {
+  const r = await trx.selectFrom('tags').select('id').where('tenant_id', '=', tenantId).where('group_id', '=', groupId).where('name', '=', name).where('deleted_at', 'is', null).executeTakeFirst();
+  return Boolean(r);
+}
+
+/** A new tag; a WeCom tag starts `pending` until the write-back job has created it in WeCom. */
+export async function insertTag(trx: Tx, tenantId: TenantId, t: { groupId: string; name: string; kind: TagKind; label: string }): Promise<string> {
+  const row = await trx
+    .insertInto('tags')
+    .values({ tenant_id: tenantId, group_id: t.groupId, name: t.name, wecom_tag_id: null, push_state: t.kind === 'wecom' ? 'pending' : 'synced', push_error: null, created_by_label: t.label, deleted_at: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Live tags by id with their group's kind. */
+export async function liveTagsById(trx: Tx, tenantId: TenantId, ids: readonly string[]): Promise<{ id: string; name: string; kind: TagKind; push_state: TagPushState }[]> {
+  if (ids.length === 0) return [];
+  return trx
+    .selectFrom('tags as t')
+    .innerJoin('tag_groups as g', (j) => j.onRef('g.tenant_id', '=', 't.tenant_id').onRef('g.id', '=', 't.group_id'))
+    .select(['t.id', 't.name', 'g.kind', 't.push_state'])
+    .where('t.tenant_id', '=', tenantId)
+    .where('t.id', 'in', [...ids])
+    .where('t.deleted_at', 'is', null)
+    .execute();
+}
+
+/** Serializes pushes of one tag (the lock is held until the transaction ends). */
+export async function lockTagPush(trx: Tx, tenantId: TenantId, tagId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('huike.wecom.tag-push'), hashtext(${tenantId + ':' + tagId}))`.execute(trx);
+}
+
+/** A tag with its group, as the push to WeCom needs it. */
+export async function tagForPush(trx: Tx, tenantId: TenantId, tagId: string) {
+  return trx
+    .selectFrom('tags as t')
+    .innerJoin('tag_groups as g', (j) => j.onRef('g.tenant_id', '=', 't.tenant_id').onRef('g.id', '=', 't.group_id'))
+    .select(['t.id', 't.name', 't.wecom_tag_id', 't.push_state', 't.push_error', 'g.id as group_id', 'g.name as group_name', 'g.wecom_group_id'])
+    .where('t.tenant_id', '=', tenantId)
+    .where('t.id', '=', tagId)
+    .executeTakeFirstOrThrow();
+}
+
+/** WeCom created the tag (and its group, when the group was new to WeCom). */
+export async function markTagPushed(trx: Tx, tenantId: TenantId, p: { tagId: string; groupId: string; wecomGroupId: string; wecomTagId: string }): Promise<void> {
+  await trx.updateTable('tag_groups').set({ wecom_group_id: p.wecomGroupId, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', p.groupId).where('wecom_group_id', 'is', null).execute();
+  await trx.updateTable('tags').set({ wecom_tag_id: p.wecomTagId, push_state: 'synced', push_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', p.tagId).execute();
+}
+
+/** The push failed: `failed` for good, or still `pending` for a retry, with WeCom's reason. */
+export async function markTagPushError(trx: Tx, tenantId: TenantId, tagId: string, state: 'failed' | 'pending', message: string): Promise<void> {
+  await trx.updateTable('tags').set({ push_state: state, push_error: message, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tagId).execute();
+}
+
+/** Live tags that exist in WeCom, by group and name (a moment's audience is chosen by WeCom tags). */
+export async function liveWecomTags(trx: Tx, tenantId: TenantId) {
+  return trx
+    .selectFrom('tags')
+    .innerJoin('tag_groups', (j) => j.onRef('tag_groups.tenant_id', '=', 'tags.tenant_id').onRef('tag_groups.id', '=', 'tags.group_id'))
+    .select(['tags.id', 'tags.name', 'tag_groups.name as group'])
+    .where('tags.tenant_id', '=', tenantId)
+    .where('tags.wecom_tag_id', 'is not', null)
+    .where('tags.deleted_at', 'is', null)
+    .orderBy('tag_groups.name')
+    .orderBy('tags.name')
+    .execute();
+}
+
+/** Live tags by id with their WeCom id (null for an internal tag or one not yet pushed). */
+export async function liveTagsWecomIds(trx: Tx, tenantId: TenantId, ids: readonly string[]): Promise<{ id: string; wecom_tag_id: string | null }[]> {
+  if (ids.length === 0) return [];
+  return trx.selectFrom('tags').select(['id', 'wecom_tag_id']).where('tenant_id', '=', tenantId).where('id', 'in', [...ids]).where('deleted_at', 'is', null).execute();
+}

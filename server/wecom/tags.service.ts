@@ -11,9 +11,7 @@
  *   queued, with a clear message; WeCom's own refusal is reported the same way.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
-import { customerScopeSql } from '../customers/scope';
 import { markCustomersTouched } from '../customers/refresh';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
 import type { Services } from '../services';
@@ -24,7 +22,8 @@ import type { WecomClient } from './client';
 import type { JobPayload } from '../jobs/payloads';
 import { describeWecomError, isTransientWecomError, isWecomErrcode } from './messages';
 import { wecomClientFor } from './runtime';
-import { countLiveWecomTags } from './tags.repository';
+import { applyInternalTag, applyTagToRelation, customersInScope, maxRelationTags, openWecomRelations, pendingTagChanges, recordWecomTagChanges, settleTagChange } from './tag-changes.repository';
+import { countLiveWecomTags, findTagGroup, insertTag, insertTagGroup, liveTagInGroup, liveTagsById, lockTagPush, markTagPushError, markTagPushed, tagForPush } from './tags.repository';
 import { WECOM_LIMITS } from './types';
 
 export const TAG_LIMIT_MESSAGE = (n: number) =>
@@ -48,9 +47,7 @@ export async function createTag(trx: Tx, actor: Actor, input: unknown): Promise<
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
   const v = p.data;
   const t = actor.tenantId;
-  let group = v.groupId
-    ? await trx.selectFrom('tag_groups').select(['id', 'kind', 'name']).where('tenant_id', '=', t).where('id', '=', v.groupId).where('deleted_at', 'is', null).executeTakeFirst()
-    : await trx.selectFrom('tag_groups').select(['id', 'kind', 'name']).where('tenant_id', '=', t).where('name', '=', v.groupName!).where('kind', '=', v.kind).where('deleted_at', 'is', null).executeTakeFirst();
+  let group = await findTagGroup(trx, t, v.groupId ? { id: v.groupId } : { name: v.groupName!, kind: v.kind });
   if (v.groupId && !group) throw new NotFoundError('标签组不存在 / Tag group not found');
   if (group && group.kind !== v.kind) throw new ValidationError('该标签组与标签类型不一致 / The group is of the other kind (WeCom vs internal)');
   if (v.kind === 'wecom') {
@@ -58,18 +55,13 @@ export async function createTag(trx: Tx, actor: Actor, input: unknown): Promise<
     if (n >= WECOM_LIMITS.corpTags) throw new ValidationError(TAG_LIMIT_MESSAGE(n));
   }
   if (!group) {
-    group = await trx.insertInto('tag_groups').values({ tenant_id: t, name: v.groupName!, kind: v.kind, wecom_group_id: null, deleted_at: null }).returning(['id', 'kind', 'name']).executeTakeFirstOrThrow();
-  } else {
-    const dup = await trx.selectFrom('tags').select('id').where('tenant_id', '=', t).where('group_id', '=', group.id).where('name', '=', v.name).where('deleted_at', 'is', null).executeTakeFirst();
-    if (dup) throw new ConflictError(`标签组「${group.name}」中已有标签「${v.name}」 / The group ${group.name} already has a tag ${v.name}`);
+    group = await insertTagGroup(trx, t, v.groupName!, v.kind);
+  } else if (await liveTagInGroup(trx, t, group.id, v.name)) {
+    throw new ConflictError(`标签组「${group.name}」中已有标签「${v.name}」 / The group ${group.name} already has a tag ${v.name}`);
   }
-  const row = await trx
-    .insertInto('tags')
-    .values({ tenant_id: t, group_id: group.id, name: v.name, wecom_tag_id: null, push_state: v.kind === 'wecom' ? 'pending' : 'synced', push_error: null, created_by_label: actor.label, deleted_at: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await audit(trx, actor, { action: 'tag.create', entityType: 'tag', entityId: row.id, after: { name: v.name, group: group.name, kind: v.kind } });
-  return { tagId: row.id, push: v.kind === 'wecom' };
+  const tagId = await insertTag(trx, t, { groupId: group.id, name: v.name, kind: v.kind, label: actor.label });
+  await audit(trx, actor, { action: 'tag.create', entityType: 'tag', entityId: tagId, after: { name: v.name, group: group.name, kind: v.kind } });
+  return { tagId, push: v.kind === 'wecom' };
 }
 
 export const tagChangeInput = z.object({
@@ -104,27 +96,15 @@ export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown):
   if (add.length === 0 && remove.length === 0) throw new ValidationError('请选择要添加或移除的标签 / Choose a tag to add or remove');
   if (add.some((x) => remove.includes(x))) throw new ValidationError('同一标签不能同时添加和移除 / A tag cannot be added and removed at once');
   const t = actor.tenantId;
-  const inScope = await sql<{ id: string }>`select c.id from customers c where c.tenant_id = ${t}::uuid and c.id = any(${customerIds}::uuid[]) and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
-  const ids = inScope.rows.map((r) => r.id);
+  const ids = await customersInScope(trx, actor, customerIds);
   if (ids.length === 0) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
-  const tagRows = await trx
-    .selectFrom('tags as t')
-    .innerJoin('tag_groups as g', (j) => j.onRef('g.tenant_id', '=', 't.tenant_id').onRef('g.id', '=', 't.group_id'))
-    .select(['t.id', 't.name', 'g.kind', 't.push_state'])
-    .where('t.tenant_id', '=', t)
-    .where('t.id', 'in', [...add, ...remove])
-    .where('t.deleted_at', 'is', null)
-    .execute();
+  const tagRows = await liveTagsById(trx, t, [...add, ...remove]);
   const byId = new Map(tagRows.map((r) => [r.id, r]));
   for (const id of [...add, ...remove]) if (!byId.has(id)) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
   if (add.some((id) => byId.get(id)!.push_state === 'failed')) throw new ValidationError('该标签未能在企业微信创建，不能使用 / This tag could not be created in WeCom and cannot be used');
 
-  if (add.length > 0) {
-    const over = await sql<{ n: number }>`select coalesce(max(n), 0)::int as n from (
-        select cardinality(tag_ids) as n from customer_follows where tenant_id = ${t}::uuid and customer_id = any(${ids}::uuid[])) x`.execute(trx);
-    if ((over.rows[0]?.n ?? 0) + add.length > WECOM_LIMITS.corpTags) {
-      throw new ValidationError('客户的标签已达企业微信 3,000 个上限 / A customer would exceed WeCom’s 3,000 tags');
-    }
+  if (add.length > 0 && (await maxRelationTags(trx, t, ids)) + add.length > WECOM_LIMITS.corpTags) {
+    throw new ValidationError('客户的标签已达企业微信 3,000 个上限 / A customer would exceed WeCom’s 3,000 tags');
   }
 
   const batchId = randomUUID();
@@ -134,43 +114,19 @@ export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown):
   for (const { tagId, op } of ops) {
     const internal = byId.get(tagId)!.kind === 'internal';
     if (internal) {
-      const r =
-        op === 'add'
-          ? await sql<{ customer_id: string }>`insert into customer_internal_tags (tenant_id, customer_id, tag_id, added_by_label)
-              select ${t}::uuid, unnest(${ids}::uuid[]), ${tagId}::uuid, ${actor.label} on conflict do nothing returning customer_id`.execute(trx)
-          : await sql<{ customer_id: string }>`delete from customer_internal_tags where tenant_id = ${t}::uuid and tag_id = ${tagId}::uuid and customer_id = any(${ids}::uuid[]) returning customer_id`.execute(trx);
-      const changed = r.rows.map((x) => x.customer_id);
+      const changed = await applyInternalTag(trx, actor, { batchId, tagId, op, customerIds: ids });
       for (const c of changed) touched.add(c);
       out.applied += changed.length;
       out.unchanged += ids.length - changed.length;
-      if (changed.length > 0) {
-        await sql`insert into tag_changes (tenant_id, batch_id, customer_id, tag_id, op, state, actor_staff_id, actor_label, synced_at)
-          select ${t}::uuid, ${batchId}::uuid, c, ${tagId}::uuid, ${op}, 'internal', ${actor.staffId}::uuid, ${actor.label}, now() from unnest(${changed}::uuid[]) c`.execute(trx);
-      }
       continue;
     }
     // WeCom tag: one change per customer for whom it changes something; customers without a relation fail at once.
-    const r = await sql<{ id: number; state: 'pending' | 'failed' }>`
-      with c as (
-        select x.id as customer_id,
-          exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null) as has_relation,
-          exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null and ${tagId}::uuid = any(f.tag_ids)) as present,
-          (select tc.op from tag_changes tc where tc.tenant_id = ${t}::uuid and tc.customer_id = x.id and tc.tag_id = ${tagId}::uuid and tc.state = 'pending' order by tc.id desc limit 1) as pending_op
-        from unnest(${ids}::uuid[]) as x(id)
-      )
-      insert into tag_changes (tenant_id, batch_id, customer_id, tag_id, op, state, reason, actor_staff_id, actor_label)
-      select ${t}::uuid, ${batchId}::uuid, c.customer_id, ${tagId}::uuid, ${op},
-        case when c.has_relation then 'pending' else 'failed' end,
-        case when c.has_relation then null else '该客户没有企业微信好友关系，企业标签无法写回 / The customer has no WeCom relation: a WeCom tag cannot be written back' end,
-        ${actor.staffId}::uuid, ${actor.label}
-      from c
-      where coalesce(c.pending_op, case when c.present then 'add' else 'remove' end) <> ${op}
-      returning id, state`.execute(trx);
-    for (const x of r.rows) {
+    const rows = await recordWecomTagChanges(trx, actor, { batchId, tagId, op, customerIds: ids });
+    for (const x of rows) {
       if (x.state === 'pending') out.pending.push(x.id);
       else out.failed++;
     }
-    out.unchanged += ids.length - r.rows.length;
+    out.unchanged += ids.length - rows.length;
   }
   await markCustomersTouched(trx, t, [...touched], 'tags.internal');
   await audit(trx, actor, {
@@ -191,6 +147,20 @@ export async function enqueueTagWriteback(services: Services, tenantId: TenantId
   }
 }
 
+/** Creates a tag in its own transaction; a WeCom tag is then pushed by the write-back job, queued after commit. */
+export async function createTagAndPush(services: Services, actor: Actor, input: unknown): Promise<{ tagId: string; push: boolean }> {
+  const r = await withTenant(services.dbs, actor.tenantId, (trx) => createTag(trx, actor, input));
+  if (r.push) await enqueueTagWriteback(services, actor.tenantId, [], [r.tagId]);
+  return r;
+}
+
+/** Adds/removes tags on customers (one or many) in their own transaction; pending WeCom changes go to the write-back job after commit. */
+export async function applyTagChanges(services: Services, actor: Actor, input: { customerIds: string[]; add: string[]; remove: string[] }): Promise<TagChangeResult> {
+  const r = await withTenant(services.dbs, actor.tenantId, (trx) => changeCustomerTags(trx, actor, input));
+  await enqueueTagWriteback(services, actor.tenantId, r.pending);
+  return r;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The write-back
 
@@ -202,35 +172,24 @@ export interface WritebackOutcome {
   tagsPushed: number;
 }
 
-async function lockTagPush(trx: Tx, tenantId: TenantId, tagId: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock(hashtext('huike.wecom.tag-push'), hashtext(${tenantId + ':' + tagId}))`.execute(trx);
-}
-
 /** Creates a Huike-made tag in WeCom (add_corp_tag), once. Returns its WeCom id, or throws. */
 async function pushTag(services: Services, client: WecomClient, tenantId: TenantId, tagId: string, final: boolean): Promise<string> {
   // The outcome is written in the lock's transaction; the error is thrown after it commits.
   const r = await withTenant(services.dbs, tenantId, async (trx): Promise<{ id: string } | { error: unknown; permanent: boolean }> => {
     await lockTagPush(trx, tenantId, tagId);
-    const tag = await trx
-      .selectFrom('tags as t')
-      .innerJoin('tag_groups as g', (j) => j.onRef('g.tenant_id', '=', 't.tenant_id').onRef('g.id', '=', 't.group_id'))
-      .select(['t.id', 't.name', 't.wecom_tag_id', 't.push_state', 't.push_error', 'g.id as group_id', 'g.name as group_name', 'g.wecom_group_id'])
-      .where('t.tenant_id', '=', tenantId)
-      .where('t.id', '=', tagId)
-      .executeTakeFirstOrThrow();
+    const tag = await tagForPush(trx, tenantId, tagId);
     if (tag.wecom_tag_id) return { id: tag.wecom_tag_id };
     if (tag.push_state === 'failed') return { error: new TagPushFailed(tag.push_error ?? 'tag could not be created in WeCom'), permanent: true };
     try {
       const res = await client.addCorpTag(tag.wecom_group_id ? { group_id: tag.wecom_group_id, tag: [{ name: tag.name }] } : { group_name: tag.group_name, tag: [{ name: tag.name }] });
       const created = res.tag_group.tag.find((x) => x.name === tag.name) ?? res.tag_group.tag[0];
       if (!created) throw new Error('add_corp_tag returned no tag');
-      await trx.updateTable('tag_groups').set({ wecom_group_id: res.tag_group.group_id, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tag.group_id).where('wecom_group_id', 'is', null).execute();
-      await trx.updateTable('tags').set({ wecom_tag_id: created.id, push_state: 'synced', push_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tagId).execute();
+      await markTagPushed(trx, tenantId, { tagId, groupId: tag.group_id, wecomGroupId: res.tag_group.group_id, wecomTagId: created.id });
       return { id: created.id };
     } catch (e) {
       const message = describeWecomError(e);
       const permanent = !isTransientWecomError(e) || final;
-      await trx.updateTable('tags').set({ push_state: permanent ? 'failed' : 'pending', push_error: message, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', tagId).execute();
+      await markTagPushError(trx, tenantId, tagId, permanent ? 'failed' : 'pending', message);
       return { error: permanent ? new TagPushFailed(message) : e, permanent };
     }
   });
@@ -258,22 +217,14 @@ export async function processTagWriteback(services: Services, tenantId: TenantId
       if (!(e instanceof TagPushFailed)) out.retry++;
     }
   }
-  const changes = await withTenant(services.dbs, tenantId, (trx) =>
-    trx.selectFrom('tag_changes').select(['id', 'customer_id', 'tag_id', 'op', 'state', 'attempts']).where('tenant_id', '=', tenantId).where('id', 'in', data.changeIds.length ? [...data.changeIds] : [-1]).where('state', '=', 'pending').orderBy('id').execute(),
-  );
+  const changes = await withTenant(services.dbs, tenantId, (trx) => pendingTagChanges(trx, tenantId, data.changeIds));
   for (const ch of changes) {
     let reason: string | null = null;
     let transient = false;
     try {
       const wecomTagId = await pushTag(services, client, tenantId, ch.tag_id, final);
-      const relations = await withTenant(services.dbs, tenantId, (trx) =>
-        sql<{ staff_id: string; userid: string; external_userid: string }>`
-          select f.staff_id, s.wecom_userid as userid,
-            (select min(ci.value) from customer_identities ci where ci.tenant_id = f.tenant_id and ci.customer_id = f.customer_id and ci.kind = 'external_userid') as external_userid
-          from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
-          where f.tenant_id = ${tenantId}::uuid and f.customer_id = ${ch.customer_id}::uuid and f.ended_at is null and s.wecom_userid is not null`.execute(trx),
-      );
-      const usable = relations.rows.filter((r) => r.external_userid);
+      const relations = await withTenant(services.dbs, tenantId, (trx) => openWecomRelations(trx, tenantId, ch.customer_id));
+      const usable = relations.filter((r): r is typeof r & { external_userid: string } => Boolean(r.external_userid));
       if (usable.length === 0) throw new TagPushFailed('该客户已没有企业微信好友关系 / The customer no longer has a WeCom relation');
       for (const rel of usable) {
         try {
@@ -283,13 +234,7 @@ export async function processTagWriteback(services: Services, tenantId: TenantId
           if (isWecomErrcode(e, 84061) && usable.length > 1) continue;
           throw e;
         }
-        await withTenant(services.dbs, tenantId, (trx) =>
-          // The relation's sorted tag set, and when Huike wrote it (a sync page read before this keeps it).
-          sql`update customer_follows set
-                tag_ids = array(select distinct x from unnest(${ch.op === 'add' ? sql`array_append(tag_ids, ${ch.tag_id}::uuid)` : sql`array_remove(tag_ids, ${ch.tag_id}::uuid)`}) x order by x),
-                tags_changed_at = now(), updated_at = now()
-              where tenant_id = ${tenantId}::uuid and customer_id = ${ch.customer_id}::uuid and staff_id = ${rel.staff_id}::uuid`.execute(trx),
-        );
+        await withTenant(services.dbs, tenantId, (trx) => applyTagToRelation(trx, tenantId, { customerId: ch.customer_id, staffId: rel.staff_id, tagId: ch.tag_id, op: ch.op }));
       }
     } catch (e) {
       reason = e instanceof TagPushFailed ? e.message : describeWecomError(e);
@@ -297,12 +242,7 @@ export async function processTagWriteback(services: Services, tenantId: TenantId
     }
     const state = reason === null ? 'synced' : transient && !final ? 'pending' : 'failed';
     await withTenant(services.dbs, tenantId, async (trx) => {
-      await trx
-        .updateTable('tag_changes')
-        .set({ state, reason, attempts: ch.attempts + 1, updated_at: new Date(), synced_at: state === 'synced' ? new Date() : null })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', ch.id)
-        .execute();
+      await settleTagChange(trx, tenantId, ch.id, { state, reason, attempts: ch.attempts + 1 });
       if (state === 'synced') await markCustomersTouched(trx, tenantId, [ch.customer_id], 'tags.wecom');
     });
     if (state === 'synced') out.synced++;
@@ -311,10 +251,3 @@ export async function processTagWriteback(services: Services, tenantId: TenantId
   }
   return out;
 }
-
-/** Pending changes of a tenant (the watchdog re-enqueues those whose job was lost). */
-export async function stalePendingChanges(trx: Tx, tenantId: TenantId, olderThanSeconds: number): Promise<number[]> {
-  const r = await sql<{ id: number }>`select id from tag_changes where tenant_id = ${tenantId}::uuid and state = 'pending' and updated_at < now() - make_interval(secs => ${olderThanSeconds}) order by id limit 2000`.execute(trx);
-  return r.rows.map((x) => x.id);
-}
-

@@ -19,7 +19,8 @@ import { runMoment } from './moments.service';
 import './merge-hooks';
 import { enqueueSync, runFullSync } from './sync.service';
 import { staleRuns } from './sync.repository';
-import { enqueueTagWriteback, processTagWriteback, stalePendingChanges } from './tags.service';
+import { stalePendingChanges } from './tag-changes.repository';
+import { enqueueTagWriteback, processTagWriteback } from './tags.service';
 
 const SYNC_RETRIES = 5;
 const INBOX_RETRIES = 5;

@@ -160,3 +160,10 @@ export async function welcomeReport(trx: Tx, tenantId: TenantId): Promise<Welcom
     order by added desc, ch.name`.execute(trx);
   return r.rows;
 }
+
+/** The channel, store or clerk a message is for exists in the tenant. */
+export async function welcomeTargetExists(trx: Tx, tenantId: TenantId, scope: Exclude<WelcomeScope, 'default'>, id: string): Promise<boolean> {
+  const table = { channel: 'wecom_channels', store: 'stores', clerk: 'staff' } as const;
+  const found = await trx.selectFrom(table[scope]).select('id').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return Boolean(found);
+}

@@ -21,7 +21,7 @@ import { loadOpenConnection } from './connection.service';
 import type { ExternalContactEvent, WecomEvent } from './events';
 import { describeWecomError, wecomErrorInfo } from './messages';
 import { buildClient } from './runtime';
-import { claimWelcomeCode, deactivateWelcomeMessage, finishWelcomeSend, resolveWelcome, upsertWelcomeMessage, type WelcomeContext, type WelcomeSendStatus } from './welcome.repository';
+import { claimWelcomeCode, deactivateWelcomeMessage, finishWelcomeSend, resolveWelcome, upsertWelcomeMessage, welcomeTargetExists, type WelcomeContext, type WelcomeSendStatus } from './welcome.repository';
 import { parseAttachmentLines, renderWelcome, WELCOME_MAX_TEXT_BYTES } from './welcome-template';
 
 /** A WelcomeCode is valid this long after WeCom issued it (the event's CreateTime). */
@@ -53,9 +53,7 @@ export async function saveWelcomeMessage(services: Services, actor: Actor, input
   const t = actor.tenantId;
   return withTenant(services.dbs, t, async (trx) => {
     if (v.scope !== 'default') {
-      const table = { channel: 'wecom_channels', store: 'stores', clerk: 'staff' } as const;
-      const found = await trx.selectFrom(table[v.scope]).select('id').where('tenant_id', '=', t).where('id', '=', v.targetId!).executeTakeFirst();
-      if (!found) throw new NotFoundError('目标不存在 / Target not found');
+      if (!(await welcomeTargetExists(trx, t, v.scope, v.targetId!))) throw new NotFoundError('目标不存在 / Target not found');
     }
     const r = await upsertWelcomeMessage(trx, t, { scope: v.scope, targetId: v.targetId ?? null, text: v.text, attachments: att.attachments, label: actor.label });
     await audit(trx, actor, { action: 'welcome.save', entityType: 'wecom_welcome_message', entityId: r.id, before: r.previous, after: { scope: v.scope, target: v.targetId ?? null, text: v.text, attachments: att.attachments } });

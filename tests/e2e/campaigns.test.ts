@@ -6,7 +6,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot } from '../support/browser';
+import { launch, login, screenshot, until } from '../support/browser';
 
 const base = inject('appUrl');
 let browser: Browser;
@@ -84,4 +84,97 @@ describe('campaigns', () => {
     expect([...clerkRates].sort((a, b) => b - a)).toEqual(clerkRates);
     await screenshot(page, 'campaign-report');
   });
+
+  it('ops build a campaign, edit the draft, read the dry run and schedule it; with approval on, an admin approves; the run shows progress and the report its figures', async () => {
+    // The admin switches approval on (Settings → 营销活动).
+    const admin = await signedIn('admin@demo.huike');
+    const setApproval = async (on: boolean) => {
+      await admin.goto(`${base}/settings/campaigns`);
+      await admin.waitForSelector('[data-testid=campaign-settings]');
+      await admin.setChecked('[data-testid=approval-required]', on);
+      await admin.click('[data-testid=save-campaign-settings]');
+      await admin.waitForSelector('[data-testid=campaign-settings] .alert.ok');
+    };
+    await setApproval(true);
+    try {
+      // Ops build the campaign from the demo's segment; an urgent message, so the run does not wait for quiet hours.
+      const ops = await signedIn('ops@demo.huike');
+      await ops.goto(`${base}/campaigns/new`);
+      await ops.waitForSelector('[data-testid=campaign-editor]');
+      await ops.fill('[data-testid=campaign-name-input]', 'E2E 新品到店');
+      const segment = await ops.locator('[data-testid=segment-select] option', { hasText: '企业微信好友' }).first().getAttribute('value');
+      await ops.selectOption('[data-testid=segment-select]', segment!);
+      await ops.setChecked('input[name=quiet_hours_off]', true);
+      await expect(ops.locator('[data-testid=wecom-preview]').first().innerText()).resolves.toContain('本周会员日');
+      await Promise.all([ops.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/), ops.click('[data-testid=save-campaign]')]);
+      await ops.waitForSelector('[data-testid=campaign-name]:has-text("E2E 新品到店")');
+      const campaignUrl = ops.url();
+
+      // A draft is edited with the same editor: renamed, and sent to the clerks' customer group chats too.
+      await ops.click('[data-testid=edit-link]');
+      await ops.waitForURL(/\/edit$/);
+      await ops.waitForSelector('[data-testid=campaign-editor]');
+      await expect(ops.inputValue('[data-testid=campaign-name-input]')).resolves.toBe('E2E 新品到店');
+      await expect(ops.isChecked('input[name=quiet_hours_off]')).resolves.toBe(true);
+      await ops.fill('[data-testid=campaign-name-input]', 'E2E 新品到店（含客户群）');
+      await ops.check('[data-testid=target-groups]');
+      await Promise.all([ops.waitForURL(campaignUrl), ops.click('[data-testid=save-campaign]')]);
+      await ops.waitForSelector('[data-testid=campaign-name]:has-text("E2E 新品到店（含客户群）")');
+
+      // The dry run: recipients per store, the group chats, exclusions by reason.
+      await ops.click('[data-testid=dry-run]');
+      await ops.waitForSelector('[data-testid=dry-run-result]');
+      await expect(ops.locator('[data-testid=dry-run-stores] tbody tr').count()).resolves.toBeGreaterThan(0);
+      await expect(ops.locator('[data-testid=dry-run-exclusions] li').count()).resolves.toBeGreaterThan(0);
+      await expect(ops.locator('[data-testid=dry-run-groups]').innerText()).resolves.toMatch(/另发往导购的 [\d,]+ 个客户群/);
+      await screenshot(ops, 'campaign-new-dry-run');
+
+      // Scheduling waits for an admin: ops cannot approve.
+      await ops.click('[data-testid=schedule]');
+      await ops.waitForSelector('.campaign-head .badge[data-status=pending_approval]');
+      await expect(ops.locator('[data-testid=approve]').count()).resolves.toBe(0);
+
+      // The admin approves.
+      await admin.goto(campaignUrl);
+      await admin.waitForSelector('.campaign-head .badge[data-status=pending_approval]');
+      await admin.click('[data-testid=approve]');
+      await admin.waitForSelector('.campaign-head .badge[data-status=scheduled], .campaign-head .badge[data-status=running]');
+
+      // The tick creates the run and the worker sends it: the run page shows the tasks created and their progress.
+      await until(ops, async () => {
+        await ops.goto(campaignUrl);
+        await ops.waitForSelector('[data-testid=campaign-name]');
+        return (await ops.locator('[data-testid=runs-table] tbody tr').count()) > 0;
+      }, 90_000);
+      await ops.locator('[data-testid=runs-table] tbody tr a').first().click();
+      await ops.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+      const runUrl = ops.url();
+      let created = 0;
+      // Until every task is created (the run is 'sent'); the clerks confirm them later.
+      await until(ops, async () => {
+        await ops.goto(runUrl);
+        const tasks = await ops.locator('[data-testid=progress-tasks] .num').innerText();
+        created = num(tasks.split('/')[1]!.split('(')[0]!);
+        return (await ops.locator('.campaign-head .badge[data-status=sent], .campaign-head .badge[data-status=done]').count()) > 0;
+      }, 90_000);
+      expect(created).toBeGreaterThan(0);
+      await expect(ops.locator('[data-testid=run-clerks] tbody tr').count()).resolves.toBeGreaterThan(0);
+      await expect(ops.locator('[data-testid=progress-reached]').isVisible()).resolves.toBe(true);
+      await screenshot(ops, 'campaign-new-run');
+
+      // The run's report: its audience and holdout, the tasks created.
+      await ops.click('text=本批报告');
+      await ops.waitForURL(/\/report\?run=/);
+      await ops.waitForSelector('[data-testid=report-kpis]');
+      const [audience, holdout] = (await ops.locator('[data-testid=kpi-audience] .value').innerText()).split('/').map(num) as [number, number];
+      expect(audience).toBeGreaterThan(0);
+      expect(holdout).toBeGreaterThan(0);
+      await expect(ops.locator('[data-testid=kpi-reached] .hint').innerText()).resolves.toContain(`/ ${created}`);
+      await screenshot(ops, 'campaign-new-report');
+      await ops.close();
+    } finally {
+      await setApproval(false);
+      await admin.close();
+    }
+  }, 300_000);
 });

@@ -50,7 +50,7 @@ async function hrefs(page: Page, selector: string): Promise<string[]> {
 }
 
 const ROLES = [
-  { who: 'admin', email: 'admin@demo.huike', nav: 9, settingsTabs: ['/settings', '/settings/stores', '/settings/staff', '/settings/wecom', '/settings/api-keys', '/settings/audit'] },
+  { who: 'admin', email: 'admin@demo.huike', nav: 9, settingsTabs: ['/settings', '/settings/stores', '/settings/staff', '/settings/wecom', '/settings/campaigns', '/settings/api-keys', '/settings/audit'] },
   { who: 'ops', email: 'ops@demo.huike', nav: 9, settingsTabs: ['/settings', '/settings/stores'] },
   { who: 'manager', email: 'manager@demo.huike', nav: 4, settingsTabs: [] },
   { who: 'clerk', email: 'clerk@demo.huike', nav: 1, settingsTabs: [] },

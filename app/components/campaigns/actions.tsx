@@ -46,6 +46,7 @@ export function CampaignActions({ status, isAdmin, result }: { status: string; i
             {t(`受众 ${f.number(dr.audience)} 人：发送 ${f.number(dr.recipients)} 人，对照组 ${f.number(dr.holdout)} 人，${f.number(dr.tasks)} 个群发任务；发送时间 ${f.dateTime(dr.send_at)}`, `Audience ${f.number(dr.audience)}: ${f.number(dr.recipients)} recipients, ${f.number(dr.holdout)} held out, ${f.number(dr.tasks)} tasks; sends ${f.dateTime(dr.send_at)}`)}
             {dr.deferred_by_quiet_hours ? t('（落在免打扰时段，延后发送）', ' (inside quiet hours: deferred)') : null}
           </p>
+          {dr.group_chats > 0 ? <p data-testid="dry-run-groups">{t(`另发往导购的 ${f.number(dr.group_chats)} 个客户群，${f.number(dr.group_tasks)} 个群发到群任务`, `Also ${f.number(dr.group_chats)} customer group chats of the clerks, in ${f.number(dr.group_tasks)} group tasks`)}</p> : null}
           <h3>{t('排除原因', 'Exclusions by reason')}</h3>
           <ul data-testid="dry-run-exclusions">
             {Object.entries(dr.exclusions).map(([k, n]) => <li key={k}>{t(EXCLUSION_LABELS[k as keyof typeof EXCLUSION_LABELS]?.zh ?? k, EXCLUSION_LABELS[k as keyof typeof EXCLUSION_LABELS]?.en ?? k)}: {f.number(n)}</li>)}

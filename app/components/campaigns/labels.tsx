@@ -1,5 +1,5 @@
 /** Small pieces the campaign pages share: status badges, the schedule in words, a labelled progress bar. */
-import { CAMPAIGN_STATUS_LABELS, type CampaignStatus } from '~/lib/contracts/campaign';
+import { CAMPAIGN_STATUS_LABELS, TRIGGER_LABELS, type CampaignStatus, type TriggerType } from '~/lib/contracts/campaign';
 import { DELIVERY_LABELS, RUN_STATUS_LABELS } from '~/lib/contracts/campaign-report';
 import { useT } from '~/lib/i18n';
 
@@ -20,7 +20,7 @@ export function DeliveryLabel({ delivery }: { delivery: 'mass' | 'one_to_one' })
   return <>{t(DELIVERY_LABELS[delivery].zh, DELIVERY_LABELS[delivery].en)}</>;
 }
 
-const WEEKDAYS = [['一', 'Mon'], ['二', 'Tue'], ['三', 'Wed'], ['四', 'Thu'], ['五', 'Fri'], ['六', 'Sat'], ['日', 'Sun']] as const;
+export const WEEKDAYS = [['一', 'Mon'], ['二', 'Tue'], ['三', 'Wed'], ['四', 'Thu'], ['五', 'Fri'], ['六', 'Sat'], ['日', 'Sun']] as const;
 
 /** The schedule in words ("每周一、三 10:00", "Triggered: entered a segment"). */
 export function ScheduleText({ schedule, format }: { schedule: { kind: string } & Record<string, unknown>; format: (iso: string) => string }) {
@@ -35,7 +35,9 @@ export function ScheduleText({ schedule, format }: { schedule: { kind: string } 
     }
     return <>{t(`每月 ${String(schedule.month_day)} 日 ${time}`, `Monthly on day ${String(schedule.month_day)} at ${time}`)}</>;
   }
-  return <>{t('触发式', 'Triggered')}</>;
+  const trigger = (schedule.trigger as { type?: string } | undefined)?.type;
+  const label = trigger && trigger in TRIGGER_LABELS ? TRIGGER_LABELS[trigger as TriggerType] : null;
+  return <>{label ? t(`触发式：${label.zh}，${String(schedule.time ?? '')}`, `Triggered: ${label.en}, at ${String(schedule.time ?? '')}`) : t('触发式', 'Triggered')}</>;
 }
 
 /** A progress bar with its numbers: `value` of `total`. */

@@ -1,4 +1,6 @@
 /** The month grid of the campaign calendar (client-safe, pure): weeks from Monday, days outside the month marked. */
+import { dateFormat } from '../format';
+
 export interface GridDay {
   day: string;
   inMonth: boolean;
@@ -29,10 +31,10 @@ export function shiftMonth(month: string, by: number): string {
 
 /** The local month (YYYY-MM) of an instant in a time zone. */
 export function monthOf(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).format(at).slice(0, 7);
+  return dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit' }).format(at).slice(0, 7);
 }
 
 /** The local day (YYYY-MM-DD) of an instant in a time zone. */
 export function dayOf(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+  return dateFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }

@@ -342,11 +342,6 @@ export function countConditions(rule: Rule): number {
   return rule.all.reduce((n, g) => n + g.any.length, 0) + rule.none.length;
 }
 
-/** Segment ids a rule refers to ("in / not in segment X"). */
-export function referencedSegments(rule: Rule): string[] {
-  return [...new Set(conditionsOf(rule).filter((x) => x.cond.field === 'segment' && Array.isArray(x.cond.value)).flatMap((x) => x.cond.value as string[]))];
-}
-
 function formatPath(p: (string | number)[]): string {
   return p.map((x, i) => (typeof x === 'number' ? `[${x}]` : i === 0 ? x : `.${x}`)).join('');
 }

@@ -43,6 +43,11 @@ export default function Campaign() {
       <div className="campaign-head">
         <h1 data-testid="campaign-name">{c.name}</h1>
         <StatusBadge status={c.status} />
+        {d.canManage && c.status === 'draft' ? (
+          <Link to={`/campaigns/${c.id}/edit`} className="button" data-testid="edit-link">
+            {t('编辑', 'Edit')}
+          </Link>
+        ) : null}
         {d.runs.length > 0 ? (
           <Link to={`/campaigns/${c.id}/report`} className="button" data-testid="report-link">
             {t('增量报告', 'Uplift report')}
@@ -60,6 +65,7 @@ export default function Campaign() {
             <dt>{t('方式', 'Delivery')}</dt>
             <dd>
               <DeliveryLabel delivery={c.delivery} />
+              {c.target === 'customers_and_groups' ? t('，含导购的客户群', ', also the clerks’ customer group chats') : null}
             </dd>
             <dt>{t('计划', 'Schedule')}</dt>
             <dd>

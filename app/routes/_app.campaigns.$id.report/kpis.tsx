@@ -23,7 +23,7 @@ export function ReportKpis({ r }: { r: CampaignReportJson }) {
         {verdict}
       </p>
       <div className="cards kpis" data-testid="report-kpis">
-        <Kpi label={t('受众 / 对照组', 'Audience / holdout')} value={`${f.number(r.audience)} / ${f.number(r.holdout)}`} hint={t(`计划发送 ${f.number(r.recipients)}`, `${f.number(r.recipients)} planned`)} />
+        <Kpi label={t('受众 / 对照组', 'Audience / holdout')} value={`${f.number(r.audience)} / ${f.number(r.holdout)}`} hint={t(`计划发送 ${f.number(r.recipients)}`, `${f.number(r.recipients)} planned`)} testId="kpi-audience" />
         <Kpi label={t('已送达', 'Reached')} value={f.number(r.reached)} hint={t(`导购确认任务 ${r.tasks.confirmed} / ${r.tasks.created}`, `Tasks confirmed ${r.tasks.confirmed} / ${r.tasks.created}`)} testId="kpi-reached" />
         <Kpi label={t('转化率 触达 vs 对照', 'Conversion reached vs holdout')} value={`${f.percent(r.conversion_rate)} vs ${f.percent(r.holdout_conversion_rate)}`} hint={t(`${f.number(r.converted)} 人 vs ${f.number(r.holdout_converted)} 人`, `${f.number(r.converted)} vs ${f.number(r.holdout_converted)} customers`)} testId="kpi-conversion" />
         <Kpi label={t('提升（百分点）', 'Uplift (points)')} value={points(u.absolute)} hint={u.relative === null ? undefined : t(`相对提升 ${f.percent(u.relative)}`, `Relative ${f.percent(u.relative)}`)} testId="kpi-uplift" />

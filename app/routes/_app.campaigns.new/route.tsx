@@ -4,6 +4,7 @@ import { json, redirect } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { CampaignEditor } from '~/components/campaigns/editor';
 import { createFromEditor, editorOptions } from '~/lib/campaigns.server';
+import { issuesByField } from '~/lib/contracts/campaign-editor';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import styles from '~/styles/campaigns.css';
@@ -32,7 +33,7 @@ export default function NewCampaign() {
   return (
     <>
       <h1>{t('新建营销活动', 'New campaign')}</h1>
-      <CampaignEditor segments={d.segments} error={a && 'error' in a ? a.error : undefined} />
+      <CampaignEditor segments={d.segments} error={a && !a.ok ? a.error : undefined} issues={a && !a.ok ? issuesByField(a.details) : undefined} />
     </>
   );
 }

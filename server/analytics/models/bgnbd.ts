@@ -7,11 +7,10 @@
  * days; the CDNOW benchmark uses weeks. The model:
  * - while active, purchases follow a Poisson process with rate λ, λ ~ Gamma(r, α) (α is a time scale);
  * - after each repeat purchase the customer drops out with probability p, p ~ Beta(a, b).
- * Equations: likelihood of one customer's (x, t_x, T) FHL eq. 6 ({@link BgNbdLikelihood}); E[X(t)] FHL eq. 7
- * ({@link expectedPurchasesNew}); E[Y(t) | x, t_x, T] FHL eq. 10 ({@link expectedPurchases}); P(alive)
- * ({@link pAlive}).
+ * Equations: likelihood of one customer's (x, t_x, T) FHL eq. 6 ({@link BgNbdLikelihood}); E[Y(t) | x, t_x, T]
+ * FHL eq. 10 ({@link expectedPurchases}; with x = t_x = T = 0 it is E[X(t)], FHL eq. 7); P(alive) ({@link pAlive}).
  *
- * Scale: changing the time unit by a factor k (t' = k·t) gives α' = k·α with r, a, b unchanged ({@link rescale});
+ * Scale: changing the time unit by a factor k (t' = k·t) gives α' = k·α with r, a, b unchanged;
  * e.g. a fit in days has α = 7 × the fit in weeks.
  *
  * Performance: {@link compressSummaries} groups identical (x, t_x, T) triples into weighted rows, and the
@@ -404,15 +403,6 @@ export function fitBgNbd(data: CustomerSummaries | CompressedSummaries, opts: Fi
   };
 }
 
-/**
- * Change the time unit: with t' = factor · t (e.g. factor 7 for weeks → days), α' = factor · α; r, a, b are
- * unchanged (the Poisson rate λ scales by 1/factor, and Gamma(r, α) scales accordingly).
- */
-export function rescale<P extends BgNbdParams>(params: P, factor: number): P {
-  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError('rescale: factor must be positive');
-  return { ...params, alpha: params.alpha * factor };
-}
-
 /** Log-odds ln[ a/(b+x−1) · ((α+T)/(α+t_x))^{r+x} ] that a customer with x > 0 is inactive vs active. */
 function logOddsDead(p: BgNbdParams, x: number, tx: number, T: number): number {
   return Math.log(p.a) - Math.log(p.b + x - 1) + (p.r + x) * Math.log1p((T - tx) / (p.alpha + tx));
@@ -461,14 +451,6 @@ export function expectedPurchases(params: BgNbdParams, t: number, x: number, tx:
   validateRow(x, tx, T, 0);
   const base = expectedIfAlive(params, t, x, T);
   return x === 0 ? base : base / (1 + Math.exp(logOddsDead(params, x, tx, T)));
-}
-
-/**
- * Unconditional E[X(t)] (FHL eq. 7): expected number of repeat purchases in the first t time units after a
- * randomly chosen new customer's first purchase.
- */
-export function expectedPurchasesNew(params: BgNbdParams, t: number): number {
-  return expectedIfAlive(params, t, 0, 0);
 }
 
 /**

@@ -131,7 +131,8 @@ export function expectedSpend(params: GammaGammaParams, x: number, meanSpend: nu
  * Predicted value over the next `horizonDays` (metrics.md: 12-month value = 365 days) =
  * E[Y(horizonDays) | x, t_x, T] (BG/NBD, FHL eq. 10) × E[M | x, m̄] (Gamma-Gamma). No discounting.
  * horizonDays, t_x and T must be in the time unit the BG/NBD parameters were fitted in — days per metrics.md
- * (use `rescale` from ./bgnbd on parameters fitted in weeks).
+ * (use `rescale` from ./bgnbd on parameters fitted in weeks). The reference the SQL of metrics.repository.ts
+ * (predicted_value_12m_fen) is tested against.
  */
 export function predictedValue(
   bg: BgNbdParams,

@@ -4,12 +4,10 @@
  * Pure: no database access here.
  */
 import { BgNbdLikelihood, compressSummaries, expectedPurchases, fitBgNbd, pAlive, subsampleRows, type BgNbdFit, type BgNbdParams } from './bgnbd';
-import { fitGammaGamma, type GammaGammaFit, type GammaGammaParams } from './gamma-gamma';
+import { fitGammaGamma, type GammaGammaFit } from './gamma-gamma';
 
 export const MIN_CUSTOMERS = 200;
 export const MIN_REPEATERS = 50;
-/** Horizons of the stored expectations (days). */
-export const HORIZONS = [30, 90, 365] as const;
 
 /** Distinct (x, t_x, T) rows with the number of customers sharing each. */
 export interface Triples {
@@ -147,11 +145,4 @@ export function predictTriples(params: BgNbdParams, t: Pick<Triples, 'x' | 'tx' 
     out.e365[i] = expectedPurchases(params, 365, x, tx, T);
   }
   return out;
-}
-
-/** Expected spend per purchase day E[M | x, m̄] (Gamma-Gamma), the same formula the SQL applies. */
-export function expectedSpendFen(gg: GammaGammaParams, x: number, meanSpend: number | null): number | null {
-  const den = gg.p * x + gg.q - 1;
-  if (!(den > 0)) return null;
-  return (gg.p * (gg.v + x * (x > 0 ? (meanSpend ?? 0) : 0))) / den;
 }

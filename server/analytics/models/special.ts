@@ -5,9 +5,8 @@
  *
  * - {@link logGamma}: ln Γ(x) for x > 0, Lanczos approximation (g = 671/128, 14 terms; the variant published in
  *   Numerical Recipes, 3rd ed., §6.1), absolute error ≈ 1e-15 near the minimum, relative error ≲ 1e-14 elsewhere.
- * - {@link logAbsGamma} / {@link gammaSign} / {@link reciprocalGamma}: Γ on the whole real line via the reflection
- *   formula Γ(x)Γ(1−x) = π / sin(πx).
- * - {@link logBeta}: ln B(a, b).
+ * - {@link logAbsGamma} / {@link gammaSign}: Γ on the whole real line via the reflection formula
+ *   Γ(x)Γ(1−x) = π / sin(πx).
  * - {@link digamma}: ψ(x) for every real x that is not a non-positive integer.
  * - {@link hyp2f1}: the Gauss hypergeometric function ₂F₁(a, b; c; z) for real parameters and real z ≤ 1
  *   (see its doc comment for the exact domain and the transformations used).
@@ -71,19 +70,6 @@ export function gammaSign(x: number): -1 | 0 | 1 {
   if (x > 0) return 1;
   if (isNonPositiveInteger(x)) return 0;
   return Math.floor(x) % 2 === 0 ? 1 : -1;
-}
-
-/** 1/Γ(x) on the whole real line (exactly 0 at the poles x = 0, −1, −2, …). */
-export function reciprocalGamma(x: number): number {
-  const s = gammaSign(x);
-  if (s === 0) return 0;
-  return s * Math.exp(-logAbsGamma(x));
-}
-
-/** ln B(a, b) = ln Γ(a) + ln Γ(b) − ln Γ(a + b), for a, b > 0. */
-export function logBeta(a: number, b: number): number {
-  if (!(a > 0) || !(b > 0)) throw new RangeError(`logBeta: a, b must be > 0 (got ${a}, ${b})`);
-  return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
 /**

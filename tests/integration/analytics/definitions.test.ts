@@ -1,17 +1,19 @@
 /**
  * The metric definitions changed on 2026-12-07 (docs/metrics.md): the F score, the due window and the priority of
  * due lists, P(alive) of one-purchase customers. The refreshed metrics in the database follow them: the TypeScript
- * twins (rfm.ts scoreRfm, lifecycle.ts lifecycleStage, isDue and compareDuePriority) are the reference the set-based SQL is checked
- * against, customer by customer, on a seeded chain large enough for a model fit.
+ * twins (rfm.ts scoreRfm and scoreWithBreaks, lifecycle.ts lifecycleStage, expectedNextPurchase, isDue and
+ * compareDuePriority, gamma-gamma.ts predictedValue) are the reference the set-based SQL is checked against,
+ * customer by customer, on a seeded chain large enough for a model fit.
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dashboardPredictions } from '../../../server/analytics/analytics.queries';
+import { dashboardPredictions } from '../../../server/analytics/queries/predictions';
 import { listCustomerMetrics } from '../../../server/customers/customer-list.service';
 import { filterOptions } from '../../../server/analytics/filters';
-import { compareDuePriority, isDue, lifecycleStage, type LifecycleStage } from '../../../server/analytics/lifecycle';
-import { fullRefresh, getState, refreshTouched } from '../../../server/analytics/refresh.service';
-import { scoreRfm } from '../../../server/analytics/rfm';
+import { compareDuePriority, dayNumber, expectedNextPurchase, isDue, lifecycleStage, type LifecycleStage } from '../../../server/analytics/lifecycle';
+import { predictedValue } from '../../../server/analytics/models/gamma-gamma';
+import { fullRefresh, getState, latestFit, refreshTouched, type AnalyticsState } from '../../../server/analytics/refresh.service';
+import { scoreRfm, scoreWithBreaks } from '../../../server/analytics/rfm';
 import { systemActor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
@@ -42,6 +44,9 @@ interface Row {
   fm_score: number | null;
   rfm_group: string | null;
   stage: LifecycleStage;
+  tx_days: number | null;
+  t_days: number | null;
+  repeat_spend_fen: string | number | null;
   expected_next_purchase: string | null;
   is_due: boolean;
   p_alive: number | null;
@@ -53,12 +58,13 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
   let t: Awaited<ReturnType<typeof makeTenant>>;
   let rows: Row[];
   let W: number;
+  let state: AnalyticsState;
   const orders: OrderSpec[] = [];
   const read = async () =>
     withTenant(h.services.dbs, t.id, async (trx) =>
       (
         await sql<Row>`select customer_id, frequency, recency_days, monetary_fen, r_score, f_score, m_score, fm_score, rfm_group, stage,
-          expected_next_purchase::text, is_due, p_alive, exp_purchases_90, predicted_value_12m_fen
+          tx_days, t_days, repeat_spend_fen, expected_next_purchase::text, is_due, p_alive, exp_purchases_90, predicted_value_12m_fen
           from customer_metrics where tenant_id = ${t.id} order by customer_id`.execute(trx)
       ).rows,
     );
@@ -86,7 +92,8 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     await addOrders(h.services, t.id, orders);
     await fullRefresh(h.services, t.id, { asOf: D });
     rows = await read();
-    W = (await withTenant(h.services.dbs, t.id, (trx) => getState(trx, t.id)))!.window_days;
+    state = (await withTenant(h.services.dbs, t.id, (trx) => getState(trx, t.id)))!;
+    W = state.window_days;
   }, 120_000);
 
   it('the SQL scores every buyer exactly as scoreRfm does; one-time buyers score F 1, so FM 1 is populated', () => {
@@ -107,6 +114,19 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
   it('stage: every customer is in the stage lifecycleStage gives for their frequency, recency and W', () => {
     expect(new Set(rows.map((r) => r.stage)).size).toBeGreaterThan(2);
     expect(rows.map((r) => r.stage)).toEqual(rows.map((r) => lifecycleStage(r.frequency, r.recency_days, W)));
+  });
+
+  it('expected next purchase: the last purchase + the customer’s median interval (two or more), else the tenant’s median', () => {
+    const days = new Map<string, string[]>();
+    for (const o of orders) days.set(o.customer!, [...(days.get(o.customer!) ?? []), o.at]);
+    const expected = rows.map((r) => {
+      const d = [...new Set(days.get(r.customer_id) ?? [])].sort();
+      const gaps = d.slice(1).map((x, i) => dayNumber(x) - dayNumber(d[i]!));
+      return expectedNextPurchase(d.at(-1) ?? null, gaps, state.median_interval_days);
+    });
+    expect(state.median_interval_days).not.toBeNull();
+    expect(rows.filter((r) => r.frequency >= 3).length).toBeGreaterThan(20);
+    expect(rows.map((r) => r.expected_next_purchase)).toEqual(expected);
   });
 
   it('due: exactly the customers isDue names — within W days of the expected day and not lapsed', () => {
@@ -153,6 +173,18 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     expect(p.stores.reduce((a, x) => a + x.likelyToLapse, 0)).toBe(lapsing.size);
   });
 
+  it('12-month value: expected purchase days in 365 days × expected spend per day, with the stored fit (predictedValue)', async () => {
+    const fit = await withTenant(h.services.dbs, t.id, (trx) => latestFit(trx, t.id, D));
+    expect(fit?.bgnbd && fit.gg).toBeTruthy();
+    const valued = rows.filter((r) => r.predicted_value_12m_fen !== null);
+    expect(valued.length).toBe(rows.filter((r) => r.frequency >= 1).length);
+    const off = valued.filter((r) => {
+      const ref = predictedValue(fit!.bgnbd!, fit!.gg!, 365, r.frequency - 1, r.tx_days!, r.t_days!, Number(r.repeat_spend_fen ?? 0));
+      return Math.abs(Number(r.predicted_value_12m_fen) - ref) > 1;
+    });
+    expect(off).toEqual([]);
+  });
+
   it('sorted by P(alive), the lowest first: every repeater, then one-purchase customers by expected purchases', async () => {
     const actor = systemActor(t.id, t.slug, 'test');
     const list = await withTenant(h.services.dbs, t.id, async (trx) =>
@@ -169,8 +201,9 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     }
   });
 
-  it('the incremental refresh keeps F = 1 at 1 and a new repeater at 2 or more', async () => {
+  it('the incremental refresh scores the touched customers against the last full run’s breaks: F = 1 stays 1, a new repeater 2 or more', async () => {
     const once = rows.filter((r) => r.frequency === 1).slice(0, 2);
+    const breaks = state.rfm_breaks;
     await addOrders(h.services, t.id, [{ customer: once[0]!.customer_id, at: D, yuan: 50, store: t.storeIds.S1 }]);
     await touch(h.services, t.id, once.map((r) => r.customer_id));
     await refreshTouched(h.services, t.id);
@@ -179,5 +212,10 @@ describe('metric definitions of 2026-12-07 on a seeded chain (as of 2026-12-07, 
     expect(byId.get(once[0]!.customer_id)).toMatchObject({ frequency: 2 });
     expect(byId.get(once[0]!.customer_id)!.f_score).toBeGreaterThanOrEqual(2);
     expect(byId.get(once[1]!.customer_id)).toMatchObject({ frequency: 1, f_score: 1 });
+    for (const id of once.map((r) => r.customer_id)) {
+      const r = byId.get(id)!;
+      const ref = scoreWithBreaks({ recencyDays: r.recency_days!, frequency: r.frequency, monetaryFen: Number(r.monetary_fen) }, breaks);
+      expect([r.r_score, r.f_score, r.m_score, r.fm_score, r.rfm_group]).toEqual([ref.r, ref.f, ref.m, ref.fm, ref.group]);
+    }
   });
 });

@@ -5,7 +5,12 @@
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dashboardLifecycle, dashboardOverview, dashboardPredictions, dashboardRepurchase, dashboardRfm, dashboardStores } from '../../../server/analytics/analytics.queries';
+import { dashboardLifecycle } from '../../../server/analytics/queries/lifecycle';
+import { dashboardOverview } from '../../../server/analytics/queries/overview';
+import { dashboardPredictions } from '../../../server/analytics/queries/predictions';
+import { dashboardRepurchase } from '../../../server/analytics/queries/repurchase';
+import { dashboardRfm } from '../../../server/analytics/queries/rfm';
+import { dashboardStores } from '../../../server/analytics/queries/stores';
 import { listCustomerMetrics } from '../../../server/customers/customer-list.service';
 import { customerProfile } from '../../../server/customers/profile.repository';
 import { filterOptions } from '../../../server/analytics/filters';

@@ -59,8 +59,13 @@ describe('/api/v1/campaigns', () => {
     expect(await errorOf({ audience: { segment_id: '00000000-0000-4000-8000-000000000000' } })).toContain('分群不存在');
     expect(await errorOf({ colour: 'red' })).toContain('colour');
     expect(await errorOf({ schedule: { kind: 'recurring', frequency: 'weekly', time: '10:00' } })).toContain('每周发送需要选择星期几');
+    // The group-chat target is for mass messages only.
+    expect(await errorOf({ delivery: 'one_to_one', target: 'customers_and_groups', content: { text: '{客户称呼}您好' } })).toContain('target: 只有群发可以发到客户群');
+    expect(await errorOf({ target: 'groups_only' })).toContain('target: 发送对象无效 / Invalid target');
     // A 1:1 script may use the customer's variables.
     await call('POST', '/campaigns', body({ delivery: 'one_to_one', content: { text: '{客户称呼}您好' } }), 201);
+    const groups = await call<{ id: string }>('POST', '/campaigns', body({ target: 'customers_and_groups' }), 201);
+    expect((await call<{ target: string }>('GET', `/campaigns/${groups.id}`)).target).toBe('customers_and_groups');
   });
 
   it('create → draft; read with runs; list; dry run writes nothing; schedule; cancel — each transition audited', async () => {

@@ -8,7 +8,7 @@ import type { CampaignContent } from '../../../app/lib/contracts/campaign';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
-import { unitHash } from '../../../server/campaigns/holdout';
+import { inCampaignHoldout } from '../../../server/campaigns/holdout';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
@@ -60,7 +60,7 @@ describe('campaign mass delivery', () => {
     const status = await recipientsByStatus(tenant.id, runId);
     // The holdout is the deterministic 10% draw and gets no task.
     const ids = await withTenant(h.services.dbs, tenant.id, async (trx) => (await sql<{ id: string }>`select id from customers where tenant_id = ${tenant.id}::uuid`.execute(trx)).rows);
-    const expectedHoldout = ids.filter((c) => unitHash(`holdout:${campaignId}:${c.id}`) < 0.1).length;
+    const expectedHoldout = ids.filter((c) => inCampaignHoldout(campaignId, c.id, 10)).length;
     expect(status.held_out).toBe(expectedHoldout);
     expect(seen.size).toBe(status.task_created);
     expect((status.task_created ?? 0) + (status.excluded ?? 0) + (status.invalid ?? 0)).toBe(5000 - expectedHoldout);

@@ -11,7 +11,8 @@ import { campaignJobs } from '../../../server/campaigns/campaigns.job';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
-import { cancelExpired, pollRunResults, pollTenantResults, remindUnconfirmed, runProgress } from '../../../server/campaigns/results.service';
+import { runPage } from '../../../server/campaigns/pages.service';
+import { cancelExpired, pollRunResults, pollTenantResults, remindUnconfirmed } from '../../../server/campaigns/results.service';
 import { jobDefinitions } from '../../../server/jobs/registry';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import type { WecomSimulator } from '../../../server/wecom/simulator/simulator';
@@ -28,18 +29,18 @@ const STATE = { 0: 'task_created', 1: 'sent', 2: 'not_friend', 3: 'cap_reached' 
 async function deliveredRun(seed: number, config: { tokenTtlSeconds?: number } = {}) {
   const { tenant, sim } = await connectedTenant(h.services, { customers: 300, staff: 6, seed, sim: { config: { rateLimitPerMinute: null, ...config } } });
   await syncOnce(h.services, tenant.id);
-  const runId = await withTenant(h.services.dbs, tenant.id, async (trx) => {
+  const { runId, campaignId } = await withTenant(h.services.dbs, tenant.id, async (trx) => {
     const campaignId = await insertCampaign(trx, tenant.id, { name: '会员日', delivery: 'mass', audience: { segment_id: null }, content, schedule: { kind: 'once', at: null }, holdoutPct: 0, attributionDays: 7, createdBy: null });
     const id = await insertRun(trx, tenant.id, campaignId, new Date());
     await snapshotRecipients(trx, tenant.id, id, campaignId, 0, sql<{ id: string }>`select id from customers where tenant_id = ${tenant.id}::uuid and merged_into is null`);
-    return id;
+    return { runId: id, campaignId };
   });
   const plan = await planMassRun(h.services, tenant.id, runId, content, 20);
   await deliverMassRun(h.services, tenant.id, runId, content, plan.texts);
   const tasks = [...sim.state.massTasks.values()];
   const senders = [...new Set(tasks.map((t) => t.recipients[0]!.userid))].sort();
   expect(senders.length).toBe(6);
-  return { tenant, sim, runId, tasks, senders };
+  return { tenant, sim, runId, campaignId, tasks, senders };
 }
 
 /** Every task recipient's state in Huike, keyed by external_userid. */
@@ -81,7 +82,7 @@ function someClerksConfirm(sim: WecomSimulator, tasks: ReturnType<typeof sim.sta
 
 describe('campaign send results', () => {
   it('the poll writes each recipient’s state exactly as WeCom reports it, with each clerk’s confirmation and progress per clerk and store', async () => {
-    const { tenant, sim, runId, tasks, senders } = await deliveredRun(41);
+    const { tenant, sim, runId, campaignId, tasks, senders } = await deliveredRun(41);
     // Before anyone confirms: everything stays 'task_created', nothing confirmed, next poll in 30 minutes.
     const now0 = new Date(sim.now());
     const first = await pollRunResults(h.services, tenant.id, runId, { now: now0, pageSize: 7 });
@@ -117,7 +118,7 @@ describe('campaign send results', () => {
     }
 
     // Progress per clerk and store.
-    const p = await runProgress(h.services, tenant.id, runId);
+    const p = await runPage(h.services, tenant.actor, campaignId, runId);
     expect(p.byClerk.length).toBe(6);
     const userids = await withTenant(h.services.dbs, tenant.id, async (trx) => new Map((await sql<{ id: string; wecom_userid: string }>`select id, wecom_userid from staff where tenant_id = ${tenant.id}::uuid`.execute(trx)).rows.map((x) => [x.id, x.wecom_userid])));
     for (const c of p.byClerk) {
@@ -173,7 +174,7 @@ describe('campaign send results', () => {
   }, 240_000);
 
   it('after expiry the unconfirmed tasks are cancelled and their recipients marked unsent; sent ones keep their state', async () => {
-    const { tenant, sim, runId, tasks, senders } = await deliveredRun(43);
+    const { tenant, sim, runId, campaignId, tasks, senders } = await deliveredRun(43);
     const { mine } = someClerksConfirm(sim, tasks, senders);
     const expiresAt = new Date(sim.now() + 48 * HOUR);
     expect(await cancelExpired(h.services, tenant.id, runId, expiresAt, { now: new Date(sim.now()) })).toEqual({ cancelled: 0, unsent: 0 });
@@ -195,7 +196,7 @@ describe('campaign send results', () => {
     expect(sim.sendMassMessage(open[0]!.msgid).sent).toBe(0);
     expect((await outbox(tenant.id, runId)).filter((o) => o.cancelled_at !== null).every((o) => o.next_poll_at === null)).toBe(true);
     expect(await remindUnconfirmed(h.services, tenant.id, runId, { now: new Date(sim.now()) })).toBe(0);
-    const p = await runProgress(h.services, tenant.id, runId);
+    const p = await runPage(h.services, tenant.actor, campaignId, runId);
     expect(p.byClerk.reduce((a, c) => a + c.unsent, 0)).toBe(r.unsent);
   }, 240_000);
 

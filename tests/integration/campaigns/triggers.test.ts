@@ -1,7 +1,7 @@
 /**
- * Triggered campaigns fire once per entry, for each trigger kind: an evaluation in the tenant's zone after the
- * campaign's time of day creates a run whose audience is the new entries; the same day again (a retry or a
- * crash) fires nothing twice; history before the campaign's first evaluation never fires; a new entry inside
+ * Triggered campaigns fire once per entry, for each trigger kind, through the scheduler tick (the one path that
+ * evaluates them): a tick in the tenant's zone after the campaign's time of day creates a run whose audience is
+ * the new entries; the same day again (a later tick, or a retried one) fires nothing twice; history before the campaign's first evaluation never fires; a new entry inside
  * the re-entry period is skipped and one after it fires again.
  */
 import { sql } from 'kysely';
@@ -9,7 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { triggeredSchedule, type CampaignTrigger } from '../../../app/lib/contracts/campaign';
 import { insertCampaign } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
-import { evaluateCampaignTriggers, evaluateTenantTriggers, triggeredAudienceSql } from '../../../server/campaigns/triggers';
+import { scheduleCampaign } from '../../../server/campaigns/campaigns.service';
+import { tickTenant } from '../../../server/campaigns/runs.service';
+import { triggeredAudienceSql } from '../../../server/campaigns/triggers';
+import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
@@ -27,7 +30,7 @@ async function setup(seed: number) {
   // Relations added long ago, so only what a test sets up enters.
   await db((trx) => sql`update customer_follows set added_at = '2020-01-01T00:00:00Z' where tenant_id = ${tenant.id}::uuid`.execute(trx));
   const ids = (await db((trx) => sql<{ id: string }>`select id from customers where tenant_id = ${tenant.id}::uuid and merged_into is null order by id`.execute(trx))).rows.map((r) => r.id);
-  return { tenantId: tenant.id, db, ids };
+  return { tenantId: tenant.id, actor: tenant.actor, db, ids };
 }
 
 let orderNo = 0;
@@ -40,30 +43,34 @@ async function order(tenantId: TenantId, customerId: string, onDay: number, item
   });
 }
 
-async function newCampaign(tenantId: TenantId, trigger: CampaignTrigger, reentryDays: number | null) {
+/** A triggered campaign scheduled on day 0 at 09:00 local, before its time of day (10:00): first evaluated at 10:00. */
+async function newCampaign(tenantId: TenantId, actor: Actor, trigger: CampaignTrigger, reentryDays: number | null) {
   const schedule = triggeredSchedule.parse({ kind: 'triggered', trigger, reentry_days: reentryDays, time: '10:00' });
   return withTenant(h.services.dbs, tenantId, async (trx) => {
     const id = await insertCampaign(trx, tenantId, { name: `触发-${trigger.type}`, delivery: 'mass', audience: { segment_id: null }, content: { text: '您好', attachments: [] }, schedule, holdoutPct: 0, attributionDays: 7, createdBy: null });
-    await sql`update campaigns set status = 'running' where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+    await scheduleCampaign(trx, actor, id, at(0, 1));
     return { id, schedule };
   });
 }
 
-/** Evaluates every live triggered campaign of the tenant at `now`; returns the fired customers per campaign. */
+/** One scheduler tick of the tenant at `now`; returns the fired customers per campaign (each run's audience). */
 async function evaluate(tenantId: TenantId, now: Date) {
-  const fired = await evaluateTenantTriggers(h.services, tenantId, now);
+  const { created } = await tickTenant(h.services, tenantId, now);
   const out = new Map<string, string[]>();
-  for (const f of fired) {
-    const audience = await withTenant(h.services.dbs, tenantId, async (trx) => (await sql<{ id: string }>`${triggeredAudienceSql(tenantId, f.runId!)} order by 1`.execute(trx)).rows.map((r) => r.id));
-    expect(audience.length).toBe(f.fired);
-    out.set(f.campaignId, audience);
+  for (const runId of created) {
+    const { campaignId, audience } = await withTenant(h.services.dbs, tenantId, async (trx) => ({
+      campaignId: (await sql<{ campaign_id: string }>`select campaign_id from campaign_runs where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx)).rows[0]!.campaign_id,
+      audience: (await sql<{ id: string }>`${triggeredAudienceSql(tenantId, runId)} order by 1`.execute(trx)).rows.map((r) => r.id),
+    }));
+    expect(out.has(campaignId)).toBe(false);
+    out.set(campaignId, audience);
   }
   return out;
 }
 
 describe('triggered campaigns', () => {
   it('each trigger kind fires once per entry, skips history and entries inside the re-entry period, and fires again after it', async () => {
-    const { tenantId, db, ids } = await setup(1701);
+    const { tenantId, actor, db, ids } = await setup(1701);
     const [segX, segY, firstX, firstY, lastX, skuX, skuY, catX, addX, addY, bdayX, bdayY] = ids;
     const t = sql`${tenantId}::uuid`;
 
@@ -101,13 +108,13 @@ describe('triggered campaigns', () => {
     await bday(bdayY!, 1);
 
     const c = {
-      seg: await newCampaign(tenantId, { type: 'entered_segment', segment_id: segmentId }, 30),
-      first: await newCampaign(tenantId, { type: 'days_after_first_purchase', days: 7 }, null),
-      last: await newCampaign(tenantId, { type: 'days_after_last_purchase', days: 7 }, 30),
-      sku: await newCampaign(tenantId, { type: 'ordered_sku', sku: 'SKU-RICE' }, 30),
-      cat: await newCampaign(tenantId, { type: 'ordered_category', category: '面霜' }, null),
-      add: await newCampaign(tenantId, { type: 'days_after_wecom_add', days: 3 }, 30),
-      bday: await newCampaign(tenantId, { type: 'birthday', days_before: 0 }, 30),
+      seg: await newCampaign(tenantId, actor, { type: 'entered_segment', segment_id: segmentId }, 30),
+      first: await newCampaign(tenantId, actor, { type: 'days_after_first_purchase', days: 7 }, null),
+      last: await newCampaign(tenantId, actor, { type: 'days_after_last_purchase', days: 7 }, 30),
+      sku: await newCampaign(tenantId, actor, { type: 'ordered_sku', sku: 'SKU-RICE' }, 30),
+      cat: await newCampaign(tenantId, actor, { type: 'ordered_category', category: '面霜' }, null),
+      add: await newCampaign(tenantId, actor, { type: 'days_after_wecom_add', days: 3 }, 30),
+      bday: await newCampaign(tenantId, actor, { type: 'birthday', days_before: 0 }, 30),
     };
 
     // Before 10:00 local nothing is evaluated.
@@ -122,12 +129,10 @@ describe('triggered campaigns', () => {
       [c.add.id]: [addX],
       [c.bday.id]: [bdayX],
     });
-    // Later the same day: already evaluated. A forced re-evaluation (a retried job) fires no entry twice.
+    // Later the same day: already evaluated. Made due again (a tick retried after it had committed) fires no entry twice.
     expect((await evaluate(tenantId, at(0, 8))).size).toBe(0);
-    for (const k of Object.values(c)) {
-      const again = await db((trx) => evaluateCampaignTriggers(trx, tenantId, k, at(0, 9), true));
-      expect(again).toEqual({ campaignId: k.id, runId: null, fired: 0 });
-    }
+    await db((trx) => sql`update campaigns set next_run_at = ${at(0)} where tenant_id = ${t} and schedule->>'kind' = 'triggered'`.execute(trx));
+    expect((await evaluate(tenantId, at(0, 9))).size).toBe(0);
     // Day 1: Y's birthday.
     expect(Object.fromEntries(await evaluate(tenantId, at(1)))).toEqual({ [c.bday.id]: [bdayY] });
 

@@ -43,6 +43,17 @@ describe('job queue (pg-boss)', () => {
     expect(done).toEqual(['a', 'b']);
   }, 60_000);
 
+  it('a retired cron job (removed from the code) loses its pg-boss schedule when workers start', async () => {
+    const schemas = { 'test.retired': z.object({}) };
+    const q = createQueue(h.url, silentLogger, schemas);
+    await startQueue(q, [{ name: 'test.retired', handler: async () => {} }]);
+    await q.boss.schedule('test.retired', '*/15 * * * *', {}); // what an older release left behind
+    expect((await q.boss.getSchedules()).map((s) => s.name)).toContain('test.retired');
+    await startWorkers(q, [], null, silentLogger, ['test.retired']);
+    expect((await q.boss.getSchedules()).map((s) => s.name)).not.toContain('test.retired');
+    await stopQueue(q);
+  }, 60_000);
+
   it("a payload that does not match its job's schema is refused by send, and one stored by other means never reaches the handler", async () => {
     const schemas = { 'test.typed': z.object({ n: z.number() }) };
     const seen: unknown[] = [];

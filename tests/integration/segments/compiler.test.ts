@@ -7,7 +7,8 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../../app/lib/segments/rule';
 import { birthdayKeys, compileRule, type SegmentRef } from '../../../server/customers/rule-compiler';
-import { countMatching, matchingIds } from '../../../server/customers/rule.repository';
+import { countMatching } from '../../../server/customers/rule.repository';
+import { nextMemberIds } from '../../../server/segments/actions.repository';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
@@ -27,7 +28,7 @@ const one = (cond: Record<string, unknown>): Rule => ({ all: [{ any: [cond as Ru
 async function match(rule: unknown, actor: Actor = w.admin, segments: Record<string, SegmentRef> = {}): Promise<string> {
   return withTenant(h.services.dbs, actor.tenantId, async (trx) => {
     const compiled = await compileRule({ trx, actor, loadSegment: async (id) => segments[id] ?? null }, rule);
-    const ids = await matchingIds(trx, compiled);
+    const ids = await nextMemberIds(trx, compiled, null, 10_000);
     expect(await countMatching(trx, compiled)).toBe(ids.length);
     return ids.map((id) => w.names[id]).sort().join('');
   });

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { generateChain } from '../../../server/demo/chain';
-import { generateDemoCustomers } from '../../../server/demo/customers';
+import { iterateDemoCustomers } from '../../../server/demo/customers';
 import { ordersDemoStep } from '../../../server/demo/orders';
 import { seedDemo } from '../../../server/demo/seed';
 import { wecomDemoStep } from '../../../server/demo/wecom';
@@ -23,7 +23,7 @@ describe('demo tenant on the in-process WeCom simulator', () => {
     await ordersDemoStep.run(ctx);
     await wecomDemoStep.run(ctx);
     const t = ctx.tenantId;
-    const universe = generateDemoCustomers(7, generateChain(7), 400);
+    const universe = [...iterateDemoCustomers(7, generateChain(7), 400)];
     const contacts = universe.filter((c) => c.identities.externalUserid && c.clerkUserids.length > 0);
 
     const conn = await withTenant(h.services.dbs, t, (trx) => trx.selectFrom('wecom_connections').select(['mode', 'secret_sealed', 'corp_id']).where('tenant_id', '=', t).executeTakeFirstOrThrow());

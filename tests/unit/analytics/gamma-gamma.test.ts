@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { expectedPurchases, rescale, type BgNbdParams } from '../../../server/analytics/models/bgnbd';
+import { expectedPurchases, type BgNbdParams } from '../../../server/analytics/models/bgnbd';
+import { rescale } from './model-helpers';
 import {
   expectedSpend,
   fitGammaGamma,

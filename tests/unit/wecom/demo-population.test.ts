@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { generateChain } from '../../../server/demo/chain';
-import { generateDemoCustomers } from '../../../server/demo/customers';
+import { iterateDemoCustomers } from '../../../server/demo/customers';
 import { demoWecomPopulation } from '../../../server/demo/wecom-population';
 
 describe('the demo WeCom world', () => {
@@ -9,7 +9,7 @@ describe('the demo WeCom world', () => {
     const pop = demoWecomPopulation(cfg, 'wwdemo', 'secret');
     const again = demoWecomPopulation(cfg, 'wwdemo', 'secret');
     expect(again).toEqual(pop);
-    const universe = generateDemoCustomers(cfg.seed, generateChain(cfg.seed, cfg.chain), cfg.customers).filter((c) => c.identities.externalUserid && c.clerkUserids.length);
+    const universe = [...iterateDemoCustomers(cfg.seed, generateChain(cfg.seed, cfg.chain), cfg.customers)].filter((c) => c.identities.externalUserid && c.clerkUserids.length);
     expect(pop.customers.map((c) => c.external_userid).sort()).toEqual(universe.map((c) => c.identities.externalUserid!).sort());
     expect(pop.customers.find((c) => c.external_userid === universe[0]!.identities.externalUserid)!.unionid).toBe(universe[0]!.identities.unionid);
     const relations = pop.follows.map((f) => `${f.userid}/${f.external_userid}`).sort();

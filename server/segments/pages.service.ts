@@ -1,0 +1,65 @@
+/**
+ * What the segment pages (app/routes/_app.segments.*) and the customers list's "all N matching" read and do, each
+ * in its own tenant transaction; jobs are queued after the transaction commits. Routes guard the actor and parse
+ * the request, then call one of these.
+ */
+import { parseCustomerFiltersLenient } from '../customers/customer-list.service';
+import { mobileHashKey } from '../customers/mobile-identity';
+import type { Services } from '../services';
+import { can } from '../tenancy/permissions';
+import type { Actor } from '../tenancy/actor';
+import { withActorTenant } from '../tenancy/context';
+import { recentActions } from './actions.repository';
+import { exportMembers, handToClerks, queueSegmentAction, startBulkTag, startBulkTagMatching } from './actions.service';
+import { segmentSizes } from './segments.repository';
+import { builderOptions, createSegment, deleteSegment, listSegmentsFor, previewRule, searchOrderCatalogue, segmentCustomers, segmentFor, updateSegment } from './segments.service';
+import { createStaticFromUpload } from './upload.service';
+
+
+export const segmentsList = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => listSegmentsFor(trx, actor));
+
+/** One segment's page: the segment, a page of its members, size per day, the builder's options (managers) and recent actions. */
+export function segmentPage(services: Services, actor: Actor, id: string, p: { page: number; size: number }) {
+  return withActorTenant(services, actor, async (trx) => {
+    const segment = await segmentFor(trx, actor, id);
+    const members = await segmentCustomers(trx, actor, segment.id, p.page, p.size);
+    const sizes = await segmentSizes(trx, actor.tenantId, segment.id);
+    const options = can(actor.role, 'segments.manage') ? await builderOptions(trx, actor) : null;
+    const actions = await recentActions(trx, actor.tenantId, segment.id);
+    return { segment, members, sizes, options, actions };
+  });
+}
+
+export const segmentBuilderOptions = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => builderOptions(trx, actor));
+export const saveNewSegment = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => createSegment(trx, actor, input));
+export const saveSegment = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => updateSegment(trx, actor, id, input));
+export const removeSegment = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => deleteSegment(trx, actor, id));
+
+/** A static segment from an uploaded list of mobiles or member numbers. */
+export function saveUploadedSegment(services: Services, actor: Actor, input: unknown) {
+  const key = mobileHashKey(services.config.APP_ENCRYPTION_KEY);
+  return withActorTenant(services, actor, (trx) => createStaticFromUpload(trx, actor, key, input));
+}
+
+export const previewSegmentRule = (services: Services, actor: Actor, rule: unknown, opts: { exact: boolean }) => withActorTenant(services, actor, (trx) => previewRule(trx, actor, rule, 20, opts));
+export const segmentCatalogue = (services: Services, actor: Actor, input: { kind: unknown; q: unknown }) => withActorTenant(services, actor, (trx) => searchOrderCatalogue(trx, actor, input));
+export const segmentMembersExport = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => exportMembers(trx, actor, id));
+export const segmentFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => handToClerks(trx, actor, id, input));
+
+/** Bulk tag on every member of a segment: recorded in the transaction, its job queued after commit. */
+export async function segmentBulkTag(services: Services, actor: Actor, id: string, input: unknown) {
+  const r = await withActorTenant(services, actor, (trx) => startBulkTag(trx, actor, id, input));
+  await queueSegmentAction(services, actor.tenantId, r.actionId);
+  return r;
+}
+
+/**
+ * The customers list's "all N matching customers": the list's filters (its query string) and the tag; records
+ * the action, then queues its job after commit.
+ */
+export async function bulkTagMatching(services: Services, actor: Actor, query: string, input: unknown) {
+  const filters = parseCustomerFiltersLenient(new URLSearchParams(query));
+  const r = await withActorTenant(services, actor, (trx) => startBulkTagMatching(trx, actor, filters, input));
+  await queueSegmentAction(services, actor.tenantId, r.actionId);
+  return r;
+}
