@@ -175,10 +175,11 @@ export async function taskCounts(trx: Tx, tenantId: TenantId, staffId: string, t
   return r.rows[0]!;
 }
 
-/** The tab's count on every /m page: open tasks up to today (clerk_tasks_open_idx). */
-export async function openTaskTotal(trx: Tx, tenantId: TenantId, staffId: string, today: string): Promise<number> {
-  const r = await sql<{ n: number }>`select count(*)::int as n from clerk_tasks
-    where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and status = 'open' and due_on <= ${today}::date`.execute(trx);
+/** The tab's count on the other /m pages: open tasks up to the tenant's today (clerk_tasks_open_idx), one statement. */
+export async function openTaskTotal(trx: Tx, tenantId: TenantId, staffId: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from clerk_tasks k, tenants t
+    where t.id = ${tenantId}::uuid and k.tenant_id = ${tenantId}::uuid and k.staff_id = ${staffId}::uuid and k.status = 'open'
+      and k.due_on <= (now() at time zone t.timezone)::date`.execute(trx);
   return r.rows[0]!.n;
 }
 
@@ -212,11 +213,18 @@ export async function moveOpenTasks(trx: Tx, tenantId: TenantId, customerIds: st
   return Number(moved.numAffectedRows ?? 0);
 }
 
-/** Whether the clerk's tasks of `day` were generated: by the tenant's daily run, or by 今日 for this clerk. */
-export async function clerkDayGenerated(trx: Tx, tenantId: TenantId, staffId: string, day: string): Promise<boolean> {
-  const r = await sql<{ done: boolean }>`select exists (select 1 from clerk_task_runs where tenant_id = ${tenantId}::uuid and day = ${day}::date)
-    or exists (select 1 from clerk_task_staff_runs where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and day = ${day}::date) as done`.execute(trx);
-  return r.rows[0]!.done;
+/**
+ * The tenant's today and whether the clerk's tasks of it were generated: by the tenant's daily run, or by 今日 for
+ * this clerk (two primary-key probes, one statement).
+ */
+export async function clerkDay(trx: Tx, tenantId: TenantId, staffId: string): Promise<{ today: string; generated: boolean }> {
+  const r = await sql<{ today: string; generated: boolean }>`select d.day::text as today,
+      exists (select 1 from clerk_task_runs r where r.tenant_id = ${tenantId}::uuid and r.day = d.day)
+        or exists (select 1 from clerk_task_staff_runs s where s.tenant_id = ${tenantId}::uuid and s.staff_id = ${staffId}::uuid and s.day = d.day) as generated
+    from (select (now() at time zone timezone)::date as day from tenants where id = ${tenantId}::uuid) d`.execute(trx);
+  const row = r.rows[0];
+  if (!row) throw new Error('tenant not found');
+  return row;
 }
 
 /** Records that 今日 generated the clerk's tasks of `day`, with the tasks this transaction created for them. */
