@@ -10,6 +10,7 @@
  *   tab), instead of the tenant's whole outbox.
  * - `customer_follows_staff_idx` carries the customer and the remark: a clerk's customer list (and the scope test
  *   of server/customers/scope.ts) reads the clerk's open relations from the index alone.
+ * - `wecom_handovers_from_idx` / `_to_idx`: 今日's handovers to or from the clerk, instead of the tenant's all.
  */
 import { sql, type Kysely } from 'kysely';
 import { secureTenantTable } from './_tenant-table';
@@ -28,6 +29,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index clerk_tasks_closed_idx on clerk_tasks (tenant_id, staff_id, closed_at) where status in ('done', 'skipped')`.execute(db);
   await sql`drop index customer_follows_staff_idx`.execute(db);
   await sql`create index customer_follows_staff_idx on customer_follows (tenant_id, staff_id, customer_id) include (remark) where ended_at is null`.execute(db);
+  await sql`create index wecom_handovers_from_idx on wecom_handovers (tenant_id, from_staff_id)`.execute(db);
+  await sql`create index wecom_handovers_to_idx on wecom_handovers (tenant_id, to_staff_id)`.execute(db);
   await sql`create index campaign_outbox_waiting_idx on campaign_outbox (tenant_id, sender_staff_id)
      where state = 'done' and msgid is not null and confirmed_at is null and cancelled_at is null`.execute(db);
 }
