@@ -8,7 +8,7 @@ import type { Actor } from '../../server/tenancy/actor';
 import { channelsPage, createChannel, retryChannel } from '../../server/wecom/channels.service';
 import { saveConnection, testConnection } from '../../server/wecom/connection.service';
 import { simulateActivity } from '../../server/wecom/demo-activity';
-import { customerWecomView, tagCatalogue, tagOptions, wecomSettingsPage } from '../../server/wecom/pages.service';
+import { customerWecomView, tagCatalogue, wecomSettingsPage } from '../../server/wecom/pages.service';
 import { buildClient } from '../../server/wecom/runtime';
 import { requestFullSync } from '../../server/wecom/sync.service';
 import { applyTagChanges, createTagAndPush } from '../../server/wecom/tags.service';

@@ -11,7 +11,7 @@
  *   npx remix build && npx tsx bench/analytics/run.ts [--customers 1000000] [--orders-per-customer 10] [--write]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -30,6 +30,7 @@ import { fullRefresh, refreshTouched, type RefreshReport } from '../../server/an
 import { fitTenantModel } from '../../server/analytics/models/model';
 import { fitGammaGamma } from '../../server/analytics/models/gamma-gamma';
 import { generateTenantData } from './generate';
+import { writeSection } from '../lib/benchmarks-md';
 
 const { values: args } = parseArgs({
   options: {
@@ -264,15 +265,7 @@ function renderMarkdown(r: Record<string, string>): string {
 }
 
 function appendSection(md: string): void {
-  const file = path.join(ROOT_DIR, 'docs/benchmarks.md');
-  let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-  const start = text.indexOf('## Analytics');
-  if (start >= 0) {
-    const next = text.indexOf('\n## ', start + 5);
-    text = text.slice(0, start) + md.trimEnd() + '\n' + (next >= 0 ? text.slice(next) : '');
-  } else text = text.trimEnd() + '\n\n' + md;
-  writeFileSync(file, text);
-  log(`wrote ${file}`);
+  log(`wrote ${writeSection(md)}`);
 }
 
 main().catch((e: unknown) => {

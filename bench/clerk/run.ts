@@ -12,7 +12,7 @@
  *   npm run build && npx tsx bench/clerk/run.ts --data-dir /tmp/h1-bench-1m --port 55100 [--rounds 5] [--write]
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,7 @@ import { withSystem, withTenant, type TenantId } from '../../server/tenancy/cont
 import { login } from '../../server/tenancy/auth.service';
 import { hashPassword } from '../../server/tenancy/passwords';
 import { fullRefresh } from '../../server/analytics/refresh.service';
+import { writeSection } from '../lib/benchmarks-md';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,17 +153,7 @@ async function main() {
       '',
     ].join('\n');
     process.stdout.write(md + '\n');
-    if (args.write) {
-      const file = path.join(ROOT_DIR, 'docs/benchmarks.md');
-      let text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\n';
-      const start = text.indexOf('## Clerk workspace');
-      if (start >= 0) {
-        const next = text.indexOf('\n## ', start + 5);
-        text = text.slice(0, start) + md.trimEnd() + '\n' + (next >= 0 ? text.slice(next) : '');
-      } else text = text.trimEnd() + '\n\n' + md;
-      writeFileSync(file, text);
-      log(`wrote ${file}`);
-    }
+    if (args.write) log(`wrote ${writeSection(md)}`);
   } finally {
     await services.close();
   }

@@ -10,12 +10,11 @@
  * time the rate limit alone allows is max over APIs of calls(api) / 166.7 s (APIs have separate budgets), and
  * the sum over APIs if the phases were strictly one after another. The goal is ≤ 1.5 × the max bound.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig, ROOT_DIR } from '../../server/config';
+import { loadConfig } from '../../server/config';
 import { createLogger } from '../../server/lib/log';
 import { openServices } from '../../server/services';
 import { systemActor } from '../../server/tenancy/actor';
@@ -26,6 +25,8 @@ import { generateEncodingAesKey } from '../../server/wecom/crypto';
 import { wecomClientFor } from '../../server/wecom/runtime';
 import { requestFullSync, runFullSync, SYNC_DEFAULTS, syncRunView } from '../../server/wecom/sync.service';
 import { freePort } from '../../tests/support/ports';
+import { writeSection } from '../lib/benchmarks-md';
+import { cpuSeconds, postgresOf, startStandaloneSimulator } from '../lib/simulator';
 
 const { values: args } = parseArgs({
   options: { customers: { type: 'string' }, staff: { type: 'string' }, latency: { type: 'string' }, concurrency: { type: 'string' }, writers: { type: 'string' }, 'batch-items': { type: 'string' }, 'lanes-per-worker': { type: 'string' }, write: { type: 'boolean' } },
@@ -38,58 +39,16 @@ const LIMIT_PER_MIN = 10_000;
 const CORP = 'wwbench000000000001';
 const SECRET = 'bench-secret-0123456789abcdefghijklmnopqrstuv';
 
-/** CPU seconds (user + system) used so far by processes matching a predicate (Linux /proc). */
-function cpuSeconds(match: (comm: string, pid: number, ppid: number) => boolean): number {
-  let ticks = 0;
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!match(comm, Number(d), ppid)) continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {
-      // the process ended
-    }
-  }
-  return ticks / 100;
-}
-
-async function startSimulator(port: number): Promise<{ child: ChildProcess; url: string; startup: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'server/wecom/simulator/standalone.ts')], {
-    env: {
-      ...process.env,
-      SIM_PORT: String(port),
-      SIM_CUSTOMERS: String(CUSTOMERS),
-      SIM_STAFF: String(STAFF),
-      SIM_LATENCY_MS: String(LATENCY),
-      SIM_RATE_PER_MIN: String(LIMIT_PER_MIN),
-      SIM_SEED: '1',
-      SIM_CORP_ID: CORP,
-      SIM_SECRET: SECRET,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-    cwd: ROOT_DIR,
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`simulator did not start:\n${out}`)), 120_000);
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      if (out.includes('latency')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}:\n${out}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}`, startup: out };
-}
-
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huike-bench-wecom-'));
-const sim = await startSimulator(await freePort());
+const sim = await startStandaloneSimulator(await freePort(), {
+  SIM_CUSTOMERS: String(CUSTOMERS),
+  SIM_STAFF: String(STAFF),
+  SIM_LATENCY_MS: String(LATENCY),
+  SIM_RATE_PER_MIN: String(LIMIT_PER_MIN),
+  SIM_SEED: '1',
+  SIM_CORP_ID: CORP,
+  SIM_SECRET: SECRET,
+});
 process.stdout.write(sim.startup);
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), DEMO: 'off', NODE_ENV: 'test', PUBLIC_URL: 'http://localhost:3000' });
 const services = await openServices(config, { log: createLogger({ level: 'warn' }), appPoolSize: 8, ownerPoolSize: 3 });
@@ -101,8 +60,7 @@ try {
   );
   const client = await wecomClientFor(services, t.id);
   // This benchmark's PostgreSQL: the postmaster started on our data directory, and its children.
-  const postmaster = readdirSync('/proc').find((d) => /^\d+$/.test(d) && (() => { try { return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(dataDir); } catch { return false; } })());
-  const ours = (_c: string, pid: number, ppid: number) => String(pid) === postmaster || String(ppid) === postmaster;
+  const ours = postgresOf(dataDir);
 
   const runOnce = async (label: string) => {
     const before = { ...client.stats.calls };
@@ -166,17 +124,10 @@ try {
     },
   };
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
-  if (args.write) {
-    const file = path.join(ROOT_DIR, 'docs/benchmarks.md');
-    const cur = readFileSync(file, 'utf8');
-    const section = renderSection(result);
-    const next = cur.includes('\n## WeCom sync\n') ? cur.replace(/\n## WeCom sync\n[\s\S]*?(?=\n## |$)/, `\n${section}`) : `${cur.trimEnd()}\n\n${section}`;
-    writeFileSync(file, next);
-    process.stdout.write(`docs/benchmarks.md updated\n`);
-  }
+  if (args.write) process.stdout.write(`${writeSection(renderSection(result))} updated\n`);
 } finally {
   await services.close();
-  sim.child.kill('SIGTERM');
+  sim.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
 process.exit(0);

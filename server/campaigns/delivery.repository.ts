@@ -24,6 +24,21 @@ export function controlDrawSql(tenantId: string, customerRef: string) {
   return unitHashSql(`control:${tenantId}:`, customerRef);
 }
 
+/**
+ * Runs `fn` with nested-loop joins off, then on again. A run's recipient rows are new to the table's statistics, so
+ * the planner takes the run (or a chunk of it) for a row or two and loops over the other side once per row: rows ×
+ * rows comparisons for a statement that matches a run's rows with a set of its own (a page of send results, the
+ * run's own numbering). Hash or merge joins cost rows + rows whatever the statistics say.
+ */
+export async function withoutNestedLoops<T>(trx: Tx, fn: () => Promise<T>): Promise<T> {
+  await sql`set local enable_nestloop = off`.execute(trx);
+  try {
+    return await fn();
+  } finally {
+    await sql`set local enable_nestloop = on`.execute(trx);
+  }
+}
+
 /** Snapshots a run's audience (ids from `audience`, a query of `id`), each customer in the target or the holdout. */
 export async function snapshotRecipients(trx: Tx, tenantId: TenantId, runId: string, campaignId: string, holdoutPct: number, audience: ReturnType<typeof sql<{ id: string }>>): Promise<number> {
   const r = await sql`insert into campaign_recipients (tenant_id, run_id, customer_id, arm, status)
@@ -36,14 +51,26 @@ export async function snapshotRecipients(trx: Tx, tenantId: TenantId, runId: str
 }
 
 /**
- * Picks one sender per target recipient among the clerks who serve them now: the clerk of their latest paid
+ * For recipients snapshotted without senders (snapshotRecipients; a run's planning assigns them in its own
+ * statement, planning.repository.ts, and then this touches nothing):
+ * picks one sender per target recipient among the clerks who serve them now: the clerk of their latest paid
  * order if that clerk still serves them, else the earliest relation. Recipients no active clerk serves are
  * excluded ('no_relation'), as are those without a WeCom external id ('no_wecom_id').
  * A holdout customer gets the clerk who would have sent (by the same rule) and nothing else: no task is ever
  * planned for the holdout, but the report compares each store and clerk with their own holdout.
  */
 export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string): Promise<void> {
-  await sql`with pick as (
+  if (await runHas(trx, tenantId, runId, sql`arm in ('target', 'holdout') and excluded is null and sender_staff_id is null`)) await withoutNestedLoops(trx, () => assignSendersSql(tenantId, runId).execute(trx));
+}
+
+/** Whether any recipient row of the run matches `where` (a planned run skips the passes it no longer needs). */
+async function runHas(trx: Tx, tenantId: TenantId, runId: string, where: ReturnType<typeof sql>): Promise<boolean> {
+  const r = await sql<{ yes: boolean }>`select exists (select 1 from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and ${where}) as yes`.execute(trx);
+  return r.rows[0]!.yes;
+}
+
+function assignSendersSql(tenantId: TenantId, runId: string) {
+  return sql`with pick as (
       select distinct on (r.customer_id) r.customer_id, f.staff_id
       from campaign_recipients r
       join customer_follows f on f.tenant_id = r.tenant_id and f.customer_id = r.customer_id and f.ended_at is null
@@ -51,7 +78,7 @@ export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string):
       left join lateral (
         select o.clerk_id from orders o where o.tenant_id = r.tenant_id and o.customer_id = r.customer_id and not o.is_refund
         order by o.paid_at desc limit 1) lo on true
-      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null
+      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null and r.sender_staff_id is null
       order by r.customer_id, (f.staff_id = lo.clerk_id) desc nulls last, f.added_at asc nulls last, f.staff_id
     ), eid as (
       select i.customer_id, min(i.value) as value from customer_identities i
@@ -67,19 +94,28 @@ export async function assignSenders(trx: Tx, tenantId: TenantId, runId: string):
     from campaign_recipients r2
     left join pick on pick.customer_id = r2.customer_id
     left join eid on eid.customer_id = r2.customer_id
-    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null
-      and r2.tenant_id = r.tenant_id and r2.run_id = r.run_id and r2.customer_id = r.customer_id`.execute(trx);
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm in ('target', 'holdout') and r.excluded is null and r.sender_staff_id is null
+      and r2.tenant_id = r.tenant_id and r2.run_id = r.run_id and r2.customer_id = r.customer_id`;
 }
 
 /**
  * Numbers each sender's recipients into chunks of at most `chunkSize` and writes one pending outbox row per
- * (sender, chunk) with the hash of the text that sender will send. Idempotent: a re-plan keeps existing rows.
+ * (sender, chunk) with the hash of the text that sender will send. A run planned with its chunks skips the numbering.
+ * Idempotent: a re-plan keeps existing rows.
  */
 export async function planOutbox(trx: Tx, tenantId: TenantId, runId: string, chunkSize: number, textHashes: { staffId: string; sha256: string }[]): Promise<number> {
-  await sql`update campaign_recipients r set chunk = n.chunk
+  if (await runHas(trx, tenantId, runId, sql`arm = 'target' and excluded is null and chunk is null`)) await withoutNestedLoops(trx, () => numberChunksSql(tenantId, runId, chunkSize).execute(trx));
+  return insertOutboxRows(trx, tenantId, runId, textHashes);
+}
+
+function numberChunksSql(tenantId: TenantId, runId: string, chunkSize: number) {
+  return sql`update campaign_recipients r set chunk = n.chunk
     from (select customer_id, ((row_number() over (partition by sender_staff_id order by customer_id)) - 1) / ${chunkSize}::int as chunk
           from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null) n
-    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.customer_id = n.customer_id and r.chunk is null`.execute(trx);
+    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.customer_id = n.customer_id and r.chunk is null`;
+}
+
+async function insertOutboxRows(trx: Tx, tenantId: TenantId, runId: string, textHashes: { staffId: string; sha256: string }[]): Promise<number> {
   if (textHashes.length === 0) return 0;
   const hashes = sql.join(textHashes.map((t) => sql`(${t.staffId}::uuid, ${t.sha256}::text)`));
   const r = await sql`insert into campaign_outbox (tenant_id, run_id, sender_staff_id, chunk, recipients, text_sha256)

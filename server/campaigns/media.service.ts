@@ -9,6 +9,7 @@ import type { CampaignContent } from '../../app/lib/contracts/campaign';
 import type { Services } from '../services';
 import { withTenant, type TenantId } from '../tenancy/context';
 import type { MediaFile, WecomClient } from '../wecom/client';
+import { fetchPublic, PublicFetchError } from '../lib/public-fetch';
 import * as repo from './media.repository';
 
 /** WeCom's temporary media live 3 days; one is re-used until an hour before it expires (a run may take a while). */
@@ -22,19 +23,25 @@ export type ImageFetcher = (url: string) => Promise<MediaFile>;
 
 export class AttachmentError extends Error {}
 
-/** Fetches an http(s) image of at most 10 MB, JPG or PNG, within 15 seconds. */
-export const fetchImage: ImageFetcher = async (url) => {
-  const u = new URL(url);
-  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new AttachmentError(`image ${url}: only http(s) URLs`);
-  const res = await fetch(u, { signal: AbortSignal.timeout(15_000), redirect: 'follow' });
-  if (!res.ok) throw new AttachmentError(`image ${url}: HTTP ${res.status}`);
-  const type = (res.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  const ext = type === 'image/png' ? 'png' : type === 'image/jpeg' || type === 'image/jpg' ? 'jpg' : null;
-  if (!ext) throw new AttachmentError(`image ${url}: not a JPG or PNG (${type || 'no content type'})`);
-  const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.byteLength > IMAGE_MAX_BYTES) throw new AttachmentError(`image ${url}: larger than 10 MB`);
-  return { filename: `image.${ext}`, contentType: type, bytes };
-};
+/**
+ * An image fetcher: http(s), public addresses only (the URL is typed by a campaign editor and fetched from inside
+ * the server: server/lib/public-fetch.ts), at most 10 MB, JPG or PNG, within 15 seconds. `allowPrivate` is for
+ * tests, which serve their images on 127.0.0.1.
+ */
+export function imageFetcher(opts: { allowPrivate?: boolean } = {}): ImageFetcher {
+  return async (url) => {
+    const res = await fetchPublic(url, { maxBytes: IMAGE_MAX_BYTES, timeoutMs: 15_000, allowPrivate: opts.allowPrivate }).catch((e: unknown) => {
+      throw e instanceof PublicFetchError ? new AttachmentError(`image ${url}: ${e.message}`) : e;
+    });
+    if (res.status < 200 || res.status >= 300) throw new AttachmentError(`image ${url}: HTTP ${res.status}`);
+    const type = res.contentType;
+    const ext = type === 'image/png' ? 'png' : type === 'image/jpeg' || type === 'image/jpg' ? 'jpg' : null;
+    if (!ext) throw new AttachmentError(`image ${url}: not a JPG or PNG (${type || 'no content type'})`);
+    return { filename: `image.${ext}`, contentType: type, bytes: res.bytes };
+  };
+}
+
+export const fetchImage: ImageFetcher = imageFetcher();
 
 /** The media_id for these bytes: a live cached one, or a fresh upload recorded for the next time. */
 async function imageMediaId(services: Services, client: WecomClient, tenantId: TenantId, file: MediaFile, now: Date): Promise<string> {

@@ -47,59 +47,97 @@ function ledgerSql(tenantId: TenantId, p: PlanParams) {
 }
 
 /**
- * A higher-priority campaign has this customer on the same local day: in a run already planned, or (not yet
+ * The customers a higher-priority campaign has on the same local day: in a run already planned, or (not yet
  * planned) in its segment's current members with its next run that day. Equal priorities do not exclude each
- * other; the frequency cap then decides who was first.
+ * other; the frequency cap then decides who was first. A set (bounded by the other campaigns' audiences), joined
+ * once, not probed per customer.
  */
-function overlapSql(tenantId: TenantId, p: PlanParams, customerRef: RawBuilder<unknown>) {
+function overlapSql(tenantId: TenantId, p: PlanParams) {
   const day = (t: RawBuilder<unknown>) => sql`(${t} at time zone ${p.timeZone})::date`;
   const runDay = day(sql`${p.at}::timestamptz`);
-  return sql`(exists (
-      select 1 from campaign_recipients o
+  return sql`select o.customer_id from campaign_recipients o
       join campaign_runs r3 on r3.tenant_id = o.tenant_id and r3.id = o.run_id
       join campaigns c3 on c3.tenant_id = r3.tenant_id and c3.id = r3.campaign_id
-      where o.tenant_id = ${tenantId}::uuid and o.customer_id = ${customerRef} and o.arm = 'target' and o.excluded is null
+      where o.tenant_id = ${tenantId}::uuid and o.arm = 'target' and o.excluded is null
         and c3.id <> ${p.campaignId}::uuid and c3.priority > ${p.priority} and r3.status <> 'cancelled'
-        and ${day(sql`coalesce(r3.send_after, r3.planned_for)`)} = ${runDay})
-    or exists (
-      select 1 from campaigns c4 join segment_members m on m.tenant_id = c4.tenant_id and m.segment_id = (c4.audience->>'segment_id')::uuid
-      where c4.tenant_id = ${tenantId}::uuid and m.customer_id = ${customerRef} and c4.id <> ${p.campaignId}::uuid
+        and ${day(sql`coalesce(r3.send_after, r3.planned_for)`)} = ${runDay}
+    union
+    select m.customer_id from campaigns c4 join segment_members m on m.tenant_id = c4.tenant_id and m.segment_id = (c4.audience->>'segment_id')::uuid
+      where c4.tenant_id = ${tenantId}::uuid and c4.id <> ${p.campaignId}::uuid
         and c4.status in ('scheduled', 'running') and c4.priority > ${p.priority}
-        and c4.next_run_at is not null and ${day(sql`c4.next_run_at`)} = ${runDay}))`;
+        and c4.next_run_at is not null and ${day(sql`c4.next_run_at`)} = ${runDay}`;
 }
 
-/** The planned audience as (customer_id, arm, excluded, status) rows. */
-function plannedSql(tenantId: TenantId, p: PlanParams, audience: AudienceQuery) {
+/**
+ * Each audience customer's sender among the clerks who serve them now (an open relation with an active clerk who
+ * has a WeCom userid): the clerk of their latest paid order if that clerk still serves them, else the earliest
+ * relation. The latest order is only looked up for customers with more than one such clerk.
+ */
+function senderSql(tenantId: TenantId) {
+  return sql`select distinct on (f.customer_id) f.customer_id, f.staff_id
+    from (select f.customer_id, f.staff_id, f.added_at, count(*) over (partition by f.customer_id) as clerks
+          from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id and s.active and s.wecom_userid is not null
+          join aud on aud.id = f.customer_id
+          where f.tenant_id = ${tenantId}::uuid and f.ended_at is null) f
+    left join lateral (
+      select o.clerk_id from orders o where f.clerks > 1 and o.tenant_id = ${tenantId}::uuid and o.customer_id = f.customer_id and not o.is_refund
+      order by o.paid_at desc limit 1) lo on true
+    order by f.customer_id, (f.staff_id = lo.clerk_id) desc nulls last, f.added_at asc nulls last, f.staff_id`;
+}
+
+/**
+ * The planned audience as (customer_id, arm, excluded, status, sender, external_userid, chunk) rows. A recipient
+ * nothing excludes (target or holdout) gets the clerk who sends to them; a target also its external_userid and,
+ * with `chunkSize` (mass delivery), its chunk: the sender's targets numbered by customer id, `chunkSize` a chunk.
+ * Every lookup is a set joined once (hash joins), so planning costs a few scans, not probes per customer.
+ */
+function plannedSql(tenantId: TenantId, p: PlanParams, audience: AudienceQuery, chunkSize: number | null) {
   const reason = sql<string | null>`case
       when a.in_exclusion then 'exclusion_segment'
       when cu.marketing_opt_out then 'opt_out'
       when ${p.controlPct}::float8 > 0 and ${controlDrawSql(tenantId, 'a.id')} < ${p.controlPct}::float8 / 100 then 'control'
-      when not exists (select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
-          where f.tenant_id = ${tenantId}::uuid and f.customer_id = a.id and f.ended_at is null and s.active and s.wecom_userid is not null) then 'no_relation'
-      when not exists (select 1 from customer_identities i where i.tenant_id = ${tenantId}::uuid and i.customer_id = a.id and i.kind = 'external_userid') then 'no_wecom_id'
-      when ${overlapSql(tenantId, p, sql`a.id`)} then 'overlap'
+      when pick.staff_id is null then 'no_relation'
+      when eid.value is null then 'no_wecom_id'
+      when ov.customer_id is not null then 'overlap'
       when coalesce(l.recent, 0) >= ${p.frequency.max} then 'frequency_cap'
       when ${p.delivery === 'mass'} and coalesce(l.mass_in_period, 0) >= ${p.receiveCap.allowed} then 'receive_cap'
     end`;
-  return sql<{ customer_id: string; arm: string; excluded: string | null; status: string }>`
+  // No holdout: no draw (a hash per recipient).
+  const inHoldout = p.holdoutPct > 0 ? sql`${holdoutDrawSql(p.campaignId, 'id')} < ${p.holdoutPct}::float8 / 100` : sql`false`;
+  const arm = sql<string>`case when reason = 'control' then 'control' when reason is null and ${inHoldout} then 'holdout' else 'target' end`;
+  const chunk = chunkSize === null ? sql`null::int` : sql`case when x.arm = 'target' and x.reason is null
+      then ((row_number() over (partition by x.staff_id, x.arm = 'target' and x.reason is null order by x.id)) - 1) / ${chunkSize}::int end`;
+  return sql<{ customer_id: string; arm: string; excluded: string | null; status: string; sender_staff_id: string | null; external_userid: string | null; chunk: number | null }>`
     with aud as materialized (select id, bool_or(in_exclusion) as in_exclusion from (${audience}) q group by id),
     ledger as materialized (${ledgerSql(tenantId, p)}),
+    pick as materialized (${senderSql(tenantId)}),
+    eid as materialized (select i.customer_id, min(i.value) as value from customer_identities i join aud on aud.id = i.customer_id
+      where i.tenant_id = ${tenantId}::uuid and i.kind = 'external_userid' group by i.customer_id),
+    ov as materialized (${overlapSql(tenantId, p)}),
     reasons as (
-      select a.id, ${reason} as reason from aud a
+      select a.id, ${reason} as reason, pick.staff_id, eid.value as external_userid from aud a
       join customers cu on cu.tenant_id = ${tenantId}::uuid and cu.id = a.id and cu.merged_into is null
-      left join ledger l on l.customer_id = a.id)
-    select id as customer_id,
-      case when reason = 'control' then 'control' when reason is null and ${holdoutDrawSql(p.campaignId, 'id')} < ${p.holdoutPct}::float8 / 100 then 'holdout' else 'target' end as arm,
-      reason as excluded,
-      case when reason = 'control' then 'held_out' when reason is not null then 'excluded'
-        when ${holdoutDrawSql(p.campaignId, 'id')} < ${p.holdoutPct}::float8 / 100 then 'held_out' else 'planned' end as status
-    from reasons`;
+      left join ledger l on l.customer_id = a.id
+      left join pick on pick.customer_id = a.id
+      left join eid on eid.customer_id = a.id
+      left join (select distinct customer_id from ov) ov on ov.customer_id = a.id),
+    x as (select id, reason, staff_id, external_userid, ${arm} as arm from reasons)
+    select x.id as customer_id, x.arm, x.reason as excluded,
+      case when x.reason = 'control' then 'held_out' when x.reason is not null then 'excluded' when x.arm = 'holdout' then 'held_out' else 'planned' end as status,
+      case when x.reason is null then x.staff_id end as sender_staff_id,
+      case when x.reason is null and x.arm = 'target' then x.external_userid end as external_userid,
+      ${chunk} as chunk
+    from x`;
 }
 
-/** Writes the run's recipients (once: a run already planned keeps its snapshot). Returns the rows written. */
-export async function insertPlannedRecipients(trx: Tx, tenantId: TenantId, p: PlanParams, audience: AudienceQuery): Promise<number> {
-  const r = await sql`insert into campaign_recipients (tenant_id, run_id, customer_id, arm, excluded, status)
-    select ${tenantId}::uuid, ${p.runId}::uuid, x.customer_id, x.arm, x.excluded, x.status from (${plannedSql(tenantId, p, audience)}) x
+/**
+ * Writes the run's recipients with their senders (and chunks, for mass delivery) in one statement (once: a run
+ * already planned keeps its snapshot). Returns the rows written.
+ */
+export async function insertPlannedRecipients(trx: Tx, tenantId: TenantId, p: PlanParams, audience: AudienceQuery, chunkSize: number | null): Promise<number> {
+  const r = await sql`insert into campaign_recipients (tenant_id, run_id, customer_id, arm, excluded, status, sender_staff_id, external_userid, chunk)
+    select ${tenantId}::uuid, ${p.runId}::uuid, x.customer_id, x.arm, x.excluded, x.status, x.sender_staff_id, x.external_userid, x.chunk
+    from (${plannedSql(tenantId, p, audience, chunkSize)}) x
     on conflict do nothing`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }

@@ -70,10 +70,11 @@ function planParams(campaign: campaigns.CampaignRow, runId: string, at: Date, se
   };
 }
 
-/** The run's recipients with exclusions and holdout, and (mass) their senders, chunks and outbox rows (and their group chats' with that target). */
+/** The run's recipients with exclusions, holdout and senders, and (mass) their chunks and outbox rows (and their group chats' with that target). */
 export async function planRun(trx: Tx, tenantId: TenantId, campaign: campaigns.CampaignRow, run: { id: string; planned_for: Date }, at: Date, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number }> {
   const [settings, timeZone] = [await loadCampaignSettings(trx, tenantId), await campaigns.tenantTimezone(trx, tenantId)];
-  await repo.insertPlannedRecipients(trx, tenantId, planParams(campaign, run.id, at, settings, timeZone), await audienceFor(trx, tenantId, campaign, run));
+  const chunks = campaign.delivery === 'mass' ? chunkSize : null;
+  await repo.insertPlannedRecipients(trx, tenantId, planParams(campaign, run.id, at, settings, timeZone), await audienceFor(trx, tenantId, campaign, run), chunks);
   if (campaign.delivery !== 'mass') return { tasks: 0 };
   const tasks = (await planMassRunIn(trx, tenantId, run.id, campaign.content, chunkSize)).tasks;
   // The second target: the group chats of the run's senders, one chat_type=group task per clerk and chunk of chats.

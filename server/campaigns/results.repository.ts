@@ -6,6 +6,7 @@
 import { sql } from 'kysely';
 import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
+import { withoutNestedLoops } from './delivery.repository';
 import { cancelGroupChunk } from './group-delivery.repository';
 
 export interface PolledTask {
@@ -71,14 +72,15 @@ export interface SendResultPage {
  */
 export async function applySendResults(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number, page: SendResultPage): Promise<number> {
   if (page.externalUserids.length === 0) return 0;
-  const r = await sql`update campaign_recipients r set
+  // Without nested loops: the page is matched with its chunk (up to 10,000 rows) once, not once per chunk row.
+  const r = await withoutNestedLoops(trx, () => sql`update campaign_recipients r set
       status = case p.status when 1 then 'sent' when 2 then 'not_friend' else 'cap_reached' end,
       sent_at = case when p.status = 1 then to_timestamp(p.send_time) end
     from unnest(${page.externalUserids}::text[], ${page.statuses}::int[], ${page.sendTimes}::bigint[]) as p(external_userid, status, send_time)
     where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.sender_staff_id = ${staffId}::uuid and r.chunk = ${chunk}
       and r.external_userid = p.external_userid and p.status in (1, 2, 3)
       and r.status in ('task_created', 'unsent', 'sent', 'not_friend', 'cap_reached')
-      and (r.status, r.sent_at) is distinct from (case p.status when 1 then 'sent' when 2 then 'not_friend' else 'cap_reached' end, case when p.status = 1 then to_timestamp(p.send_time) end)`.execute(trx);
+      and (r.status, r.sent_at) is distinct from (case p.status when 1 then 'sent' when 2 then 'not_friend' else 'cap_reached' end, case when p.status = 1 then to_timestamp(p.send_time) end)`.execute(trx));
   return Number(r.numAffectedRows ?? 0);
 }
 

@@ -10,6 +10,7 @@
 import type { Services } from '../services';
 import { withTenant, type TenantId } from '../tenancy/context';
 import type { WecomClient } from '../wecom/client';
+import { drainPool } from '../wecom/concurrency';
 import { wecomClientFor } from '../wecom/runtime';
 import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
 import { nextPollAt, retryPollAt } from './poll-schedule';
@@ -33,6 +34,8 @@ export interface PollOptions {
   client?: WecomClient;
   /** Recipients per get_groupmsg_send_result page (WeCom's maximum, 1,000, unless a test pages smaller). */
   pageSize?: number;
+  /** Tasks polled at once (WeCom's per-API concurrency); default 4, like task creation. */
+  concurrency?: number;
 }
 
 export async function pollRunResults(services: Services, tenantId: TenantId, runId: string, opts: PollOptions = {}): Promise<PollResult> {
@@ -40,20 +43,28 @@ export async function pollRunResults(services: Services, tenantId: TenantId, run
   const client = opts.client ?? (await wecomClientFor(services, tenantId));
   const tasks = await withTenant(services.dbs, tenantId, (trx) => repo.dueTasks(trx, tenantId, runId, now, opts.all ?? false));
   const out: PollResult = { polled: 0, confirmed: 0, updated: 0, deferred: 0 };
-  for (const task of tasks) {
-    try {
-      const r = await pollTask(services, client, tenantId, runId, task, now, opts.pageSize ?? WECOM_LIMITS.groupMsgTaskPageSize);
-      out.polled++;
-      out.updated += r.updated;
-      if (r.confirmed) out.confirmed++;
-    } catch (e) {
-      if (!isRetryable(e)) throw e;
-      const next = retryPollAt(now, task.poll_failures + 1);
-      await withTenant(services.dbs, tenantId, (trx) => repo.reschedulePoll(trx, tenantId, runId, task.sender_staff_id, task.chunk, { now, next, error: (e as Error).message }));
-      out.deferred++;
-    }
-  }
+  let failure: { error: unknown } | null = null;
+  // Tasks are independent (each writes only its own chunk): a few at once hide WeCom's latency. On a failure that
+  // is not retryable no further task starts; those in flight finish, then it throws.
+  const pageSize = opts.pageSize ?? WECOM_LIMITS.groupMsgTaskPageSize;
+  await drainPool([...tasks], opts.concurrency ?? 4, () => !failure, (task) => pollOne(services, client, tenantId, runId, task, now, pageSize, out), (error) => (failure ??= { error }));
+  if (failure) throw (failure as { error: unknown }).error;
   return out;
+}
+
+/** Polls one task into `out`; a poll WeCom refuses for now is rescheduled with a backoff. */
+async function pollOne(services: Services, client: WecomClient, tenantId: TenantId, runId: string, task: repo.PolledTask, now: Date, pageSize: number, out: PollResult): Promise<void> {
+  try {
+    const r = await pollTask(services, client, tenantId, runId, task, now, pageSize);
+    out.polled++;
+    out.updated += r.updated;
+    if (r.confirmed) out.confirmed++;
+  } catch (e) {
+    if (!isRetryable(e)) throw e;
+    const next = retryPollAt(now, task.poll_failures + 1);
+    await withTenant(services.dbs, tenantId, (trx) => repo.reschedulePoll(trx, tenantId, runId, task.sender_staff_id, task.chunk, { now, next, error: (e as Error).message }));
+    out.deferred++;
+  }
 }
 
 /** One task: the clerk's confirmation, then every page of recipients, then the next poll time. */

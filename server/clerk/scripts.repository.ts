@@ -19,10 +19,6 @@ export async function activeScriptCategories(trx: Tx, tenantId: TenantId): Promi
   return r.map((x) => x.category);
 }
 
-export async function findActiveScript(trx: Tx, tenantId: TenantId, id: string) {
-  return trx.selectFrom('clerk_scripts').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).where('active', '=', true).executeTakeFirst();
-}
-
 /** The script exists (active or archived: a touch may name a script archived since the page was opened). */
 export async function scriptExists(trx: Tx, tenantId: TenantId, scriptId: string): Promise<boolean> {
   return Boolean(await trx.selectFrom('clerk_scripts').select('id').where('tenant_id', '=', tenantId).where('id', '=', scriptId).executeTakeFirst());

@@ -7,7 +7,7 @@ import { NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { Tx } from '../tenancy/context';
-import { activeScriptCategories, activeScripts, archiveScriptRow, findActiveScript, insertScript } from './scripts.repository';
+import { activeScriptCategories, activeScripts, archiveScriptRow, insertScript } from './scripts.repository';
 
 export async function listScripts(trx: Tx, actor: Actor, f: { category?: string; stage?: string } = {}) {
   return activeScripts(trx, actor.tenantId, f);
@@ -15,12 +15,6 @@ export async function listScripts(trx: Tx, actor: Actor, f: { category?: string;
 
 export async function scriptCategories(trx: Tx, actor: Actor): Promise<string[]> {
   return activeScriptCategories(trx, actor.tenantId);
-}
-
-export async function getScript(trx: Tx, actor: Actor, id: string) {
-  const r = await findActiveScript(trx, actor.tenantId, id);
-  if (!r) throw new NotFoundError('话术不存在 / Script not found');
-  return r;
 }
 
 export async function createScript(trx: Tx, actor: Actor, input: unknown) {

@@ -163,3 +163,10 @@ export async function mergeMembers(trx: Tx, t: TenantId, o: MemberMergeOptions):
     results,
   };
 }
+
+/** The API's member rows as the merge's row source (a JSON record set). */
+export function apiMemberRows(rows: readonly object[]): RawBuilder<unknown> {
+  return sql`(select * from jsonb_to_recordset((${JSON.stringify(rows)}::text)::jsonb) as x(line_no bigint, member_no text, mobile_hash text, mobile_masked text,
+    mobile_sealed text, name text, gender smallint, birth_year smallint, birth_month smallint, birth_day smallint, level text, points integer,
+    store_code text, registered_on date, opt_out boolean))`;
+}

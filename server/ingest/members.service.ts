@@ -3,7 +3,6 @@
  * names every bad field), idempotent per `Idempotency-Key` like the orders API, merged by the same set-based SQL
  * as member files (members.repository.ts), with a result per member. An absent field leaves what is stored.
  */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { text } from '../../app/lib/params';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
@@ -18,7 +17,7 @@ import { normalizeMobile } from '../tenancy/mobile';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository';
 import { validateMember, type StagedMember } from './member-validate';
 import { parseBirthday, parseDate } from './member-values';
-import { mergeMembers, type MemberResult } from './members.repository';
+import { mergeMembers, type MemberResult, apiMemberRows } from './members.repository';
 import { formatPath, hashBody } from './orders.service';
 
 export const MAX_API_MEMBERS = 1000;
@@ -153,9 +152,7 @@ export async function ingestApiMembers(services: Services, actor: Actor, rawBody
     const merged = await mergeMembers(trx, tenantId, {
       actor,
       ctx,
-      rows: sql`(select * from jsonb_to_recordset((${JSON.stringify(rows)}::text)::jsonb) as x(line_no bigint, member_no text, mobile_hash text, mobile_masked text,
-        mobile_sealed text, name text, gender smallint, birth_year smallint, birth_month smallint, birth_day smallint, level text, points integer,
-        store_code text, registered_on date, opt_out boolean))`,
+      rows: apiMemberRows(rows),
       source: 'api',
       importId: null,
       perMember: true,

@@ -325,3 +325,66 @@ async function fillCustomerDisplay(trx: Tx, t: TenantId): Promise<void> {
       where m.customer_id is not null and x.store_id is not null order by m.customer_id, x.paid_at desc) y
     where c.tenant_id = ${t} and c.id = y.customer_id and c.primary_store_id is null`.execute(trx);
 }
+
+/** The API's order lines as a temp table for mergeOrderLines (dropped at commit); returns its name for `lines`. */
+export async function stageApiLines(trx: Tx, lines: readonly object[]): Promise<RawBuilder<unknown>> {
+  await sql`create temp table tmp_api_lines (
+      line_no bigint, order_no text, paid_at text, store_code text, store_name text, clerk text, channel text, status text,
+      refund_hint boolean, refund_of text, external_userid text, unionid text, member_no text, mobile_hash text, mobile_masked text,
+      openid text, sku text, item_name text, category text, quantity numeric, unit_price_fen numeric, amount_fen bigint, has_item boolean
+    ) on commit drop`.execute(trx);
+  await sql`insert into tmp_api_lines (line_no, order_no, paid_at, store_code, clerk, channel, refund_hint, refund_of, external_userid, unionid,
+      member_no, mobile_hash, mobile_masked, openid, sku, item_name, category, quantity, unit_price_fen, amount_fen, has_item)
+    select line_no, order_no, paid_at, store_code, clerk, channel, refund_hint, refund_of, external_userid, unionid,
+      member_no, mobile_hash, mobile_masked, openid, sku, item_name, category, quantity, unit_price_fen, amount_fen, has_item
+    from jsonb_to_recordset((${JSON.stringify(lines)}::text)::jsonb) as x(line_no bigint, order_no text, paid_at text, store_code text, clerk text,
+      channel text, refund_hint boolean, refund_of text, external_userid text, unionid text, member_no text, mobile_hash text, mobile_masked text,
+      openid text, sku text, item_name text, category text, quantity numeric, unit_price_fen numeric, amount_fen bigint, has_item boolean)`.execute(trx);
+  return sql`tmp_api_lines`;
+}
+
+/** GET /orders/:order_no — the order with its store and clerk. */
+export async function orderByNumber(trx: Tx, tenantId: TenantId, orderNo: string) {
+  return trx
+    .selectFrom('orders as o')
+    .leftJoin('stores as s', (j) => j.onRef('s.tenant_id', '=', 'o.tenant_id').onRef('s.id', '=', 'o.store_id'))
+    .leftJoin('staff as c', (j) => j.onRef('c.tenant_id', '=', 'o.tenant_id').onRef('c.id', '=', 'o.clerk_id'))
+    .select([
+      'o.id',
+      'o.order_no',
+      'o.paid_at',
+      'o.paid_day',
+      'o.amount_fen',
+      'o.channel',
+      'o.status',
+      'o.is_refund',
+      'o.refund_of_order_no',
+      'o.customer_id',
+      'o.external_userid',
+      'o.unionid',
+      'o.member_no',
+      'o.mobile_masked',
+      'o.openid',
+      'o.source',
+      'o.import_id',
+      'o.created_at',
+      'o.updated_at',
+      's.code as store_code',
+      's.name as store_name',
+      'c.id as clerk_id',
+      'c.name as clerk_name',
+    ])
+    .where('o.tenant_id', '=', tenantId)
+    .where('o.order_no', '=', orderNo)
+    .executeTakeFirst();
+}
+
+export async function orderItems(trx: Tx, tenantId: TenantId, orderId: number) {
+  return trx
+    .selectFrom('order_items')
+    .select(['line_no', 'sku', 'name', 'category', 'quantity', 'unit_price_fen', 'amount_fen'])
+    .where('tenant_id', '=', tenantId)
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute();
+}

@@ -4,7 +4,6 @@
  * body is refused), merged by the same set-based SQL as file imports, with a result per order.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { text } from '../../app/lib/params';
 import type { OrderChannel } from '../../db/schema/ingest';
@@ -17,7 +16,7 @@ import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository';
-import { mergeOrderLines, type OrderResult } from './orders.repository';
+import { mergeOrderLines, orderByNumber, orderItems, stageApiLines, type OrderResult } from './orders.repository';
 import { CHANNELS, FUTURE_TOLERANCE_MS, normalizeMemberNo, parseDateTime } from './values';
 
 export const MAX_API_ORDERS = 1000;
@@ -202,22 +201,11 @@ export async function ingestApiOrders(services: Services, actor: Actor, rawBody:
     }
     await lockTenantIdentities(trx, tenantId);
     const ctx = await loadTenantIngestContext(trx, tenantId);
-    await sql`create temp table tmp_api_lines (
-        line_no bigint, order_no text, paid_at text, store_code text, store_name text, clerk text, channel text, status text,
-        refund_hint boolean, refund_of text, external_userid text, unionid text, member_no text, mobile_hash text, mobile_masked text,
-        openid text, sku text, item_name text, category text, quantity numeric, unit_price_fen numeric, amount_fen bigint, has_item boolean
-      ) on commit drop`.execute(trx);
-    await sql`insert into tmp_api_lines (line_no, order_no, paid_at, store_code, clerk, channel, refund_hint, refund_of, external_userid, unionid,
-        member_no, mobile_hash, mobile_masked, openid, sku, item_name, category, quantity, unit_price_fen, amount_fen, has_item)
-      select line_no, order_no, paid_at, store_code, clerk, channel, refund_hint, refund_of, external_userid, unionid,
-        member_no, mobile_hash, mobile_masked, openid, sku, item_name, category, quantity, unit_price_fen, amount_fen, has_item
-      from jsonb_to_recordset((${JSON.stringify(lines)}::text)::jsonb) as x(line_no bigint, order_no text, paid_at text, store_code text, clerk text,
-        channel text, refund_hint boolean, refund_of text, external_userid text, unionid text, member_no text, mobile_hash text, mobile_masked text,
-        openid text, sku text, item_name text, category text, quantity numeric, unit_price_fen numeric, amount_fen bigint, has_item boolean)`.execute(trx);
+    const staged = await stageApiLines(trx, lines);
     const merged = await mergeOrderLines(trx, tenantId, {
       actor,
       ctx,
-      lines: sql`tmp_api_lines`,
+      lines: staged,
       source: 'api',
       importId: null,
       unknownStores: body.unknown_stores,
@@ -247,46 +235,9 @@ export async function ingestApiOrders(services: Services, actor: Actor, rawBody:
 /** GET /orders/:order_no — the order with its items, store, clerk and customer link. */
 export async function getApiOrder(services: Services, tenantId: TenantId, orderNo: string) {
   return withTenant(services.dbs, tenantId, async (trx) => {
-    const o = await trx
-      .selectFrom('orders as o')
-      .leftJoin('stores as s', (j) => j.onRef('s.tenant_id', '=', 'o.tenant_id').onRef('s.id', '=', 'o.store_id'))
-      .leftJoin('staff as c', (j) => j.onRef('c.tenant_id', '=', 'o.tenant_id').onRef('c.id', '=', 'o.clerk_id'))
-      .select([
-        'o.id',
-        'o.order_no',
-        'o.paid_at',
-        'o.paid_day',
-        'o.amount_fen',
-        'o.channel',
-        'o.status',
-        'o.is_refund',
-        'o.refund_of_order_no',
-        'o.customer_id',
-        'o.external_userid',
-        'o.unionid',
-        'o.member_no',
-        'o.mobile_masked',
-        'o.openid',
-        'o.source',
-        'o.import_id',
-        'o.created_at',
-        'o.updated_at',
-        's.code as store_code',
-        's.name as store_name',
-        'c.id as clerk_id',
-        'c.name as clerk_name',
-      ])
-      .where('o.tenant_id', '=', tenantId)
-      .where('o.order_no', '=', orderNo)
-      .executeTakeFirst();
+    const o = await orderByNumber(trx, tenantId, orderNo);
     if (!o) throw new NotFoundError(`No order "${orderNo}"`);
-    const items = await trx
-      .selectFrom('order_items')
-      .select(['line_no', 'sku', 'name', 'category', 'quantity', 'unit_price_fen', 'amount_fen'])
-      .where('tenant_id', '=', tenantId)
-      .where('order_id', '=', o.id)
-      .orderBy('line_no')
-      .execute();
+    const items = await orderItems(trx, tenantId, o.id);
     return {
       id: o.id,
       order_no: o.order_no,

@@ -63,11 +63,3 @@ async function recordSize(trx: Tx, tenantId: TenantId, segmentId: string, day: s
     where tenant_id = ${tenantId}::uuid and id = ${segmentId}::uuid returning n.size`.execute(trx);
   return { size: r.rows[0]?.size ?? 0, entered, exited };
 }
-
-/** Entries and exits of a segment, newest first (campaigns trigger on "entered"). */
-export async function segmentEvents(trx: Tx, tenantId: TenantId, segmentId: string, limit = 100) {
-  const r = await sql<{ customer_id: string; kind: 'enter' | 'exit'; day: string; at: Date }>`
-    select customer_id, kind, day::text as day, at from segment_events where tenant_id = ${tenantId}::uuid and segment_id = ${segmentId}::uuid
-    order by id desc limit ${limit}`.execute(trx);
-  return r.rows;
-}

@@ -292,12 +292,6 @@ export async function endMissingRelations(trx: Tx, tenantId: TenantId, externalU
   return { ended: r.rows.length, customerId: r.rows[0]?.customer_id ?? null };
 }
 
-/** The customer id behind an external_userid, if known. */
-export async function customerIdByExternalUserid(trx: Tx, tenantId: TenantId, externalUserid: string): Promise<string | null> {
-  const r = await trx.selectFrom('customer_identities').select('customer_id').where('tenant_id', '=', tenantId).where('kind', '=', 'external_userid').where('value', '=', externalUserid).executeTakeFirst();
-  return r?.customer_id ?? null;
-}
-
 /** Marks or clears "the customer deleted the clerk" (one-way; the relation stays visible to the API). */
 export async function setCustomerDeleted(trx: Tx, tenantId: TenantId, externalUserid: string, userid: string, deleted: boolean): Promise<number> {
   const r = await sql`

@@ -56,8 +56,6 @@ export function wecomSettingsPage(services: Services, actor: Actor) {
 export const tagCatalogue = (services: Services, actor: Actor) =>
   withActorTenant(services, actor, async (trx) => ({ groups: await listTagGroups(trx, actor.tenantId), corpTags: await countLiveWecomTags(trx, actor.tenantId), limit: WECOM_LIMITS.corpTags }));
 
-export const tagOptions = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => listTagOptions(trx, actor.tenantId));
-
 /** A customer's WeCom side on the profile (relations, tags, how they came) and the tags one may add. */
 export const customerWecomView = (services: Services, actor: Actor, id: string) =>
   withActorTenant(services, actor, async (trx) => ({ profile: await getCustomerWecomProfile(trx, actor, id), tagOptions: await listTagOptions(trx, actor.tenantId) }));

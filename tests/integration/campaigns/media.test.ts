@@ -11,6 +11,7 @@ import type { CampaignContent } from '../../../app/lib/contracts/campaign';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
+import { fetchImage, imageFetcher } from '../../../server/campaigns/media.service';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
@@ -43,7 +44,7 @@ async function sendRun(tenantId: TenantId, content: CampaignContent) {
     return id;
   });
   const plan = await planMassRun(h.services, tenantId, runId, content, 25);
-  const r = await deliverMassRun(h.services, tenantId, runId, content, plan.texts);
+  const r = await deliverMassRun(h.services, tenantId, runId, content, plan.texts, { fetchImage: imageFetcher({ allowPrivate: true }) });
   return { runId, tasks: plan.tasks, ...r };
 }
 
@@ -88,4 +89,17 @@ describe('campaign image attachments', () => {
     const cached = await withTenant(h.services.dbs, tenant.id, (trx) => sql<{ media_id: string }>`select media_id from wecom_media where tenant_id = ${tenant.id}::uuid`.execute(trx));
     expect(cached.rows.map((r) => r.media_id)).toEqual([...ids3]);
   }, 300_000);
+
+  it('the server fetches no image from its own network: loopback by address or by name, redirects to it, non-images', async () => {
+    const port = (server.address() as AddressInfo).port;
+    await expect(fetchImage(imageUrl)).rejects.toThrow(/private address/);
+    await expect(fetchImage(`http://localhost:${port}/poster.png`)).rejects.toThrow(/localhost resolves to a private address/);
+    await expect(fetchImage(`http://[::ffff:127.0.0.1]:${port}/poster.png`)).rejects.toThrow(/private address/);
+    await expect(fetchImage('http://169.254.169.254/latest/meta-data/')).rejects.toThrow(/private address/);
+    await expect(fetchImage('file:///etc/passwd')).rejects.toThrow(/only http\(s\) URLs/);
+    const before = fetches;
+    await expect(imageFetcher({ allowPrivate: true })(`http://127.0.0.1:${port}/missing.png`)).rejects.toThrow(/HTTP 404/);
+    expect(fetches).toBe(before + 1); // the refused ones never reached the server
+  });
 });
+

@@ -202,10 +202,11 @@ describe('campaign send results', () => {
 
   it('a poll WeCom keeps rate-limiting (45009) is rescheduled with a backoff; the run goes on', async () => {
     const { tenant, sim, runId, tasks } = await deliveredRun(44);
-    // More 45009 answers than the client's retries: the first task's send results cannot be read now.
+    // More 45009 answers than the client's retries: the first task's send results cannot be read now (one task at
+    // a time, so the five answers all go to its call and its retries).
     sim.injectFaults({ api: 'externalcontact/get_groupmsg_send_result', kind: 'errcode', errcode: 45009, times: 5 });
     const now = new Date(sim.now());
-    const r = await pollRunResults(h.services, tenant.id, runId, { now });
+    const r = await pollRunResults(h.services, tenant.id, runId, { now, concurrency: 1 });
     expect(r).toEqual({ polled: tasks.length - 1, confirmed: 0, updated: 0, deferred: 1 });
     const deferred = (await outbox(tenant.id, runId)).filter((o) => o.poll_failures > 0);
     expect(deferred.length).toBe(1);

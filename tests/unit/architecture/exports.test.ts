@@ -32,14 +32,11 @@ const PENDING: Record<string, string[]> = {
  */
 const UNUSED_PENDING = new Set([
   'server/campaigns/campaigns.service.ts: isFinal',
-  'server/clerk/scripts.service.ts: getScript',
   'server/ingest/detect.ts: delimiterLabel',
   'server/ingest/error-report.ts: removeErrorReport',
   'server/ingest/values.ts: PRICE_SCALE',
   'server/ingest/values.ts: priceToFenString',
-  'server/segments/membership.repository.ts: segmentEvents',
   'server/tenancy/actor.ts: isClerk',
-  'server/wecom/contacts.repository.ts: customerIdByExternalUserid',
   'server/wecom/crypto.ts: buildEncryptedReplyXml',
   'server/wecom/types.ts: WECOM_ERRCODES',
   'server/wecom/welcome-template.ts: WELCOME_PLACEHOLDERS',

@@ -1,0 +1,78 @@
+/**
+ * The standalone WeCom simulator (server/wecom/simulator/standalone.ts) in its own process, as the benchmarks
+ * talk to it over HTTP, and the CPU time of processes (Linux /proc) to say where a benchmark's time went.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT_DIR } from '../../server/config';
+
+export interface StandaloneSimulator {
+  child: ChildProcess;
+  url: string;
+  /** What the simulator printed when it was ready (world size, corp id, limits). */
+  startup: string;
+  /** POST to the simulator's control surface (/__sim/…). */
+  control: (path: string, body: unknown) => Promise<unknown>;
+  stop: () => void;
+}
+
+/** Starts the simulator with `env` (SIM_* variables) on `port`; resolves once it listens. */
+export async function startStandaloneSimulator(port: number, env: Record<string, string>): Promise<StandaloneSimulator> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'server/wecom/simulator/standalone.ts')], {
+    env: { ...process.env, ...env, SIM_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    cwd: ROOT_DIR,
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`simulator did not start:\n${out}`)), 180_000);
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (out.includes('latency')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`simulator exited with ${code}:\n${out}`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const control = async (p: string, body: unknown) => {
+    const r = await fetch(`${url}${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`simulator ${p}: HTTP ${r.status} ${await r.text()}`);
+    return r.json() as Promise<unknown>;
+  };
+  return { child, url, startup: out, control, stop: () => void child.kill('SIGTERM') };
+}
+
+/** CPU seconds (user + system) used so far by processes matching a predicate (Linux /proc). */
+export function cpuSeconds(match: (comm: string, pid: number, ppid: number) => boolean): number {
+  let ticks = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!match(comm, Number(d), ppid)) continue;
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // the process ended
+    }
+  }
+  return ticks / 100;
+}
+
+/** The postmaster running on `dataDir` and its children: a predicate for cpuSeconds. */
+export function postgresOf(dataDir: string): (comm: string, pid: number, ppid: number) => boolean {
+  const postmaster = readdirSync('/proc').find((d) => {
+    if (!/^\d+$/.test(d)) return false;
+    try {
+      return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(dataDir);
+    } catch {
+      return false;
+    }
+  });
+  return (_c, pid, ppid) => String(pid) === postmaster || String(ppid) === postmaster;
+}
