@@ -37,6 +37,9 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '54391' },
     clerks: { type: 'string', default: '60' },
     rounds: { type: 'string', default: '5' },
+    // A clerk reads a page before opening the next: [0.5, 1.5] × this many ms (a person, however quick, is not a
+    // loop). 0 sends back to back: a saturation test, where latency is queueing (60 clients / throughput).
+    'think-ms': { type: 'string', default: '1000' },
     write: { type: 'boolean', default: false },
   },
 });
@@ -95,7 +98,8 @@ async function main() {
     });
     const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const rounds = Number(args.rounds);
-    const plan = { base, rounds, clerks: [] as { cookie: string; pages: Record<string, string[]> }[] };
+    const thinkMs = Number(args['think-ms']);
+    const plan = { base, rounds, thinkMs, clerks: [] as { cookie: string; pages: Record<string, string[]> }[] };
     for (const k of clerks) {
       const r = await login(services, { identifier: k.email, password: PASSWORD, ip: '127.0.0.1', userAgent: 'bench' });
       const mine = await withTenant(services.dbs, tenantId, (trx) =>
@@ -127,7 +131,7 @@ async function main() {
     const loadAfter = os.loadavg().map((x) => x.toFixed(1)).join(' / ');
     if (statements) {
       const top = await withSystem(services.dbs, (db) => sql<{ calls: number; ms: number; mean: number; q: string }>`
-        select calls::int, round(total_exec_time)::int as ms, round(mean_exec_time::numeric, 2)::float as mean, left(regexp_replace(query, '\s+', ' ', 'g'), 220) as q
+        select calls::int, round(total_exec_time)::int as ms, round(mean_exec_time::numeric, 2)::float as mean, left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 220) as q
         from pg_stat_statements order by total_exec_time desc limit 25`.execute(db));
       for (const x of top.rows) process.stderr.write(`${String(x.ms).padStart(7)} ms ${String(x.calls).padStart(6)} calls ${String(x.mean).padStart(8)} ms/call  ${x.q}\n`);
     }
@@ -137,9 +141,9 @@ async function main() {
     const md = [
       '## Clerk workspace',
       '',
-      `Run on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, embedded PostgreSQL 15, \`npx tsx bench/clerk/run.ts --rounds ${rounds} --write\`. The machine was shared with other agents' builds and tests: load average ${loadBefore} (1/5/15 min) before the measured run and ${loadAfter} after it, so these numbers are pessimistic.`,
+      `Run on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores (${cpu}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, embedded PostgreSQL 15, \`npx tsx bench/clerk/run.ts --rounds ${rounds} --think-ms ${thinkMs}${args.write ? " --write" : ""}\`. The machine was shared with other agents' builds and tests: load average ${loadBefore} (1/5/15 min) before the measured run and ${loadAfter} after it, so these numbers are pessimistic.`,
       '',
-      `Data: the bench/analytics tenant (${c.customers.toLocaleString('en')} customers, ${c.orders.toLocaleString('en')} orders); every customer served by the clerk of their latest order (${perClerk.rows[0]!.avg} customers per clerk on average, at most ${perClerk.rows[0]!.max}). ${clerks.length} clerks signed in, each one concurrent client opening 今日 and then a card of one of their customers (and their list), ${rounds} rounds, after one warm-up round; full document requests (SSR of the /m layout with its tab count and the page).`,
+      `Data: the bench/analytics tenant (${c.customers.toLocaleString('en')} customers, ${c.orders.toLocaleString('en')} orders); every customer served by the clerk of their latest order (${perClerk.rows[0]!.avg} customers per clerk on average, at most ${perClerk.rows[0]!.max}). ${clerks.length} clerks signed in, each one concurrent client opening 今日 and then a card of one of their customers (and their list), ${rounds} rounds, after one warm-up round; full document requests (SSR of the /m layout with its tab count and the page). ${thinkMs > 0 ? `Each clerk reads a page for 0.5–1.5 × ${thinkMs} ms before opening the next.` : 'No think time: every clerk opens the next page as soon as one arrives (a saturation test: the latency is mostly queueing, 60 clients divided by the throughput).'}`,
       '',
       '| page | goal p95 ms | p50 ms | p95 ms | max ms | requests |',
       '|---|---|---|---|---|---|',

@@ -73,9 +73,19 @@ export interface ClerkTaskRunsTable {
   finished_at: Generated<Timestamp>;
 }
 
+/** One row per clerk and local day whose tasks 今日 generated before the tenant's daily run (migration 2026-12-07-1860). */
+export interface ClerkTaskStaffRunsTable {
+  tenant_id: string;
+  staff_id: string;
+  day: DateString;
+  tasks_created: Generated<number>;
+  finished_at: Generated<Timestamp>;
+}
+
 export interface ClerkTables {
   clerk_tasks: ClerkTasksTable;
   clerk_task_runs: ClerkTaskRunsTable;
+  clerk_task_staff_runs: ClerkTaskStaffRunsTable;
   customer_follow_ups: CustomerFollowUpsTable;
   clerk_scripts: ClerkScriptsTable;
   customer_touches: CustomerTouchesTable;

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { ClerkCustomerQuery } from '../../app/lib/clerk-contract';
-import { customerScopeSql } from '../customers/scope';
+import { clerkRelationSql, customerScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
 import { customerHasTagSql, tagsOfCustomers } from '../wecom/tags.repository';
@@ -23,11 +23,14 @@ export interface ClerkCustomerRow {
   open_tasks: number;
 }
 
-function searchSql(actor: Actor, q: string) {
+/** The search: remark (the clerk's own, on the relation `f` when the list drives from it), name, member no., last 4 digits. */
+function searchSql(actor: Actor, q: string, relation: string | null) {
   const like = `%${q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
   const conds = [
     sql`c.display_name ilike ${like}`,
-    sql`exists (select 1 from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.ended_at is null and f.remark ilike ${like}
+    relation
+      ? sql`${sql.ref(`${relation}.remark`)} ilike ${like}`
+      : sql`exists (select 1 from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.ended_at is null and f.remark ilike ${like}
           ${actor.staffId ? sql`and f.staff_id = ${actor.staffId}::uuid` : sql``})`,
     sql`exists (select 1 from customer_identities i where i.tenant_id = c.tenant_id and i.customer_id = c.id and i.kind = 'member_no' and i.value = ${q})`,
   ];
@@ -35,22 +38,48 @@ function searchSql(actor: Actor, q: string) {
   return sql`(${sql.join(conds, sql` or `)})`;
 }
 
+/**
+ * Where the list starts: a clerk's open relations (a few hundred rows by index; the remark is the relation's), or
+ * for other roles the tenant's customers filtered by their scope.
+ */
+function listSource(actor: Actor) {
+  const relation = clerkRelationSql(actor, 'f');
+  if (relation) {
+    return {
+      from: sql`customer_follows f join customers c on c.tenant_id = f.tenant_id and c.id = f.customer_id`,
+      scope: relation,
+      name: sql`coalesce(nullif(f.remark, ''), c.display_name)`,
+      alias: 'f',
+    };
+  }
+  const staff = actor.staffId ? sql`${actor.staffId}::uuid` : sql`null::uuid`;
+  return {
+    from: sql`customers c`,
+    scope: sql`c.tenant_id = ${actor.tenantId}::uuid and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`,
+    name: sql`coalesce((select nullif(f.remark, '') from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.staff_id = ${staff} and f.ended_at is null), c.display_name)`,
+    alias: null,
+  };
+}
+
 export async function listClerkCustomers(trx: Tx, actor: Actor, p: ClerkCustomerQuery) {
-  const conds = [sql`c.tenant_id = ${actor.tenantId}::uuid`, sql`c.merged_into is null`, customerScopeSql(actor, 'c.id', 'c.primary_store_id')];
-  if (p.q) conds.push(searchSql(actor, p.q));
+  const src = listSource(actor);
+  const conds = [src.scope, sql`c.merged_into is null`];
+  if (p.q) conds.push(searchSql(actor, p.q, src.alias));
   if (p.stage) conds.push(sql`cm.stage = ${p.stage}`);
   if (p.due) conds.push(isDueSql('cm'));
   if (p.tag) conds.push(customerHasTagSql(actor.tenantId, 'c.id', p.tag));
-  const where = sql.join(conds, sql` and `);
   const staff = actor.staffId ? sql`${actor.staffId}::uuid` : sql`null::uuid`;
+  // Open tasks per customer in one range scan of the actor's open tasks (clerk_tasks_open_idx), not one probe a row.
   const rows = await sql<ClerkCustomerRow & { total: number }>`
-    select c.id,
-      coalesce((select nullif(f.remark, '') from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.staff_id = ${staff} and f.ended_at is null), c.display_name) as name,
-      c.display_name, cm.stage, coalesce(cm.is_due, false) as is_due, cm.recency_days,
-      (select count(*)::int from clerk_tasks k where k.tenant_id = c.tenant_id and k.customer_id = c.id and k.staff_id = ${staff} and k.status = 'open') as open_tasks,
-      count(*) over ()::int as total
-    from customers c left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
-    where ${where}
+    with k as (
+      select customer_id, count(*)::int as n from clerk_tasks
+      where tenant_id = ${actor.tenantId}::uuid and staff_id = ${staff} and status = 'open' and customer_id is not null group by customer_id)
+    select c.id, ${src.name} as name, c.display_name, cm.stage, coalesce(cm.is_due, false) as is_due, cm.recency_days,
+      coalesce(k.n, 0) as open_tasks, count(*) over ()::int as total
+    from ${src.from}
+    left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id
+    left join k on k.customer_id = c.id
+    where ${sql.join(conds, sql` and `)}
     order by coalesce(cm.is_due, false) desc, ${duePriorityOrderSql('cm')}, open_tasks desc, cm.recency_days desc nulls last, c.id
     limit ${CLERK_PAGE_SIZE} offset ${(p.page - 1) * CLERK_PAGE_SIZE}`.execute(trx);
   const tags = await tagsOfCustomers(trx, actor.tenantId, rows.rows.map((r) => r.id));

@@ -20,6 +20,12 @@ export interface WaitingMassTask {
   created_at: Date;
 }
 
+/** SQL: the outbox rows `o` (joined to their run `r`) of the clerk's 群发 tasks still waiting for their confirmation. */
+function waitingSql(tenantId: TenantId, staffId: string) {
+  return sql`o.tenant_id = ${tenantId}::uuid and o.sender_staff_id = ${staffId}::uuid and o.state = 'done' and o.msgid is not null
+      and o.confirmed_at is null and o.cancelled_at is null and r.status not in ('cancelled', 'failed')`;
+}
+
 /** The clerk's unconfirmed 群发 tasks, one row per campaign run, oldest first. */
 export async function waitingMassTasks(trx: Tx, tenantId: TenantId, staffId: string, limit = 20): Promise<WaitingMassTask[]> {
   const r = await sql<WaitingMassTask>`
@@ -28,10 +34,19 @@ export async function waitingMassTasks(trx: Tx, tenantId: TenantId, staffId: str
     from campaign_outbox o
     join campaign_runs r on r.tenant_id = o.tenant_id and r.id = o.run_id
     join campaigns c on c.tenant_id = r.tenant_id and c.id = r.campaign_id
-    where o.tenant_id = ${tenantId}::uuid and o.sender_staff_id = ${staffId}::uuid and o.state = 'done' and o.msgid is not null
-      and o.confirmed_at is null and o.cancelled_at is null and r.status not in ('cancelled', 'failed')
+    where ${waitingSql(tenantId, staffId)}
     group by o.run_id, c.name, c.content
     order by min(o.called_at), o.run_id
     limit ${limit}`.execute(trx);
   return r.rows;
+}
+
+/** How many campaign runs have 群发 tasks waiting for the clerk (the rows `waitingMassTasks` would list, uncapped). */
+export async function waitingMassRunCount(trx: Tx, tenantId: TenantId, staffId: string): Promise<number> {
+  const r = await sql<{ n: number }>`
+    select count(distinct o.run_id)::int as n
+    from campaign_outbox o
+    join campaign_runs r on r.tenant_id = o.tenant_id and r.id = o.run_id
+    where ${waitingSql(tenantId, staffId)}`.execute(trx);
+  return r.rows[0]!.n;
 }

@@ -2,10 +2,12 @@
  * Clerk tasks (`clerk_tasks`): today's generated tasks of one clerk, the list the 今日 tab shows, closing a task.
  *
  * Generation is idempotent and set-based: each kind is one `insert … select … on conflict do nothing` on
- * (tenant, clerk, kind, dedupe_key), so opening the page twice, or two devices at once, never duplicates a task.
- * The daily job (clerk-tasks.job.ts) runs the same generation for every clerk of a tenant each morning in its zone;
- * the page generates the signed-in clerk's on the way, so adds during the day show up at once.
- * Segments and campaigns insert their own rows (kind 'segment' / 'campaign', source naming them) the same way.
+ * (tenant, clerk, kind, dedupe_key), so two runs of a day, or two devices at once, never duplicate a task.
+ * The daily job (tasks.job.ts) runs it for every clerk of a tenant each morning in its zone (`clerk_task_runs`);
+ * 今日 runs it for the signed-in clerk only when their day has no run yet (before the job, or a tenant whose job
+ * has not run) and records that (`clerk_task_staff_runs`), so every other request of the day only reads.
+ * Segments and campaigns insert their own rows (kind 'segment' / 'campaign', source naming them) the same way, and
+ * a follow-up logged with a date that has come creates its task at once (`createDueFollowUpTask`).
  */
 import { sql, type RawBuilder } from 'kysely';
 import { tenantToday } from '../analytics/metrics.repository';
@@ -147,15 +149,38 @@ export async function listOpenTasks(trx: Tx, tenantId: TenantId, staffId: string
   return r.rows.map((x) => ({ ...x, monetary_fen: x.monetary_fen === null ? null : Number(x.monetary_fen) }));
 }
 
-/** Counts for the tab: open (due today or earlier), of which overdue, and closed today. */
-export async function taskCounts(trx: Tx, tenantId: TenantId, staffId: string, today: string) {
-  const r = await sql<{ open: number; overdue: number; done_today: number; skipped_today: number }>`
-    select count(*) filter (where status = 'open' and due_on <= ${today}::date)::int as open,
-      count(*) filter (where status = 'open' and due_on < ${today}::date)::int as overdue,
-      count(*) filter (where status = 'done' and (closed_at at time zone (select timezone from tenants where id = ${tenantId}::uuid))::date = ${today}::date)::int as done_today,
-      count(*) filter (where status = 'skipped' and (closed_at at time zone (select timezone from tenants where id = ${tenantId}::uuid))::date = ${today}::date)::int as skipped_today
-    from clerk_tasks where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid`.execute(trx);
+export interface TaskCounts {
+  open: number;
+  overdue: number;
+  done_today: number;
+  skipped_today: number;
+}
+
+/**
+ * Counts for 今日: open (due today or earlier), of which overdue, and closed since the start of the tenant's local
+ * day. Two index range scans: the clerk's open tasks (clerk_tasks_open_idx) and their tasks closed today
+ * (clerk_tasks_closed_idx), never the clerk's whole history.
+ */
+export async function taskCounts(trx: Tx, tenantId: TenantId, staffId: string, today: string): Promise<TaskCounts> {
+  const r = await sql<TaskCounts>`
+    with o as (
+      select count(*)::int as open, count(*) filter (where due_on < ${today}::date)::int as overdue from clerk_tasks
+      where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and status = 'open' and due_on <= ${today}::date),
+    d as (select (${today}::date::timestamp at time zone t.timezone) as since, ((${today}::date + 1)::timestamp at time zone t.timezone) as until from tenants t where t.id = ${tenantId}::uuid),
+    c as (
+      select count(*) filter (where k.status = 'done')::int as done_today, count(*) filter (where k.status = 'skipped')::int as skipped_today
+      from clerk_tasks k, d
+      where k.tenant_id = ${tenantId}::uuid and k.staff_id = ${staffId}::uuid and k.status in ('done', 'skipped') and k.closed_at >= d.since and k.closed_at < d.until)
+    select o.open, o.overdue, c.done_today, c.skipped_today from o, c`.execute(trx);
   return r.rows[0]!;
+}
+
+/** The tab's count on the other /m pages: open tasks up to the tenant's today (clerk_tasks_open_idx), one statement. */
+export async function openTaskTotal(trx: Tx, tenantId: TenantId, staffId: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from clerk_tasks k, tenants t
+    where t.id = ${tenantId}::uuid and k.tenant_id = ${tenantId}::uuid and k.staff_id = ${staffId}::uuid and k.status = 'open'
+      and k.due_on <= (now() at time zone t.timezone)::date`.execute(trx);
+  return r.rows[0]!.n;
 }
 
 /** Closes one open task of the clerk. Returns the row before, or null when it is not theirs or not open. */
@@ -186,6 +211,40 @@ export async function moveOpenTasks(trx: Tx, tenantId: TenantId, customerIds: st
   await sql`update clerk_tasks set status = 'expired', reason = ${reason}, closed_at = now()
     where tenant_id = ${tenantId}::uuid and staff_id = ${fromStaffId}::uuid and status = 'open' and customer_id = any(${customerIds}::uuid[])`.execute(trx);
   return Number(moved.numAffectedRows ?? 0);
+}
+
+/**
+ * The tenant's today and whether the clerk's tasks of it were generated: by the tenant's daily run, or by 今日 for
+ * this clerk (two primary-key probes, one statement).
+ */
+export async function clerkDay(trx: Tx, tenantId: TenantId, staffId: string): Promise<{ today: string; generated: boolean }> {
+  const r = await sql<{ today: string; generated: boolean }>`select d.day::text as today,
+      exists (select 1 from clerk_task_runs r where r.tenant_id = ${tenantId}::uuid and r.day = d.day)
+        or exists (select 1 from clerk_task_staff_runs s where s.tenant_id = ${tenantId}::uuid and s.staff_id = ${staffId}::uuid and s.day = d.day) as generated
+    from (select (now() at time zone timezone)::date as day from tenants where id = ${tenantId}::uuid) d`.execute(trx);
+  const row = r.rows[0];
+  if (!row) throw new Error('tenant not found');
+  return row;
+}
+
+/** Records that 今日 generated the clerk's tasks of `day`, with the tasks this transaction created for them. */
+export async function recordClerkDayRun(trx: Tx, tenantId: TenantId, staffId: string, day: string): Promise<void> {
+  await sql`insert into clerk_task_staff_runs (tenant_id, staff_id, day, tasks_created)
+    select ${tenantId}::uuid, ${staffId}::uuid, ${day}::date, count(*)::int from clerk_tasks
+    where tenant_id = ${tenantId}::uuid and created_at = now() and staff_id = ${staffId}::uuid
+    on conflict (tenant_id, staff_id, day) do nothing`.execute(trx);
+}
+
+/**
+ * A follow-up record whose next date has already come (today or earlier) becomes the clerk's follow-up task at once,
+ * as the day's generation would have made it; later dates wait for the generation of their day.
+ */
+export async function createDueFollowUpTask(trx: Tx, tenantId: TenantId, followUpId: string, today: string): Promise<void> {
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
+    select fu.tenant_id, 'follow_up', fu.customer_id, fu.staff_id, fu.next_follow_up_on, 'fu:' || fu.id, 'system'
+    from customer_follow_ups fu
+    where fu.tenant_id = ${tenantId}::uuid and fu.id = ${followUpId}::uuid and fu.next_follow_up_on <= ${today}::date
+    on conflict do nothing`.execute(trx);
 }
 
 /** Whether the daily generation of `day` has run for the tenant. */

@@ -12,7 +12,7 @@ import type { Actor } from '../tenancy/actor';
 export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', storeIdRef = 'customers.primary_store_id') {
   const cid = sql.ref(customerIdRef);
   if (actor.role === 'clerk') {
-    return sql<SqlBool>`exists (select 1 from customer_follows f where f.tenant_id = ${actor.tenantId} and f.customer_id = ${cid} and f.staff_id = ${actor.staffId} and f.ended_at is null)`;
+    return sql<SqlBool>`exists (select 1 from customer_follows f where f.customer_id = ${cid} and ${clerkRelationSql(actor, 'f')})`;
   }
   if (actor.storeScope === null) return sql<SqlBool>`true`;
   if (actor.storeScope.length === 0) return sql<SqlBool>`false`;
@@ -20,6 +20,16 @@ export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', s
   return sql<SqlBool>`(${sql.ref(storeIdRef)} in (${stores}) or exists (
       select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
       where f.tenant_id = ${actor.tenantId} and f.customer_id = ${cid} and f.ended_at is null and s.store_id in (${stores})))`;
+}
+
+/**
+ * A clerk's scope as the relations to start from: `customer_follows` rows (alias `f`) of the clerk that are open, one
+ * per customer served (customer_follows_staff_idx). A clerk's lists drive from these instead of filtering every
+ * customer of the tenant; `customerScopeSql` tests the same condition for one customer. Null for other roles.
+ */
+export function clerkRelationSql(actor: Actor, f: string) {
+  if (actor.role !== 'clerk') return null;
+  return sql<SqlBool>`${sql.ref(`${f}.tenant_id`)} = ${actor.tenantId}::uuid and ${sql.ref(`${f}.staff_id`)} = ${actor.staffId}::uuid and ${sql.ref(`${f}.ended_at`)} is null`;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CampaignContent, CampaignSchedule } from '../../app/lib/contracts/
 import { insertCampaign, insertRun } from '../campaigns/campaigns.repository';
 import { snapshotRecipients } from '../campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../campaigns/delivery.service';
+import { createOneToOneTasks } from '../campaigns/one-to-one.service';
 import { cancelExpired, pollRunResults } from '../campaigns/results.service';
 import { nextRunAt } from '../campaigns/schedule';
 import { createSegment } from '../segments/segments.service';
@@ -59,12 +60,40 @@ export async function seedCampaignDemo(ctx: DemoContext, opts: DemoCampaignOptio
   // The campaigns' audience segment: every customer a clerk serves on WeCom.
   const segment = await withTenant(services.dbs, tenantId, (trx) => createSegment(trx, systemActor(tenantId, 'demo', 'demo-seed'), { name: '企业微信好友', description: '有导购企业微信好友关系的客户', rule: { all: [{ any: [{ field: 'wecom_added_at', op: 'not_empty' }] }], none: [] } }));
   for (const p of PAST) await pastRun(ctx, sim, rng, p, opts, segment.id);
+  await oneToOneRun(ctx, segment.id);
   await withTenant(services.dbs, tenantId, async (trx) => {
     const weekly: CampaignSchedule = { kind: 'recurring', frequency: 'weekly', weekdays: [5], time: '10:00' };
     const id = await insertCampaign(trx, tenantId, { name: '周五会员日', goal: '会员日到店', delivery: 'mass', audience: { segment_id: segment.id }, content: { text: '{导购|您的导购}提醒：本周五会员日，全场积分双倍～', attachments: [] }, schedule: weekly, holdoutPct: 10, attributionDays: 7, createdBy: null });
     await sql`update campaigns set status = 'scheduled', next_run_at = ${nextRunAt(weekly, new Date(), 'Asia/Shanghai')}, approved_at = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
     await insertCampaign(trx, tenantId, { name: '生日关怀（草稿）', goal: '生日月到店', delivery: 'mass', audience: { segment_id: segment.id }, content: { text: '生日快乐！{门店|我们}为您准备了生日礼，本月到店领取。', attachments: [] }, schedule: { kind: 'once', at: null }, holdoutPct: 10, attributionDays: 14, createdBy: null });
   });
+}
+
+/** Today's 1:1 follow-up: each clerk gets personalised scripts for a few of their customers in 今日 (by customer id). */
+const ONE_TO_ONE_PER_CLERK = 3;
+
+/**
+ * A 1:1 campaign running today through the real delivery (createOneToOneTasks): a script per customer, personalised
+ * with their name, last item and days since, in their clerk's 今日 — a newcomer clerk sees what a 1:1 send looks
+ * like. The audience: a few customers of every clerk who are served by that clerk only (so the sender rule picks them).
+ */
+async function oneToOneRun(ctx: DemoContext, segmentId: string): Promise<void> {
+  const { services, tenantId } = ctx;
+  const content: CampaignContent = { text: '{客户称呼|您好}，我是{门店|门店}的{导购|导购}。您买过的{上次购买商品|那款}到新货了，这周来店给您留一份？', attachments: [] };
+  const runId = await withTenant(services.dbs, tenantId, async (trx) => {
+    const campaignId = await insertCampaign(trx, tenantId, { name: '老客 1 对 1 回访', goal: '导购一对一唤回', delivery: 'one_to_one', audience: { segment_id: segmentId }, content, schedule: { kind: 'once', at: null }, holdoutPct: 0, attributionDays: 7, createdBy: null });
+    const id = await insertRun(trx, tenantId, campaignId, new Date());
+    await snapshotRecipients(trx, tenantId, id, campaignId, 0, sql<{ id: string }>`select x.customer_id as id from (
+        select f.customer_id, row_number() over (partition by f.staff_id order by f.customer_id) as k from customer_follows f
+        where f.tenant_id = ${tenantId}::uuid and f.ended_at is null
+          and not exists (select 1 from customer_follows g where g.tenant_id = f.tenant_id and g.customer_id = f.customer_id and g.staff_id <> f.staff_id and g.ended_at is null)) x
+      where x.k <= ${ONE_TO_ONE_PER_CLERK}`);
+    await sql`update campaigns set status = 'running', approved_at = now() where tenant_id = ${tenantId}::uuid and id = ${campaignId}::uuid`.execute(trx);
+    await sql`update campaign_runs set status = 'sending', started_at = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+    return id;
+  });
+  await createOneToOneTasks(services, tenantId, runId, content);
+  await withTenant(services.dbs, tenantId, (trx) => sql`update campaign_runs set status = 'sent', sent_at = now() where tenant_id = ${tenantId}::uuid and id = ${runId}::uuid`.execute(trx));
 }
 
 /** One run through the pipeline on the simulator, dated back `daysAgo`, with its orders. */

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { fullRefresh } from '../../../server/analytics/refresh.service';
 import { listClerkCustomers } from '../../../server/clerk/customers.queries';
 import { executionByClerk, nudgeOverdueClerks, rollUpStores } from '../../../server/clerk/execution.queries';
+import { generateDailyTasks } from '../../../server/clerk/tasks.job';
 import { closeClerkTask, customerCard, logFollowUp, todayView } from '../../../server/clerk/workspace.service';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
@@ -31,7 +32,7 @@ describe('clerk workspace', () => {
     expect(mine.length).toBeGreaterThan(10);
     const withMetrics = (await db((trx) => sql<{ id: string }>`select customer_id as id from customer_metrics where tenant_id = ${tenant.id}::uuid and customer_id = any(${mine}::uuid[]) order by customer_id`.execute(trx))).rows.map((r) => r.id);
     expect(withMetrics.length).toBeGreaterThan(3);
-    const [a, b, c] = withMetrics;
+    const [a, b, c, d] = withMetrics;
     // Three due customers: b has the highest predicted value, then a; c has no fit (M counts) and the lowest.
     await db((trx) =>
       sql`update customer_metrics set is_due = true, expected_next_purchase = current_date - 3,
@@ -42,10 +43,18 @@ describe('clerk workspace', () => {
     const t1 = await db((trx) => todayView(trx, clerk));
     const due = t1.tasks.filter((k) => k.kind === 'due').map((k) => k.customer_id);
     expect(due).toEqual([b, a, c]);
-    // Opening the page again creates nothing new.
+    // The clerk's day is generated once: opening the page again only reads, so a customer who falls due later in the
+    // day waits for the next generation (here the tenant's daily job, which has not run today).
+    await db((trx) => sql`update customer_metrics set is_due = true, expected_next_purchase = current_date - 1 where tenant_id = ${tenant.id}::uuid and customer_id = ${d}::uuid`.execute(trx));
     const t2 = await db((trx) => todayView(trx, clerk));
-    expect(t2.tasks.length).toBe(t1.tasks.length);
+    expect(t2.tasks.map((k) => k.id)).toEqual(t1.tasks.map((k) => k.id));
     expect(t2.counts.open).toBe(t1.counts.open);
+    expect(t2.tasks.some((k) => k.customer_id === d)).toBe(false);
+    await generateDailyTasks(h.services, tenant.id);
+    const dTask = (await db((trx) => todayView(trx, clerk))).tasks.find((k) => k.kind === 'due' && k.customer_id === d);
+    expect(dTask).toBeDefined();
+    // d buys: no longer due, and its task expires at the next generation; here it is taken out by hand.
+    await db((trx) => sql`update clerk_tasks set status = 'expired', reason = 'no_longer_due' where tenant_id = ${tenant.id}::uuid and id = ${dTask!.id}::uuid`.execute(trx));
 
     const taskOf = (id: string) => t2.tasks.find((k) => k.kind === 'due' && k.customer_id === id)!.id;
     await db((trx) => closeClerkTask(trx, clerk, { intent: 'done', taskId: taskOf(b) }));

@@ -1,0 +1,79 @@
+/**
+ * A 1:1 campaign task in the clerk's 今日 at 390×844 (issue 16): the demo's running 1:1 follow-up (server/demo/
+ * campaigns.ts) put a personalised script for a few of the demo clerk's customers in their 今日. The clerk reads the
+ * script (the customer's name, their last item and the clerk's own name filled in), copies it, marks it 已发送; the
+ * task leaves 今日 and stays gone after a reload, and the customer's card shows the campaign as received.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, login, screenshot, until } from '../support/browser';
+
+const base = inject('appUrl');
+const PHONE = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 1 };
+const CAMPAIGN = '老客 1 对 1 回访';
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+/** The card's line for the demo's 1:1 campaign (date · name · received or not). */
+async function campaignLine(page: Page, customerId: string): Promise<string> {
+  await page.goto(`${base}/m/customers/${customerId}`);
+  await page.waitForSelector('[data-testid=card-campaigns]');
+  return page.locator('[data-testid=card-campaigns] li', { hasText: CAMPAIGN }).innerText();
+}
+
+describe('a 1:1 campaign task in 今日', () => {
+  it('shows the personalised script, copies it, and 已发送 closes the task for good and counts the customer as reached', async () => {
+    const ctx = await browser.newContext(PHONE);
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const page = await ctx.newPage();
+    await login(page, base, 'clerk@demo.huike');
+    expect(new URL(page.url()).pathname).toBe('/m');
+    const clerk = (await page.locator('.m-head h1').innerText()).split('·').pop()!.trim();
+
+    const task = page.locator('[data-testid=task][data-kind=campaign]').first();
+    await task.waitFor();
+    // What the clerk sees: the kind, the customer, the script with every variable filled in, 复制话术 and 已发送.
+    expect(await task.locator('.badge').first().innerText()).toBe('活动任务');
+    const customer = (await task.locator('strong').first().innerText()).trim();
+    expect(customer).not.toBe('');
+    const script = await task.locator('[data-testid=task-script]').innerText();
+    expect(script).toContain(`的${clerk}。`);
+    expect(script).toContain('到新货了，这周来店给您留一份？');
+    expect(script).not.toMatch(/[{}]/);
+    expect(await task.locator('button[value=done]').innerText()).toBe('已发送');
+    const href = (await task.locator('[data-testid=task-open]').getAttribute('href'))!;
+    const customerId = href.split('/').pop()!;
+    await screenshot(page, 'clerk-m-campaign-task');
+
+    // Before sending, the customer's card lists the campaign as not received yet.
+    expect(await campaignLine(page, customerId)).toContain('未送达');
+    await page.goto(`${base}/m`);
+    const mine = page.locator(`[data-testid=task][data-kind=campaign]:has([data-testid=task-open][href="${href}"])`);
+    await mine.waitFor();
+
+    // 复制话术: the script is on the clipboard and the button says so.
+    await mine.locator('[data-testid=campaign-script] button').click();
+    await until(page, async () => (await mine.locator('[data-testid=campaign-script] button').innerText()) === '已复制，去聊天里粘贴发送');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(script);
+
+    // 已发送: the task leaves the list and the tab's count drops by one.
+    const count = Number(await page.locator('[data-testid=tab-count]').innerText());
+    await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/m'), mine.locator('button[value=done]').click()]);
+    await until(page, async () => (await mine.count()) === 0 && Number(await page.locator('[data-testid=tab-count]').innerText()) === count - 1);
+
+    // It stays closed: a fresh 今日 no longer has it, and the card shows the campaign received.
+    await page.goto(`${base}/m`);
+    await page.waitForSelector('[data-testid=today-counts]');
+    expect(await mine.count()).toBe(0);
+    expect(await page.locator('[data-testid=tab-count]').innerText()).toBe(String(count - 1));
+    expect(await campaignLine(page, customerId)).toContain('已收到');
+    await screenshot(page, 'clerk-m-campaign-received');
+    await ctx.close();
+  });
+});
