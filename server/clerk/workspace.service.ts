@@ -3,11 +3,9 @@
  * card. Every read and write is inside the actor's customer scope (server/customers/scope.ts); every write is
  * audited.
  */
-import { sql } from 'kysely';
 import { followUpSchema, taskCloseSchema } from '../../app/lib/clerk-contract';
 import { customerProfile } from '../customers/profile.repository';
 import { closeScriptTask } from '../campaigns/one-to-one.repository';
-import { customerScopeSql } from '../customers/scope';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -17,6 +15,7 @@ import { listTagOptions } from '../wecom/tags.repository';
 import { openCustomerMobile } from '../customers/mobile-identity';
 import type { SecretBox } from '../lib/secret-box';
 import { customerCampaignHistory, sealedMobile } from './customers.queries';
+import { customerInScope, insertFollowUp, latestFollowUps } from './follow-ups.repository';
 import { waitingMassRunCount, waitingMassTasks } from './mass-tasks.repository';
 import { clerkSettings } from './settings';
 import { customerSummary } from './summary';
@@ -33,8 +32,7 @@ function parse<T>(r: { success: true; data: T } | { success: false; error: { iss
 }
 
 export async function assertServes(trx: Tx, actor: Actor, customerId: string): Promise<void> {
-  const r = await sql`select 1 from customers c where c.tenant_id = ${actor.tenantId}::uuid and c.id = ${customerId}::uuid and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
-  if (r.rows.length === 0) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
+  if (!(await customerInScope(trx, actor, customerId))) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
 }
 
 /**
@@ -91,11 +89,7 @@ export async function logFollowUp(trx: Tx, actor: Actor, customerId: string, inp
   const staffId = staffOf(actor);
   const v = parse(followUpSchema.safeParse(input));
   await assertServes(trx, actor, customerId);
-  const row = await trx
-    .insertInto('customer_follow_ups')
-    .values({ tenant_id: actor.tenantId, customer_id: customerId, staff_id: staffId, channel: v.channel, note: v.note, next_follow_up_on: v.nextOn ?? null })
-    .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow();
+  const row = await insertFollowUp(trx, actor.tenantId, { customerId, staffId, channel: v.channel, note: v.note, nextOn: v.nextOn ?? null });
   const closed = await completeCustomerTasks(trx, actor.tenantId, staffId, customerId, ['follow_up', 'due'], 'follow_up_logged');
   if (v.nextOn) await createDueFollowUpTask(trx, actor.tenantId, row.id, await tenantToday(trx, actor.tenantId));
   await audit(trx, actor, { action: 'follow_up.create', entityType: 'customer', entityId: customerId, after: { id: row.id, channel: v.channel, nextOn: v.nextOn ?? null, tasksClosed: closed } });
@@ -103,12 +97,7 @@ export async function logFollowUp(trx: Tx, actor: Actor, customerId: string, inp
 }
 
 export async function listFollowUps(trx: Tx, actor: Actor, customerId: string, limit = 20) {
-  const r = await sql<{ id: string; channel: string; note: string; next_follow_up_on: string | null; created_at: Date; clerk: string; mine: boolean }>`
-    select fu.id, fu.channel, fu.note, fu.next_follow_up_on::text as next_follow_up_on, fu.created_at, s.name as clerk, fu.staff_id = ${actor.staffId ?? null}::uuid as mine
-    from customer_follow_ups fu join staff s on s.tenant_id = fu.tenant_id and s.id = fu.staff_id
-    where fu.tenant_id = ${actor.tenantId}::uuid and fu.customer_id = ${customerId}::uuid
-    order by fu.created_at desc limit ${limit}`.execute(trx);
-  return r.rows;
+  return latestFollowUps(trx, actor, customerId, limit);
 }
 
 /** The customer card: summary in plain words, tags first, last orders with items, follow-ups, how they were added. */

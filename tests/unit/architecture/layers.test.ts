@@ -37,15 +37,11 @@ describe('layers', () => {
   });
 
   it('services keep their SQL in repositories: no Kysely query or sql template in a server/**/*.service.ts', () => {
-    // Services that still hold queries (#13.15 moves them out one module at a time); a new service starts clean.
-    const pending = new Set([
-      'server/clerk/workspace.service.ts',
-    ]);
     const query = /\.(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto)\(|\bsql(<[^>]*>)?`|\bsql\.(raw|ref|join|lit|id|table)\(/;
     const offenders = sourceFiles(path.join(ROOT, 'server'))
       .filter((f) => f.endsWith('.service.ts'))
       .map(rel)
-      .filter((f) => !pending.has(f) && query.test(readFileSync(path.join(ROOT, f), 'utf8')));
+      .filter((f) => query.test(readFileSync(path.join(ROOT, f), 'utf8')));
     expect(offenders).toEqual([]);
   });
 });
