@@ -5,26 +5,25 @@
  * follow relations, and one paid order per customer by one of their clerks (so the sender rule "the clerk of the
  * latest order, else the earliest relation" has orders to read).
  */
-import { chmodSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { sql } from 'kysely';
-import type { DB } from '../../db/connection';
+import type { DB, Sql } from '../../db/connection';
 import type { TenantId } from '../../server/tenancy/context';
 
-const lit = (s: string) => sql.raw(`'${s.replace(/'/g, "''")}'`);
-
-export async function generateCampaignTenant(owner: DB, tenantId: TenantId, dir: string, log: (m: string) => void = () => {}): Promise<{ customers: number; follows: number; staff: number }> {
-  // The server reads the files (COPY … FROM file runs as the PostgreSQL user).
-  chmodSync(dir, 0o755);
+export async function generateCampaignTenant(owner: DB, ownerSql: Sql, tenantId: TenantId, dir: string, log: (m: string) => void = () => {}): Promise<{ customers: number; follows: number; staff: number }> {
+  // Staging tables the client COPYs the files into (FROM STDIN: the server needs no access to this machine's files).
+  await ownerSql.unsafe(`drop table if exists gen_staff, gen_cust, gen_follow;
+    create unlogged table gen_staff (userid text, name text); create unlogged table gen_cust (eid text, name text);
+    create unlogged table gen_follow (userid text, eid text, createtime bigint)`);
+  for (const [t, f] of [['gen_staff', 'staff.tsv'], ['gen_cust', 'customers.tsv'], ['gen_follow', 'follows.tsv']] as const) {
+    const sink = (await (ownerSql.unsafe(`copy ${t} from stdin`) as unknown as { writable(): Promise<Writable> }).writable());
+    await pipeline(createReadStream(`${dir}/${f}`), sink);
+  }
   return owner.connection().execute(async (db) => {
     await sql`set work_mem = '256MB'`.execute(db);
     await sql`set synchronous_commit = off`.execute(db);
-    await sql`create temp table gen_staff (userid text, name text)`.execute(db);
-    await sql`create temp table gen_cust (eid text, name text)`.execute(db);
-    await sql`create temp table gen_follow (userid text, eid text, createtime bigint)`.execute(db);
-    for (const [t, f] of [['gen_staff', 'staff.tsv'], ['gen_cust', 'customers.tsv'], ['gen_follow', 'follows.tsv']] as const) {
-      chmodSync(`${dir}/${f}`, 0o644);
-      await sql`copy ${sql.table(t)} from ${lit(`${dir}/${f}`)}`.execute(db);
-    }
     const t = tenantId;
     await sql`insert into stores (tenant_id, code, name, address)
       select ${t}::uuid, 'S' || lpad(i::text, 4, '0'), '门店' || i, '城市路 ' || i || ' 号'

@@ -107,7 +107,7 @@ async function prepare(services: Services, simUrl: string, worldDir: string) {
   await withTenant(services.dbs, t.id, (trx) =>
     configureConnection(services, trx, actor, { corpId: CORP, secret: SECRET, callbackToken: 'benchToken', aesKey: generateEncodingAesKey(), mode: 'live', baseUrl: simUrl }),
   );
-  const world = await generateCampaignTenant(services.dbs.owner, t.id, worldDir, log);
+  const world = await generateCampaignTenant(services.dbs.owner, services.ownerSql, t.id, worldDir, log);
   log(`tenant: ${world.customers} customers, ${world.follows} relations, ${world.staff} clerks`);
   const segmentId = (await withTenant(services.dbs, t.id, (trx) => createSegment(trx, actor, { name: '全部客户', rule: {} }))).id;
   const campaignId = await withTenant(services.dbs, t.id, async (trx) => {
@@ -146,7 +146,7 @@ async function main() {
   try {
     const { tenantId, campaignId, world } = await prepare(services, sim.url, worldDir);
     const client = await wecomClientFor(services, tenantId);
-    const pg = postgresOf(path.join(dataDir, 'pg'));
+    const pg = postgresOf(path.join(dataDir, 'pg'), config.EMBEDDED_PG_PORT);
     const cpu = () => ({ pg: cpuSeconds(pg), sim: cpuSeconds((_c, pid) => pid === sim.child.pid), app: process.cpuUsage() });
     const cpuSince = (c0: ReturnType<typeof cpu>) => {
       const app = process.cpuUsage(c0.app);

@@ -64,15 +64,22 @@ export function cpuSeconds(match: (comm: string, pid: number, ppid: number) => b
   return ticks / 100;
 }
 
-/** The postmaster running on `dataDir` and its children: a predicate for cpuSeconds. */
-export function postgresOf(dataDir: string): (comm: string, pid: number, ppid: number) => boolean {
+/**
+ * The postmaster of `dataDir`, or listening on `port` (as root under a private directory the embedded cluster lives
+ * elsewhere, so its command line names the port, not the data dir), and its children: a predicate for cpuSeconds.
+ * Throws when there is none, rather than reporting 0 s.
+ */
+export function postgresOf(dataDir: string, port?: number | string): (comm: string, pid: number, ppid: number) => boolean {
   const postmaster = readdirSync('/proc').find((d) => {
     if (!/^\d+$/.test(d)) return false;
     try {
-      return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(dataDir);
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+      if (!/(^|\/)postgres$/.test(cmd[0] ?? '')) return false;
+      return cmd.includes(dataDir) || (port !== undefined && cmd.some((a, i) => a === '-p' && cmd[i + 1] === String(port)));
     } catch {
       return false;
     }
   });
+  if (!postmaster) throw new Error(`no PostgreSQL server of ${dataDir}${port !== undefined ? ` or on port ${port}` : ''} among this machine's processes`);
   return (_c, pid, ppid) => String(pid) === postmaster || String(ppid) === postmaster;
 }

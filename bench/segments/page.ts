@@ -18,6 +18,7 @@ import { openServices } from '../../server/services';
 import { createHttpApp } from '../../server/http/app';
 import { seedDemoIfEmpty, DEMO_PASSWORD } from '../../server/demo/seed';
 import { login } from '../../server/tenancy/auth.service';
+import { rerunInProduction } from '../lib/production';
 
 const { values: args } = parseArgs({
   options: {
@@ -52,12 +53,7 @@ function load(url: string, cookie: string): Promise<Latency> {
 
 const buildPath = path.join(ROOT_DIR, 'build/index.js');
 if (!existsSync(buildPath)) throw new Error('run `npm run build` first');
-if (process.env.NODE_ENV !== 'production') {
-  // React picks its production build from NODE_ENV when it is first imported (before any line here runs)
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
-  const code = await new Promise<number>((r) => child.on('exit', (c) => r(c ?? 1)));
-  process.exit(code);
-}
+await rerunInProduction();
 // config in development mode: it keeps generated secrets in the data dir (as `npm start` on a fresh clone does); React and
 // Remix still run their production builds (process.env.NODE_ENV above).
 const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATA_DIR: args['data-dir'], EMBEDDED_PG_PORT: args.port, DEMO: 'on', LOG_LEVEL: 'warn', DATABASE_URL: '' });

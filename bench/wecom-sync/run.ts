@@ -60,7 +60,7 @@ try {
   );
   const client = await wecomClientFor(services, t.id);
   // This benchmark's PostgreSQL: the postmaster started on our data directory, and its children.
-  const ours = postgresOf(dataDir);
+  const ours = postgresOf(dataDir, config.EMBEDDED_PG_PORT);
 
   const runOnce = async (label: string) => {
     const before = { ...client.stats.calls };

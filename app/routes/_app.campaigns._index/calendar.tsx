@@ -1,7 +1,7 @@
 /** The month grid of campaign runs: done (green), running (amber), planned by a schedule (dashed blue), cancelled. */
 import { Link, useLocation } from '@remix-run/react';
 import { dayOf, monthGrid, shiftMonth } from '~/lib/campaigns/calendar';
-import { useFormat } from '~/lib/format';
+import { dateFormat, useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
 interface Entry {
@@ -28,7 +28,7 @@ export function CampaignCalendar({ month, entries }: { month: string; entries: E
   const today = dayOf(new Date(), f.timezone);
   const byDay = new Map<string, Entry[]>();
   for (const e of entries) byDay.set(e.day, [...(byDay.get(e.day) ?? []), e]);
-  const time = (iso: string) => new Intl.DateTimeFormat('en-GB', { timeZone: f.timezone, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
+  const time = (iso: string) => dateFormat('en-GB', { timeZone: f.timezone, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
   const label = { done: t('已发送', 'Sent'), running: t('发送中', 'Running'), planned: t('计划中', 'Planned'), cancelled: t('已取消', 'Cancelled') };
   return (
     <section className="card" data-testid="campaign-calendar">
