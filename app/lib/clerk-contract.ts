@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 
-export const TASK_KINDS = ['follow_up', 'due', 'new_untagged', 'relation_ended', 'birthday', 'segment', 'campaign'] as const;
 export const FOLLOW_UP_CHANNELS = ['chat', 'call', 'visit'] as const;
 export const SKIP_REASONS = ['not_reachable', 'not_interested', 'already_contacted', 'wrong_customer', 'other'] as const;
 export const SCRIPT_KINDS = ['text', 'image', 'link'] as const;

@@ -6,7 +6,6 @@
 import { useRouteLoaderData } from '@remix-run/react';
 
 export type Locale = 'zh-CN' | 'en';
-export const LOCALES: Locale[] = ['zh-CN', 'en'];
 export const LANG_COOKIE = 'huike_lang';
 
 export interface RootData {

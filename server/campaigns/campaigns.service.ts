@@ -10,7 +10,7 @@
  * Every transition is one conditional UPDATE (from the states it may leave) and one audit entry in the same
  * transaction. Work that talks to WeCom after a cancel (cancelling created tasks) is handed to a job after commit.
  */
-import { campaignInput, FINAL_CAMPAIGN_STATUSES, type CampaignDetail, type CampaignInput, type CampaignStatus, type CampaignSummary } from '../../app/lib/contracts/campaign';
+import { campaignInput, type CampaignDetail, type CampaignInput, type CampaignStatus, type CampaignSummary } from '../../app/lib/contracts/campaign';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -157,8 +157,6 @@ export async function cancelCampaign(trx: Tx, actor: Actor, id: string): Promise
 }
 
 const CANCELLABLE: readonly CampaignStatus[] = ['draft', 'pending_approval', 'scheduled', 'running'];
-export const isFinal = (s: CampaignStatus) => FINAL_CAMPAIGN_STATUSES.includes(s);
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function summaryJson(c: repo.CampaignRow): CampaignSummary {

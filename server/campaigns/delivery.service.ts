@@ -5,7 +5,7 @@
  * first: the tasks WeCom holds from shortly before the call are listed (get_groupmsg_list_v2), matched by the
  * hash of the text, the sender (get_groupmsg_task) and the recipients (get_groupmsg_send_result, a subset of
  * the chunk); only when none matches is the call made again. So no clerk gets the same task twice. Group-chat
- * tasks (chat_type=group, planGroupRun) go through the same outbox, with chats in place of customers. Image
+ * tasks (chat_type=group, planGroupRunIn) go through the same outbox, with chats in place of customers. Image
  * attachments are uploaded once per run (media.service.ts), not per task.
  */
 import { createHash } from 'node:crypto';
@@ -55,15 +55,11 @@ export class RunStoppedError extends Error {
 }
 
 /**
- * The run's second target: the customer group chats of its senders (of every active clerk with `allClerks`, for
- * a groups-only campaign), one task per owner clerk and chunk of at most 2,000 chats (chat_type=group). Returns
- * the tasks planned and each owner's text; deliverMassRun sends them with the customer tasks (merge the texts).
+ * The run's second target (a campaign with target `customers_and_groups`, after its mass plan, in the caller's
+ * transaction): the customer group chats of its senders (of every active clerk with `allClerks`, for a groups-only
+ * campaign), one task per owner clerk and chunk of at most 2,000 chats (chat_type=group). Returns the tasks planned
+ * and each owner's text; deliverMassRun sends them with the customer tasks (merge the texts).
  */
-export async function planGroupRun(services: Services, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
-  return withTenant(services.dbs, tenantId, (trx) => planGroupRunIn(trx, tenantId, runId, content, opts));
-}
-
-/** The same inside the caller's transaction (a campaign with target `customers_and_groups`, after its mass plan). */
 export async function planGroupRunIn(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent, opts: { allClerks?: boolean; chunkSize?: number } = {}): Promise<{ tasks: number; texts: Map<string, string> }> {
   await groups.snapshotGroupTargets(trx, tenantId, runId, opts.chunkSize ?? WECOM_LIMITS.massMessageChats, opts.allClerks ?? false);
   const texts = clerkTexts(content, await groups.groupOwners(trx, tenantId, runId));

@@ -118,7 +118,3 @@ export function detectFormat(fileName: string, head?: Uint8Array): { format: Fil
   if (!gz && (base.endsWith('.xlsx') || base.endsWith('.xlsm') || (head !== undefined && head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04))) return { format: 'xlsx', compression: null };
   return { format: 'csv', compression: gz ? 'gzip' : null };
 }
-
-export function delimiterLabel(d: string | null | undefined): string {
-  return d === '\t' ? 'tab' : d === ',' ? 'comma' : d === ';' ? 'semicolon' : d === '|' ? 'pipe' : String(d ?? '');
-}

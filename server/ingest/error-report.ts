@@ -5,7 +5,7 @@
  * the SQL checks rejected (unknown stores, lines that disagree …), still in line order. The result page shows the
  * first rejected lines from the same file.
  */
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { csvLine } from '../../app/lib/csv';
 import type { Services } from '../services';
@@ -121,11 +121,6 @@ export async function mergeRejectedOrders(
 export function commitMergedReport(errPath: string): void {
   const tmp = `${errPath}.tmp`;
   if (existsSync(tmp)) renameSync(tmp, errPath);
-}
-
-export function removeErrorReport(errPath: string): void {
-  rmSync(errPath, { force: true });
-  rmSync(`${errPath}.tmp`, { force: true });
 }
 
 export interface RejectedLine {

@@ -168,7 +168,6 @@ function parsePlainDecimal(s: string, scale: number): number | null | undefined 
 }
 
 /** Scale of prices (yuan × 10^4 = fen × 100) and quantities (× 10^3). */
-export const PRICE_SCALE = 4;
 export const QTY_SCALE = 3;
 
 /** Line amount in fen from a scaled quantity (×10^3) and a scaled unit price (yuan ×10^4), half away from zero. */
@@ -198,11 +197,6 @@ export function scaledToString(v: number, scale: number): string {
   const int = Math.floor(a / d);
   const frac = String(a - int * d).padStart(scale, '0').replace(/0+$/, '');
   return `${neg ? '-' : ''}${int}${frac ? '.' + frac : ''}`;
-}
-
-/** Rounds a scaled price (yuan ×10^4) to fen ×100 and prints it with two decimals of fen. */
-export function priceToFenString(priceScaled: number): string {
-  return scaledToString(priceScaled, 2);
 }
 
 // ------------------------------------------------------------------------------------- identities etc.

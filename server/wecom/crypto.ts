@@ -199,11 +199,6 @@ export function encryptMessage(cfg: CallbackCryptoConfig, msg: string, opts: Enc
 
 const cdata = (v: string) => `<![CDATA[${v.replaceAll(']]>', ']]]]><![CDATA[>')}]]>`;
 
-/** The encrypted reply envelope `<xml><Encrypt/><MsgSignature/><TimeStamp/><Nonce/></xml>`. */
-export function buildEncryptedReplyXml(m: EncryptedMessage): string {
-  return `<xml><Encrypt>${cdata(m.encrypt)}</Encrypt><MsgSignature>${cdata(m.msgSignature)}</MsgSignature><TimeStamp>${m.timestamp}</TimeStamp><Nonce>${cdata(m.nonce)}</Nonce></xml>`;
-}
-
 /** The POST body WeCom sends: `<xml><ToUserName/><Encrypt/><AgentID/></xml>`. */
 export function buildCallbackXml(toUserName: string, encrypt: string, agentId = ''): string {
   return `<xml><ToUserName>${cdata(toUserName)}</ToUserName><Encrypt>${cdata(encrypt)}</Encrypt><AgentID>${cdata(agentId)}</AgentID></xml>`;

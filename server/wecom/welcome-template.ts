@@ -4,7 +4,6 @@
  */
 import { z } from 'zod';
 
-export const WELCOME_PLACEHOLDERS = ['{客户称呼}', '{导购}', '{门店}'] as const;
 export const WELCOME_MAX_TEXT_BYTES = 4000;
 export const WELCOME_MAX_ATTACHMENTS = 9;
 

@@ -147,7 +147,6 @@ export function checkVariables(text: string, mode: DeliveryMode): string[] {
 
 export const CAMPAIGN_STATUSES = ['draft', 'pending_approval', 'scheduled', 'running', 'done', 'cancelled', 'failed'] as const;
 export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
-export const FINAL_CAMPAIGN_STATUSES: readonly CampaignStatus[] = ['done', 'cancelled', 'failed'];
 export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatus, { zh: string; en: string }> = {
   draft: { zh: '草稿', en: 'Draft' },
   pending_approval: { zh: '待审批', en: 'Pending approval' },

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { CampaignContent } from '../../../app/lib/contracts/campaign';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
-import { deliverMassRun, planGroupRun, planMassRun } from '../../../server/campaigns/delivery.service';
+import { deliverMassRun, planGroupRunIn, planMassRun } from '../../../server/campaigns/delivery.service';
 import { pollRunResults } from '../../../server/campaigns/results.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
@@ -32,7 +32,7 @@ describe('campaign group-chat target', () => {
       return id;
     });
     const mass = await planMassRun(h.services, tenant.id, runId, content);
-    const groups = await planGroupRun(h.services, tenant.id, runId, content, { chunkSize: 3 });
+    const groups = await withTenant(h.services.dbs, tenant.id, (trx) => planGroupRunIn(trx, tenant.id, runId, content, { chunkSize: 3 }));
     const expected = [...sim.state.groupChats.values()].filter((g) => !g.dismissed && g.chat_id !== dismissed);
     expect(expected.length).toBeGreaterThan(6);
     const owners = new Set(expected.map((g) => g.owner));
@@ -67,7 +67,7 @@ describe('campaign group-chat target', () => {
     expect(states.rows.length).toBe(expected.length);
 
     // Planning and delivering again creates no task.
-    await planGroupRun(h.services, tenant.id, runId, content, { chunkSize: 3 });
+    await withTenant(h.services.dbs, tenant.id, (trx) => planGroupRunIn(trx, tenant.id, runId, content, { chunkSize: 3 }));
     expect(await deliverMassRun(h.services, tenant.id, runId, content, texts)).toEqual({ created: 0, reconciled: 0, failed: 0 });
     expect([...sim.state.massTasks.values()].filter((x) => x.chat_type === 'group').length).toBe(groups.tasks);
   }, 120_000);

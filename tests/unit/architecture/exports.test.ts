@@ -21,27 +21,15 @@ const REFERENCES: Record<string, { names: string[]; testedIn: string }> = {
 };
 
 /** Left for the helpers who own this code (say why, and who uses it once it is wired). */
-const PENDING: Record<string, string[]> = {
-  // The campaign group-chat target (#15.3) is built and tested, but no run plans it yet: the editor does not offer it.
-  'server/campaigns/delivery.service.ts': ['planGroupRun'],
-};
+const PENDING: Record<string, string[]> = {};
 
 /**
  * Exports nothing uses, not even a test, when the check came (#13.19): each goes, or production uses it where it has
  * a second copy (WeCom's error codes are literals in the client and simulator, the relation states in the compiler).
  */
 const UNUSED_PENDING = new Set([
-  'server/campaigns/campaigns.service.ts: isFinal',
-  'server/ingest/detect.ts: delimiterLabel',
-  'server/ingest/error-report.ts: removeErrorReport',
-  'server/ingest/values.ts: PRICE_SCALE',
-  'server/ingest/values.ts: priceToFenString',
   'server/tenancy/actor.ts: isClerk',
-  'server/wecom/crypto.ts: buildEncryptedReplyXml',
   'server/wecom/types.ts: WECOM_ERRCODES',
-  'server/wecom/welcome-template.ts: WELCOME_PLACEHOLDERS',
-  'app/lib/clerk-contract.ts: TASK_KINDS',
-  'app/lib/i18n.ts: LOCALES',
   'app/lib/segments/rule.ts: RELATION_STATES',
 ]);
 
