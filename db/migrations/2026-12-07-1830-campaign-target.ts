@@ -1,7 +1,7 @@
 /**
  * Campaigns, the group-chat target (issue #15 point 3): `campaigns.target` says whom a mass campaign's tasks go to —
  * the customers in single chats (`customers`, the default) or also the serving clerks' customer group chats
- * (`customers_and_groups`: one chat_type=group task per clerk and chunk of chats, delivery.service.ts planGroupRun).
+ * (`customers_and_groups`: one chat_type=group task per clerk and chunk of chats, delivery.service.ts planGroupRunIn).
  * A 1:1 campaign has no group target.
  */
 import { sql, type Kysely } from 'kysely';

@@ -1,7 +1,8 @@
 /**
  * The demo tenant's campaigns (issue #15 point 8): a finished campaign that went through the simulator — tasks
  * per clerk, some never confirmed, results polled — whose report shows a significant uplift of about the
- * configured lift; a running one with its window still open; a weekly one scheduled and a draft.
+ * configured lift; a running one with its window still open; a running 1:1 follow-up (scripts in the clerks' 今日); a
+ * weekly one scheduled and a draft.
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
@@ -26,8 +27,8 @@ describe('demo tenant: campaigns', () => {
     await campaignDemoStep.run(ctx);
     const t = ctx.tenantId;
     const actor = systemActor(t, 'demo-campaigns', 'test');
-    const campaigns = await withTenant(h.services.dbs, t, async (trx) => (await sql<{ id: string; name: string; status: string }>`select id, name, status from campaigns where tenant_id = ${t}::uuid order by created_at`.execute(trx)).rows);
-    expect(campaigns.map((c) => c.status).sort()).toEqual(['done', 'draft', 'running', 'scheduled']);
+    const campaigns = await withTenant(h.services.dbs, t, async (trx) => (await sql<{ id: string; name: string; status: string; delivery: string }>`select id, name, status, delivery from campaigns where tenant_id = ${t}::uuid order by created_at`.execute(trx)).rows);
+    expect(campaigns.map((c) => `${c.status}:${c.delivery}`).sort()).toEqual(['done:mass', 'draft:mass', 'running:mass', 'running:one_to_one', 'scheduled:mass']);
 
     const done = campaigns.find((c) => c.status === 'done')!;
     const r = await withTenant(h.services.dbs, t, (trx) => campaignReport(trx, actor, done.id));
@@ -48,7 +49,7 @@ describe('demo tenant: campaigns', () => {
     expect(r.by_clerk.filter((c) => c.holdout > 0).length).toBeGreaterThan(1);
     expect(r.daily.at(-1)!.conversion_rate).toBeCloseTo(r.conversion_rate!, 10);
 
-    const running = campaigns.find((c) => c.status === 'running')!;
+    const running = campaigns.find((c) => c.status === 'running' && c.delivery === 'mass')!;
     const live = await withTenant(h.services.dbs, t, (trx) => campaignReport(trx, actor, running.id));
     expect(live.window.complete).toBe(false);
     expect(live.tasks.confirmed).toBeLessThan(live.tasks.created);
