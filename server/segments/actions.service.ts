@@ -25,7 +25,7 @@ import { audit } from '../tenancy/audit';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { liveTagsById } from '../wecom/tags.repository';
 import { changeCustomerTags, enqueueTagWriteback } from '../wecom/tags.service';
-import { advanceAction, failAction, finishAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
+import { advanceAction, analyzeSegmentMembers, failAction, finishAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
 import { segmentLoader } from './segments.repository';
 import { segmentFor } from './segments.service';
 
@@ -126,6 +126,7 @@ export async function queueSegmentAction(services: Services, tenantId: TenantId,
 /** Works a bulk tag action to the end, chunk by chunk (resumes from the committed cursor). */
 export async function runBulkTag(services: Services, tenantId: TenantId, actionId: string, actor: Actor, opts: { chunk?: number } = {}): Promise<void> {
   const chunk = opts.chunk ?? CHUNK;
+  await analyzeSegmentMembers(services.ownerSql);
   // The audience is compiled once per run (the SQL does not depend on the transaction), not once per chunk.
   let audience: CompiledRule | null = null;
   for (;;) {

@@ -49,12 +49,19 @@ export async function recordWecomTagChanges(trx: Tx, actor: Actor, p: { batchId:
   const t = actor.tenantId;
   const { tagId, op } = p;
   const r = await sql<{ id: number; state: 'pending' | 'failed' }>`
-    with c as (
+    with pend as (
+      -- the latest pending change of the tag per customer, for the whole batch at once: probed per customer, it
+      -- walked the tenant's pending changes for each (quadratic while a 100,000-customer bulk tag fills them)
+      select distinct on (tc.customer_id) tc.customer_id, tc.op from tag_changes tc
+      where tc.tenant_id = ${t}::uuid and tc.customer_id = any(${[...p.customerIds]}::uuid[]) and tc.tag_id = ${tagId}::uuid and tc.state = 'pending'
+      order by tc.customer_id, tc.id desc
+    ),
+    c as (
       select x.id as customer_id,
         exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null) as has_relation,
         exists (select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = x.id and f.ended_at is null and ${tagId}::uuid = any(f.tag_ids)) as present,
-        (select tc.op from tag_changes tc where tc.tenant_id = ${t}::uuid and tc.customer_id = x.id and tc.tag_id = ${tagId}::uuid and tc.state = 'pending' order by tc.id desc limit 1) as pending_op
-      from unnest(${[...p.customerIds]}::uuid[]) as x(id)
+        pend.op as pending_op
+      from unnest(${[...p.customerIds]}::uuid[]) as x(id) left join pend on pend.customer_id = x.id
     )
     insert into tag_changes (tenant_id, batch_id, customer_id, tag_id, op, state, reason, actor_staff_id, actor_label)
     select ${t}::uuid, ${p.batchId}::uuid, c.customer_id, ${tagId}::uuid, ${op},

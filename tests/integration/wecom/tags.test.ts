@@ -37,6 +37,28 @@ function twoClerkCustomer(sim: WecomSimulator, without: string) {
 }
 
 describe('tags from Huike, written back to WeCom', () => {
+  it('a change still pending decides what a second change does: the same op again is unchanged, the opposite one is queued after it', async () => {
+    const { tenant, sim } = await setup(107);
+    const tag = [...sim.state.tags.values()][1]!;
+    const { eid } = twoClerkCustomer(sim, tag.id);
+    const other = [...sim.state.followsByCustomer.entries()].find(([e, fs]) => e !== eid && fs.length > 0 && fs.every((f) => !f.tag_ids.includes(tag.id)))![0];
+    const [cid, cid2] = [await customerIdOf(tenant.id, eid), await customerIdOf(tenant.id, other)];
+    const tagId = await tagIdByWecom(tenant.id, tag.id);
+    const change = (ids: string[], op: 'add' | 'remove') => withTenant(h.services.dbs, tenant.id, (trx) => changeCustomerTags(trx, tenant.actor, { customerIds: ids, [op]: [tagId] }));
+    expect((await change([cid], 'add')).pending).toHaveLength(1);
+    // In one batch: cid has an add pending (unchanged), cid2 has nothing pending and not the tag (a new add).
+    const both = await change([cid, cid2], 'add');
+    expect(both).toMatchObject({ unchanged: 1 });
+    expect(both.pending).toHaveLength(1);
+    // Removing while the add is pending queues the removal; removing again is unchanged.
+    expect((await change([cid], 'remove')).pending).toHaveLength(1);
+    expect(await change([cid], 'remove')).toMatchObject({ pending: [], unchanged: 1 });
+    const ops = await withTenant(h.services.dbs, tenant.id, (trx) =>
+      trx.selectFrom('tag_changes').select(['customer_id', 'op', 'state']).where('tenant_id', '=', tenant.id).where('tag_id', '=', tagId).orderBy('id').execute(),
+    );
+    expect(ops.map((o) => `${o.customer_id === cid ? 'cid' : 'cid2'}:${o.op}:${o.state}`)).toEqual(['cid:add:pending', 'cid2:add:pending', 'cid:remove:pending']);
+  });
+
   it('a WeCom tag added on a customer page is pending, then written on every open relation with mark_tag; removing it works the same way', async () => {
     const { tenant, sim } = await setup(101);
     const tag = [...sim.state.tags.values()][1]!;
