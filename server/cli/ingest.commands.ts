@@ -32,6 +32,26 @@ export function progressLine(p: ImportProgress): string {
   return `${pct.toFixed(1).padStart(5)}%  ${p.rowsRead.toLocaleString('en')} rows  ${p.rowsRejected.toLocaleString('en')} rejected  ${p.rowsPerSecond.toLocaleString('en')} rows/s  ETA ${fmtDuration(p.etaSeconds)}`;
 }
 
+/** The file, tenant, encoding and delimiter both import commands take, checked. */
+async function fileArgs(services: Services, values: Record<string, unknown>, positionals: string[]) {
+  const file = positionals[0];
+  if (!file) throw new CliUsageError('the file to import is required');
+  const tenant = await findTenantBySlug(services, requireString(values, 'tenant'));
+  const encoding = optionalString(values, 'encoding') ?? 'auto';
+  if (!(ENCODINGS as readonly string[]).includes(encoding)) throw new CliUsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
+  const delimArg = optionalString(values, 'delimiter');
+  const delimiter = delimArg === undefined ? undefined : DELIMS[delimArg];
+  if (delimArg !== undefined && !delimiter) throw new CliUsageError('--delimiter must be comma, semicolon, tab or pipe');
+  return { abs: path.resolve(file), tenant, encoding: encoding as EncodingOption, delimiter };
+}
+
+/** `--unknown-stores` / `--unknown-clerks`: create or reject (undefined when not given). */
+function createOrReject(values: Record<string, unknown>, name: string): 'create' | 'reject' | undefined {
+  const v = optionalString(values, name);
+  if (v !== undefined && v !== 'create' && v !== 'reject') throw new CliUsageError(`--${name} must be create or reject`);
+  return v;
+}
+
 export const ingestCommands: CliCommand[] = [
   {
     name: 'import orders',
@@ -54,14 +74,7 @@ export const ingestCommands: CliCommand[] = [
       money: { type: 'string' },
     },
     async run(services, { values, positionals }, io) {
-      const file = positionals[0];
-      if (!file) throw new CliUsageError('the file to import is required');
-      const tenant = await findTenantBySlug(services, requireString(values, 'tenant'));
-      const encoding = optionalString(values, 'encoding') ?? 'auto';
-      if (!(ENCODINGS as readonly string[]).includes(encoding)) throw new CliUsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
-      const delimArg = optionalString(values, 'delimiter');
-      const delimiter = delimArg === undefined ? undefined : DELIMS[delimArg];
-      if (delimArg !== undefined && !delimiter) throw new CliUsageError('--delimiter must be comma, semicolon, tab or pipe');
+      const { abs, tenant, encoding, delimiter } = await fileArgs(services, values, positionals);
       const presetName = optionalString(values, 'preset');
       const mapArg = optionalString(values, 'map');
       if (!presetName && !mapArg) throw new CliUsageError('--map field=Column,... (or --preset NAME) is required');
@@ -74,24 +87,17 @@ export const ingestCommands: CliCommand[] = [
       const statuses = optionalString(values, 'refund-status');
       if (statuses !== undefined) mapping.refund = { ...mapping.refund, statusValues: statuses.split(',').map((s) => s.trim()).filter(Boolean) };
       if (values['refund-negative'] === true) mapping.refund = { ...mapping.refund, negativeTotal: true };
-      const us = optionalString(values, 'unknown-stores');
-      if (us !== undefined) {
-        if (us !== 'create' && us !== 'reject') throw new CliUsageError('--unknown-stores must be create or reject');
-        mapping.unknownStores = us;
-      }
-      const uc = optionalString(values, 'unknown-clerks');
-      if (uc !== undefined) {
-        if (uc !== 'create' && uc !== 'reject') throw new CliUsageError('--unknown-clerks must be create or reject');
-        mapping.unknownClerks = uc;
-      }
+      const us = createOrReject(values, 'unknown-stores');
+      if (us) mapping.unknownStores = us;
+      const uc = createOrReject(values, 'unknown-clerks');
+      if (uc) mapping.unknownClerks = uc;
       const channel = optionalString(values, 'channel');
       if (channel !== undefined) mapping.defaultChannel = channel as OrderMappingInput['defaultChannel'];
       const money = optionalString(values, 'money');
       if (money !== undefined) mapping.moneyUnit = money as OrderMappingInput['moneyUnit'];
 
-      const abs = path.resolve(file);
       const actor = systemActor(tenant.id, tenant.slug, 'cli');
-      const reg = await registerImportFile(services, actor, { path: abs, fileName: path.basename(abs), source: 'cli', encoding: encoding as EncodingOption, delimiter });
+      const reg = await registerImportFile(services, actor, { path: abs, fileName: path.basename(abs), source: 'cli', encoding, delimiter });
       io.err(`Importing ${path.basename(abs)} into ${tenant.slug}: ${reg.preview.format}${reg.preview.compression ? '+gzip' : ''}${reg.preview.encoding ? `, ${reg.preview.encoding}` : ''}${reg.preview.delimiter ? `, delimiter ${JSON.stringify(reg.preview.delimiter)}` : ''}, ${reg.preview.header.length} columns`);
       await setMappingOrDiscard(services, actor, reg.id, mapping, { presetName: presetName ?? null, savePresetAs: optionalString(values, 'save-preset') ?? null });
       const summary = await runWithProgress(services, tenant.id, reg.id, io);
@@ -107,17 +113,9 @@ export const ingestCommands: CliCommand[] = [
     positionals: 1,
     options: { tenant: { type: 'string' }, map: { type: 'string' }, encoding: { type: 'string' }, delimiter: { type: 'string' } },
     async run(services, { values, positionals }, io) {
-      const file = positionals[0];
-      if (!file) throw new CliUsageError('the file to import is required');
-      const tenant = await findTenantBySlug(services, requireString(values, 'tenant'));
-      const encoding = optionalString(values, 'encoding') ?? 'auto';
-      if (!(ENCODINGS as readonly string[]).includes(encoding)) throw new CliUsageError(`--encoding must be one of ${ENCODINGS.join(', ')}`);
-      const delimArg = optionalString(values, 'delimiter');
-      const delimiter = delimArg === undefined ? undefined : DELIMS[delimArg];
-      if (delimArg !== undefined && !delimiter) throw new CliUsageError('--delimiter must be comma, semicolon, tab or pipe');
-      const abs = path.resolve(file);
+      const { abs, tenant, encoding, delimiter } = await fileArgs(services, values, positionals);
       const actor = systemActor(tenant.id, tenant.slug, 'cli');
-      const reg = await registerImportFile(services, actor, { path: abs, fileName: path.basename(abs), source: 'cli', kind: 'members', encoding: encoding as EncodingOption, delimiter });
+      const reg = await registerImportFile(services, actor, { path: abs, fileName: path.basename(abs), source: 'cli', kind: 'members', encoding, delimiter });
       const mapArg = optionalString(values, 'map');
       const columns = { ...guessColumns(reg.preview.header, MEMBER_FIELDS, MEMBER_SYNONYMS), ...(mapArg ? parseMapArg(mapArg, MEMBER_FIELDS) : {}) };
       io.err(`Importing members from ${path.basename(abs)} into ${tenant.slug}: ${Object.entries(columns).map(([f, c]) => `${f}=${c}`).join(', ')}`);
