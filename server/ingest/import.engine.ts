@@ -42,8 +42,7 @@ import {
   openStagingPartition,
   recordMergedBucket,
   recordMergedMemberBucket,
-  rejectedMemberLines,
-  rejectedOrderLines,
+  rejectedLines,
   releaseImportRunLock,
   releaseTenantImportSlot,
   saveImportCheckpoint,
@@ -483,7 +482,7 @@ async function reportPhase(
   opts: RunImportOptions,
 ): Promise<ImportCheckpoint> {
   const importId = row.id;
-  const groups = await withTenant(services.dbs, tenantId, (trx) => (row.kind === 'members' ? rejectedMemberLines : rejectedOrderLines)(trx, tenantId, importId));
+  const groups = await withTenant(services.dbs, tenantId, (trx) => rejectedLines(trx, tenantId, importId, row.kind));
   const columnName =
     row.kind === 'members' ? memberColumnNamer(parseMemberMapping(row.mapping ?? {}), row.header ?? []) : fileColumnNamer(parseMapping(row.mapping ?? {}), row.header ?? []);
   let next: ImportCheckpoint = { ...cp, reported: true };

@@ -293,21 +293,16 @@ export async function noteImportRetry(trx: Tx, tenantId: TenantId, id: string, m
   await trx.updateTable('imports').set({ error_message: message.slice(0, 500) }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-/** Line numbers of the orders the merge rejected, by reason and column (for the error report), in file order. */
-export async function rejectedOrderLines(trx: Tx, tenantId: TenantId, id: string) {
+/**
+ * Line numbers of the orders (or members) the merge rejected, by reason and column, for the error report, in file
+ * order: the rejected keys joined back to the import's staged lines.
+ */
+export async function rejectedLines(trx: Tx, tenantId: TenantId, id: string, kind: ImportKind) {
+  const [rejected, staged, key] =
+    kind === 'members' ? (['import_rejected_members', 'import_member_staging_rows', 'member_no'] as const) : (['import_rejected_orders', 'import_staging_rows', 'order_no'] as const);
   const r = await sql<{ reason: string; column_name: string | null; lines: number[] }>`
     select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
-    from import_rejected_orders r join import_staging_rows s on s.import_id = r.import_id and s.order_no = r.order_no
-    where r.tenant_id = ${tenantId} and r.import_id = ${id}::uuid
-    group by r.reason, r.column_name`.execute(trx);
-  return r.rows.map((x) => ({ reason: x.reason, column: x.column_name, lines: x.lines.map(Number) }));
-}
-
-/** Line numbers of the members the merge rejected, by reason and field (for the error report), in file order. */
-export async function rejectedMemberLines(trx: Tx, tenantId: TenantId, id: string) {
-  const r = await sql<{ reason: string; column_name: string | null; lines: number[] }>`
-    select r.reason, r.column_name, array_agg(s.line_no order by s.line_no) as lines
-    from import_rejected_members r join import_member_staging_rows s on s.import_id = r.import_id and s.member_no = r.member_no
+    from ${sql.table(rejected)} r join ${sql.table(staged)} s on s.import_id = r.import_id and s.${sql.ref(key)} = r.${sql.ref(key)}
     where r.tenant_id = ${tenantId} and r.import_id = ${id}::uuid
     group by r.reason, r.column_name`.execute(trx);
   return r.rows.map((x) => ({ reason: x.reason, column: x.column_name, lines: x.lines.map(Number) }));
