@@ -1,19 +1,8 @@
 /** The member data of a customer (member import): level, points, birthday, register store and date, marketing opt-out. */
+import type { MemberFacts } from '~/lib/contracts/member';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-export interface MemberFacts {
-  member_no: string | null;
-  level: string | null;
-  points: number | null;
-  birth_year: number | null;
-  birth_month: number | null;
-  birth_day: number | null;
-  registered_store: string | null;
-  registered_on: string | null;
-  opt_out: boolean;
-  opt_out_at: string | Date | null;
-}
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

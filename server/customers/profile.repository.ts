@@ -8,6 +8,7 @@ import { NotFoundError } from '../lib/errors';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
 import { customerScopeSql, identityScopeSql } from './scope';
+import type { MemberFacts } from '../../app/lib/contracts/member';
 
 export interface ProfileOrder {
   id: number;
@@ -81,19 +82,7 @@ export async function customerProfile(trx: Tx, actor: Actor, id: string) {
 
 /** Member data of a customer (the member import): null when the customer has none. */
 export async function memberProfile(trx: Tx, tenantId: TenantId, id: string) {
-  const r = await sql<{
-    member_no: string | null;
-    level: string | null;
-    points: number | null;
-    birth_year: number | null;
-    birth_month: number | null;
-    birth_day: number | null;
-    registered_store: string | null;
-    registered_on: string | null;
-    opt_out: boolean;
-    opt_out_at: Date | null;
-    updated_at: Date | null;
-  }>`
+  const r = await sql<MemberFacts & { opt_out_at: Date | null; updated_at: Date | null }>`
     select (select min(ci.value) from customer_identities ci where ci.tenant_id = c.tenant_id and ci.customer_id = c.id and ci.kind = 'member_no') as member_no,
       c.member_level as level, c.member_points as points, c.birth_year, c.birth_month, c.birth_day, s.name as registered_store,
       c.registered_on::text as registered_on, c.marketing_opt_out as opt_out, c.marketing_opt_out_at as opt_out_at, c.member_updated_at as updated_at

@@ -3,7 +3,8 @@
  * plain words, tags first with quick toggles (written back to WeCom, state visible), last orders with items,
  * follow-up records with the form to log one, and how and when the customer was added. No raw external ids.
  */
-import { CustomerMemberFacts, type MemberFacts } from '~/components/customer-member';
+import { CustomerMemberFacts } from '~/components/customer-member';
+import type { MemberFacts } from '~/lib/contracts/member';
 import { useFetcher } from '@remix-run/react';
 import { CsrfInput } from '~/components/csrf';
 import { STAGE_LABELS, label } from '~/lib/analytics-labels';
