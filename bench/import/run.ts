@@ -24,9 +24,11 @@ const uci = path.resolve(import.meta.dirname, '../../tests/fixtures/datasets/onl
 
 let peak = 0;
 let atPeak: NodeJS.MemoryUsage = process.memoryUsage();
+let phase = 'start';
+let phaseAtPeak = phase;
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
-  if (m.rss > peak) [peak, atPeak] = [m.rss, m];
+  if (m.rss > peak) [peak, atPeak, phaseAtPeak] = [m.rss, m, phase];
 }, 50);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huike-bench-'));
@@ -50,7 +52,13 @@ try {
     const reg = await registerImportFile(services, actor, { path: file, fileName: path.basename(file), source: 'cli' });
     await setImportMapping(services, actor, reg.id, mapping);
     let readDone = 0;
-    const s = await runImport(services, t.id, reg.id, { onProgress: (p) => p.phase !== 'reading' && !readDone && (readDone = Date.now()) });
+    const s = await runImport(services, t.id, reg.id, {
+      onProgress: (p) => {
+        phase = p.phase;
+        if (p.phase !== 'reading' && !readDone) readDone = Date.now();
+      },
+    });
+    phase = 're-import';
     const secs = (Date.now() - t0) / 1000;
     const again = Date.now();
     const reg2 = await registerImportFile(services, actor, { path: file, fileName: path.basename(file), source: 'cli' });
@@ -80,6 +88,7 @@ try {
         ratio_to_floor: +(secs / floor.floor_s).toFixed(2),
         reimport_ratio_to_floor: +(secs2 / floor.floor_s).toFixed(2),
         peak_rss_mb: Math.round(peak / 1e6),
+        phase_at_peak: phaseAtPeak,
         at_peak_mb: { heap_used: Math.round(atPeak.heapUsed / 1e6), heap_total: Math.round(atPeak.heapTotal / 1e6), external: Math.round(atPeak.external / 1e6), array_buffers: Math.round(atPeak.arrayBuffers / 1e6) },
       }) + '\n',
     );

@@ -15,6 +15,11 @@
  *   (one more pass over the file, see error-report.ts), then the staging partition is dropped.
  * - Cancel: `cancel_requested` is read at every checkpoint; reading stops and nothing is merged (a cancel that
  *   arrives during the merge stops before the next bucket).
+ * - Identical re-import: an order import whose file, mapping and shape match an earlier finished import of the
+ *   tenant (fingerprint) that ended at the tenant's current change counter is completed at once from that import's
+ *   outcome and error report, without reading (docs/decisions/0012-identical-reimport.md). Each merge bucket
+ *   checks the counter moved by its own writes only, which is what lets the import be such an earlier import.
+ * - Memory: reading bounds V8's heap growth while it runs (heap-growth.ts).
  */
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
@@ -69,6 +74,7 @@ import { copyMemberRow, createMemberRowValidator, MEMBER_STAGING_COLUMNS } from 
 import { mergeMembers, type MemberMergeOptions } from './members.repository';
 import { SecretBox } from '../lib/secret-box';
 import { importFingerprint } from './fingerprint';
+import { boundHeapGrowth } from './heap-growth';
 
 export { errorReportPath } from './error-report';
 
@@ -417,6 +423,7 @@ async function readPhase(
   let chunks = 0;
   let cancelled = false;
   const cols = (row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
+  const unbound = boundHeapGrowth();
   try {
     while (!eof && !cancelled) {
       const chunkStart = Date.now();
@@ -446,7 +453,8 @@ async function readPhase(
             if (res.ok) {
               out += res.copy(head);
               goodLines++;
-              if (out.length > 262_144) {
+              // 64K characters per COPY write (262K kept more of the read's garbage alive at the peak)
+              if (out.length > 65_536) {
                 const text = out;
                 out = '';
                 await copy.write(text);
@@ -491,6 +499,7 @@ async function readPhase(
       if (opts.crashAfterChunks !== undefined && chunks >= opts.crashAfterChunks && !eof) throw new Error('simulated crash');
     }
   } finally {
+    unbound();
     closeSync(errFd);
     await it.return(undefined).catch(() => undefined);
     await src.close();
@@ -519,7 +528,8 @@ async function reportPhase(
   if (groups.length > 0) {
     opts.onProgress?.({ importId, phase: 'reporting', rowsRead: cp.linesDone ?? 0, rowsRejected: cp.rejected ?? 0, bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: null });
     await withTenant(services.dbs, tenantId, (trx) => setImportPhase(trx, tenantId, importId, 'reporting'));
-    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, columnName);
+    const unbound = boundHeapGrowth(); // one more pass over the file
+    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, columnName).finally(unbound);
     next = { ...next, errorBytes: bytes };
   }
   // checkpointed before the merged report replaces the read phase's (commitMergedReport): a crash redoes neither twice
