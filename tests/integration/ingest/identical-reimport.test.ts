@@ -108,4 +108,23 @@ describe('identical re-import', () => {
     const again = await importFile(h.services, t.actor, other, mapping);
     expect(again.summary).toMatchObject({ identical_to: null, orders_updated: 1, orders_unchanged: 2, rows_rejected: 2 });
   });
+
+  it('is read again with another mapping of the same file', async () => {
+    const { t, file } = await firstImport('mapping');
+    const { member_no: _, ...columns } = mapping.columns;
+    const again = await importFile(h.services, t.actor, file, { columns });
+    // without the member numbers the orders lose their customers: read, and written
+    expect(again.summary).toMatchObject({ identical_to: null, orders_updated: 3 });
+  });
+
+  it('is read again when a line was rejected for a paid time in the future (the clock decides it)', async () => {
+    const t = await makeTenant(h.services);
+    const nextYear = new Date().getUTCFullYear() + 1; // a valid date, rejected only because it has not come yet
+    const file = writeTmp(`future-${t.slug}.csv`, fileText + `B9,${nextYear}-06-01 10:00:00,S1,,JJ001,抱枕,1,89.00,M9\n`);
+    const first = await importFile(h.services, t.actor, file, mapping);
+    expect(first.summary).toMatchObject({ rows_rejected: 3 });
+    expect(reportRows(first.summary.error_report).map((r) => r.split(',')[2])).toContain('paid_at_in_future');
+    const again = await importFile(h.services, t.actor, file, mapping);
+    expect(again.summary).toMatchObject({ identical_to: null, rows_rejected: 3, orders_unchanged: 3 });
+  });
 });
