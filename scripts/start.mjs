@@ -19,8 +19,11 @@ if (!existsSync(buildFile) || newestMtime(path.join(root, 'app')) > statSync(bui
 }
 if (serverBuildStale()) run('Compiling the server', [path.join(root, 'scripts/build-server.mjs')]);
 
+// React and Remix run their production builds (NODE_ENV=production); Huike itself stays in the mode asked for
+// (HUIKE_ENV, else NODE_ENV, else development: generated secrets and the demo; see server/config.ts).
+const env = { ...process.env, NODE_ENV: 'production', HUIKE_ENV: process.env.HUIKE_ENV || process.env.NODE_ENV || 'development' };
 // db/postgres-fix.mjs: postgres.js survives a restart of PostgreSQL underneath (see there).
-const child = spawn(process.execPath, ['--enable-source-maps', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--enable-source-maps', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
 child.on('error', (e) => {
   process.stderr.write(`Huike failed to start: ${e.message}\n`);
   process.exit(1);

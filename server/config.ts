@@ -23,6 +23,12 @@ const base64Key = z
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /**
+   * Huike's own mode when it differs from NODE_ENV: `npm start` runs React and Remix in their production builds
+   * (NODE_ENV=production: several times faster pages) with Huike in development mode (generated secrets, the demo,
+   * cookies without Secure for http://localhost) unless NODE_ENV=production was asked for (scripts/start.mjs).
+   */
+  HUIKE_ENV: z.enum(['development', 'production', 'test']).optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** Owner connection (migrations, system work). Unset: an embedded PostgreSQL under DATA_DIR. */
@@ -66,7 +72,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const cfg = parsed.data;
-  const isProduction = cfg.NODE_ENV === 'production';
+  const isProduction = (cfg.HUIKE_ENV ?? cfg.NODE_ENV) === 'production';
   const secrets: Record<string, string> = {};
   const missing = SECRET_NAMES.filter((n) => !cfg[n]);
   if (missing.length > 0) {

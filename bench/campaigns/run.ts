@@ -29,6 +29,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { createCampaign, scheduleCampaign } from '../../server/campaigns/campaigns.service';
+import { CALLS_IN_FLIGHT } from '../../server/campaigns/delivery.service';
 import { pollTenantResults } from '../../server/campaigns/results.service';
 import { createDueRuns, executeRun } from '../../server/campaigns/runs.service';
 import { loadConfig, ROOT_DIR } from '../../server/config';
@@ -40,6 +41,7 @@ import { withSystem, withTenant, type TenantId } from '../../server/tenancy/cont
 import { createTenant } from '../../server/tenancy/tenants.service';
 import { configureConnection } from '../../server/wecom/connection.service';
 import { generateEncodingAesKey } from '../../server/wecom/crypto';
+import type { WecomClient } from '../../server/wecom/client';
 import { wecomClientFor } from '../../server/wecom/runtime';
 import { freePort } from '../../tests/support/ports';
 import { writeSection } from '../lib/benchmarks-md';
@@ -128,8 +130,40 @@ async function prepare(services: Services, simUrl: string, worldDir: string) {
 }
 
 async function recipientStates(services: Services, tenantId: TenantId) {
-  const r = await withTenant(services.dbs, tenantId, (trx) => sql<{ status: string; n: number }>`select status, count(*)::int as n from campaign_recipients where tenant_id = ${tenantId}::uuid group by status`.execute(trx));
+  const r = await withTenant(services.dbs, tenantId, (trx) => sql<{ status: string; n: number }>`select status, count(*)::int as n from campaign_recipient_states where tenant_id = ${tenantId}::uuid group by status`.execute(trx));
   return Object.fromEntries(r.rows.map((x) => [x.status, x.n])) as Record<string, number>;
+}
+
+/**
+ * What this machine needs at least for plan + create, measured in the same run and database after the phases:
+ * (a) the run's recipient rows written into a clone of campaign_recipients with every index (`create table … (like …
+ * including all)`), in one INSERT from the rows themselves (nothing to compute), and (b) the same add_msg_template calls
+ * (each chunk's sender and recipients, read before the clock starts), CALLS_IN_FLIGHT at once, with nothing recorded.
+ * The simulator creates a second set of tasks here, after everything else was measured.
+ */
+async function measureFloor(services: Services, client: WecomClient, tenantId: TenantId, runId: string): Promise<{ insert_s: number; calls_s: number }> {
+  const owner = services.dbs.owner;
+  await sql`drop table if exists bench_recipients_floor`.execute(owner);
+  await sql`create table bench_recipients_floor (like campaign_recipients including all)`.execute(owner);
+  const t0 = performance.now();
+  await sql`insert into bench_recipients_floor select * from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid order by customer_id`.execute(owner);
+  const insertS = (performance.now() - t0) / 1000;
+  await sql`drop table bench_recipients_floor`.execute(owner);
+  const chunks = (
+    await sql<{ userid: string; ids: string[] }>`select s.wecom_userid as userid, array_agg(r.external_userid order by r.customer_id) as ids
+      from campaign_recipients r join staff s on s.tenant_id = r.tenant_id and s.id = r.sender_staff_id
+      where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.chunk is not null group by s.wecom_userid, r.chunk`.execute(owner)
+  ).rows;
+  let next = 0;
+  const t1 = performance.now();
+  const worker = async () => {
+    while (next < chunks.length) {
+      const c = chunks[next++]!;
+      await client.addMsgTemplate({ chat_type: 'single', external_userid: c.ids, sender: c.userid, text: { content: 'floor' } });
+    }
+  };
+  await Promise.all(Array.from({ length: CALLS_IN_FLIGHT }, worker));
+  return { insert_s: +insertS.toFixed(2), calls_s: +((performance.now() - t1) / 1000).toFixed(2) };
 }
 
 async function main() {
@@ -202,7 +236,11 @@ async function main() {
     const reconciled = (states.sent ?? 0) + (states.not_friend ?? 0) + (states.cap_reached ?? 0);
     log(`reconcile: ${reconcileS.toFixed(2)} s, ${reconciled} recipients final, load ${load2} → ${load2After}; ${JSON.stringify(states)}; memory ${JSON.stringify(memory)}`);
 
+    const floor = await measureFloor(services, client, tenantId, runId);
+    log(`floor: insert ${floor.insert_s} s + calls ${floor.calls_s} s`);
+
     const result = {
+      floor,
       date: new Date().toISOString().slice(0, 10),
       machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}`,
       world,
@@ -229,6 +267,7 @@ type Result = {
   create: { seconds: number; plan_s: number; deliver_s: number; tasks: number; max_chunk: number; sim_tasks: number; calls: Calls; bound_s: number; cpu: Record<string, number>; load: string[]; states: Record<string, number> };
   reconcile: { seconds: number; polled: number; updated: number; reconciled: number; calls: Calls; bound_s: number; cpu: Record<string, number>; load: string[] };
   memory: { hwmMb: number; sampledMb: number; start_mb: number };
+  floor: { insert_s: number; calls_s: number };
 };
 
 function renderSection(r: Result): string {
@@ -251,26 +290,37 @@ Machine: ${r.machine}. Date: ${r.date}. Load average (1 / 5 / 15 min) before →
 
 | phase | goal | measured | bound | calls | load average |
 |---|---|---|---|---|---|
-| plan + create every task | ≤ 1.5 × bound | **${r.create.seconds} s** (planning ${r.create.plan_s} s, WeCom calls and records ${r.create.deliver_s} s) = ${ratio.toFixed(1)} × bound — ${met(ratio <= GOALS.ratio)} | ${r.create.bound_s} s | ${calls(r.create.calls)} | ${r.create.load.join(' → ')} |
+| plan + create every task | ≤ 1.5 × bound | **${r.create.seconds} s** (planning ${r.create.plan_s} s, WeCom calls and records ${r.create.deliver_s} s) = ${ratio.toFixed(1)} × bound — ${met(ratio <= GOALS.ratio)}; ${(r.create.seconds / (r.floor.insert_s + r.floor.calls_s)).toFixed(2)} × the measured floor (below) | ${r.create.bound_s} s | ${calls(r.create.calls)} | ${r.create.load.join(' → ')} |
 | reconcile ${n(r.reconcile.reconciled)} recipient results | ≤ ${GOALS.reconcileS} s | **${r.reconcile.seconds} s** — ${met(r.reconcile.seconds <= GOALS.reconcileS && r.reconcile.reconciled === r.recipients)} | ${r.reconcile.bound_s} s | ${calls(r.reconcile.calls)} | ${r.reconcile.load.join(' → ')} |
 | peak memory (this Node process, VmHWM over both phases) | ≤ ${GOALS.peakMb} MB | **${r.memory.hwmMb} MB** (${r.memory.start_mb} MB at the start; sampled peak ${r.memory.sampledMb} MB) — ${met(r.memory.hwmMb <= GOALS.peakMb)} | | | |
 
 ${n(r.recipients)} recipients, ${r.create.tasks} tasks (one per clerk and chunk, largest chunk ${n(r.create.max_chunk)}; the simulator holds ${r.create.sim_tasks}).
 CPU — plan + create: ${cpu(r.create.cpu)}; reconcile: ${cpu(r.reconcile.cpu)}.
 
-The bound covers the API calls only; the phase also plans: one INSERT writes the ${n(r.recipients)} recipient rows with their
-exclusions, senders and chunks (the planning figure, which no rate limit governs), and recording each task updates its
-chunk's rows. The WeCom calls and their records alone take ${r.create.deliver_s} s = ${(r.create.deliver_s / Math.max(r.create.bound_s, 0.001)).toFixed(1)} × the bound.
+The floor, measured in the same run and database after both phases: the run's ${n(r.recipients)} recipient rows written
+into a clone of campaign_recipients with every index, in one INSERT of the rows themselves (${r.floor.insert_s} s), plus
+the same ${r.create.tasks} add_msg_template calls ${CALLS_IN_FLIGHT} at a time with nothing recorded (${r.floor.calls_s} s):
+**${(r.floor.insert_s + r.floor.calls_s).toFixed(2)} s; plan + create is ${(r.create.seconds / (r.floor.insert_s + r.floor.calls_s)).toFixed(2)} × that floor**.
 
-Profile behind the current code (pg_stat_statements, auto_explain; \`--statements\`): the planning statement probed
-customer_follows once per (customer, clerk) pair from a mis-estimated semi-join (600,000 probes at 20,000 customers),
-the sender and chunk passes updated the fresh rows through self-joins the planner ran as nested loops (a 20,000-customer
-run did not finish planning in 10 minutes), each page of send results was matched row × row with its chunk, and every
-recipient update moved its row to a new page with three index inserts. Now: one INSERT computes exclusions, holdout,
-sender, WeCom id and chunk with every lookup a set joined once; statements that match a run's fresh rows with a set run
-without nested loops; campaign_recipients keeps 40% of each page free so both later updates are HOT; results are
-polled four tasks at a time. At 200,000 that took plan + create from 30.4 s to the figure above and reconcile from
-50.1 s (both at load 10–12). CPU used is well below the wall time here: the machine was shared (see the load average).
+What plan + create does: one INSERT computes each recipient's exclusion, holdout, sender, WeCom id and chunk (every
+lookup a set joined once) and writes the rows in customer order; then one outbox row per (clerk, chunk); then the calls,
+${CALLS_IN_FLIGHT} in flight, each marked 'calling' and committed before it is made and recorded on its outbox row after it
+(a mass task is recorded on its chunk's outbox row; the view campaign_recipient_states reads its planned targets as task
+created until their results arrive). Profile history (pg_stat_statements, auto_explain; \`--statements\`): the planning
+statement once probed customer_follows per (customer, clerk) pair and updated its fresh rows through nested-loop
+self-joins (a 20,000-customer run did not finish planning in 10 minutes); at 200,000 it then took 30.4 s, later 10.0 s
+with 5.4 s in the planning INSERT and 3.0 s in 300 per-chunk updates of the recipients. Since: the per-chunk recipient
+update is gone (3 s of PostgreSQL), the INSERT no longer takes ON CONFLICT's speculative path, the per-row foreign key
+check to the run (≈ 1 s; statement-level triggers keep the cascade) or random-order index inserts, and 8 calls are in
+flight instead of 4.
+
+**Why 1.5 × the bound is out of reach on this machine.** The bound counts only the calls (${r.create.bound_s} s); planning
+must first write every recipient, and on 2 cores shared by PostgreSQL, Huike and the simulator the phase is CPU-bound:
+CPU used — ${cpu(r.create.cpu)} — is ${(r.create.cpu.postgres + r.create.cpu.huike + r.create.cpu.simulator).toFixed(1)} CPU-seconds, at
+least ${((r.create.cpu.postgres + r.create.cpu.huike + r.create.cpu.simulator) / 2).toFixed(1)} s of wall time on 2 cores, against a 1.5 × bound of
+${(1.5 * r.create.bound_s).toFixed(1)} s. The calls cannot start before the plan is written (a task's recipients must be
+committed before its call, so a crash can be reconciled), and PostgreSQL 15 runs an INSERT … SELECT on one core. The
+simulator's share would be WeCom's own machines in production.
 
 **The bound.** WeCom allows 10,000 calls/min per API and corp (and 150,000/hour): 166.7 calls/s sustained, separate
 budgets per API, so the least time the limits allow a phase is max over APIs of calls(api) / 166.7 s (gettoken aside).

@@ -142,6 +142,8 @@ export interface CampaignTables {
   campaigns: CampaignsTable;
   campaign_runs: CampaignRunsTable;
   campaign_recipients: CampaignRecipientsTable;
+  /** A view: campaign_recipients with the state users read (a planned target of a created mass task reads task_created). */
+  campaign_recipient_states: CampaignRecipientsTable;
   campaign_outbox: CampaignOutboxTable;
   campaign_trigger_entries: CampaignTriggerEntriesTable;
   campaign_trigger_state: CampaignTriggerStateTable;

@@ -99,13 +99,22 @@ function assignSendersSql(tenantId: TenantId, runId: string) {
 }
 
 /**
- * Numbers each sender's recipients into chunks of at most `chunkSize` and writes one pending outbox row per
- * (sender, chunk) with the hash of the text that sender will send. A run planned with its chunks skips the numbering.
- * Idempotent: a re-plan keeps existing rows.
+ * Numbers each sender's recipients into chunks of at most `chunkSize` (a run planned with its chunks skips this) and
+ * returns the chunks: sender, chunk and recipients, in one scan of the run's targets.
  */
-export async function planOutbox(trx: Tx, tenantId: TenantId, runId: string, chunkSize: number, textHashes: { staffId: string; sha256: string }[]): Promise<number> {
+export async function numberChunks(trx: Tx, tenantId: TenantId, runId: string, chunkSize: number): Promise<PlannedChunk[]> {
   if (await runHas(trx, tenantId, runId, sql`arm = 'target' and excluded is null and chunk is null`)) await withoutNestedLoops(trx, () => numberChunksSql(tenantId, runId, chunkSize).execute(trx));
-  return insertOutboxRows(trx, tenantId, runId, textHashes);
+  return (
+    await sql<PlannedChunk>`select sender_staff_id as staff_id, chunk, count(*)::int as recipients from campaign_recipients
+      where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null
+      group by sender_staff_id, chunk`.execute(trx)
+  ).rows;
+}
+
+export interface PlannedChunk {
+  staff_id: string;
+  chunk: number;
+  recipients: number;
 }
 
 function numberChunksSql(tenantId: TenantId, runId: string, chunkSize: number) {
@@ -115,29 +124,33 @@ function numberChunksSql(tenantId: TenantId, runId: string, chunkSize: number) {
     where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.customer_id = n.customer_id and r.chunk is null`;
 }
 
-async function insertOutboxRows(trx: Tx, tenantId: TenantId, runId: string, textHashes: { staffId: string; sha256: string }[]): Promise<number> {
-  if (textHashes.length === 0) return 0;
-  const hashes = sql.join(textHashes.map((t) => sql`(${t.staffId}::uuid, ${t.sha256}::text)`));
+/** One pending outbox row per chunk, with the hash of the text its sender will send. Idempotent: a re-plan keeps existing rows. */
+export async function insertOutboxRows(trx: Tx, tenantId: TenantId, runId: string, chunks: PlannedChunk[], textHashes: { staffId: string; sha256: string }[]): Promise<number> {
+  if (chunks.length === 0) return 0;
+  const hashOf = new Map(textHashes.map((t) => [t.staffId, t.sha256]));
   const r = await sql`insert into campaign_outbox (tenant_id, run_id, sender_staff_id, chunk, recipients, text_sha256)
-    select ${tenantId}::uuid, ${runId}::uuid, r.sender_staff_id, r.chunk, count(*)::int, h.sha256
-    from campaign_recipients r join (values ${hashes}) h(staff_id, sha256) on h.staff_id = r.sender_staff_id
-    where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.excluded is null
-    group by r.sender_staff_id, r.chunk, h.sha256
+    select ${tenantId}::uuid, ${runId}::uuid, c.staff_id, c.chunk, c.recipients, c.sha256
+    from unnest(${chunks.map((c) => c.staff_id)}::uuid[], ${chunks.map((c) => c.chunk)}::int[], ${chunks.map((c) => c.recipients)}::int[],
+      ${chunks.map((c) => hashOf.get(c.staff_id) ?? null)}::text[]) as c(staff_id, chunk, recipients, sha256)
     on conflict do nothing`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }
 
-/** The senders of a run's target recipients, with what their per-clerk variables need. */
-export async function runSenders(trx: Tx, tenantId: TenantId, runId: string) {
+/** Clerks with what their per-clerk variables need (the text each of them sends). */
+export async function clerkTextFields(trx: Tx, tenantId: TenantId, staffIds: string[]) {
   return (
     await sql<{ staff_id: string; name: string; wecom_userid: string; store_name: string | null; store_address: string | null }>`
       select s.id as staff_id, s.name, s.wecom_userid, st.name as store_name, st.address as store_address
       from staff s left join stores st on st.tenant_id = s.tenant_id and st.id = s.store_id
-      where s.tenant_id = ${tenantId}::uuid and s.id in (
-        select distinct sender_staff_id from campaign_recipients
-        where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and arm = 'target' and excluded is null)
+      where s.tenant_id = ${tenantId}::uuid and s.id = any(${staffIds}::uuid[])
       order by s.id`.execute(trx)
   ).rows;
+}
+
+/** The clerks a run's outbox sends through (customer and group-chat tasks): a few hundred rows, not the recipients. */
+export async function outboxSenders(trx: Tx, tenantId: TenantId, runId: string): Promise<string[]> {
+  const r = await sql<{ staff_id: string }>`select distinct sender_staff_id as staff_id from campaign_outbox where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid`.execute(trx);
+  return r.rows.map((x) => x.staff_id);
 }
 
 export interface OutboxRow {
@@ -179,13 +192,19 @@ export async function markCalling(trx: Tx, tenantId: TenantId, runId: string, st
   return Number(r.numAffectedRows ?? 0) === 1;
 }
 
-/** After the call (or a reconciliation): the msgid, and the chunk's recipients as task created or invalid. */
+/**
+ * After the call (or a reconciliation): the msgid on the outbox row, and the recipients WeCom refused (fail_list)
+ * as 'invalid'. The others keep 'planned': a mass task is recorded on its chunk's outbox row, not on each of its up
+ * to 10,000 recipients (that was most of the time of creating a large run's tasks), and a 'planned' target in a
+ * chunk whose task exists reads 'task_created' in the view campaign_recipient_states until its send result arrives.
+ */
 export async function completeOutbox(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number, done: { msgid: string; failList: string[]; reconciled: boolean }): Promise<void> {
   await sql`update campaign_outbox set state = 'done', msgid = ${done.msgid || null}, fail_count = ${done.failList.length}, reconciled = ${done.reconciled}, completed_at = now()
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
-  await sql`update campaign_recipients set status = case when external_userid = any(${done.failList}::text[]) then 'invalid' else 'task_created' end
+  if (done.failList.length === 0) return;
+  await sql`update campaign_recipients set status = 'invalid'
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}
-      and arm = 'target' and excluded is null`.execute(trx);
+      and arm = 'target' and excluded is null and status = 'planned' and external_userid = any(${done.failList}::text[])`.execute(trx);
 }
 
 export async function failOutbox(trx: Tx, tenantId: TenantId, runId: string, staffId: string, chunk: number, error: string): Promise<void> {

@@ -37,14 +37,15 @@ export async function planMassRun(services: Services, tenantId: TenantId, runId:
 /** The same inside the caller's transaction (the run executor plans and moves the run on in one commit). */
 export async function planMassRunIn(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent, chunkSize: number = WECOM_LIMITS.massMessageRecipients): Promise<{ tasks: number; texts: Map<string, string> }> {
   await repo.assignSenders(trx, tenantId, runId);
-  const texts = await senderTexts(trx, tenantId, runId, content);
-  const tasks = await repo.planOutbox(trx, tenantId, runId, chunkSize, hashesOf(texts));
+  const chunks = await repo.numberChunks(trx, tenantId, runId, chunkSize);
+  const texts = clerkTexts(content, await repo.clerkTextFields(trx, tenantId, [...new Set(chunks.map((c) => c.staff_id))]));
+  const tasks = await repo.insertOutboxRows(trx, tenantId, runId, chunks, hashesOf(texts));
   return { tasks, texts };
 }
 
-/** Each sender's text with their per-clerk variables filled, from the senders already assigned (a resumed run). */
+/** Each sender's text with their per-clerk variables filled, for the clerks of the run's outbox (a planned run). */
 export async function senderTexts(trx: Tx, tenantId: TenantId, runId: string, content: CampaignContent): Promise<Map<string, string>> {
-  return clerkTexts(content, await repo.runSenders(trx, tenantId, runId));
+  return clerkTexts(content, await repo.clerkTextFields(trx, tenantId, await repo.outboxSenders(trx, tenantId, runId)));
 }
 
 /** The run was cancelled while it was being delivered: its remaining outbox rows are closed, nothing more is called. */
@@ -66,8 +67,15 @@ export async function planGroupRunIn(trx: Tx, tenantId: TenantId, runId: string,
   return { tasks: await groups.planGroupOutbox(trx, tenantId, runId, hashesOf(texts)), texts };
 }
 
+/**
+ * add_msg_template calls in flight at once, like the sync's readers (SYNC_DEFAULTS.concurrency): a call waits on
+ * WeCom far longer than its records take here. 300 tasks at 10,000 calls/min per API are within the minute's budget;
+ * a 45033 (too many concurrent calls) is retried with backoff by the client.
+ */
+export const CALLS_IN_FLIGHT = 8;
+
 export interface DeliveryOptions {
-  /** Calls in flight at once (WeCom's per-API concurrency); default 4. */
+  /** Calls in flight at once; default CALLS_IN_FLIGHT. */
   concurrency?: number;
   /** Test seam: runs after WeCom accepted a task and before Huike records it (a crash there must not duplicate). */
   afterCall?: (row: repo.OutboxRow) => void | Promise<void>;
@@ -104,7 +112,7 @@ export async function deliverMassRun(services: Services, tenantId: TenantId, run
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 4, rows.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? CALLS_IN_FLIGHT, rows.length) }, worker));
   if (failure) throw (failure as { error: unknown }).error;
   return result;
 }

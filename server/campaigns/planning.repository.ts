@@ -5,7 +5,7 @@
  * real run (inserted as campaign_recipients) and the dry run (inside a savepoint that is rolled back).
  *
  * The ledger of campaign messages counts, per customer, every message of another run that was sent or whose task
- * is waiting for its clerk (a 1:1 task counts like a mass one; only mass messages count towards WeCom's receive
+ * is waiting for its clerk (the view campaign_recipient_states) (a 1:1 task counts like a mass one; only mass messages count towards WeCom's receive
  * cap). A message's time is when it was sent, else when its run started, else when it was planned.
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -13,7 +13,7 @@ import type { ReceiveCapRule } from '../../app/lib/contracts/campaign';
 import type { TenantId, Tx } from '../tenancy/context';
 import { controlDrawSql, holdoutDrawSql } from './delivery.repository';
 
-/** Audience rows: every customer id once, and whether an exclusion segment holds them. */
+/** Audience rows: every customer id once (the planning statement relies on it), and whether an exclusion segment holds them. */
 export type AudienceQuery = RawBuilder<{ id: string; in_exclusion: boolean }>;
 
 export interface PlanParams {
@@ -36,7 +36,7 @@ function ledgerSql(tenantId: TenantId, p: PlanParams) {
   return sql`select rr.customer_id,
       count(*) filter (where t.at > ${p.frequency.from} and t.at <= ${p.at})::int as recent,
       count(*) filter (where c2.delivery = 'mass' and t.at >= ${p.receiveCap.from} and t.at < ${p.receiveCap.to})::int as mass_in_period
-    from campaign_recipients rr
+    from campaign_recipient_states rr
     join campaign_runs r2 on r2.tenant_id = rr.tenant_id and r2.id = rr.run_id
     join campaigns c2 on c2.tenant_id = r2.tenant_id and c2.id = r2.campaign_id
     cross join lateral (select coalesce(rr.sent_at, r2.started_at, r2.planned_for) as at) t
@@ -108,7 +108,7 @@ function plannedSql(tenantId: TenantId, p: PlanParams, audience: AudienceQuery, 
   const chunk = chunkSize === null ? sql`null::int` : sql`case when x.arm = 'target' and x.reason is null
       then ((row_number() over (partition by x.staff_id, x.arm = 'target' and x.reason is null order by x.id)) - 1) / ${chunkSize}::int end`;
   return sql<{ customer_id: string; arm: string; excluded: string | null; status: string; sender_staff_id: string | null; external_userid: string | null; chunk: number | null }>`
-    with aud as materialized (select id, bool_or(in_exclusion) as in_exclusion from (${audience}) q group by id),
+    with aud as materialized (${audience}),
     ledger as materialized (${ledgerSql(tenantId, p)}),
     pick as materialized (${senderSql(tenantId)}),
     eid as materialized (select i.customer_id, min(i.value) as value from customer_identities i join aud on aud.id = i.customer_id
@@ -131,14 +131,19 @@ function plannedSql(tenantId: TenantId, p: PlanParams, audience: AudienceQuery, 
 }
 
 /**
- * Writes the run's recipients with their senders (and chunks, for mass delivery) in one statement (once: a run
- * already planned keeps its snapshot). Returns the rows written.
+ * Writes the run's recipients with their senders (and chunks, for mass delivery) in one statement. Called once per
+ * run: in the transaction that moves the locked run from 'planning' to 'sending' (or a dry run's throwaway run), so
+ * no row of the run can exist yet — a plain insert, without ON CONFLICT's speculative insertion per row. Rows go in
+ * by customer id, so the primary key and the by-customer index are filled in order rather than at random places;
+ * the statement's sorts and hashes (a few hundred thousand rows for a large audience) get the memory to stay off
+ * disk. Returns the rows written.
  */
 export async function insertPlannedRecipients(trx: Tx, tenantId: TenantId, p: PlanParams, audience: AudienceQuery, chunkSize: number | null): Promise<number> {
+  await sql`select set_config('work_mem', '128MB', true)`.execute(trx);
   const r = await sql`insert into campaign_recipients (tenant_id, run_id, customer_id, arm, excluded, status, sender_staff_id, external_userid, chunk)
     select ${tenantId}::uuid, ${p.runId}::uuid, x.customer_id, x.arm, x.excluded, x.status, x.sender_staff_id, x.external_userid, x.chunk
     from (${plannedSql(tenantId, p, audience, chunkSize)}) x
-    on conflict do nothing`.execute(trx);
+    order by x.customer_id`.execute(trx);
   return Number(r.numAffectedRows ?? 0);
 }
 

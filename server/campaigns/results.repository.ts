@@ -79,7 +79,7 @@ export async function applySendResults(trx: Tx, tenantId: TenantId, runId: strin
     from unnest(${page.externalUserids}::text[], ${page.statuses}::int[], ${page.sendTimes}::bigint[]) as p(external_userid, status, send_time)
     where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.sender_staff_id = ${staffId}::uuid and r.chunk = ${chunk}
       and r.external_userid = p.external_userid and p.status in (1, 2, 3)
-      and r.status in ('task_created', 'unsent', 'sent', 'not_friend', 'cap_reached')
+      and r.status in ('planned', 'task_created', 'unsent', 'sent', 'not_friend', 'cap_reached')
       and (r.status, r.sent_at) is distinct from (case p.status when 1 then 'sent' when 2 then 'not_friend' else 'cap_reached' end, case when p.status = 1 then to_timestamp(p.send_time) end)`.execute(trx));
   return Number(r.numAffectedRows ?? 0);
 }
@@ -115,7 +115,7 @@ export async function markCancelled(trx: Tx, tenantId: TenantId, runId: string, 
   await sql`update campaign_outbox set cancelled_at = ${now}, next_poll_at = null
     where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk}`.execute(trx);
   const r = await sql`update campaign_recipients set status = 'unsent'
-    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk} and status = 'task_created'`.execute(trx);
+    where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and sender_staff_id = ${staffId}::uuid and chunk = ${chunk} and status in ('planned', 'task_created')`.execute(trx);
   // A group task's chats (negative chunks) likewise.
   const g = chunk < 0 ? await cancelGroupChunk(trx, tenantId, runId, staffId, chunk) : 0;
   return Number(r.numAffectedRows ?? 0) + g;
@@ -158,7 +158,7 @@ export async function runProgressByClerk(trx: Tx, tenantId: TenantId, runId: str
   return (
     await sql<ClerkProgress>`with rec as (
         select r.sender_staff_id, ${progressColumns}
-        from campaign_recipients r
+        from campaign_recipient_states r
         where r.tenant_id = ${tenantId}::uuid and r.run_id = ${runId}::uuid and r.arm = 'target' and r.sender_staff_id is not null
         group by r.sender_staff_id
       ), tasks as (

@@ -27,6 +27,15 @@ describe('configuration', () => {
     expect(ok.DEMO).toBe('off');
   });
 
+  it('HUIKE_ENV decides over NODE_ENV: npm start runs React in production with Huike in development (demo, generated secrets)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'huike-cfg-mode-'));
+    const local = loadConfig({ NODE_ENV: 'production', HUIKE_ENV: 'development', DATA_DIR: dir });
+    expect(local.isProduction).toBe(false);
+    expect(local.DEMO).toBe('on');
+    expect(local.SESSION_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(() => loadConfig({ NODE_ENV: 'development', HUIKE_ENV: 'production', DATA_DIR: dir })).toThrow(/SESSION_SECRET/);
+  });
+
   it('bad values are reported by name', () => {
     expect(() => loadConfig({ PORT: 'eighty', DATA_DIR: '/tmp/x' })).toThrow(/PORT/);
     expect(() => loadConfig({ APP_ENCRYPTION_KEY: 'short', DATA_DIR: '/tmp/x' })).toThrow(/APP_ENCRYPTION_KEY: must be 32 bytes/);

@@ -9,7 +9,7 @@ import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.r
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
 import { inCampaignHoldout } from '../../../server/campaigns/holdout';
-import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import { withSystem, withTenant, type TenantId } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
 
@@ -27,9 +27,15 @@ async function newRun(tenantId: TenantId, holdoutPct: number) {
 
 async function recipientsByStatus(tenantId: TenantId, runId: string) {
   return withTenant(h.services.dbs, tenantId, async (trx) => {
-    const r = await sql<{ status: string; n: number }>`select status, count(*)::int as n from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid group by status`.execute(trx);
+    const r = await sql<{ status: string; n: number }>`select status, count(*)::int as n from campaign_recipient_states where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid group by status`.execute(trx);
     return Object.fromEntries(r.rows.map((x) => [x.status, x.n]));
   });
+}
+
+/** Recipient rows of a run or a tenant, seen by the system (whatever tenant they claim). */
+async function recipientRows(of: { runId: string } | { tenantId: string }) {
+  const where = 'runId' in of ? sql`run_id = ${of.runId}::uuid` : sql`tenant_id = ${of.tenantId}::uuid`;
+  return withSystem(h.services.dbs, async (db) => (await sql<{ n: number }>`select count(*)::int as n from campaign_recipients where ${where}`.execute(db)).rows[0]!.n);
 }
 
 describe('campaign mass delivery', () => {
@@ -75,6 +81,11 @@ describe('campaign mass delivery', () => {
     );
     expect(held.with_sender).toBeGreaterThan(0);
     expect(held).toEqual({ with_sender: held.served, served: held.served, with_eid: 0 });
+
+    // Recipients have no row-level key to their run (planning's insert skips the per-row check): deleting the tenant
+    // still takes them along.
+    await withSystem(h.services.dbs, (db) => sql`delete from tenants where id = ${tenant.id}::uuid`.execute(db));
+    expect(await recipientRows({ tenantId: tenant.id })).toBe(0);
   }, 240_000);
 
   it('a worker killed after WeCom created a task and before Huike recorded it: the restart adopts that task, no clerk gets it twice', async () => {
@@ -117,5 +128,10 @@ describe('campaign mass delivery', () => {
     // Running it once more does nothing at all.
     expect(await deliverMassRun(h.services, tenant.id, runId, content, plan.texts)).toEqual({ created: 0, reconciled: 0, failed: 0 });
     expect(sim.state.massTasks.size).toBe(plan.tasks);
+
+    // A deleted run takes its recipients along (a statement-level trigger in place of ON DELETE CASCADE).
+    expect(await recipientRows({ runId })).toBe(1200);
+    await withTenant(h.services.dbs, tenant.id, (trx) => sql`delete from campaign_runs where tenant_id = ${tenant.id}::uuid and id = ${runId}::uuid`.execute(trx));
+    expect(await recipientRows({ runId })).toBe(0);
   }, 180_000);
 });

@@ -55,7 +55,7 @@ async function scheduled(tenantId: TenantId, actor: Actor, body: CampaignInputRa
 
 async function recipients(tenantId: TenantId, campaignId: string) {
   return db(tenantId, async (trx) => (await sql<{ customer_id: string; arm: string; excluded: string | null; status: string; external_userid: string | null; sent_at: Date | null; sender_staff_id: string | null; chunk: number | null }>`
-    select r.customer_id, r.arm, r.excluded, r.status, r.external_userid, r.sent_at, r.sender_staff_id, r.chunk from campaign_recipients r join campaign_runs u on u.tenant_id = r.tenant_id and u.id = r.run_id
+    select r.customer_id, r.arm, r.excluded, r.status, r.external_userid, r.sent_at, r.sender_staff_id, r.chunk from campaign_recipient_states r join campaign_runs u on u.tenant_id = r.tenant_id and u.id = r.run_id
     where r.tenant_id = ${tenantId}::uuid and u.campaign_id = ${campaignId}::uuid`.execute(trx)).rows);
 }
 

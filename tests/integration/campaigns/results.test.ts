@@ -47,7 +47,7 @@ async function deliveredRun(seed: number, config: { tokenTtlSeconds?: number } =
 async function huikeStates(tenantId: TenantId, runId: string) {
   return withTenant(h.services.dbs, tenantId, async (trx) => {
     const r = await sql<{ external_userid: string; status: string; sent: number | null }>`select external_userid, status, extract(epoch from sent_at)::int as sent
-      from campaign_recipients where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and status in ('task_created','sent','not_friend','cap_reached','unsent')`.execute(trx);
+      from campaign_recipient_states where tenant_id = ${tenantId}::uuid and run_id = ${runId}::uuid and status in ('task_created','sent','not_friend','cap_reached','unsent')`.execute(trx);
     return new Map(r.rows.map((x) => [x.external_userid, { status: x.status, sent: x.sent }]));
   });
 }
