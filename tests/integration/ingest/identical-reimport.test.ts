@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { mergeCustomers } from '../../../server/customers/identity.service';
-import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import { withSystem, withTenant, type TenantId } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
 import { createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
@@ -100,6 +100,13 @@ describe('identical re-import', () => {
     await withTenant(h.services.dbs, t.id, (trx) => mergeCustomers(trx, t.actor, ids[0]!.id, ids[1]!.id, 'test'));
     const again = await importFile(h.services, t.actor, file, mapping);
     expect(again.summary).toMatchObject({ identical_to: null, rows_read: 6, rows_rejected: 2, orders_created: 0 });
+  });
+
+  it('is read again after a write outside any tenant (the owner connection) to a table the import reads', async () => {
+    const { t, file } = await firstImport('system');
+    await withSystem(h.services.dbs, (db) => db.updateTable('stores').set({ name: '一号店（改名）' }).where('tenant_id', '=', t.id).where('code', '=', 'S1').execute());
+    const again = await importFile(h.services, t.actor, file, mapping);
+    expect(again.summary).toMatchObject({ identical_to: null, orders_unchanged: 3 });
   });
 
   it('is read again when the file differs by one byte', async () => {
