@@ -66,7 +66,7 @@ import {
   type ImportRow,
 } from './imports.repository';
 import { parseMapping, type OrderMapping } from './mapping';
-import { mergeOrderLines } from './orders.repository';
+import { mergeOrderLines, type MergeOptions } from './orders.repository';
 import { openRowSource, type FileShape, type SourceRow } from './reader';
 import { copyRow, createRowValidator, STAGING_COLUMNS, type Rejection } from './validate';
 import { memberColumnNamer, parseMemberMapping } from './member-mapping';
@@ -288,25 +288,17 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
         await nudgeRefresh(services, tenantId);
         continue;
       }
-      changes = await withTenant(services.dbs, tenantId, async (trx) => {
-        await lockTenantIdentities(trx, tenantId);
-        const before = await readTenantChanges(trx, tenantId);
-        const st = await mergeOrderLines(trx, tenantId, {
-          actor,
-          ctx,
-          lines,
-          source: 'import',
-          importId,
-          unknownStores: mapping!.unknownStores,
-          unknownClerks: mapping!.unknownClerks,
-          negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
-        });
-        // exact: the counter moved by this bucket's own writes only (its row stays locked until commit)
-        const after = await flushTenantChanges(trx, tenantId);
-        next.changes = changes !== null && before === changes && after.n === before + (after.own ? 1 : 0) ? after.n : null;
-        await recordMergedBucket(trx, tenantId, importId, st, next);
-        return next.changes;
-      });
+      const o: MergeOptions = {
+        actor,
+        ctx,
+        lines,
+        source: 'import',
+        importId,
+        unknownStores: mapping!.unknownStores,
+        unknownClerks: mapping!.unknownClerks,
+        negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
+      };
+      changes = await mergeOrderBucket(services, tenantId, importId, o, next, changes);
       cp = next;
       await nudgeRefresh(services, tenantId);
     }
@@ -316,17 +308,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     commitMergedReport(errPath);
 
     await dropStaging(services, importId);
-    const fin = await loadImport(services, tenantId, importId);
-    const secs = Math.max(0.001, (Date.now() - (fin.started_at ? new Date(fin.started_at).getTime() : runStarted)) / 1000);
-    await withTenant(services.dbs, tenantId, (trx) =>
-      finishImportDone(trx, tenantId, importId, {
-        rowsPerSecond: Math.round(Number(fin.rows_read) / secs),
-        errorReportPath: Number(fin.rows_rejected) > 0 ? errPath : null,
-        checkpoint: cp,
-        changesSeen: kind === 'orders' && !cp.clockDependent ? (cp.changes ?? null) : null,
-      }),
-    );
-    return summaryOf(await loadImport(services, tenantId, importId));
+    return await finishDone(services, tenantId, importId, kind, cp, errPath, runStarted);
   } catch (e) {
     const final = finalError(e, row.attempts + 1);
     if (final) {
@@ -338,6 +320,24 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     await withTenant(services.dbs, tenantId, (trx) => noteImportRetry(trx, tenantId, importId, `重试中 / will retry: ${(e as Error).message}`)).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Marks a merged and reported import done. An order import whose outcome depends on nothing but the tenant's data
+ * and its fingerprint records the change counter it ended at, for an identical re-import to be completed from it.
+ */
+async function finishDone(services: Services, tenantId: TenantId, importId: string, kind: ImportSummary['kind'], cp: ImportCheckpoint, errPath: string, runStarted: number): Promise<ImportSummary> {
+  const fin = await loadImport(services, tenantId, importId);
+  const secs = Math.max(0.001, (Date.now() - (fin.started_at ? new Date(fin.started_at).getTime() : runStarted)) / 1000);
+  await withTenant(services.dbs, tenantId, (trx) =>
+    finishImportDone(trx, tenantId, importId, {
+      rowsPerSecond: Math.round(Number(fin.rows_read) / secs),
+      errorReportPath: Number(fin.rows_rejected) > 0 ? errPath : null,
+      checkpoint: cp,
+      changesSeen: kind === 'orders' && !cp.clockDependent ? (cp.changes ?? null) : null,
+    }),
+  );
+  return summaryOf(await loadImport(services, tenantId, importId));
 }
 
 /** Runs of one import before an error that is not the file's fault stops retrying it. */
@@ -565,6 +565,24 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
 }
 
 /** One merge bucket of the staged rows (by a hash of the order or member number). */
+/**
+ * One bucket of an order import, merged with its checkpoint in one transaction (a repeated bucket changes nothing).
+ * `changes`: the tenant's change counter as the import expects it. Returns (and checkpoints) the counter after the
+ * bucket when it moved by the bucket's own writes only — exact, the counter's row stays locked until commit — else
+ * null: something else changed the tenant meanwhile (docs/decisions/0012-identical-reimport.md).
+ */
+async function mergeOrderBucket(services: Services, tenantId: TenantId, importId: string, o: MergeOptions, next: ImportCheckpoint, changes: number | null): Promise<number | null> {
+  return withTenant(services.dbs, tenantId, async (trx) => {
+    await lockTenantIdentities(trx, tenantId);
+    const before = await readTenantChanges(trx, tenantId);
+    const st = await mergeOrderLines(trx, tenantId, o);
+    const after = await flushTenantChanges(trx, tenantId);
+    next.changes = changes !== null && before === changes && after.n === before + (after.own ? 1 : 0) ? after.n : null;
+    await recordMergedBucket(trx, tenantId, importId, st, next);
+    return next.changes;
+  });
+}
+
 /** One bucket of a member import, merged with its checkpoint in one transaction (a repeated bucket changes nothing). */
 async function mergeMemberBucket(services: Services, tenantId: TenantId, importId: string, o: MemberMergeOptions, next: ImportCheckpoint): Promise<void> {
   await withTenant(services.dbs, tenantId, async (trx) => {
