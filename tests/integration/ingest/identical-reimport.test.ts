@@ -109,6 +109,24 @@ describe('identical re-import', () => {
     expect(again.summary).toMatchObject({ identical_to: null, orders_unchanged: 3 });
   });
 
+  it('is read again when another writer changed the tenant while the earlier import merged', async () => {
+    const t = await makeTenant(h.services);
+    const file = writeTmp(`during-${t.slug}.csv`, fileText);
+    let written: Promise<unknown> | undefined;
+    // a store edit that commits while the first import merges its buckets (it does not wait for the import)
+    const first = await importFile(h.services, t.actor, file, mapping, {
+      bucketLines: 2,
+      onProgress: (p) => {
+        if (p.phase === 'merging' && !written)
+          written = withTenant(h.services.dbs, t.id, (trx) => trx.updateTable('stores').set({ name: '二号店（改名）' }).where('tenant_id', '=', t.id).where('code', '=', 'S2').execute());
+      },
+    });
+    await written;
+    expect(first.summary).toMatchObject({ status: 'done', orders_created: 3 });
+    const again = await importFile(h.services, t.actor, file, mapping);
+    expect(again.summary).toMatchObject({ identical_to: null, orders_unchanged: 3 });
+  });
+
   it('is read again when the file differs by one byte', async () => {
     const { t } = await firstImport('byte');
     const other = writeTmp(`byte2-${t.slug}.csv`, fileText.replace('抱枕,1,89.00,M3', '抱枕,1,89.01,M3'));
