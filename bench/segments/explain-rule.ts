@@ -17,6 +17,7 @@ import { withTenant } from '../../server/tenancy/context';
 import { systemActor } from '../../server/tenancy/actor';
 import { compileRule, RULE_FROM } from '../../server/customers/rule-compiler';
 import { segmentLoader } from '../../server/segments/segments.repository';
+import { estimateSql, sampleSliceEnd } from '../../server/customers/rule.repository';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,10 +59,7 @@ try {
     const statements: Record<string, RawBuilder<unknown>> = {
       count: sql`select count(*) from ${RULE_FROM} where ${compiled.where}`,
       page: sql`select c.id from ${RULE_FROM} where ${compiled.where} order by cm.monetary_fen desc nulls last, c.id limit 20`,
-      // As rule.repository.ts's estimateMatching (sample, metrics by key, the rule as a FILTER).
-      estimate: sql`select count(*) filter (where ${compiled.where}) from customers c tablesample system (1.5) repeatable (7)
-        left join lateral (select * from customer_metrics m where m.tenant_id = ${t.id}::uuid and m.customer_id = c.id offset 0) cm on true
-        where c.tenant_id = ${t.id}::uuid and c.merged_into is null`,
+      estimate: estimateSql(compiled, t.id, sampleSliceEnd(6_000, 1_000_000)),
       ids: sql`select c.id from ${RULE_FROM} where ${compiled.where}`,
     };
     for (const what of args.what!.split(',')) {

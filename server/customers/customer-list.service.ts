@@ -12,7 +12,7 @@ import { STAGES } from '../analytics/lifecycle';
 import { RFM_GROUPS } from '../analytics/rfm';
 import type { FilterOptions } from '../analytics/filters';
 import { ValidationError } from '../lib/errors';
-import type { Actor } from '../tenancy/actor';
+import { isClerk, type Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
 import { countCustomerList, countFromSnapshot, countServedElsewhere, pageCustomerList, searchSql, type CustomerRow, type MetricSort, type MetricsRelation, type SnapshotKey } from './customer-list.repository';
 import { cached, cacheKey } from '../analytics/cache';
@@ -106,7 +106,7 @@ export async function listCustomerMetrics(
   const extra = searchSql(q);
   const rows = await pageCustomerList(trx, compiled, extra, p, relation);
   const keys = Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined);
-  const bySnapshot = relation === 'customer_metrics' && !q && actor.role !== 'clerk' && keys.every((k) => SNAPSHOT_KEYS.has(k));
+  const bySnapshot = relation === 'customer_metrics' && !q && !isClerk(actor) && keys.every((k) => SNAPSHOT_KEYS.has(k));
   // Metrics rows imply a refresh, so D is the metrics' day (no rows: counted, which is cheap then).
   const day = bySnapshot ? (asOf ?? (rows.length ? compiled.refDay : null)) : null;
   const total = day

@@ -23,7 +23,7 @@
  * anti-join (one pass over the set); inside an OR the planner still picks a hashed subplan or per-row probes.
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import { conditionsOf, fieldDef, parseRule, type Condition, type Rule, type RuleWindow } from '../../app/lib/segments/rule';
+import { conditionsOf, fieldDef, parseRule, type Condition, type Rule, type RelationState, type RuleWindow } from '../../app/lib/segments/rule';
 import { addDays } from '../analytics/lifecycle';
 import { ValidationError } from '../lib/errors';
 import type { Actor } from '../tenancy/actor';
@@ -467,15 +467,16 @@ function relationOp(env: Env, c: Condition): Pred {
   const t = env.t;
   const f = (cond: RawBuilder<unknown>) =>
     exists(sql`select 1 from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id where f.tenant_id = ${t}::uuid and f.customer_id = c.id and ${cond}`);
-  const state: Record<string, Pred> = {
+  // Every relation state of the catalogue (RELATION_STATES), checked by the type.
+  const state: Record<RelationState, Pred> = {
     active: f(sql`f.ended_at is null and f.customer_deleted_at is null and s.active`),
     deleted_by_customer: f(sql`f.customer_deleted_at is not null`),
     clerk_left: f(sql`(not s.active or f.end_reason = 'transfer')`),
     ended: f(sql`f.ended_at is not null`),
     none: not(exists(sql`select 1 from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = c.id`)),
   };
-  const values = c.value as string[];
-  const any = values.length === 1 ? state[values[0]!]! : sql<SqlBool>`(${sql.join(values.map((v) => state[v]!), sql` or `)})`;
+  const values = c.value as RelationState[];
+  const any = values.length === 1 ? state[values[0]!] : sql<SqlBool>`(${sql.join(values.map((v) => state[v]), sql` or `)})`;
   if (values.length > 1) neverNull.add(any);
   return listOp(c.op, any);
 }

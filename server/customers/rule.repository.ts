@@ -40,29 +40,46 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
 }
 
 /**
- * An estimate of the count from a sample of the customers table's pages (TABLESAMPLE SYSTEM, about `sampleRows`
- * customers, repeatable per rule so the figure does not flicker): the share of the tenant's sampled customers that
- * match, times the tenant's customers.
+ * An estimate of the count from a random sample of about `sampleRows` of the tenant's customers: those whose id
+ * (a random v4 UUID) falls in a fixed slice at the bottom of the id space, sized from the tenant's customer count —
+ * a simple random sample that is the same for every rule (the figure does not flicker as a rule is edited), read in
+ * key order from both customers and their metrics (two index ranges merged, no per-customer probes). The share of
+ * the sample that matches, times the tenant's customers. The rule is a FILTER: its conditions run per row in the
+ * rule's order, the cheap metric comparisons first, the probes into relations and orders only for survivors.
+ * (Sampling whole pages — TABLESAMPLE SYSTEM — read customers inserted together, who resemble each other: at
+ * 6,000 rows it was 12% off on the bench's 6-condition rule, where this sample is as close as 15,000 such rows.)
  */
-export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 15_000): Promise<number> {
-  const r = await sql<{ hit: number; seen: number; total: number }>`
-    with pct as (select least(100, greatest(0.01, ${sampleRows}::float8 * 100 / greatest(reltuples, 1)::float8)) as p from pg_class where oid = 'customers'::regclass)
-    , sample as (
-      -- Per sampled customer, their metrics row by key (OFFSET 0 keeps it a per-row probe: joined, the planner hashed
-      -- the whole metrics partition for 15,000 rows), and the rule as a FILTER: its conditions run per row in the
-      -- rule's order, the cheap metric comparisons first, the probes into relations and orders only for survivors.
-      select count(*) filter (where ${compiled.where})::int as hit, count(*)::int as seen
-      from customers c tablesample system ((select p from pct)) repeatable (7)
-      left join lateral (select * from customer_metrics m where m.tenant_id = ${tenantId}::uuid and m.customer_id = c.id offset 0) cm on true
-      where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)
-    select sample.hit, sample.seen,
-      -- The tenant's customers: the metrics snapshot's count of the reference day (exact after a refresh), else counted.
-      coalesce((select sum(s.customers)::int from analytics_daily_snapshots s join analytics_state a on a.tenant_id = s.tenant_id and a.as_of = s.day where s.tenant_id = ${tenantId}::uuid),
-        (select count(*)::int from customers c where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)) as total
-    from sample`.execute(trx);
-  const x = r.rows[0]!;
+export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 6_000): Promise<number> {
+  const total = await tenantCustomerCount(trx, tenantId);
+  const x = (await estimateSql(compiled, tenantId, sampleSliceEnd(sampleRows, total)).execute(trx)).rows[0]!;
   if (x.seen === 0) return countMatching(trx, compiled);
-  return Math.round((x.hit / x.seen) * x.total);
+  return Math.round((x.hit / x.seen) * total);
+}
+
+/** The tenant's customers: the metrics snapshot's count of the reference day (exact after a refresh), else counted. */
+export async function tenantCustomerCount(trx: Tx, tenantId: string): Promise<number> {
+  const r = await sql<{ total: number }>`select coalesce(
+      (select sum(s.customers)::int from analytics_daily_snapshots s join analytics_state a on a.tenant_id = s.tenant_id and a.as_of = s.day where s.tenant_id = ${tenantId}::uuid),
+      (select count(*)::int from customers c where c.tenant_id = ${tenantId}::uuid and c.merged_into is null)) as total`.execute(trx);
+  return r.rows[0]!.total;
+}
+
+/** The last id of the slice of the id space that holds about `rows` of `total` random v4 ids (by their first 32 bits). */
+export function sampleSliceEnd(rows: number, total: number): string {
+  const top = Math.min(0xffffffff, Math.ceil((rows / Math.max(total, 1)) * 0x100000000));
+  return `${top.toString(16).padStart(8, '0')}-ffff-ffff-ffff-ffffffffffff`;
+}
+
+/**
+ * The estimate's statement (bench/segments/explain-rule.ts explains it): the sample's matches and size. The slice's
+ * end is a parameter, so the planner sees how few rows it holds and reads both tables by key range.
+ */
+export function estimateSql(compiled: CompiledRule, tenantId: string, sliceEnd: string) {
+  return sql<{ hit: number; seen: number }>`
+    select count(*) filter (where ${compiled.where})::int as hit, count(*)::int as seen
+    from customers c
+    left join customer_metrics cm on cm.tenant_id = c.tenant_id and cm.customer_id = c.id and cm.customer_id <= ${sliceEnd}::uuid
+    where c.tenant_id = ${tenantId}::uuid and c.id <= ${sliceEnd}::uuid and c.merged_into is null`;
 }
 
 export type { MatchingCustomerRow };

@@ -6,12 +6,12 @@
  */
 import { sql, type SqlBool } from 'kysely';
 import type { IdentityKind } from '../../db/schema';
-import type { Actor } from '../tenancy/actor';
+import { isClerk, type Actor } from '../tenancy/actor';
 
 /** The filter as a SQL condition on the customer id (and primary store) columns named by the caller. */
 export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', storeIdRef = 'customers.primary_store_id') {
   const cid = sql.ref(customerIdRef);
-  if (actor.role === 'clerk') {
+  if (isClerk(actor)) {
     return sql<SqlBool>`exists (select 1 from customer_follows f where f.customer_id = ${cid} and ${clerkRelationSql(actor, 'f')})`;
   }
   if (actor.storeScope === null) return sql<SqlBool>`true`;
@@ -28,7 +28,7 @@ export function customerScopeSql(actor: Actor, customerIdRef = 'customers.id', s
  * customer of the tenant; `customerScopeSql` tests the same condition for one customer. Null for other roles.
  */
 export function clerkRelationSql(actor: Actor, f: string) {
-  if (actor.role !== 'clerk') return null;
+  if (!isClerk(actor)) return null;
   return sql<SqlBool>`${sql.ref(`${f}.tenant_id`)} = ${actor.tenantId}::uuid and ${sql.ref(`${f}.staff_id`)} = ${actor.staffId}::uuid and ${sql.ref(`${f}.ended_at`)} is null`;
 }
 
@@ -39,7 +39,7 @@ export function clerkRelationSql(actor: Actor, f: string) {
 const RAW_WECOM_ID_KINDS = ['external_userid', 'unionid', 'openid'] as const satisfies readonly IdentityKind[];
 
 export function identityScopeSql(actor: Actor, kindRef = 'kind') {
-  if (actor.role !== 'clerk') return sql<SqlBool>`true`;
+  if (!isClerk(actor)) return sql<SqlBool>`true`;
   return sql<SqlBool>`${sql.ref(kindRef)} not in (${sql.join(RAW_WECOM_ID_KINDS.map((k) => sql`${k}`))})`;
 }
 

@@ -21,6 +21,7 @@ import type { TokenRecord, TokenStore } from './token-store';
 import {
   TOKEN_ERRCODES,
   TRANSIENT_ERRCODES,
+  WECOM_ERRCODES,
   WECOM_LIMITS,
   WecomApiError,
   WecomHttpError,
@@ -363,7 +364,7 @@ export class WecomClient {
           continue;
         }
         if (!(TRANSIENT_ERRCODES.has(errcode) || spec.transient?.includes(errcode))) throw failure;
-        rateLimited = errcode === 45009 || errcode === 45033;
+        rateLimited = errcode === WECOM_ERRCODES.rateLimited || errcode === WECOM_ERRCODES.concurrencyLimited;
       }
       if (retries >= this.retry.maxRetries) throw failure;
       const delay = this.backoff(retries, rateLimited);
@@ -549,15 +550,15 @@ export class WecomClient {
   }
 
   getGroupMsgListV2(req: GetGroupMsgListV2Request): Promise<GetGroupMsgListV2Response> {
-    return this.send('externalcontact/get_groupmsg_list_v2', s.getGroupMsgListV2ResponseSchema, { method: 'POST', body: req, transient: [41063] });
+    return this.send('externalcontact/get_groupmsg_list_v2', s.getGroupMsgListV2ResponseSchema, { method: 'POST', body: req, transient: [WECOM_ERRCODES.groupMsgDispatching] });
   }
 
   getGroupMsgTask(req: GetGroupMsgTaskRequest): Promise<GetGroupMsgTaskResponse> {
-    return this.send('externalcontact/get_groupmsg_task', s.getGroupMsgTaskResponseSchema, { method: 'POST', body: req, transient: [41063] });
+    return this.send('externalcontact/get_groupmsg_task', s.getGroupMsgTaskResponseSchema, { method: 'POST', body: req, transient: [WECOM_ERRCODES.groupMsgDispatching] });
   }
 
   getGroupMsgSendResult(req: GetGroupMsgSendResultRequest): Promise<GetGroupMsgSendResultResponse> {
-    return this.send('externalcontact/get_groupmsg_send_result', s.getGroupMsgSendResultResponseSchema, { method: 'POST', body: req, transient: [41063] });
+    return this.send('externalcontact/get_groupmsg_send_result', s.getGroupMsgSendResultResponseSchema, { method: 'POST', body: req, transient: [WECOM_ERRCODES.groupMsgDispatching] });
   }
 
   async *iterateGroupMsgList(req: Omit<GetGroupMsgListV2Request, 'cursor'>): AsyncGenerator<GroupMsg> {

@@ -126,8 +126,8 @@ export const WECOM_ERRCODES = {
   noExternalContactPermission: 84074,
 } as const;
 
-export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([40001, 40014, 42001]);
-export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([-1, 6000, 45009, 45033]);
+export const TOKEN_ERRCODES: ReadonlySet<number> = new Set([WECOM_ERRCODES.invalidCredential, WECOM_ERRCODES.invalidAccessToken, WECOM_ERRCODES.accessTokenExpired]);
+export const TRANSIENT_ERRCODES: ReadonlySet<number> = new Set([WECOM_ERRCODES.busy, WECOM_ERRCODES.dataVersionConflict, WECOM_ERRCODES.rateLimited, WECOM_ERRCODES.concurrencyLimited]);
 
 // ---- errors ------------------------------------------------------------------------------------------------------
 

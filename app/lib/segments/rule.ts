@@ -118,6 +118,14 @@ const GROUP_OPTIONS: FieldDef['options'] = [
   { value: 'lost', label: ['已流失', 'Lost'] },
 ];
 export const RELATION_STATES = ['active', 'deleted_by_customer', 'clerk_left', 'ended', 'none'] as const;
+export type RelationState = (typeof RELATION_STATES)[number];
+const RELATION_LABELS: Record<RelationState, [string, string]> = {
+  active: ['正常', 'Active'],
+  deleted_by_customer: ['被客户删除', 'Deleted by the customer'],
+  clerk_left: ['导购已离职', 'Clerk left'],
+  ended: ['导购已删除', 'Ended by the clerk'],
+  none: ['无好友关系', 'No relation'],
+};
 const score = { integer: true, min: 1, max: 5 } as const;
 
 export const FIELDS: readonly FieldDef[] = [
@@ -146,13 +154,7 @@ export const FIELDS: readonly FieldDef[] = [
     category: 'wecom',
     type: 'enum',
     label: ['好友关系', 'Relation'],
-    options: [
-      { value: 'active', label: ['正常', 'Active'] },
-      { value: 'deleted_by_customer', label: ['被客户删除', 'Deleted by the customer'] },
-      { value: 'clerk_left', label: ['导购已离职', 'Clerk left'] },
-      { value: 'ended', label: ['导购已删除', 'Ended by the clerk'] },
-      { value: 'none', label: ['无好友关系', 'No relation'] },
-    ],
+    options: RELATION_STATES.map((value) => ({ value, label: RELATION_LABELS[value] })),
   },
   { key: 'serving_clerk', category: 'wecom', type: 'clerk', label: ['主服务导购', 'Main serving clerk'], hint: ['指标中的服务导购（门店与导购看板按此统计）', 'The serving clerk of the metrics (as the Stores & clerks dashboard counts)'] },
   { key: 'clerk_count', category: 'wecom', type: 'number', label: ['服务导购数', 'Serving clerks'], integer: true, min: 0 },

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countMatchingWithin, estimateMatching } from '../../../server/customers/rule.repository';
+import { countMatchingWithin, estimateMatching, estimateSql, sampleSliceEnd } from '../../../server/customers/rule.repository';
 import { compileRule } from '../../../server/customers/rule-compiler';
 import { recentListActions } from '../../../server/segments/actions.repository';
 import { processSegmentAction, startBulkTagMatching } from '../../../server/segments/actions.service';
@@ -112,5 +112,21 @@ describe('the live count: exact when cheap, estimated when not', () => {
     // days, A carries T2 on an open relation (C's T2 is on an ended one).
     const rule = { all: [{ any: [{ field: 'orders', op: 'gte', value: 1, window: { last_days: 30 } }] }], none: [{ field: 'tags', op: 'has_any', value: [w.tags.T2] }] };
     expect(await inTenant(async (trx) => estimateMatching(trx, await compileRule({ trx, actor: w.admin }, rule), w.t.id))).toBe(2);
+  });
+
+  it('a larger tenant is sampled by a slice at the bottom of the id space: exactly the customers whose id falls in it', async () => {
+    const out = await inTenant(async (trx) => {
+      const ids = (await sql<{ id: string }>`select id from customers where tenant_id = ${w.t.id} and merged_into is null`.execute(trx)).rows.map((r) => r.id);
+      const compiled = await compileRule({ trx, actor: w.admin }, {});
+      // A slice meant for about 2 of the 5 customers: its end is 2/5 of the way up the id space.
+      const end = sampleSliceEnd(2, ids.length);
+      const sample = (await estimateSql(compiled, w.t.id, end).execute(trx)).rows[0]!;
+      return { end, ids, sample };
+    });
+    expect(out.end).toBe(`${Math.ceil(0.4 * 2 ** 32).toString(16).padStart(8, '0')}-ffff-ffff-ffff-ffffffffffff`);
+    const inSlice = out.ids.filter((id) => id.toLowerCase() <= out.end).length;
+    expect(out.sample).toEqual({ hit: inSlice, seen: inSlice });
+    expect(sampleSliceEnd(6_000, 1_000_000).startsWith('0189374c')).toBe(true); // 0.6 % of 2^32 = 0x0189374b.c…, rounded up
+    expect(sampleSliceEnd(6_000, 10)).toBe('ffffffff-ffff-ffff-ffff-ffffffffffff'); // a small tenant: all of it
   });
 });

@@ -23,15 +23,8 @@ const REFERENCES: Record<string, { names: string[]; testedIn: string }> = {
 /** Left for the helpers who own this code (say why, and who uses it once it is wired). */
 const PENDING: Record<string, string[]> = {};
 
-/**
- * Exports nothing uses, not even a test, when the check came (#13.19): each goes, or production uses it where it has
- * a second copy (WeCom's error codes are literals in the client and simulator, the relation states in the compiler).
- */
-const UNUSED_PENDING = new Set([
-  'server/tenancy/actor.ts: isClerk',
-  'server/wecom/types.ts: WECOM_ERRCODES',
-  'app/lib/segments/rule.ts: RELATION_STATES',
-]);
+/** Exports nothing uses, not even a test, still waiting for their production use (none left). */
+const UNUSED_PENDING = new Set<string>([]);
 
 /** Remix reads these exports of route modules, the root and the entries itself. */
 const FRAMEWORK = (f: string) => f.startsWith('app/routes/') || /^app\/(root|entry\.[a-z]+)\.tsx?$/.test(f);
