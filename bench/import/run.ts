@@ -16,18 +16,23 @@ import { registerImportFile, setImportMapping } from '../../server/ingest/import
 import { DEMO_ORDER_HEADER, DEMO_ORDER_MAPPING } from '../../server/demo/orders';
 import { generateBenchFile } from './generate';
 import { measureWriteFloor } from './floor';
+import { fileSha256 } from '../../server/ingest/fingerprint';
 
 const out = path.join(import.meta.dirname, '../.out');
 const benchFile = path.join(out, 'orders-1m.csv');
 const uci = path.resolve(import.meta.dirname, '../../tests/fixtures/datasets/online-retail-uci/online_retail.csv.gz');
 
 let peak = 0;
+let atPeak: NodeJS.MemoryUsage = process.memoryUsage();
+let phase = 'start';
+let phaseAtPeak = phase;
 const sampler = setInterval(() => {
-  peak = Math.max(peak, process.memoryUsage().rss);
+  const m = process.memoryUsage();
+  if (m.rss > peak) [peak, atPeak, phaseAtPeak] = [m.rss, m, phase];
 }, 50);
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'huike-bench-'));
-const config = loadConfig({ ...process.env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(55000 + (process.pid % 1000)), DEMO: 'off', NODE_ENV: 'test' });
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, EMBEDDED_PG_PORT: process.env.EMBEDDED_PG_PORT ?? String(55000 + (process.pid % 1000)), DEMO: 'off', NODE_ENV: 'test' });
 const services = await openServices(config, { log: createLogger({ level: 'warn' }), appPoolSize: 4, ownerPoolSize: 3 });
 try {
   if (!existsSync(benchFile)) {
@@ -47,13 +52,22 @@ try {
     const reg = await registerImportFile(services, actor, { path: file, fileName: path.basename(file), source: 'cli' });
     await setImportMapping(services, actor, reg.id, mapping);
     let readDone = 0;
-    const s = await runImport(services, t.id, reg.id, { onProgress: (p) => p.phase !== 'reading' && !readDone && (readDone = Date.now()) });
+    const s = await runImport(services, t.id, reg.id, {
+      onProgress: (p) => {
+        phase = p.phase;
+        if (p.phase !== 'reading' && !readDone) readDone = Date.now();
+      },
+    });
+    phase = 're-import';
     const secs = (Date.now() - t0) / 1000;
     const again = Date.now();
     const reg2 = await registerImportFile(services, actor, { path: file, fileName: path.basename(file), source: 'cli' });
     await setImportMapping(services, actor, reg2.id, mapping);
     const s2 = await runImport(services, t.id, reg2.id);
     const secs2 = (Date.now() - again) / 1000;
+    const h0 = performance.now();
+    await fileSha256(file);
+    const hashSecs = (performance.now() - h0) / 1000;
     const floor = await measureWriteFloor(services.ownerSql, file, columns, t.id);
     process.stdout.write(
       JSON.stringify({
@@ -68,10 +82,14 @@ try {
         reimport_seconds: secs2,
         reimport_lines_per_s: Math.round(s2.rows_read / secs2),
         reimport_unchanged: s2.orders_unchanged,
+        reimport_identical_to_first: s2.identical_to === s.import_id,
+        file_sha256_s: +hashSecs.toFixed(3),
         floor: { copy_s: +floor.copy_s.toFixed(2), orders_s: +floor.orders_s.toFixed(2), items_s: +floor.items_s.toFixed(2), total_s: +floor.floor_s.toFixed(2), orders: floor.orders, items: floor.items },
         ratio_to_floor: +(secs / floor.floor_s).toFixed(2),
         reimport_ratio_to_floor: +(secs2 / floor.floor_s).toFixed(2),
         peak_rss_mb: Math.round(peak / 1e6),
+        phase_at_peak: phaseAtPeak,
+        at_peak_mb: { heap_used: Math.round(atPeak.heapUsed / 1e6), heap_total: Math.round(atPeak.heapTotal / 1e6), external: Math.round(atPeak.external / 1e6), array_buffers: Math.round(atPeak.arrayBuffers / 1e6) },
       }) + '\n',
     );
   }

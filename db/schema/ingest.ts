@@ -25,6 +25,13 @@ export interface ImportCheckpoint {
   bucketsDone?: number;
   /** Set once rejected orders have been appended to the error report. */
   reported?: boolean;
+  /**
+   * The tenant's change counter as this import last saw it (`tenant_changes`), or null once something other than
+   * the import changed the tenant while it ran (migration 2026-12-07-1900, docs/decisions/0012-identical-reimport.md).
+   */
+  changes?: number | null;
+  /** Set when a line was rejected for a reason that depends on the clock (a paid time in the future). */
+  clockDependent?: boolean;
 }
 
 export interface ImportsTable {
@@ -79,6 +86,12 @@ export interface ImportsTable {
   started_at: Timestamp | null;
   heartbeat_at: Timestamp | null;
   finished_at: Timestamp | null;
+  /** Migration 2026-12-07-1900: sha256 of the file's bytes, kind, mapping and shape; see docs/decisions/0012. */
+  fingerprint: string | null;
+  /** The tenant's change counter this import ended at, when a re-import of the same file may be completed from it. */
+  changes_seen: number | null;
+  /** A re-import completed from this earlier import without reading its file again. */
+  identical_to: string | null;
 }
 
 export interface ImportMappingPresetsTable {
@@ -161,8 +174,21 @@ export interface ApiIdempotencyKeysTable {
   completed_at: Timestamp | null;
 }
 
+/** Migration 2026-12-07-1900: a per-tenant counter bumped by every transaction that wrote what an import depends on. */
+export interface TenantChangesTable {
+  tenant_id: string;
+  n: Generated<number>;
+}
+
+export interface TenantChangePendingTable {
+  tenant_id: string;
+  id: Generated<number>;
+}
+
 export interface IngestTables {
   imports: ImportsTable;
+  tenant_changes: TenantChangesTable;
+  tenant_change_pending: TenantChangePendingTable;
   import_mapping_presets: ImportMappingPresetsTable;
   import_rejected_orders: ImportRejectedOrdersTable;
   import_rejected_members: ImportRejectedMembersTable;

@@ -102,7 +102,7 @@ export const ingestCommands: CliCommand[] = [
       await setMappingOrDiscard(services, actor, reg.id, mapping, { presetName: presetName ?? null, savePresetAs: optionalString(values, 'save-preset') ?? null });
       const summary = await runWithProgress(services, tenant.id, reg.id, io);
       io.err(
-        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; orders ${summary.orders_created.toLocaleString('en')} created, ${summary.orders_updated.toLocaleString('en')} updated, ${summary.orders_unchanged.toLocaleString('en')} unchanged${summary.stores_created_codes.length ? `; stores created: ${summary.stores_created_codes.join(', ')}` : ''}${summary.clerks_created_names.length ? `; clerks created: ${summary.clerks_created_names.join(', ')}` : ''}${summary.error_report ? `; error report: ${summary.error_report}` : ''}`,
+        `Done: ${summary.rows_read.toLocaleString('en')} rows read, ${summary.rows_rejected.toLocaleString('en')} rejected; orders ${summary.orders_created.toLocaleString('en')} created, ${summary.orders_updated.toLocaleString('en')} updated, ${summary.orders_unchanged.toLocaleString('en')} unchanged${summary.stores_created_codes.length ? `; stores created: ${summary.stores_created_codes.join(', ')}` : ''}${summary.clerks_created_names.length ? `; clerks created: ${summary.clerks_created_names.join(', ')}` : ''}${summary.error_report ? `; error report: ${summary.error_report}` : ''}${summary.identical_to ? `; identical to import ${summary.identical_to} with nothing changed since: not read again` : ''}`,
       );
       io.out(JSON.stringify(summary));
     },

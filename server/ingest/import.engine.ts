@@ -15,8 +15,13 @@
  *   (one more pass over the file, see error-report.ts), then the staging partition is dropped.
  * - Cancel: `cancel_requested` is read at every checkpoint; reading stops and nothing is merged (a cancel that
  *   arrives during the merge stops before the next bucket).
+ * - Identical re-import: an order import whose file, mapping and shape match an earlier finished import of the
+ *   tenant (fingerprint) that ended at the tenant's current change counter is completed at once from that import's
+ *   outcome and error report, without reading (docs/decisions/0012-identical-reimport.md). Each merge bucket
+ *   checks the counter moved by its own writes only, which is what lets the import be such an earlier import.
+ * - Memory: reading bounds V8's heap growth while it runs (heap-growth.ts).
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { ImportCheckpoint } from '../../db/schema/ingest';
 import { mobileHashKey } from '../customers/mobile-identity';
@@ -36,17 +41,22 @@ import {
   finishImportCancelled,
   finishImportDone,
   finishImportFailed,
+  findIdenticalImport,
+  flushTenantChanges,
   getImport,
   markImportRunning,
   noteImportRetry,
   openStagingPartition,
   recordMergedBucket,
   recordMergedMemberBucket,
+  readTenantChanges,
+  recordIdenticalOutcome,
   rejectedLines,
   releaseImportRunLock,
   releaseTenantImportSlot,
   saveImportCheckpoint,
   saveReadCheckpoint,
+  setImportFingerprint,
   setImportPhase,
   stagedBucketLines,
   stagingPartitionName,
@@ -56,13 +66,15 @@ import {
   type ImportRow,
 } from './imports.repository';
 import { parseMapping, type OrderMapping } from './mapping';
-import { mergeOrderLines } from './orders.repository';
+import { mergeOrderLines, type MergeOptions } from './orders.repository';
 import { openRowSource, type FileShape, type SourceRow } from './reader';
 import { copyRow, createRowValidator, STAGING_COLUMNS, type Rejection } from './validate';
 import { memberColumnNamer, parseMemberMapping } from './member-mapping';
 import { copyMemberRow, createMemberRowValidator, MEMBER_STAGING_COLUMNS } from './member-validate';
 import { mergeMembers, type MemberMergeOptions } from './members.repository';
 import { SecretBox } from '../lib/secret-box';
+import { importFingerprint } from './fingerprint';
+import { boundHeapGrowth } from './heap-growth';
 
 export { errorReportPath } from './error-report';
 
@@ -107,6 +119,8 @@ export interface ImportSummary {
   rows_per_second: number | null;
   error_report: string | null;
   error: string | null;
+  /** The earlier import this one was completed from, its file being byte-identical and nothing changed since. */
+  identical_to: string | null;
 }
 
 export interface RunImportOptions {
@@ -163,6 +177,7 @@ export function summaryOf(row: NonNullable<ImportRow>): ImportSummary {
     rows_per_second: row.rows_per_second === null ? null : Math.round(Number(row.rows_per_second)),
     error_report: Number(row.rows_rejected) > 0 ? row.error_report_path : null,
     error: row.error_message,
+    identical_to: row.identical_to,
   };
 }
 
@@ -230,7 +245,10 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
   try {
     const kind = row.kind;
     const mapping = kind === 'orders' ? parseMapping(row.mapping ?? {}) : null;
-    const ctx = await withTenant(services.dbs, tenantId, (trx) => loadTenantIngestContext(trx, tenantId));
+    const [ctx, changesAtStart] = await withTenant(services.dbs, tenantId, async (trx) => [
+      await loadTenantIngestContext(trx, tenantId),
+      kind === 'orders' ? await readTenantChanges(trx, tenantId) : null,
+    ] as const);
     const shape: FileShape = {
       format: row.format,
       compression: row.compression,
@@ -240,6 +258,10 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     const errPath = errorReportPath(services, tenantId, importId);
     let cp: ImportCheckpoint = row.checkpoint ?? {};
 
+    if (kind === 'orders' && !cp.staged && !cp.linesDone) {
+      const same = await completeIfIdentical(services, tenantId, row, errPath, runStarted, opts);
+      if (same) return same;
+    }
     if (!cp.staged) {
       const r = await readPhase(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts);
       if (r === 'cancelled') return finishCancelled(services, tenantId, importId);
@@ -252,6 +274,8 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     const goodLines = cp.goodLines ?? 0;
     const buckets = cp.buckets ?? Math.max(1, Math.ceil(goodLines / (opts.bucketLines ?? 1_000_000)));
     const actor = systemActor(tenantId, '', `import:${row.file_name}`.slice(0, 80));
+    // the tenant's change counter as this import expects it (null: something else changed the tenant meanwhile)
+    let changes = changesAtStart === null || (cp.bucketsDone && cp.changes !== changesAtStart) ? null : changesAtStart;
     for (let b = cp.bucketsDone ?? 0; b < buckets; b++) {
       const cur = await loadImport(services, tenantId, importId);
       if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
@@ -264,20 +288,17 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
         await nudgeRefresh(services, tenantId);
         continue;
       }
-      await withTenant(services.dbs, tenantId, async (trx) => {
-        await lockTenantIdentities(trx, tenantId);
-        const st = await mergeOrderLines(trx, tenantId, {
-          actor,
-          ctx,
-          lines,
-          source: 'import',
-          importId,
-          unknownStores: mapping!.unknownStores,
-          unknownClerks: mapping!.unknownClerks,
-          negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
-        });
-        await recordMergedBucket(trx, tenantId, importId, st, next);
-      });
+      const o: MergeOptions = {
+        actor,
+        ctx,
+        lines,
+        source: 'import',
+        importId,
+        unknownStores: mapping!.unknownStores,
+        unknownClerks: mapping!.unknownClerks,
+        negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
+      };
+      changes = await mergeOrderBucket(services, tenantId, importId, o, next, changes);
       cp = next;
       await nudgeRefresh(services, tenantId);
     }
@@ -287,12 +308,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     commitMergedReport(errPath);
 
     await dropStaging(services, importId);
-    const fin = await loadImport(services, tenantId, importId);
-    const secs = Math.max(0.001, (Date.now() - (fin.started_at ? new Date(fin.started_at).getTime() : runStarted)) / 1000);
-    await withTenant(services.dbs, tenantId, (trx) =>
-      finishImportDone(trx, tenantId, importId, { rowsPerSecond: Math.round(Number(fin.rows_read) / secs), errorReportPath: Number(fin.rows_rejected) > 0 ? errPath : null, checkpoint: cp }),
-    );
-    return summaryOf(await loadImport(services, tenantId, importId));
+    return await finishDone(services, tenantId, importId, kind, cp, errPath, runStarted);
   } catch (e) {
     const final = finalError(e, row.attempts + 1);
     if (final) {
@@ -304,6 +320,24 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     await withTenant(services.dbs, tenantId, (trx) => noteImportRetry(trx, tenantId, importId, `重试中 / will retry: ${(e as Error).message}`)).catch(() => undefined);
     throw e;
   }
+}
+
+/**
+ * Marks a merged and reported import done. An order import whose outcome depends on nothing but the tenant's data
+ * and its fingerprint records the change counter it ended at, for an identical re-import to be completed from it.
+ */
+async function finishDone(services: Services, tenantId: TenantId, importId: string, kind: ImportSummary['kind'], cp: ImportCheckpoint, errPath: string, runStarted: number): Promise<ImportSummary> {
+  const fin = await loadImport(services, tenantId, importId);
+  const secs = Math.max(0.001, (Date.now() - (fin.started_at ? new Date(fin.started_at).getTime() : runStarted)) / 1000);
+  await withTenant(services.dbs, tenantId, (trx) =>
+    finishImportDone(trx, tenantId, importId, {
+      rowsPerSecond: Math.round(Number(fin.rows_read) / secs),
+      errorReportPath: Number(fin.rows_rejected) > 0 ? errPath : null,
+      checkpoint: cp,
+      changesSeen: kind === 'orders' && !cp.clockDependent ? (cp.changes ?? null) : null,
+    }),
+  );
+  return summaryOf(await loadImport(services, tenantId, importId));
 }
 
 /** Runs of one import before an error that is not the file's fault stops retrying it. */
@@ -380,6 +414,7 @@ async function readPhase(
   let lastLine = cp.lastLine ?? 0;
   let rejected = cp.rejected ?? 0;
   let goodLines = cp.goodLines ?? 0;
+  let clockDependent = cp.clockDependent ?? false;
   const linesAtStart = linesDone;
   const it = src.batches;
   let batch: SourceRow[] = [];
@@ -388,6 +423,7 @@ async function readPhase(
   let chunks = 0;
   let cancelled = false;
   const cols = (row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
+  const unbound = boundHeapGrowth();
   try {
     while (!eof && !cancelled) {
       const chunkStart = Date.now();
@@ -417,7 +453,8 @@ async function readPhase(
             if (res.ok) {
               out += res.copy(head);
               goodLines++;
-              if (out.length > 262_144) {
+              // 64K characters per COPY write (262K kept more of the read's garbage alive at the peak)
+              if (out.length > 65_536) {
                 const text = out;
                 out = '';
                 await copy.write(text);
@@ -425,6 +462,7 @@ async function readPhase(
             } else {
               rejected++;
               const er = res.error;
+              if (er.reason === 'paid_at_in_future') clockDependent = true;
               errBuf += csvLine([er.line, er.column ?? '', er.reason, er.message, ...rowv.values]);
               if (errBuf.length > 1_048_576) flushErrors();
             }
@@ -443,7 +481,7 @@ async function readPhase(
         const rate = (linesDone - linesAtStart) / elapsed;
         const byteRate = bytesRead / elapsed;
         const eta = eof ? null : byteRate > 0 ? Math.max(0, Math.round(((row.file_size - bytesRead) / byteRate) * 1.15)) : null;
-        cp = { ...cp, linesDone, lastLine, rejected, goodLines, errorBytes: errBytes, bytesRead, staged: eof };
+        cp = { ...cp, linesDone, lastLine, rejected, goodLines, errorBytes: errBytes, bytesRead, staged: eof, ...(clockDependent ? { clockDependent } : {}) };
         const cancelAsked = await saveReadCheckpoint(tx, tenantId, importId, {
           cp,
           rowsRead: linesDone,
@@ -461,6 +499,7 @@ async function readPhase(
       if (opts.crashAfterChunks !== undefined && chunks >= opts.crashAfterChunks && !eof) throw new Error('simulated crash');
     }
   } finally {
+    unbound();
     closeSync(errFd);
     await it.return(undefined).catch(() => undefined);
     await src.close();
@@ -489,7 +528,8 @@ async function reportPhase(
   if (groups.length > 0) {
     opts.onProgress?.({ importId, phase: 'reporting', rowsRead: cp.linesDone ?? 0, rowsRejected: cp.rejected ?? 0, bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: null });
     await withTenant(services.dbs, tenantId, (trx) => setImportPhase(trx, tenantId, importId, 'reporting'));
-    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, columnName);
+    const unbound = boundHeapGrowth(); // one more pass over the file
+    const bytes = await mergeRejectedOrders(errPath, cp.errorBytes ?? 0, { path: row.file_path, shape }, groups, columnName).finally(unbound);
     next = { ...next, errorBytes: bytes };
   }
   // checkpointed before the merged report replaces the read phase's (commitMergedReport): a crash redoes neither twice
@@ -525,6 +565,24 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
 }
 
 /** One merge bucket of the staged rows (by a hash of the order or member number). */
+/**
+ * One bucket of an order import, merged with its checkpoint in one transaction (a repeated bucket changes nothing).
+ * `changes`: the tenant's change counter as the import expects it. Returns (and checkpoints) the counter after the
+ * bucket when it moved by the bucket's own writes only — exact, the counter's row stays locked until commit — else
+ * null: something else changed the tenant meanwhile (docs/decisions/0012-identical-reimport.md).
+ */
+async function mergeOrderBucket(services: Services, tenantId: TenantId, importId: string, o: MergeOptions, next: ImportCheckpoint, changes: number | null): Promise<number | null> {
+  return withTenant(services.dbs, tenantId, async (trx) => {
+    await lockTenantIdentities(trx, tenantId);
+    const before = await readTenantChanges(trx, tenantId);
+    const st = await mergeOrderLines(trx, tenantId, o);
+    const after = await flushTenantChanges(trx, tenantId);
+    next.changes = changes !== null && before === changes && after.n === before + (after.own ? 1 : 0) ? after.n : null;
+    await recordMergedBucket(trx, tenantId, importId, st, next);
+    return next.changes;
+  });
+}
+
 /** One bucket of a member import, merged with its checkpoint in one transaction (a repeated bucket changes nothing). */
 async function mergeMemberBucket(services: Services, tenantId: TenantId, importId: string, o: MemberMergeOptions, next: ImportCheckpoint): Promise<void> {
   await withTenant(services.dbs, tenantId, async (trx) => {
@@ -532,4 +590,52 @@ async function mergeMemberBucket(services: Services, tenantId: TenantId, importI
     const st = await mergeMembers(trx, tenantId, o);
     await recordMergedMemberBucket(trx, tenantId, importId, st, next);
   });
+}
+
+/**
+ * A re-import whose file is byte-identical (same fingerprint) to an earlier finished import of the tenant that ended
+ * at the tenant's current change counter: nothing it depends on changed since, so re-reading it would find every
+ * order unchanged and reject the same lines. It is completed at once from the earlier import's outcome and error
+ * report (docs/decisions/0012-identical-reimport.md). Returns null when it has to be read.
+ */
+async function completeIfIdentical(
+  services: Services,
+  tenantId: TenantId,
+  row: NonNullable<ImportRow>,
+  errPath: string,
+  runStarted: number,
+  opts: RunImportOptions,
+): Promise<ImportSummary | null> {
+  const importId = row.id;
+  let fingerprint = row.fingerprint;
+  if (!fingerprint) {
+    const fp = await importFingerprint(row.file_path, { kind: row.kind, mapping: row.mapping, format: row.format, compression: row.compression, encoding: row.encoding, delimiter: row.delimiter });
+    await withTenant(services.dbs, tenantId, (trx) => setImportFingerprint(trx, tenantId, importId, fp));
+    fingerprint = fp;
+  }
+  const fp = fingerprint;
+  const done = await withTenant(services.dbs, tenantId, async (trx) => {
+    const changes = await readTenantChanges(trx, tenantId);
+    const earlier = await findIdenticalImport(trx, tenantId, importId, fp, changes);
+    if (!earlier) return null;
+    const report = Number(earlier.rows_rejected) > 0 ? earlier.error_report_path : null;
+    if (Number(earlier.rows_rejected) > 0 && !(report && existsSync(report))) return null;
+    if (report) {
+      mkdirSync(path.dirname(errPath), { recursive: true });
+      copyFileSync(report, errPath);
+    }
+    await recordIdenticalOutcome(trx, tenantId, importId, earlier.id);
+    const secs = Math.max(0.001, (Date.now() - runStarted) / 1000);
+    const fin = (await getImport(trx, tenantId, importId))!;
+    await finishImportDone(trx, tenantId, importId, {
+      rowsPerSecond: Math.round(Number(fin.rows_read) / secs),
+      errorReportPath: report ? errPath : null,
+      checkpoint: { linesDone: Number(fin.rows_read), rejected: Number(fin.rows_rejected), staged: true, reported: true, changes },
+      changesSeen: changes,
+    });
+    return fin;
+  });
+  if (!done) return null;
+  opts.onProgress?.({ importId, phase: 'reading', rowsRead: Number(done.rows_read), rowsRejected: Number(done.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: 0, etaSeconds: 0 });
+  return summaryOf(await loadImport(services, tenantId, importId));
 }

@@ -266,10 +266,24 @@ export async function saveImportCheckpoint(trx: Tx, tenantId: TenantId, id: stri
   await trx.updateTable('imports').set({ checkpoint: jsonb(cp), heartbeat_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
 }
 
-export async function finishImportDone(trx: Tx, tenantId: TenantId, id: string, v: { rowsPerSecond: number; errorReportPath: string | null; checkpoint: ImportCheckpoint }): Promise<void> {
+export async function finishImportDone(
+  trx: Tx,
+  tenantId: TenantId,
+  id: string,
+  v: { rowsPerSecond: number; errorReportPath: string | null; checkpoint: ImportCheckpoint; changesSeen?: number | null },
+): Promise<void> {
   await trx
     .updateTable('imports')
-    .set({ status: 'done', phase: null, finished_at: new Date(), eta_seconds: 0, rows_per_second: v.rowsPerSecond, error_report_path: v.errorReportPath, checkpoint: jsonb(v.checkpoint) })
+    .set({
+      status: 'done',
+      phase: null,
+      finished_at: new Date(),
+      eta_seconds: 0,
+      rows_per_second: v.rowsPerSecond,
+      error_report_path: v.errorReportPath,
+      checkpoint: jsonb(v.checkpoint),
+      changes_seen: v.changesSeen ?? null,
+    })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .execute();
@@ -406,4 +420,59 @@ export async function tryTenantImportSlot(conn: LockConn, tenantId: TenantId): P
 
 export async function releaseTenantImportSlot(conn: LockConn, tenantId: TenantId): Promise<void> {
   await conn`select pg_advisory_unlock(hashtext('huike.import.tenant'), hashtext(${tenantId}))`;
+}
+
+// ------------------------------------------------------------- identical re-imports (docs/decisions/0012-identical-reimport.md)
+
+/** The tenant's change counter (its row created at 0 when missing). */
+export async function readTenantChanges(trx: Tx, tenantId: TenantId): Promise<number> {
+  await sql`insert into tenant_changes (tenant_id) values (${tenantId}::uuid) on conflict do nothing`.execute(trx);
+  const r = await sql<{ n: string }>`select n from tenant_changes where tenant_id = ${tenantId}::uuid`.execute(trx);
+  return Number(r.rows[0]!.n);
+}
+
+/**
+ * Turns this transaction's change notes into the counter's bump now instead of at commit, and returns the counter
+ * with its row locked until commit (so it is the latest value, and nobody else's bump can land before ours) and
+ * whether this transaction itself had changed anything.
+ */
+export async function flushTenantChanges(trx: Tx, tenantId: TenantId): Promise<{ n: number; own: boolean }> {
+  const r = await sql<{ n: string; own: boolean }>`
+    with d as (delete from tenant_change_pending where tenant_id = ${tenantId}::uuid returning 1),
+    u as (update tenant_changes c set n = c.n + case when exists (select 1 from d) then 1 else 0 end where c.tenant_id = ${tenantId}::uuid returning c.n)
+    select (select n from u) as n, exists (select 1 from d) as own`.execute(trx);
+  return { n: Number(r.rows[0]!.n), own: r.rows[0]!.own };
+}
+
+export async function setImportFingerprint(trx: Tx, tenantId: TenantId, id: string, fingerprint: string): Promise<void> {
+  await trx.updateTable('imports').set({ fingerprint }).where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** The latest finished import of the same fingerprint that ended at this counter value, if any. */
+export async function findIdenticalImport(trx: Tx, tenantId: TenantId, exceptId: string, fingerprint: string, changes: number) {
+  return trx
+    .selectFrom('imports')
+    .select(['id', 'rows_rejected', 'error_report_path'])
+    .where('tenant_id', '=', tenantId)
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '=', 'done')
+    .where('changes_seen', '=', changes)
+    .where('id', '<>', exceptId)
+    .orderBy('finished_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Gives an import the outcome a re-import of its earlier identical import has: the same lines read and rejected
+ * (the rejected orders copied, so the error report's rows have their reasons), every good order unchanged.
+ */
+export async function recordIdenticalOutcome(trx: Tx, tenantId: TenantId, id: string, earlierId: string): Promise<void> {
+  await sql`update imports n set phase = 'merging', rows_read = e.rows_read, rows_rejected = e.rows_rejected, bytes_read = n.file_size,
+      orders_unchanged = e.orders_created + e.orders_updated + e.orders_unchanged, orders_rejected = e.orders_rejected,
+      identical_to = e.id, heartbeat_at = now()
+    from imports e where n.tenant_id = ${tenantId}::uuid and n.id = ${id}::uuid and e.tenant_id = ${tenantId}::uuid and e.id = ${earlierId}::uuid`.execute(trx);
+  await sql`insert into import_rejected_orders (tenant_id, import_id, order_no, reason, column_name)
+    select tenant_id, ${id}::uuid, order_no, reason, column_name from import_rejected_orders where tenant_id = ${tenantId}::uuid and import_id = ${earlierId}::uuid
+    on conflict do nothing`.execute(trx);
 }

@@ -118,12 +118,13 @@ export async function openRowSource(path: string, shape: FileShape, opts: { batc
 }
 
 async function openCsv(path: string, shape: FileShape, _batchSize: number): Promise<RowSource> {
-  const file = createReadStream(path, { highWaterMark: 1 << 18 });
+  // 64 KB reads: ~600 lines of a batch alive at once (256 KB reads: 15–20 MB more at the 1M-line file's peak)
+  const file = createReadStream(path, { highWaterMark: 1 << 16 });
   let bytes = 0;
   file.on('data', (c) => {
     bytes += (c as Buffer).length;
   });
-  const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 18 })) : file;
+  const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 16 })) : file;
   const decoder = makeDecoder(shape.encoding ?? 'utf8');
   let pending: SourceRow[] = [];
   const splitter = new CsvSplitter(shape.delimiter ?? ',', (values, line, nul) => {

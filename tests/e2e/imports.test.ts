@@ -115,6 +115,8 @@ describe('order import in the browser', () => {
     expect(await kpi(page, '更新订单')).toBe('0');
     expect(await kpi(page, '未变化订单')).toBe('4');
     expect(await kpi(page, '新建客户')).toBe('0');
+    // the file was not read again: the result names the earlier import it is taken from
+    await expect(page.locator('[data-testid=identical-to] a').getAttribute('href')).resolves.toBe(`/imports/${id}`);
     await screenshot(page, 'imports-reimport-unchanged');
 
     // English

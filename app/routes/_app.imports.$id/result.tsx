@@ -1,5 +1,6 @@
 /** The result of a finished (or cancelled) import: the counts of its kind and the stores and clerks it created. */
 import type { SerializeFrom } from '@remix-run/node';
+import { Link } from '@remix-run/react';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 import { duration } from './progress';
@@ -35,6 +36,13 @@ export function ImportResult({ d }: { d: Data }) {
         <div className="kpi"><div className="label">{t('新建门店 / 导购', 'Stores / clerks created')}</div><div className="value">{f.number(c.stores)} / {f.number(c.clerks)}</div></div>
       </div>
       )}
+      {d.identicalTo ? (
+        <p className="muted" data-testid="identical-to">
+          {t('文件与之前的导入完全相同，且之后数据未变：结果取自', 'The file is identical to an earlier import and nothing changed since: the result is that of')}{' '}
+          <Link to={`/imports/${d.identicalTo}`}>{t('该导入', 'import')} {d.identicalTo.slice(0, 8)}</Link>
+          {t('，未重新读取。', ', without reading the file again.')}
+        </p>
+      ) : null}
       {d.storesCreated.length || d.clerksCreated.length ? (
         <div className="alert" data-testid="created-entities">
           {d.storesCreated.length ? (

@@ -64,6 +64,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
     finishedAt: r.finished_at,
     by: r.created_by_label,
     presetName: r.preset_name,
+    identicalTo: r.identical_to,
   });
 }
 

@@ -198,9 +198,11 @@ describe('order file import', () => {
     }).catch((e: unknown) => {
       throw e;
     });
-    // the run above was not cancelled: check the cancel path on a fresh import
+    // the run above was not cancelled: check the cancel path on a fresh import (of another file: an identical
+    // one would be completed at once from the run above, docs/decisions/0012-identical-reimport.md)
     expect(summary.status).toBe('done');
-    const reg2 = await registerImportFile(h.services, t.actor, { path: file, fileName: 'cancel2.csv', source: 'cli' });
+    const file2 = writeTmp(`cancel2-${t.slug}.csv`, rows.join('\n').replaceAll('K', 'L') + '\n');
+    const reg2 = await registerImportFile(h.services, t.actor, { path: file2, fileName: 'cancel2.csv', source: 'cli' });
     await setImportMapping(h.services, t.actor, reg2.id, mapping);
     await withTenant(h.services.dbs, t.id, (trx) => trx.updateTable('imports').set({ status: 'running' }).where('id', '=', reg2.id).execute());
     let cancelled = false;
