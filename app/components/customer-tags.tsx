@@ -5,6 +5,8 @@
 import { Form, useFetcher } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { CsrfInput } from '~/components/csrf';
+import type { FullTag, ListTagName, ListTags } from '~/lib/contracts/wecom';
+import { numberFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
 /** A customer's tag as the loaders send it (server/wecom/tags.repository.ts CustomerTagView, dates as strings). */
@@ -24,6 +26,15 @@ export interface TagOptionJson {
   groupName: string;
   kind: 'wecom' | 'internal';
   pushState: 'synced' | 'pending' | 'failed';
+}
+
+/** A list page's tags of a customer, whole again (server/customers/list-page.service.ts sends them compacted). */
+export function expandTags<C>(tags: ListTags<C>, names: Record<string, ListTagName>): FullTag<C>[] {
+  return tags.ids.flatMap((tagId) => {
+    const n = names[tagId];
+    const s = tags.states?.[tagId];
+    return n ? [{ tagId, ...n, present: s?.present ?? true, change: s?.change ?? null }] : [];
+  });
 }
 
 export function TagChip({ tag, onRemove }: { tag: CustomerTagJson; onRemove?: ReactNode }) {
@@ -139,7 +150,7 @@ export function BulkTagBar({ options, result, matching }: { options: TagOptionJs
           <input type="hidden" name="query" value={matching.query} />
           <select name="target" aria-label={t('对象', 'Customers')} defaultValue="selected">
             <option value="selected">{t('选中的客户', 'Selected customers')}</option>
-            <option value="all">{t(`全部 ${matching.total.toLocaleString('en-US')} 位符合条件的客户`, `All ${matching.total.toLocaleString('en-US')} matching customers`)}</option>
+            <option value="all">{allMatching(matching.total, t)}</option>
           </select>
         </>
       ) : (
@@ -168,6 +179,12 @@ export function BulkTagBar({ options, result, matching }: { options: TagOptionJs
       ) : null}
     </Form>
   );
+}
+
+/** "All N matching customers": N formatted once, with a kept formatter (toLocaleString builds one per call). */
+function allMatching(total: number, t: (zh: string, en: string) => string): string {
+  const n = numberFormat('en-US', {}).format(total);
+  return t(`全部 ${n} 位符合条件的客户`, `All ${n} matching customers`);
 }
 
 /** A customer's tags with add and remove (profile page). */

@@ -101,7 +101,7 @@ export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 
       {paged && total > 0 ? (
         <nav className="pager" aria-label={t('分页', 'Pagination')}>
           <span>
-            {t(`共 ${total.toLocaleString()} 条`, `${total.toLocaleString()} rows`)} · {t(`第 ${page}/${pages} 页`, `page ${page} of ${pages}`)}
+            {rowsText(total, t)} · {t(`第 ${page}/${pages} 页`, `page ${page} of ${pages}`)}
           </span>
           {page > 1 ? <Link to={hrefWith({ page: page - 1 })} preventScrollReset>{t('上一页', 'Previous')}</Link> : <span className="disabled">{t('上一页', 'Previous')}</span>}
           {page < pages ? <Link to={hrefWith({ page: page + 1 })} preventScrollReset>{t('下一页', 'Next')}</Link> : <span className="disabled">{t('下一页', 'Next')}</span>}
@@ -109,4 +109,10 @@ export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 
       ) : null}
     </div>
   );
+}
+
+/** "N rows" of the pager: the number formatted once (t() builds both languages' texts). */
+function rowsText(total: number, t: (zh: string, en: string) => string): string {
+  const n = total.toLocaleString();
+  return t(`共 ${n} 条`, `${n} rows`);
 }

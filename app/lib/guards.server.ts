@@ -7,7 +7,7 @@
 import { json, redirect, type AppLoadContext } from '@remix-run/node';
 import type { Actor } from '../../server/tenancy/actor';
 import { assertCan } from '../../server/tenancy/actor';
-import { resolveSession, type SessionInfo } from '../../server/tenancy/auth.service';
+import { resolveSession, type ActorSource, type SessionInfo } from '../../server/tenancy/auth.service';
 import type { Permission } from '../../server/tenancy/permissions';
 import { ForbiddenError, toUserError } from '../../server/lib/errors';
 import { timingSafeEqual } from 'node:crypto';
@@ -18,26 +18,47 @@ export type StaffSession = Extract<SessionInfo, { kind: 'staff' }>;
 
 /**
  * Sessions resolved for the request being served: a page's GET runs the root, layout and route loaders, each of
- * which checks the session itself; they share one lookup (one transaction instead of three). Only for GET, so an
- * action that changes the session (language, sign-out) is followed by loaders that read it afresh.
+ * which checks the session itself; they share one lookup. Only for GET, so an action that changes the session
+ * (language, sign-out) is followed by loaders that read it afresh. The lookup starts a microtask after the first
+ * loader asks: Remix calls a page's loaders one after the other in the same tick, so a route loader that reads its
+ * page in a tenant transaction (pageActor) can take the lookup over and read the session in that transaction.
  */
-const resolved = new WeakMap<AppLoadContext, Map<string, Promise<SessionInfo | null>>>();
+interface Lookup {
+  promise: Promise<SessionInfo | null>;
+  settle: (s: Promise<SessionInfo | null>) => void;
+  /** Taken over by a page (pageActor), or started on its own. */
+  taken: boolean;
+}
+
+const resolved = new WeakMap<AppLoadContext, Map<string, Lookup>>();
+
+function lookupOf(context: AppLoadContext, cookie: string): Lookup {
+  let byCookie = resolved.get(context);
+  if (!byCookie) resolved.set(context, (byCookie = new Map()));
+  let l = byCookie.get(cookie);
+  if (!l) {
+    let settle!: Lookup['settle'];
+    const promise = new Promise<SessionInfo | null>((resolve) => (settle = resolve));
+    promise.catch(() => undefined); // a failure reaches the loaders that await it; none awaiting is not a crash
+    byCookie.set(cookie, (l = { promise, settle, taken: false }));
+  }
+  return l;
+}
 
 export async function getSession(request: Request, context: AppLoadContext): Promise<SessionInfo | null> {
   const cookie = request.headers.get('Cookie');
   if (request.method !== 'GET') return resolveSession(context.services, cookie, context.requestId);
-  let byCookie = resolved.get(context);
-  if (!byCookie) resolved.set(context, (byCookie = new Map()));
-  let p = byCookie.get(cookie ?? '');
-  if (!p) {
-    p = resolveSession(context.services, cookie, context.requestId);
-    byCookie.set(cookie ?? '', p);
-  }
-  return p;
+  const l = lookupOf(context, cookie ?? '');
+  queueMicrotask(() => {
+    if (l.taken) return;
+    l.taken = true;
+    l.settle(resolveSession(context.services, cookie, context.requestId));
+  });
+  return l.promise;
 }
 
-export async function requireActor(request: Request, context: AppLoadContext, permission?: Permission): Promise<{ actor: Actor; session: StaffSession }> {
-  const session = await getSession(request, context);
+/** The staff session's actor, or the redirect / 403 a page answers without one. */
+function actorOf(request: Request, session: SessionInfo | null, permission?: Permission): { actor: Actor; session: StaffSession } {
   if (!session) {
     const url = new URL(request.url);
     throw redirect(`/login?next=${encodeURIComponent(url.pathname + url.search)}`);
@@ -51,6 +72,32 @@ export async function requireActor(request: Request, context: AppLoadContext, pe
     }
   }
   return { actor: session.actor, session };
+}
+
+export async function requireActor(request: Request, context: AppLoadContext, permission?: Permission): Promise<{ actor: Actor; session: StaffSession }> {
+  return actorOf(request, await getSession(request, context), permission);
+}
+
+/**
+ * The actor of a page whose service reads the page in a tenant transaction (server/tenancy/auth.service.ts
+ * ActorSource): on a GET whose session no loader has started reading yet, the service reads the session in that
+ * transaction and shares it with the page's other loaders. The permission is checked as requireActor checks it. Call
+ * it before the loader's first await, so it can take the request's session lookup over, and hand it to the service
+ * at once (`service(services, pageActor(…), …)`): the page's other loaders wait for the session it reads.
+ */
+export function pageActor(request: Request, context: AppLoadContext, permission: Permission): ActorSource {
+  const cookie = request.headers.get('Cookie');
+  const l = request.method === 'GET' ? lookupOf(context, cookie ?? '') : null;
+  const readsSession = !!l && !l.taken;
+  if (l) l.taken = true;
+  return {
+    cookie,
+    requestId: context.requestId,
+    readsSession,
+    share: (session) => l?.settle(session),
+    check: (session) => actorOf(request, session, permission).actor,
+    elsewhere: async () => (await requireActor(request, context, permission)).actor,
+  };
 }
 
 function sameToken(a: string, b: string): boolean {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { text } from './params';
 
-export function tableParamsSchema<S extends string>(sortable: readonly [S, ...S[]], defaults: { sort: S; dir?: 'asc' | 'desc'; size?: number }) {
+function buildSchema<S extends string>(sortable: readonly [S, ...S[]], defaults: { sort: S; dir?: 'asc' | 'desc'; size?: number }) {
   return z.object({
     sort: z.enum(sortable).catch(defaults.sort),
     dir: z.enum(['asc', 'desc']).catch(defaults.dir ?? 'desc'),
@@ -13,6 +13,18 @@ export function tableParamsSchema<S extends string>(sortable: readonly [S, ...S[
     size: z.coerce.number().int().min(10).max(200).catch(defaults.size ?? 50),
     q: text().trim().max(100).optional().catch(undefined),
   });
+}
+
+/** Schemas built so far, per allow-list and defaults: loaders ask for theirs on every request, and zod's are immutable. */
+const built = new WeakMap<readonly string[], Map<string, unknown>>();
+
+export function tableParamsSchema<S extends string>(sortable: readonly [S, ...S[]], defaults: { sort: S; dir?: 'asc' | 'desc'; size?: number }): ReturnType<typeof buildSchema<S>> {
+  let byDefaults = built.get(sortable);
+  if (!byDefaults) built.set(sortable, (byDefaults = new Map()));
+  const key = `${defaults.sort}|${defaults.dir ?? ''}|${defaults.size ?? ''}`;
+  let schema = byDefaults.get(key) as ReturnType<typeof buildSchema<S>> | undefined;
+  if (!schema) byDefaults.set(key, (schema = buildSchema(sortable, defaults)));
+  return schema;
 }
 
 export type TableParams<S extends string = string> = { sort: S; dir: 'asc' | 'desc'; page: number; size: number; q?: string };

@@ -6,7 +6,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { Actor } from '../tenancy/actor';
-import type { Tx } from '../tenancy/context';
+import { serialPlans, type Tx } from '../tenancy/context';
 import type { CompiledRule } from './rule-compiler';
 import { customerScopeSql } from './scope';
 
@@ -85,7 +85,7 @@ export function withSearch(compiled: CompiledRule, search: string | null): Compi
 
 /** One page of the list, sorted and paged in SQL. */
 export async function pageCustomerList(trx: Tx, compiled: CompiledRule, extra: RawBuilder<SqlBool>, p: { sort: MetricSort; dir: 'asc' | 'desc'; page: number; size: number }, relation: MetricsRelation): Promise<CustomerRow[]> {
-  await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+  await serialPlans(trx);
   const order = orderOf(p.sort, p.dir);
   const rows = await sql<CustomerRow>`
     select cm.customer_id as id, c.display_name, c.mobile_masked,

@@ -82,7 +82,8 @@ export function storeIdsFor(filters: Pick<CustomerFilters, 'store' | 'region'>, 
 
 /**
  * One page of customers with their metrics and the total, through the rule compiler. `asOf` is the day of today's
- * metrics when the caller knows it (the snapshot count needs it).
+ * metrics when the caller knows it (the snapshot count needs it); with the tenant's `zone` beside it, it is also the
+ * compiler's reference day (metrics exist, so D is their day), which then is not read again.
  */
 export async function listCustomerMetrics(
   trx: Tx,
@@ -92,13 +93,14 @@ export async function listCustomerMetrics(
   relation: MetricsRelation = 'customer_metrics',
   asOf?: string | null,
   version?: number,
+  zone?: string,
 ): Promise<{ rows: CustomerRow[]; total: number }> {
   const { q, ...filters } = p.filters;
   const storeIds = storeIdsFor(filters, options);
   if (storeIds && storeIds.length === 0) return { rows: [], total: 0 };
   let compiled;
   try {
-    compiled = await compileRule({ trx, actor }, ruleFromCustomerFilters(filters));
+    compiled = await compileRule({ trx, actor, reference: asOf && zone ? { d: asOf, tz: zone } : undefined }, ruleFromCustomerFilters(filters));
   } catch (e) {
     if (e instanceof ValidationError) return { rows: [], total: 0 };
     throw e;

@@ -78,7 +78,10 @@ export function createHttpApp(services: Services, build: ServerBuild | (() => Pr
   app.use('/api/v1', createApiRouter(services));
 
   app.use('/build', express.static(path.join(ROOT_DIR, 'public/build'), { immutable: true, maxAge: '1y' }));
-  app.use(express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h' }));
+  // Only paths that look like files can be in public/: a page request (/customers) skips the file lookup (a stat per
+  // request, measurable under load: docs/benchmarks.md, the /customers page).
+  const publicFiles = express.static(path.join(ROOT_DIR, 'public'), { maxAge: '1h' });
+  app.use((req, res, next) => (ASSET.test(req.path) ? publicFiles(req, res, next) : next()));
   app.use(missingAsset(services, routePathsWithExtension(build)));
 
   // CSRF, first line: a browser mutation must come from our own origin. The per-session token is checked by

@@ -11,7 +11,7 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 import type { Services } from '../services';
 import { TooManyRequestsError, UnauthorizedError, UserError } from '../lib/errors';
 import type { Actor } from './actor';
-import { asTenantId, withSystem, withTenant, type TenantId } from './context';
+import { asTenantId, withSystem, withTenant, type TenantId, type TenantTxOptions, type Tx } from './context';
 import { apiKeyByHash, deletePlatformSession, deleteStaffSession, insertLoginAttempt, insertPlatformSession, insertStaffSession, loginCandidates, managerStoreIds, platformAdminByEmail, platformSessionByHash, staffSessionByHash, touchApiKey } from './auth.repository';
 import { clearAttempts, countAttempt, type ThrottlePolicy } from './login-throttle.repository';
 import { dummyHash, verifyPassword } from './passwords';
@@ -178,29 +178,98 @@ export async function resolveSession(services: Services, cookieHeader: string | 
   }
   if (!UUID.test(parsed.scope)) return null;
   const tenantId = asTenantId(parsed.scope);
-  return withTenant(services.dbs, tenantId, async (trx) => {
-    const row = await staffSessionByHash(trx, tenantId, sha256(parsed.token));
-    if (!row) return null;
-    let storeScope: string[] | null = null;
-    if (row.role === 'manager') {
-      storeScope = await managerStoreIds(trx, tenantId, row.id);
-    } else if (row.role === 'clerk') {
-      storeScope = row.store_id ? [row.store_id] : [];
+  return withTenant(services.dbs, tenantId, (trx) => staffSessionIn(trx, tenantId, parsed.token, requestId));
+}
+
+export type StaffSessionInfo = Extract<SessionInfo, { kind: 'staff' }>;
+
+/**
+ * How a page's service comes to its actor, made by the route guard (app/lib/guards.server.ts pageActor). When no other
+ * loader of the request has started reading the session, the page reads it in its own tenant transaction (one
+ * transaction per request instead of one for the session and one for the page) and shares it with them; otherwise
+ * it waits for the session read elsewhere.
+ */
+export interface ActorSource {
+  cookie: string | null;
+  requestId?: string;
+  /** The page took the request's session lookup over. */
+  readsSession: boolean;
+  /** Hands the session read here (or the failure to read it) to the request's other loaders. */
+  share(session: Promise<SessionInfo | null>): void;
+  /** The session's actor, or the guard's answer without one (a redirect or a 403, thrown). */
+  check(session: SessionInfo | null): Actor;
+  /** The actor of the session read elsewhere, checked the same way. */
+  elsewhere(): Promise<Actor>;
+}
+
+/** `fn` in the actor's tenant transaction, the actor coming from `src` (see ActorSource). */
+export async function withPageActor<T>(services: Services, src: ActorSource, fn: (actor: Actor, trx: Tx) => Promise<T>, opts?: TenantTxOptions): Promise<T> {
+  if (src.readsSession) {
+    let read = false;
+    try {
+      const r = await withStaffSession(
+        services,
+        src.cookie,
+        src.requestId,
+        async (session, trx) => {
+          read = true;
+          src.share(Promise.resolve(session));
+          return fn(src.check(session), trx);
+        },
+        opts,
+      );
+      if (r.staff) return r.value;
+      src.share(resolveSession(services, src.cookie, src.requestId));
+    } catch (e) {
+      if (!read) src.share(Promise.reject(e));
+      throw e;
     }
-    const actor: Actor = {
-      kind: 'staff',
-      tenantId,
-      tenantSlug: row.slug,
-      staffId: row.id,
-      role: row.role,
-      name: row.name,
-      label: `${row.name} (${row.role})`,
-      storeId: row.store_id,
-      storeScope,
-      requestId,
-    };
-    return { kind: 'staff', actor, csrfToken: row.csrf_token, locale: row.locale, tenantName: row.tenant_name, timezone: row.timezone, currency: row.currency };
-  });
+  }
+  const actor = await src.elsewhere();
+  return withTenant(services.dbs, actor.tenantId, (trx) => fn(actor, trx), opts);
+}
+
+/**
+ * A staff cookie's session read in its tenant's transaction, which then runs `fn`. `fn` gets null for an unknown or
+ * expired session. Returns `{ staff: false }` without opening a transaction when the cookie is not a tenant's
+ * (none, badly signed, a platform admin's): resolveSession answers those.
+ */
+async function withStaffSession<T>(
+  services: Services,
+  cookieHeader: string | null,
+  requestId: string | undefined,
+  fn: (session: StaffSessionInfo | null, trx: Tx) => Promise<T>,
+  opts?: TenantTxOptions,
+): Promise<{ staff: true; value: T } | { staff: false }> {
+  const parsed = parseCookieValue(services, cookieHeader);
+  if (!parsed || !UUID.test(parsed.scope)) return { staff: false };
+  const tenantId = asTenantId(parsed.scope);
+  const value = await withTenant(services.dbs, tenantId, async (trx) => fn(await staffSessionIn(trx, tenantId, parsed.token, requestId), trx), opts);
+  return { staff: true, value };
+}
+
+async function staffSessionIn(trx: Tx, tenantId: TenantId, sessionToken: string, requestId: string | undefined): Promise<StaffSessionInfo | null> {
+  const row = await staffSessionByHash(trx, tenantId, sha256(sessionToken));
+  if (!row) return null;
+  let storeScope: string[] | null = null;
+  if (row.role === 'manager') {
+    storeScope = await managerStoreIds(trx, tenantId, row.id);
+  } else if (row.role === 'clerk') {
+    storeScope = row.store_id ? [row.store_id] : [];
+  }
+  const actor: Actor = {
+    kind: 'staff',
+    tenantId,
+    tenantSlug: row.slug,
+    staffId: row.id,
+    role: row.role,
+    name: row.name,
+    label: `${row.name} (${row.role})`,
+    storeId: row.store_id,
+    storeScope,
+    requestId,
+  };
+  return { kind: 'staff', actor, csrfToken: row.csrf_token, locale: row.locale, tenantName: row.tenant_name, timezone: row.timezone, currency: row.currency };
 }
 
 export async function logout(services: Services, cookieHeader: string | null): Promise<void> {

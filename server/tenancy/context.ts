@@ -20,11 +20,35 @@ export interface Dbs {
   owner: DB;
 }
 
-export async function withTenant<T>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, fn: (trx: Tx) => Promise<T>): Promise<T> {
+/** What a tenant transaction sets in its first statement, beside the tenant. */
+export interface TenantTxOptions {
+  /**
+   * No parallel workers for the transaction's plans: small indexed reads that many users run at once (the customer
+   * list, the Overview), where workers would only fight over the cores. Saves the statement serialPlans would send.
+   */
+  serialPlans?: boolean;
+}
+
+/** Transactions whose plans are already serial (withTenant's option or serialPlans): one statement per transaction. */
+const serial = new WeakSet<Tx>();
+
+export async function withTenant<T>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, fn: (trx: Tx) => Promise<T>, opts: TenantTxOptions = {}): Promise<T> {
   return dbs.app.transaction().execute(async (trx) => {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+    if (opts.serialPlans) {
+      await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+      serial.add(trx);
+    } else {
+      await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+    }
     return fn(trx);
   });
+}
+
+/** No parallel workers for the rest of the transaction (see TenantTxOptions.serialPlans); a no-op when already so. */
+export async function serialPlans(trx: Tx): Promise<void> {
+  if (serial.has(trx)) return;
+  await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+  serial.add(trx);
 }
 
 /** The acting user's tenant transaction: what the page services' entry points open (routes pass their services and actor). */

@@ -1,7 +1,7 @@
 /** The customers list's columns (metrics, or the plain list before the first analytics run) and its CSV export. */
 import { Link } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
-import { SelectAll, SelectCell, TagChips, type CustomerTagJson } from '~/components/customer-tags';
+import { expandTags, SelectAll, SelectCell, TagChips, type CustomerTagJson } from '~/components/customer-tags';
 import { GROUP_LABELS, P_ALIVE_ONE_PURCHASE, STAGE_LABELS, label, pAliveOnePurchase } from '~/lib/analytics-labels';
 import { csvRate, csvYuan, num, pct, yuan } from '~/lib/dashboard-format';
 import { useFormat } from '~/lib/format';
@@ -15,9 +15,13 @@ export function useCustomerColumns(d: CustomersData) {
   const t = useT();
   const f = useFormat();
   const wc = (id: string) => d.wecom.columns[id];
+  const tagsOf = (id: string): CustomerTagJson[] => {
+    const tags = wc(id)?.tags;
+    return tags ? expandTags(tags, d.wecom.tagNames) : [];
+  };
   const selectCol = { id: 'select', header: () => <SelectAll />, cell: ({ row }: { row: { original: { id: string } } }) => <SelectCell id={row.original.id} /> };
   const wecomCols = [
-    { id: 'tags', header: t('标签', 'Tags'), cell: ({ row }: { row: { original: { id: string } } }) => <TagChips tags={(wc(row.original.id)?.tags ?? []) as CustomerTagJson[]} max={3} /> },
+    { id: 'tags', header: t('标签', 'Tags'), cell: ({ row }: { row: { original: { id: string } } }) => <TagChips tags={tagsOf(row.original.id)} max={3} /> },
     {
       id: 'came',
       header: t('来源 / 添加时间', 'How they came / since'),

@@ -10,9 +10,8 @@ import { BulkTagBar } from '~/components/customer-tags';
 import { DataTable } from '~/components/data-table';
 import type { MetricSort } from '~/lib/analytics.server';
 import { METRIC_SORTS, parseCustomerFiltersLenient } from '~/lib/analytics.server';
-import { can } from '~/lib/auth.server';
 import { customersPage } from '~/lib/customer-list.server';
-import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
+import { actionError, pageActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 // Bulk tags on "all N matching customers" (#13.12): the segment action machinery (queued, progress per chunk).
 import { bulkTagMatchingAction } from '~/lib/segments.server';
@@ -27,24 +26,15 @@ import { ListActions } from './list-actions';
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const { actor } = await requireActor(request, context, 'customers.view');
   const url = new URL(request.url);
   const filters = parseCustomerFiltersLenient(url.searchParams);
   // Built here, not at module level: METRIC_SORTS comes from the server bridge, which the browser bundle lacks.
   // A due list is a worklist: by default in priority order (docs/metrics.md "Priority of a due list").
   const p = parseTableParams<MetricSort>(url, tableParamsSchema(METRIC_SORTS, { sort: filters.due ? 'priority' : 'last_purchase', dir: 'desc' }));
   if (p.q) filters.q = p.q;
-  const canTag = can(actor.role, 'customers.tag');
-  const data = await customersPage(context.services, actor, p, filters, { withActions: canTag });
-  return json({
-    ...data,
-    canTag,
-    options: { stores: data.options.stores.map((s) => ({ code: s.code, name: s.name })), regions: data.options.regions },
-    p,
-    filters,
-    isClerk: actor.role === 'clerk',
-    canSegment: can(actor.role, 'segments.manage'),
-  });
+  // The guard and the page in one go: the session is read in the page's tenant transaction (pageActor).
+  const data = await customersPage(context.services, pageActor(request, context, 'customers.view'), p, filters);
+  return json({ ...data, options: { stores: data.options.stores.map((s) => ({ code: s.code, name: s.name })), regions: data.options.regions }, p, filters });
 }
 
 /**

@@ -11,10 +11,9 @@
  * - live order aggregates for period figures that cannot be pre-added (distinct customers in a window, cohorts,
  *   intervals, categories), scoped by the orders' store.
  */
-import { sql } from 'kysely';
 import type { Services } from '../../services';
 import type { Actor } from '../../tenancy/actor';
-import { withTenant, type Tx } from '../../tenancy/context';
+import { serialPlans, withTenant, type Tx } from '../../tenancy/context';
 import { cached, cacheKey } from '../cache';
 import { filterOptions, resolveFilters, scopeKey, type FilterInput, type FilterOptions, type ResolvedFilters } from '../filters';
 import { tenantToday } from '../metrics.repository';
@@ -74,7 +73,7 @@ function meta(c: Ctx): Meta {
 export async function runRead<T>(services: Services, actor: Actor, name: string, input: FilterInput, defaultDays: number | null, fn: (c: Ctx) => Promise<T>): Promise<T & { meta: Meta }> {
   return withTenant(services.dbs, actor.tenantId, async (trx) => {
     // The Overview is the page everyone opens at once: small indexed reads, no parallel workers fighting for cores.
-    if (name === 'overview') await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+    if (name === 'overview') await serialPlans(trx);
     const state = await stateLite(trx, actor.tenantId);
     const options = await cached(actor.tenantId, state?.version ?? 0, cacheKey(['filter-options', scopeKey(actor)]), () => filterOptions(trx, actor));
     const current = state?.as_of ?? (await tenantToday(trx, actor.tenantId));
@@ -91,9 +90,23 @@ export async function pageContext(services: Services, actor: Actor): Promise<{ s
   return withTenant(services.dbs, actor.tenantId, (trx) => listContext(trx, actor));
 }
 
-/** The analytics date and the actor's filter options, for pages outside the dashboards (the customer list). */
-export async function listContext(trx: Tx, actor: Actor): Promise<{ state: StateLite | null; options: FilterOptions }> {
-  const state = await stateLite(trx, actor.tenantId);
+/**
+ * The analytics date and the actor's filter options, for pages outside the dashboards (the customer list), with the
+ * tenant's time zone read in the same statement (the rule compiler's reference day is the state's date in it).
+ */
+export async function listContext(trx: Tx, actor: Actor): Promise<{ state: StateLite | null; options: FilterOptions; zone: string }> {
+  const { state, zone } = await stateAndZone(trx, actor.tenantId);
   const options = await cached(actor.tenantId, state?.version ?? 0, cacheKey(['filter-options', scopeKey(actor)]), () => filterOptions(trx, actor));
-  return { state, options };
+  return { state, options, zone };
+}
+
+async function stateAndZone(trx: Tx, tenantId: Actor['tenantId']): Promise<{ state: StateLite | null; zone: string }> {
+  const r = await trx
+    .selectFrom('tenants as t')
+    .leftJoin('analytics_state as s', 's.tenant_id', 't.id')
+    .select(['t.timezone', 's.tenant_id as state_of', 's.as_of', 's.version', 's.window_days', 's.window_source', 's.last_full_at', 's.last_incremental_at'])
+    .where('t.id', '=', tenantId)
+    .executeTakeFirstOrThrow();
+  const { timezone, state_of, ...st } = r;
+  return { zone: timezone, state: state_of === null ? null : ({ ...st, version: Number(st.version) } as StateLite) };
 }

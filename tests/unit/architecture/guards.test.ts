@@ -8,7 +8,7 @@ import { exportsServerHandler, routeModules, ROUTES } from './source-files';
 const PUBLIC = new Set(['login.tsx', 'lang.tsx', 'logout.tsx', '_index.tsx', 'wecom.sidebar_.oauth.tsx']);
 /** Stand-ins for the WeCom client (no Huike session yet): each refuses unless non-production and the tenant is simulator-mode. */
 const SIMULATOR_ONLY = new Set(['wecom.harness.tsx', 'wecom.sim.authorize.tsx', 'wecom.sim.jssdk[.]js.tsx']);
-const GUARDS = /\b(requireActor|requireMutation|requirePlatformAdmin|requireApi|requireSidebarActor)\(/;
+const GUARDS = /\b(requireActor|pageActor|requireMutation|requirePlatformAdmin|requireApi|requireSidebarActor)\(/;
 
 /** Route modules (at any depth) whose loader/action has no auth guard, or whose action has no CSRF check. */
 function unguarded(routes: string): string[] {
