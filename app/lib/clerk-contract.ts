@@ -81,3 +81,9 @@ export function taskScript(payload: Record<string, unknown> | null | undefined):
   const v = payload?.script ?? payload?.text;
   return typeof v === 'string' && v.trim() !== '' ? v : null;
 }
+
+/** A message for the JS-SDK's sendChatMessage (wecom-api.md §11): the sidebar puts it into the current chat. */
+export type ChatMessage =
+  | { msgtype: 'text'; enterChat: boolean; text: { content: string } }
+  | { msgtype: 'image'; enterChat: boolean; image: { mediaid: string } }
+  | { msgtype: 'news'; enterChat: boolean; news: { link: string; title: string; desc: string; imgUrl: string } };
