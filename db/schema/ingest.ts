@@ -27,7 +27,7 @@ export interface ImportCheckpoint {
   reported?: boolean;
   /**
    * The tenant's change counter as this import last saw it (`tenant_changes`), or null once something other than
-   * the import changed the tenant while it ran (migration 2026-12-07-1900, docs/decisions/0012-identical-reimport.md).
+   * the import changed the tenant while it ran (migration 2026-12-07-1960, docs/decisions/0012-identical-reimport.md).
    */
   changes?: number | null;
   /** Set when a line was rejected for a reason that depends on the clock (a paid time in the future). */
