@@ -3,7 +3,7 @@
  * contract's input (campaign.ts, which validates it), `editorValues` a saved draft back into the form's values.
  * Local times are converted by the caller (the server knows the tenant's zone).
  */
-import type { CampaignSummary, CampaignTarget, DeliveryMode, TriggerType } from './campaign';
+import { campaignContent, type CampaignSummary, type CampaignTarget, type DeliveryMode, type TriggerType } from './campaign';
 
 /** The form's values (what the editor shows). */
 export interface EditorValues {
@@ -108,6 +108,16 @@ export function attachmentsOf(lines: string): ({ msgtype: 'link'; link: { title:
     const [title = '', url] = l.split('|').map((x) => x.trim());
     return url ? { msgtype: 'link' as const, link: { title, url } } : { msgtype: 'image' as const, image: { pic_url: title } };
   });
+}
+
+/**
+ * The message's problems as the server would report them, while it is typed: the text and the attachment lines
+ * through the campaigns contract (its byte limits, at most 9 attachments, URLs), keyed like the server's issues
+ * ("content.text", "content.attachments.0.link.url" → messages). Empty when the content would be accepted.
+ */
+export function contentIssues(text: string, attachmentLines: string): FieldIssues {
+  const r = campaignContent.safeParse({ text, attachments: attachmentsOf(attachmentLines) });
+  return r.success ? {} : issuesByField(r.error.issues.map((i) => ({ path: ['content', ...i.path.map((x) => (typeof x === 'symbol' ? String(x) : x))], message: i.message })));
 }
 
 /** The posted editor form as the campaigns contract's input (the service validates it). */
