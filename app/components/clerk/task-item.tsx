@@ -42,7 +42,7 @@ function AttachmentList({ items }: { items: CampaignAttachment[] }) {
   const t = useT();
   if (items.length === 0) return null;
   return (
-    <ul className="m-attachments" data-testid="task-attachments" style={{ margin: '.25rem 0', paddingLeft: '1.1rem' }}>
+    <ul className="m-attachments" data-testid="task-attachments">
       {items.map((a, i) => (
         <li key={i}>
           {a.msgtype === 'image' && a.image.pic_url ? (
