@@ -3,6 +3,7 @@
  * and the actions, and the enums the browser needs. Imports nothing from server/.
  */
 import { z } from 'zod';
+import { campaignAttachment, type CampaignAttachment } from './contracts/campaign';
 
 export const FOLLOW_UP_CHANNELS = ['chat', 'call', 'visit'] as const;
 export const SKIP_REASONS = ['not_reachable', 'not_interested', 'already_contacted', 'wrong_customer', 'other'] as const;
@@ -81,3 +82,18 @@ export function taskScript(payload: Record<string, unknown> | null | undefined):
   const v = payload?.script ?? payload?.text;
   return typeof v === 'string' && v.trim() !== '' ? v : null;
 }
+
+/** The attachments a 1:1 campaign task carries (images, links, mini-programs), those that parse. */
+export function taskAttachments(payload: Record<string, unknown> | null | undefined): CampaignAttachment[] {
+  const list = Array.isArray(payload?.attachments) ? (payload.attachments as unknown[]) : [];
+  return list.flatMap((a) => {
+    const p = campaignAttachment.safeParse(a);
+    return p.success ? [p.data] : [];
+  });
+}
+
+/** A message for the JS-SDK's sendChatMessage (wecom-api.md §11): the sidebar puts it into the current chat. */
+export type ChatMessage =
+  | { msgtype: 'text'; enterChat: boolean; text: { content: string } }
+  | { msgtype: 'image'; enterChat: boolean; image: { mediaid: string } }
+  | { msgtype: 'news'; enterChat: boolean; news: { link: string; title: string; desc: string; imgUrl: string } };

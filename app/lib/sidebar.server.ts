@@ -13,6 +13,7 @@ import { readCookie } from '../../server/tenancy/auth.service';
 import { loadOpenConnection, tenantIdBySlug, type OpenConnection } from '../../server/wecom/connection.service';
 import { SIGNATURE_LIMIT, signSidebarUrl, WindowLimiter, jsapiSignature } from '../../server/wecom/jsapi.service';
 import { wecomRuntime } from '../../server/wecom/runtime';
+import { taskChatMessages } from '../../server/campaigns/one-to-one.service';
 import { fetchContactNow, harnessStaff, loginWithOauthCode, oauthAuthorizeUrl, saveSidebarTouch, sidebarCampaignScripts, sidebarContact, sidebarGroup, sidebarTouches } from '../../server/wecom/sidebar.service';
 import { getSession } from './guards.server';
 import './load-context';
@@ -77,6 +78,7 @@ export const loadSidebarGroup = (context: AppLoadContext, actor: Actor, chatId: 
 export const saveTouch = (context: AppLoadContext, actor: Actor, input: unknown) => saveSidebarTouch(context.services, actor, input);
 export const loadTouches = (context: AppLoadContext, actor: Actor, customerId: string) => sidebarTouches(context.services, actor, customerId);
 export const loadCampaignScripts = (context: AppLoadContext, actor: Actor, customerId: string) => sidebarCampaignScripts(context.services, actor, customerId);
+export const loadTaskChatMessages = (context: AppLoadContext, actor: Actor, taskId: string) => taskChatMessages(context.services, actor, taskId);
 
 // ---- simulator stand-ins (non-production, simulator-mode tenants only) ----------------------------------------
 

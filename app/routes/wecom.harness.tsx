@@ -24,6 +24,7 @@ interface Sent {
   msgtype: string;
   text?: { content: string };
   news?: { title: string; link: string };
+  image?: { mediaid: string };
 }
 interface HarnessClient {
   invoke(name: string, args: Record<string, unknown>, cb: (r: Record<string, unknown>) => void): void;
@@ -59,7 +60,8 @@ export default function Harness() {
           const el = document.createElement('p');
           el.dataset.testid = 'harness-message';
           el.style.whiteSpace = 'pre-wrap';
-          el.textContent = m.text?.content ?? (m.news ? `${m.news.title} ${m.news.link}` : m.msgtype);
+          el.dataset.msgtype = m.msgtype;
+          el.textContent = m.text?.content ?? (m.news ? `${m.news.title} ${m.news.link}` : m.image ? `[图片 image ${m.image.mediaid}]` : m.msgtype);
           chatRef.current?.appendChild(el);
           return cb({ err_msg: 'sendChatMessage:ok' });
         }

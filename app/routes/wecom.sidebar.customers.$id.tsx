@@ -5,6 +5,7 @@ import { useLoaderData, useRevalidator } from '@remix-run/react';
 import { useState } from 'react';
 import { CustomerCard } from '~/components/clerk/customer-card';
 import { ScriptItem, type ScriptJson } from '~/components/clerk/script-list';
+import type { ChatMessage } from '~/lib/clerk-contract';
 import { can } from '~/lib/auth.server';
 import { loadCard, loadScripts } from '~/lib/clerk.server';
 import { useFormat } from '~/lib/format';
@@ -28,13 +29,14 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-function CampaignScriptItem({ title, text, onSend }: { title: string | null; text: string; onSend: (() => Promise<string | null>) | undefined }) {
+function CampaignScriptItem({ title, text, attachments, onSend }: { title: string | null; text: string; attachments: number; onSend: (() => Promise<string | null>) | undefined }) {
   const t = useT();
   const [note, setNote] = useState<string | null>(null);
   return (
     <li style={{ display: 'block' }}>
       <div className="m-muted">{title}</div>
       <p style={{ whiteSpace: 'pre-wrap', margin: '4px 0' }}>{text}</p>
+      {attachments > 0 ? <div className="m-muted" data-testid="campaign-script-attachments">{t(`另有 ${attachments} 个附件，一并发送`, `With ${attachments} attachment${attachments > 1 ? 's' : ''}, sent along`)}</div> : null}
       <button type="button" disabled={!onSend} onClick={async () => setNote(onSend ? await onSend() : null)}>
         {t('发送到聊天', 'Send to the chat')}
       </button>
@@ -57,10 +59,15 @@ export default function SidebarCustomer() {
     revalidator.revalidate();
     return t('已放入聊天，点发送即可', 'In the chat: tap send');
   };
+  /** The task's script and attachments (images by a live WeCom media_id, links as cards), one message each, then the touch. */
   const sendCampaign = async (taskId: string, text: string): Promise<string | null> => {
     try {
-      await sb.invoke('sendChatMessage', { msgtype: 'text', enterChat: true, text: { content: text } });
-      return await record({ taskId, content: text });
+      const res = await fetch('/wecom/sidebar/task-messages', { method: 'POST', headers: { 'X-CSRF-Token': csrfToken ?? '', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ taskId }) });
+      const body = (await res.json()) as { ok: true; messages: ChatMessage[]; skipped: number } | { ok: false; error: string };
+      if (!body.ok) return `${t('发送失败：', 'Could not send: ')}${body.error}`;
+      for (const m of body.messages) await sb.invoke('sendChatMessage', m);
+      const note = await record({ taskId, content: text });
+      return body.skipped > 0 ? `${note}${t('（小程序附件请在手机上发送）', ' (send the mini-program attachment from the phone)')}` : note;
     } catch (e) {
       return `${t('发送失败：', 'Could not send: ')}${(e as Error).message}`;
     }
@@ -82,7 +89,7 @@ export default function SidebarCustomer() {
           <h2>{t('活动话术', 'Campaign scripts')}</h2>
           <ul className="m-list">
             {campaignScripts.map((c) => (
-              <CampaignScriptItem key={c.id} title={c.title} text={c.text} onSend={sb.status === 'ready' ? () => sendCampaign(c.id, c.text) : undefined} />
+              <CampaignScriptItem key={c.id} title={c.title} text={c.text} attachments={c.attachments} onSend={sb.status === 'ready' ? () => sendCampaign(c.id, c.text) : undefined} />
             ))}
           </ul>
         </section>

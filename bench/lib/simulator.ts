@@ -17,9 +17,9 @@ export interface StandaloneSimulator {
   stop: () => void;
 }
 
-/** Starts the simulator with `env` (SIM_* variables) on `port`; resolves once it listens. */
+/** Starts the simulator with `env` (SIM_* variables) on `port`; resolves once it listens. `SIM_CPU_PROF=DIR` in the bench's environment writes the simulator's CPU profile there when it stops. */
 export async function startStandaloneSimulator(port: number, env: Record<string, string>): Promise<StandaloneSimulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT_DIR, 'server/wecom/simulator/standalone.ts')], {
+  const child = spawn(process.execPath, [...(process.env.SIM_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SIM_CPU_PROF}`] : []), '--import', 'tsx', path.join(ROOT_DIR, 'server/wecom/simulator/standalone.ts')], {
     env: { ...process.env, ...env, SIM_PORT: String(port) },
     stdio: ['ignore', 'pipe', 'inherit'],
     cwd: ROOT_DIR,

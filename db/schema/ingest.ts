@@ -27,7 +27,7 @@ export interface ImportCheckpoint {
   reported?: boolean;
   /**
    * The tenant's change counter as this import last saw it (`tenant_changes`), or null once something other than
-   * the import changed the tenant while it ran (migration 2026-12-07-1900, docs/decisions/0012-identical-reimport.md).
+   * the import changed the tenant while it ran (migration 2026-12-07-1960, docs/decisions/0012-identical-reimport.md).
    */
   changes?: number | null;
   /** Set when a line was rejected for a reason that depends on the clock (a paid time in the future). */
@@ -86,7 +86,7 @@ export interface ImportsTable {
   started_at: Timestamp | null;
   heartbeat_at: Timestamp | null;
   finished_at: Timestamp | null;
-  /** Migration 2026-12-07-1900: sha256 of the file's bytes, kind, mapping and shape; see docs/decisions/0012. */
+  /** Migration 2026-12-07-1960: sha256 of the file's bytes, kind, mapping and shape; see docs/decisions/0012. */
   fingerprint: string | null;
   /** The tenant's change counter this import ended at, when a re-import of the same file may be completed from it. */
   changes_seen: number | null;
@@ -174,7 +174,7 @@ export interface ApiIdempotencyKeysTable {
   completed_at: Timestamp | null;
 }
 
-/** Migration 2026-12-07-1900: a per-tenant counter bumped by every transaction that wrote what an import depends on. */
+/** Migration 2026-12-07-1960: a per-tenant counter bumped by every transaction that wrote what an import depends on. */
 export interface TenantChangesTable {
   tenant_id: string;
   n: Generated<number>;

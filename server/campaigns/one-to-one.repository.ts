@@ -107,11 +107,20 @@ export async function runHeader(trx: Tx, tenantId: TenantId, runId: string): Pro
   return r.rows[0]!;
 }
 
-/** The clerk's open 1:1 campaign tasks for one customer (the sidebar offers their scripts in the chat). */
-export async function openScriptTasks(trx: Tx, tenantId: TenantId, staffId: string, customerId: string): Promise<{ id: string; title: string | null; text: string }[]> {
+/** The clerk's open 1:1 campaign tasks for one customer (the sidebar offers their scripts in the chat), with how many attachments each carries. */
+export async function openScriptTasks(trx: Tx, tenantId: TenantId, staffId: string, customerId: string): Promise<{ id: string; title: string | null; text: string; attachments: number }[]> {
   return (
-    await sql<{ id: string; title: string | null; text: string }>`select id, title, payload->>'text' as text from clerk_tasks
+    await sql<{ id: string; title: string | null; text: string; attachments: number }>`select id, title, payload->>'text' as text,
+        coalesce(jsonb_array_length(payload->'attachments'), 0)::int as attachments from clerk_tasks
       where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and customer_id = ${customerId}::uuid and kind = 'campaign' and status = 'open'
       order by due_on, created_at`.execute(trx)
   ).rows;
+}
+
+/** One open 1:1 campaign task of this clerk: its script and attachments (null when it is not theirs or not open). */
+export async function openScriptTask(trx: Tx, tenantId: TenantId, staffId: string, taskId: string): Promise<{ id: string; customer_id: string; text: string; attachments: unknown[] } | null> {
+  const r = await sql<{ id: string; customer_id: string; text: string; attachments: unknown[] | null }>`select id, customer_id, payload->>'text' as text, payload->'attachments' as attachments
+    from clerk_tasks where tenant_id = ${tenantId}::uuid and staff_id = ${staffId}::uuid and id = ${taskId}::uuid and kind = 'campaign' and status = 'open'`.execute(trx);
+  const row = r.rows[0];
+  return row ? { ...row, attachments: row.attachments ?? [] } : null;
 }

@@ -8,12 +8,17 @@
  * Idempotent: tasks are keyed by run and customer, and only recipients still 'planned' are rendered, so a
  * crashed or repeated call creates each task once.
  */
-import type { CampaignContent } from '../../app/lib/contracts/campaign';
+import { campaignAttachment, type CampaignContent } from '../../app/lib/contracts/campaign';
+import type { ChatMessage } from '../../app/lib/clerk-contract';
 import { formatMoney } from '../../app/lib/format';
+import { ForbiddenError, NotFoundError } from '../lib/errors';
 import type { Services } from '../services';
-import { withTenant, type TenantId } from '../tenancy/context';
+import type { Actor } from '../tenancy/actor';
+import { withActorTenant, withTenant, type TenantId } from '../tenancy/context';
+import { wecomClientFor } from '../wecom/runtime';
 import { renderMessage } from './content';
 import { assignSenders } from './delivery.repository';
+import { resolveAttachments, type Attachment, type ImageFetcher } from './media.service';
 import * as repo from './one-to-one.repository';
 
 /** Recipients rendered and written per transaction. */
@@ -51,4 +56,34 @@ export async function createOneToOneTasks(services: Services, tenantId: TenantId
     if (page.rows < PAGE) return created;
     after = page.last;
   }
+}
+
+/**
+ * What the sidebar puts into the chat for one of the clerk's open 1:1 campaign tasks (sendChatMessage, one message
+ * each): the script, then each attachment — an image by a live WeCom media_id (fetched and uploaded once, or the
+ * cached id: media.service.ts), a link as a news card. A mini-program attachment has no cover URL the JS-SDK could
+ * show (campaigns keep its cover as a media_id), so it is counted in `skipped` and the clerk is told to send it
+ * from the phone.
+ */
+export async function taskChatMessages(services: Services, actor: Actor, taskId: string, opts: { fetchImage?: ImageFetcher } = {}): Promise<{ messages: ChatMessage[]; skipped: number }> {
+  if (!actor.staffId) throw new ForbiddenError();
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('任务不存在或已完成 / The task is not open');
+  const task = await withActorTenant(services, actor, (trx) => repo.openScriptTask(trx, actor.tenantId, actor.staffId!, taskId));
+  if (!task) throw new NotFoundError('任务不存在或已完成 / The task is not open');
+  const attachments = task.attachments.map((a) => campaignAttachment.parse(a));
+  const resolved = attachments.some((a) => a.msgtype === 'image' && !a.image.media_id)
+    ? await resolveAttachments(services, await wecomClientFor(services, actor.tenantId), actor.tenantId, attachments, { fetchImage: opts.fetchImage })
+    : attachments;
+  const messages: ChatMessage[] = [{ msgtype: 'text', enterChat: true, text: { content: task.text } }];
+  for (const a of resolved) {
+    const m = chatMessageOf(a);
+    if (m) messages.push(m);
+  }
+  return { messages, skipped: resolved.length + 1 - messages.length };
+}
+
+function chatMessageOf(a: Attachment): ChatMessage | null {
+  if (a.msgtype === 'image') return a.image.media_id ? { msgtype: 'image', enterChat: true, image: { mediaid: a.image.media_id } } : null;
+  if (a.msgtype === 'link') return { msgtype: 'news', enterChat: true, news: { link: a.link.url, title: a.link.title, desc: a.link.desc ?? '', imgUrl: a.link.picurl ?? '' } };
+  return null;
 }

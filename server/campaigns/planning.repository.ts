@@ -5,8 +5,9 @@
  * real run (inserted as campaign_recipients) and the dry run (inside a savepoint that is rolled back).
  *
  * The ledger of campaign messages counts, per customer, every message of another run that was sent or whose task
- * is waiting for its clerk (the view campaign_recipient_states) (a 1:1 task counts like a mass one; only mass messages count towards WeCom's receive
- * cap). A message's time is when it was sent, else when its run started, else when it was planned.
+ * is waiting for its clerk, as the view campaign_recipient_states tells them (a 1:1 task counts like a mass one; only
+ * mass messages count towards WeCom's receive cap). A message's time is when it was sent, else when its run started,
+ * else when it was planned.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { ReceiveCapRule } from '../../app/lib/contracts/campaign';

@@ -7,7 +7,8 @@
  *   every active clerk of the tenant in one transaction, set-based, and records the run in the same transaction.
  *   Idempotent per tenant and day: a second run finds the run row; a crash leaves none and the retry starts over
  *   (inserts are `on conflict do nothing`, so nothing is ever duplicated).
- * The 今日 page still generates the signed-in clerk's tasks on the way, so customers added during the day show up.
+ * The 今日 page still generates the signed-in clerk's tasks on the way (a day without a run yet), and a WeCom callback
+ * that adds or ends a relation creates that relation's task at once (tasks.repository.ts generateRelationTasks).
  */
 import { defineJob, type AnyJob } from '../jobs/job';
 import type { Services } from '../services';

@@ -7,7 +7,8 @@
  * 今日 runs it for the signed-in clerk only when their day has no run yet (before the job, or a tenant whose job
  * has not run) and records that (`clerk_task_staff_runs`), so every other request of the day only reads.
  * Segments and campaigns insert their own rows (kind 'segment' / 'campaign', source naming them) the same way, and
- * a follow-up logged with a date that has come creates its task at once (`createDueFollowUpTask`).
+ * a follow-up logged with a date that has come creates its task at once (`createDueFollowUpTask`), and so does a WeCom
+ * callback that adds or ends a relation (`generateRelationTasks`, in the inbox's transaction).
  */
 import { sql, type RawBuilder } from 'kysely';
 import { tenantToday } from '../analytics/metrics.repository';
@@ -56,6 +57,43 @@ function birthdayOnSql(c: string, day: RawBuilder<unknown>) {
     or (${m} = 2 and ${d} = 29 and extract(day from ${day})::int = 28 and extract(day from (${day} + 1))::int = 1)))`;
 }
 
+/**
+ * The relations' own tasks: new customers (added in the last 7 days) without any tag, and relations that just ended
+ * or where the customer deleted the clerk (two branches, one index each) — of the owners' relations matching `also`.
+ */
+async function insertRelationTasks(trx: Tx, tenantId: TenantId, mine: (col: string) => RawBuilder<unknown>, today: string, also: RawBuilder<unknown>): Promise<void> {
+  const t = sql`${tenantId}::uuid`;
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
+    select ${t}, 'new_untagged', f.customer_id, f.staff_id, ${today}::date, 'new:' || f.customer_id, 'system'
+    from customer_follows f
+    where f.tenant_id = ${t} and ${mine('f.staff_id')} and ${also} and f.ended_at is null and f.added_at >= now() - make_interval(days => ${RECENT_DAYS})
+      and cardinality(f.tag_ids) = 0
+      and not exists (select 1 from customer_internal_tags it where it.tenant_id = f.tenant_id and it.customer_id = f.customer_id)
+    on conflict do nothing`.execute(trx);
+  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source, payload)
+    select ${t}, 'relation_ended', x.customer_id, x.staff_id, ${today}::date, 'ended:' || x.customer_id || ':' || x.at::date, 'system', jsonb_build_object('reason', x.reason)
+    from (
+      select f.customer_id, f.staff_id, f.ended_at as at, coalesce(f.end_reason, 'customer_deleted') as reason from customer_follows f
+      where f.tenant_id = ${t} and ${mine('f.staff_id')} and ${also} and f.ended_at is not null and f.ended_at >= now() - make_interval(days => ${RECENT_DAYS})
+      union all
+      select f.customer_id, f.staff_id, f.customer_deleted_at, 'customer_deleted' from customer_follows f
+      where f.tenant_id = ${t} and ${mine('f.staff_id')} and ${also} and f.ended_at is null and f.customer_deleted_at >= now() - make_interval(days => ${RECENT_DAYS})) x
+    on conflict do nothing`.execute(trx);
+}
+
+/**
+ * The relation tasks of a WeCom contact's customer (and of other customers its event touched), at once, in the
+ * transaction of the callback that added or ended a relation: a customer added at noon, or who deleted their clerk
+ * at noon, shows in 今日 now, not tomorrow. Takes the tenant's generation lock shared, like one clerk's generation.
+ * Idempotent with the daily run (same dedupe keys).
+ */
+export async function generateRelationTasks(trx: Tx, tenantId: TenantId, of: { externalUserid: string; customerIds: readonly string[] }, today: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
+  const customers = sql`(f.customer_id = any(${[...of.customerIds]}::uuid[]) or f.customer_id in (select ci.customer_id from customer_identities ci
+    where ci.tenant_id = ${tenantId}::uuid and ci.kind = 'external_userid' and ci.value = ${of.externalUserid}))`;
+  await insertRelationTasks(trx, tenantId, (col) => ownedBy(tenantId, 'all', col), today, customers);
+}
+
 /** Creates the system tasks for `today` that do not exist yet; expires those whose reason went away. Set-based. */
 export async function generateClerkTasks(trx: Tx, tenantId: TenantId, who: TaskOwners | string, today: string): Promise<void> {
   const owners: TaskOwners = who === 'all' ? 'all' : typeof who === 'string' ? { staffId: who } : who;
@@ -68,24 +106,7 @@ export async function generateClerkTasks(trx: Tx, tenantId: TenantId, who: TaskO
     from customer_follows f join customer_metrics cm on cm.tenant_id = f.tenant_id and cm.customer_id = f.customer_id
     where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and ${isDueSql('cm')}
     on conflict do nothing`.execute(trx);
-  // New customers (added in the last 7 days) without any tag.
-  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
-    select ${t}, 'new_untagged', f.customer_id, f.staff_id, ${today}::date, 'new:' || f.customer_id, 'system'
-    from customer_follows f
-    where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and f.added_at >= now() - make_interval(days => ${RECENT_DAYS})
-      and cardinality(f.tag_ids) = 0
-      and not exists (select 1 from customer_internal_tags it where it.tenant_id = f.tenant_id and it.customer_id = f.customer_id)
-    on conflict do nothing`.execute(trx);
-  // Relations that just ended, or where the customer deleted the clerk (two branches, one index each).
-  await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source, payload)
-    select ${t}, 'relation_ended', x.customer_id, x.staff_id, ${today}::date, 'ended:' || x.customer_id || ':' || x.at::date, 'system', jsonb_build_object('reason', x.reason)
-    from (
-      select f.customer_id, f.staff_id, f.ended_at as at, coalesce(f.end_reason, 'customer_deleted') as reason from customer_follows f
-      where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is not null and f.ended_at >= now() - make_interval(days => ${RECENT_DAYS})
-      union all
-      select f.customer_id, f.staff_id, f.customer_deleted_at, 'customer_deleted' from customer_follows f
-      where f.tenant_id = ${t} and ${mine('f.staff_id')} and f.ended_at is null and f.customer_deleted_at >= now() - make_interval(days => ${RECENT_DAYS})) x
-    on conflict do nothing`.execute(trx);
+  await insertRelationTasks(trx, tenantId, mine, today, sql`true`);
   // Follow-ups whose next date has come (the latest record of the customer by this clerk only).
   await sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key, source)
     select ${t}, 'follow_up', fu.customer_id, fu.staff_id, fu.next_follow_up_on, 'fu:' || fu.id, 'system'

@@ -79,7 +79,10 @@ const ONE_TO_ONE_PER_CLERK = 3;
  */
 async function oneToOneRun(ctx: DemoContext, segmentId: string): Promise<void> {
   const { services, tenantId } = ctx;
-  const content: CampaignContent = { text: '{客户称呼|您好}，我是{门店|门店}的{导购|导购}。您买过的{上次购买商品|那款}到新货了，这周来店给您留一份？', attachments: [] };
+  const content: CampaignContent = {
+    text: '{客户称呼|您好}，我是{门店|门店}的{导购|导购}。您买过的{上次购买商品|那款}到新货了，这周来店给您留一份？',
+    attachments: [{ msgtype: 'link', link: { title: '本周新品到店', url: 'https://example.com/new-arrivals', desc: '到店出示此消息可领试用装' } }],
+  };
   const runId = await withTenant(services.dbs, tenantId, async (trx) => {
     const campaignId = await insertCampaign(trx, tenantId, { name: '老客 1 对 1 回访', goal: '导购一对一唤回', delivery: 'one_to_one', audience: { segment_id: segmentId }, content, schedule: { kind: 'once', at: null }, holdoutPct: 0, attributionDays: 7, createdBy: null });
     const id = await insertRun(trx, tenantId, campaignId, new Date());

@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
+import { generateRelationTasks, tenantToday } from '../clerk/tasks.repository';
 import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs, type IdentityRef } from '../customers/identity.service';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
@@ -63,6 +64,8 @@ async function handleContact(services: Services, client: WecomClient, tenantId: 
     const touched = new Set(applied?.touched ?? []);
     if (ended.customerId) touched.add(ended.customerId);
     await markCustomersTouched(trx, tenantId, [...touched], `wecom.${e.changeType}`);
+    // 今日 at once: a relation added (to tag) or ended (to win back) is the clerk's task today, not after tomorrow's run.
+    await generateRelationTasks(trx, tenantId, { externalUserid: e.externalUserId, customerIds: [...touched] }, await tenantToday(trx, tenantId));
     let linked = 0;
     if (applied) {
       const ids: IdentityRef[] = [{ kind: 'external_userid', value: e.externalUserId }, ...applied.identities];

@@ -3,6 +3,7 @@
  * form turned into WeCom's attachment shapes (wecom-api.md 5.1 / 5.7). Pure; imports nothing from the server.
  */
 import { z } from 'zod';
+import { attachmentLinesOf, attachmentOfLine } from '../../app/lib/contracts/campaign-editor';
 
 export const WELCOME_MAX_TEXT_BYTES = 4000;
 export const WELCOME_MAX_ATTACHMENTS = 9;
@@ -25,27 +26,28 @@ export type WelcomeAttachment = { msgtype: 'image'; image: { pic_url: string } }
 
 const url = z.string().url().max(2048);
 /**
- * One attachment per line: `image https://…` or `link 标题 | https://…`. Returns the attachments or the first
- * problem (with its line number).
+ * One attachment per line, the syntax of every attachment field (app/lib/contracts/campaign-editor.ts
+ * attachmentOfLine): `标题 | https://…` is a link, a bare `https://…` an image (a leading `link` or `image` is
+ * accepted). Returns the attachments or the first problem (with its line number).
  */
 export function parseAttachmentLines(text: string): { ok: true; attachments: WelcomeAttachment[] } | { ok: false; error: string } {
   const lines = text.split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
   if (lines.length > WELCOME_MAX_ATTACHMENTS) return { ok: false, error: `最多 ${WELCOME_MAX_ATTACHMENTS} 个附件 / At most ${WELCOME_MAX_ATTACHMENTS} attachments` };
   const out: WelcomeAttachment[] = [];
   for (const [i, line] of lines.entries()) {
-    const [kind, ...rest] = line.split(/\s+/);
-    const body = rest.join(' ');
-    if (kind === 'image' && url.safeParse(body).success) out.push({ msgtype: 'image', image: { pic_url: body } });
-    else if (kind === 'link') {
-      const [title, link] = body.split('|').map((x) => x.trim());
-      if (!title || new TextEncoder().encode(title).length > 128 || !url.safeParse(link).success) return { ok: false, error: `第 ${i + 1} 行：链接格式为「link 标题 | https://…」/ Line ${i + 1}: write “link title | https://…”` };
-      out.push({ msgtype: 'link', link: { title, url: link! } });
-    } else return { ok: false, error: `第 ${i + 1} 行：以 image 或 link 开头 / Line ${i + 1}: start with image or link` };
+    const a = attachmentOfLine(line);
+    if (a.msgtype === 'image') {
+      if (!url.safeParse(a.image.pic_url).success) return { ok: false, error: `第 ${i + 1} 行：图片请填 https:// 开头的地址 / Line ${i + 1}: an image is its https:// address` };
+      out.push(a);
+    } else {
+      if (!a.link.title || new TextEncoder().encode(a.link.title).length > 128 || !url.safeParse(a.link.url).success) return { ok: false, error: `第 ${i + 1} 行：链接格式为「标题 | https://…」/ Line ${i + 1}: write “title | https://…”` };
+      out.push(a);
+    }
   }
   return { ok: true, attachments: out };
 }
 
 /** The attachments back as form lines. */
 export function attachmentLines(atts: readonly WelcomeAttachment[]): string {
-  return atts.map((a) => (a.msgtype === 'image' ? `image ${a.image.pic_url}` : `link ${a.link.title} | ${a.link.url}`)).join('\n');
+  return attachmentLinesOf(atts.map((a) => (a.msgtype === 'image' ? a : { msgtype: 'link' as const, link: { title: a.link.title, url: a.link.url } })));
 }

@@ -106,6 +106,12 @@ describe('campaigns', () => {
       await ops.selectOption('[data-testid=segment-select]', segment!);
       await ops.setChecked('input[name=quiet_hours_off]', true);
       await expect(ops.locator('[data-testid=wecom-preview]').first().innerText()).resolves.toContain('本周会员日');
+      // A bad attachment line is named as it is typed, and save waits until it is fixed.
+      await ops.fill('[data-testid=campaign-attachments]', '会员日 | 不是链接');
+      await ops.waitForSelector('[data-testid="issues-content.attachments"]:has-text("链接地址无效")');
+      expect(await ops.locator('[data-testid=save-campaign]').isDisabled()).toBe(true);
+      await ops.fill('[data-testid=campaign-attachments]', '');
+      await ops.waitForSelector('[data-testid="issues-content.attachments"]', { state: 'detached' });
       await Promise.all([ops.waitForURL(/\/campaigns\/[0-9a-f-]{36}$/), ops.click('[data-testid=save-campaign]')]);
       await ops.waitForSelector('[data-testid=campaign-name]:has-text("E2E 新品到店")');
       const campaignUrl = ops.url();

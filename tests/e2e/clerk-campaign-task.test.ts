@@ -47,6 +47,8 @@ describe('a 1:1 campaign task in 今日', () => {
     expect(script).toContain('到新货了，这周来店给您留一份？');
     expect(script).not.toMatch(/[{}]/);
     expect(await task.locator('button[value=done]').innerText()).toBe('已发送');
+    // The campaign's link goes with the script (the sidebar sends it as a card; on the phone it is listed to open).
+    expect(await task.locator('[data-testid=task-attachments]').innerText()).toContain('链接：本周新品到店');
     const href = (await task.locator('[data-testid=task-open]').getAttribute('href'))!;
     const customerId = href.split('/').pop()!;
     await screenshot(page, 'clerk-m-campaign-task');

@@ -5,13 +5,14 @@
  * service runs (once; recurring daily / weekly / monthly between two days; triggered by each trigger with its
  * parameter and re-entry period), holdout, attribution window, priority, task expiry and the quiet-hours opt-out;
  * a live preview as the customer sees it in WeCom. The server validates with the shared zod contract and returns
- * its issues, shown per field (zh-CN, then English).
+ * its issues, shown per field (zh-CN, then English); the message and its attachments are checked with the same
+ * contract while they are typed (save waits until they pass).
  */
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { CsrfInput } from '~/components/csrf';
 import { checkVariables, variablesFor, type DeliveryMode } from '~/lib/contracts/campaign';
-import { attachmentsOf, NEW_CAMPAIGN_VALUES, type EditorValues, type FieldIssues } from '~/lib/contracts/campaign-editor';
+import { attachmentsOf, contentIssues, NEW_CAMPAIGN_VALUES, type EditorValues, type FieldIssues } from '~/lib/contracts/campaign-editor';
 import { useT } from '~/lib/i18n';
 import { Issues } from './field-issues';
 import { ScheduleFields } from './schedule-fields';
@@ -26,6 +27,9 @@ export function CampaignEditor({ segments, error, issues, initial = NEW_CAMPAIGN
   const [text, setText] = useState(initial.text);
   const [attachments, setAttachments] = useState(initial.attachments);
   const problems = checkVariables(text, mode);
+  // The server's answer to the message, before it is sent: typed issues replace the server's for these fields.
+  const live = text.trim() === '' && attachments.trim() === '' ? {} : contentIssues(text, attachments);
+  const shown: FieldIssues = { ...Object.fromEntries(Object.entries(issues ?? {}).filter(([k]) => !k.startsWith('content.'))), ...live };
   return (
     <Form method="post" className="cards" style={{ gridTemplateColumns: 'minmax(420px, 2fr) minmax(300px, 1fr)' }} data-testid="campaign-editor">
       <CsrfInput />
@@ -43,12 +47,12 @@ export function CampaignEditor({ segments, error, issues, initial = NEW_CAMPAIGN
             : t(`1 对 1 话术可使用：${variablesFor('one_to_one').map((v) => `{${v}}`).join('、')}`, `A 1:1 script may use: ${variablesFor('one_to_one').map((v) => `{${v}}`).join(', ')}`)}
         </p>
         {problems.length > 0 ? <ul className="alert error" data-testid="variable-problems">{problems.map((p) => <li key={p}>{p}</li>)}</ul> : null}
-        <Issues issues={issues} prefix="content.text" />
+        <Issues issues={shown} prefix="content.text" />
         <label>{t('附件（每行一个，最多 9 个：“标题 | 链接”或图片地址；图片在发送时上传到企业微信）', 'Attachments (one a line, up to 9: “title | url” or an image url; images are uploaded to WeCom when sent)')}<textarea name="attachments" rows={2} value={attachments} onChange={(e) => setAttachments(e.target.value)} data-testid="campaign-attachments" /></label>
-        <Issues issues={issues} prefix="content.attachments" />
+        <Issues issues={shown} prefix="content.attachments" />
         <ScheduleFields segments={segments} initial={initial} issues={issues} />
         <GuardrailFields initial={initial} issues={issues} />
-        <p><button type="submit" disabled={nav.state !== 'idle' || problems.length > 0} data-testid="save-campaign">{submitLabel ?? t('保存草稿', 'Save draft')}</button></p>
+        <p><button type="submit" disabled={nav.state !== 'idle' || problems.length > 0 || Object.keys(live).length > 0} data-testid="save-campaign">{submitLabel ?? t('保存草稿', 'Save draft')}</button></p>
       </section>
       <section className="card">
         <h2 style={{ marginTop: 0 }}>{t('客户在企业微信中看到', 'What the customer sees in WeCom')}</h2>

@@ -7,7 +7,8 @@ import { Link, useFetcher } from '@remix-run/react';
 import { useState } from 'react';
 import { CsrfInput } from '~/components/csrf';
 import { STAGE_LABELS, label } from '~/lib/analytics-labels';
-import { KIND_LABELS, SKIP_LABELS, SKIP_REASONS, taskScript } from '~/lib/clerk-contract';
+import { KIND_LABELS, SKIP_LABELS, SKIP_REASONS, taskAttachments, taskScript } from '~/lib/clerk-contract';
+import type { CampaignAttachment } from '~/lib/contracts/campaign';
 import { useT } from '~/lib/i18n';
 
 export interface TaskJson {
@@ -34,6 +35,34 @@ function useDetail(task: TaskJson): string {
   if (task.kind === 'birthday')
     return typeof p.age === 'number' ? t(`今天 ${p.age} 岁生日，送上祝福吧`, `Turns ${p.age} today: send your wishes`) : t('今天生日，送上祝福吧', 'Birthday today: send your wishes');
   return task.title ?? '';
+}
+
+/** What a 1:1 task sends besides its script: an image to open (and save), a link, a mini-program to share. */
+function AttachmentList({ items }: { items: CampaignAttachment[] }) {
+  const t = useT();
+  if (items.length === 0) return null;
+  return (
+    <ul className="m-attachments" data-testid="task-attachments">
+      {items.map((a, i) => (
+        <li key={i}>
+          {a.msgtype === 'image' && a.image.pic_url ? (
+            <a href={a.image.pic_url} target="_blank" rel="noreferrer">
+              {t('图片（打开后保存，随话术发送）', 'Image (open, save, send with the script)')}
+            </a>
+          ) : a.msgtype === 'image' ? (
+            t('图片（在侧边栏发送）', 'Image (send it from the sidebar)')
+          ) : a.msgtype === 'link' ? (
+            <a href={a.link.url} target="_blank" rel="noreferrer">
+              {t('链接：', 'Link: ')}
+              {a.link.title}
+            </a>
+          ) : (
+            `${t('小程序：', 'Mini-program: ')}${a.miniprogram.title}`
+          )}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** A 1:1 campaign's personalised script: the clerk copies it into the chat, then marks the task as sent. */
@@ -80,6 +109,7 @@ export function TaskItem({ task }: { task: TaskJson }) {
           </div>
           {detail ? <div className="sub">{detail}</div> : null}
           {script ? <CampaignScript text={script} /> : null}
+          {script ? <AttachmentList items={taskAttachments(task.payload)} /> : null}
         </div>
         {task.customer_id && task.in_scope ? (
           <Link to={`/m/customers/${task.customer_id}`} className="button secondary tap" data-testid="task-open">

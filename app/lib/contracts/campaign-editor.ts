@@ -3,7 +3,7 @@
  * contract's input (campaign.ts, which validates it), `editorValues` a saved draft back into the form's values.
  * Local times are converted by the caller (the server knows the tenant's zone).
  */
-import type { CampaignSummary, CampaignTarget, DeliveryMode, TriggerType } from './campaign';
+import { campaignContent, type CampaignSummary, type CampaignTarget, type DeliveryMode, type TriggerType } from './campaign';
 
 /** The form's values (what the editor shows). */
 export interface EditorValues {
@@ -103,11 +103,39 @@ function scheduleOf(form: FormLike, s: (k: string) => string, atToIso: (local: s
 }
 
 /** The attachment lines: "title | url" is a link, a lone url an image. */
-export function attachmentsOf(lines: string): ({ msgtype: 'link'; link: { title: string; url: string } } | { msgtype: 'image'; image: { pic_url: string } })[] {
-  return lines.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
-    const [title = '', url] = l.split('|').map((x) => x.trim());
-    return url ? { msgtype: 'link' as const, link: { title, url } } : { msgtype: 'image' as const, image: { pic_url: title } };
-  });
+export function attachmentsOf(lines: string): LineAttachment[] {
+  return lines.split(/\r?\n/).map((l) => l.trim()).filter(Boolean).map(attachmentOfLine);
+}
+
+/** An attachment as one line of a form (campaigns, welcome messages): a link or an image, its values unchecked. */
+export type LineAttachment = { msgtype: 'link'; link: { title: string; url: string } } | { msgtype: 'image'; image: { pic_url: string } };
+
+/**
+ * One attachment line, the one syntax of every attachment field: “标题 | https://…” is a link, a bare address is an
+ * image; a leading “link”/“链接” or “image”/“图片” word is optional (the welcome form's earlier syntax).
+ */
+export function attachmentOfLine(line: string): LineAttachment {
+  const m = /^(link|链接|image|图片)(?:\s+|[:：]\s*)(.*)$/i.exec(line.trim());
+  const kind = m ? (/^(link|链接)$/i.test(m[1]!) ? 'link' : 'image') : null;
+  const body = (m ? m[2]! : line).trim();
+  const [title = '', url] = body.split('|').map((x) => x.trim());
+  if (kind === 'link' || (kind === null && url !== undefined)) return { msgtype: 'link', link: { title, url: url ?? '' } };
+  return { msgtype: 'image', image: { pic_url: body } };
+}
+
+/** Attachments back as form lines, in that syntax. */
+export function attachmentLinesOf(atts: readonly LineAttachment[]): string {
+  return atts.map((a) => (a.msgtype === 'image' ? a.image.pic_url : `${a.link.title} | ${a.link.url}`)).join('\n');
+}
+
+/**
+ * The message's problems as the server would report them, while it is typed: the text and the attachment lines
+ * through the campaigns contract (its byte limits, at most 9 attachments, URLs), keyed like the server's issues
+ * ("content.text", "content.attachments.0.link.url" → messages). Empty when the content would be accepted.
+ */
+export function contentIssues(text: string, attachmentLines: string): FieldIssues {
+  const r = campaignContent.safeParse({ text, attachments: attachmentsOf(attachmentLines) });
+  return r.success ? {} : issuesByField(r.error.issues.map((i) => ({ path: ['content', ...i.path.map((x) => (typeof x === 'symbol' ? String(x) : x))], message: i.message })));
 }
 
 /** The posted editor form as the campaigns contract's input (the service validates it). */
@@ -129,11 +157,13 @@ export function editorInput(form: FormLike, atToIso: (local: string) => string |
   };
 }
 
+/** A saved campaign's link and image-by-address attachments as form lines (others have no line syntax). */
 function attachmentLines(c: CampaignSummary): string {
-  return c.content.attachments
-    .map((a) => (a.msgtype === 'link' ? `${a.link.title} | ${a.link.url}` : a.msgtype === 'image' ? (a.image.pic_url ?? '') : ''))
-    .filter(Boolean)
-    .join('\n');
+  return attachmentLinesOf(
+    c.content.attachments.flatMap((a): LineAttachment[] =>
+      a.msgtype === 'link' ? [{ msgtype: 'link', link: { title: a.link.title, url: a.link.url } }] : a.msgtype === 'image' && a.image.pic_url ? [{ msgtype: 'image', image: { pic_url: a.image.pic_url } }] : [],
+    ),
+  );
 }
 
 /** A saved campaign as the editor's values (`isoToLocal`: an instant as "YYYY-MM-DDTHH:mm" in the tenant's zone). */

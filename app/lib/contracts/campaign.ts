@@ -105,6 +105,8 @@ export const campaignAttachment = z.discriminatedUnion('msgtype', [
   z.object({ msgtype: z.literal('miniprogram'), miniprogram: z.object({ title: bytes(MESSAGE_LIMITS.miniprogramTitleBytes, '小程序标题', 'Mini-program title').pipe(z.string().min(1)), pic_media_id: z.string().min(1), appid: z.string().min(1), page: z.string().min(1) }) }),
 ]);
 
+export type CampaignAttachment = z.infer<typeof campaignAttachment>;
+
 export const campaignContent = z.object({
   text: bytes(MESSAGE_LIMITS.textBytes, '消息正文', 'Message').pipe(z.string().trim().min(1, '消息正文不能为空 / The message is empty')),
   attachments: z.array(campaignAttachment).max(MESSAGE_LIMITS.attachments, `附件最多 ${MESSAGE_LIMITS.attachments} 个 / At most ${MESSAGE_LIMITS.attachments} attachments`).default([]),

@@ -46,8 +46,8 @@ export function WelcomeForm({ options }: { options: WelcomeOptions }) {
         <textarea name="text" rows={3} required maxLength={4000} defaultValue="{客户称呼}您好，我是{门店}的{导购}，有任何需要随时找我～" />
       </label>
       <label>
-        {t('附件（最多 9 个，每行一个：image https://… 或 link 标题 | https://…）', 'Attachments (up to 9, one a line: image https://… or link title | https://…)')}
-        <textarea name="attachments" rows={2} placeholder="link 会员权益 | https://example.com/vip" />
+        {t('附件（每行一个，最多 9 个：“标题 | 链接”或图片地址）', 'Attachments (one a line, up to 9: “title | url” or an image url)')}
+        <textarea name="attachments" rows={2} placeholder="会员权益 | https://example.com/vip" />
       </label>
       <button type="submit">{t('保存欢迎语', 'Save welcome message')}</button>
     </Form>

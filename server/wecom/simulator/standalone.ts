@@ -218,6 +218,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
 
 const entry = process.argv[1];
 if (entry && import.meta.url === pathToFileURL(entry).href) {
+  // Stopped by a signal: exit normally (a profile or coverage of this process is written on exit).
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => process.exit(0));
   main().catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exit(1);

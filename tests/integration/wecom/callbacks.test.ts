@@ -147,6 +147,19 @@ describe('WeCom callbacks end to end (simulator → encrypted POST → router �
     expect(rows.rows.some((r) => r.end_reason === 'clerk_deleted')).toBe(true);
     expect(rows.rows.some((r) => r.customer_deleted)).toBe(true);
 
+    // 今日 follows at once, without the daily run: the new untagged relation is a task for its clerk (the other clerk's
+    // tag was deleted in the console, below), and so are the relation the clerk deleted and the one where the
+    // customer deleted the clerk.
+    const tasks = await withTenant(h.services.dbs, tenant.id, (trx) =>
+      sql<{ kind: string; userid: string; eid: string; reason: string | null }>`select k.kind, s.wecom_userid as userid, ci.value as eid, k.payload->>'reason' as reason
+        from clerk_tasks k join staff s on s.tenant_id = k.tenant_id and s.id = k.staff_id
+        join customer_identities ci on ci.tenant_id = k.tenant_id and ci.customer_id = k.customer_id and ci.kind = 'external_userid'
+        where k.tenant_id = ${tenant.id}::uuid and k.status = 'open' order by 1, 2`.execute(trx),
+    );
+    expect(tasks.rows).toContainEqual({ kind: 'new_untagged', userid: users[1]!, eid: a.externalUserid, reason: null });
+    expect(tasks.rows).toContainEqual({ kind: 'relation_ended', userid: rels[0]!.userid, eid: rels[0]!.external_userid, reason: 'clerk_deleted' });
+    expect(tasks.rows).toContainEqual({ kind: 'relation_ended', userid: rels[1]!.userid, eid: rels[1]!.external_userid, reason: 'customer_deleted' });
+
     // The new customer carries the tag the clerk gave in the app; the unionid became an identity.
     const hanTags = await withTenant(h.services.dbs, tenant.id, (trx) =>
       sql<{ wid: string }>`select t.wecom_tag_id as wid from customer_follow_tags ft join tags t on t.tenant_id = ft.tenant_id and t.id = ft.tag_id

@@ -7,7 +7,8 @@ describe('welcome message template', () => {
     expect(renderWelcome('{客户称呼}您好，我是{门店}的{导购}', { customer: null, clerk: ' ', store: null })).toBe('您您好，我是门店的导购');
   });
 
-  it('reads one attachment per line (image or link), at most 9, and writes them back', () => {
+  it('reads one attachment per line (image or link, in the campaign editor\'s syntax or with a leading word), at most 9, and writes them back', () => {
+    expect(parseAttachmentLines('https://example.com/a.png\n会员权益 | https://example.com/vip')).toEqual(parseAttachmentLines('image https://example.com/a.png\nlink 会员权益 | https://example.com/vip'));
     const r = parseAttachmentLines('image https://example.com/a.png\nlink 会员权益 | https://example.com/vip\n');
     expect(r).toEqual({
       ok: true,
@@ -16,9 +17,10 @@ describe('welcome message template', () => {
         { msgtype: 'link', link: { title: '会员权益', url: 'https://example.com/vip' } },
       ],
     });
-    if (r.ok) expect(attachmentLines(r.attachments)).toBe('image https://example.com/a.png\nlink 会员权益 | https://example.com/vip');
+    if (r.ok) expect(attachmentLines(r.attachments)).toBe('https://example.com/a.png\n会员权益 | https://example.com/vip');
     expect(parseAttachmentLines(Array.from({ length: 10 }, () => 'image https://example.com/a.png').join('\n'))).toMatchObject({ ok: false });
     expect(parseAttachmentLines('video https://example.com/v.mp4')).toMatchObject({ ok: false, error: expect.stringContaining('Line 1') });
+    expect(parseAttachmentLines('https://example.com/a.png\n海报')).toMatchObject({ ok: false, error: expect.stringContaining('Line 2') });
     expect(parseAttachmentLines('link 无网址 | not-a-url')).toMatchObject({ ok: false });
   });
 });
