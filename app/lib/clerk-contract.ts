@@ -68,13 +68,35 @@ export const touchSchema = z.object({
   content: z.string().min(1).max(4000),
 });
 
-/** Fills {{variable}} placeholders; unknown variables are left as they are, missing values become empty. */
+/**
+ * A script's placeholders in the syntax of every message Huike sends (campaigns, welcome messages): `{客户称呼}`, or
+ * `{客户称呼|您}` with a fallback for a missing value. Each names one of SCRIPT_VARIABLES.
+ */
+export const SCRIPT_PLACEHOLDERS: Record<string, (typeof SCRIPT_VARIABLES)[number]> = {
+  客户称呼: 'name',
+  导购: 'clerk',
+  门店: 'store',
+  距上次购买天数: 'days_since',
+  回购间隔天数: 'interval_days',
+  上次购买日期: 'last_purchase',
+};
+
+/**
+ * Fills a script's placeholders: `{客户称呼}` / `{客户称呼|fallback}` (SCRIPT_PLACEHOLDERS), and the older
+ * `{{name}}` form scripts were first written in. Unknown ones are left as they are; a missing value takes the
+ * fallback, or becomes empty.
+ */
 export function fillScript(body: string, vars: Partial<Record<(typeof SCRIPT_VARIABLES)[number], string | number | null>>): string {
-  return body.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => {
-    if (!(SCRIPT_VARIABLES as readonly string[]).includes(k)) return m;
-    const v = vars[k as (typeof SCRIPT_VARIABLES)[number]];
-    return v === null || v === undefined ? '' : String(v);
-  });
+  const value = (k: (typeof SCRIPT_VARIABLES)[number]) => {
+    const v = vars[k];
+    return v === null || v === undefined || v === '' ? null : String(v);
+  };
+  return body
+    .replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => ((SCRIPT_VARIABLES as readonly string[]).includes(k) ? (value(k as (typeof SCRIPT_VARIABLES)[number]) ?? '') : m))
+    .replace(/\{([^{}|]+)(?:\|([^{}]*))?\}/g, (m, name: string, fallback: string | undefined) => {
+      const k = SCRIPT_PLACEHOLDERS[name.trim()];
+      return k ? (value(k) ?? fallback ?? '') : m;
+    });
 }
 
 /** The personalised script a task's source put in its payload (a 1:1 campaign send: `script`, or `text`), if any. */

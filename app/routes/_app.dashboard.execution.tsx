@@ -1,5 +1,5 @@
 /**
- * Execution of the clerk's workspace: per store and clerk, tasks created / done / skipped / overdue, follow-ups
+ * Execution of the clerk's workspace: per store and clerk, tasks created / done / skipped / to do / overdue, follow-ups
  * logged and what they led to (an order within 7 days), messages sent from the sidebar; a chart and sortable
  * tables; the 群发 confirmation rate (campaign mass-message tasks confirmed in WeCom / created); a WeCom app message
  * (message/send) nudges clerks with overdue tasks.
@@ -50,7 +50,7 @@ export default function Execution() {
     q.set('days', String(n));
     return `${pathname}?${q.toString()}`;
   };
-  const top = [...d.rows].sort((x, y) => y.created + y.overdue - (x.created + x.overdue)).slice(0, 20);
+  const top = [...d.rows].sort((x, y) => y.created + y.open + y.overdue - (x.created + x.open + x.overdue)).slice(0, 20);
   const overdueClerks = d.rows.filter((r) => r.overdue > 0).length;
   const cols = [
     { key: 'name', label: t('导购', 'Clerk') },
@@ -58,6 +58,7 @@ export default function Execution() {
     { key: 'created', label: t('新任务', 'Tasks created') },
     { key: 'done', label: t('完成', 'Done') },
     { key: 'skipped', label: t('跳过', 'Skipped') },
+    { key: 'open', label: t('待办', 'To do') },
     { key: 'overdue', label: t('逾期', 'Overdue') },
     { key: 'follow_ups', label: t('跟进记录', 'Follow-ups') },
     { key: 'converted', label: t('7 天内成交', 'Ordered within 7 d') },
@@ -92,6 +93,7 @@ export default function Execution() {
               <Legend wrapperStyle={{ fontSize: 12 }} />
               <Bar isAnimationActive={false} stackId="k" dataKey="done" name={t('完成', 'Done')} fill={COLORS.active} />
               <Bar isAnimationActive={false} stackId="k" dataKey="skipped" name={t('跳过', 'Skipped')} fill={COLORS.anonymous} />
+              <Bar isAnimationActive={false} stackId="k" dataKey="open" name={t('待办', 'To do')} fill={COLORS.atRisk} />
               <Bar isAnimationActive={false} stackId="k" dataKey="overdue" name={t('逾期', 'Overdue')} fill={COLORS.lapsed} />
               <Bar isAnimationActive={false} dataKey="follow_ups" name={t('跟进记录', 'Follow-ups')} fill={COLORS.predicted} />
             </BarChart>
@@ -118,6 +120,7 @@ export default function Execution() {
                 <th>{t('导购', 'Clerks')}</th>
                 <th>{t('新任务', 'Created')}</th>
                 <th>{t('完成率', 'Done rate')}</th>
+                <th>{t('待办', 'To do')}</th>
                 <th>{t('逾期', 'Overdue')}</th>
                 <th>{t('跟进记录', 'Follow-ups')}</th>
                 <th>{t('7 天内成交率', 'Ordered within 7 d')}</th>
@@ -131,6 +134,7 @@ export default function Execution() {
                   <td className="num">{num(s.clerks)}</td>
                   <td className="num">{num(s.created)}</td>
                   <td className="num">{pct(s.doneRate)}</td>
+                  <td className="num">{num(s.open)}</td>
                   <td className="num">{num(s.overdue)}</td>
                   <td className="num">{num(s.followUps)}</td>
                   <td className="num">{pct(s.conversionRate)}</td>
@@ -154,6 +158,7 @@ export default function Execution() {
                 <SortHead id="created" label={t('新任务', 'Created')} current={d.p.sort} dir={d.p.dir} />
                 <SortHead id="done" label={t('完成', 'Done')} current={d.p.sort} dir={d.p.dir} />
                 <SortHead id="done_rate" label={t('完成率', 'Done rate')} current={d.p.sort} dir={d.p.dir} />
+                <th>{t('待办', 'To do')}</th>
                 <SortHead id="overdue" label={t('逾期', 'Overdue')} current={d.p.sort} dir={d.p.dir} />
                 <SortHead id="follow_ups" label={t('跟进记录', 'Follow-ups')} current={d.p.sort} dir={d.p.dir} />
                 <SortHead id="converted" label={t('7 天内成交', 'Ordered within 7 d')} current={d.p.sort} dir={d.p.dir} />
@@ -169,6 +174,7 @@ export default function Execution() {
                   <td className="num">{num(r.created)}</td>
                   <td className="num">{num(r.done)}</td>
                   <td className="num">{pct(r.created > 0 ? r.done / r.created : null)}</td>
+                  <td className="num" data-testid="open-count">{num(r.open)}</td>
                   <td className="num">{num(r.overdue)}</td>
                   <td className="num" data-testid="follow-ups-count">{num(r.follow_ups)}</td>
                   <td className="num">{num(r.converted)}</td>

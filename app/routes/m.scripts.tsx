@@ -7,7 +7,7 @@ import { CsrfInput } from '~/components/csrf';
 import { FormResult } from '~/components/form-result';
 import { STAGE_LABELS, label } from '~/lib/analytics-labels';
 import { can } from '~/lib/auth.server';
-import { SCRIPT_KINDS, SCRIPT_VARIABLES } from '~/lib/clerk-contract';
+import { SCRIPT_KINDS, SCRIPT_PLACEHOLDERS } from '~/lib/clerk-contract';
 import { loadCard, loadScripts, removeScript, saveScript } from '~/lib/clerk.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -67,7 +67,7 @@ function NewScript() {
             </option>
           ))}
         </select>
-        <textarea name="body" rows={4} placeholder={t('内容，可用变量：', 'Text; variables: ') + SCRIPT_VARIABLES.map((v) => `{{${v}}}`).join(' ')} />
+        <textarea name="body" rows={4} placeholder={t('内容，可用变量：', 'Text; variables: ') + Object.keys(SCRIPT_PLACEHOLDERS).map((v) => `{${v}}`).join(' ') + t('（可写 {客户称呼|您} 给出缺省值）', ' ({客户称呼|您} gives a fallback)')} />
         <input name="url" type="url" placeholder={t('链接（链接类）', 'Link URL (link scripts)')} />
         <input name="imageUrl" type="url" placeholder={t('图片链接（图片类）', 'Image URL (image scripts)')} />
         <button type="submit">{t('保存', 'Save')}</button>

@@ -29,6 +29,8 @@ export interface ExecutionRow {
   created: number;
   done: number;
   skipped: number;
+  /** Open tasks due today or later (their clerk's to-do, not yet late). */
+  open: number;
   overdue: number;
   follow_ups: number;
   converted: number;
@@ -60,6 +62,7 @@ export async function executionByClerk(trx: Tx, actor: Actor, p: { days: number;
         (select count(*)::int from clerk_tasks k where k.tenant_id = s.tenant_id and k.staff_id = s.id and k.created_at >= ${since}) as created,
         (select count(*)::int from clerk_tasks k where k.tenant_id = s.tenant_id and k.staff_id = s.id and k.status = 'done' and k.closed_at >= ${since}) as done,
         (select count(*)::int from clerk_tasks k where k.tenant_id = s.tenant_id and k.staff_id = s.id and k.status = 'skipped' and k.closed_at >= ${since}) as skipped,
+        (select count(*)::int from clerk_tasks k where k.tenant_id = s.tenant_id and k.staff_id = s.id and k.status = 'open' and k.due_on >= ${today}::date) as open,
         (select count(*)::int from clerk_tasks k where k.tenant_id = s.tenant_id and k.staff_id = s.id and k.status = 'open' and k.due_on < ${today}::date) as overdue,
         (select count(*)::int from customer_follow_ups fu where fu.tenant_id = s.tenant_id and fu.staff_id = s.id and fu.created_at >= ${since}) as follow_ups,
         (select count(*)::int from customer_follow_ups fu where fu.tenant_id = s.tenant_id and fu.staff_id = s.id and fu.created_at >= ${since}
@@ -83,6 +86,7 @@ export interface StoreExecution {
   created: number;
   done: number;
   skipped: number;
+  open: number;
   overdue: number;
   followUps: number;
   converted: number;
@@ -100,11 +104,12 @@ export function rollUpStores(rows: readonly ExecutionRow[]): StoreExecution[] {
   const by = new Map<string, StoreExecution>();
   for (const r of rows) {
     const k = r.store_id ?? '';
-    const s = by.get(k) ?? { storeId: r.store_id, store: r.store, clerks: 0, created: 0, done: 0, skipped: 0, overdue: 0, followUps: 0, converted: 0, touches: 0, massCreated: 0, massConfirmed: 0, doneRate: null, conversionRate: null, massRate: null };
+    const s = by.get(k) ?? { storeId: r.store_id, store: r.store, clerks: 0, created: 0, done: 0, skipped: 0, open: 0, overdue: 0, followUps: 0, converted: 0, touches: 0, massCreated: 0, massConfirmed: 0, doneRate: null, conversionRate: null, massRate: null };
     s.clerks += 1;
     s.created += r.created;
     s.done += r.done;
     s.skipped += r.skipped;
+    s.open += r.open;
     s.overdue += r.overdue;
     s.followUps += r.follow_ups;
     s.converted += r.converted;

@@ -115,11 +115,13 @@ describe('clerk workspace', () => {
     );
     // An overdue task (given yesterday, still open).
     await db((trx) => sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key) values (${tenant.id}::uuid, 'segment', ${a}::uuid, ${clerk.staffId}::uuid, current_date - 1, 'seg:test')`.execute(trx));
+    // And one due in two days: to do, not late.
+    await db((trx) => sql`insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, dedupe_key) values (${tenant.id}::uuid, 'segment', ${b}::uuid, ${clerk.staffId}::uuid, current_date + 2, 'seg:later')`.execute(trx));
     const admin = tenant.actor;
     const r = await db((trx) => executionByClerk(trx, admin, { days: 30, sort: 'overdue', dir: 'desc' }));
-    expect(r.rows[0]).toMatchObject({ staff_id: clerk.staffId, follow_ups: 2, converted: 1, overdue: 1, created: 1 });
+    expect(r.rows[0]).toMatchObject({ staff_id: clerk.staffId, follow_ups: 2, converted: 1, overdue: 1, open: 1, created: 2 });
     const store = rollUpStores(r.rows).find((s) => s.storeId === tenant.storeIds.S1)!;
-    expect(store).toMatchObject({ followUps: 2, converted: 1, conversionRate: 0.5, overdue: 1 });
+    expect(store).toMatchObject({ followUps: 2, converted: 1, conversionRate: 0.5, open: 1, overdue: 1 });
     const bySort = await db((trx) => executionByClerk(trx, admin, { days: 30, sort: 'follow_ups', dir: 'asc' }));
     expect(bySort.rows.at(-1)!.staff_id).toBe(clerk.staffId);
 

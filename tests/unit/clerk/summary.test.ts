@@ -16,5 +16,7 @@ describe('customer card summary', () => {
 describe('script variables', () => {
   it('fills known variables, empties missing ones, leaves unknown placeholders', () => {
     expect(fillScript('{{name}}您好，已 {{ days_since }} 天，{{clerk}}{{unknown}}', { name: '王姐', days_since: 40, clerk: null })).toBe('王姐您好，已 40 天，{{unknown}}');
+    // The syntax of campaigns and welcome messages, with fallbacks.
+    expect(fillScript('{客户称呼|您}好，我是{门店}的{导购|您的导购}，已 {距上次购买天数} 天{未知}', { name: null, store: '徐汇店', clerk: null, days_since: 40 })).toBe('您好，我是徐汇店的您的导购，已 40 天{未知}');
   });
 });
