@@ -59,7 +59,7 @@ try {
     const statements: Record<string, RawBuilder<unknown>> = {
       count: sql`select count(*) from ${RULE_FROM} where ${compiled.where}`,
       page: sql`select c.id from ${RULE_FROM} where ${compiled.where} order by cm.monetary_fen desc nulls last, c.id limit 20`,
-      estimate: estimateSql(compiled, t.id, sampleSliceEnd(6_000, 1_000_000)),
+      estimate: estimateSql(compiled, t.id, sampleSliceEnd(5_000, 1_000_000)),
       ids: sql`select c.id from ${RULE_FROM} where ${compiled.where}`,
     };
     for (const what of args.what!.split(',')) {

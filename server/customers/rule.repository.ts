@@ -43,13 +43,15 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
  * An estimate of the count from a random sample of about `sampleRows` of the tenant's customers: those whose id
  * (a random v4 UUID) falls in a fixed slice at the bottom of the id space, sized from the tenant's customer count —
  * a simple random sample that is the same for every rule (the figure does not flicker as a rule is edited), read in
- * key order from both customers and their metrics (two index ranges merged, no per-customer probes). The share of
- * the sample that matches, times the tenant's customers. The rule is a FILTER: its conditions run per row in the
- * rule's order, the cheap metric comparisons first, the probes into relations and orders only for survivors.
- * (Sampling whole pages — TABLESAMPLE SYSTEM — read customers inserted together, who resemble each other: at
- * 6,000 rows it was 12% off on the bench's 6-condition rule, where this sample is as close as 15,000 such rows.)
+ * key ranges from both customers and their metrics (two index range scans joined, no per-customer probes). The
+ * share of the sample that matches, times the tenant's customers. The rule is a FILTER: its conditions run per row in
+ * the rule's order, a group's probes into relations and orders only for rows the earlier groups kept.
+ * Precision: a rule matching 1.6% of customers has ≈ 80 of them in 5,000, so the estimate is within ≈ ±11% (one
+ * standard deviation); it is shown "≈", and the count is exact on demand and before any send. (Sampling whole pages —
+ * TABLESAMPLE SYSTEM — read customers inserted together, who resemble each other: at 6,000 rows it was 12% off on the
+ * bench's 6-condition rule.)
  */
-export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 6_000): Promise<number> {
+export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 5_000): Promise<number> {
   const total = await tenantCustomerCount(trx, tenantId);
   const x = (await estimateSql(compiled, tenantId, sampleSliceEnd(sampleRows, total)).execute(trx)).rows[0]!;
   if (x.seen === 0) return countMatching(trx, compiled);

@@ -9,6 +9,8 @@ import type { Services } from '../services';
 import { can } from '../tenancy/permissions';
 import type { Actor } from '../tenancy/actor';
 import { withActorTenant } from '../tenancy/context';
+import { withPageActor, type ActorSource } from '../tenancy/auth.service';
+import { ValidationError } from '../lib/errors';
 import { recentActions } from './actions.repository';
 import { exportMembers, handToClerks, queueSegmentAction, startBulkTag, startBulkTagMatching } from './actions.service';
 import { segmentSizes } from './segments.repository';
@@ -41,7 +43,21 @@ export function saveUploadedSegment(services: Services, actor: Actor, input: unk
   return withActorTenant(services, actor, (trx) => createStaticFromUpload(trx, actor, key, input));
 }
 
-export const previewSegmentRule = (services: Services, actor: Actor, rule: unknown, opts: { exact: boolean }) => withActorTenant(services, actor, (trx) => previewRule(trx, actor, rule, 20, opts));
+/**
+ * The builder's live count and preview rows, in one tenant transaction that also reads the session (withPageActor):
+ * it runs on every edit of every open builder, so a transaction and four statements fewer per count matter.
+ */
+export const previewSegmentRule = (services: Services, src: ActorSource, ruleJson: string, opts: { exact: boolean }) =>
+  withPageActor(services, src, (actor, trx) => previewRule(trx, actor, parseRuleJson(ruleJson), 20, opts), { serialPlans: true });
+
+/** The rule of a query string (after the session is checked: a visitor without one is sent to sign in, not told about JSON). */
+function parseRuleJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ValidationError('rule: not valid JSON');
+  }
+}
 export const segmentCatalogue = (services: Services, actor: Actor, input: { kind: unknown; q: unknown }) => withActorTenant(services, actor, (trx) => searchOrderCatalogue(trx, actor, input));
 export const segmentMembersExport = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => exportMembers(trx, actor, id));
 export const segmentFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => handToClerks(trx, actor, id, input));
