@@ -1,4 +1,4 @@
-/** 话术: scripts and materials by category and lifecycle stage; variables filled for ?customer=<id>; ops add and archive them. */
+/** 话术: scripts and materials by category and lifecycle stage; variables filled for ?customer=<id> (else the clerk's own, customer ones falling back; ops who manage them see the templates); ops add and archive them. */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
@@ -77,7 +77,7 @@ function NewScript() {
 }
 
 export default function Scripts() {
-  const { scripts, categories, customer, stage, canManage } = useLoaderData<typeof loader>();
+  const { scripts, categories, customer, stage, canManage, ownVars } = useLoaderData<typeof loader>();
   const [params] = useSearchParams();
   const t = useT();
   const withParam = (k: string, v: string | null) => {
@@ -113,7 +113,7 @@ export default function Scripts() {
             <ScriptItem
               key={s.id}
               s={s}
-              vars={customer?.vars ?? null}
+              vars={customer?.vars ?? (canManage ? null : ownVars)}
               extra={
                 canManage ? (
                   <Form method="post">

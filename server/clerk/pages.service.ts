@@ -11,7 +11,7 @@ import { clerkWecomTasks } from '../wecom/clerk-tasks.service';
 import { listTagOptions } from '../wecom/tags.repository';
 import { listClerkCustomers } from './customers.queries';
 import { executionByClerk, rollUpStores, type ExecutionSort } from './execution.queries';
-import { archiveScript, createScript, listScripts, scriptCategories } from './scripts.service';
+import { archiveScript, clerkOwnVars, createScript, listScripts, scriptCategories } from './scripts.service';
 import { closeClerkTask, customerCard, logFollowUp, openTaskCount, todayView } from './workspace.service';
 
 
@@ -33,7 +33,7 @@ export const saveFollowUp = (services: Services, actor: Actor, id: string, input
 export const clerkCustomers = (services: Services, actor: Actor, q: ClerkCustomerQuery) =>
   withActorTenant(services, actor, async (trx) => ({ list: await listClerkCustomers(trx, actor, q), tagOptions: await listTagOptions(trx, actor.tenantId) }));
 export const clerkScripts = (services: Services, actor: Actor, f: { category?: string; stage?: string }) =>
-  withActorTenant(services, actor, async (trx) => ({ scripts: await listScripts(trx, actor, f), categories: await scriptCategories(trx, actor) }));
+  withActorTenant(services, actor, async (trx) => ({ scripts: await listScripts(trx, actor, f), categories: await scriptCategories(trx, actor), ownVars: await clerkOwnVars(trx, actor) }));
 export const saveScript = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => createScript(trx, actor, input));
 export const removeScript = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => archiveScript(trx, actor, id));
 
