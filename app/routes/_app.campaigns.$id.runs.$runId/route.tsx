@@ -55,7 +55,7 @@ export default function CampaignRun() {
       </div>
       <p className="muted" data-testid="refresh-note">
         {open ? (
-          <label>
+          <label style={{ display: 'inline-flex' }}>
             <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} data-testid="auto-refresh" /> {t('每 15 秒自动刷新', 'Refresh every 15 seconds')}
           </label>
         ) : (
