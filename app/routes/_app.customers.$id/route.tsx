@@ -17,6 +17,9 @@ import { customerTagAction, customerWecom } from '~/lib/wecom.server';
 import { MetricsSection } from './metrics';
 import { OrdersSection } from './orders';
 
+/** How a customer's identity kinds read on the page. */
+const IDENTITY_LABELS: Record<string, [string, string]> = { mobile: ['手机', 'Mobile'], member_no: ['会员号', 'Member number'], unionid: ['微信 UnionID', 'WeChat UnionID'], openid: ['OpenID', 'OpenID'], external_userid: ['企业微信联系人', 'WeCom contact'] };
+
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardStyles }];
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
@@ -101,7 +104,7 @@ export default function CustomerProfile() {
           {c.identities.length === 0 ? '—' : null}
           {c.identities.map((i) => (
             <span key={i.kind + i.value} className="badge" style={{ marginRight: '.25rem' }}>
-              {i.kind}: {i.value}
+              {t(...(IDENTITY_LABELS[i.kind] ?? [i.kind, i.kind]))}: {i.value}
             </span>
           ))}
         </p>

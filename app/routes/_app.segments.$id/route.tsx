@@ -111,7 +111,11 @@ export default function SegmentPage() {
             </ResponsiveContainer>
           )}
         </ChartCard>
-      ) : null}
+      ) : (
+        <p className="muted" data-testid="sizes-pending">
+          {t('每日人数：每次刷新后记录一次，有两天的记录后在此显示趋势图。', 'Size per day: recorded at each refresh; the chart shows here once two days are recorded.')}
+        </p>
+      )}
       <SegmentActions d={d} result={result} />
       <h2>{t('成员', 'Members')}</h2>
       <DataTable columns={columns} data={d.members.rows} total={d.members.total} page={d.p.page} size={d.p.size} rowKey={(r) => r.id} caption={t('成员', 'Members')} empty={t('没有成员', 'No members')} />
