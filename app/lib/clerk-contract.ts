@@ -83,19 +83,21 @@ export const SCRIPT_PLACEHOLDERS: Record<string, (typeof SCRIPT_VARIABLES)[numbe
 
 /**
  * Fills a script's placeholders: `{客户称呼}` / `{客户称呼|fallback}` (SCRIPT_PLACEHOLDERS), and the older
- * `{{name}}` form scripts were first written in. Unknown ones are left as they are; a missing value takes the
- * fallback, or becomes empty.
+ * `{{name}}` form scripts were first written in. A variable given as null or '' is missing: its fallback, or
+ * nothing. A variable not given at all is not known here (the library without a customer): its fallback, or the
+ * placeholder stays as written, so the clerk sees what to fill. Unknown names are left as they are.
  */
 export function fillScript(body: string, vars: Partial<Record<(typeof SCRIPT_VARIABLES)[number], string | number | null>>): string {
-  const value = (k: (typeof SCRIPT_VARIABLES)[number]) => {
+  const fill = (k: (typeof SCRIPT_VARIABLES)[number], placeholder: string, fallback: string | undefined) => {
     const v = vars[k];
-    return v === null || v === undefined || v === '' ? null : String(v);
+    if (v !== null && v !== undefined && v !== '') return String(v);
+    return fallback ?? (v === undefined ? placeholder : '');
   };
   return body
-    .replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => ((SCRIPT_VARIABLES as readonly string[]).includes(k) ? (value(k as (typeof SCRIPT_VARIABLES)[number]) ?? '') : m))
+    .replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => ((SCRIPT_VARIABLES as readonly string[]).includes(k) ? fill(k as (typeof SCRIPT_VARIABLES)[number], m, undefined) : m))
     .replace(/\{([^{}|]+)(?:\|([^{}]*))?\}/g, (m, name: string, fallback: string | undefined) => {
       const k = SCRIPT_PLACEHOLDERS[name.trim()];
-      return k ? (value(k) ?? fallback ?? '') : m;
+      return k ? fill(k, m, fallback) : m;
     });
 }
 

@@ -10,7 +10,7 @@ import { withTenant } from '../tenancy/context';
 import type { DemoContext, DemoStep } from './context';
 
 const SCRIPTS = [
-  { category: '回购提醒', stage: 'active', kind: 'text', title: '温和提醒回购', body: '{客户称呼|您}好，我是{门店}的{导购}。您上次购买已经 {距上次购买天数} 天啦，常用的那款最近有货，需要我帮您留一份吗？' },
+  { category: '回购提醒', stage: 'active', kind: 'text', title: '温和提醒回购', body: '{客户称呼|您}好，我是{门店}的{导购}。您上次购买已经{距上次购买天数|好些}天啦，常用的那款最近有货，需要我帮您留一份吗？' },
   { category: '回购提醒', stage: 'at_risk', kind: 'text', title: '好久不见', body: '{客户称呼|您}，好久没见到您了！店里上了新品，这周来店出示这条消息可享会员价。—— {导购}' },
   { category: '新客欢迎', stage: 'new', kind: 'text', title: '新客欢迎', body: '{客户称呼|您}好，我是{门店}的{导购}，以后有任何需要都可以直接找我～' },
   { category: '活动', stage: null, kind: 'link', title: '会员日活动', body: '本周六会员日，全场满 199 减 30，{客户称呼|您}记得来哦！', url: 'https://example.com/member-day' },

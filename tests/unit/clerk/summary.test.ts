@@ -18,5 +18,7 @@ describe('script variables', () => {
     expect(fillScript('{{name}}您好，已 {{ days_since }} 天，{{clerk}}{{unknown}}', { name: '王姐', days_since: 40, clerk: null })).toBe('王姐您好，已 40 天，{{unknown}}');
     // The syntax of campaigns and welcome messages, with fallbacks.
     expect(fillScript('{客户称呼|您}好，我是{门店}的{导购|您的导购}，已 {距上次购买天数} 天{未知}', { name: null, store: '徐汇店', clerk: null, days_since: 40 })).toBe('您好，我是徐汇店的您的导购，已 40 天{未知}');
+    // Without a customer (the library): their variables are not known — fallback, else the placeholder stays.
+    expect(fillScript('{客户称呼|您}好，已 {距上次购买天数} 天，{{name}}。{导购}', { clerk: '王静', store: '徐汇店' })).toBe('您好，已 {距上次购买天数} 天，{{name}}。王静');
   });
 });
