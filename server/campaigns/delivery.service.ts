@@ -14,6 +14,7 @@ import type { Services } from '../services';
 import { withTenant, type TenantId, type Tx } from '../tenancy/context';
 import { WECOM_LIMITS, WecomApiError } from '../wecom/types';
 import type { WecomClient } from '../wecom/client';
+import { drainPool } from '../wecom/concurrency';
 import { wecomClientFor } from '../wecom/runtime';
 import { renderMessage } from './content';
 import { resolveAttachments, type ImageFetcher } from './media.service';
@@ -99,20 +100,17 @@ export async function deliverMassRun(services: Services, tenantId: TenantId, run
   if (rows.length === 0) return result;
   // Images are uploaded (or a live upload re-used) once for the run, before any task: every task carries the media_id.
   const sent: CampaignContent = { ...content, attachments: await resolveAttachments(services, client, tenantId, content.attachments, { fetchImage: opts.fetchImage }) };
-  let next = 0;
   let failure: { error: unknown } | null = null;
   // On the first failure no further row starts; calls already in flight finish and are recorded, then it throws.
-  const worker = async () => {
-    while (!failure && next < rows.length) {
-      const row = rows[next++]!;
-      try {
-        result[await deliverRow(services, client, tenantId, runId, row, sent, texts, opts)]++;
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? CALLS_IN_FLIGHT, rows.length) }, worker));
+  await drainPool(
+    rows,
+    opts.concurrency ?? CALLS_IN_FLIGHT,
+    () => !failure,
+    async (row) => {
+      result[await deliverRow(services, client, tenantId, runId, row, sent, texts, opts)] += 1;
+    },
+    (error) => (failure ??= { error }),
+  );
   if (failure) throw (failure as { error: unknown }).error;
   return result;
 }
