@@ -36,10 +36,3 @@ export async function insertScript(trx: Tx, tenantId: TenantId, v: { category: s
 export async function archiveScriptRow(trx: Tx, tenantId: TenantId, id: string) {
   return trx.updateTable('clerk_scripts').set({ active: false, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', id).returning(['id', 'title']).executeTakeFirst();
 }
-
-/** A store's name (the clerk's own, for the scripts they copy without a customer). */
-export async function storeNameOf(trx: Tx, tenantId: TenantId, storeId: string | null): Promise<string | null> {
-  if (!storeId) return null;
-  const r = await trx.selectFrom('stores').select('name').where('tenant_id', '=', tenantId).where('id', '=', storeId).executeTakeFirst();
-  return r?.name ?? null;
-}

@@ -7,18 +7,21 @@ import { NotFoundError, ValidationError } from '../lib/errors';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { Tx } from '../tenancy/context';
-import { activeScriptCategories, activeScripts, archiveScriptRow, insertScript, storeNameOf } from './scripts.repository';
+import { clerkTextFields } from '../campaigns/delivery.repository';
+import { activeScriptCategories, activeScripts, archiveScriptRow, insertScript } from './scripts.repository';
 
 export async function listScripts(trx: Tx, actor: Actor, f: { category?: string; stage?: string } = {}) {
   return activeScripts(trx, actor.tenantId, f);
 }
 
 /**
- * The variables a script has without a customer: the clerk's own (导购, 门店). Customer variables stay empty, so a
- * script copied from the library reads "{客户称呼|您}好，我是徐汇店的王静" as "您好，我是徐汇店的王静".
+ * The variables a script has without a customer: the clerk's own (导购, 门店), as a campaign fills them for its sender
+ * (clerkTextFields). Customer variables are not known there: a script copied from the library reads
+ * "{客户称呼|您}好，我是{门店}的{导购}" as "您好，我是徐汇店的王静" (fillScript).
  */
 export async function clerkOwnVars(trx: Tx, actor: Actor): Promise<{ clerk: string; store: string | null }> {
-  return { clerk: actor.name, store: await storeNameOf(trx, actor.tenantId, actor.storeId ?? null) };
+  const [me] = actor.staffId ? await clerkTextFields(trx, actor.tenantId, [actor.staffId]) : [];
+  return { clerk: actor.name, store: me?.store_name ?? null };
 }
 
 export async function scriptCategories(trx: Tx, actor: Actor): Promise<string[]> {
