@@ -35,8 +35,13 @@ async function lockOwners(trx: Tx, tenantId: TenantId, who: TaskOwners): Promise
     await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
     return;
   }
-  await sql`select pg_advisory_xact_lock_shared(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
+  await lockTenantShared(trx, tenantId);
   await sql`select pg_advisory_xact_lock(hashtext('huike.clerk.tasks'), hashtext(${tenantId + ':' + who.staffId}))`.execute(trx);
+}
+
+/** The tenant's generation lock, shared: beside other clerks' generations, never beside the tenant-wide run. */
+async function lockTenantShared(trx: Tx, tenantId: TenantId): Promise<void> {
+  await sql`select pg_advisory_xact_lock_shared(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
 }
 
 /** SQL: the staff column belongs to the owners. */
@@ -88,7 +93,7 @@ async function insertRelationTasks(trx: Tx, tenantId: TenantId, mine: (col: stri
  * Idempotent with the daily run (same dedupe keys).
  */
 export async function generateRelationTasks(trx: Tx, tenantId: TenantId, of: { externalUserid: string; customerIds: readonly string[] }, today: string): Promise<void> {
-  await sql`select pg_advisory_xact_lock_shared(hashtext('huike.clerk.tasks.tenant'), hashtext(${tenantId}))`.execute(trx);
+  await lockTenantShared(trx, tenantId);
   const customers = sql`(f.customer_id = any(${[...of.customerIds]}::uuid[]) or f.customer_id in (select ci.customer_id from customer_identities ci
     where ci.tenant_id = ${tenantId}::uuid and ci.kind = 'external_userid' and ci.value = ${of.externalUserid}))`;
   await insertRelationTasks(trx, tenantId, (col) => ownedBy(tenantId, 'all', col), today, customers);
