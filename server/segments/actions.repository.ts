@@ -46,7 +46,6 @@ export async function failAction(trx: Tx, tenantId: TenantId, id: string, error:
   await sql`update segment_actions set status = 'failed', error = ${error}, finished_at = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
 }
 
-/** The next `limit` matching customer ids after `cursor`, in id order (resumable chunks). */
 /**
  * Fresh planner statistics of segment memberships (as the database owner: ANALYZE needs it). A static segment
  * built a moment ago has none until autovacuum comes by, and every chunk of a bulk action over it was then planned
@@ -57,6 +56,7 @@ export async function analyzeSegmentMembers(owner: Sql): Promise<void> {
   await owner.unsafe('analyze segment_members');
 }
 
+/** The next `limit` matching customer ids after `cursor`, in id order (resumable chunks). */
 export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: string | null, limit: number): Promise<string[]> {
   const r = await sql<{ id: string }>`select c.id from ${RULE_FROM} where ${compiled.where} ${cursor ? sql`and c.id > ${cursor}::uuid` : sql``} order by c.id limit ${limit}`.execute(trx);
   return r.rows.map((x) => x.id);
