@@ -1,15 +1,8 @@
-/** Follow-up records (跟进记录) and the scope check the workspace's writes start with. */
+/** Follow-up records (跟进记录). */
 import { sql } from 'kysely';
 import type { FollowUpChannel } from '../../db/schema/clerk';
-import { customerScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
-
-/** Is the customer (not merged away) inside the actor's customer scope? */
-export async function customerInScope(trx: Tx, actor: Actor, customerId: string): Promise<boolean> {
-  const r = await sql`select 1 from customers c where c.tenant_id = ${actor.tenantId}::uuid and c.id = ${customerId}::uuid and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
-  return r.rows.length > 0;
-}
 
 export interface NewFollowUp {
   customerId: string;

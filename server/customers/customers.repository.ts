@@ -52,3 +52,14 @@ export async function getCustomer(trx: Tx, actor: Actor, id: string) {
     .execute();
   return { ...c, follows, identities: identities.map((i) => ({ ...i, value: i.kind === 'mobile' ? (c.mobile_masked ?? '***') : i.value })) };
 }
+
+/** Is the customer (not merged away) inside the actor's customer scope? */
+export async function customerInScope(trx: Tx, actor: Actor, customerId: string): Promise<boolean> {
+  const r = await sql`select 1 from customers c where c.tenant_id = ${actor.tenantId}::uuid and c.id = ${customerId}::uuid and c.merged_into is null and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
+  return r.rows.length > 0;
+}
+
+/** customerInScope, or the "not found" a user outside the scope gets (the same as for a customer that does not exist). */
+export async function assertCustomerInScope(trx: Tx, actor: Actor, customerId: string): Promise<void> {
+  if (!(await customerInScope(trx, actor, customerId))) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
+}

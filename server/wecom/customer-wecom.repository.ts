@@ -4,8 +4,7 @@
  * tag changes — always inside the actor's scope (a clerk sees only customers they serve).
  */
 import { sql } from 'kysely';
-import { customerScopeSql } from '../customers/scope';
-import { NotFoundError } from '../lib/errors';
+import { assertCustomerInScope } from '../customers/customers.repository';
 import type { Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
 import { addWayLabel } from './messages';
@@ -38,17 +37,12 @@ export interface CustomerWecomProfile {
   changes: { id: number; tag: string; op: 'add' | 'remove'; state: string; reason: string | null; actor: string; at: Date; attempts: number }[];
 }
 
-async function assertInScope(trx: Tx, actor: Actor, customerId: string): Promise<void> {
-  const r = await sql<{ id: string }>`select c.id from customers c where c.tenant_id = ${actor.tenantId}::uuid and c.id = ${customerId}::uuid and ${customerScopeSql(actor, 'c.id', 'c.primary_store_id')}`.execute(trx);
-  if (r.rows.length === 0) throw new NotFoundError('客户不存在或不在你的范围内 / Customer not found or outside your scope');
-}
-
 /**
  * A customer's WeCom side: relations, tags, groups and recent tag changes. `groupsAndChanges: false` leaves the last
  * two empty for a page that does not show them (the clerk's card), two queries fewer.
  */
 export async function getCustomerWecomProfile(trx: Tx, actor: Actor, customerId: string, opts: { groupsAndChanges?: boolean } = {}): Promise<CustomerWecomProfile> {
-  await assertInScope(trx, actor, customerId);
+  await assertCustomerInScope(trx, actor, customerId);
   const t = actor.tenantId;
   const rel = await sql<{
     staff_id: string;
