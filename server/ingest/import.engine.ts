@@ -564,7 +564,6 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
   };
 }
 
-/** One merge bucket of the staged rows (by a hash of the order or member number). */
 /**
  * One bucket of an order import, merged with its checkpoint in one transaction (a repeated bucket changes nothing).
  * `changes`: the tenant's change counter as the import expects it. Returns (and checkpoints) the counter after the
