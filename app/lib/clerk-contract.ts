@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { campaignAttachment, type CampaignAttachment } from './contracts/campaign';
+import { fillVariables } from './contracts/message-template';
 
 export const FOLLOW_UP_CHANNELS = ['chat', 'call', 'visit'] as const;
 export const SKIP_REASONS = ['not_reachable', 'not_interested', 'already_contacted', 'wrong_customer', 'other'] as const;
@@ -88,17 +89,23 @@ export const SCRIPT_PLACEHOLDERS: Record<string, (typeof SCRIPT_VARIABLES)[numbe
  * placeholder stays as written, so the clerk sees what to fill. Unknown names are left as they are.
  */
 export function fillScript(body: string, vars: Partial<Record<(typeof SCRIPT_VARIABLES)[number], string | number | null>>): string {
-  const fill = (k: (typeof SCRIPT_VARIABLES)[number], placeholder: string, fallback: string | undefined) => {
-    const v = vars[k];
-    if (v !== null && v !== undefined && v !== '') return String(v);
-    return fallback ?? (v === undefined ? placeholder : '');
-  };
-  return body
-    .replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => ((SCRIPT_VARIABLES as readonly string[]).includes(k) ? fill(k as (typeof SCRIPT_VARIABLES)[number], m, undefined) : m))
-    .replace(/\{([^{}|]+)(?:\|([^{}]*))?\}/g, (m, name: string, fallback: string | undefined) => {
-      const k = SCRIPT_PLACEHOLDERS[name.trim()];
-      return k ? fill(k, m, fallback) : m;
-    });
+  type Key = (typeof SCRIPT_VARIABLES)[number];
+  // The older {{name}} form (no fallbacks): the value, nothing when missing, as written when not known here.
+  const legacy = body.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (m, k: string) => {
+    if (!(SCRIPT_VARIABLES as readonly string[]).includes(k)) return m;
+    const v = vars[k as Key];
+    return v === undefined ? m : v === null ? '' : String(v);
+  });
+  return fillVariables(
+    legacy,
+    (name) => {
+      const k = SCRIPT_PLACEHOLDERS[name];
+      if (!k) return undefined;
+      const v = vars[k];
+      return v === null || v === undefined ? null : String(v);
+    },
+    (name, placeholder) => (vars[SCRIPT_PLACEHOLDERS[name]!] === undefined ? placeholder : ''),
+  );
 }
 
 /** The personalised script a task's source put in its payload (a 1:1 campaign send: `script`, or `text`), if any. */

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { attachmentLinesOf, attachmentOfLine } from '../../app/lib/contracts/campaign-editor';
+import { fillVariables } from '../../app/lib/contracts/message-template';
 
 export const WELCOME_MAX_TEXT_BYTES = 4000;
 export const WELCOME_MAX_ATTACHMENTS = 9;
@@ -14,12 +15,26 @@ export interface WelcomeValues {
   store: string | null;
 }
 
-/** Fills {客户称呼}, {导购} and {门店}; a value that is unknown reads naturally ("您好", "导购", "门店"). */
+/** The welcome message's placeholders and the words a missing value reads as ("您好", "导购", "门店"). */
+const WELCOME_VARIABLES: Record<string, { of: keyof WelcomeValues; otherwise: string }> = {
+  客户称呼: { of: 'customer', otherwise: '您' },
+  导购: { of: 'clerk', otherwise: '导购' },
+  门店: { of: 'store', otherwise: '门店' },
+};
+
+/**
+ * Fills {客户称呼}, {导购} and {门店} (the message syntax of campaigns: `{导购|店员}` gives its own fallback); a value
+ * that is unknown reads naturally ("您好", "导购", "门店"). Other braces stay as written.
+ */
 export function renderWelcome(text: string, v: WelcomeValues): string {
-  return text
-    .replaceAll('{客户称呼}', v.customer?.trim() || '您')
-    .replaceAll('{导购}', v.clerk?.trim() || '导购')
-    .replaceAll('{门店}', v.store?.trim() || '门店');
+  return fillVariables(
+    text,
+    (name) => {
+      const w = WELCOME_VARIABLES[name];
+      return w ? (v[w.of]?.trim() ?? null) : undefined;
+    },
+    (name) => WELCOME_VARIABLES[name]!.otherwise,
+  );
 }
 
 export type WelcomeAttachment = { msgtype: 'image'; image: { pic_url: string } } | { msgtype: 'link'; link: { title: string; url: string; picurl?: string } };
