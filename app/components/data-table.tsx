@@ -5,6 +5,7 @@
 import { Link, useSearchParams } from '@remix-run/react';
 import { flexRender, getCoreRowModel, useReactTable, type ColumnDef } from '@tanstack/react-table';
 import type { ReactNode } from 'react';
+import { numberFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
 export interface DataTableProps<T> {
@@ -111,8 +112,8 @@ export function DataTable<T>({ columns, data, total, sort, dir = 'desc', page = 
   );
 }
 
-/** "N rows" of the pager: the number formatted once (t() builds both languages' texts). */
+/** "N rows" of the pager: the number formatted once with a kept formatter (t() builds both languages' texts). */
 function rowsText(total: number, t: (zh: string, en: string) => string): string {
-  const n = total.toLocaleString();
+  const n = numberFormat('en-US', {}).format(total);
   return t(`共 ${n} 条`, `${n} rows`);
 }
