@@ -30,10 +30,13 @@ export interface Ctx {
   options: FilterOptions;
 }
 
+/** The analytics_state columns of StateLite. */
+const STATE_LITE_COLUMNS = ['as_of', 'version', 'window_days', 'window_source', 'last_full_at', 'last_incremental_at'] as const;
+
 async function stateLite(trx: Tx, tenantId: Actor['tenantId']): Promise<StateLite | null> {
   const r = await trx
     .selectFrom('analytics_state')
-    .select(['as_of', 'version', 'window_days', 'window_source', 'last_full_at', 'last_incremental_at'])
+    .select(STATE_LITE_COLUMNS)
     .where('tenant_id', '=', tenantId)
     .executeTakeFirst();
   return r ? { ...r, version: Number(r.version) } : null;
@@ -104,7 +107,7 @@ async function stateAndZone(trx: Tx, tenantId: Actor['tenantId']): Promise<{ sta
   const r = await trx
     .selectFrom('tenants as t')
     .leftJoin('analytics_state as s', 's.tenant_id', 't.id')
-    .select(['t.timezone', 's.tenant_id as state_of', 's.as_of', 's.version', 's.window_days', 's.window_source', 's.last_full_at', 's.last_incremental_at'])
+    .select(['t.timezone', 's.tenant_id as state_of', ...STATE_LITE_COLUMNS.map((c) => `s.${c}` as const)])
     .where('t.id', '=', tenantId)
     .executeTakeFirstOrThrow();
   const { timezone, state_of, ...st } = r;
