@@ -24,7 +24,7 @@ export async function seedWelcomeDemo(ctx: DemoContext): Promise<void> {
   const actor = systemActor(tenantId, 'demo', 'demo-seed');
   const rng = new Rng(ctx.seed ^ 0x0e1c);
   const poster = await withTenant(services.dbs, tenantId, (trx) => trx.selectFrom('wecom_channels').select(['id', 'config_id']).where('tenant_id', '=', tenantId).where('state', '=', 'poster_618').executeTakeFirst());
-  await saveWelcomeMessage(services, actor, { scope: 'default', text: '{客户称呼}您好，我是{门店}的{导购}，有任何需要随时找我～', attachments: '' });
+  await saveWelcomeMessage(services, actor, { scope: 'default', text: '{客户称呼|}您好，我是{门店}的{导购}，有任何需要随时找我～', attachments: '' });
   if (poster) {
     await saveWelcomeMessage(services, actor, { scope: 'channel', targetId: poster.id, text: '{客户称呼}，感谢扫码参加 618！新客专享券已放入会员中心，我是{导购}。', attachments: 'link 618 新客专享 | https://example.com/618' });
   }

@@ -42,8 +42,8 @@ export function WelcomeForm({ options }: { options: WelcomeOptions }) {
         </select>
       </label>
       <label>
-        {t('欢迎语（可用 {客户称呼} {导购} {门店}）', 'Text (placeholders {客户称呼} {导购} {门店})')}
-        <textarea name="text" rows={3} required maxLength={4000} defaultValue="{客户称呼}您好，我是{门店}的{导购}，有任何需要随时找我～" />
+        {t('欢迎语（可用 {客户称呼} {导购} {门店}；{名|备用} 在没有值时用备用词）', 'Text (placeholders {客户称呼} {导购} {门店}; {name|fallback} uses the fallback when there is no value)')}
+        <textarea name="text" rows={3} required maxLength={4000} defaultValue="{客户称呼|}您好，我是{门店}的{导购}，有任何需要随时找我～" />
       </label>
       <label>
         {t('附件（每行一个，最多 9 个：“标题 | 链接”或图片地址）', 'Attachments (one a line, up to 9: “title | url” or an image url)')}

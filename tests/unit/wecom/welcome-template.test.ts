@@ -5,6 +5,8 @@ describe('welcome message template', () => {
   it('fills {客户称呼}, {导购} and {门店}, with natural words when a value is unknown', () => {
     expect(renderWelcome('{客户称呼}您好，我是{门店}的{导购}', { customer: '林小雨', clerk: '王静', store: '徐汇店' })).toBe('林小雨您好，我是徐汇店的王静');
     expect(renderWelcome('{客户称呼}您好，我是{门店}的{导购}', { customer: null, clerk: ' ', store: null })).toBe('您您好，我是门店的导购');
+    // The default text's empty fallback: a contact without a name is greeted "您好", not "您您好".
+    expect(renderWelcome('{客户称呼|}您好，我是{门店}的{导购}', { customer: null, clerk: '王静', store: '徐汇店' })).toBe('您好，我是徐汇店的王静');
     // The campaigns' syntax: a fallback of its own; other braces stay as written.
     expect(renderWelcome('{客户称呼|亲}好，我是{导购}{未知}', { customer: null, clerk: '王静', store: null })).toBe('亲好，我是王静{未知}');
   });
