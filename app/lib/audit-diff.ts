@@ -3,6 +3,7 @@
  * The rows come from server/tenancy/audit.ts as JSON objects; only the top-level fields that differ are listed.
  */
 import type { Pair } from './analytics-labels';
+import { isUuid } from './params';
 
 type T = (zh: string, en: string) => string;
 
@@ -68,7 +69,6 @@ export interface FieldChange {
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A value as a person reads it: 是/否, lists joined, nested objects as "field: value", ids shortened. */
 export function auditValue(v: unknown, t: T, formatTime: (iso: string) => string = (s) => s): string {
@@ -77,7 +77,7 @@ export function auditValue(v: unknown, t: T, formatTime: (iso: string) => string
   if (typeof v === 'number') return String(v);
   if (typeof v === 'string') {
     if (ISO_TIME.test(v)) return formatTime(v);
-    if (UUID.test(v)) return `#${v.slice(0, 8)}`;
+    if (isUuid(v)) return `#${v.slice(0, 8)}`;
     return v;
   }
   if (Array.isArray(v)) return v.length === 0 ? '—' : v.map((x) => auditValue(x, t, formatTime)).join('、');

@@ -4,15 +4,15 @@ import { NotFoundError } from '../../server/lib/errors';
 import type { AppLoadContext } from '@remix-run/node';
 import type { Actor } from '../../server/tenancy/actor';
 import * as editor from '../../server/campaigns/editor.service';
+import { isUuid } from './params';
 
 export { campaignListPage, campaignPage, reportPage, runPage } from '../../server/campaigns/pages.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const notFound = () => json({ message: '活动不存在 / Campaign not found' }, { status: 404 });
 
 /** A route's id parameter, or a 404 page when it cannot be an id. */
 export function idOr404(v: string | undefined): string {
-  if (!v || !UUID.test(v)) throw notFound();
+  if (!v || !isUuid(v)) throw notFound();
   return v;
 }
 

@@ -11,6 +11,9 @@ import { z } from 'zod';
 export const NUL_MESSAGE = 'must not contain NUL characters';
 export const hasNoNul = (s: string): boolean => !s.includes('\u0000');
 
+/** Is `s` a UUID (any version, either case)? Ids in paths and cookies are checked with it before reaching PostgreSQL, where a malformed one is an error, not "not found". */
+export const isUuid = (s: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s);
+
 /** A string without NUL characters; chain `.trim().min().max()` as with `z.string()`. */
 export const text = () => z.string().refine(hasNoNul, NUL_MESSAGE);
 

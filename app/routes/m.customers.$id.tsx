@@ -8,13 +8,13 @@ import { loadCard, saveFollowUp } from '~/lib/clerk.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { customerTagAction } from '~/lib/wecom.server';
+import { isUuid } from '~/lib/params';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const id = params.id ?? '';
-  if (!UUID.test(id)) throw json({ message: 'Not found' }, { status: 404 });
+  if (!isUuid(id)) throw json({ message: 'Not found' }, { status: 404 });
   try {
     return json({ card: await loadCard(context, actor, id), canTag: can(actor.role, 'customers.tag') });
   } catch (e) {
@@ -29,7 +29,7 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   // Tag changes need customers.tag; the form's intent is only known after the CSRF check has read the body.
   const { actor, form } = await requireMutation(request, context, 'customers.view');
   try {
-    if (!UUID.test(id)) throw json({ message: 'Not found' }, { status: 404 });
+    if (!isUuid(id)) throw json({ message: 'Not found' }, { status: 404 });
     if (form.get('intent') === 'tag') {
       if (!can(actor.role, 'customers.tag')) throw json({ message: '没有权限 / Not allowed' }, { status: 403 });
       return json(await customerTagAction(context, actor, id, form));

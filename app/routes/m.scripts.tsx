@@ -11,14 +11,14 @@ import { SCRIPT_KINDS, SCRIPT_PLACEHOLDERS } from '~/lib/clerk-contract';
 import { loadCard, loadScripts, removeScript, saveScript } from '~/lib/clerk.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { isUuid } from '~/lib/params';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const url = new URL(request.url);
   const customer = url.searchParams.get('customer');
-  const card = customer && UUID.test(customer) ? await loadCard(context, actor, customer).catch(() => null) : null;
+  const card = customer && isUuid(customer) ? await loadCard(context, actor, customer).catch(() => null) : null;
   const category = url.searchParams.get('category')?.slice(0, 30) || undefined;
   const stage = url.searchParams.get('stage')?.slice(0, 20) || card?.stage || undefined;
   const data = await loadScripts(context, actor, { category, stage });

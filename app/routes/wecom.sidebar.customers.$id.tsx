@@ -12,13 +12,13 @@ import { useFormat } from '~/lib/format';
 import { useRootData, useT } from '~/lib/i18n';
 import { loadCampaignScripts, loadTouches, requireSidebarActor } from '~/lib/sidebar.server';
 import { useSidebar } from './wecom.sidebar';
+import { isUuid } from '~/lib/params';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireSidebarActor(request, context);
   const id = params.id ?? '';
-  if (!UUID.test(id)) throw json({ message: 'Not found' }, { status: 404 });
+  if (!isUuid(id)) throw json({ message: 'Not found' }, { status: 404 });
   try {
     const card = await loadCard(context, actor, id);
     const { scripts } = await loadScripts(context, actor, { stage: card.stage ?? undefined });

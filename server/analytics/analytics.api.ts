@@ -15,6 +15,7 @@ import { customerFilterSchema, METRIC_SORTS, type CustomerFilters, type Customer
 import { parseFiltersStrict } from './filters';
 import { customerAt, customersAt } from './queries/customers';
 import { z } from 'zod';
+import { isUuid } from '../../app/lib/params';
 
 type Handler = (req: ApiRequest, res: Response) => Promise<void>;
 const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
@@ -44,7 +45,6 @@ function strict<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
   return r.data;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Why `p_alive` is null although the customer has predictions: under BG/NBD a one-purchase customer has P(alive) = 1
@@ -192,7 +192,7 @@ const listCustomers: Route = (services) => async (req, res) => {
 
 const getCustomer: Route = (services) => async (req, res) => {
   const id = req.params.id ?? '';
-  if (!UUID.test(id)) throw new NotFoundError('No such customer');
+  if (!isUuid(id)) throw new NotFoundError('No such customer');
   const { p, metrics } = await customerAt(services, req.actor, id, parseFiltersStrict(query(req)));
   res.json({
     id: p.id,

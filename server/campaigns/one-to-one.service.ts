@@ -20,6 +20,7 @@ import { renderMessage } from './content';
 import { assignSenders } from './delivery.repository';
 import { resolveAttachments, type Attachment, type ImageFetcher } from './media.service';
 import * as repo from './one-to-one.repository';
+import { isUuid } from '../../app/lib/params';
 
 /** Recipients rendered and written per transaction. */
 const PAGE = 5_000;
@@ -67,7 +68,7 @@ export async function createOneToOneTasks(services: Services, tenantId: TenantId
  */
 export async function taskChatMessages(services: Services, actor: Actor, taskId: string, opts: { fetchImage?: ImageFetcher } = {}): Promise<{ messages: ChatMessage[]; skipped: number }> {
   if (!actor.staffId) throw new ForbiddenError();
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(taskId)) throw new NotFoundError('任务不存在或已完成 / The task is not open');
+  if (!isUuid(taskId)) throw new NotFoundError('任务不存在或已完成 / The task is not open');
   const task = await withActorTenant(services, actor, (trx) => repo.openScriptTask(trx, actor.tenantId, actor.staffId!, taskId));
   if (!task) throw new NotFoundError('任务不存在或已完成 / The task is not open');
   const attachments = task.attachments.map((a) => campaignAttachment.parse(a));

@@ -17,6 +17,7 @@ import { clearAttempts, countAttempt, type ThrottlePolicy } from './login-thrott
 import { dummyHash, verifyPassword } from './passwords';
 import { normalizeMobile } from './mobile';
 import type { Role } from '../../db/schema';
+import { isUuid } from '../../app/lib/params';
 
 export const SESSION_COOKIE = 'huike_session';
 export const SESSION_DAYS = 14;
@@ -167,7 +168,6 @@ function parseCookieValue(services: Services, cookieHeader: string | null): { sc
   return { scope: value.slice(0, i), token: value.slice(i + 1) };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function resolveSession(services: Services, cookieHeader: string | null, requestId?: string): Promise<SessionInfo | null> {
   const parsed = parseCookieValue(services, cookieHeader);
@@ -176,7 +176,7 @@ export async function resolveSession(services: Services, cookieHeader: string | 
     const row = await withSystem(services.dbs, (db) => platformSessionByHash(db, sha256(parsed.token)));
     return row ? { kind: 'platform', adminId: row.id, email: row.email, name: row.name, csrfToken: row.csrf_token } : null;
   }
-  if (!UUID.test(parsed.scope)) return null;
+  if (!isUuid(parsed.scope)) return null;
   const tenantId = asTenantId(parsed.scope);
   return withTenant(services.dbs, tenantId, (trx) => staffSessionIn(trx, tenantId, parsed.token, requestId));
 }
@@ -242,7 +242,7 @@ async function withStaffSession<T>(
   opts?: TenantTxOptions,
 ): Promise<{ staff: true; value: T } | { staff: false }> {
   const parsed = parseCookieValue(services, cookieHeader);
-  if (!parsed || !UUID.test(parsed.scope)) return { staff: false };
+  if (!parsed || !isUuid(parsed.scope)) return { staff: false };
   const tenantId = asTenantId(parsed.scope);
   const value = await withTenant(services.dbs, tenantId, async (trx) => fn(await staffSessionIn(trx, tenantId, parsed.token, requestId), trx), opts);
   return { staff: true, value };
@@ -277,7 +277,7 @@ export async function logout(services: Services, cookieHeader: string | null): P
   if (!parsed) return;
   if (parsed.scope === 'platform') {
     await withSystem(services.dbs, (db) => deletePlatformSession(db, sha256(parsed.token)));
-  } else if (UUID.test(parsed.scope)) {
+  } else if (isUuid(parsed.scope)) {
     const tenantId = asTenantId(parsed.scope);
     await withTenant(services.dbs, tenantId, (trx) => deleteStaffSession(trx, tenantId, sha256(parsed.token)));
   }

@@ -16,6 +16,7 @@ import { can } from '~/lib/auth.server';
 import { customerTagAction, customerWecom } from '~/lib/wecom.server';
 import { MetricsSection } from './metrics';
 import { OrdersSection } from './orders';
+import { isUuid } from '~/lib/params';
 
 /** How a customer's identity kinds read on the page. */
 const IDENTITY_LABELS: Record<string, [string, string]> = { mobile: ['手机', 'Mobile'], member_no: ['会员号', 'Member number'], unionid: ['微信 UnionID', 'WeChat UnionID'], openid: ['OpenID', 'OpenID'], external_userid: ['企业微信联系人', 'WeCom contact'] };
@@ -25,7 +26,7 @@ export const links: LinksFunction = () => [{ rel: 'stylesheet', href: dashboardS
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const id = params.id ?? '';
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw json({ message: 'Not found' }, { status: 404 });
+  if (!isUuid(id)) throw json({ message: 'Not found' }, { status: 404 });
   try {
     const customer = await getCustomerProfile(context.services, actor, id);
     const wecom = await customerWecom(context, actor, id);
