@@ -10,7 +10,7 @@ import { closeScriptTask, openScriptTasks } from '../campaigns/one-to-one.reposi
 import { clerkSettings } from '../clerk/settings';
 import { scriptExists } from '../clerk/scripts.repository';
 import { completeCustomerTasks } from '../clerk/tasks.repository';
-import { assertServes } from '../clerk/workspace.service';
+import { assertCustomerInScope } from '../customers/customers.repository';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
@@ -101,7 +101,7 @@ export async function recordTouch(trx: Tx, actor: Actor, input: unknown) {
   if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
   const v = p.data;
   if (!v.customerId && !v.chatId) throw new ValidationError('customerId or chatId is required');
-  if (v.customerId) await assertServes(trx, actor, v.customerId);
+  if (v.customerId) await assertCustomerInScope(trx, actor, v.customerId);
   if (v.scriptId) {
     if (!(await scriptExists(trx, actor.tenantId, v.scriptId))) throw new NotFoundError('话术不存在 / Script not found');
   }
