@@ -30,8 +30,11 @@ const SORT_COLUMN: Record<MetricSort, string> = {
   priority: 'coalesce(cm.predicted_value_12m_fen, cm.monetary_fen)',
 };
 
-/** ORDER BY of the list: the sort key in `dir`, the priority's second key, the id as the tie-break. */
-function orderOf(sort: MetricSort, dir: 'asc' | 'desc') {
+/**
+ * ORDER BY of the list: the sort key in `dir`, the priority's second key, the id as the tie-break. `outer`: over the
+ * page's subquery (aliased cm), which carries the customer's name beside the metrics.
+ */
+function orderOf(sort: MetricSort, dir: 'asc' | 'desc', outer = false) {
   const d = sql.raw(dir === 'asc' ? 'asc nulls first' : 'desc nulls last');
   const tie = sql.raw(dir === 'asc' ? 'desc' : 'asc');
   if (sort === 'p_alive') {
@@ -41,7 +44,8 @@ function orderOf(sort: MetricSort, dir: 'asc' | 'desc') {
     return sql`cm.p_alive ${pd}, cm.exp_purchases_90 ${pd}, cm.customer_id ${tie}`;
   }
   const second = sort === 'priority' ? sql`, cm.expected_next_purchase ${d}` : sql``;
-  return sql`${sql.raw(SORT_COLUMN[sort])} ${d}${second}, cm.customer_id ${tie}`;
+  const key = outer && sort === 'name' ? 'cm.display_name' : SORT_COLUMN[sort];
+  return sql`${sql.raw(key)} ${d}${second}, cm.customer_id ${tie}`;
 }
 
 export interface CustomerRow {
@@ -88,8 +92,7 @@ export async function pageCustomerList(trx: Tx, compiled: CompiledRule, extra: R
   await serialPlans(trx);
   const order = orderOf(p.sort, p.dir);
   const rows = await sql<CustomerRow>`
-    select cm.customer_id as id, c.display_name, c.mobile_masked,
-      (select st.name from stores st where st.tenant_id = cm.tenant_id and st.id = cm.store_id) as store,
+    select cm.customer_id as id, cm.display_name, cm.mobile_masked, st.name as store,
       coalesce((select string_agg(s.name, '、' order by f.added_at) from customer_follows f join staff s on s.tenant_id = f.tenant_id and s.id = f.staff_id
         where f.tenant_id = cm.tenant_id and f.customer_id = cm.customer_id and f.ended_at is null),
         (select k.name from staff k where k.tenant_id = cm.tenant_id and k.id = cm.clerk_id)) as clerks,
@@ -102,10 +105,11 @@ export async function pageCustomerList(trx: Tx, compiled: CompiledRule, extra: R
       order by ${order}
       limit ${p.size} offset ${(p.page - 1) * p.size}
     ) cm
-    join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id
-    -- Store and clerk names by key per row (scalar subqueries): joined, the planner hashed all 2,000 staff of a
-    -- large tenant for a page of 50 rows.
-    order by ${order}`.execute(trx);
+    -- The store's name joined (a tenant's stores are few: hashed once, where a scalar subquery scanned them per row);
+    -- the clerks' names by key per row (scalar subqueries): joined, the planner hashed all 2,000 staff of a large
+    -- tenant for a page of 50 rows.
+    left join stores st on st.tenant_id = cm.tenant_id and st.id = cm.store_id
+    order by ${orderOf(p.sort, p.dir, true)}`.execute(trx);
   return rows.rows;
 }
 
