@@ -127,7 +127,7 @@ export async function harnessData(context: AppLoadContext, slug: string | null) 
     .sort((a, b) => Number(Boolean(b.email)) - Number(Boolean(a.email)))
     .map((s) => {
       const uid = s.wecom_userid!;
-      const contacts = (sim.state.followsByUser.get(uid) ?? []).slice(0, 40).map((f) => ({ eid: f.external_userid, name: sim.state.customers.get(f.external_userid)?.name ?? f.external_userid }));
+      const contacts = (sim.state.followsByUser.get(uid) ?? []).slice(0, 500).map((f) => ({ eid: f.external_userid, name: sim.state.customers.get(f.external_userid)?.name ?? f.external_userid }));
       const groups = [...sim.state.groupChats.values()].filter((g) => g.owner === uid && !g.dismissed).slice(0, 10).map((g) => ({ chatId: g.chat_id, name: g.name }));
       return { userid: uid, name: s.name, email: s.email, contacts, groups };
     });

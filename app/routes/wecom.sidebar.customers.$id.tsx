@@ -29,24 +29,43 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   }
 }
 
-function CampaignScriptItem({ title, text, attachments, onSend }: { title: string | null; text: string; attachments: number; onSend: (() => Promise<string | null>) | undefined }) {
+type CampaignScript = { id: string; title: string | null; text: string; attachments: number };
+
+/**
+ * A 1:1 campaign task's script. Once sent it stays listed with its note ("in the chat: tap send") until the next
+ * visit, although the task is closed: the revalidated list no longer has it.
+ */
+function CampaignScriptItem({ c, state, onSend }: { c: CampaignScript; state: SendState | undefined; onSend: (() => void) | undefined }) {
   const t = useT();
-  const [note, setNote] = useState<string | null>(null);
+  const done = state?.done === true;
   return (
-    <li style={{ display: 'block' }}>
-      <div className="m-muted">{title}</div>
-      <p style={{ whiteSpace: 'pre-wrap', margin: '4px 0' }}>{text}</p>
-      {attachments > 0 ? <div className="m-muted" data-testid="campaign-script-attachments">{t(`另有 ${attachments} 个附件，一并发送`, `With ${attachments} attachment${attachments > 1 ? 's' : ''}, sent along`)}</div> : null}
-      <button type="button" disabled={!onSend} onClick={async () => setNote(onSend ? await onSend() : null)}>
-        {t('发送到聊天', 'Send to the chat')}
+    <li style={{ display: 'block' }} data-testid="campaign-script" data-sent={done ? 'true' : undefined}>
+      <div className="m-muted">{c.title}</div>
+      <p style={{ whiteSpace: 'pre-wrap', margin: '4px 0' }}>{c.text}</p>
+      {c.attachments > 0 ? <div className="m-muted" data-testid="campaign-script-attachments">{t(`另有 ${c.attachments} 个附件，一并发送`, `With ${c.attachments} attachment${c.attachments > 1 ? 's' : ''}, sent along`)}</div> : null}
+      <button type="button" disabled={!onSend || done} onClick={onSend}>
+        {done ? t('已发送到聊天', 'Sent to the chat') : t('发送到聊天', 'Send to the chat')}
       </button>
-      {note ? <div className="m-muted">{note}</div> : null}
+      {state ? <div className="m-muted" data-testid="campaign-script-note">{state.note}</div> : null}
     </li>
   );
 }
 
+/** What sending a task gave: its note, and whether its messages went into the chat (then it is not sent again). */
+type SendState = { note: string; done: boolean };
+
+/** The tasks to list: the open ones, and those sent from this page (closed now, kept with their note). */
+function useCampaignScripts(open: CampaignScript[]) {
+  const [tried, setTried] = useState<{ c: CampaignScript; state: SendState }[]>([]);
+  const kept = tried.filter((x) => x.state.done && !open.some((c) => c.id === x.c.id)).map((x) => x.c);
+  const stateOf = (id: string) => tried.find((x) => x.c.id === id)?.state;
+  const record = (c: CampaignScript, state: SendState) => setTried((xs) => [...xs.filter((x) => x.c.id !== c.id), { c, state }]);
+  return { list: [...open, ...kept], stateOf, record };
+}
+
 export default function SidebarCustomer() {
   const { card, scripts, campaignScripts, touches, canTag } = useLoaderData<typeof loader>();
+  const campaigns = useCampaignScripts(campaignScripts);
   const sb = useSidebar();
   const t = useT();
   const f = useFormat();
@@ -60,16 +79,17 @@ export default function SidebarCustomer() {
     return t('已放入聊天，点发送即可', 'In the chat: tap send');
   };
   /** The task's script and attachments (images by a live WeCom media_id, links as cards), one message each, then the touch. */
-  const sendCampaign = async (taskId: string, text: string): Promise<string | null> => {
+  const sendCampaign = async (taskId: string, text: string): Promise<SendState> => {
+    const failed = (why: string): SendState => ({ note: `${t('发送失败：', 'Could not send: ')}${why}`, done: false });
     try {
       const res = await fetch('/wecom/sidebar/task-messages', { method: 'POST', headers: { 'X-CSRF-Token': csrfToken ?? '', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ taskId }) });
       const body = (await res.json()) as { ok: true; messages: ChatMessage[]; skipped: number } | { ok: false; error: string };
-      if (!body.ok) return `${t('发送失败：', 'Could not send: ')}${body.error}`;
+      if (!body.ok) return failed(body.error);
       for (const m of body.messages) await sb.invoke('sendChatMessage', m);
-      const note = await record({ taskId, content: text });
-      return body.skipped > 0 ? `${note}${t('（小程序附件请在手机上发送）', ' (send the mini-program attachment from the phone)')}` : note;
+      const note = (await record({ taskId, content: text })) ?? '';
+      return { note: body.skipped > 0 ? `${note}${t('（小程序附件请在手机上发送）', ' (send the mini-program attachment from the phone)')}` : note, done: true };
     } catch (e) {
-      return `${t('发送失败：', 'Could not send: ')}${(e as Error).message}`;
+      return failed((e as Error).message);
     }
   };
   const send = async (s: ScriptJson, text: string): Promise<string | null> => {
@@ -84,12 +104,12 @@ export default function SidebarCustomer() {
   return (
     <>
       <CustomerCard card={card} action={`/m/customers/${card.id}`} canTag={canTag} />
-      {campaignScripts.length > 0 ? (
+      {campaigns.list.length > 0 ? (
         <section className="m-card" data-testid="sidebar-campaign-scripts">
           <h2>{t('活动话术', 'Campaign scripts')}</h2>
           <ul className="m-list">
-            {campaignScripts.map((c) => (
-              <CampaignScriptItem key={c.id} title={c.title} text={c.text} attachments={c.attachments} onSend={sb.status === 'ready' ? () => sendCampaign(c.id, c.text) : undefined} />
+            {campaigns.list.map((c) => (
+              <CampaignScriptItem key={c.id} c={c} state={campaigns.stateOf(c.id)} onSend={sb.status === 'ready' ? async () => campaigns.record(c, await sendCampaign(c.id, c.text)) : undefined} />
             ))}
           </ul>
         </section>
@@ -108,7 +128,8 @@ export default function SidebarCustomer() {
           {touches.length === 0 ? <li className="m-muted">{t('还没有', 'Nothing yet')}</li> : null}
           {touches.map((x) => (
             <li key={x.id} className="m-row" style={{ display: 'block' }}>
-              <div>{x.script ?? t('消息', 'Message')}</div>
+              {/* A script by its title; a campaign's message (no script) by its opening words. */}
+              <div>{x.script ?? `${t('消息：', 'Message: ')}${x.content.length > 24 ? `${x.content.slice(0, 24)}…` : x.content}`}</div>
               <div className="m-muted">
                 {f.dateTime(x.created_at)} · {x.clerk}
               </div>
