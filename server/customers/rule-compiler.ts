@@ -110,15 +110,36 @@ async function compileRuleTree(env: Env, rule: Rule, prefix: string): Promise<Pr
       return sql<SqlBool>`false`;
     }
   };
-  const groups: Pred[] = [];
+  // Compiled in the rule's order (so are its issues), evaluated cheapest first (costOf).
+  const groups: Costed[] = [];
   for (const g of rule.all) {
-    const ors: Pred[] = [];
-    for (const c of g.any) ors.push(await one(c));
-    groups.push(sql<SqlBool>`(${sql.join(ors, sql` or `)})`);
+    const ors: Costed[] = [];
+    for (const c of g.any) ors.push({ p: await one(c), cost: costOf(c) });
+    groups.push({ p: sql<SqlBool>`(${sql.join(byCost(ors).map((x) => x.p), sql` or `)})`, cost: Math.max(...ors.map((x) => x.cost)) });
   }
-  for (const c of rule.none) groups.push(not(await one(c)));
-  return groups.length ? sql<SqlBool>`(${sql.join(groups, sql` and `)})` : sql<SqlBool>`true`;
+  const none: Costed[] = [];
+  for (const c of rule.none) none.push({ p: not(await one(c)), cost: costOf(c) });
+  const all = [...byCost(groups), ...byCost(none)].map((x) => x.p);
+  return all.length ? sql<SqlBool>`(${sql.join(all, sql` and `)})` : sql<SqlBool>`true`;
 }
+
+type Costed = { p: Pred; cost: number };
+
+/**
+ * What a condition costs per customer, for the order in which AND and OR evaluate them: a column of the customer or
+ * their metrics (0), a lookup by key in another table (1), an aggregate over the window's orders (2). AND and OR
+ * are commutative in SQL (NULLs included), but an aggregate's FILTER (the builder's estimate) and a per-row check
+ * evaluate them as written, stopping at the first that decides: cheap ones first spare the lookups.
+ */
+function costOf(c: Condition): number {
+  const f = fieldDef(c.field);
+  if (!f) return 1;
+  if (f.category === 'metrics' || f.category === 'member' || c.field === 'store' || c.field === 'gender') return 0;
+  return f.category === 'orders' ? 2 : 1;
+}
+
+/** Cheapest first (a stable sort: equal costs keep the rule's order). */
+const byCost = (xs: readonly Costed[]): Costed[] => [...xs].sort((a, b) => a.cost - b.cost);
 
 class ConditionError extends Error {}
 

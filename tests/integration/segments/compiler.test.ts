@@ -3,7 +3,7 @@
  * set semantics across clerks, the exclusion group, nested segments and a refused cycle, a manager's scope, and
  * bad rules refused with a message naming the condition.
  */
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../../app/lib/segments/rule';
 import { birthdayKeys, compileRule, type SegmentRef } from '../../../server/customers/rule-compiler';
@@ -254,6 +254,23 @@ describe('groups, exclusion and nested segments', () => {
   it('AND over groups, OR inside a group', async () => {
     const rule = { all: [{ any: [{ field: 'store', op: 'in', value: ['S2'] }, { field: 'gender', op: 'eq', value: '2' }] }, { any: [{ field: 'frequency', op: 'eq', value: 2 }] }] };
     expect(await match(rule)).toBe('AC');
+  });
+
+  it('evaluates cheap conditions first (metrics, then lookups, then order windows), with the same result', async () => {
+    const costly = { all: [{ any: [{ field: 'orders', op: 'eq', value: 2 }] }, { any: [{ field: 'tags', op: 'has_any', value: [w.tags.T1] }, { field: 'frequency', op: 'gte', value: 1 }] }, { any: [{ field: 'frequency', op: 'eq', value: 2 }] }] };
+    const text = await withTenant(h.services.dbs, w.admin.tenantId, async (trx) => {
+      const compiled = await compileRule({ trx, actor: w.admin, loadSegment: async () => null }, costly);
+      return sql<SqlBool>`${compiled.where}`.compile(trx).sql;
+    });
+    const at = (needle: string) => text.indexOf(needle);
+    // The plain metric group first; inside the mixed group the metric before the tag lookup; the order window last.
+    expect(at('cm.frequency =')).toBeGreaterThanOrEqual(0);
+    expect(at('cm.frequency =')).toBeLessThan(at('cm.frequency >='));
+    expect(at('cm.frequency >=')).toBeLessThan(at('customer_follows'));
+    expect(at('customer_follows')).toBeLessThan(at('from orders'));
+    const reordered = { all: [...costly.all].reverse() };
+    expect(await match(costly)).toBe(await match(reordered));
+    expect(await match(costly)).toBe('AC');
   });
 
   it('the exclusion group removes its customers, also those without the data', async () => {
