@@ -39,7 +39,8 @@ try {
       return l.rows.map((x) => x.id);
     });
     await withTenant(services.dbs, t.id, async (trx) => {
-      await time('wecomColumns', () => wecomColumnsFor(trx, actor, ids), times);
+      const catalogue = await listTagOptions(trx, actor.tenantId);
+      await time('wecomColumns', () => wecomColumnsFor(trx, actor, ids, catalogue), times);
       await time('tagOptions', () => listTagOptions(trx, actor.tenantId), times);
       await time('listActions', () => recentListActions(trx, actor.tenantId, actor.staffId), times);
     });

@@ -40,7 +40,8 @@ async function pageIn(trx: Tx, actor: Actor, p: { sort: MetricSort; dir: 'asc' |
     list = { computed: true, asOf: state.as_of, total: l.total, rows: l.rows, legacy: [] };
   }
   const ids = list.computed ? list.rows.map((r) => r.id) : list.legacy.map((r) => r.id);
-  const wecom = { ...listWecomColumns(await wecomColumnsFor(trx, actor, ids)), tagOptions: await listTagOptions(trx, actor.tenantId) };
+  const tagOptions = await listTagOptions(trx, actor.tenantId);
+  const wecom = { ...listWecomColumns(await wecomColumnsFor(trx, actor, ids, tagOptions)), tagOptions };
   const actions = can(actor.role, 'customers.tag') ? await recentListActions(trx, actor.tenantId, actor.staffId) : [];
   return {
     ...list,

@@ -4,6 +4,7 @@ import { listCustomers } from '../../../server/customers/customers.repository';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
 import { getCustomerWecomProfile, wecomColumnsFor } from '../../../server/wecom/customer-wecom.repository';
+import { listTagOptions } from '../../../server/wecom/tags.repository';
 import { changeCustomerTags } from '../../../server/wecom/tags.service';
 import { makeStaff } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
@@ -32,7 +33,7 @@ describe('customers from WeCom, scoped by role', () => {
     for (const r of asClerk.rows.slice(0, 10)) expect(mine.has(await eidOf(r.id))).toBe(true);
 
     // The list's WeCom columns: how they came (add way / channel) and since when.
-    const cols = await withTenant(h.services.dbs, tenant.id, (trx) => wecomColumnsFor(trx, admin, asAdmin.rows.map((r) => r.id)));
+    const cols = await withTenant(h.services.dbs, tenant.id, async (trx) => wecomColumnsFor(trx, admin, asAdmin.rows.map((r) => r.id), await listTagOptions(trx, tenant.id)));
     expect(Object.values(cols).every((c) => c.firstAddedAt !== null && c.addWayLabel !== null)).toBe(true);
 
     const own = asClerk.rows[0]!.id;

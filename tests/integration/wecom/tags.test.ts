@@ -2,7 +2,9 @@ import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { startQueue, startWorkers } from '../../../server/jobs/queue';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
-import { getCustomerWecomProfile } from '../../../server/wecom/customer-wecom.repository';
+import { getCustomerWecomProfile, wecomColumnsFor } from '../../../server/wecom/customer-wecom.repository';
+import { listTagOptions, tagsOfCustomers, type CustomerTagView } from '../../../server/wecom/tags.repository';
+import type { Actor } from '../../../server/tenancy/actor';
 import { changeCustomerTags, createTag, enqueueTagWriteback, processTagWriteback } from '../../../server/wecom/tags.service';
 import type { WecomSimulator } from '../../../server/wecom/simulator/simulator';
 import type { AnyJob } from '../../../server/jobs/job';
@@ -34,6 +36,17 @@ async function setup(seed: number) {
 function twoClerkCustomer(sim: WecomSimulator, without: string) {
   const [eid, rels] = [...sim.state.followsByCustomer.entries()].find(([, fs]) => fs.length === 2 && fs.every((f) => !f.tag_ids.includes(without)))!;
   return { eid, rels };
+}
+
+/** The customers list reads tags in its own statement: it must show what the customer pages show (tagsOfCustomers). */
+async function expectListTagsAsPages(tenantId: TenantId, actor: Actor, ids: string[]): Promise<void> {
+  const view = (ts: CustomerTagView[]) =>
+    ts.map((t) => ({ ...t, change: t.change && { id: t.change.id, op: t.change.op, state: t.change.state, reason: t.change.reason } })).sort((a, b) => a.tagId.localeCompare(b.tagId));
+  await withTenant(h.services.dbs, tenantId, async (trx) => {
+    const list = await wecomColumnsFor(trx, actor, ids, await listTagOptions(trx, tenantId));
+    const pages = await tagsOfCustomers(trx, tenantId, ids);
+    for (const id of ids) expect(view(list[id]!.tags)).toEqual(view(pages.get(id) ?? []));
+  });
 }
 
 describe('tags from Huike, written back to WeCom', () => {
@@ -69,12 +82,14 @@ describe('tags from Huike, written back to WeCom', () => {
     expect(r.pending).toHaveLength(1);
     let profile = await withTenant(h.services.dbs, tenant.id, (trx) => getCustomerWecomProfile(trx, tenant.actor, cid));
     expect(profile.tags.find((t) => t.tagId === tagId)).toMatchObject({ present: false, change: { op: 'add', state: 'pending' } });
+    await expectListTagsAsPages(tenant.id, tenant.actor, [cid]);
 
     const out = await processTagWriteback(h.services, tenant.id, { changeIds: r.pending });
     expect(out).toMatchObject({ synced: 1, failed: 0, retry: 0 });
     for (const f of rels) expect(sim.state.getFollow(f.userid, eid)!.tag_ids).toContain(tag.id);
     profile = await withTenant(h.services.dbs, tenant.id, (trx) => getCustomerWecomProfile(trx, tenant.actor, cid));
     expect(profile.tags.find((t) => t.tagId === tagId)).toMatchObject({ present: true, change: { op: 'add', state: 'synced' } });
+    await expectListTagsAsPages(tenant.id, tenant.actor, [cid]);
     expect(profile.relations.every((rel) => rel.tags.includes(tag.name))).toBe(true);
 
     // Adding it again changes nothing; removing it takes it off both relations.
@@ -153,6 +168,8 @@ describe('tags from Huike, written back to WeCom', () => {
     const shown = p.tags.find((x) => x.tagId === goneId)!;
     expect(shown).toMatchObject({ present: false, change: { state: 'failed' } });
     expect(shown.change!.reason).toMatch(/40068/);
+    // The list shows the same: a synced add, a failed one after retries, a refused one, each with its reason.
+    await expectListTagsAsPages(tenant.id, tenant.actor, ids);
   });
 
   it('through the queue: a write-back that fails is retried by the job until it is synced', async () => {
