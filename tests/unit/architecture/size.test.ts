@@ -25,7 +25,6 @@ const FUNCTIONS_PENDING = new Set([
   'server/ingest/reader.ts: openXlsx',
   'server/ingest/validate.ts: createRowValidator',
   'server/ingest/validate.ts: validate',
-  'server/wecom/groups.repository.ts: applyGroupChats',
   'server/wecom/simulator/population.ts: generatePopulation',
 ]);
 
