@@ -16,7 +16,6 @@ const FUNCTION_LINES = 80;
 const FUNCTIONS_PENDING = new Set([
   'server/demo/orders.ts: writeDemoOrdersCsv',
   'server/demo/seed.ts: seedDemo',
-  'server/demo/wecom-population.ts: demoWecomPopulation',
   'server/ingest/import.engine.ts: runLocked',
   'server/ingest/import.engine.ts: readPhase',
   'server/ingest/orders.repository.ts: mergeOrderLines',
