@@ -15,6 +15,7 @@ import { applyTagChanges, createTagAndPush } from '../../server/wecom/tags.servi
 import { MemoryTokenStore } from '../../server/wecom/token-store';
 import { z } from 'zod';
 import { ValidationError } from '../../server/lib/errors';
+import { parseOrThrow } from '../../server/lib/validation';
 import './load-context';
 import type { ChannelSort, SimActivity } from './contracts/wecom';
 
@@ -78,9 +79,7 @@ export async function changeTags(context: AppLoadContext, actor: Actor, input: {
 const tagActionSchema = z.object({ tagId: z.string().uuid('请选择标签 / Choose a tag'), op: z.enum(['add', 'remove']) });
 
 function parseTagAction(form: FormData) {
-  const r = tagActionSchema.safeParse({ tagId: form.get('tagId'), op: form.get('op') });
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => i.message).join('; '));
-  return r.data;
+  return parseOrThrow(tagActionSchema, { tagId: form.get('tagId'), op: form.get('op') });
 }
 
 /** The profile's add/remove tag form. */

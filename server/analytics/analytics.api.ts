@@ -5,7 +5,8 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
 import type { Services } from '../services';
-import { NotFoundError, ValidationError } from '../lib/errors';
+import { NotFoundError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { addMonths } from './aggregate';
 import { analyticsCohorts } from './queries/cohorts';
 import { analyticsModel } from './queries/predictions';
@@ -34,17 +35,8 @@ const pagingSchema = z.object({
   dir: z.enum(['asc', 'desc']).default('desc'),
 });
 
-function strict<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) {
-    throw new ValidationError(
-      r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
-}
-
+/** A bad query parameter is a 400 naming the field (`size: …`), with `{ field, message }` details. */
+const FIELDS = { field: '', details: 'fields' } as const;
 
 /**
  * Why `p_alive` is null although the customer has predictions: under BG/NBD a one-purchase customer has P(alive) = 1
@@ -179,10 +171,11 @@ function customerRowJson(c: CustomerRow) {
 const listCustomers: Route = (services) => async (req, res) => {
   const q = query(req);
   const f = parseFiltersStrict(q);
-  const paging = strict(pagingSchema, Object.fromEntries(['page', 'size', 'sort', 'dir'].map((k) => [k, q.get(k) ?? undefined])));
-  const cf: CustomerFilters = strict(
+  const paging = parseOrThrow(pagingSchema, Object.fromEntries(['page', 'size', 'sort', 'dir'].map((k) => [k, q.get(k) ?? undefined])), FIELDS);
+  const cf: CustomerFilters = parseOrThrow(
     customerFilterSchema,
     Object.fromEntries(['stage', 'group', 'r', 'fm', 'due', 'q'].map((k) => [k, q.get(k) ?? undefined]).filter(([, v]) => v !== undefined)),
+    FIELDS,
   );
   const filters: CustomerFilters = { ...cf, store: f.store, region: f.region, first_from: f.from, first_to: f.to };
   const sort: MetricSort = paging.sort ?? (cf.due ? 'priority' : 'monetary');

@@ -10,6 +10,7 @@ import { isoDateParam, text } from '../../app/lib/params';
 import type { OrderChannel } from '../../db/schema/ingest';
 import { storeScopeSql } from '../customers/scope';
 import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
 import { addDays } from './lifecycle';
@@ -36,14 +37,7 @@ function pick(params: URLSearchParams | Record<string, unknown>): Record<string,
 
 /** Strict: a bad value is a 400 naming the field. */
 export function parseFiltersStrict(params: URLSearchParams | Record<string, unknown>): FilterInput {
-  const r = filterSchema.safeParse(pick(params));
-  if (!r.success) {
-    throw new ValidationError(
-      r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })),
-    );
-  }
-  return r.data;
+  return parseOrThrow(filterSchema, pick(params), { field: '', details: 'fields' });
 }
 
 /** Lenient: each bad value is dropped (URLs typed by hand keep working). */

@@ -306,11 +306,11 @@ function breaksCase(valueRef: RawBuilder<unknown>, breaks: { score: number; min:
   return sql`(case ${sql.join(whens, sql` `)} else 1 end)`;
 }
 
-/** The INSERT … SELECT that writes every computed customer's metrics. */
-export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
-  await buildFollowClerks(trx, p.tenantId, p.set);
-  const W = p.windowDays;
-  const gg = p.gg;
+/**
+ * The RFM scoring parts of the metrics INSERT: with breakpoints (incremental) a CASE per score; without, the
+ * quantile scores from the per-value tables `rs`/`fs` (extra CTEs) and one window sort for M.
+ */
+function rfmScoreSql(p: Pick<WriteParams, 'asOf' | 'breaks'>): { scores: RawBuilder<unknown>; scoreTables: RawBuilder<unknown>; scoreJoins: RawBuilder<unknown> } {
   const scores = p.breaks
     ? sql`${breaksCase(sql`b.r_days`, p.breaks.r, 'desc')} as r_score,
         (case when b.f0 <= 1 then 1 else greatest(2, ${breaksCase(sql`b.f0`, p.breaks.f, 'asc')}) end) as f_score,
@@ -334,17 +334,34 @@ export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
       select f, case when f = 1 then 1 else 1 + ((4 * sum(n) filter (where f >= 2) over (order by f))::bigint + (select n from rep) - 1) / (select n from rep) end as score
       from fn)`;
   const scoreJoins = p.breaks ? sql`` : sql`left join rs on rs.r_days = b.r_days left join fs on fs.f = b.f0`;
-  const expectedSpend = gg
+  return { scores, scoreTables, scoreJoins };
+}
+
+/** Gamma-Gamma expected spend per purchase of the scored row `s` (null without a fit). */
+function expectedSpendSql(gg: GammaGammaParams | null): RawBuilder<unknown> {
+  return gg
     ? sql`case when s.f0 >= 1 and ${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1 > 0
         then ${gg.p}::float8 * (${gg.v}::float8 + (s.f0 - 1) * coalesce(s.repeat_spend, 0)::float8) / (${gg.p}::float8 * (s.f0 - 1) + ${gg.q}::float8 - 1) end`
     : sql`null::float8`;
+}
+
+/** The ON CONFLICT clause: only `customer_metrics` is an upsert (partitions and `_an_cm` start empty). */
+function upsertSql(target: string): RawBuilder<unknown> {
+  return target === 'customer_metrics'
+    ? sql`on conflict (tenant_id, customer_id) do update set ${sql.join(
+        COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'customer_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`),
+      )}`
+    : sql``;
+}
+
+/** The INSERT … SELECT that writes every computed customer's metrics. */
+export async function writeMetrics(trx: Tx, p: WriteParams): Promise<number> {
+  await buildFollowClerks(trx, p.tenantId, p.set);
+  const W = p.windowDays;
+  const { scores, scoreTables, scoreJoins } = rfmScoreSql(p);
+  const expectedSpend = expectedSpendSql(p.gg);
   const cols = sql.join(COLUMNS.map((c) => sql.ref(c)));
-  const upsert =
-    p.target === 'customer_metrics'
-      ? sql`on conflict (tenant_id, customer_id) do update set ${sql.join(
-          COLUMNS.filter((c) => c !== 'tenant_id' && c !== 'customer_id').map((c) => sql`${sql.ref(c)} = excluded.${sql.ref(c)}`),
-        )}`
-      : sql``;
+  const upsert = upsertSql(p.target);
   const q = sql`
     insert into ${sql.table(p.target)} (${cols})
     with base as (

@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import { CAMPAIGN_STATUSES, CAMPAIGN_TARGETS, EXCLUSION_REASONS, MESSAGE_LIMITS } from '../../app/lib/contracts/campaign';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
-import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { withTenant } from '../tenancy/context';
 import { nudgeCampaignTick, queueStopRuns } from './campaigns.job';
 import { approveCampaign, campaignDetail, cancelCampaign, createCampaign, listCampaignsFor, scheduleCampaign, updateCampaign } from './campaigns.service';
@@ -24,12 +24,6 @@ const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) =
 
 const listQuery = z.object({ status: z.enum(CAMPAIGN_STATUSES).optional(), page: z.coerce.number().int().min(1).default(1), size: z.coerce.number().int().min(1).max(200).default(50) }).strict();
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '), r.error.issues);
-  return r.data;
-}
-
 apiRouters.push((services) => {
   const r = express.Router();
   const tx = <T>(req: ApiRequest, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(services.dbs, req.actor.tenantId, fn);
@@ -42,7 +36,7 @@ apiRouters.push((services) => {
     res.json(await tx(req, (trx) => updateCampaignSettings(trx, req.actor, req.body)));
   }));
   r.get('/campaigns', wrap(async (req, res) => {
-    const q = parse(listQuery, req.query);
+    const q = parseOrThrow(listQuery, req.query, { field: 'query', details: 'issues' });
     res.json(await tx(req, (trx) => listCampaignsFor(trx, req.actor, q)));
   }));
   r.post('/campaigns', wrap(async (req, res) => {

@@ -12,6 +12,7 @@
  */
 import { campaignInput, type CampaignDetail, type CampaignInput, type CampaignStatus, type CampaignSummary } from '../../app/lib/contracts/campaign';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -22,9 +23,7 @@ import { nextRunAt } from './schedule';
 import { loadCampaignSettings } from './settings.service';
 
 export function parseCampaignInput(input: unknown): CampaignInput {
-  const p = campaignInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), p.error.issues);
-  return p.data;
+  return parseOrThrow(campaignInput, input, { field: 'body', details: 'issues' });
 }
 
 function toRow(v: CampaignInput): Omit<repo.NewCampaign, 'createdBy'> {

@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { z } from 'zod';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
 import { ValidationError } from '../lib/errors';
+import { issuesMessage } from '../lib/validation';
 import { withTenant } from '../tenancy/context';
 import { campaignReport } from './report.service';
 
@@ -20,7 +21,7 @@ apiRouters.push((services) => {
     const p = params.safeParse(req.params);
     const q = query.safeParse(req.query);
     if (!p.success) return next(new ValidationError('id: not a campaign id'));
-    if (!q.success) return next(new ValidationError(q.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; ')));
+    if (!q.success) return next(new ValidationError(issuesMessage(q.error.issues, 'query')));
     withTenant(services.dbs, a.actor.tenantId, (trx) => campaignReport(trx, a.actor, p.data.id, { runId: q.data.run_id ?? null }))
       .then((report) => res.json(report))
       .catch(next);

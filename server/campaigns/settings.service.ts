@@ -5,7 +5,7 @@
  * whoever may view campaigns; changing them is an admin's, audited.
  */
 import { campaignSettings, DEFAULT_CAMPAIGN_SETTINGS, type CampaignSettings } from '../../app/lib/contracts/campaign';
-import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -34,10 +34,8 @@ export async function campaignSettingsFor(trx: Tx, actor: Actor): Promise<Campai
 
 export async function updateCampaignSettings(trx: Tx, actor: Actor, input: unknown): Promise<CampaignSettings> {
   assertCan(actor, 'settings.manage');
-  const p = campaignSettings.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), p.error.issues);
+  const s = parseOrThrow(campaignSettings, input, { field: 'body', details: 'issues' });
   const before = await loadCampaignSettings(trx, actor.tenantId);
-  const s = p.data;
   await upsertSettingsRow(trx, actor.tenantId, {
     quiet_start: s.quiet_hours?.start ?? null,
     quiet_end: s.quiet_hours?.end ?? null,

@@ -4,6 +4,7 @@
  */
 import { scriptSchema } from '../../app/lib/clerk-contract';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { Tx } from '../tenancy/context';
@@ -30,9 +31,7 @@ export async function scriptCategories(trx: Tx, actor: Actor): Promise<string[]>
 
 export async function createScript(trx: Tx, actor: Actor, input: unknown) {
   assertCan(actor, 'scripts.manage');
-  const p = scriptSchema.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
-  const v = p.data;
+  const v = parseOrThrow(scriptSchema, input);
   if (v.kind === 'link' && !v.url) throw new ValidationError('链接类话术需要链接 / A link script needs a URL');
   if (v.kind === 'image' && !v.imageUrl) throw new ValidationError('图片类话术需要图片链接 / An image script needs an image URL');
   const row = await insertScript(trx, actor.tenantId, { category: v.category, stage: v.stage ?? null, kind: v.kind, title: v.title, body: v.body, url: v.url ?? null, imageUrl: v.imageUrl ?? null, label: actor.label });

@@ -1,6 +1,6 @@
 /** The tenant's clerk-workspace settings (tenants.settings.clerk): what a clerk may see. Admins change them. */
 import { z } from 'zod';
-import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -32,10 +32,9 @@ const clerkSettingsForm = z.object({
 /** Saves the clerk-workspace settings (admins), audited with before and after. */
 export async function saveClerkSettings(trx: Tx, actor: Actor, input: unknown): Promise<ClerkSettings> {
   assertCan(actor, 'settings.manage');
-  const p = clerkSettingsForm.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const v = parseOrThrow(clerkSettingsForm, input);
   const before = await clerkSettings(trx, actor.tenantId);
-  await storeClerkSettings(trx, actor.tenantId, p.data);
-  await audit(trx, actor, { action: 'tenant.clerk_settings', entityType: 'tenant', entityId: actor.tenantId, before, after: p.data });
-  return p.data;
+  await storeClerkSettings(trx, actor.tenantId, v);
+  await audit(trx, actor, { action: 'tenant.clerk_settings', entityType: 'tenant', entityId: actor.tenantId, before, after: v });
+  return v;
 }

@@ -6,7 +6,8 @@
 import { followUpSchema, taskCloseSchema } from '../../app/lib/clerk-contract';
 import { customerProfile } from '../customers/profile.repository';
 import { closeScriptTask } from '../campaigns/one-to-one.repository';
-import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors';
+import { ForbiddenError, NotFoundError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import type { Tx } from '../tenancy/context';
@@ -25,11 +26,6 @@ import { clerkDay, closeTask, completeCustomerTasks, createDueFollowUpTask, gene
 function staffOf(actor: Actor): string {
   if (!actor.staffId) throw new ForbiddenError('仅员工账号可用 / Staff accounts only');
   return actor.staffId;
-}
-
-function parse<T>(r: { success: true; data: T } | { success: false; error: { issues: { message: string }[] } }): T {
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => i.message).join('; '));
-  return r.data;
 }
 
 /**
@@ -66,7 +62,7 @@ export async function openTaskCount(trx: Tx, actor: Actor): Promise<number> {
 /** Done, or skipped with a reason. */
 export async function closeClerkTask(trx: Tx, actor: Actor, input: unknown) {
   const staffId = staffOf(actor);
-  const v = parse(taskCloseSchema.safeParse(input));
+  const v = parseOrThrow(taskCloseSchema, input);
   const reason = v.intent === 'skip' ? (v.note ? `${v.reason}: ${v.note}` : v.reason) : null;
   // A 1:1 campaign task: "sent" counts its recipient as sent (report and frequency cap), a skip as unsent.
   const row =
@@ -84,7 +80,7 @@ export async function closeClerkTask(trx: Tx, actor: Actor, input: unknown) {
 export async function logFollowUp(trx: Tx, actor: Actor, customerId: string, input: unknown) {
   assertCan(actor, 'customers.edit');
   const staffId = staffOf(actor);
-  const v = parse(followUpSchema.safeParse(input));
+  const v = parseOrThrow(followUpSchema, input);
   await assertCustomerInScope(trx, actor, customerId);
   const row = await insertFollowUp(trx, actor.tenantId, { customerId, staffId, channel: v.channel, note: v.note, nextOn: v.nextOn ?? null });
   const closed = await completeCustomerTasks(trx, actor.tenantId, staffId, customerId, ['follow_up', 'due'], 'follow_up_logged');

@@ -38,22 +38,28 @@ export interface ContactCustomers {
   createdIds: string[];
 }
 
-export async function resolveContactCustomers(
-  trx: Tx,
-  tenantId: TenantId,
-  pairs: readonly ContactIdentity[],
-  opts: { returnIdentities?: boolean } = {},
-): Promise<ContactCustomers> {
-  const returnIdentities = opts.returnIdentities ?? true;
-  const t = tenantId;
-  const out = { customersCreated: 0, customersUpdated: 0, touched: [] as string[], identities: [] as IdentityRef[], mergePairs: [] as [string, string][] };
-  const customerOf = new Map<string, string>();
-  const touched = new Set<string>();
-  const cust = new Map<string, ContactIdentity>();
-  for (const p of pairs) cust.set(p.external_userid, p);
+/** Identities to learn, as parallel arrays (bound once per statement with `unnest`). */
+interface IdentityRows {
+  kinds: string[];
+  values: string[];
+  owners: string[];
+  sources: string[];
+}
 
-  const eids = [...cust.keys()];
-  const unionids = [...new Set([...cust.values()].flatMap((c) => (c.unionid ? [c.unionid] : [])))];
+/** Contacts matched to their customers: new ones (ids drawn now), existing ones, and identities not yet known. */
+interface ContactPlan {
+  customerOf: Map<string, string>;
+  fresh: ContactIdentity[];
+  freshIds: string[];
+  existing: { id: string; c: ContactIdentity }[];
+  ids: IdentityRows;
+  mergePairs: [string, string][];
+  /** Customer id → the smallest masked remark mobile (fills an empty customer mobile). */
+  maskedOf: Map<string, string>;
+}
+
+/** The customers already holding these external_userids and unionids (one primary-key probe per value). */
+async function knownContactIdentities(trx: Tx, t: TenantId, eids: string[], unionids: string[]): Promise<{ byEid: Map<string, string>; byUnion: Map<string, string> }> {
   // One primary-key probe per value (a lateral subquery with LIMIT cannot become a hash join): with `= any(array)`
   // the planner chose a (parallel) scan of every identity of the tenant per batch once the table grew past its
   // last ANALYZE — 30–65 ms per batch at 50,000 customers, against a few ms of probes.
@@ -65,6 +71,16 @@ export async function resolveContactCustomers(
   const byEid = new Map<string, string>();
   const byUnion = new Map<string, string>();
   for (const k of known.rows) (k.kind === 'external_userid' ? byEid : byUnion).set(k.value, k.customer_id);
+  return { byEid, byUnion };
+}
+
+/**
+ * Each contact's customer (by external_userid, then unionid, else a new id), the identities to learn, merge pairs
+ * where the two point at different customers, then the remark mobiles as identities of the contact's customer.
+ */
+function planContacts(pairs: readonly ContactIdentity[], cust: Map<string, ContactIdentity>, byEid: Map<string, string>, byUnion: Map<string, string>): ContactPlan {
+  const mergePairs: [string, string][] = [];
+  const customerOf = new Map<string, string>();
   const fresh: ContactIdentity[] = [];
   const freshIds: string[] = [];
   const existing: { id: string; c: ContactIdentity }[] = [];
@@ -74,7 +90,7 @@ export async function resolveContactCustomers(
   for (const c of cust.values()) {
     const e = byEid.get(c.external_userid);
     const u = c.unionid ? byUnion.get(c.unionid) : undefined;
-    if (e && u && e !== u) out.mergePairs.push([e, u]);
+    if (e && u && e !== u) mergePairs.push([e, u]);
     let id = e ?? u;
     if (!id) {
       id = uuid7();
@@ -108,6 +124,17 @@ export async function resolveContactCustomers(
       if (cur === undefined || m.masked < cur) maskedOf.set(id, m.masked);
     }
   }
+  return { customerOf, fresh, freshIds, existing, ids: { kinds: idKinds, values: idValues, owners: idOwners, sources: idSources }, mergePairs, maskedOf };
+}
+
+/**
+ * One statement: inserts the new customers, refreshes the existing ones where WeCom's name, avatar, gender or a
+ * mobile changed them, and learns the identities. Returns the updated ids, the identities created and the
+ * customers who gained a mobile identity.
+ */
+async function writeContactCustomers(trx: Tx, t: TenantId, plan: ContactPlan, returnIdentities: boolean) {
+  const { fresh, freshIds, existing, maskedOf } = plan;
+  const { kinds: idKinds, values: idValues, owners: idOwners, sources: idSources } = plan.ids;
   const exIds = existing.map((x) => x.id);
   const cr = await sql<{ updated_ids: string[] | null; identities: IdentityRef[]; mobile_ids: string[] | null }>`
     with ins as (
@@ -143,15 +170,38 @@ export async function resolveContactCustomers(
     select (select count(*) from ins) as n_ins, (select array_agg(id) from upd) as updated_ids,
       (select coalesce(jsonb_agg(jsonb_build_object('kind', kind, 'value', value)), '[]'::jsonb) from idents where ${returnIdentities}) as identities,
       (select array_agg(distinct customer_id) from idents where kind = 'mobile') as mobile_ids`.execute(trx);
+  return cr.rows[0];
+}
+
+/** Customers of a batch of WeCom contacts (see the module comment). */
+export async function resolveContactCustomers(
+  trx: Tx,
+  tenantId: TenantId,
+  pairs: readonly ContactIdentity[],
+  opts: { returnIdentities?: boolean } = {},
+): Promise<ContactCustomers> {
+  const returnIdentities = opts.returnIdentities ?? true;
+  const t = tenantId;
+  const out = { customersCreated: 0, customersUpdated: 0, touched: [] as string[], identities: [] as IdentityRef[], mergePairs: [] as [string, string][] };
+  const touched = new Set<string>();
+  const cust = new Map<string, ContactIdentity>();
+  for (const p of pairs) cust.set(p.external_userid, p);
+
+  const eids = [...cust.keys()];
+  const unionids = [...new Set([...cust.values()].flatMap((c) => (c.unionid ? [c.unionid] : [])))];
+  const { byEid, byUnion } = await knownContactIdentities(trx, t, eids, unionids);
+  const plan = planContacts(pairs, cust, byEid, byUnion);
+  const { customerOf, freshIds } = plan;
+  out.mergePairs.push(...plan.mergePairs);
+  const c0 = await writeContactCustomers(trx, t, plan, returnIdentities);
   out.customersCreated = freshIds.length;
   for (const id of freshIds) touched.add(id);
-  const c0 = cr.rows[0];
   out.customersUpdated = c0?.updated_ids?.length ?? 0;
   for (const id of c0?.updated_ids ?? []) touched.add(id);
   out.identities.push(...(c0?.identities ?? []));
 
   for (const id of c0?.mobile_ids ?? []) touched.add(id);
-  out.mergePairs.push(...(await mobileOwnersToJoin(trx, t, idKinds, idValues, idOwners)));
+  out.mergePairs.push(...(await mobileOwnersToJoin(trx, t, plan.ids.kinds, plan.ids.values, plan.ids.owners)));
   out.touched = [...touched];
   return { ...out, customerOf, createdIds: freshIds };
 }

@@ -114,8 +114,18 @@ export function todayIn(tz: string, now = Date.now()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(now));
 }
 
-/** Writes the demo orders as a GB-style POS export (UTF-8) to `file`, streaming. */
-export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Promise<DemoOrdersCounts> {
+type Channel = keyof typeof CHANNEL_LABEL;
+type BuyerIds = { member: string; mobile: string; ext: string; union: string };
+
+/** The demo's order CSV being written: rows buffered up to 1 MB (constant memory), with the running counts. */
+interface OrdersCsv {
+  counts: DemoOrdersCounts;
+  addRows(rows: string[][]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens `file` (its folder created) with the header line buffered. */
+function openOrdersCsv(file: string): OrdersCsv {
   mkdirSync(path.dirname(file), { recursive: true });
   const out = createWriteStream(file);
   let buf = csvLine(DEMO_ORDER_HEADER);
@@ -125,6 +135,34 @@ export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Pr
     if (!out.write(buf)) await once(out, 'drain');
     buf = '';
   };
+  return {
+    counts,
+    async addRows(rows) {
+      for (const r of rows) buf += csvLine(r);
+      counts.lines += rows.length;
+      await flush();
+    },
+    async close() {
+      await flush(true);
+      out.end();
+      await once(out, 'finish');
+    },
+  };
+}
+
+/** The chain and the time frame the orders are placed in. */
+interface OrdersFrame {
+  o: DemoOrdersOptions;
+  endMidnight: number;
+  /** Minute of the day after which the last day has no orders yet. */
+  nowMinute: number;
+  storeByCode: Map<string, DemoChain['stores'][number]>;
+  clerksByStore: Map<string, string[]>;
+  clerkName: Map<string, string>;
+}
+
+/** The frame of `o`: its end date (default today in Asia/Shanghai) and the chain's stores and clerks by code. */
+function ordersFrame(o: DemoOrdersOptions): OrdersFrame {
   const end = o.endDate ?? todayIn('Asia/Shanghai', o.now);
   const endMidnight = Date.parse(`${end}T00:00:00Z`);
   // the last day only up to the current hour, so no order is in the future
@@ -133,73 +171,84 @@ export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Pr
   const clerksByStore = new Map<string, string[]>();
   for (const c of o.chain.clerks) clerksByStore.set(c.storeCode, [...(clerksByStore.get(c.storeCode) ?? []), c.name]);
   const clerkName = new Map(o.chain.clerks.map((c) => [c.userid, c.name]));
+  return { o, endMidnight, nowMinute, storeByCode, clerksByStore, clerkName };
+}
 
-  const emitOrder = (rng: Rng, orderNo: string, paid: string, storeCode: string | null, clerk: string, channel: keyof typeof CHANNEL_LABEL, ids: { member: string; mobile: string; ext: string; union: string }, basket: number): string[][] => {
-    const store = storeCode ? storeByCode.get(storeCode) : undefined;
-    const n = Math.max(1, Math.min(6, Math.round(basket * (0.5 + rng.next()))));
-    const rows: string[][] = [];
-    const used = new Set<string>();
-    for (let k = 0; k < n; k++) {
-      const item = CATALOG[Math.floor(Math.pow(rng.next(), 1.4) * CATALOG.length)]!;
-      if (used.has(item.sku)) continue;
-      used.add(item.sku);
-      const qty = rng.chance(0.8) ? 1 : rng.int(2, 4);
-      rows.push([orderNo, paid, storeCode ?? '', store?.name ?? '', clerk, CHANNEL_LABEL[channel], '已支付', '', ids.member, ids.mobile, ids.ext, ids.union, item.sku, item.name, item.category, String(qty), item.price.toFixed(2)]);
-    }
-    return rows;
-  };
-
-  const addRows = async (rows: string[][]) => {
-    for (const r of rows) buf += csvLine(r);
-    counts.lines += rows.length;
-    await flush();
-  };
-
-  for (const c of iterateDemoCustomers(o.seed, o.chain, o.customers, 0, o.historyDays)) {
-    const b = c.behaviour;
-    if (b.firstPurchaseDaysAgo === null) continue;
-    const rng = new Rng(o.seed ^ 0x0de5).fork('orders').fork(c.index);
-    let daysAgo = b.firstPurchaseDaysAgo;
-    for (let k = 0; daysAgo >= 0; k++) {
-      const minute = rng.int(10 * 60, 21 * 60 + 50);
-      if (daysAgo === 0 && minute > nowMinute) break;
-      const channel: keyof typeof CHANNEL_LABEL = rng.chance(0.8) ? b.channel : rng.weighted([['pos', 60], ['mini_program', 20], ['ecommerce', 8], ['group_buy', 8], ['other', 4]] as const);
-      const storeCode = channel === 'ecommerce' ? null : rng.chance(0.85) ? c.homeStoreCode : rng.pick(o.chain.stores).code;
-      const clerk = channel === 'pos' && storeCode ? (c.clerkUserids.length && storeCode === c.homeStoreCode && rng.chance(0.7) ? clerkName.get(c.clerkUserids[0]!) ?? '' : rng.pick(clerksByStore.get(storeCode) ?? [''])) : '';
-      // what the till / shop knows about the buyer
-      const ids = { member: '', mobile: '', ext: '', union: '' };
-      if (channel === 'mini_program') {
-        ids.union = c.identities.unionid ?? '';
-        ids.ext = c.identities.externalUserid && rng.chance(0.5) ? c.identities.externalUserid : '';
-        ids.member = c.identities.memberNo ?? '';
-        if (!ids.union && !ids.member) ids.mobile = c.identities.mobile ?? '';
-      } else if (channel === 'ecommerce' || channel === 'group_buy') {
-        ids.mobile = c.identities.mobile ?? '';
-        if (!ids.mobile) ids.member = c.identities.memberNo ?? '';
-      } else {
-        ids.member = c.identities.memberNo && rng.chance(0.92) ? c.identities.memberNo : '';
-        if (!ids.member) ids.mobile = c.identities.mobile ?? '';
-      }
-      const orderNo = `D${c.index.toString(36).toUpperCase().padStart(5, '0')}${String(k).padStart(3, '0')}`;
-      const paid = localTime(endMidnight, daysAgo, minute);
-      const rows = emitOrder(rng, orderNo, paid, storeCode, clerk, channel, ids, b.basket);
-      counts.orders++;
-      await addRows(rows);
-      if (rng.chance(0.03) && daysAgo >= 2) {
-        // a refund a few days later: the same items, status 退款, pointing at the original order
-        const rd = daysAgo - rng.int(1, Math.min(7, daysAgo));
-        const refundAt = localTime(endMidnight, rd, rng.int(10 * 60, 21 * 60));
-        const refundRows = rows.map((r) => [`R${orderNo}`, refundAt, ...r.slice(2, 6), '退款', orderNo, ...r.slice(8)]);
-        counts.orders++;
-        counts.refunds++;
-        await addRows(refundRows);
-      }
-      if (rng.chance(b.dropout)) break;
-      daysAgo -= Math.max(1, Math.round(rng.exponential(b.lambda)));
-    }
+/** The lines of one order: a basket of distinct catalogue items (cheaper ones more often). */
+function orderRows(fr: OrdersFrame, rng: Rng, orderNo: string, paid: string, storeCode: string | null, clerk: string, channel: Channel, ids: BuyerIds, basket: number): string[][] {
+  const store = storeCode ? fr.storeByCode.get(storeCode) : undefined;
+  const n = Math.max(1, Math.min(6, Math.round(basket * (0.5 + rng.next()))));
+  const rows: string[][] = [];
+  const used = new Set<string>();
+  for (let k = 0; k < n; k++) {
+    const item = CATALOG[Math.floor(Math.pow(rng.next(), 1.4) * CATALOG.length)]!;
+    if (used.has(item.sku)) continue;
+    used.add(item.sku);
+    const qty = rng.chance(0.8) ? 1 : rng.int(2, 4);
+    rows.push([orderNo, paid, storeCode ?? '', store?.name ?? '', clerk, CHANNEL_LABEL[channel], '已支付', '', ids.member, ids.mobile, ids.ext, ids.union, item.sku, item.name, item.category, String(qty), item.price.toFixed(2)]);
   }
+  return rows;
+}
 
-  // anonymous walk-in sales: no member card, no phone
+/** What the till / shop of a channel knows about the buyer. */
+function buyerIds(rng: Rng, c: DemoCustomer, channel: Channel): BuyerIds {
+  const ids = { member: '', mobile: '', ext: '', union: '' };
+  if (channel === 'mini_program') {
+    ids.union = c.identities.unionid ?? '';
+    ids.ext = c.identities.externalUserid && rng.chance(0.5) ? c.identities.externalUserid : '';
+    ids.member = c.identities.memberNo ?? '';
+    if (!ids.union && !ids.member) ids.mobile = c.identities.mobile ?? '';
+  } else if (channel === 'ecommerce' || channel === 'group_buy') {
+    ids.mobile = c.identities.mobile ?? '';
+    if (!ids.mobile) ids.member = c.identities.memberNo ?? '';
+  } else {
+    ids.member = c.identities.memberNo && rng.chance(0.92) ? c.identities.memberNo : '';
+    if (!ids.member) ids.mobile = c.identities.mobile ?? '';
+  }
+  return ids;
+}
+
+/**
+ * One customer's orders, from their first purchase at their own rate until they drop out or reach today, with
+ * the occasional refund a few days later.
+ */
+async function writeCustomerOrders(csv: OrdersCsv, fr: OrdersFrame, c: DemoCustomer): Promise<void> {
+  const { o, endMidnight, nowMinute, clerksByStore, clerkName } = fr;
+  const { counts } = csv;
+  const b = c.behaviour;
+  if (b.firstPurchaseDaysAgo === null) return;
+  const rng = new Rng(o.seed ^ 0x0de5).fork('orders').fork(c.index);
+  let daysAgo = b.firstPurchaseDaysAgo;
+  for (let k = 0; daysAgo >= 0; k++) {
+    const minute = rng.int(10 * 60, 21 * 60 + 50);
+    if (daysAgo === 0 && minute > nowMinute) break;
+    const channel: Channel = rng.chance(0.8) ? b.channel : rng.weighted([['pos', 60], ['mini_program', 20], ['ecommerce', 8], ['group_buy', 8], ['other', 4]] as const);
+    const storeCode = channel === 'ecommerce' ? null : rng.chance(0.85) ? c.homeStoreCode : rng.pick(o.chain.stores).code;
+    const clerk = channel === 'pos' && storeCode ? (c.clerkUserids.length && storeCode === c.homeStoreCode && rng.chance(0.7) ? clerkName.get(c.clerkUserids[0]!) ?? '' : rng.pick(clerksByStore.get(storeCode) ?? [''])) : '';
+    const ids = buyerIds(rng, c, channel);
+    const orderNo = `D${c.index.toString(36).toUpperCase().padStart(5, '0')}${String(k).padStart(3, '0')}`;
+    const paid = localTime(endMidnight, daysAgo, minute);
+    const rows = orderRows(fr, rng, orderNo, paid, storeCode, clerk, channel, ids, b.basket);
+    counts.orders++;
+    await csv.addRows(rows);
+    if (rng.chance(0.03) && daysAgo >= 2) {
+      // a refund a few days later: the same items, status 退款, pointing at the original order
+      const rd = daysAgo - rng.int(1, Math.min(7, daysAgo));
+      const refundAt = localTime(endMidnight, rd, rng.int(10 * 60, 21 * 60));
+      const refundRows = rows.map((r) => [`R${orderNo}`, refundAt, ...r.slice(2, 6), '退款', orderNo, ...r.slice(8)]);
+      counts.orders++;
+      counts.refunds++;
+      await csv.addRows(refundRows);
+    }
+    if (rng.chance(b.dropout)) break;
+    daysAgo -= Math.max(1, Math.round(rng.exponential(b.lambda)));
+  }
+}
+
+/** Anonymous walk-in sales: no member card, no phone; a random number per store and day. */
+async function writeWalkIns(csv: OrdersCsv, fr: OrdersFrame): Promise<void> {
+  const { o, endMidnight, nowMinute, clerksByStore } = fr;
+  const { counts } = csv;
   const walkRng = new Rng(o.seed ^ 0x3a1c).fork('walk-ins');
   const mean = o.walkInsPerStoreDay ?? 1.2;
   for (let daysAgo = o.historyDays; daysAgo >= 0; daysAgo--) {
@@ -211,30 +260,39 @@ export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Pr
         const orderNo = `W${s.code}${String(daysAgo).padStart(4, '0')}${j}`;
         counts.orders++;
         counts.anonymous++;
-        await addRows(emitOrder(walkRng, orderNo, localTime(endMidnight, daysAgo, minute), s.code, walkRng.pick(clerksByStore.get(s.code) ?? ['']), 'pos', { member: '', mobile: '', ext: '', union: '' }, 1.5));
+        await csv.addRows(orderRows(fr, walkRng, orderNo, localTime(endMidnight, daysAgo, minute), s.code, walkRng.pick(clerksByStore.get(s.code) ?? ['']), 'pos', { member: '', mobile: '', ext: '', union: '' }, 1.5));
       }
     }
   }
+}
 
+/** What real POS exports contain now and then: a bad date, no order number, a word for a quantity … */
+function badRows(fr: OrdersFrame): string[][] {
+  const s = fr.o.chain.stores[0]!;
+  const yesterday = localTime(fr.endMidnight, 1, 15 * 60);
+  return [
+    ['X900001', '2024-13-45 10:00:00', s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'JJ001', '北欧风抱枕', '家居', '1', '89.00'],
+    ['', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'CC001', '陶瓷马克杯', '家居', '1', '39.00'],
+    ['X900002', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'WJ001', '手账本', '文具', '两本', '32.00'],
+    ['X900003', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '12345', '', '', 'GH003', '竹纤维毛巾', '个护', '1', '35.00'],
+    ['X900004', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'LS002', '花草茶', '零食', '1', '¥—'],
+    ['X900005', '', s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'FS003', '棉袜五双装', '服饰配件', '2', '49.00'],
+  ];
+}
+
+/** Writes the demo orders as a GB-style POS export (UTF-8) to `file`, streaming. */
+export async function writeDemoOrdersCsv(file: string, o: DemoOrdersOptions): Promise<DemoOrdersCounts> {
+  const csv = openOrdersCsv(file);
+  const fr = ordersFrame(o);
+  for (const c of iterateDemoCustomers(o.seed, o.chain, o.customers, 0, o.historyDays)) await writeCustomerOrders(csv, fr, c);
+  await writeWalkIns(csv, fr);
   if (o.badRows !== false) {
-    // what real POS exports contain now and then
-    const s = o.chain.stores[0]!;
-    const yesterday = localTime(endMidnight, 1, 15 * 60);
-    const bad: string[][] = [
-      ['X900001', '2024-13-45 10:00:00', s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'JJ001', '北欧风抱枕', '家居', '1', '89.00'],
-      ['', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'CC001', '陶瓷马克杯', '家居', '1', '39.00'],
-      ['X900002', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'WJ001', '手账本', '文具', '两本', '32.00'],
-      ['X900003', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '12345', '', '', 'GH003', '竹纤维毛巾', '个护', '1', '35.00'],
-      ['X900004', yesterday, s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'LS002', '花草茶', '零食', '1', '¥—'],
-      ['X900005', '', s.code, s.name, '', '门店', '已支付', '', '', '', '', '', 'FS003', '棉袜五双装', '服饰配件', '2', '49.00'],
-    ];
-    counts.badLines = bad.length;
-    await addRows(bad);
+    const bad = badRows(fr);
+    csv.counts.badLines = bad.length;
+    await csv.addRows(bad);
   }
-  await flush(true);
-  out.end();
-  await once(out, 'finish');
-  return counts;
+  await csv.close();
+  return csv.counts;
 }
 
 /** Inserts customers, identities (mobiles hashed) and the WeCom follow relations of the contacts, in chunks. */

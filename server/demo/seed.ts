@@ -6,11 +6,11 @@
 import { sql } from 'kysely';
 import { auditJsonb } from '../tenancy/audit';
 import type { Services } from '../services';
-import { systemActor } from '../tenancy/actor';
-import { withSystem, withTenant } from '../tenancy/context';
+import { systemActor, type Actor } from '../tenancy/actor';
+import { withSystem, withTenant, type TenantId } from '../tenancy/context';
 import { hashPassword } from '../tenancy/passwords';
 import { createTenant } from '../tenancy/tenants.service';
-import { DEMO_SIZE, generateChain, type ChainSize } from './chain';
+import { DEMO_SIZE, generateChain, type ChainSize, type DemoChain } from './chain';
 import type { DemoContext } from './context';
 import { demoSteps } from './steps';
 
@@ -44,18 +44,42 @@ export async function seedDemoIfEmpty(services: Services, opts: { seed?: number 
   );
 }
 
-export async function seedDemo(
-  services: Services,
-  opts: { seed: number; slug?: string; size?: ChainSize; customers?: number; orderYears?: number; steps?: boolean },
-): Promise<DemoContext> {
-  const log = (m: string) => services.log.info(m);
-  const chain = generateChain(opts.seed, opts.size ?? DEMO_SIZE);
-  const tenant = await createTenant(services, { slug: opts.slug ?? 'demo', name: `${chain.brand}（演示）`, timezone: 'Asia/Shanghai', currency: 'CNY' }, { isDemo: true, actorLabel: 'demo-seed' });
-  const tenantId = tenant.id;
-  const actor = systemActor(tenantId, tenant.slug, 'demo-seed');
-  const hash = await hashPassword(DEMO_PASSWORD);
-  const storeIds = new Map<string, string>();
-  const staffIds = new Map<string, string>();
+/** The staff rows of the demo: the accounts other than the clerk, then every clerk of the chain (the first one is clerk@). */
+function demoStaffRows(tenantId: TenantId, chain: DemoChain, hash: string, storeIds: Map<string, string>) {
+  const clerkAccount = chain.clerks[0]!;
+  return [
+    ...DEMO_ACCOUNTS.filter((a) => a.role !== 'clerk').map((a) => ({
+      tenant_id: tenantId,
+      name: a.name,
+      email: a.email,
+      mobile: null,
+      role: a.role,
+      password_hash: hash,
+      store_id: null,
+      wecom_userid: null,
+      locale: null,
+      last_login_at: null,
+    })),
+    ...chain.clerks.map((c) => ({
+      tenant_id: tenantId,
+      name: c.name,
+      email: c === clerkAccount ? 'clerk@demo.huike' : null,
+      mobile: c.mobile,
+      role: 'clerk' as const,
+      password_hash: hash,
+      store_id: storeIds.get(c.storeCode)!,
+      wecom_userid: c.userid,
+      locale: null,
+      last_login_at: null,
+    })),
+  ];
+}
+
+/**
+ * Regions, stores and staff of the chain in one transaction (the regional manager scoped to 华东), audited;
+ * fills `storeIds` (code → id) and `staffIds` (WeCom userid, or email for the accounts → id).
+ */
+async function insertDemoOrganisation(services: Services, tenantId: TenantId, actor: Actor, chain: DemoChain, hash: string, storeIds: Map<string, string>, staffIds: Map<string, string>): Promise<void> {
   await withTenant(services.dbs, tenantId, async (trx) => {
     const regions = await trx
       .insertInto('regions')
@@ -69,33 +93,7 @@ export async function seedDemo(
       .returning(['id', 'code'])
       .execute();
     for (const s of stores) storeIds.set(s.code, s.id);
-    const clerkAccount = chain.clerks[0]!;
-    const staffRows = [
-      ...DEMO_ACCOUNTS.filter((a) => a.role !== 'clerk').map((a) => ({
-        tenant_id: tenantId,
-        name: a.name,
-        email: a.email,
-        mobile: null,
-        role: a.role,
-        password_hash: hash,
-        store_id: null,
-        wecom_userid: null,
-        locale: null,
-        last_login_at: null,
-      })),
-      ...chain.clerks.map((c) => ({
-        tenant_id: tenantId,
-        name: c.name,
-        email: c === clerkAccount ? 'clerk@demo.huike' : null,
-        mobile: c.mobile,
-        role: 'clerk' as const,
-        password_hash: hash,
-        store_id: storeIds.get(c.storeCode)!,
-        wecom_userid: c.userid,
-        locale: null,
-        last_login_at: null,
-      })),
-    ];
+    const staffRows = demoStaffRows(tenantId, chain, hash, storeIds);
     const inserted = await trx.insertInto('staff').values(staffRows).returning(['id', 'email', 'wecom_userid']).execute();
     for (const s of inserted) staffIds.set(s.wecom_userid ?? s.email ?? '', s.id);
     const managerId = inserted.find((s) => s.email === 'manager@demo.huike')!.id;
@@ -105,6 +103,31 @@ export async function seedDemo(
       .values({ tenant_id: tenantId, actor_staff_id: null, actor_label: actor.label, action: 'demo.seed', entity_type: 'tenant', entity_id: tenantId, before: null, after: auditJsonb({ regions: regions.length, stores: stores.length, staff: inserted.length }), request_id: null })
       .execute();
   });
+}
+
+/** Runs every capability's demo step in order, logging how long each took. */
+async function runDemoSteps(ctx: DemoContext): Promise<void> {
+  for (const step of demoSteps) {
+    const started = Date.now();
+    await step.run(ctx);
+    ctx.log(`Demo step "${step.name}" done in ${Date.now() - started} ms`);
+  }
+}
+
+/** Seeds the demo tenant (see the module comment); `steps: false` stops after the chain and the accounts. */
+export async function seedDemo(
+  services: Services,
+  opts: { seed: number; slug?: string; size?: ChainSize; customers?: number; orderYears?: number; steps?: boolean },
+): Promise<DemoContext> {
+  const log = (m: string) => services.log.info(m);
+  const chain = generateChain(opts.seed, opts.size ?? DEMO_SIZE);
+  const tenant = await createTenant(services, { slug: opts.slug ?? 'demo', name: `${chain.brand}（演示）`, timezone: 'Asia/Shanghai', currency: 'CNY' }, { isDemo: true, actorLabel: 'demo-seed' });
+  const tenantId = tenant.id;
+  const actor = systemActor(tenantId, tenant.slug, 'demo-seed');
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const storeIds = new Map<string, string>();
+  const staffIds = new Map<string, string>();
+  await insertDemoOrganisation(services, tenantId, actor, chain, hash, storeIds, staffIds);
   await withSystem(services.dbs, (db) =>
     db.insertInto('platform_admins').values({ email: PLATFORM_ADMIN.email, name: PLATFORM_ADMIN.name, password_hash: hash }).onConflict((oc) => oc.column('email').doNothing()).execute(),
   );
@@ -119,13 +142,7 @@ export async function seedDemo(
     log,
   };
   log(`Demo chain: ${chain.regions.length} regions, ${chain.stores.length} stores, ${chain.clerks.length} clerks`);
-  if (opts.steps !== false) {
-    for (const step of demoSteps) {
-      const started = Date.now();
-      await step.run(ctx);
-      log(`Demo step "${step.name}" done in ${Date.now() - started} ms`);
-    }
-  }
+  if (opts.steps !== false) await runDemoSteps(ctx);
   return ctx;
 }
 

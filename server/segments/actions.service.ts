@@ -19,6 +19,7 @@ import { withSearch } from '../customers/customer-list.repository';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
 import { countMatching, pageMatching } from '../customers/rule.repository';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -40,13 +41,12 @@ export const bulkTagInput = z.object({ op: z.enum(['add', 'remove']), tagId: z.s
 export async function startBulkTag(trx: Tx, actor: Actor, segmentId: string, input: unknown): Promise<{ actionId: string; total: number }> {
   assertCan(actor, 'segments.manage');
   assertCan(actor, 'customers.tag');
-  const p = bulkTagInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const v = parseOrThrow(bulkTagInput, input);
   const seg = await segmentFor(trx, actor, segmentId);
-  const [tag] = await liveTagsById(trx, actor.tenantId, [p.data.tagId]);
+  const [tag] = await liveTagsById(trx, actor.tenantId, [v.tagId]);
   if (!tag) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
   const total = await countMatching(trx, await compileAudience(trx, actor, seg.id));
-  const kind = p.data.op === 'add' ? 'tag_add' : 'tag_remove';
+  const kind = v.op === 'add' ? 'tag_add' : 'tag_remove';
   const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind, params: { tagId: tag.id, tagName: tag.name, cursor: null }, total, staffId: actor.staffId, label: actor.label });
   await audit(trx, actor, { action: `segment.${kind}`, entityType: 'segment', entityId: seg.id, after: { action_id: actionId, tag: tag.name, customers: total } });
   return { actionId, total };
@@ -80,15 +80,14 @@ async function compileListAudience(trx: Tx, actor: Actor, rule: unknown, search:
  */
 export async function startBulkTagMatching(trx: Tx, actor: Actor, filters: ListFilters & { q?: string }, input: unknown): Promise<{ actionId: string; total: number }> {
   assertCan(actor, 'customers.tag');
-  const p = bulkTagInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
-  const [tag] = await liveTagsById(trx, actor.tenantId, [p.data.tagId]);
+  const v = parseOrThrow(bulkTagInput, input);
+  const [tag] = await liveTagsById(trx, actor.tenantId, [v.tagId]);
   if (!tag) throw new NotFoundError('标签不存在或已删除 / Tag not found or deleted');
   const { q, ...rest } = filters;
   const rule = ruleFromCustomerFilters(rest);
   const total = await countMatching(trx, await compileListAudience(trx, actor, rule, q ?? null));
   if (total === 0) throw new ValidationError('没有符合条件的客户 / No customers match');
-  const kind = p.data.op === 'add' ? 'tag_add' : 'tag_remove';
+  const kind = v.op === 'add' ? 'tag_add' : 'tag_remove';
   const params: ListActionParams = { tagId: tag.id, tagName: tag.name, cursor: null, rule, search: q ?? null, scope: { role: actor.role, staffId: actor.staffId, storeScope: actor.storeScope } };
   const actionId = await insertAction(trx, actor.tenantId, { segmentId: null, kind, params: { ...params }, total, staffId: actor.staffId, label: actor.label });
   await audit(trx, actor, { action: `customers.${kind}_all`, entityType: 'segment_action', entityId: actionId, after: { tag: tag.name, customers: total, rule, search: q ?? null } });
@@ -175,14 +174,13 @@ export const followUpInput = z.object({
 /** Hands every member to their serving clerk as a follow-up task (stored now; the clerk workspace shows them). */
 export async function handToClerks(trx: Tx, actor: Actor, segmentId: string, input: unknown): Promise<{ actionId: string; created: number; skipped: number; total: number }> {
   assertCan(actor, 'segments.manage');
-  const p = followUpInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
+  const v = parseOrThrow(followUpInput, input);
   const seg = await segmentFor(trx, actor, segmentId);
   const compiled = await compileAudience(trx, actor, seg.id);
-  const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind: 'follow_up', params: { title: p.data.title, dueOn: p.data.dueOn }, total: 0, staffId: actor.staffId, label: actor.label });
-  const r = await insertFollowUps(trx, actor.tenantId, compiled, { actionId, segmentId: seg.id, title: p.data.title, note: p.data.note, dueOn: p.data.dueOn, label: actor.label });
+  const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind: 'follow_up', params: { title: v.title, dueOn: v.dueOn }, total: 0, staffId: actor.staffId, label: actor.label });
+  const r = await insertFollowUps(trx, actor.tenantId, compiled, { actionId, segmentId: seg.id, title: v.title, note: v.note, dueOn: v.dueOn, label: actor.label });
   await finishAction(trx, actor.tenantId, actionId, { total: r.total, done: r.created, skipped: r.skipped });
-  await audit(trx, actor, { action: 'segment.follow_up', entityType: 'segment', entityId: seg.id, after: { action_id: actionId, title: p.data.title, tasks: r.created, without_clerk: r.skipped } });
+  await audit(trx, actor, { action: 'segment.follow_up', entityType: 'segment', entityId: seg.id, after: { action_id: actionId, title: v.title, tasks: r.created, without_clerk: r.skipped } });
   return { actionId, ...r };
 }
 

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { FIELDS, OPS } from '../../app/lib/segments/rule';
 import { SEGMENT_TEMPLATES } from '../../app/lib/segments/templates';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
-import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { withTenant } from '../tenancy/context';
 import type { SegmentRow } from './segments.repository';
 import { createSegment, deleteSegment, listSegmentsFor, previewRule, segmentCount, segmentCustomers, segmentFor, updateSegment } from './segments.service';
@@ -21,12 +21,6 @@ const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) =
 
 const paging = z.object({ page: z.coerce.number().int().min(1).default(1), size: z.coerce.number().int().min(1).max(500).default(50) });
 const previewBody = z.object({ rule: z.unknown(), exact: z.boolean().optional() }).strict();
-
-function strict<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), r.error.issues);
-  return r.data;
-}
 
 export function segmentJson(s: SegmentRow) {
   return {
@@ -53,7 +47,7 @@ apiRouters.push((services) => {
     res.json({ segments: (await tx(req, (trx) => listSegmentsFor(trx, req.actor))).map(segmentJson) });
   }));
   r.post('/segments/preview', wrap(async (req, res) => {
-    const body = strict(previewBody, req.body);
+    const body = parseOrThrow(previewBody, req.body, { field: 'body', details: 'issues' });
     const out = await tx(req, (trx) => previewRule(trx, req.actor, body.rule, 0, { exact: body.exact === true }));
     res.json({ count: out.count, exact: out.exact, as_of: out.as_of });
   }));
@@ -74,7 +68,7 @@ apiRouters.push((services) => {
     res.json(await tx(req, (trx) => segmentCount(trx, req.actor, String(req.params.id))));
   }));
   r.get('/segments/:id/customers', wrap(async (req, res) => {
-    const p = strict(paging, req.query);
+    const p = parseOrThrow(paging, req.query, { field: 'body', details: 'issues' });
     const out = await tx(req, (trx) => segmentCustomers(trx, req.actor, String(req.params.id), p.page, p.size));
     res.json({ page: out.page, size: out.size, total: out.total, customers: out.rows });
   }));

@@ -9,6 +9,7 @@ import { templateByKey } from '../../app/lib/segments/templates';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
 import { countCost, countMatching, countMatchingWithin, estimateMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
 import { withTenant, type Dbs, type TenantId, type Tx } from '../tenancy/context';
@@ -28,9 +29,7 @@ export const segmentInput = z.object({
 export type SegmentInput = z.input<typeof segmentInput>;
 
 function parseInput(input: unknown) {
-  const p = segmentInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), p.error.issues);
-  const v = p.data;
+  const v = parseOrThrow(segmentInput, input, { field: 'body', details: 'issues' });
   if (v.template && !templateByKey(v.template)) throw new ValidationError(`template: unknown template "${v.template}"`);
   const rule = v.rule ?? (v.template ? templateByKey(v.template)!.rule : undefined);
   if (rule === undefined) throw new ValidationError('rule: a rule or a template is required');
@@ -191,10 +190,9 @@ export const catalogueQuery = z.object({ kind: z.enum(['sku', 'category']), q: z
  */
 export async function searchOrderCatalogue(trx: Tx, actor: Actor, input: unknown): Promise<CatalogueEntry[]> {
   assertCan(actor, 'segments.view');
-  const p = catalogueQuery.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const q = parseOrThrow(catalogueQuery, input, { field: '' });
   if (!(await catalogueBuilt(trx, actor.tenantId))) await catchUpCatalogue(trx, actor.tenantId);
-  return searchCatalogue(trx, actor.tenantId, p.data.kind as CatalogueKind, p.data.q, 20);
+  return searchCatalogue(trx, actor.tenantId, q.kind as CatalogueKind, q.q, 20);
 }
 
 export interface BuilderOptions {

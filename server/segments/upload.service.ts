@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { hashMobile, type MobileKey } from '../customers/mobile-identity';
 import { referenceDay } from '../customers/rule-compiler';
 import { ConflictError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { normalizeMobile } from '../tenancy/mobile';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -40,9 +41,7 @@ export function uploadValues(text: string): { line: number; value: string }[] {
 
 export async function createStaticFromUpload(trx: Tx, actor: Actor, key: MobileKey, input: unknown): Promise<{ segmentId: string; rows: number; matched: number; unmatched: UnmatchedRow[] }> {
   assertCan(actor, 'segments.manage');
-  const p = uploadInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const v = p.data;
+  const v = parseOrThrow(uploadInput, input, { field: '' });
   let rows = uploadValues(v.text);
   if (v.idType === 'mobile' && rows[0] && !/\d/.test(rows[0].value)) rows = rows.slice(1);
   if (rows.length === 0) throw new ValidationError('文件中没有数据 / The file has no values');

@@ -5,7 +5,7 @@ import { systemActor } from './actor';
 import { withSystem, withTenant } from './context';
 import { tenantsWithCounts } from './tenants.repository';
 import { createStaff, createTenant, tenantInput } from './tenants.service';
-import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 
 export async function listTenants(services: Services) {
   return withSystem(services.dbs, (db) => tenantsWithCounts(db));
@@ -17,11 +17,10 @@ const newTenantSchema = tenantInput.extend({
 });
 
 export async function createTenantWithAdmin(services: Services, adminLabel: string, input: unknown) {
-  const r = newTenantSchema.safeParse(input);
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  const tenant = await createTenant(services, r.data, { actorLabel: adminLabel });
+  const v = parseOrThrow(newTenantSchema, input, { field: '' });
+  const tenant = await createTenant(services, v, { actorLabel: adminLabel });
   await withTenant(services.dbs, tenant.id, (trx) =>
-    createStaff(trx, systemActor(tenant.id, tenant.slug, adminLabel), { name: '管理员', email: r.data.adminEmail, role: 'admin', password: r.data.adminPassword }),
+    createStaff(trx, systemActor(tenant.id, tenant.slug, adminLabel), { name: '管理员', email: v.adminEmail, role: 'admin', password: v.adminPassword }),
   );
   return tenant;
 }

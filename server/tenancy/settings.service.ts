@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { StaffSort, StoreSort } from '../../app/lib/contracts/settings';
 import { clerkSettings, saveClerkSettings } from '../clerk/settings';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import type { Actor } from './actor';
 import { audit } from './audit';
@@ -18,12 +19,6 @@ import * as repo from './settings.repository';
 import { createStaff, isValidTimeZone, setManagerScope, type StaffInput } from './tenants.service';
 
 type Dbs = Pick<Services, 'dbs'>;
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '), r.error.issues);
-  return r.data;
-}
 
 const inTenant = <T>(s: Dbs, actor: Actor, fn: Parameters<typeof withTenant<T>>[2]) => withTenant(s.dbs, actor.tenantId, fn);
 
@@ -45,7 +40,7 @@ export async function updateClerkSettings(s: Dbs, actor: Actor, input: unknown) 
 }
 
 export async function updateTenant(s: Dbs, actor: Actor, input: unknown) {
-  const v = parse(tenantSettingsSchema, input);
+  const v = parseOrThrow(tenantSettingsSchema, input, { field: 'input', details: 'issues' });
   return inTenant(s, actor, async (trx) => {
     const before = await repo.findTenant(trx, actor.tenantId);
     const after = await repo.updateTenantRow(trx, actor.tenantId, v);
@@ -70,7 +65,7 @@ export async function storesPage(s: Dbs, actor: Actor, p: repo.ListPage<StoreSor
 }
 
 export async function createRegion(s: Dbs, actor: Actor, input: unknown) {
-  const v = parse(regionSchema, input);
+  const v = parseOrThrow(regionSchema, input, { field: 'input', details: 'issues' });
   return inTenant(s, actor, async (trx) => {
     if (await repo.regionCodeTaken(trx, actor.tenantId, v.code)) throw new ConflictError(`区域代码 ${v.code} 已存在 / Region code ${v.code} already exists`);
     const row = await repo.insertRegion(trx, actor.tenantId, v);
@@ -80,7 +75,7 @@ export async function createRegion(s: Dbs, actor: Actor, input: unknown) {
 }
 
 export async function createStore(s: Dbs, actor: Actor, input: unknown) {
-  const v = parse(storeSchema, input);
+  const v = parseOrThrow(storeSchema, input, { field: 'input', details: 'issues' });
   return inTenant(s, actor, async (trx) => {
     if (await repo.storeCodeTaken(trx, actor.tenantId, v.code)) throw new ConflictError(`门店代码 ${v.code} 已存在 / Store code ${v.code} already exists`);
     const row = await repo.insertStore(trx, actor.tenantId, { code: v.code, name: v.name, regionId: v.regionId ?? null, city: v.city ?? null, address: v.address ?? null });
@@ -121,7 +116,7 @@ export const staffUpdateSchema = z.object({
 });
 
 export async function updateStaff(s: Dbs, actor: Actor, input: unknown) {
-  const v = parse(staffUpdateSchema, input);
+  const v = parseOrThrow(staffUpdateSchema, input, { field: 'input', details: 'issues' });
   if (v.role === 'clerk' && !v.storeId) throw new ValidationError('store: a clerk needs a store');
   const passwordHash = v.password ? await hashPassword(v.password) : undefined;
   return inTenant(s, actor, async (trx) => {
@@ -155,7 +150,7 @@ export async function listApiKeys(s: Dbs, actor: Actor) {
 }
 
 export async function createApiKey(s: Dbs, actor: Actor, name: string) {
-  const n = parse(z.string().trim().min(1, 'name is required').max(60), name);
+  const n = parseOrThrow(z.string().trim().min(1, 'name is required').max(60), name, { field: 'input', details: 'issues' });
   const k = newApiKey();
   return inTenant(s, actor, async (trx) => {
     const row = await repo.insertApiKey(trx, actor.tenantId, { name: n, prefix: k.prefix, hash: k.hash, createdBy: actor.label });

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { Services } from '../services';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { audit } from './audit';
 import type { Actor } from './actor';
 import { asTenantId, withSystem, type TenantId, type Tx } from './context';
@@ -28,14 +29,8 @@ export const tenantInput = z.object({
 });
 export type TenantInput = z.input<typeof tenantInput>;
 
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; '), r.error.issues);
-  return r.data;
-}
-
 export async function createTenant(services: Services, input: TenantInput, opts: { isDemo?: boolean; actorLabel?: string } = {}) {
-  const t = parse(tenantInput, input);
+  const t = parseOrThrow(tenantInput, input, { field: 'input', details: 'issues' });
   return withSystem(services.dbs, async (db) => {
     if (await tenantSlugTaken(db, t.slug)) throw new ConflictError(`Tenant "${t.slug}" already exists`);
     const row = await insertTenant(db, { ...t, isDemo: opts.isDemo ?? false }, opts.actorLabel ?? 'platform');
@@ -65,7 +60,7 @@ export const staffInput = z
 export type StaffInput = z.input<typeof staffInput>;
 
 export async function createStaff(trx: Tx, actor: Pick<Actor, 'tenantId' | 'staffId' | 'label' | 'requestId'>, input: StaffInput, passwordHash?: string) {
-  const s = parse(staffInput, input);
+  const s = parseOrThrow(staffInput, input, { field: 'input', details: 'issues' });
   const tenantId = actor.tenantId;
   let mobile: string | null = null;
   if (s.mobile) {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -40,9 +41,7 @@ export function makeState(parts: (string | null | undefined)[], random: () => st
 
 export async function createChannel(services: Services, actor: Actor, input: unknown): Promise<{ id: string; status: ChannelStatus; error: string | null; state: string }> {
   assertCan(actor, 'channels.manage');
-  const p = channelInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
-  const v = p.data;
+  const v = parseOrThrow(channelInput, input, { details: 'issues' });
   const t = actor.tenantId;
   const prepared = await withTenant(services.dbs, t, (trx) => recordChannel(trx, actor, v));
 

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { WecomMode, WecomSimConfig } from '../../db/schema/wecom';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { SecretBox } from '../lib/secret-box';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
@@ -47,12 +48,6 @@ export const connectionInput = z.object({
   simConfig: simConfigSchema.optional(),
 });
 export type ConnectionInput = z.input<typeof connectionInput>;
-
-function parse<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const r = schema.safeParse(input);
-  if (!r.success) throw new ValidationError(r.error.issues.map((i) => i.message).join('; '), r.error.issues);
-  return r.data;
-}
 
 const secretContext = (tenantId: string) => `wecom.secret:${tenantId}`;
 const aesKeyContext = (tenantId: string) => `wecom.aes_key:${tenantId}`;
@@ -102,7 +97,7 @@ export async function loadOpenConnection(services: Services, tenantId: TenantId)
 
 /** Saves the connection (insert or update). Returns the AES key when it was set now, to be shown once. */
 export async function configureConnection(services: Services, trx: Tx, actor: Pick<Actor, 'tenantId' | 'staffId' | 'label' | 'requestId'>, input: unknown): Promise<{ aesKeyShownOnce: string | null; created: boolean }> {
-  const c = parse(connectionInput, input);
+  const c = parseOrThrow(connectionInput, input, { details: 'issues' });
   const tenantId = actor.tenantId;
   const box = new SecretBox(services.config.APP_ENCRYPTION_KEY);
   const existing = await findConnection(trx, tenantId);

@@ -14,9 +14,10 @@ export interface GroupApplyResult {
   membersChanged: number;
 }
 
-export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readonly { chat: GroupChat; status?: number }[]): Promise<GroupApplyResult> {
-  if (chats.length === 0) return { chatsChanged: 0, membersChanged: 0 };
-  const t = tenantId;
+type ChatBatch = readonly { chat: GroupChat; status?: number }[];
+
+/** Upserts the chats of a batch (owner linked to the clerk); returns how many rows changed. */
+async function upsertGroupChats(trx: Tx, t: TenantId, chats: ChatBatch): Promise<number> {
   const chatRows = chats.map(({ chat, status }) => ({
     chat_id: chat.chat_id,
     name: chat.name,
@@ -28,20 +29,6 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
     member_count: chat.member_list.length,
     customer_count: chat.member_list.filter((m) => m.type === 2).length,
   }));
-  const memberRows = chats.flatMap(({ chat }) =>
-    chat.member_list.map((m) => ({
-      chat_id: chat.chat_id,
-      member_id: m.userid,
-      member_type: m.type,
-      unionid: m.unionid ?? null,
-      name: m.name ?? null,
-      group_nickname: m.group_nickname || null,
-      join_time: m.join_time ?? null,
-      join_scene: m.join_scene ?? null,
-      invitor: m.invitor?.userid ?? null,
-      state: m.state ?? null,
-    })),
-  );
   const c = await sql<{ n: number }>`
     with c as (select * from jsonb_to_recordset(${jsonb(chatRows)}) as x(chat_id text, name text, owner text, notice text, member_version text, status int, create_time bigint, member_count int, customer_count int)),
     up as (
@@ -58,6 +45,28 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
       returning 1
     )
     select count(*)::int as n from up`.execute(trx);
+  return c.rows[0]?.n ?? 0;
+}
+
+/**
+ * Upserts the members of a batch's chats (linked to customers and clerks) and marks those no longer listed as
+ * left; returns how many rows changed.
+ */
+async function upsertGroupMembers(trx: Tx, t: TenantId, chats: ChatBatch): Promise<number> {
+  const memberRows = chats.flatMap(({ chat }) =>
+    chat.member_list.map((m) => ({
+      chat_id: chat.chat_id,
+      member_id: m.userid,
+      member_type: m.type,
+      unionid: m.unionid ?? null,
+      name: m.name ?? null,
+      group_nickname: m.group_nickname || null,
+      join_time: m.join_time ?? null,
+      join_scene: m.join_scene ?? null,
+      invitor: m.invitor?.userid ?? null,
+      state: m.state ?? null,
+    })),
+  );
   const chatIds = chats.map((x) => x.chat.chat_id);
   const m = await sql<{ n: number }>`
     with m as (
@@ -95,7 +104,15 @@ export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: readon
       returning 1
     )
     select (select count(*)::int from up) + (select count(*)::int from gone) as n`.execute(trx);
-  return { chatsChanged: c.rows[0]?.n ?? 0, membersChanged: m.rows[0]?.n ?? 0 };
+  return m.rows[0]?.n ?? 0;
+}
+
+/** Writes a batch of chats from groupchat/get with their members (chats first, then members). */
+export async function applyGroupChats(trx: Tx, tenantId: TenantId, chats: ChatBatch): Promise<GroupApplyResult> {
+  if (chats.length === 0) return { chatsChanged: 0, membersChanged: 0 };
+  const chatsChanged = await upsertGroupChats(trx, tenantId, chats);
+  const membersChanged = await upsertGroupMembers(trx, tenantId, chats);
+  return { chatsChanged, membersChanged };
 }
 
 /** Marks chats dismissed (kept, never deleted). */

@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { moveOpenTasks } from '../clerk/tasks.repository';
 import { markCustomersTouched, nudgeRefresh } from '../customers/refresh';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -70,9 +71,7 @@ function onJobSelection(v: z.infer<typeof handoverInput>): ServedFilter {
 /** Starts a handover (the job does the WeCom side after commit). */
 export async function startHandover(services: Services, actor: Actor, input: unknown): Promise<{ id: string; toStaffId: string; customers: number | null }> {
   assertCan(actor, 'wecom.ops');
-  const p = handoverInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
-  const v = p.data;
+  const v = parseOrThrow(handoverInput, input, { details: 'issues' });
   const t = actor.tenantId;
   const r = await withTenant(services.dbs, t, async (trx) => {
     const from = await staffById(trx, t, v.fromStaffId);

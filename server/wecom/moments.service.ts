@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -49,9 +50,7 @@ export function parseMomentAttachments(text: string): MomentAttachment[] {
 
 export async function createMoment(services: Services, actor: Actor, input: unknown): Promise<{ id: string }> {
   assertCan(actor, 'wecom.ops');
-  const p = momentInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
-  const v = p.data;
+  const v = parseOrThrow(momentInput, input, { details: 'issues' });
   const attachments = parseMomentAttachments(v.attachments);
   if (!v.text && attachments.length === 0) throw new ValidationError('请填写文案或附件 / Write a text or add attachments');
   const t = actor.tenantId;

@@ -12,6 +12,7 @@ import { scriptExists } from '../clerk/scripts.repository';
 import { completeCustomerTasks } from '../clerk/tasks.repository';
 import { assertCustomerInScope } from '../customers/customers.repository';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -97,9 +98,7 @@ export async function groupView(trx: Tx, actor: Actor, chatId: string) {
 /** Records a message the clerk put into a chat from the sidebar; it completes the customer's due task. */
 export async function recordTouch(trx: Tx, actor: Actor, input: unknown) {
   if (!actor.staffId) throw new ForbiddenError();
-  const p = touchSchema.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '));
-  const v = p.data;
+  const v = parseOrThrow(touchSchema, input);
   if (!v.customerId && !v.chatId) throw new ValidationError('customerId or chatId is required');
   if (v.customerId) await assertCustomerInScope(trx, actor, v.customerId);
   if (v.scriptId) {

@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { markCustomersTouched } from '../customers/refresh';
 import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -43,9 +44,7 @@ export const tagCreateInput = z
 /** Creates a tag. WeCom tags are pushed by the write-back job (returned in `push`). */
 export async function createTag(trx: Tx, actor: Actor, input: unknown): Promise<{ tagId: string; push: boolean }> {
   assertCan(actor, 'tags.manage');
-  const p = tagCreateInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
-  const v = p.data;
+  const v = parseOrThrow(tagCreateInput, input, { details: 'issues' });
   const t = actor.tenantId;
   let group = await findTagGroup(trx, t, v.groupId ? { id: v.groupId } : { name: v.groupName!, kind: v.kind });
   if (v.groupId && !group) throw new NotFoundError('标签组不存在 / Tag group not found');
@@ -90,9 +89,7 @@ export interface TagChangeResult {
  */
 export async function changeCustomerTags(trx: Tx, actor: Actor, input: unknown): Promise<TagChangeResult> {
   assertCan(actor, 'customers.tag');
-  const p = tagChangeInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
-  const { customerIds, add, remove } = p.data;
+  const { customerIds, add, remove } = parseOrThrow(tagChangeInput, input, { details: 'issues' });
   if (add.length === 0 && remove.length === 0) throw new ValidationError('请选择要添加或移除的标签 / Choose a tag to add or remove');
   if (add.some((x) => remove.includes(x))) throw new ValidationError('同一标签不能同时添加和移除 / A tag cannot be added and removed at once');
   const t = actor.tenantId;

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -45,11 +46,9 @@ export const welcomeInput = z
 /** Sets the active message of a target (replacing the previous one). Ops and admins. */
 export async function saveWelcomeMessage(services: Services, actor: Actor, input: unknown): Promise<{ id: string }> {
   assertCan(actor, 'wecom.ops');
-  const p = welcomeInput.safeParse(input);
-  if (!p.success) throw new ValidationError(p.error.issues.map((i) => i.message).join('; '), p.error.issues);
-  const att = parseAttachmentLines(p.data.attachments);
+  const v = parseOrThrow(welcomeInput, input, { details: 'issues' });
+  const att = parseAttachmentLines(v.attachments);
   if (!att.ok) throw new ValidationError(att.error);
-  const v = p.data;
   const t = actor.tenantId;
   return withTenant(services.dbs, t, async (trx) => {
     if (v.scope !== 'default') {

@@ -62,6 +62,126 @@ function safe(f: Objective, x: Float64Array): number {
   return Number.isFinite(v) ? v : Infinity;
 }
 
+/** The Nelder–Mead coefficients: reflection α, expansion γ, contraction ρ, shrink σ. */
+interface Coefficients {
+  alpha: number;
+  gamma: number;
+  rho: number;
+  sigma: number;
+}
+
+/** A simplex of n + 1 points with their values, and scratch space for the trial points of one step. */
+interface Simplex {
+  n: number;
+  pts: Float64Array[];
+  fv: Float64Array;
+  order: number[];
+  centroid: Float64Array;
+  xr: Float64Array;
+  xe: Float64Array;
+  xc: Float64Array;
+}
+
+/** The coefficients for dimension n (the classic ones, Gao & Han's adaptive ones for n ≥ 3). */
+function coefficients(n: number): Coefficients {
+  return { alpha: 1, gamma: n >= 3 ? 1 + 2 / n : 2, rho: n >= 3 ? 0.75 - 1 / (2 * n) : 0.5, sigma: n >= 3 ? 1 - 1 / n : 0.5 };
+}
+
+/** The initial simplex: x0 and x0 + step along each axis, evaluated (n + 1 evaluations). */
+function initialSimplex(f: Objective, x0: Float64Array, steps: Float64Array): Simplex {
+  const n = x0.length;
+  const pts: Float64Array[] = [];
+  const fv = new Float64Array(n + 1);
+  pts.push(Float64Array.from(x0));
+  for (let i = 0; i < n; i++) {
+    const p = Float64Array.from(x0);
+    p[i] = p[i]! + steps[i]!;
+    pts.push(p);
+  }
+  for (let i = 0; i <= n; i++) fv[i] = safe(f, pts[i]!);
+  const order = Array.from({ length: n + 1 }, (_, i) => i);
+  return { n, pts, fv, order, centroid: new Float64Array(n), xr: new Float64Array(n), xe: new Float64Array(n), xc: new Float64Array(n) };
+}
+
+/** Max |x_i − x_best| over the simplex (∞-norm), with `order` sorted best first. */
+function simplexSize(s: Simplex): number {
+  const { n, pts, order } = s;
+  let size = 0;
+  const pb = pts[order[0]!]!;
+  for (let k = 1; k <= n; k++) {
+    const p = pts[order[k]!]!;
+    for (let d = 0; d < n; d++) size = Math.max(size, Math.abs(p[d]! - pb[d]!));
+  }
+  return size;
+}
+
+/**
+ * One Nelder–Mead step on a simplex sorted best first: reflection, expansion, contraction or shrink. Replaces
+ * points in place; returns the number of objective evaluations.
+ */
+function nelderMeadStep(f: Objective, s: Simplex, c: Coefficients): number {
+  const { n, pts, fv, order, centroid, xr, xe, xc } = s;
+  const { alpha, gamma, rho, sigma } = c;
+  const best = order[0]!;
+  const worst = order[n]!;
+  const second = order[n - 1]!;
+  const fBest = fv[best]!;
+  const fWorst = fv[worst]!;
+  const pb = pts[best]!;
+  let evaluations = 0;
+
+  centroid.fill(0);
+  for (let k = 0; k < n; k++) {
+    const p = pts[order[k]!]!;
+    for (let d = 0; d < n; d++) centroid[d] = centroid[d]! + p[d]! / n;
+  }
+  const pw = pts[worst]!;
+  for (let d = 0; d < n; d++) xr[d] = centroid[d]! + alpha * (centroid[d]! - pw[d]!);
+  const fr = safe(f, xr);
+  evaluations++;
+
+  if (fr < fBest) {
+    for (let d = 0; d < n; d++) xe[d] = centroid[d]! + gamma * (xr[d]! - centroid[d]!);
+    const fe = safe(f, xe);
+    evaluations++;
+    if (fe < fr) {
+      pw.set(xe);
+      fv[worst] = fe;
+    } else {
+      pw.set(xr);
+      fv[worst] = fr;
+    }
+    return evaluations;
+  }
+  if (fr < fv[second]!) {
+    pw.set(xr);
+    fv[worst] = fr;
+    return evaluations;
+  }
+  // Contraction: outside if the reflected point beats the worst, inside otherwise.
+  const outside = fr < fWorst;
+  for (let d = 0; d < n; d++) {
+    xc[d] = outside ? centroid[d]! + rho * (xr[d]! - centroid[d]!) : centroid[d]! + rho * (pw[d]! - centroid[d]!);
+  }
+  const fc = safe(f, xc);
+  evaluations++;
+  if (outside ? fc <= fr : fc < fWorst) {
+    pw.set(xc);
+    fv[worst] = fc;
+    return evaluations;
+  }
+  // Shrink towards the best point.
+  for (let k = 1; k <= n; k++) {
+    const idx = order[k]!;
+    const p = pts[idx]!;
+    for (let d = 0; d < n; d++) p[d] = pb[d]! + sigma * (p[d]! - pb[d]!);
+    fv[idx] = safe(f, p);
+    evaluations++;
+  }
+  return evaluations;
+}
+
+/** One Nelder–Mead run from x0 until both tolerances are met or the budget runs out. */
 function runNelderMead(
   f: Objective,
   x0: Float64Array,
@@ -72,101 +192,25 @@ function runNelderMead(
   fTol: number,
 ): RunResult {
   const n = x0.length;
-  const alpha = 1;
-  const gamma = n >= 3 ? 1 + 2 / n : 2;
-  const rho = n >= 3 ? 0.75 - 1 / (2 * n) : 0.5;
-  const sigma = n >= 3 ? 1 - 1 / n : 0.5;
-
-  const pts: Float64Array[] = [];
-  const fv = new Float64Array(n + 1);
-  let evaluations = 0;
-  pts.push(Float64Array.from(x0));
-  for (let i = 0; i < n; i++) {
-    const p = Float64Array.from(x0);
-    p[i] = p[i]! + steps[i]!;
-    pts.push(p);
-  }
-  for (let i = 0; i <= n; i++) {
-    fv[i] = safe(f, pts[i]!);
-    evaluations++;
-  }
-  const order = Array.from({ length: n + 1 }, (_, i) => i);
-  const centroid = new Float64Array(n);
-  const xr = new Float64Array(n);
-  const xe = new Float64Array(n);
-  const xc = new Float64Array(n);
+  const coef = coefficients(n);
+  const s = initialSimplex(f, x0, steps);
+  const { pts, fv, order } = s;
+  let evaluations = n + 1;
 
   let iterations = 0;
   let converged = false;
   while (iterations < maxIter && evaluations < maxEval) {
     order.sort((i, j) => fv[i]! - fv[j]!);
-    const best = order[0]!;
-    const worst = order[n]!;
-    const second = order[n - 1]!;
-    const fBest = fv[best]!;
-    const fWorst = fv[worst]!;
-
+    const fBest = fv[order[0]!]!;
+    const fWorst = fv[order[n]!]!;
     // Convergence: value spread and simplex size.
-    let size = 0;
-    const pb = pts[best]!;
-    for (let k = 1; k <= n; k++) {
-      const p = pts[order[k]!]!;
-      for (let d = 0; d < n; d++) size = Math.max(size, Math.abs(p[d]! - pb[d]!));
-    }
+    const size = simplexSize(s);
     if (Number.isFinite(fBest) && fWorst - fBest <= fTol * (Math.abs(fBest) + 1) && size <= xTol) {
       converged = true;
       break;
     }
     iterations++;
-
-    centroid.fill(0);
-    for (let k = 0; k < n; k++) {
-      const p = pts[order[k]!]!;
-      for (let d = 0; d < n; d++) centroid[d] = centroid[d]! + p[d]! / n;
-    }
-    const pw = pts[worst]!;
-    for (let d = 0; d < n; d++) xr[d] = centroid[d]! + alpha * (centroid[d]! - pw[d]!);
-    const fr = safe(f, xr);
-    evaluations++;
-
-    if (fr < fBest) {
-      for (let d = 0; d < n; d++) xe[d] = centroid[d]! + gamma * (xr[d]! - centroid[d]!);
-      const fe = safe(f, xe);
-      evaluations++;
-      if (fe < fr) {
-        pw.set(xe);
-        fv[worst] = fe;
-      } else {
-        pw.set(xr);
-        fv[worst] = fr;
-      }
-      continue;
-    }
-    if (fr < fv[second]!) {
-      pw.set(xr);
-      fv[worst] = fr;
-      continue;
-    }
-    // Contraction: outside if the reflected point beats the worst, inside otherwise.
-    const outside = fr < fWorst;
-    for (let d = 0; d < n; d++) {
-      xc[d] = outside ? centroid[d]! + rho * (xr[d]! - centroid[d]!) : centroid[d]! + rho * (pw[d]! - centroid[d]!);
-    }
-    const fc = safe(f, xc);
-    evaluations++;
-    if (outside ? fc <= fr : fc < fWorst) {
-      pw.set(xc);
-      fv[worst] = fc;
-      continue;
-    }
-    // Shrink towards the best point.
-    for (let k = 1; k <= n; k++) {
-      const idx = order[k]!;
-      const p = pts[idx]!;
-      for (let d = 0; d < n; d++) p[d] = pb[d]! + sigma * (p[d]! - pb[d]!);
-      fv[idx] = safe(f, p);
-      evaluations++;
-    }
+    evaluations += nelderMeadStep(f, s, coef);
   }
   let bestIdx = 0;
   for (let i = 1; i <= n; i++) if (fv[i]! < fv[bestIdx]!) bestIdx = i;

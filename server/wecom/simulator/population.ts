@@ -87,32 +87,33 @@ export function generateStaff(count: number, seed = 1): StaffSeed[] {
   return out;
 }
 
-export function generatePopulation(opts: PopulationOptions): PopulationData {
-  const rand = mulberry32(opts.seed);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-  const now = opts.now ?? DEFAULT_NOW;
-  const nowS = Math.floor(now / 1000);
-  const historyS = (opts.historyDays ?? 730) * 86_400;
-  const multiShare = opts.multiFollowShare ?? 0.15;
-  const unionShare = opts.unionidShare ?? 0.7;
-  const mobileShare = opts.remarkMobileShare ?? 0.25;
+/** Draws from one seeded generator: `rand()` in [0, 1) and a uniform `pick` from a list (one draw). */
+export interface Draw {
+  rand: () => number;
+  pick: <T>(xs: readonly T[]) => T;
+}
 
-  const corpId = opts.corpId ?? 'ww' + randomString(rand, 16, '0123456789abcdef');
-  const secrets = opts.secrets ?? [randomString(rand, 43, ALNUM_ID)];
-  const apps = secrets.map((secret, i) => ({ secret, agentId: 1000002 + i, name: i === 0 ? '回客' : `回客-${i + 1}` }));
+/** A {@link Draw} over `rand`. */
+export function drawFrom(rand: () => number): Draw {
+  return { rand, pick: <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]! };
+}
 
-  const staffSeeds = opts.staff && opts.staff.length > 0 ? opts.staff : generateStaff(12, opts.seed);
-  const staff: SimStaff[] = staffSeeds.map((s) => {
-    const u: SimStaff = { userid: s.userid, name: s.name, department: s.department ?? [1], status: 1, customerContact: true };
-    if (s.position !== undefined) u.position = s.position;
-    return u;
-  });
-  // Skewed clerk weights: some clerks own many more customers than others.
-  const weights = staff.map(() => 0.3 + rand() * rand() * 3);
+/** A code from a `[code, weight]` table whose weights sum to `total` (one draw; the first code if none is hit). */
+export function weightedCode(rand: () => number, table: readonly [number, number][], total: number): number {
+  let r = rand() * total;
+  for (const [code, w] of table) {
+    if ((r -= w) < 0) return code;
+  }
+  return table[0]![0];
+}
+
+/** Skewed clerk weights (some clerks own many more customers than others) and a picker of a clerk's index by them. */
+function staffPicker(rand: () => number, staffCount: number): () => number {
+  const weights = Array.from({ length: staffCount }, () => 0.3 + rand() * rand() * 3);
   const cum: number[] = [];
   let acc = 0;
   for (const w of weights) cum.push((acc += w));
-  const pickStaffIdx = (): number => {
+  return (): number => {
     const x = rand() * acc;
     let lo = 0;
     let hi = cum.length - 1;
@@ -123,11 +124,12 @@ export function generatePopulation(opts: PopulationOptions): PopulationData {
     }
     return lo;
   };
+}
 
-  // Tags
+/** Corp tag groups and their tags, created before the history starts; `idsByGroup` lists each group's tag ids. */
+function generateTags(rand: () => number, groupSeeds: TagGroupSeed[], nowS: number, historyS: number): { tagGroups: SimTagGroup[]; tags: SimTag[]; idsByGroup: string[][] } {
   const tagGroups: SimTagGroup[] = [];
   const tags: SimTag[] = [];
-  const groupSeeds = opts.tagGroups ?? DEFAULT_TAG_GROUPS;
   const tagIdsByGroup: string[][] = [];
   groupSeeds.forEach((g, gi) => {
     const create = nowS - historyS - 86_400 * (groupSeeds.length - gi);
@@ -142,94 +144,125 @@ export function generatePopulation(opts: PopulationOptions): PopulationData {
     tagGroups.push(group);
     tagIdsByGroup.push(ids);
   });
-  const levelTags = tagIdsByGroup[0] ?? [];
-  const interestTags = tagIdsByGroup[1] ?? [];
-  const lifecycleTags = tagIdsByGroup[2] ?? [];
-  const sourceTags = tagIdsByGroup[3] ?? [];
+  return { tagGroups, tags, idsByGroup: tagIdsByGroup };
+}
 
-  // Customers and relations
-  const n = Math.max(0, Math.floor(opts.customers));
+/** What the customers' generation needs besides the generator: options, clerks, tags and the time frame. */
+interface PopulationFrame {
+  staff: SimStaff[];
+  pickStaffIdx: () => number;
+  nowS: number;
+  historyS: number;
+  multiShare: number;
+  unionShare: number;
+  mobileShare: number;
+  stores: number;
+  levelTags: string[];
+  interestTags: string[];
+  lifecycleTags: string[];
+  sourceTags: string[];
+}
+
+/** One contact (WeChat or WeCom-corp), with an external_userid not used before; `realName` feeds the remarks. */
+function generateCustomer({ rand, pick }: Draw, seenIds: Set<string>, unionShare: number): { c: SimCustomer; realName: string } {
+  const type: 1 | 2 = rand() < 0.97 ? 1 : 2;
+  let external_userid: string;
+  do external_userid = (type === 1 ? 'wm' : 'wo') + randomString(rand, 30, ALNUM_ID);
+  while (seenIds.has(external_userid));
+  seenIds.add(external_userid);
+  const gender: 0 | 1 | 2 = rand() < 0.08 ? 0 : rand() < 0.68 ? 2 : 1;
+  const realName = SURNAMES[Math.min(SURNAMES.length - 1, Math.floor(rand() * rand() * SURNAMES.length))]! + GIVEN[Math.floor(rand() * GIVEN.length)]! + (rand() < 0.6 ? GIVEN[Math.floor(rand() * GIVEN.length)]! : '');
+  const name = type === 1 && rand() < 0.35 ? pick(NICKNAMES) : realName;
+  const c: SimCustomer = {
+    external_userid,
+    name,
+    type,
+    gender,
+    avatar: `https://wx.qlogo.cn/mmhead/${external_userid.slice(2)}/0`,
+  };
+  if (type === 1 && rand() < unionShare) c.unionid = 'o' + randomString(rand, 5, ALNUM) + randomString(rand, 22, ALNUM_ID);
+  if (type === 2) {
+    c.corp_name = pick(COMPANIES).slice(2, 6);
+    c.corp_full_name = pick(COMPANIES);
+    c.position = pick(POSITIONS);
+  }
+  return { c, realName };
+}
+
+/** A customer's tags on one relation: maybe a level, up to two interests, maybe a lifecycle and a source tag. */
+function followTags({ rand, pick }: Draw, fr: PopulationFrame): string[] {
+  const { levelTags, interestTags, lifecycleTags, sourceTags } = fr;
+  const tag_ids: string[] = [];
+  if (levelTags.length && rand() < 0.7) tag_ids.push(levelTags[Math.min(levelTags.length - 1, Math.floor(rand() * rand() * levelTags.length))]!);
+  const interests = Math.floor(rand() * 3);
+  for (let j = 0; j < interests && interestTags.length; j++) {
+    const t = pick(interestTags);
+    if (!tag_ids.includes(t)) tag_ids.push(t);
+  }
+  if (lifecycleTags.length && rand() < 0.6) tag_ids.push(pick(lifecycleTags));
+  if (sourceTags.length && rand() < 0.3) tag_ids.push(pick(sourceTags));
+  return tag_ids;
+}
+
+/** The relation of the customer with its k-th clerk (`first` = when the first clerk added them). */
+function generateFollow(draw: Draw, fr: PopulationFrame, c: SimCustomer, realName: string, userid: string, k: number, first: number): Omit<SimFollow, 'seq'> {
+  const { rand, pick } = draw;
+  const { external_userid, type } = c;
+  const add_way = weightedCode(rand, ADD_WAYS, ADD_WAY_TOTAL);
+  const customerInitiated = add_way === 1 || add_way === 4 || add_way === 16;
+  const oper_userid = add_way === 201 || add_way === 202 ? fr.staff[fr.pickStaffIdx()]!.userid : customerInitiated ? external_userid : userid;
+  const tag_ids = followTags(draw, fr);
+  const remark_mobiles = rand() < fr.mobileShare ? ['1' + pick(['3', '5', '7', '8', '9']) + String(Math.floor(rand() * 1e9)).padStart(9, '0')] : [];
+  const f: Omit<SimFollow, 'seq'> = {
+    userid,
+    external_userid,
+    remark: rand() < 0.45 ? realName + pick(REMARK_SUFFIX) : '',
+    description: pick(DESCRIPTIONS),
+    createtime: Math.min(fr.nowS, first + k * Math.floor(rand() * 30 * 86_400)),
+    remark_mobiles,
+    oper_userid,
+    add_way,
+    tag_ids,
+    deletedByCustomer: rand() < 0.02,
+  };
+  if (add_way === 1) f.state = rand() < 0.8 ? `store_${String(1 + Math.floor(rand() * fr.stores)).padStart(4, '0')}` : pick(['poster_618', 'double11_2024', 'member_day']);
+  if (type === 2) f.remark_corp_name = c.corp_name ?? '';
+  return f;
+}
+
+/** `n` customers, each followed by one clerk (2–3 for a share of them); `byStaff` lists each clerk's customers. */
+function generateCustomers(draw: Draw, fr: PopulationFrame, n: number): { customers: SimCustomer[]; follows: Omit<SimFollow, 'seq'>[]; byStaff: number[][] } {
+  const { rand } = draw;
+  const { staff } = fr;
   const customers: SimCustomer[] = new Array<SimCustomer>(n);
   const follows: Omit<SimFollow, 'seq'>[] = [];
   const customersByStaff: number[][] = staff.map(() => []);
   const seenIds = new Set<string>();
-  const stores = Math.max(1, Math.ceil(staff.length / 4));
-
   for (let i = 0; i < n; i++) {
-    const type: 1 | 2 = rand() < 0.97 ? 1 : 2;
-    let external_userid: string;
-    do external_userid = (type === 1 ? 'wm' : 'wo') + randomString(rand, 30, ALNUM_ID);
-    while (seenIds.has(external_userid));
-    seenIds.add(external_userid);
-    const gender: 0 | 1 | 2 = rand() < 0.08 ? 0 : rand() < 0.68 ? 2 : 1;
-    const realName = SURNAMES[Math.min(SURNAMES.length - 1, Math.floor(rand() * rand() * SURNAMES.length))]! + GIVEN[Math.floor(rand() * GIVEN.length)]! + (rand() < 0.6 ? GIVEN[Math.floor(rand() * GIVEN.length)]! : '');
-    const name = type === 1 && rand() < 0.35 ? pick(NICKNAMES) : realName;
-    const c: SimCustomer = {
-      external_userid,
-      name,
-      type,
-      gender,
-      avatar: `https://wx.qlogo.cn/mmhead/${external_userid.slice(2)}/0`,
-    };
-    if (type === 1 && rand() < unionShare) c.unionid = 'o' + randomString(rand, 5, ALNUM) + randomString(rand, 22, ALNUM_ID);
-    if (type === 2) {
-      c.corp_name = pick(COMPANIES).slice(2, 6);
-      c.corp_full_name = pick(COMPANIES);
-      c.position = pick(POSITIONS);
-    }
+    const { c, realName } = generateCustomer(draw, seenIds, fr.unionShare);
     customers[i] = c;
 
-    const clerkCount = staff.length > 1 && rand() < multiShare ? Math.min(staff.length, rand() < 0.7 ? 2 : 3) : 1;
+    const clerkCount = staff.length > 1 && rand() < fr.multiShare ? Math.min(staff.length, rand() < 0.7 ? 2 : 3) : 1;
     const clerks: number[] = [];
     while (clerks.length < clerkCount) {
-      const s = pickStaffIdx();
+      const s = fr.pickStaffIdx();
       if (!clerks.includes(s)) clerks.push(s);
     }
-    const first = nowS - Math.floor(rand() * historyS);
+    const first = fr.nowS - Math.floor(rand() * fr.historyS);
     for (let k = 0; k < clerks.length; k++) {
       const si = clerks[k]!;
-      const userid = staff[si]!.userid;
-      let r = rand() * ADD_WAY_TOTAL;
-      let add_way = 1;
-      for (const [code, w] of ADD_WAYS) {
-        if ((r -= w) < 0) {
-          add_way = code;
-          break;
-        }
-      }
-      const customerInitiated = add_way === 1 || add_way === 4 || add_way === 16;
-      const oper_userid = add_way === 201 || add_way === 202 ? staff[pickStaffIdx()]!.userid : customerInitiated ? external_userid : userid;
-      const tag_ids: string[] = [];
-      if (levelTags.length && rand() < 0.7) tag_ids.push(levelTags[Math.min(levelTags.length - 1, Math.floor(rand() * rand() * levelTags.length))]!);
-      const interests = Math.floor(rand() * 3);
-      for (let j = 0; j < interests && interestTags.length; j++) {
-        const t = pick(interestTags);
-        if (!tag_ids.includes(t)) tag_ids.push(t);
-      }
-      if (lifecycleTags.length && rand() < 0.6) tag_ids.push(pick(lifecycleTags));
-      if (sourceTags.length && rand() < 0.3) tag_ids.push(pick(sourceTags));
-      const remark_mobiles = rand() < mobileShare ? ['1' + pick(['3', '5', '7', '8', '9']) + String(Math.floor(rand() * 1e9)).padStart(9, '0')] : [];
-      const f: Omit<SimFollow, 'seq'> = {
-        userid,
-        external_userid,
-        remark: rand() < 0.45 ? realName + pick(REMARK_SUFFIX) : '',
-        description: pick(DESCRIPTIONS),
-        createtime: Math.min(nowS, first + k * Math.floor(rand() * 30 * 86_400)),
-        remark_mobiles,
-        oper_userid,
-        add_way,
-        tag_ids,
-        deletedByCustomer: rand() < 0.02,
-      };
-      if (add_way === 1) f.state = rand() < 0.8 ? `store_${String(1 + Math.floor(rand() * stores)).padStart(4, '0')}` : pick(['poster_618', 'double11_2024', 'member_day']);
-      if (type === 2) f.remark_corp_name = c.corp_name ?? '';
-      follows.push(f);
+      follows.push(generateFollow(draw, fr, c, realName, staff[si]!.userid, k, first));
       customersByStaff[si]!.push(i);
     }
   }
+  return { customers, follows, byStaff: customersByStaff };
+}
 
-  // Group chats: owners are clerks, members mostly the owner's own customers.
-  const chatCount = opts.groupChats ?? (n === 0 ? 0 : n >= 1000 ? Math.min(400, Math.max(50, Math.round(n / 250))) : Math.max(1, Math.round(n / 50)));
+/** Group chats owned by clerks, their members mostly the owner's own customers (sometimes a second clerk). */
+function generateGroupChats(draw: Draw, fr: PopulationFrame, customers: SimCustomer[], customersByStaff: number[][], chatCount: number): SimGroupChat[] {
+  const { rand, pick } = draw;
+  const { staff, pickStaffIdx, nowS, historyS } = fr;
+  const n = customers.length;
   const groupChats: SimGroupChat[] = [];
   const groupNames = ['会员福利群', '新品尝鲜群', '宝妈交流群', '门店VIP群', '周末秒杀群', '老客回馈群'];
   for (let g = 0; g < chatCount && staff.length > 0; g++) {
@@ -266,6 +299,48 @@ export function generatePopulation(opts: PopulationOptions): PopulationData {
       dismissed: false,
     });
   }
+  return groupChats;
+}
+
+/** A whole enterprise: app(s), staff, corp tags, customers with their relations, and group chats (see the module comment). */
+export function generatePopulation(opts: PopulationOptions): PopulationData {
+  const rand = mulberry32(opts.seed);
+  const draw = drawFrom(rand);
+  const now = opts.now ?? DEFAULT_NOW;
+  const nowS = Math.floor(now / 1000);
+  const historyS = (opts.historyDays ?? 730) * 86_400;
+
+  const corpId = opts.corpId ?? 'ww' + randomString(rand, 16, '0123456789abcdef');
+  const secrets = opts.secrets ?? [randomString(rand, 43, ALNUM_ID)];
+  const apps = secrets.map((secret, i) => ({ secret, agentId: 1000002 + i, name: i === 0 ? '回客' : `回客-${i + 1}` }));
+
+  const staffSeeds = opts.staff && opts.staff.length > 0 ? opts.staff : generateStaff(12, opts.seed);
+  const staff: SimStaff[] = staffSeeds.map((s) => {
+    const u: SimStaff = { userid: s.userid, name: s.name, department: s.department ?? [1], status: 1, customerContact: true };
+    if (s.position !== undefined) u.position = s.position;
+    return u;
+  });
+  const pickStaffIdx = staffPicker(rand, staff.length);
+  const { tagGroups, tags, idsByGroup } = generateTags(rand, opts.tagGroups ?? DEFAULT_TAG_GROUPS, nowS, historyS);
+  const frame: PopulationFrame = {
+    staff,
+    pickStaffIdx,
+    nowS,
+    historyS,
+    multiShare: opts.multiFollowShare ?? 0.15,
+    unionShare: opts.unionidShare ?? 0.7,
+    mobileShare: opts.remarkMobileShare ?? 0.25,
+    stores: Math.max(1, Math.ceil(staff.length / 4)),
+    levelTags: idsByGroup[0] ?? [],
+    interestTags: idsByGroup[1] ?? [],
+    lifecycleTags: idsByGroup[2] ?? [],
+    sourceTags: idsByGroup[3] ?? [],
+  };
+
+  const n = Math.max(0, Math.floor(opts.customers));
+  const { customers, follows, byStaff } = generateCustomers(draw, frame, n);
+  const chatCount = opts.groupChats ?? (n === 0 ? 0 : n >= 1000 ? Math.min(400, Math.max(50, Math.round(n / 250))) : Math.max(1, Math.round(n / 50)));
+  const groupChats = generateGroupChats(draw, frame, customers, byStaff, chatCount);
 
   return { corpId, apps, staff, customers, follows, tagGroups, tags, groupChats };
 }
