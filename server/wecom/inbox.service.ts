@@ -18,7 +18,7 @@ import { generateRelationTasks, tenantToday } from '../clerk/tasks.repository';
 import { linkOrdersForIdentities, loadTenantIngestContext, lockTenantIdentities, mergeCustomerPairs, type IdentityRef } from '../customers/identity.service';
 import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
-import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { withTenant, type TenantId } from '../tenancy/context';
 import type { WecomClient } from './client';
 import { applyContactPairs, endMissingRelations, pairsFromGet, setCustomerDeleted } from './contacts.repository';
 import { wecomEventSchema, type ExternalChatEvent, type ExternalContactEvent, type ExternalTagEvent, type WecomEvent } from './events';
