@@ -66,13 +66,17 @@ try {
   const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const cookie = (await login(services, { identifier: 'ops@demo.huike', password: DEMO_PASSWORD, ip: '127.0.0.1', userAgent: 'bench' })).cookie.split(';')[0]!;
   const rows: string[] = [];
-  for (const [label, url] of [
-    ['`/customers` (HTML)', '/customers'],
-    ['`/customers?_data=…` (its data)', '/customers?_data=routes%2F_app.customers._index'],
+  // For reference, measured the same way: the smallest document of the app (the sign-in page without a session: the
+  // root loader and a form, no database), i.e. what Remix and React cost per page before a page does anything.
+  for (const [label, url, withCookie] of [
+    ['`/customers` (HTML)', '/customers', true],
+    ['`/customers?_data=…` (its data)', '/customers?_data=routes%2F_app.customers._index', true],
+    ['`/login` without a session (reference: the smallest document)', '/login', false],
   ] as const) {
     if (args.only && !url.includes(args.only)) continue;
-    await load(base + url, cookie); // warm-up round
-    const r = await load(base + url, cookie);
+    const as = withCookie ? cookie : 'none=1';
+    await load(base + url, as); // warm-up round
+    const r = await load(base + url, as);
     rows.push(`| ${label} | ${r.cold.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.max.toFixed(0)} | ${r.rps.toFixed(1)} | ${Math.round(r.bytes / 1000)} KB |`);
   }
   process.stdout.write(
