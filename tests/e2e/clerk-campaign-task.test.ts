@@ -97,12 +97,24 @@ describe('a 1:1 campaign task in the WeCom sidebar', () => {
     const harness = await ctx.newPage();
     await harness.goto(`${base}/wecom/harness?t=demo`);
     const contacts = await harness.locator('[data-testid=harness-contact] option').evaluateAll((os) => os.map((o) => ({ value: (o as HTMLOptionElement).value, name: o.textContent?.trim() ?? '' })));
-    const task = open.find((t) => contacts.some((c) => c.name === t.name));
-    expect(task, `a 1:1 task's customer among the harness's contacts (${open.map((t) => t.name).join(', ')})`).toBeDefined();
-    await harness.selectOption('[data-testid=harness-contact]', contacts.find((c) => c.name === task!.name)!.value);
-    const [side] = await Promise.all([ctx.waitForEvent('page'), harness.click('[data-testid=harness-open]')]);
-    await side.waitForSelector('[data-testid=sidebar-campaign-scripts]', { timeout: 30_000 });
-    expect(new URL(side.url()).pathname).toBe(`/wecom/sidebar/customers/${task!.href.split('/').pop()}`);
+    // Names can repeat among a clerk's contacts: a candidate is the task's customer when the sidebar opens on them.
+    let found: { task: { name: string; href: string }; side: Page } | null = null;
+    for (const task of open) {
+      for (const c of contacts.filter((x) => x.name === task.name)) {
+        await harness.selectOption('[data-testid=harness-contact]', c.value);
+        const [side] = await Promise.all([ctx.waitForEvent('page'), harness.click('[data-testid=harness-open]')]);
+        await side.waitForSelector('[data-testid=customer-card]', { timeout: 30_000 });
+        if (new URL(side.url()).pathname === `/wecom/sidebar/customers/${task.href.split('/').pop()}`) {
+          found = { task, side };
+          break;
+        }
+        await side.close();
+      }
+      if (found) break;
+    }
+    expect(found, `a 1:1 task's customer among the harness's contacts (${open.map((t) => t.name).join(', ')})`).not.toBeNull();
+    const { task, side } = found!;
+    await side.waitForSelector('[data-testid=sidebar-campaign-scripts]');
     const item = side.locator('[data-testid=sidebar-campaign-scripts] [data-testid=campaign-script]').first();
     expect(await item.locator('[data-testid=campaign-script-attachments]').innerText()).toBe('另有 1 个附件，一并发送');
     const script = (await item.locator('p').innerText()).trim();
@@ -133,8 +145,8 @@ describe('a 1:1 campaign task in the WeCom sidebar', () => {
     await page.bringToFront();
     await page.goto(`${base}/m`);
     await page.waitForSelector('[data-testid=today-counts]');
-    expect(await page.locator(`[data-testid=task][data-kind=campaign]:has([data-testid=task-open][href="${task!.href}"])`).count()).toBe(0);
-    expect(await campaignLine(page, task!.href.split('/').pop()!)).toContain('已收到');
+    expect(await page.locator(`[data-testid=task][data-kind=campaign]:has([data-testid=task-open][href="${task.href}"])`).count()).toBe(0);
+    expect(await campaignLine(page, task.href.split('/').pop()!)).toContain('已收到');
     await ctx.close();
   });
 });
