@@ -185,7 +185,8 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
 
   // The orders as they will be written, in one pass: store, clerk, the final reject reason, and the order already
   // stored under this number (its id, its customer, whether its other fields are the same). New orders get their
-  // id here from the identity's sequence, so no `returning` is needed and items can be written in id order.
+  // id here from the identity's sequence, so no `returning` is needed — in the order of their first line in the
+  // file, so that items read in file order arrive in (order id, line) order without a sort (writeChangedOrders).
   await sql`create temp table tmp_orders on commit drop as
     select y.*, case when y.reject_reason is null and y.existing_id is null then nextval('orders_id_seq'::regclass) else y.existing_id end as id
     from (
@@ -206,6 +207,7 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
       left join tmp_stores st on st.code = g.store_code
       left join tmp_clerks ck on ck.clerk = g.clerk and coalesce(ck.store_id, ${NO_STORE}::uuid) = coalesce(st.id, ${NO_STORE}::uuid)
       left join orders ord on ord.tenant_id = ${t} and ord.order_no = g.order_no
+      order by g.first_line
     ) y`.execute(trx);
   await sql`analyze tmp_orders`.execute(trx);
 
@@ -285,6 +287,9 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
 /**
  * Step 5 of the merge: writes the orders in tmp_changed (new ones inserted, changed ones updated with their items
  * replaced). Skipped when nothing changed — a re-import of an unchanged file then never scans its staged lines again.
+ * Items are inserted as the hash join yields them — staged lines in file order, and new orders' ids were handed
+ * out in the order of their first line — so the items' key is filled (nearly) in order without sorting every item
+ * (UCI: 3.0 → 2.1 s for 541,907 items; sorting them by (order id, line) cost more than it saved).
  */
 async function writeChangedOrders(trx: Tx, t: TenantId, o: MergeOptions): Promise<void> {
   await sql`insert into orders (tenant_id, id, order_no, store_id, clerk_id, channel, status, paid_at, paid_day, amount_fen, item_count, is_refund,
@@ -310,8 +315,7 @@ async function writeChangedOrders(trx: Tx, t: TenantId, o: MergeOptions): Promis
       l.unit_price_fen,
       case when c.is_refund then -abs(l.amount_fen) else l.amount_fen end
     from ${o.lines} as l join tmp_changed c on c.order_no = l.order_no
-    where l.has_item
-    order by c.id, l.line_no`.execute(trx);
+    where l.has_item`.execute(trx);
 }
 
 /** Display fields of the orders' customers: masked mobile and a primary store, when they have none. */
