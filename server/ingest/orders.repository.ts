@@ -145,6 +145,7 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   // the stores the orders name (small); unknown codes are rejected below when the mapping says so
   await sql`create temp table tmp_stores on commit drop as
     select s.code, s.id from stores s where s.tenant_id = ${t} and s.code in (select distinct store_code from tmp_groups where store_code is not null)`.execute(trx);
+  await sql`analyze tmp_stores`.execute(trx); // statistics: see tmp_clerks below
   const rejectStore = o.unknownStores === 'reject';
   const rejectClerk = o.unknownClerks === 'reject';
 
@@ -182,6 +183,11 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
       }
     }
   }
+
+  // tmp_stores and tmp_clerks are small, but without statistics every join with them was planned for ~1,000 rows
+  // each: 2.3M joined rows estimated for 440k orders, hashed on the big side and spilled to disk (1M-line file:
+  // tmp_orders 3.0 → 1.2 s)
+  await sql`analyze tmp_clerks`.execute(trx);
 
   // The orders as they will be written, in one pass: store, clerk, the final reject reason, and the order already
   // stored under this number (its id, its customer, whether its other fields are the same). New orders get their
