@@ -37,6 +37,7 @@ import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrde
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import {
   analyzeStagingPartition,
+  COPIED_STAGING_COLUMNS,
   dropStagingPartition,
   finishImportCancelled,
   finishImportDone,
@@ -377,7 +378,7 @@ async function readPhase(
   const owner = services.ownerSql;
   let cp = { ...cp0 };
   // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
-  const staged = await openStagingPartition(owner, importId, row.kind);
+  const staged = await openStagingPartition(owner, importId, row.kind, tenantId);
   mkdirSync(path.dirname(errPath), { recursive: true });
   const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
   if (staged !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
@@ -406,7 +407,6 @@ async function readPhase(
     errBuf = '';
   };
 
-  const head = `${tenantId}\t${importId}\t`;
   const chunkLines = opts.chunkLines ?? 500_000;
   const chunkMs = opts.chunkMs ?? 1500;
   const skipUntil = cp.lastLine ?? 0;
@@ -422,7 +422,7 @@ async function readPhase(
   let eof = false;
   let chunks = 0;
   let cancelled = false;
-  const cols = (row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
+  const cols = COPIED_STAGING_COLUMNS<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
   const unbound = boundHeapGrowth();
   try {
     while (!eof && !cancelled) {
@@ -451,7 +451,7 @@ async function readPhase(
             linesDone++;
             lastLine = rowv.line;
             if (res.ok) {
-              out += res.copy(head);
+              out += res.copy();
               goodLines++;
               // 64K characters per COPY write (262K kept more of the read's garbage alive at the peak)
               if (out.length > 65_536) {
@@ -538,7 +538,7 @@ async function reportPhase(
 }
 
 /** A row validated and ready to stage: its COPY line, or why it was rejected. */
-type RowToCopy = (values: string[], line: number, nul?: boolean) => { ok: true; copy: (head: string) => string } | { ok: false; error: Rejection };
+type RowToCopy = (values: string[], line: number, nul?: boolean) => { ok: true; copy: () => string } | { ok: false; error: Rejection };
 
 /** The validator of the import's kind, for the file's header (throws a ValidationError naming missing columns). */
 function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>): (header: readonly string[]) => RowToCopy {
@@ -550,7 +550,7 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
       const v = createMemberRowValidator(mapping, header, { tenantId, mobileKey, box });
       return (values, line, nul) => {
         const r = v(values, line, nul);
-        return r.ok ? { ok: true, copy: (head) => copyMemberRow(head, r.value) } : r;
+        return r.ok ? { ok: true, copy: () => copyMemberRow('', r.value) } : r; // tenant and import: the partition's defaults
       };
     };
   }
@@ -559,7 +559,7 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
     const v = createRowValidator(mapping, header, { mobileKey });
     return (values, line, nul) => {
       const r = v(values, line, nul);
-      return r.ok ? { ok: true, copy: (head) => copyRow(head, r.value) } : r;
+      return r.ok ? { ok: true, copy: () => copyRow('', r.value) } : r; // tenant and import: the partition's defaults
     };
   };
 }
