@@ -5,7 +5,8 @@
  *                                    └▶ error report (CSV on disk)
  *
  * - Reading: rows are validated in JS; good lines stream through PostgreSQL COPY into this import's UNLOGGED
- *   staging partition (owner connection, explicit tenant id — see docs/decisions/0006-import-staging-copy.md),
+ *   staging partition (owner connection, explicit tenant id as the partition's default — see
+ *   docs/decisions/0006-import-staging-copy.md and 0014-import-fresh-merge.md),
  *   rejected lines go to the error report. Every ~1.5 s (or 500k lines) the COPY transaction commits together with
  *   the checkpoint in the imports row (lines done, last line, error-report length, progress), so a job that dies
  *   resumes after the last committed line without duplicates.
