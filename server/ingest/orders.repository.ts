@@ -123,7 +123,7 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
         count(*)::int as line_count,
         (count(*) filter (where has_item))::int as item_count,
         count(*) || ':' || sum(hashtextextended(${itemRepr}, 0)) as content_hash,
-        min(line_no) as first_line
+        min(line_no) as first_line, max(line_no) as last_line
       from ${o.lines} as src
       group by order_no
     ) g`.execute(trx);
@@ -264,8 +264,12 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
            (select coalesce(sum(line_count), 0) from tmp_orders where reject_reason is not null)::int as rejected_lines`.execute(trx);
   const s = stats.rows[0]!;
   if (o.importId && s.rejected > 0) {
-    await sql`insert into import_rejected_orders (tenant_id, import_id, order_no, reason, column_name)
-      select ${t}::uuid, ${o.importId}::uuid, order_no, reject_reason, reject_column from tmp_orders where reject_reason is not null
+    // an order whose lines are one run (as many lines as first..last spans) is recorded with them: the error
+    // report then need not look for its lines among all staged lines (rejectedLines)
+    await sql`insert into import_rejected_orders (tenant_id, import_id, order_no, reason, column_name, first_line, last_line)
+      select ${t}::uuid, ${o.importId}::uuid, order_no, reject_reason, reject_column,
+        case when last_line - first_line + 1 = line_count then first_line end, case when last_line - first_line + 1 = line_count then last_line end
+      from tmp_orders where reject_reason is not null
       on conflict do nothing`.execute(trx);
   }
   let results: OrderResult[] | undefined;

@@ -6,8 +6,10 @@
  */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { errorReportResponse } from '../../../app/lib/ingest.server';
+import { CsvSplitter } from '../../../server/ingest/csv';
 import { runImport } from '../../../server/ingest/import.engine';
-import { registerImportFile, setImportMapping } from '../../../server/ingest/imports.service';
+import { getImportForActor, registerImportFile, setImportMapping } from '../../../server/ingest/imports.service';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 import { importFile, q, writeTmp } from './helpers';
@@ -54,6 +56,44 @@ describe('staging COPY and item order', () => {
       { order_no: 'Z9', items: '2:A:100 4:C:300' },
       { order_no: 'B2', items: '3:B:200 6:E:500' },
       { order_no: 'M5', items: '5:D:400' },
+    ]);
+  });
+
+  it('a rejected order whose lines are one run is recorded with them; others are found in staging; the report has every line', async () => {
+    const t = await makeTenant(h.services);
+    const rows = [
+      'G1,2025-03-01 10:00:00,A,1.00', // 2: good
+      'R1,2025-03-01 10:00:00,A,-1.00', // 3: negative total, lines 3–4: a run
+      'R1,2025-03-01 10:00:00,B,-1.00', // 4
+      'R2,2025-03-01 10:00:00,A,-1.00', // 5: negative total, lines 5 and 7 (6 is rejected by the row check)
+      'R2,not a date,B,-1.00', // 6
+      'R2,2025-03-01 10:00:00,C,-1.00', // 7
+      'R3,2025-03-01 10:00:00,A,-1.00', // 8: negative total, lines 8 and 10 (9 is another order)
+      'G2,2025-03-01 10:00:00,A,1.00', // 9: good
+      'R3,2025-03-01 10:00:00,B,-1.00', // 10
+    ];
+    const file = writeTmp(`runs-${t.slug}.csv`, ['订单号,支付时间,商品编码,金额', ...rows].join('\n') + '\n');
+    const { id, summary } = await importFile(h.services, t.actor, file, mapping);
+    expect(summary).toMatchObject({ rows_read: 9, rows_rejected: 7, orders_created: 2, orders_rejected: 3 });
+    const recorded = await q(h.services, t.id, sql<{ order_no: string; first_line: number | null; last_line: number | null }>`
+      select order_no, first_line, last_line from import_rejected_orders where import_id = ${id}::uuid order by order_no`);
+    expect(recorded).toEqual([
+      { order_no: 'R1', first_line: 3, last_line: 4 },
+      { order_no: 'R2', first_line: null, last_line: null },
+      { order_no: 'R3', first_line: null, last_line: null },
+    ]);
+    const report: string[][] = [];
+    const split = new CsvSplitter(',', (v) => report.push(v));
+    split.push((await errorReportResponse(await getImportForActor(h.services, t.actor, id))!.text()).replace(/^\ufeff/, ''));
+    split.end();
+    expect(report.slice(1).map((r) => [r[0], r[2]])).toEqual([
+      ['3', 'negative_total'],
+      ['4', 'negative_total'],
+      ['5', 'negative_total'],
+      ['6', 'invalid_paid_at'],
+      ['7', 'negative_total'],
+      ['8', 'negative_total'],
+      ['10', 'negative_total'],
     ]);
   });
 });
