@@ -52,12 +52,15 @@ try {
     const reg = await registerImportFile(services, actor, { path: file, fileName: path.basename(file), source: 'cli' });
     await setImportMapping(services, actor, reg.id, mapping);
     let readDone = 0;
+    let mergeDone = 0;
     const s = await runImport(services, t.id, reg.id, {
       onProgress: (p) => {
         phase = p.phase;
         if (p.phase !== 'reading' && !readDone) readDone = Date.now();
+        if (p.phase === 'reporting' && !mergeDone) mergeDone = Date.now();
       },
     });
+    const end = Date.now();
     phase = 're-import';
     const secs = (Date.now() - t0) / 1000;
     const again = Date.now();
@@ -79,6 +82,8 @@ try {
         seconds: secs,
         lines_per_s: Math.round(s.rows_read / secs),
         read_phase_lines_per_s: readDone ? Math.round(s.rows_read / ((readDone - t0) / 1000)) : null,
+        // seconds of the import's phases: reading (from registering the file), merging, reporting and finishing
+        phases_s: readDone ? { read: (readDone - t0) / 1000, merge: ((mergeDone || end) - readDone) / 1000, report: mergeDone ? (end - mergeDone) / 1000 : 0 } : null,
         reimport_seconds: secs2,
         reimport_lines_per_s: Math.round(s2.rows_read / secs2),
         reimport_unchanged: s2.orders_unchanged,

@@ -1,5 +1,5 @@
 /** Tables of the ingest capability (migration 2026-11-22-0200-orders). */
-import type { Generated, JSONColumnType } from 'kysely';
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type { DateString, Timestamp } from './core';
 
 export type OrderChannel = 'pos' | 'mini_program' | 'ecommerce' | 'group_buy' | 'other';
@@ -118,6 +118,9 @@ export interface ImportRejectedOrdersTable {
   order_no: string;
   reason: string;
   column_name: string | null;
+  /** The order's lines when they are exactly first_line..last_line (else null: found in staging). */
+  first_line: ColumnType<number | null, number | null | undefined, number | null>;
+  last_line: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface OrdersTable {

@@ -5,7 +5,8 @@
  *                                    └▶ error report (CSV on disk)
  *
  * - Reading: rows are validated in JS; good lines stream through PostgreSQL COPY into this import's UNLOGGED
- *   staging partition (owner connection, explicit tenant id — see docs/decisions/0006-import-staging-copy.md),
+ *   staging partition (owner connection, explicit tenant id as the partition's default — see
+ *   docs/decisions/0006-import-staging-copy.md and 0014-import-fresh-merge.md),
  *   rejected lines go to the error report. Every ~1.5 s (or 500k lines) the COPY transaction commits together with
  *   the checkpoint in the imports row (lines done, last line, error-report length, progress), so a job that dies
  *   resumes after the last committed line without duplicates.
@@ -37,6 +38,7 @@ import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrde
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import {
   analyzeStagingPartition,
+  COPIED_STAGING_COLUMNS,
   dropStagingPartition,
   finishImportCancelled,
   finishImportDone,
@@ -377,7 +379,7 @@ async function readPhase(
   const owner = services.ownerSql;
   let cp = { ...cp0 };
   // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
-  const staged = await openStagingPartition(owner, importId, row.kind);
+  const staged = await openStagingPartition(owner, importId, row.kind, tenantId);
   mkdirSync(path.dirname(errPath), { recursive: true });
   const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
   if (staged !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
@@ -406,7 +408,6 @@ async function readPhase(
     errBuf = '';
   };
 
-  const head = `${tenantId}\t${importId}\t`;
   const chunkLines = opts.chunkLines ?? 500_000;
   const chunkMs = opts.chunkMs ?? 1500;
   const skipUntil = cp.lastLine ?? 0;
@@ -422,7 +423,7 @@ async function readPhase(
   let eof = false;
   let chunks = 0;
   let cancelled = false;
-  const cols = (row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
+  const cols = COPIED_STAGING_COLUMNS<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
   const unbound = boundHeapGrowth();
   try {
     while (!eof && !cancelled) {
@@ -451,7 +452,7 @@ async function readPhase(
             linesDone++;
             lastLine = rowv.line;
             if (res.ok) {
-              out += res.copy(head);
+              out += res.copy();
               goodLines++;
               // 64K characters per COPY write (262K kept more of the read's garbage alive at the peak)
               if (out.length > 65_536) {
@@ -538,7 +539,7 @@ async function reportPhase(
 }
 
 /** A row validated and ready to stage: its COPY line, or why it was rejected. */
-type RowToCopy = (values: string[], line: number, nul?: boolean) => { ok: true; copy: (head: string) => string } | { ok: false; error: Rejection };
+type RowToCopy = (values: string[], line: number, nul?: boolean) => { ok: true; copy: () => string } | { ok: false; error: Rejection };
 
 /** The validator of the import's kind, for the file's header (throws a ValidationError naming missing columns). */
 function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<ImportRow>): (header: readonly string[]) => RowToCopy {
@@ -550,7 +551,7 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
       const v = createMemberRowValidator(mapping, header, { tenantId, mobileKey, box });
       return (values, line, nul) => {
         const r = v(values, line, nul);
-        return r.ok ? { ok: true, copy: (head) => copyMemberRow(head, r.value) } : r;
+        return r.ok ? { ok: true, copy: () => copyMemberRow('', r.value) } : r; // tenant and import: the partition's defaults
       };
     };
   }
@@ -559,7 +560,7 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
     const v = createRowValidator(mapping, header, { mobileKey });
     return (values, line, nul) => {
       const r = v(values, line, nul);
-      return r.ok ? { ok: true, copy: (head) => copyRow(head, r.value) } : r;
+      return r.ok ? { ok: true, copy: () => copyRow('', r.value) } : r; // tenant and import: the partition's defaults
     };
   };
 }

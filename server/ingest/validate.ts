@@ -293,7 +293,8 @@ export function copyText(v: string | null): string {
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-/** One staged line as a COPY row; `head` is `${tenantId}\t${importId}\t`. */
+/** One staged line as a COPY row; `head` is `${tenantId}\t${importId}\t`, or '' when the staging partition's
+ * defaults give both (the import engine: COPIED_STAGING_COLUMNS). */
 export function copyRow(head: string, l: StagedLine): string {
   return (
     head +
