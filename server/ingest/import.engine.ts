@@ -38,7 +38,7 @@ import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrde
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import {
   analyzeStagingPartition,
-  COPIED_STAGING_COLUMNS,
+  copiedStagingColumns,
   dropStagingPartition,
   finishImportCancelled,
   finishImportDone,
@@ -423,7 +423,7 @@ async function readPhase(
   let eof = false;
   let chunks = 0;
   let cancelled = false;
-  const cols = COPIED_STAGING_COLUMNS<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
+  const cols = copiedStagingColumns<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
   const unbound = boundHeapGrowth();
   try {
     while (!eof && !cancelled) {

@@ -394,13 +394,13 @@ export function stagedBucketLines(kind: ImportKind, importId: string, bucket: nu
 }
 
 /** The staging columns the read phase's COPY sends; tenant and import come from the partition's defaults. */
-export const COPIED_STAGING_COLUMNS = <C extends string>(columns: readonly C[]): Exclude<C, 'tenant_id' | 'import_id'>[] =>
+export const copiedStagingColumns = <C extends string>(columns: readonly C[]): Exclude<C, 'tenant_id' | 'import_id'>[] =>
   columns.filter((c): c is Exclude<C, 'tenant_id' | 'import_id'> => c !== 'tenant_id' && c !== 'import_id');
 
 /**
  * Creates the import's UNLOGGED staging partition (if missing) and returns how many lines it holds. With `tenantId`
  * (the import row's, read under withTenant) the partition's tenant_id and import_id default to this import's, so
- * the read phase's COPY leaves them out of every line (COPIED_STAGING_COLUMNS): 74 bytes of text fewer per line,
+ * the read phase's COPY leaves them out of every line (copiedStagingColumns): 74 bytes of text fewer per line,
  * a quarter of what PostgreSQL parses (docs/decisions/0014-import-fresh-merge.md). Every line still carries them.
  */
 export async function openStagingPartition(owner: Sql, importId: string, kind: ImportKind = 'orders', tenantId?: string): Promise<number> {

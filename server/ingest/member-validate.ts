@@ -139,7 +139,7 @@ export const MEMBER_STAGING_COLUMNS = [
 const num = (v: number | null) => (v === null ? '\\N' : String(v));
 
 /** One staged member as a COPY row; `head` is `${tenantId}\t${importId}\t`, or '' when the staging partition's
- * defaults give both (the import engine: COPIED_STAGING_COLUMNS). */
+ * defaults give both (the import engine: copiedStagingColumns). */
 export function copyMemberRow(head: string, m: StagedMember): string {
   return (
     [

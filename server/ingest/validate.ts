@@ -294,7 +294,7 @@ export function copyText(v: string | null): string {
 }
 
 /** One staged line as a COPY row; `head` is `${tenantId}\t${importId}\t`, or '' when the staging partition's
- * defaults give both (the import engine: COPIED_STAGING_COLUMNS). */
+ * defaults give both (the import engine: copiedStagingColumns). */
 export function copyRow(head: string, l: StagedLine): string {
   return (
     head +
