@@ -16,7 +16,7 @@ import { createDueRuns, executeRun, finishRuns, stopRunTasks, tickTenant } from 
 import { testSend } from '../../../server/campaigns/test-send.service';
 import { createSegment } from '../../../server/segments/segments.service';
 import type { Actor } from '../../../server/tenancy/actor';
-import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import { withSystem, withTenant, type TenantId } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 import { runJob } from '../../support/jobs';
@@ -34,6 +34,12 @@ async function world(customers: number, staff: number, seed: number, multiFollow
   await syncOnce(h.services, tenant.id);
   const segmentId = (await db(tenant.id, (trx) => createSegment(trx, tenant.actor, { name: '全部客户', rule: {} }))).id;
   return { tenant, sim, segmentId, actor: tenant.actor };
+}
+
+/** A time zone (of three, 8 hours apart) whose local day does not change within the next `ms`. */
+function zoneAwayFromMidnight(ms: number): string {
+  const dayIn = (zone: string, t: number) => new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(t);
+  return ['Asia/Shanghai', 'Europe/London', 'America/Los_Angeles'].find((z) => dayIn(z, Date.now()) === dayIn(z, Date.now() + ms))!;
 }
 
 const input = (segmentId: string, over: Partial<CampaignInputRaw> = {}): CampaignInputRaw => ({
@@ -135,6 +141,10 @@ describe('campaign lifecycle', () => {
 
   it('the frequency cap, WeCom’s receive cap and a higher-priority campaign on the same day exclude customers before the send', async () => {
     const { tenant, segmentId, actor } = await world(200, 4, 62);
+    // "The same day" is the tenant's local day: the campaign scheduled 10 minutes ahead below must fall on today's,
+    // so the tenant keeps a zone where the next quarter of an hour does not cross midnight (else this failed in the
+    // last 10 minutes of a Shanghai day).
+    await withSystem(h.services.dbs, (d) => sql`update tenants set timezone = ${zoneAwayFromMidnight(15 * 60_000)} where id = ${tenant.id}::uuid`.execute(d));
     await setSettings(tenant.id, { frequency_max: 1, quiet: null });
     const first = await scheduled(tenant.id, actor, input(segmentId, { holdout_pct: 0 }));
     const [run] = await createDueRuns(h.services, tenant.id, new Date());
