@@ -8,7 +8,7 @@ import type { ClerkCustomerQuery } from '../../app/lib/clerk-contract';
 import { clerkRelationSql, customerScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
-import { customerHasTagSql, tagsOfCustomers } from '../wecom/tags.repository';
+import { customerHasTagSql, tagsOfCustomers, type TagOption } from '../wecom/tags.repository';
 import { duePriorityOrderSql, isDueSql } from './due-priority';
 
 export const CLERK_PAGE_SIZE = 30;
@@ -61,7 +61,7 @@ function listSource(actor: Actor) {
   };
 }
 
-export async function listClerkCustomers(trx: Tx, actor: Actor, p: ClerkCustomerQuery) {
+export async function listClerkCustomers(trx: Tx, actor: Actor, p: ClerkCustomerQuery, tagCatalogue?: readonly TagOption[]) {
   const src = listSource(actor);
   const conds = [src.scope, sql`c.merged_into is null`];
   if (p.q) conds.push(searchSql(actor, p.q, src.alias));
@@ -82,7 +82,7 @@ export async function listClerkCustomers(trx: Tx, actor: Actor, p: ClerkCustomer
     where ${sql.join(conds, sql` and `)}
     order by coalesce(cm.is_due, false) desc, ${duePriorityOrderSql('cm')}, open_tasks desc, cm.recency_days desc nulls last, c.id
     limit ${CLERK_PAGE_SIZE} offset ${(p.page - 1) * CLERK_PAGE_SIZE}`.execute(trx);
-  const tags = await tagsOfCustomers(trx, actor.tenantId, rows.rows.map((r) => r.id));
+  const tags = await tagsOfCustomers(trx, actor.tenantId, rows.rows.map((r) => r.id), tagCatalogue);
   return {
     total: rows.rows[0]?.total ?? 0,
     rows: rows.rows.map(({ total: _t, ...r }) => ({ ...r, tags: (tags.get(r.id) ?? []).filter((x) => x.present).map((x) => x.name) })),

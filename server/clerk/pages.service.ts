@@ -31,7 +31,10 @@ export const closeTask = (services: Services, actor: Actor, input: unknown) => w
 export const clerkCard = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => customerCard(trx, actor, id, { box: secretBox(services) }));
 export const saveFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => logFollowUp(trx, actor, id, input));
 export const clerkCustomers = (services: Services, actor: Actor, q: ClerkCustomerQuery) =>
-  withActorTenant(services, actor, async (trx) => ({ list: await listClerkCustomers(trx, actor, q), tagOptions: await listTagOptions(trx, actor.tenantId) }));
+  withActorTenant(services, actor, async (trx) => {
+    const tagOptions = await listTagOptions(trx, actor.tenantId);
+    return { list: await listClerkCustomers(trx, actor, q, tagOptions), tagOptions };
+  });
 export const clerkScripts = (services: Services, actor: Actor, f: { category?: string; stage?: string }) =>
   withActorTenant(services, actor, async (trx) => ({ scripts: await listScripts(trx, actor, f), categories: await scriptCategories(trx, actor), ownVars: await clerkOwnVars(trx, actor) }));
 export const saveScript = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => createScript(trx, actor, input));

@@ -8,8 +8,7 @@ import { assertCustomerInScope } from '../customers/customers.repository';
 import type { Actor } from '../tenancy/actor';
 import type { Tx } from '../tenancy/context';
 import { addWayLabel } from './messages';
-import type { TagChangeState } from '../../db/schema/wecom';
-import { tagsOfCustomers, type CustomerTagView, type TagOption } from './tags.repository';
+import { customerTagViews, latestTagChangesSql, presentTagIdsSql, tagsOfCustomers, type CustomerTagView, type TagChangeJson, type TagOption } from './tags.repository';
 
 export interface RelationView {
   staffId: string;
@@ -120,58 +119,24 @@ export interface CustomerListWecom {
 
 /**
  * WeCom columns for one page of the customers list (ids already scoped by the list query), in one statement: per
- * customer the first relation and its channel, the groups, the tags present (on an open relation, or internal) and
- * the latest change made in Huike to each tag in the last 30 days. The tags' names and groups come from the tenant's
- * catalogue, which the page reads anyway (`catalogue`: listTagOptions), and they are shown in its order; a tag not in
- * it (deleted) is not shown. The same tags as tagsOfCustomers gives a customer's page, without its per-page cost.
+ * customer the first relation and its channel, the groups, and the tags as every page shows them (tags.repository
+ * customerTagViews), named from the tag catalogue the page reads anyway (`catalogue`: listTagOptions).
  */
 export async function wecomColumnsFor(trx: Tx, actor: Actor, customerIds: readonly string[], catalogue: readonly TagOption[]): Promise<Record<string, CustomerListWecom>> {
   const out: Record<string, CustomerListWecom> = {};
   if (customerIds.length === 0) return out;
   const t = actor.tenantId;
-  const rows = await sql<{ customer_id: string; added_at: Date | null; add_way: number | null; channel: string | null; groups: number; present: string[]; changes: ListTagChange[] }>`
+  const rows = await sql<{ customer_id: string; added_at: Date | null; add_way: number | null; channel: string | null; groups: number; present: string[]; changes: TagChangeJson[] }>`
     select ids.id as customer_id, f.added_at, f.add_way, ch.name as channel,
       (select count(*)::int from wecom_group_members m where m.tenant_id = ${t}::uuid and m.customer_id = ids.id and m.left_at is null) as groups,
-      array(select x.tag_id from customer_follows o cross join lateral unnest(o.tag_ids) as x(tag_id)
-          where o.tenant_id = ${t}::uuid and o.customer_id = ids.id and o.ended_at is null
-        union all select it.tag_id from customer_internal_tags it where it.tenant_id = ${t}::uuid and it.customer_id = ids.id) as present,
-      (select coalesce(json_agg(l), '[]'::json) from (
-          select distinct on (tc.tag_id) tc.tag_id, tc.id, tc.op, tc.state, tc.reason, tc.updated_at as at from tag_changes tc
-          where tc.tenant_id = ${t}::uuid and tc.customer_id = ids.id and tc.created_at > now() - interval '30 days'
-          order by tc.tag_id, tc.id desc) l) as changes
+      ${presentTagIdsSql(t, 'ids.id')} as present, ${latestTagChangesSql(t, 'ids.id')} as changes
     from unnest(${[...customerIds]}::uuid[]) as ids(id)
     left join lateral (
       select f.added_at, f.add_way, f.channel_id from customer_follows f where f.tenant_id = ${t}::uuid and f.customer_id = ids.id
       order by f.ended_at nulls first, f.added_at limit 1) f on true
     left join wecom_channels ch on ch.tenant_id = ${t}::uuid and ch.id = f.channel_id`.execute(trx);
-  const order = new Map(catalogue.map((tag, i) => [tag.id, i]));
   for (const r of rows.rows) {
-    out[r.customer_id] = { tags: listTags(catalogue, order, r.present, r.changes), firstAddedAt: r.added_at, addWayLabel: r.add_way === null ? null : addWayLabel(r.add_way), channel: r.channel, groups: r.groups };
+    out[r.customer_id] = { tags: customerTagViews(catalogue, r.present, r.changes), firstAddedAt: r.added_at, addWayLabel: r.add_way === null ? null : addWayLabel(r.add_way), channel: r.channel, groups: r.groups };
   }
   return out;
-}
-
-/** The latest change of one tag of a customer, as the list's statement returns it (JSON). */
-interface ListTagChange {
-  tag_id: string;
-  id: number;
-  op: 'add' | 'remove';
-  state: TagChangeState;
-  reason: string | null;
-  at: string;
-}
-
-/** A customer's tags as the pages show them: present ones, and those with a pending or failed change; catalogue order. */
-function listTags(catalogue: readonly TagOption[], order: Map<string, number>, present: readonly string[], changes: readonly ListTagChange[]): CustomerTagView[] {
-  const here = new Set(present);
-  const latest = new Map(changes.map((c) => [c.tag_id, c]));
-  const keys = new Set([...present, ...changes.filter((c) => c.state === 'pending' || c.state === 'failed').map((c) => c.tag_id)]);
-  return [...keys]
-    .filter((id) => order.has(id))
-    .sort((a, b) => order.get(a)! - order.get(b)!)
-    .map((id) => {
-      const tag = catalogue[order.get(id)!]!;
-      const c = latest.get(id);
-      return { tagId: id, name: tag.name, groupName: tag.groupName, kind: tag.kind, present: here.has(id), change: c ? { id: c.id, op: c.op, state: c.state, reason: c.reason, at: new Date(c.at) } : null };
-    });
 }

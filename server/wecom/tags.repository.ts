@@ -169,46 +169,67 @@ export interface CustomerTagView {
   change: { id: number; op: 'add' | 'remove'; state: TagChangeState; reason: string | null; at: Date } | null;
 }
 
+/** The latest change made in Huike to one tag of a customer, as latestTagChangesSql returns it (JSON). */
+export interface TagChangeJson {
+  tag_id: string;
+  id: number;
+  op: 'add' | 'remove';
+  state: TagChangeState;
+  reason: string | null;
+  at: string;
+}
+
+/** SQL: the ids of the tags the customer (column ref) carries now — on an open relation, or internal (repeats possible). */
+export function presentTagIdsSql(tenantId: TenantId, customerIdRef: string) {
+  const cid = sql.ref(customerIdRef);
+  return sql<string[]>`array(select x.tag_id from customer_follows o cross join lateral unnest(o.tag_ids) as x(tag_id)
+      where o.tenant_id = ${tenantId}::uuid and o.customer_id = ${cid} and o.ended_at is null
+    union all select it.tag_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id = ${cid})`;
+}
+
+/** SQL: the latest change made in Huike to each tag of the customer (column ref) in the last 30 days, as JSON (TagChangeJson[]). */
+export function latestTagChangesSql(tenantId: TenantId, customerIdRef: string) {
+  return sql<TagChangeJson[]>`(select coalesce(json_agg(l), '[]'::json) from (
+      select distinct on (tc.tag_id) tc.tag_id, tc.id, tc.op, tc.state, tc.reason, tc.updated_at as at from tag_changes tc
+      where tc.tenant_id = ${tenantId}::uuid and tc.customer_id = ${sql.ref(customerIdRef)} and tc.created_at > now() - interval '30 days'
+      order by tc.tag_id, tc.id desc) l)`;
+}
+
 /**
- * Tags of customers as the pages show them: present tags plus tags with a recent change (pending, failed). A
- * pending add shows before WeCom confirms it; a failed add shows with its reason.
+ * A customer's tags as the pages show them, from presentTagIdsSql and latestTagChangesSql: the present tags plus
+ * those with a pending or failed change (a pending add shows before WeCom confirms it, a failed one with its
+ * reason), each with its latest change, named and ordered by the tenant's tag catalogue (listTagOptions); a tag not
+ * in it (deleted) is not shown.
  */
-export async function tagsOfCustomers(trx: Tx, tenantId: TenantId, customerIds: readonly string[]): Promise<Map<string, CustomerTagView[]>> {
+export function customerTagViews(catalogue: readonly TagOption[], present: readonly string[], changes: readonly TagChangeJson[]): CustomerTagView[] {
+  const byId = new Map(catalogue.map((tag, i) => [tag.id, { tag, i }]));
+  const here = new Set(present);
+  const latest = new Map(changes.map((c) => [c.tag_id, c]));
+  const keys = new Set([...present, ...changes.filter((c) => c.state === 'pending' || c.state === 'failed').map((c) => c.tag_id)]);
+  return [...keys]
+    .flatMap((id) => {
+      const e = byId.get(id);
+      return e ? [e] : [];
+    })
+    .sort((a, b) => a.i - b.i)
+    .map(({ tag }) => {
+      const c = latest.get(tag.id);
+      return { tagId: tag.id, name: tag.name, groupName: tag.groupName, kind: tag.kind, present: here.has(tag.id), change: c ? { id: c.id, op: c.op, state: c.state, reason: c.reason, at: new Date(c.at) } : null };
+    });
+}
+
+/**
+ * Tags of customers as the pages show them (customerTagViews), in one statement; `catalogue` when the caller has
+ * read the tag catalogue already.
+ */
+export async function tagsOfCustomers(trx: Tx, tenantId: TenantId, customerIds: readonly string[], catalogue?: readonly TagOption[]): Promise<Map<string, CustomerTagView[]>> {
   const out = new Map<string, CustomerTagView[]>();
   if (customerIds.length === 0) return out;
-  const rows = await sql<{ customer_id: string; tag_id: string; name: string; group_name: string; kind: TagKind; present: boolean; change_id: number | null; op: 'add' | 'remove' | null; state: TagChangeState | null; reason: string | null; at: Date | null }>`
-    with ids as (select unnest(${[...customerIds]}::uuid[]) as id),
-    present as (
-      select distinct f.customer_id, x.tag_id from customer_follows f cross join lateral unnest(f.tag_ids) as x(tag_id)
-      where f.tenant_id = ${tenantId}::uuid and f.customer_id in (select id from ids) and f.ended_at is null
-      union
-      select it.customer_id, it.tag_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id in (select id from ids)
-    ),
-    latest as (
-      select distinct on (tc.customer_id, tc.tag_id) tc.customer_id, tc.tag_id, tc.id, tc.op, tc.state, tc.reason, tc.updated_at
-      from tag_changes tc where tc.tenant_id = ${tenantId}::uuid and tc.customer_id in (select id from ids) and tc.created_at > now() - interval '30 days'
-      order by tc.customer_id, tc.tag_id, tc.id desc
-    ),
-    keys as (select customer_id, tag_id from present union select customer_id, tag_id from latest where state in ('pending','failed'))
-    select k.customer_id, k.tag_id, t.name, g.name as group_name, g.kind,
-      exists (select 1 from present p where p.customer_id = k.customer_id and p.tag_id = k.tag_id) as present,
-      l.id as change_id, l.op, l.state, l.reason, l.updated_at as at
-    from keys k join tags t on t.tenant_id = ${tenantId}::uuid and t.id = k.tag_id join tag_groups g on g.tenant_id = t.tenant_id and g.id = t.group_id
-    left join latest l on l.customer_id = k.customer_id and l.tag_id = k.tag_id
-    where t.deleted_at is null
-    order by g.kind, g.sort_order desc, t.sort_order desc, t.name`.execute(trx);
-  for (const r of rows.rows) {
-    const list = out.get(r.customer_id) ?? [];
-    list.push({
-      tagId: r.tag_id,
-      name: r.name,
-      groupName: r.group_name,
-      kind: r.kind,
-      present: r.present,
-      change: r.change_id !== null && r.op && r.state ? { id: r.change_id, op: r.op, state: r.state, reason: r.reason, at: r.at ?? new Date() } : null,
-    });
-    out.set(r.customer_id, list);
-  }
+  const tags = catalogue ?? (await listTagOptions(trx, tenantId));
+  const rows = await sql<{ customer_id: string; present: string[]; changes: TagChangeJson[] }>`
+    select ids.id as customer_id, ${presentTagIdsSql(tenantId, 'ids.id')} as present, ${latestTagChangesSql(tenantId, 'ids.id')} as changes
+    from unnest(${[...customerIds]}::uuid[]) as ids(id)`.execute(trx);
+  for (const r of rows.rows) out.set(r.customer_id, customerTagViews(tags, r.present, r.changes));
   return out;
 }
 
