@@ -551,7 +551,7 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
       const v = createMemberRowValidator(mapping, header, { tenantId, mobileKey, box });
       return (values, line, nul) => {
         const r = v(values, line, nul);
-        return r.ok ? { ok: true, copy: () => copyMemberRow('', r.value) } : r; // tenant and import: the partition's defaults
+        return r.ok ? { ok: true, copy: () => copyMemberRow(r.value) } : r;
       };
     };
   }
@@ -560,7 +560,7 @@ function rowValidator(services: Services, tenantId: TenantId, row: NonNullable<I
     const v = createRowValidator(mapping, header, { mobileKey });
     return (values, line, nul) => {
       const r = v(values, line, nul);
-      return r.ok ? { ok: true, copy: () => copyRow('', r.value) } : r; // tenant and import: the partition's defaults
+      return r.ok ? { ok: true, copy: () => copyRow(r.value) } : r;
     };
   };
 }

@@ -138,12 +138,11 @@ export const MEMBER_STAGING_COLUMNS = [
 
 const num = (v: number | null) => (v === null ? '\\N' : String(v));
 
-/** One staged member as a COPY row; `head` is `${tenantId}\t${importId}\t`, or '' when the staging partition's
- * defaults give both (the import engine: copiedStagingColumns). */
-export function copyMemberRow(head: string, m: StagedMember): string {
+/** One staged member as a COPY row of copiedStagingColumns(MEMBER_STAGING_COLUMNS): tenant and import are the partition's defaults. */
+export function copyMemberRow(m: StagedMember): string {
   return (
     [
-      head + m.line,
+      m.line,
       copyText(m.memberNo),
       copyText(m.mobileHash),
       copyText(m.mobileMasked),

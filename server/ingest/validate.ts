@@ -293,11 +293,9 @@ export function copyText(v: string | null): string {
   return v.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
 }
 
-/** One staged line as a COPY row; `head` is `${tenantId}\t${importId}\t`, or '' when the staging partition's
- * defaults give both (the import engine: copiedStagingColumns). */
-export function copyRow(head: string, l: StagedLine): string {
+/** One staged line as a COPY row of copiedStagingColumns(STAGING_COLUMNS): tenant and import are the partition's defaults. */
+export function copyRow(l: StagedLine): string {
   return (
-    head +
     l.line +
     '\t' +
     copyText(l.orderNo) +
