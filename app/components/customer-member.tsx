@@ -3,7 +3,6 @@ import type { MemberFacts } from '~/lib/contracts/member';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** `1990-05-06`, or `05-06` when the year is not known. */

@@ -10,7 +10,6 @@ import { useT } from '~/lib/i18n';
 import { customerTagAction } from '~/lib/wecom.server';
 import { isUuid } from '~/lib/params';
 
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const id = params.id ?? '';

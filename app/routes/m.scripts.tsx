@@ -13,7 +13,6 @@ import { actionError, requireActor, requireMutation } from '~/lib/guards.server'
 import { useT } from '~/lib/i18n';
 import { isUuid } from '~/lib/params';
 
-
 export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'customers.view');
   const url = new URL(request.url);

@@ -14,7 +14,6 @@ import { loadCampaignScripts, loadTouches, requireSidebarActor } from '~/lib/sid
 import { useSidebar } from './wecom.sidebar';
 import { isUuid } from '~/lib/params';
 
-
 export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const { actor } = await requireSidebarActor(request, context);
   const id = params.id ?? '';

@@ -45,7 +45,8 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
  * a simple random sample that is the same for every rule (the figure does not flicker as a rule is edited), read in
  * key ranges from both customers and their metrics (two index range scans joined, no per-customer probes). The
  * share of the sample that matches, times the tenant's customers. The rule is a FILTER: its conditions run per row in
- * the rule's order, a group's probes into relations and orders only for rows the earlier groups kept.
+ * the order the compiler emits them (cheapest first), the probes into relations and orders only for rows the
+ * earlier conditions kept.
  * Precision: a rule matching 1.6% of customers has ≈ 80 of them in 5,000, so the estimate is within ≈ ±11% (one
  * standard deviation); it is shown "≈", and the count is exact on demand and before any send. (Sampling whole pages —
  * TABLESAMPLE SYSTEM — read customers inserted together, who resemble each other: at 6,000 rows it was 12% off on the

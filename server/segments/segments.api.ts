@@ -68,7 +68,7 @@ apiRouters.push((services) => {
     res.json(await tx(req, (trx) => segmentCount(trx, req.actor, String(req.params.id))));
   }));
   r.get('/segments/:id/customers', wrap(async (req, res) => {
-    const p = parseOrThrow(paging, req.query, { field: 'body', details: 'issues' });
+    const p = parseOrThrow(paging, req.query, { field: 'query', details: 'issues' });
     const out = await tx(req, (trx) => segmentCustomers(trx, req.actor, String(req.params.id), p.page, p.size));
     res.json({ page: out.page, size: out.size, total: out.total, customers: out.rows });
   }));

@@ -168,7 +168,6 @@ function parseCookieValue(services: Services, cookieHeader: string | null): { sc
   return { scope: value.slice(0, i), token: value.slice(i + 1) };
 }
 
-
 export async function resolveSession(services: Services, cookieHeader: string | null, requestId?: string): Promise<SessionInfo | null> {
   const parsed = parseCookieValue(services, cookieHeader);
   if (!parsed) return null;
