@@ -16,7 +16,7 @@
  * `bench/segments` markers of docs/benchmarks.md's "Segments" section (the prose around them is kept).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -113,16 +113,50 @@ async function prepare(services: Services, t: TenantId): Promise<void> {
   });
 }
 
-function httpLatency(url: string, cookie: string, concurrency: number, perWorker: number): Promise<{ cold: number; p50: number; p95: number; max: number; n: number; rps: number; bytes: number }> {
+/** CPU time (ms) used so far by the PostgreSQL server's processes (Linux /proc; 0 elsewhere). */
+function postgresCpuMs(): number {
+  let ticks = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]);
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  } catch {
+    return 0;
+  }
+  return ticks * 10; // USER_HZ = 100
+}
+
+type Latency = { cold: number; p50: number; p95: number; max: number; n: number; rps: number; bytes: number; nodeMs: number; pgMs: number };
+
+/** The load generator in its own process; with the server's (this process's) and PostgreSQL's CPU per request. */
+function httpLatency(url: string, cookie: string, concurrency: number, perWorker: number): Promise<Latency> {
+  const c0 = process.cpuUsage();
+  const p0 = postgresCpuMs();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(import.meta.dirname, '../analytics/load.mjs'), url, cookie, String(concurrency), String(perWorker)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(err))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(err));
+      const r = JSON.parse(out) as Omit<Latency, 'nodeMs' | 'pgMs'>;
+      const c = process.cpuUsage(c0);
+      const n = r.n + 1;
+      resolve({ ...r, nodeMs: (c.user + c.system) / 1000 / n, pgMs: (postgresCpuMs() - p0) / n });
+    });
   });
 }
+
+const cpuNote = (r: Latency) => `CPU per request: server ${r.nodeMs.toFixed(1)} ms, PostgreSQL ${r.pgMs.toFixed(1)} ms`;
 
 async function main() {
   const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATA_DIR: args['data-dir'], EMBEDDED_PG_PORT: args.port, DEMO: 'off', LOG_LEVEL: 'warn', DATABASE_URL: '' });
@@ -175,7 +209,7 @@ async function main() {
       log(`exact count ${exact.count} in ${exact.ms.toFixed(0)} ms; the builder's answer: ${JSON.stringify({ count: first.count, exact: first.exact })}`);
       const r = await httpLatency(url, opsCookie, 10, Number(args.requests));
       row('Live count (builder: /segments/preview, count + 20 rows), 6 conditions (stage, M, tags, orders in the last 90 days, R; none of an internal tag), 10 concurrent editors', '≤ 300 ms p95',
-        `p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.n} requests); answered ${first.exact ? `exact (${first.count})` : `≈ ${first.count}`}; the exact count ${exact.count} alone: ${exact.ms.toFixed(0)} ms`, l0);
+        `p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, max ${r.max.toFixed(0)} ms (${r.n} requests, ${r.rps.toFixed(0)}/s; ${cpuNote(r)}); answered ${first.exact ? `exact (${first.count})` : `≈ ${first.count}`}; the exact count ${exact.count} alone: ${exact.ms.toFixed(0)} ms`, l0);
     }
     if (phase('refresh')) {
       const l0 = load1();
@@ -231,7 +265,7 @@ async function main() {
       for (const [name, cookie, url] of cases) {
         const l0 = load1();
         const r = await httpLatency(base + url, cookie, 20, Number(args.requests) * 2);
-        row(`${name} (through the compiler), 20 clients`, '≤ 150 ms p95', `cold ${r.cold.toFixed(0)}, p50 ${r.p50.toFixed(0)}, p95 ${r.p95.toFixed(0)}, max ${r.max.toFixed(0)} ms (${r.n} requests, ${r.rps.toFixed(0)}/s, ${(r.bytes / 1024).toFixed(0)} KB)`, l0);
+        row(`${name} (through the compiler), 20 clients`, '≤ 150 ms p95', `cold ${r.cold.toFixed(0)}, p50 ${r.p50.toFixed(0)}, p95 ${r.p95.toFixed(0)}, max ${r.max.toFixed(0)} ms (${r.n} requests, ${r.rps.toFixed(0)}/s, ${(r.bytes / 1024).toFixed(0)} KB; ${cpuNote(r)})`, l0);
       }
     }
     if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -42,11 +42,13 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
 /**
  * An estimate of the count from a random sample of about `sampleRows` of the tenant's customers: those whose id
  * (a random v4 UUID) falls in a fixed slice at the bottom of the id space, sized from the tenant's customer count —
- * a simple random sample that is the same for every rule (the figure does not flicker as a rule is edited), read in
- * key ranges from both customers and their metrics (two index range scans joined, no per-customer probes). The
- * share of the sample that matches, times the tenant's customers. The rule is a FILTER: its conditions run per row in
- * the order the compiler emits them (cheapest first), the probes into relations and orders only for rows the
- * earlier conditions kept.
+ * a simple random sample that is the same for every rule (the figure does not flicker as a rule is edited). The
+ * share of the sample that matches, times the tenant's customers (the metrics snapshot's count).
+ * The sample is read from the customers' metrics, which a full refresh lays out in id order (writeMetrics): one
+ * short index range over a few hundred adjacent pages. The rule runs per sampled row, in the order the compiler
+ * emits its conditions (cheapest first): the conditions on the metrics alone gate the rest (PostgreSQL evaluates
+ * them before it reads anything else for the row), so the customer row, relations and orders are read only for the
+ * sampled customers those conditions keep (ADR 0016). A tenant without metrics yet is sampled from its customers.
  * Precision: a rule matching 1.6% of customers has ≈ 80 of them in 5,000, so the estimate is within ≈ ±11% (one
  * standard deviation); it is shown "≈", and the count is exact on demand and before any send. (Sampling whole pages —
  * TABLESAMPLE SYSTEM — read customers inserted together, who resemble each other: at 6,000 rows it was 12% off on the
@@ -54,7 +56,9 @@ export async function countMatchingWithin(trx: Tx, compiled: CompiledRule, budge
  */
 export async function estimateMatching(trx: Tx, compiled: CompiledRule, tenantId: string, sampleRows = 5_000): Promise<number> {
   const total = await tenantCustomerCount(trx, tenantId);
-  const x = (await estimateSql(compiled, tenantId, sampleSliceEnd(sampleRows, total)).execute(trx)).rows[0]!;
+  const end = sampleSliceEnd(sampleRows, total);
+  let x = (await estimateSql(compiled, tenantId, end).execute(trx)).rows[0]!;
+  if (x.seen === 0) x = (await customerSampleSql(compiled, tenantId, end).execute(trx)).rows[0]!;
   if (x.seen === 0) return countMatching(trx, compiled);
   return Math.round((x.hit / x.seen) * total);
 }
@@ -74,10 +78,20 @@ export function sampleSliceEnd(rows: number, total: number): string {
 }
 
 /**
- * The estimate's statement (bench/segments/explain-rule.ts explains it): the sample's matches and size. The slice's
- * end is a parameter, so the planner sees how few rows it holds and reads both tables by key range.
+ * The estimate's statement (bench/segments/explain-rule.ts explains it): the sample's matches and size, over the
+ * customers with metrics. The slice's end is a parameter, so the planner sees how few rows it holds. Inside the
+ * EXISTS the metrics are the outer row's: the rule's conditions on them alone become the subquery's one-time filter.
  */
 export function estimateSql(compiled: CompiledRule, tenantId: string, sliceEnd: string) {
+  return sql<{ hit: number; seen: number }>`
+    select count(*) filter (where exists (select from customers c where c.tenant_id = cm.tenant_id and c.id = cm.customer_id and ${compiled.where}))::int as hit,
+      count(*)::int as seen
+    from customer_metrics cm
+    where cm.tenant_id = ${tenantId}::uuid and cm.customer_id <= ${sliceEnd}::uuid`;
+}
+
+/** The same sample for a tenant without metrics: its customers in the slice (every metric condition is then false). */
+export function customerSampleSql(compiled: CompiledRule, tenantId: string, sliceEnd: string) {
   return sql<{ hit: number; seen: number }>`
     select count(*) filter (where ${compiled.where})::int as hit, count(*)::int as seen
     from customers c

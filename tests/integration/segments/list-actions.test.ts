@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countMatchingWithin, estimateMatching, estimateSql, sampleSliceEnd } from '../../../server/customers/rule.repository';
+import { countMatchingWithin, customerSampleSql, estimateMatching, estimateSql, sampleSliceEnd } from '../../../server/customers/rule.repository';
 import { compileRule } from '../../../server/customers/rule-compiler';
 import { recentListActions } from '../../../server/segments/actions.repository';
 import { processSegmentAction, startBulkTagMatching } from '../../../server/segments/actions.service';
@@ -128,5 +128,30 @@ describe('the live count: exact when cheap, estimated when not', () => {
     expect(out.sample).toEqual({ hit: inSlice, seen: inSlice });
     expect(sampleSliceEnd(6_000, 1_000_000).startsWith('0189374c')).toBe(true); // 0.6 % of 2^32 = 0x0189374b.c…, rounded up
     expect(sampleSliceEnd(6_000, 10)).toBe('ffffffff-ffff-ffff-ffff-ffffffffffff'); // a small tenant: all of it
+  });
+
+  it('the sample is read from the metrics, which a full refresh lays out in id order; without metrics, from the customers', async () => {
+    // The metrics' physical order (ctid) is their id order: a slice of the id space is a run of adjacent pages.
+    const layout = await inTenant((trx) => sql<{ id: string }>`select customer_id as id from customer_metrics where tenant_id = ${w.t.id} order by ctid`.execute(trx));
+    const ids = layout.rows.map((r) => r.id);
+    expect(ids.length).toBe(5);
+    expect(ids).toEqual([...ids].sort());
+    const rolledBack = new Error('rolled back');
+    const out: Record<string, unknown> = {};
+    await inTenant(async (trx) => {
+      const compiled = await compileRule({ trx, actor: w.admin }, { all: [{ any: [{ field: 'store', op: 'in', value: ['S2'] }] }] });
+      const all = sampleSliceEnd(1, 1);
+      out.withMetrics = (await estimateSql(compiled, w.t.id, all).execute(trx)).rows[0];
+      // A tenant whose metrics were never computed: the metrics sample is empty, its customers are sampled instead.
+      await sql`delete from customer_metrics where tenant_id = ${w.t.id}`.execute(trx);
+      out.metricsGone = (await estimateSql(compiled, w.t.id, all).execute(trx)).rows[0];
+      out.customers = (await customerSampleSql(compiled, w.t.id, all).execute(trx)).rows[0];
+      out.estimate = await estimateMatching(trx, compiled, w.t.id);
+      throw rolledBack;
+    }).catch((e: unknown) => {
+      if (e !== rolledBack) throw e;
+    });
+    expect(out).toEqual({ withMetrics: { hit: 2, seen: 5 }, metricsGone: { hit: 0, seen: 0 }, customers: { hit: 2, seen: 5 }, estimate: 2 });
+    expect(await inTenant((trx) => sql<{ n: number }>`select count(*)::int as n from customer_metrics where tenant_id = ${w.t.id}`.execute(trx))).toMatchObject({ rows: [{ n: 5 }] });
   });
 });
