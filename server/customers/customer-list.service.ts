@@ -106,16 +106,18 @@ export async function listCustomerMetrics(
     throw e;
   }
   const extra = searchSql(q);
-  const rows = await pageCustomerList(trx, compiled, extra, p, relation);
   const keys = Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined);
   const bySnapshot = relation === 'customer_metrics' && !q && !isClerk(actor) && keys.every((k) => SNAPSHOT_KEYS.has(k));
+  const fromSnapshot = (day: string) => snapshotTotal(trx, actor, { stage: filters.stage, group: filters.group, due: filters.due, storeIds }, day, version);
+  // With the metrics' day known, the page and its total go to the server together (one round trip: pipelined).
+  if (bySnapshot && asOf) {
+    const [rows, total] = await Promise.all([pageCustomerList(trx, compiled, extra, p, relation), fromSnapshot(asOf)]);
+    return { rows, total };
+  }
+  const rows = await pageCustomerList(trx, compiled, extra, p, relation);
   // Metrics rows imply a refresh, so D is the metrics' day (no rows: counted, which is cheap then).
-  const day = bySnapshot ? (asOf ?? (rows.length ? compiled.refDay : null)) : null;
-  const total = day
-    ? await snapshotTotal(trx, actor, { stage: filters.stage, group: filters.group, due: filters.due, storeIds }, day, version)
-    : rows.length < p.size && p.page === 1
-      ? rows.length
-      : await countCustomerList(trx, compiled, extra, relation);
+  const day = bySnapshot && rows.length ? compiled.refDay : null;
+  const total = day ? await fromSnapshot(day) : rows.length < p.size && p.page === 1 ? rows.length : await countCustomerList(trx, compiled, extra, relation);
   return { rows, total };
 }
 
