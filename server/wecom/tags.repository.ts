@@ -169,7 +169,7 @@ export interface CustomerTagView {
   change: { id: number; op: 'add' | 'remove'; state: TagChangeState; reason: string | null; at: Date } | null;
 }
 
-/** The latest change made in Huike to one tag of a customer, as latestTagChangesSql returns it (JSON). */
+/** The latest change made in Huike to one tag of a customer, as latestTagChangesByCustomerSql returns it (JSON). */
 export interface TagChangeJson {
   tag_id: string;
   id: number;
@@ -179,24 +179,46 @@ export interface TagChangeJson {
   at: string;
 }
 
-/** SQL: the ids of the tags the customer (column ref) carries now — on an open relation, or internal (repeats possible). */
-export function presentTagIdsSql(tenantId: TenantId, customerIdRef: string) {
-  const cid = sql.ref(customerIdRef);
-  return sql<string[]>`array(select x.tag_id from customer_follows o cross join lateral unnest(o.tag_ids) as x(tag_id)
-      where o.tenant_id = ${tenantId}::uuid and o.customer_id = ${cid} and o.ended_at is null
-    union all select it.tag_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id = ${cid})`;
-}
-
-/** SQL: the latest change made in Huike to each tag of the customer (column ref) in the last 30 days, as JSON (TagChangeJson[]). */
-export function latestTagChangesSql(tenantId: TenantId, customerIdRef: string) {
-  return sql<TagChangeJson[]>`(select coalesce(json_agg(l), '[]'::json) from (
-      select distinct on (tc.tag_id) tc.tag_id, tc.id, tc.op, tc.state, tc.reason, tc.updated_at as at from tag_changes tc
-      where tc.tenant_id = ${tenantId}::uuid and tc.customer_id = ${sql.ref(customerIdRef)} and tc.created_at > now() - interval '30 days'
-      order by tc.tag_id, tc.id desc) l)`;
+/**
+ * SQL, one row per customer of `customerIds` that carries a tag: `(customer_id, present)`, the ids of the tags they
+ * carry now — on an open relation, or internal (repeats possible). Set-based: one index scan per table for the whole
+ * page (a subquery per customer cost twice as much on a 50-row page).
+ */
+export function presentTagIdsByCustomerSql(tenantId: TenantId, customerIds: readonly string[]) {
+  const ids = [...customerIds];
+  return sql<{ customer_id: string; present: string[] }>`select z.customer_id, array_agg(z.tag_id) as present from (
+      select o.customer_id, x.tag_id from customer_follows o cross join lateral unnest(o.tag_ids) as x(tag_id)
+      where o.tenant_id = ${tenantId}::uuid and o.customer_id = any(${ids}::uuid[]) and o.ended_at is null
+      union all select it.customer_id, it.tag_id from customer_internal_tags it where it.tenant_id = ${tenantId}::uuid and it.customer_id = any(${ids}::uuid[])) z
+    group by z.customer_id`;
 }
 
 /**
- * A customer's tags as the pages show them, from presentTagIdsSql and latestTagChangesSql: the present tags plus
+ * SQL, one row per customer of `customerIds` with a change in the last 30 days: `(customer_id, changes)`, the latest
+ * change made in Huike to each of their tags, as JSON (TagChangeJson[]).
+ */
+export function latestTagChangesByCustomerSql(tenantId: TenantId, customerIds: readonly string[]) {
+  return sql<{ customer_id: string; changes: TagChangeJson[] }>`select l.customer_id,
+      json_agg(json_build_object('tag_id', l.tag_id, 'id', l.id, 'op', l.op, 'state', l.state, 'reason', l.reason, 'at', l.updated_at)) as changes from (
+      select distinct on (tc.customer_id, tc.tag_id) tc.customer_id, tc.tag_id, tc.id, tc.op, tc.state, tc.reason, tc.updated_at from tag_changes tc
+      where tc.tenant_id = ${tenantId}::uuid and tc.customer_id = any(${[...customerIds]}::uuid[]) and tc.created_at > now() - interval '30 days'
+      order by tc.customer_id, tc.tag_id, tc.id desc) l
+    group by l.customer_id`;
+}
+
+/** SQL: the CTEs `present_tags` and `tag_changes_30d` of the customers (to be left-joined by customer_id), for the pages' tag views. */
+export function customerTagCtes(tenantId: TenantId, customerIds: readonly string[]) {
+  return sql`present_tags as (${presentTagIdsByCustomerSql(tenantId, customerIds)}), tag_changes_30d as (${latestTagChangesByCustomerSql(tenantId, customerIds)})`;
+}
+
+/** SQL: the two columns `present` and `changes` of a customer row `ids.id` joined with customerTagCtes' `pt` and `tc`. */
+export const CUSTOMER_TAG_COLUMNS = sql`coalesce(pt.present, '{}'::uuid[]) as present, coalesce(tc.changes, '[]'::json) as changes`;
+
+/** SQL: the joins of customerTagCtes onto `ids.id`. */
+export const CUSTOMER_TAG_JOINS = sql`left join present_tags pt on pt.customer_id = ids.id left join tag_changes_30d tc on tc.customer_id = ids.id`;
+
+/**
+ * A customer's tags as the pages show them, from presentTagIdsByCustomerSql and latestTagChangesByCustomerSql: the present tags plus
  * those with a pending or failed change (a pending add shows before WeCom confirms it, a failed one with its
  * reason), each with its latest change, named and ordered by the tenant's tag catalogue (listTagOptions); a tag not
  * in it (deleted) is not shown.
@@ -227,8 +249,9 @@ export async function tagsOfCustomers(trx: Tx, tenantId: TenantId, customerIds: 
   if (customerIds.length === 0) return out;
   const tags = catalogue ?? (await listTagOptions(trx, tenantId));
   const rows = await sql<{ customer_id: string; present: string[]; changes: TagChangeJson[] }>`
-    select ids.id as customer_id, ${presentTagIdsSql(tenantId, 'ids.id')} as present, ${latestTagChangesSql(tenantId, 'ids.id')} as changes
-    from unnest(${[...customerIds]}::uuid[]) as ids(id)`.execute(trx);
+    with ${customerTagCtes(tenantId, customerIds)}
+    select ids.id as customer_id, ${CUSTOMER_TAG_COLUMNS}
+    from unnest(${[...customerIds]}::uuid[]) as ids(id) ${CUSTOMER_TAG_JOINS}`.execute(trx);
   for (const r of rows.rows) out.set(r.customer_id, customerTagViews(tags, r.present, r.changes));
   return out;
 }
