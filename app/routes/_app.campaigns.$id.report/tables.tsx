@@ -2,6 +2,7 @@
 import type { ReportGroupJson } from '~/lib/contracts/campaign-report';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
+import { useGroupColumns } from '~/components/campaigns/group-columns';
 import { SortHead } from '~/components/sort-head';
 import { TableCard } from '~/components/table-card';
 
@@ -12,15 +13,15 @@ const points = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}
 export function GroupTable({ title, rows, sort, dir, testId }: { title: string; rows: Row[]; sort: string; dir: string; testId: string }) {
   const t = useT();
   const f = useFormat();
-  const withStore = rows.some((r) => r.store !== undefined);
+  const g = useGroupColumns(rows);
   return (
     <TableCard
       title={title}
       testId={testId}
       head={
         <>
-          <SortHead id="name" label={withStore ? t('导购', 'Clerk') : t('门店', 'Store')} current={sort} dir={dir} />
-          {withStore ? <th>{t('门店', 'Store')}</th> : null}
+          <SortHead id="name" label={g.nameLabel} current={sort} dir={dir} />
+          {g.storeHead}
           <SortHead id="recipients" label={t('计划发送', 'Recipients')} current={sort} dir={dir} />
           <SortHead id="reached" label={t('已送达', 'Reached')} current={sort} dir={dir} />
           <SortHead id="converted" label={t('转化', 'Converted')} current={sort} dir={dir} />
@@ -35,8 +36,7 @@ export function GroupTable({ title, rows, sort, dir, testId }: { title: string; 
     >
       {rows.map((r) => (
         <tr key={r.key} data-testid="report-row">
-          <td>{r.name}</td>
-          {withStore ? <td>{r.store}</td> : null}
+          {g.nameCells(r)}
           <td className="num">{f.number(r.recipients)}</td>
           <td className="num">{f.number(r.reached)}</td>
           <td className="num">{f.number(r.converted)}</td>

@@ -1,4 +1,5 @@
 /** Execution per store or clerk: recipients by state, tasks confirmed / created and the execution rate as a bar. */
+import { useGroupColumns } from '~/components/campaigns/group-columns';
 import { TableCard } from '~/components/table-card';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
@@ -20,15 +21,15 @@ interface Row {
 export function ProgressTable({ title, rows, testId }: { title: string; rows: Row[]; testId: string }) {
   const t = useT();
   const f = useFormat();
-  const withStore = rows.some((r) => r.store !== undefined);
+  const g = useGroupColumns(rows);
   return (
     <TableCard
       title={title}
       testId={testId}
       head={
         <>
-          <th>{withStore ? t('导购', 'Clerk') : t('门店', 'Store')}</th>
-          {withStore ? <th>{t('门店', 'Store')}</th> : null}
+          <th>{g.nameLabel}</th>
+          {g.storeHead}
           <th>{t('客户', 'Recipients')}</th>
           <th>{t('已送达', 'Reached')}</th>
           <th>{t('待发送', 'Pending')}</th>
@@ -41,8 +42,7 @@ export function ProgressTable({ title, rows, testId }: { title: string; rows: Ro
     >
       {rows.map((r) => (
         <tr key={r.key}>
-          <td>{r.name}</td>
-          {withStore ? <td>{r.store}</td> : null}
+          {g.nameCells(r)}
           <td className="num">{f.number(r.recipients)}</td>
           <td className="num">{f.number(r.sent)}</td>
           <td className="num">{f.number(r.pending)}</td>
