@@ -1,27 +1,26 @@
 /** Store and clerk rows of the report, sorted by the URL's allow-listed column (server-side). */
+import { GroupTableCard, type GroupRow } from '~/components/campaigns/group-table';
 import type { ReportGroupJson } from '~/lib/contracts/campaign-report';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
-import { useGroupColumns } from '~/components/campaigns/group-columns';
 import { SortHead } from '~/components/sort-head';
-import { TableCard } from '~/components/table-card';
 
-type Row = ReportGroupJson & { key: string; name: string; store?: string };
+type Row = ReportGroupJson & GroupRow;
 
 const points = (x: number | null) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}`);
 
 export function GroupTable({ title, rows, sort, dir, testId }: { title: string; rows: Row[]; sort: string; dir: string; testId: string }) {
   const t = useT();
   const f = useFormat();
-  const g = useGroupColumns(rows);
   return (
-    <TableCard
+    <GroupTableCard
       title={title}
       testId={testId}
+      rows={rows}
+      rowTestId="report-row"
+      nameHead={(label) => <SortHead id="name" label={label} current={sort} dir={dir} />}
       head={
         <>
-          <SortHead id="name" label={g.nameLabel} current={sort} dir={dir} />
-          {g.storeHead}
           <SortHead id="recipients" label={t('计划发送', 'Recipients')} current={sort} dir={dir} />
           <SortHead id="reached" label={t('已送达', 'Reached')} current={sort} dir={dir} />
           <SortHead id="converted" label={t('转化', 'Converted')} current={sort} dir={dir} />
@@ -33,10 +32,8 @@ export function GroupTable({ title, rows, sort, dir, testId }: { title: string; 
           <SortHead id="execution_rate" label={t('执行率', 'Execution')} current={sort} dir={dir} />
         </>
       }
-    >
-      {rows.map((r) => (
-        <tr key={r.key} data-testid="report-row">
-          {g.nameCells(r)}
+      cells={(r) => (
+        <>
           <td className="num">{f.number(r.recipients)}</td>
           <td className="num">{f.number(r.reached)}</td>
           <td className="num">{f.number(r.converted)}</td>
@@ -48,8 +45,8 @@ export function GroupTable({ title, rows, sort, dir, testId }: { title: string; 
           <td className="num muted">{r.uplift.low === null ? '—' : `${points(r.uplift.low)} ~ ${points(r.uplift.high)}`}</td>
           <td className="num">{f.money(r.revenue_per_recipient_fen)}</td>
           <td className="num">{f.percent(r.execution_rate)}</td>
-        </tr>
-      ))}
-    </TableCard>
+        </>
+      )}
+    />
   );
 }

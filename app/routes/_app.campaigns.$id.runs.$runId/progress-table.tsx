@@ -1,13 +1,9 @@
 /** Execution per store or clerk: recipients by state, tasks confirmed / created and the execution rate as a bar. */
-import { useGroupColumns } from '~/components/campaigns/group-columns';
-import { TableCard } from '~/components/table-card';
+import { GroupTableCard, type GroupRow } from '~/components/campaigns/group-table';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-interface Row {
-  key: string;
-  name: string;
-  store?: string;
+interface Row extends GroupRow {
   recipients: number;
   sent: number;
   pending: number;
@@ -21,15 +17,13 @@ interface Row {
 export function ProgressTable({ title, rows, testId }: { title: string; rows: Row[]; testId: string }) {
   const t = useT();
   const f = useFormat();
-  const g = useGroupColumns(rows);
   return (
-    <TableCard
+    <GroupTableCard
       title={title}
       testId={testId}
+      rows={rows}
       head={
         <>
-          <th>{g.nameLabel}</th>
-          {g.storeHead}
           <th>{t('客户', 'Recipients')}</th>
           <th>{t('已送达', 'Reached')}</th>
           <th>{t('待发送', 'Pending')}</th>
@@ -39,10 +33,8 @@ export function ProgressTable({ title, rows, testId }: { title: string; rows: Ro
           <th style={{ minWidth: 160 }}>{t('执行率', 'Execution rate')}</th>
         </>
       }
-    >
-      {rows.map((r) => (
-        <tr key={r.key}>
-          {g.nameCells(r)}
+      cells={(r) => (
+        <>
           <td className="num">{f.number(r.recipients)}</td>
           <td className="num">{f.number(r.sent)}</td>
           <td className="num">{f.number(r.pending)}</td>
@@ -57,8 +49,8 @@ export function ProgressTable({ title, rows, testId }: { title: string; rows: Ro
               {f.percent(r.execution_rate)}
             </span>
           </td>
-        </tr>
-      ))}
-    </TableCard>
+        </>
+      )}
+    />
   );
 }
