@@ -11,6 +11,20 @@ export const SKIP_REASONS = ['not_reachable', 'not_interested', 'already_contact
 export const SCRIPT_KINDS = ['text', 'image', 'link'] as const;
 export const SCRIPT_VARIABLES = ['name', 'clerk', 'store', 'days_since', 'interval_days', 'last_purchase'] as const;
 
+/** A task as the workspace shows it (app/components/clerk/task-item.tsx); server/clerk/tasks.repository.ts TaskRow adds its state. */
+export interface TaskView {
+  id: string;
+  kind: string;
+  title: string | null;
+  payload: Record<string, unknown>;
+  customer_id: string | null;
+  customer_name: string | null;
+  stage: string | null;
+  recency_days: number | null;
+  median_interval_days: number | null;
+  in_scope: boolean;
+}
+
 export const KIND_LABELS: Record<string, [string, string]> = {
   follow_up: ['待跟进', 'Follow-up due'],
   due: ['该回购了', 'Due to repurchase'],

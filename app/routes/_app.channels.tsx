@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { DataTable } from '~/components/data-table';
 import { FormResult } from '~/components/form-result';
+import { SearchBar } from '~/components/search-bar';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -157,12 +158,7 @@ export default function Channels() {
         </label>
         <button type="submit">{t('创建渠道码', 'Create code')}</button>
       </Form>
-      <Form method="get" className="toolbar">
-        <input name="q" defaultValue={p.q ?? ''} placeholder={t('搜索渠道、state 或活动', 'Search name, state or campaign')} />
-        <button type="submit" className="secondary">
-          {t('搜索', 'Search')}
-        </button>
-      </Form>
+      <SearchBar q={p.q} placeholder={t('搜索渠道、state 或活动', 'Search name, state or campaign')} />
       <DataTable
         columns={columns}
         data={list.rows}

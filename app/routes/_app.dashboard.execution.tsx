@@ -18,6 +18,7 @@ import { num, pct } from '~/lib/dashboard-format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
 import { SortHead } from '~/components/sort-head';
+import { TableCard } from '~/components/table-card';
 
 const DAYS = [7, 30, 90] as const;
 
@@ -110,84 +111,86 @@ export default function Execution() {
           </button>
         </Form>
       </section>
-      <section className="card" data-table-id="execution-stores">
-        <h2 style={{ marginTop: 0 }}>{t('门店', 'Stores')}</h2>
-        <div className="data-table">
-          <table>
-            <thead>
-              <tr>
-                <th>{t('门店', 'Store')}</th>
-                <th>{t('导购', 'Clerks')}</th>
-                <th>{t('新任务', 'Created')}</th>
-                <th>{t('完成率', 'Done rate')}</th>
-                <th>{t('待办', 'To do')}</th>
-                <th>{t('逾期', 'Overdue')}</th>
-                <th>{t('跟进记录', 'Follow-ups')}</th>
-                <th>{t('7 天内成交率', 'Ordered within 7 d')}</th>
-                <th>{t('群发确认率', '群发 confirmation rate')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.stores.map((s) => (
-                <tr key={s.storeId ?? 'none'}>
-                  <td>{s.store ?? t('未分配门店', 'No store')}</td>
-                  <td className="num">{num(s.clerks)}</td>
-                  <td className="num">{num(s.created)}</td>
-                  <td className="num">{pct(s.doneRate)}</td>
-                  <td className="num">{num(s.open)}</td>
-                  <td className="num">{num(s.overdue)}</td>
-                  <td className="num">{num(s.followUps)}</td>
-                  <td className="num">{pct(s.conversionRate)}</td>
-                  <td className="num" data-testid="store-mass-rate">
-                    {pct(s.massRate)} <span className="muted">({num(s.massConfirmed)}/{num(s.massCreated)})</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
-      <section className="card" data-table-id="execution-clerks">
-        <h2 style={{ marginTop: 0 }}>{t('导购', 'Clerks')}</h2>
-        <div className="data-table">
-          <table data-testid="execution-table">
-            <thead>
-              <tr>
-                <SortHead id="name" label={t('导购', 'Clerk')} current={d.p.sort} dir={d.p.dir} />
-                <SortHead id="store" label={t('门店', 'Store')} current={d.p.sort} dir={d.p.dir} />
-                <SortHead id="created" label={t('新任务', 'Created')} current={d.p.sort} dir={d.p.dir} />
-                <SortHead id="done" label={t('完成', 'Done')} current={d.p.sort} dir={d.p.dir} />
-                <SortHead id="done_rate" label={t('完成率', 'Done rate')} current={d.p.sort} dir={d.p.dir} />
-                <th>{t('待办', 'To do')}</th>
-                <SortHead id="overdue" label={t('逾期', 'Overdue')} current={d.p.sort} dir={d.p.dir} />
-                <SortHead id="follow_ups" label={t('跟进记录', 'Follow-ups')} current={d.p.sort} dir={d.p.dir} />
-                <SortHead id="converted" label={t('7 天内成交', 'Ordered within 7 d')} current={d.p.sort} dir={d.p.dir} />
-                <th>{t('侧边栏发送', 'Sidebar sends')}</th>
-                <SortHead id="mass_rate" label={t('群发确认率', '群发 confirmation rate')} current={d.p.sort} dir={d.p.dir} />
-              </tr>
-            </thead>
-            <tbody>
-              {d.rows.map((r) => (
-                <tr key={r.staff_id} data-testid="execution-row">
-                  <td>{r.name}</td>
-                  <td>{r.store ?? '—'}</td>
-                  <td className="num">{num(r.created)}</td>
-                  <td className="num">{num(r.done)}</td>
-                  <td className="num">{pct(r.created > 0 ? r.done / r.created : null)}</td>
-                  <td className="num" data-testid="open-count">{num(r.open)}</td>
-                  <td className="num">{num(r.overdue)}</td>
-                  <td className="num" data-testid="follow-ups-count">{num(r.follow_ups)}</td>
-                  <td className="num">{num(r.converted)}</td>
-                  <td className="num">{num(r.touches)}</td>
-                  <td className="num" data-testid="mass-rate">
-                    {pct(r.mass_created > 0 ? r.mass_confirmed / r.mass_created : null)} <span className="muted">({num(r.mass_confirmed)}/{num(r.mass_created)})</span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <TableCard
+        title={t('门店', 'Stores')}
+        tableId="execution-stores"
+        head={
+          <>
+            <th>{t('门店', 'Store')}</th>
+            <th>{t('导购', 'Clerks')}</th>
+            <th>{t('新任务', 'Created')}</th>
+            <th>{t('完成率', 'Done rate')}</th>
+            <th>{t('待办', 'To do')}</th>
+            <th>{t('逾期', 'Overdue')}</th>
+            <th>{t('跟进记录', 'Follow-ups')}</th>
+            <th>{t('7 天内成交率', 'Ordered within 7 d')}</th>
+            <th>{t('群发确认率', '群发 confirmation rate')}</th>
+          </>
+        }
+      >
+        {d.stores.map((s) => (
+          <tr key={s.storeId ?? 'none'}>
+            <td>{s.store ?? t('未分配门店', 'No store')}</td>
+            <td className="num">{num(s.clerks)}</td>
+            <td className="num">{num(s.created)}</td>
+            <td className="num">{pct(s.doneRate)}</td>
+            <td className="num">{num(s.open)}</td>
+            <td className="num">{num(s.overdue)}</td>
+            <td className="num">{num(s.followUps)}</td>
+            <td className="num">{pct(s.conversionRate)}</td>
+            <td className="num" data-testid="store-mass-rate">
+              <RateOf rate={s.massRate} part={s.massConfirmed} whole={s.massCreated} />
+            </td>
+          </tr>
+        ))}
+      </TableCard>
+      <TableCard
+        title={t('导购', 'Clerks')}
+        tableId="execution-clerks"
+        testId="execution-table"
+        head={
+          <>
+            <SortHead id="name" label={t('导购', 'Clerk')} current={d.p.sort} dir={d.p.dir} />
+            <SortHead id="store" label={t('门店', 'Store')} current={d.p.sort} dir={d.p.dir} />
+            <SortHead id="created" label={t('新任务', 'Created')} current={d.p.sort} dir={d.p.dir} />
+            <SortHead id="done" label={t('完成', 'Done')} current={d.p.sort} dir={d.p.dir} />
+            <SortHead id="done_rate" label={t('完成率', 'Done rate')} current={d.p.sort} dir={d.p.dir} />
+            <th>{t('待办', 'To do')}</th>
+            <SortHead id="overdue" label={t('逾期', 'Overdue')} current={d.p.sort} dir={d.p.dir} />
+            <SortHead id="follow_ups" label={t('跟进记录', 'Follow-ups')} current={d.p.sort} dir={d.p.dir} />
+            <SortHead id="converted" label={t('7 天内成交', 'Ordered within 7 d')} current={d.p.sort} dir={d.p.dir} />
+            <th>{t('侧边栏发送', 'Sidebar sends')}</th>
+            <SortHead id="mass_rate" label={t('群发确认率', '群发 confirmation rate')} current={d.p.sort} dir={d.p.dir} />
+          </>
+        }
+      >
+        {d.rows.map((r) => (
+          <tr key={r.staff_id} data-testid="execution-row">
+            <td>{r.name}</td>
+            <td>{r.store ?? '—'}</td>
+            <td className="num">{num(r.created)}</td>
+            <td className="num">{num(r.done)}</td>
+            <td className="num">{pct(r.created > 0 ? r.done / r.created : null)}</td>
+            <td className="num" data-testid="open-count">{num(r.open)}</td>
+            <td className="num">{num(r.overdue)}</td>
+            <td className="num" data-testid="follow-ups-count">{num(r.follow_ups)}</td>
+            <td className="num">{num(r.converted)}</td>
+            <td className="num">{num(r.touches)}</td>
+            <td className="num" data-testid="mass-rate">
+              <RateOf rate={r.mass_created > 0 ? r.mass_confirmed / r.mass_created : null} part={r.mass_confirmed} whole={r.mass_created} />
+            </td>
+          </tr>
+        ))}
+      </TableCard>
+    </>
+  );
+}
+
+/** A rate with its counts: "40.0% (2/5)". */
+function RateOf({ rate, part, whole }: { rate: number | null; part: number; whole: number }) {
+  return (
+    <>
+      {pct(rate)} <span className="muted">({num(part)}/{num(whole)})</span>
     </>
   );
 }

@@ -7,6 +7,7 @@ import { ChartCard } from '~/components/charts/chart-card';
 import { Heatmap, type HeatCell } from '~/components/charts/heatmap';
 import { COLORS, GROUP_COLORS } from '~/components/charts/palette';
 import { ChartTip } from '~/components/charts/tooltip';
+import { TableCard } from '~/components/table-card';
 import { GROUP_ADVICE, GROUP_LABELS, label } from '~/lib/analytics-labels';
 import { dashboardData, dashboardRfm } from '~/lib/analytics.server';
 import { csvRate, csvYuan, num, pct, yuan, yuanShort } from '~/lib/dashboard-format';
@@ -153,45 +154,40 @@ export default function Rfm() {
         )}
       </ChartCard>
 
-      <section className="card">
-        <h2 style={{ marginTop: 0 }}>{t('分组明细', 'Groups')}</h2>
-        <div className="data-table">
-          <table>
-            <thead>
-              <tr>
-                <th>{t('分组', 'Group')}</th>
-                <th className="num">{t('客户数', 'Customers')}</th>
-                <th className="num">{t('占比', 'Share')}</th>
-                <th className="num">{t('销售额', 'Revenue')}</th>
-                <th className="num">{t('平均购买天数', 'Avg. purchase days')}</th>
-                <th className="num">{t('平均距今天数', 'Avg. days since last')}</th>
-                <th className="num">{t('客均消费', 'Avg. spend')}</th>
-                <th>{t('运营建议', 'What to do')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {d.groups.map((g) => (
-                <tr key={g.group}>
-                  <td>
-                    <span className="badge group" style={{ boxShadow: `inset 3px 0 0 ${GROUP_COLORS[g.group]}` }}>
-                      {label(GROUP_LABELS, g.group, t)}
-                    </span>
-                  </td>
-                  <td className="num">{g.customers > 0 ? <Link to={listHref(`group=${g.group}`)}>{num(g.customers)}</Link> : '0'}</td>
-                  <td className="num">{pct(g.share)}</td>
-                  <td className="num">{yuan(g.revenueFen)}</td>
-                  <td className="num">{num(g.avgFrequency, 1)}</td>
-                  <td className="num">{num(g.avgRecencyDays, 0)}</td>
-                  <td className="num">{yuan(g.avgMonetaryFen)}</td>
-                  <td className="muted" style={{ whiteSpace: 'normal' }}>
-                    {label(GROUP_ADVICE, g.group, t)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+      <TableCard
+        title={t('分组明细', 'Groups')}
+        head={
+          <>
+            <th>{t('分组', 'Group')}</th>
+            <th className="num">{t('客户数', 'Customers')}</th>
+            <th className="num">{t('占比', 'Share')}</th>
+            <th className="num">{t('销售额', 'Revenue')}</th>
+            <th className="num">{t('平均购买天数', 'Avg. purchase days')}</th>
+            <th className="num">{t('平均距今天数', 'Avg. days since last')}</th>
+            <th className="num">{t('客均消费', 'Avg. spend')}</th>
+            <th>{t('运营建议', 'What to do')}</th>
+          </>
+        }
+      >
+        {d.groups.map((g) => (
+          <tr key={g.group}>
+            <td>
+              <span className="badge group" style={{ boxShadow: `inset 3px 0 0 ${GROUP_COLORS[g.group]}` }}>
+                {label(GROUP_LABELS, g.group, t)}
+              </span>
+            </td>
+            <td className="num">{g.customers > 0 ? <Link to={listHref(`group=${g.group}`)}>{num(g.customers)}</Link> : '0'}</td>
+            <td className="num">{pct(g.share)}</td>
+            <td className="num">{yuan(g.revenueFen)}</td>
+            <td className="num">{num(g.avgFrequency, 1)}</td>
+            <td className="num">{num(g.avgRecencyDays, 0)}</td>
+            <td className="num">{yuan(g.avgMonetaryFen)}</td>
+            <td className="muted" style={{ whiteSpace: 'normal' }}>
+              {label(GROUP_ADVICE, g.group, t)}
+            </td>
+          </tr>
+        ))}
+      </TableCard>
     </>
   );
 }

@@ -1,8 +1,9 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Form, useLoaderData } from '@remix-run/react';
+import { useLoaderData } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { DataTable } from '~/components/data-table';
+import { SearchBar } from '~/components/search-bar';
 import { auditChanges } from '~/lib/audit-diff';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
@@ -63,12 +64,7 @@ export default function Audit() {
   ];
   return (
     <>
-      <Form method="get" className="toolbar">
-        <input name="q" defaultValue={p.q ?? ''} placeholder={t('按操作、操作人或对象搜索', 'Search action, actor or object')} />
-        <button type="submit" className="secondary">
-          {t('搜索', 'Search')}
-        </button>
-      </Form>
+      <SearchBar q={p.q} placeholder={t('按操作、操作人或对象搜索', 'Search action, actor or object')} />
       <DataTable columns={columns} data={log.rows} total={log.total} sort={p.sort} dir={p.dir} page={p.page} size={p.size} rowKey={(r) => String(r.id)} />
     </>
   );

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { DataTable } from '~/components/data-table';
 import { FormResult } from '~/components/form-result';
+import { SearchBar } from '~/components/search-bar';
 import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -133,12 +134,7 @@ export default function StoresSettings() {
           <button type="submit">{t('新增门店', 'Add store')}</button>
         </Form>
       ) : null}
-      <Form method="get" className="toolbar">
-        <input name="q" defaultValue={p.q ?? ''} placeholder={t('搜索门店代码或名称', 'Search code or name')} />
-        <button type="submit" className="secondary">
-          {t('搜索', 'Search')}
-        </button>
-      </Form>
+      <SearchBar q={p.q} placeholder={t('搜索门店代码或名称', 'Search code or name')} />
       <DataTable
         columns={columns}
         data={stores.rows}

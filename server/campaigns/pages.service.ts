@@ -3,7 +3,7 @@
  * status counts, the month calendar (runs that exist plus the runs a schedule will still plan, in the tenant's
  * zone), a campaign with its runs, a run's live progress per store and clerk, and the report.
  */
-import { campaignSchedule } from '../../app/lib/contracts/campaign';
+import { campaignSchedule, type CalendarEntry } from '../../app/lib/contracts/campaign';
 import type { CampaignListParams, ReportParams } from '../../app/lib/contracts/campaign-report';
 import { dayOf, monthOf } from '../../app/lib/campaigns/calendar';
 import { NotFoundError } from '../lib/errors';
@@ -27,16 +27,6 @@ export async function campaignListPage(services: Services, actor: Actor, p: Camp
     const calendar = p.view === 'calendar' ? await calendarMonth(trx, actor, month, timeZone, now) : [];
     return { ...list, counts, month, calendar, size: LIST_PAGE_SIZE };
   });
-}
-
-export interface CalendarEntry {
-  campaign_id: string;
-  name: string;
-  run_id: string | null;
-  /** done: the run happened (or is happening); planned: the schedule will run then. */
-  kind: 'done' | 'running' | 'planned' | 'cancelled';
-  at: string;
-  day: string;
 }
 
 /** The month's runs and the runs the schedules of live campaigns will still plan in it. */

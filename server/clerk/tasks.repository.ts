@@ -11,6 +11,7 @@
  * callback that adds or ends a relation (`generateRelationTasks`, in the inbox's transaction).
  */
 import { sql, type RawBuilder } from 'kysely';
+import type { TaskView } from '../../app/lib/clerk-contract';
 import { tenantToday } from '../analytics/metrics.repository';
 import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
@@ -138,23 +139,13 @@ export async function generateClerkTasks(trx: Tx, tenantId: TenantId, who: TaskO
     where k.tenant_id = ${t} and ${mine('k.staff_id')} and k.status = 'open' and k.kind = 'birthday' and k.due_on < ${today}::date`.execute(trx);
 }
 
-export interface TaskRow {
-  id: string;
-  kind: string;
+export interface TaskRow extends TaskView {
   status: string;
   due_on: string;
   reason: string | null;
   source: string;
-  title: string | null;
-  payload: Record<string, unknown>;
-  customer_id: string | null;
-  customer_name: string | null;
-  stage: string | null;
-  recency_days: number | null;
-  median_interval_days: number | null;
   frequency: number | null;
   monetary_fen: number | null;
-  in_scope: boolean;
 }
 
 const KIND_RANK = sql`case k.kind when 'follow_up' then 1 when 'campaign' then 2 when 'birthday' then 3 when 'due' then 4 when 'segment' then 5 when 'new_untagged' then 6 when 'relation_ended' then 7 else 8 end`;

@@ -11,7 +11,7 @@
  * Without a chain in the config (a plain simulator tenant) the simulator's own generator is used.
  */
 import type { WecomSimConfig } from '../../db/schema/wecom';
-import { drawFrom, generatePopulation, generateStaff, weightedCode, type Draw, type StaffSeed } from '../wecom/simulator/population';
+import { customerMember, drawFrom, generatePopulation, generateStaff, ownedGroupChat, weightedCode, type Draw, type StaffSeed } from '../wecom/simulator/population';
 import { mulberry32, randomString, type PopulationData, type SimCustomer, type SimFollow, type SimGroupChat, type SimGroupMember } from '../wecom/simulator/state';
 import { generateChain, type DemoChain } from './chain';
 import { iterateDemoCustomers, type DemoCustomer } from './customers';
@@ -107,26 +107,8 @@ function demoGroupChats(fr: DemoFrame, customers: SimCustomer[], byClerk: Map<st
     const size = Math.min(pool.length, 5 + Math.floor(rand() * 40));
     const chosen = new Set<number>();
     for (let k = 0; k < size * 2 && chosen.size < size; k++) chosen.add(pick(pool));
-    for (const idx of chosen) {
-      const cu = customers[idx]!;
-      const scene = (rand() < 0.5 ? 1 : rand() < 0.5 ? 2 : 3) as 1 | 2 | 3;
-      const m: SimGroupMember = { userid: cu.external_userid, type: 2, join_time: create_time + Math.floor(rand() * Math.max(1, nowS - create_time)), join_scene: scene, group_nickname: '', name: cu.name };
-      if (cu.unionid) m.unionid = cu.unionid;
-      if (scene === 1) m.invitor = { userid: owner };
-      members.push(m);
-    }
-    groupChats.push({
-      chat_id: 'wr' + randomString(rand, 30),
-      name: `${ownerName}的${pick(GROUP_NAMES)}${g + 1}`,
-      owner,
-      create_time,
-      notice: rand() < 0.5 ? '欢迎加入！每周三会员日，群内专享优惠。' : '',
-      members,
-      admin_list: [],
-      member_version: randomString(rand, 32, '0123456789abcdef'),
-      status: 0,
-      dismissed: false,
-    });
+    for (const idx of chosen) members.push(customerMember(rand, customers[idx]!, owner, create_time, Math.max(1, nowS - create_time), () => ''));
+    groupChats.push(ownedGroupChat(rand, 'wr' + randomString(rand, 30), `${ownerName}的${pick(GROUP_NAMES)}${g + 1}`, owner, create_time, members));
   }
   return groupChats;
 }

@@ -1,26 +1,11 @@
 /** The tenant's WeCom connection row (all Kysely code for `wecom_connections`). Secrets stay sealed here. */
-import { sql } from 'kysely';
-import type { WecomMode, WecomSimConfig } from '../../db/schema/wecom';
+import { sql, type Selectable } from 'kysely';
+import type { WecomConnectionsTable, WecomMode } from '../../db/schema/wecom';
 import type { DB } from '../../db/connection';
 import type { TenantId, Tx } from '../tenancy/context';
 
-export interface ConnectionRow {
-  tenant_id: string;
-  corp_id: string;
-  agent_id: number | null;
-  secret_sealed: string;
-  callback_token: string;
-  aes_key_sealed: string;
-  mode: WecomMode;
-  base_url: string | null;
-  sim_config: WecomSimConfig | null;
-  last_test_at: Date | null;
-  last_test_ok: boolean | null;
-  last_test_message: string | null;
-  created_at: Date;
-  updated_at: Date;
-  updated_by_label: string;
-}
+/** A `wecom_connections` row as read (db/schema/wecom.ts WecomConnectionsTable). */
+export type ConnectionRow = Selectable<WecomConnectionsTable>;
 
 export async function findConnection(trx: Tx, tenantId: TenantId): Promise<ConnectionRow | null> {
   const row = await trx.selectFrom('wecom_connections').selectAll().where('tenant_id', '=', tenantId).executeTakeFirst();
@@ -33,37 +18,15 @@ export async function connectionMode(trx: Tx, tenantId: TenantId): Promise<Wecom
   return row?.mode ?? null;
 }
 
-export interface ConnectionWrite {
-  corp_id: string;
-  agent_id: number | null;
-  secret_sealed: string;
-  callback_token: string;
-  aes_key_sealed: string;
-  mode: WecomMode;
-  base_url: string | null;
-  sim_config: WecomSimConfig | null;
-  updated_by_label: string;
-}
+/** What saving the connection writes: the row but its tenant, its last test and its timestamps. */
+export type ConnectionWrite = Omit<ConnectionRow, 'tenant_id' | 'last_test_at' | 'last_test_ok' | 'last_test_message' | 'created_at' | 'updated_at'>;
 
 export async function upsertConnection(trx: Tx, tenantId: TenantId, w: ConnectionWrite): Promise<void> {
   const simConfig = w.sim_config === null ? null : sql<string>`(${JSON.stringify(w.sim_config)}::text)::jsonb`;
   await trx
     .insertInto('wecom_connections')
     .values({ tenant_id: tenantId, ...w, sim_config: simConfig, last_test_at: null, last_test_ok: null, last_test_message: null })
-    .onConflict((oc) =>
-      oc.column('tenant_id').doUpdateSet({
-        corp_id: w.corp_id,
-        agent_id: w.agent_id,
-        secret_sealed: w.secret_sealed,
-        callback_token: w.callback_token,
-        aes_key_sealed: w.aes_key_sealed,
-        mode: w.mode,
-        base_url: w.base_url,
-        sim_config: simConfig,
-        updated_by_label: w.updated_by_label,
-        updated_at: new Date(),
-      }),
-    )
+    .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ ...w, sim_config: simConfig, updated_at: new Date() }))
     .execute();
 }
 

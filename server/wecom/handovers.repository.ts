@@ -1,10 +1,9 @@
 /** Handovers (客户继承): `wecom_handovers`, `wecom_handover_customers`, and the relation move. All SQL here. */
 import { sql } from 'kysely';
 import type { TenantId, Tx } from '../tenancy/context';
+import type { HandoverCustomerStatus, HandoverKind, HandoverReport, HandoverStatus } from '../../app/lib/contracts/wecom-ops';
 
-export type HandoverKind = 'resigned' | 'on_job';
-export type HandoverStatus = 'collecting' | 'transferring' | 'waiting' | 'done' | 'failed';
-export type HandoverCustomerStatus = 'pending' | 'waiting' | 'kept' | 'refused' | 'limit_reached' | 'failed' | 'skipped';
+export type { HandoverCustomerStatus, HandoverKind, HandoverStatus };
 
 export interface HandoverRow {
   id: string;
@@ -227,28 +226,7 @@ export async function openHandoverIds(trx: Tx, tenantId: TenantId, idleSeconds =
   return r.rows.map((x) => x.id);
 }
 
-export interface HandoverReportRow {
-  id: string;
-  kind: HandoverKind;
-  status: HandoverStatus;
-  from_clerk: string;
-  to_clerk: string;
-  from_staff_id: string;
-  to_staff_id: string;
-  created_at: Date;
-  created_by_label: string;
-  error: string | null;
-  customers: number;
-  kept: number;
-  refused: number;
-  waiting: number;
-  limit_reached: number;
-  skipped: number;
-  failed: number;
-  /** Kept customers who bought in the 90 days before the handover / in the 90 days after the takeover. */
-  bought_before: number;
-  bought_after: number;
-}
+export type HandoverReportRow = HandoverReport<Date>;
 
 /** Handovers with their counts and the kept customers' repurchase after versus before. `clerkId` limits to one clerk's. */
 export async function handoverReport(trx: Tx, tenantId: TenantId, opts: { clerkId?: string; limit?: number } = {}): Promise<HandoverReportRow[]> {

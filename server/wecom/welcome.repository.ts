@@ -1,6 +1,7 @@
 /** Welcome messages and their sends (`wecom_welcome_messages`, `wecom_welcome_sends`). All SQL of the feature. */
 import { sql } from 'kysely';
 import { jsonb } from '../lib/sql';
+import type { WelcomeReportRow } from '../../app/lib/contracts/wecom-ops';
 import type { TenantId, Tx } from '../tenancy/context';
 import type { WelcomeAttachment } from './welcome-template';
 
@@ -128,15 +129,6 @@ export async function recentWelcomeSends(trx: Tx, tenantId: TenantId, limit: num
     left join wecom_channels ch on ch.tenant_id = w.tenant_id and ch.id = w.channel_id
     where w.tenant_id = ${tenantId}::uuid order by w.id desc limit ${limit}`.execute(trx);
   return r.rows;
-}
-
-export interface WelcomeReportRow {
-  channel_id: string;
-  channel: string;
-  state: string;
-  added: number;
-  welcomed: number;
-  first_purchase_30d: number;
 }
 
 /**

@@ -4,22 +4,15 @@
  * campaign from a segment, read the dry run and schedule it, an admin approves it, and its run and report pages
  * follow. Screenshots in tests/e2e/screenshots/campaign-*.png.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot, until } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { login, screenshot, until, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function signedIn(who: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
+  const page = await browser().newPage({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } });
   await login(page, base, who);
   return page;
 }

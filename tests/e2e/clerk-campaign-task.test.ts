@@ -6,21 +6,14 @@
  * WeCom sidebar (through the harness that stands in for the WeCom client), the same kind of task goes into the chat
  * as the script followed by its link card, is recorded as sent and leaves 今日.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot, until } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { login, screenshot, until, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
 const PHONE = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 1 };
 const CAMPAIGN = '老客 1 对 1 回访';
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** The card's line for the demo's 1:1 campaign (date · name · received or not). */
 async function campaignLine(page: Page, customerId: string): Promise<string> {
@@ -31,7 +24,7 @@ async function campaignLine(page: Page, customerId: string): Promise<string> {
 
 describe('a 1:1 campaign task in 今日', () => {
   it('shows the personalised script, copies it, and 已发送 closes the task for good and counts the customer as reached', async () => {
-    const ctx = await browser.newContext(PHONE);
+    const ctx = await browser().newContext(PHONE);
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     const page = await ctx.newPage();
     await login(page, base, 'clerk@demo.huike');
@@ -84,7 +77,7 @@ describe('a 1:1 campaign task in 今日', () => {
 
 describe('a 1:1 campaign task in the WeCom sidebar', () => {
   it('puts the script and its link card into the chat, records the touch and closes the task', async () => {
-    const ctx = await browser.newContext(PHONE);
+    const ctx = await browser().newContext(PHONE);
     const page = await ctx.newPage();
     await login(page, base, 'clerk@demo.huike');
     await page.locator('[data-testid=task][data-kind=campaign]').first().waitFor();

@@ -2,23 +2,16 @@
  * The clerk's workspace at 390×844 (a phone) and the WeCom sidebar through the harness that stands in for the
  * WeCom client; then the manager's execution view shows the clerk's follow-up.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot, until } from '../support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { login, screenshot, until, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
 const PHONE = { viewport: { width: 390, height: 844 }, locale: 'zh-CN', deviceScaleFactor: 1 };
-let browser: Browser;
+const browser = useBrowser();
 const errors: string[] = [];
 const NOTE = `e2e 跟进：客户说周末到店 ${Date.now()}`;
 let clerkName = '';
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
 
 function watch(ctx: BrowserContext): void {
   ctx.on('page', (p) => p.on('pageerror', (e) => errors.push(`${p.url()}: ${e.message}`)));
@@ -40,7 +33,7 @@ async function assertPhoneFriendly(page: Page): Promise<void> {
 
 describe('the clerk on a phone', () => {
   it('lands on 今日, closes a task, opens a card, logs a follow-up and toggles a tag written back to WeCom', async () => {
-    const ctx = await browser.newContext(PHONE);
+    const ctx = await browser().newContext(PHONE);
     watch(ctx);
     const page = await ctx.newPage();
     await login(page, base, 'clerk@demo.huike');
@@ -104,7 +97,7 @@ describe('the clerk on a phone', () => {
 
 describe('the WeCom sidebar through the harness', () => {
   it('signs in by OAuth, opens the chat customer, puts a script into the chat and records the touch', async () => {
-    const ctx = await browser.newContext(PHONE);
+    const ctx = await browser().newContext(PHONE);
     watch(ctx);
     const harness = await ctx.newPage();
     await harness.goto(`${base}/wecom/harness?t=demo`);
@@ -135,7 +128,7 @@ describe('the WeCom sidebar through the harness', () => {
 
 describe('the manager sees execution', () => {
   it("the clerk's follow-up is counted in the execution view", async () => {
-    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+    const ctx = await browser().newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
     watch(ctx);
     const page = await ctx.newPage();
     await login(page, base, 'manager@demo.huike');
@@ -149,7 +142,7 @@ describe('the manager sees execution', () => {
   });
 
   it('the admin is told the trusted domain and the toolbar URL to configure', async () => {
-    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+    const ctx = await browser().newContext({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
     watch(ctx);
     const page = await ctx.newPage();
     await login(page, base, 'admin@demo.huike');

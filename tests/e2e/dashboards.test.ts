@@ -4,21 +4,17 @@
  * Screenshots are kept in tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { login, screenshot, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
+const browser = useBrowser();
 let page: Page;
 
 beforeAll(async () => {
-  browser = await launch();
-  page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
+  page = await browser().newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 }, acceptDownloads: true });
   await login(page, base, 'manager@demo.huike');
-});
-afterAll(async () => {
-  await browser?.close();
 });
 
 /** Waits until the chart of a card has drawn (recharts renders client-side only). */

@@ -4,23 +4,16 @@
  * Predictions page leads with what a manager acts on (model details collapsed, English labels), and the audit log
  * lists changed fields instead of JSON.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { login, screenshot, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
+const browser = useBrowser();
 const errors: string[] = [];
 
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-
 async function open(email: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+  const page = await browser().newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
   page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}\n${e.stack ?? ''}`));
   await login(page, base, email);
   return page;

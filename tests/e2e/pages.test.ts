@@ -5,19 +5,12 @@
  * any page error or console error, e.g. `new ZodEnum` on a sort list that is empty in the browser, or a hydration
  * mismatch.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { login, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** Marks the loaded document: a full reload loses the mark, a client-side navigation keeps it. */
 async function markDocument(page: Page): Promise<void> {
@@ -59,7 +52,7 @@ const ROLES = [
 describe('every navigation page renders and hydrates without a browser error', () => {
   for (const role of ROLES) {
     it(`${role.who}: each page loaded directly, then every nav link and tab clicked in the browser`, async () => {
-      const page = await browser.newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
+      const page = await browser().newPage({ locale: 'zh-CN', viewport: { width: 1360, height: 900 } });
       // The login page itself must hydrate cleanly (it once put a form inside a <p>: React #418/#423).
       await login(page, base, role.email);
       // A clerk lands on the phone workspace (/m, its own pages and test); the desktop pages are checked here.
@@ -95,7 +88,7 @@ describe('every navigation page renders and hydrates without a browser error', (
   }
 
   it('ops: 渠道活码 opened by a click shows its table, and sorting it stays in the browser', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'ops@demo.huike');
     await markDocument(page);
     await clickThrough(page, page.locator('.sidebar nav a', { hasText: '渠道活码' }));
@@ -108,7 +101,7 @@ describe('every navigation page renders and hydrates without a browser error', (
   });
 
   it('admin: the settings tabs (门店, 员工, 企业微信) by clicks, with their forms working in the browser', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'admin@demo.huike');
     await markDocument(page);
     await clickThrough(page, page.locator('.sidebar nav a', { hasText: '设置' }));

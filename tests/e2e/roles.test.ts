@@ -1,16 +1,8 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { gotoRefused, launch, login, screenshot } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { gotoRefused, login, screenshot, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 async function navLabels(page: import('playwright-core').Page): Promise<string[]> {
   await page.waitForSelector('.sidebar nav a');
@@ -19,7 +11,7 @@ async function navLabels(page: import('playwright-core').Page): Promise<string[]
 
 describe('each demo role signs in and sees the navigation it may use', () => {
   it('ops: everything but admin-only settings tabs', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'ops@demo.huike');
     expect(new URL(page.url()).pathname).toBe('/dashboard');
     expect(await navLabels(page)).toEqual(['数据看板', '客户', '客户标签', '渠道活码', '企微运营', '客户分群', '营销活动', '数据导入', '设置']);
@@ -32,7 +24,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
   });
 
   it('admin: settings with staff, API keys and audit; creates a store and sees it audited', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'admin@demo.huike');
     expect(await navLabels(page)).toContain('设置');
     await page.goto(`${base}/settings/stores`);
@@ -51,7 +43,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
   });
 
   it('manager: dashboard limited to their region', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'manager@demo.huike');
     expect(await navLabels(page)).toEqual(['数据看板', '客户', '客户分群', '营销活动']);
     const storesCard = page.locator('.kpi', { hasText: '门店' }).locator('.value');
@@ -62,7 +54,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
   });
 
   it('clerk: only their customers', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'clerk@demo.huike');
     // A clerk lands on the phone-first workspace (/m); the desktop list is still there.
     expect(new URL(page.url()).pathname).toBe('/m');
@@ -75,7 +67,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
   });
 
   it('English switch and sign-out', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'ops@demo.huike');
     await page.click('.sidebar .lang-switch button');
     await page.waitForSelector('.sidebar nav a:has-text("Dashboard")');
@@ -89,7 +81,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
   });
 
   it('platform admin creates a tenant whose admin can sign in', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'root@huike.local');
     expect(new URL(page.url()).pathname).toBe('/platform');
     await page.click('summary:has-text("新建企业")');
@@ -100,7 +92,7 @@ describe('each demo role signs in and sees the navigation it may use', () => {
     await page.click('form.stack button[type=submit]');
     await page.waitForSelector('td:has-text("e2e-chain")');
     await screenshot(page, 'platform-tenants');
-    const other = await browser.newPage();
+    const other = await browser().newPage();
     await login(other, base, 'boss@e2e.example', 'e2e-password-1');
     expect(new URL(other.url()).pathname).toBe('/dashboard');
     await expect(other.locator('.sidebar .brand small').innerText()).resolves.toBe('E2E 连锁');

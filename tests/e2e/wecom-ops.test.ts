@@ -3,23 +3,16 @@
  * is welcomed through the real callback path; a resigned clerk's customers are handed over and, after the takeover,
  * appear under the new clerk with their history (same customer, same orders).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { gotoRefused, launch, login, screenshot, until } from '../support/browser';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import { gotoRefused, login, screenshot, until, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 /** A signed-in page that records client errors from then on (the login page's hydration warnings are not ours). */
 async function signedIn(errors: string[], who: string): Promise<Page> {
-  const page = await browser.newPage({ locale: 'zh-CN' });
+  const page = await browser().newPage({ locale: 'zh-CN' });
   await login(page, base, who);
   page.on('pageerror', (e) => errors.push(`${new URL(page.url()).pathname}: ${e.message.slice(0, 120)}`));
   return page;
@@ -142,7 +135,7 @@ describe('WeCom operations (企微运营)', () => {
 
   it('clerks and managers may not open WeCom operations (ops and admins only)', async () => {
     for (const who of ['clerk@demo.huike', 'manager@demo.huike']) {
-      const page = await browser.newPage({ locale: 'zh-CN' });
+      const page = await browser().newPage({ locale: 'zh-CN' });
       await login(page, base, who);
       for (const path of ['/wecom-ops/welcome', '/wecom-ops/handovers', '/wecom-ops/moments']) await gotoRefused(page, `${base}${path}`);
       await page.close();

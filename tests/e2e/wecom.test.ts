@@ -1,20 +1,12 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, login, screenshot, until } from '../support/browser';
+import { describe, expect, inject, it } from 'vitest';
+import { login, screenshot, until, useBrowser } from '../support/browser';
 
 const base = inject('appUrl');
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 describe('WeCom in the demo (in-process simulator)', () => {
   it('admin: the connection is set up and synced; test connection reads well; a simulated add arrives as a callback and is processed', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'admin@demo.huike');
     await page.goto(`${base}/settings/wecom`);
     expect(await page.locator('[data-testid=callback-url]').innerText()).toMatch(/\/wecom\/callback\/demo$/);
@@ -37,7 +29,7 @@ describe('WeCom in the demo (in-process simulator)', () => {
   });
 
   it('ops: channel codes with the customers they acquired, and the tag catalogue with internal tags', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'ops@demo.huike');
     await page.goto(`${base}/channels`);
     const rows = page.locator('.data-table tbody tr');
@@ -54,7 +46,7 @@ describe('WeCom in the demo (in-process simulator)', () => {
   });
 
   it('clerk: sees only the customers they serve, with tags and how they came; adds a tag that is written back to WeCom', async () => {
-    const page = await browser.newPage({ locale: 'zh-CN' });
+    const page = await browser().newPage({ locale: 'zh-CN' });
     await login(page, base, 'clerk@demo.huike');
     await page.goto(`${base}/customers`);
     await page.waitForSelector('.data-table tbody tr a');

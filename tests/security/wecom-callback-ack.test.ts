@@ -3,10 +3,7 @@
  * else makes WeCom retry and, in the end, flag the callback URL). What is not a handled event is stored for
  * inspection and processed by nothing; 403 stays for bad signatures, 400 for envelopes that cannot be parsed.
  */
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import express from 'express';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { platformJobs } from '../../server/jobs/platform.job';
 import { withTenant } from '../../server/tenancy/context';
@@ -15,23 +12,10 @@ import { buildCallbackXml, encryptMessage } from '../../server/wecom/crypto';
 import { useTestServices } from '../support/db';
 import { CALLBACK_TOKEN, connectedTenant, counts } from '../integration/wecom/helpers';
 import { runJob } from '../support/jobs';
+import { useLocalServer } from '../support/server';
 
 const h = useTestServices();
-let server: Server;
-let base: string;
-
-beforeAll(async () => {
-  const app = express();
-  app.use(createWecomCallbackRouter(h.services));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
-});
+const server = useLocalServer((app) => app.use(createWecomCallbackRouter(h.services)));
 
 describe('authentic WeCom messages that are not handled events', () => {
   it('are acknowledged with 200 success, stored once as ignored with the reason, and change nothing', async () => {
@@ -39,7 +23,7 @@ describe('authentic WeCom messages that are not handled events', () => {
     const corp = sim.corpId;
     const post = async (plain: string, opts: { body?: (encrypt: string) => string; sig?: string } = {}) => {
       const m = encryptMessage({ token: CALLBACK_TOKEN, encodingAesKey: aesKey, receiveId: corp }, plain);
-      const u = new URL(`${base}/wecom/callback/${tenant.slug}`);
+      const u = new URL(`${server.base()}/wecom/callback/${tenant.slug}`);
       u.searchParams.set('msg_signature', opts.sig ?? m.msgSignature);
       u.searchParams.set('timestamp', m.timestamp);
       u.searchParams.set('nonce', m.nonce);
@@ -84,7 +68,7 @@ describe('authentic WeCom messages that are not handled events', () => {
   it('stored unhandled messages are kept 30 days, then dropped by the hourly cleanup', async () => {
     const { tenant, sim, aesKey } = await connectedTenant(h.services, { customers: 5, staff: 1, seed: 122 });
     const m = encryptMessage({ token: CALLBACK_TOKEN, encodingAesKey: aesKey, receiveId: sim.corpId }, `<xml><ToUserName>${sim.corpId}</ToUserName><FromUserName>u</FromUserName><CreateTime>1700000001</CreateTime><MsgType>text</MsgType><Content>old</Content><MsgId>1</MsgId></xml>`);
-    const u = new URL(`${base}/wecom/callback/${tenant.slug}`);
+    const u = new URL(`${server.base()}/wecom/callback/${tenant.slug}`);
     for (const [k, v] of [['msg_signature', m.msgSignature], ['timestamp', m.timestamp], ['nonce', m.nonce]] as const) u.searchParams.set(k, v);
     expect((await fetch(u, { method: 'POST', body: buildCallbackXml(sim.corpId, m.encrypt) })).status).toBe(200);
     const rows = () => withTenant(h.services.dbs, tenant.id, (trx) => trx.selectFrom('wecom_inbox').select(['event', 'status']).where('tenant_id', '=', tenant.id).execute());

@@ -2,10 +2,7 @@
  * The REST API (/api/v1) served over real HTTP for integration tests, API keys for a tenant, and the UCI Online
  * Retail import through the CLI that several suites start from.
  */
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import express from 'express';
-import { afterAll, beforeAll } from 'vitest';
 import '../../server/http/routes';
 import { createApiRouter } from '../../server/http/api';
 import { runCli } from '../../server/cli/main';
@@ -13,24 +10,18 @@ import type { Services } from '../../server/services';
 import { systemActor } from '../../server/tenancy/actor';
 import type { TenantId } from '../../server/tenancy/context';
 import { createApiKey as createTenantApiKey } from '../../server/tenancy/settings.service';
+import { useLocalServer } from './server';
 
 /** Serves /api/v1 on a free local port for the file's tests; `base()` is its URL once `beforeAll` has run. */
 export function useApiServer(h: { readonly services: Services }): { base(): string } {
-  let base = '';
-  let server: ReturnType<ReturnType<typeof express>['listen']> | undefined;
-  beforeAll(async () => {
-    const app = express();
+  const server = useLocalServer((app) => {
     app.use((_req, res, next) => {
       res.locals.requestId = 'test';
       next();
     });
     app.use('/api/v1', createApiRouter(h.services));
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server!.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1`;
   });
-  afterAll(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
-  return { base: () => base };
+  return { base: () => `${server.base()}/api/v1` };
 }
 
 /** A new API key of the tenant (through the settings service); returns the secret sent as `Authorization: Bearer`. */

@@ -7,22 +7,11 @@ import { Link, useFetcher } from '@remix-run/react';
 import { useState } from 'react';
 import { CsrfInput } from '~/components/csrf';
 import { STAGE_LABELS, label } from '~/lib/analytics-labels';
-import { KIND_LABELS, SKIP_LABELS, SKIP_REASONS, taskAttachments, taskScript } from '~/lib/clerk-contract';
+import { KIND_LABELS, SKIP_LABELS, SKIP_REASONS, taskAttachments, taskScript, type TaskView } from '~/lib/clerk-contract';
 import type { CampaignAttachment } from '~/lib/contracts/campaign';
 import { useT } from '~/lib/i18n';
 
-export interface TaskJson {
-  id: string;
-  kind: string;
-  title: string | null;
-  payload: Record<string, unknown>;
-  customer_id: string | null;
-  customer_name: string | null;
-  stage: string | null;
-  recency_days: number | null;
-  median_interval_days: number | null;
-  in_scope: boolean;
-}
+export type TaskJson = TaskView;
 
 type CloseResult = { ok: true; error: undefined; taskId: string } | { ok: false; error: string };
 

@@ -160,6 +160,17 @@ export const CAMPAIGN_STATUS_LABELS: Record<CampaignStatus, { zh: string; en: st
 };
 export type CampaignRunStatus = 'planning' | 'sending' | 'sent' | 'done' | 'cancelled' | 'failed';
 
+/** A run in the campaign calendar (server/campaigns/pages.service.ts, app/routes/_app.campaigns._index/calendar.tsx). */
+export interface CalendarEntry {
+  campaign_id: string;
+  name: string;
+  run_id: string | null;
+  /** done: the run happened (or is happening); planned: the schedule will run then. */
+  kind: 'done' | 'running' | 'planned' | 'cancelled';
+  at: string;
+  day: string;
+}
+
 /**
  * Why a customer of the audience gets no message in a run, in the order they are applied (the first that holds is
  * the one reported). The holdout is drawn afterwards from the customers none of these excluded.

@@ -5,6 +5,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react';
 import { CampaignActions } from '~/components/campaigns/actions';
 import { DeliveryLabel, ScheduleText, StatusBadge } from '~/components/campaigns/labels';
 import { WecomPreview } from '~/components/campaigns/wecom-preview';
+import { TableCard } from '~/components/table-card';
 import { can } from '~/lib/auth.server';
 import { campaignAction, campaignPage, idOr404, or404 } from '~/lib/campaigns.server';
 import { useFormat } from '~/lib/format';
@@ -88,49 +89,42 @@ export default function Campaign() {
           <WecomPreview text={c.content.text ?? ''} attachments={(c.content.attachments ?? []) as never[]} />
         </section>
       </div>
-      <section className="card">
-        <h2 style={{ marginTop: 0 }}>{t('发送批次', 'Runs')}</h2>
-        {d.runs.length === 0 ? (
-          <p className="muted">{t('还没有发送批次。', 'No runs yet.')}</p>
-        ) : (
-          <div className="data-table">
-            <table data-testid="runs-table">
-              <thead>
-                <tr>
-                  <th>{t('计划时间', 'Planned for')}</th>
-                  <th>{t('状态', 'Status')}</th>
-                  <th>{t('受众', 'Audience')}</th>
-                  <th>{t('对照组', 'Holdout')}</th>
-                  <th>{t('计划发送', 'Recipients')}</th>
-                  <th>{t('已送达', 'Reached')}</th>
-                  <th>{t('导购确认', 'Tasks confirmed')}</th>
-                  <th />
-                </tr>
-              </thead>
-              <tbody>
-                {d.runs.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <Link to={`/campaigns/${c.id}/runs/${r.id}`}>{f.dateTime(r.planned_for)}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={r.status} run />
-                    </td>
-                    <td className="num">{f.number(r.audience)}</td>
-                    <td className="num">{f.number(r.holdout)}</td>
-                    <td className="num">{f.number(r.recipients)}</td>
-                    <td className="num">{f.number(r.reached)}</td>
-                    <td className="num">{`${f.number(r.tasks_confirmed)} / ${f.number(r.tasks_created)}`}</td>
-                    <td>
-                      <Link to={`/campaigns/${c.id}/report?run=${r.id}`}>{t('本批报告', 'Run report')}</Link>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
+      <TableCard
+        title={t('发送批次', 'Runs')}
+        testId="runs-table"
+        empty={d.runs.length === 0 ? <p className="muted">{t('还没有发送批次。', 'No runs yet.')}</p> : null}
+        head={
+          <>
+            <th>{t('计划时间', 'Planned for')}</th>
+            <th>{t('状态', 'Status')}</th>
+            <th>{t('受众', 'Audience')}</th>
+            <th>{t('对照组', 'Holdout')}</th>
+            <th>{t('计划发送', 'Recipients')}</th>
+            <th>{t('已送达', 'Reached')}</th>
+            <th>{t('导购确认', 'Tasks confirmed')}</th>
+            <th />
+          </>
+        }
+      >
+        {d.runs.map((r) => (
+          <tr key={r.id}>
+            <td>
+              <Link to={`/campaigns/${c.id}/runs/${r.id}`}>{f.dateTime(r.planned_for)}</Link>
+            </td>
+            <td>
+              <StatusBadge status={r.status} run />
+            </td>
+            <td className="num">{f.number(r.audience)}</td>
+            <td className="num">{f.number(r.holdout)}</td>
+            <td className="num">{f.number(r.recipients)}</td>
+            <td className="num">{f.number(r.reached)}</td>
+            <td className="num">{`${f.number(r.tasks_confirmed)} / ${f.number(r.tasks_created)}`}</td>
+            <td>
+              <Link to={`/campaigns/${c.id}/report?run=${r.id}`}>{t('本批报告', 'Run report')}</Link>
+            </td>
+          </tr>
+        ))}
+      </TableCard>
     </>
   );
 }

@@ -1,17 +1,11 @@
 /** The month grid of campaign runs: done (green), running (amber), planned by a schedule (dashed blue), cancelled. */
 import { Link, useLocation } from '@remix-run/react';
 import { dayOf, monthGrid, shiftMonth } from '~/lib/campaigns/calendar';
+import type { CalendarEntry } from '~/lib/contracts/campaign';
 import { dateFormat, useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-interface Entry {
-  campaign_id: string;
-  name: string;
-  run_id: string | null;
-  kind: 'done' | 'running' | 'planned' | 'cancelled';
-  at: string;
-  day: string;
-}
+type Entry = CalendarEntry;
 
 const HEAD = [['一', 'Mon'], ['二', 'Tue'], ['三', 'Wed'], ['四', 'Thu'], ['五', 'Fri'], ['六', 'Sat'], ['日', 'Sun']] as const;
 

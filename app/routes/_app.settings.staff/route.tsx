@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { DataTable } from '~/components/data-table';
 import { FormResult } from '~/components/form-result';
+import { SearchBar } from '~/components/search-bar';
 import { useFormat } from '~/lib/format';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
@@ -96,8 +97,7 @@ export default function StaffSettings() {
     <>
       <FormResult data={result} ok={t('已保存', 'Saved')} />
       <AddStaff stores={stores} regions={regions} />
-      <Form method="get" className="toolbar">
-        <input name="q" defaultValue={p.q ?? ''} placeholder={t('姓名、邮箱或手机号', 'Name, email or mobile')} />
+      <SearchBar q={p.q} placeholder={t('姓名、邮箱或手机号', 'Name, email or mobile')} submitLabel={t('筛选', 'Filter')}>
         <select name="role" defaultValue={role}>
           <option value="">{t('全部角色', 'All roles')}</option>
           {ROLES.map((r) => (
@@ -106,10 +106,7 @@ export default function StaffSettings() {
             </option>
           ))}
         </select>
-        <button type="submit" className="secondary">
-          {t('筛选', 'Filter')}
-        </button>
-      </Form>
+      </SearchBar>
       <DataTable columns={columns} data={staff.rows} total={staff.total} sort={p.sort} dir={p.dir} page={p.page} size={p.size} sortable={['name', 'role', 'store', 'last_login_at']} rowKey={(r) => r.id} />
     </>
   );

@@ -2,10 +2,11 @@
 import { Link } from '@remix-run/react';
 import type { ColumnDef } from '@tanstack/react-table';
 import { DataTable } from '~/components/data-table';
+import type { HandoverReport, HandoverStatus } from '~/lib/contracts/wecom-ops';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-const STATUS: Record<string, [string, string, string]> = {
+const STATUS: Record<HandoverStatus, [string, string, string]> = {
   collecting: ['读取待分配客户', 'collecting', 'warn'],
   transferring: ['转接中', 'transferring', 'warn'],
   waiting: ['等待接替', 'waiting for takeover', 'warn'],
@@ -27,24 +28,7 @@ const REASON: Record<string, [string, string]> = {
   in_progress: ['另一转接进行中', 'another transfer is in progress'],
 };
 
-export interface HandoverJson {
-  id: string;
-  kind: string;
-  status: string;
-  from_clerk: string;
-  to_clerk: string;
-  created_at: string;
-  created_by_label: string;
-  error: string | null;
-  customers: number;
-  kept: number;
-  refused: number;
-  waiting: number;
-  limit_reached: number;
-  skipped: number;
-  bought_before: number;
-  bought_after: number;
-}
+export type HandoverJson = HandoverReport<string>;
 
 export function HandoversTable({ rows }: { rows: HandoverJson[] }) {
   const t = useT();

@@ -2,6 +2,7 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import { DataTable } from '~/components/data-table';
 import { RowAction } from '~/components/wecom-ops/demo-action';
+import type { WelcomeReportRow } from '~/lib/contracts/wecom-ops';
 import { useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
@@ -41,14 +42,7 @@ export function MessagesTable({ rows }: { rows: MessageJson[] }) {
   );
 }
 
-export interface ReportJson {
-  channel_id: string;
-  channel: string;
-  state: string;
-  added: number;
-  welcomed: number;
-  first_purchase_30d: number;
-}
+export type ReportJson = WelcomeReportRow;
 
 export function ReportTable({ rows }: { rows: ReportJson[] }) {
   const t = useT();

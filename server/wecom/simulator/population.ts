@@ -280,26 +280,39 @@ function generateGroupChats(draw: Draw, fr: PopulationFrame, customers: SimCusto
     for (let k = 0; k < size * 2 && inGroup.size < size; k++) inGroup.add(pool && rand() < 0.85 ? pool[Math.floor(rand() * pool.length)]! : Math.floor(rand() * n));
     for (const ci of inGroup) {
       const c = customers[ci]!;
-      const scene = (rand() < 0.5 ? 1 : rand() < 0.5 ? 2 : 3) as 1 | 2 | 3;
-      const m: SimGroupMember = { userid: c.external_userid, type: 2, join_time: create_time + Math.floor(rand() * (nowS - create_time)), join_scene: scene, group_nickname: rand() < 0.1 ? c.name : '', name: c.name };
-      if (c.unionid) m.unionid = c.unionid;
-      if (scene === 1) m.invitor = { userid: owner.userid };
-      members.push(m);
+      members.push(customerMember(rand, c, owner.userid, create_time, nowS - create_time, () => (rand() < 0.1 ? c.name : '')));
     }
-    groupChats.push({
-      chat_id: 'wr' + randomString(rand, 30, ALNUM_ID),
-      name: `${owner.name}的${pick(groupNames)}${g + 1}`,
-      owner: owner.userid,
-      create_time,
-      notice: rand() < 0.5 ? '欢迎加入！每周三会员日，群内专享优惠。' : '',
-      members,
-      admin_list: [],
-      member_version: randomString(rand, 32, '0123456789abcdef'),
-      status: 0,
-      dismissed: false,
-    });
+    groupChats.push(ownedGroupChat(rand, 'wr' + randomString(rand, 30, ALNUM_ID), `${owner.name}的${pick(groupNames)}${g + 1}`, owner.userid, create_time, members));
   }
   return groupChats;
+}
+
+/**
+ * A customer in `owner`'s group chat: the scene (1 invited by the owner, 2 by link, 3 by QR code), then the join time
+ * within `spanS` seconds of the chat's creation, then the nickname, drawn from `rand` in that order.
+ */
+export function customerMember(rand: () => number, c: SimCustomer, owner: string, create_time: number, spanS: number, nickname: () => string): SimGroupMember {
+  const scene = (rand() < 0.5 ? 1 : rand() < 0.5 ? 2 : 3) as 1 | 2 | 3;
+  const m: SimGroupMember = { userid: c.external_userid, type: 2, join_time: create_time + Math.floor(rand() * spanS), join_scene: scene, group_nickname: nickname(), name: c.name };
+  if (c.unionid) m.unionid = c.unionid;
+  if (scene === 1) m.invitor = { userid: owner };
+  return m;
+}
+
+/** A group chat of `owner` with its members; draws the notice, then the member version, from `rand`. */
+export function ownedGroupChat(rand: () => number, chat_id: string, name: string, owner: string, create_time: number, members: SimGroupMember[]): SimGroupChat {
+  return {
+    chat_id,
+    name,
+    owner,
+    create_time,
+    notice: rand() < 0.5 ? '欢迎加入！每周三会员日，群内专享优惠。' : '',
+    members,
+    admin_list: [],
+    member_version: randomString(rand, 32, '0123456789abcdef'),
+    status: 0,
+    dismissed: false,
+  };
 }
 
 /** A whole enterprise: app(s), staff, corp tags, customers with their relations, and group chats (see the module comment). */

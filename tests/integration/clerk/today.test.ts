@@ -6,7 +6,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { CampaignContent } from '../../../app/lib/contracts/campaign';
-import { fullRefresh } from '../../../server/analytics/refresh.service';
 import { insertCampaign, insertRun } from '../../../server/campaigns/campaigns.repository';
 import { snapshotRecipients } from '../../../server/campaigns/delivery.repository';
 import { deliverMassRun, planMassRun } from '../../../server/campaigns/delivery.service';
@@ -21,23 +20,16 @@ import { jobDefinitions } from '../../../server/jobs/registry';
 import { SecretBox } from '../../../server/lib/secret-box';
 import type { Actor } from '../../../server/tenancy/actor';
 import { withTenant } from '../../../server/tenancy/context';
-import { makeStaff } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
+import { clerkTenant } from './helpers';
 
 const h = useTestServices();
 
 async function setup(seed: number) {
-  const { tenant, sim } = await connectedTenant(h.services, { customers: 300, staff: 4, seed });
-  const userid = [...sim.state.staff.keys()][1]!;
-  const row = await makeStaff(h.services, tenant.id, tenant.slug, 'clerk', { wecomUserid: userid });
-  await syncOnce(h.services, tenant.id);
-  await fullRefresh(h.services, tenant.id);
-  const clerk: Actor = { kind: 'staff', tenantId: tenant.id, tenantSlug: tenant.slug, staffId: row.id, role: 'clerk', name: 'clerk', label: 'clerk', storeId: tenant.storeIds.S1, storeScope: [tenant.storeIds.S1] };
-  const db = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(h.services.dbs, tenant.id, fn);
-  const mine = (await db((trx) => trx.selectFrom('customer_follows').select('customer_id').where('tenant_id', '=', tenant.id).where('staff_id', '=', row.id).where('ended_at', 'is', null).orderBy('customer_id').execute())).map((r) => r.customer_id);
-  const today = (await db((trx) => sql<{ d: string }>`select (now() at time zone timezone)::date::text as d from tenants where id = ${tenant.id}::uuid`.execute(trx))).rows[0]!.d;
-  return { tenant, sim, userid, clerk, db, mine, today };
+  const t = await clerkTenant(h.services, seed);
+  const today = (await t.db((trx) => sql<{ d: string }>`select (now() at time zone timezone)::date::text as d from tenants where id = ${t.tenant.id}::uuid`.execute(trx))).rows[0]!.d;
+  return { ...t, today };
 }
 
 const [y, m, d] = [0, 1, 2];

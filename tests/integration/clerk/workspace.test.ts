@@ -1,30 +1,16 @@
 /** The clerk's workspace on a synced simulator tenant: today's tasks, closing them, follow-ups, the list and the card. */
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { fullRefresh } from '../../../server/analytics/refresh.service';
 import { listClerkCustomers } from '../../../server/clerk/customers.queries';
 import { executionByClerk, nudgeOverdueClerks, rollUpStores } from '../../../server/clerk/execution.queries';
 import { generateDailyTasks } from '../../../server/clerk/tasks.job';
 import { closeClerkTask, customerCard, logFollowUp, todayView } from '../../../server/clerk/workspace.service';
-import type { Actor } from '../../../server/tenancy/actor';
-import { withTenant } from '../../../server/tenancy/context';
-import { makeStaff } from '../../factories/tenant';
 import { useTestServices } from '../../support/db';
-import { connectedTenant, syncOnce } from '../wecom/helpers';
+import { clerkTenant } from './helpers';
 
 const h = useTestServices();
 
-async function setup(seed: number) {
-  const { tenant, sim } = await connectedTenant(h.services, { customers: 300, staff: 4, seed });
-  const userid = [...sim.state.staff.keys()][1]!;
-  const row = await makeStaff(h.services, tenant.id, tenant.slug, 'clerk', { wecomUserid: userid });
-  await syncOnce(h.services, tenant.id);
-  await fullRefresh(h.services, tenant.id);
-  const clerk: Actor = { kind: 'staff', tenantId: tenant.id, tenantSlug: tenant.slug, staffId: row.id, role: 'clerk', name: 'clerk', label: 'clerk', storeId: tenant.storeIds.S1, storeScope: [tenant.storeIds.S1] };
-  const db = <T>(fn: Parameters<typeof withTenant<T>>[2]) => withTenant(h.services.dbs, tenant.id, fn);
-  const mine = (await db((trx) => trx.selectFrom('customer_follows').select('customer_id').where('tenant_id', '=', tenant.id).where('staff_id', '=', row.id).where('ended_at', 'is', null).orderBy('customer_id').execute())).map((r) => r.customer_id);
-  return { tenant, sim, userid, clerk, db, mine };
-}
+const setup = (seed: number) => clerkTenant(h.services, seed);
 
 describe('clerk workspace', () => {
   it('today: due customers in priority order, once per cycle; done and skipped with a reason; a follow-up closes the due task and comes back on its date', async () => {

@@ -1,8 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import express from 'express';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startQueue, startWorkers } from '../../../server/jobs/queue';
 import { createLogger, type Logger } from '../../../server/lib/log';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
@@ -17,28 +14,18 @@ import { wecomJobs } from '../../../server/wecom/wecom.job';
 
 const jobs: AnyJob[] = wecomJobs;
 import { useTestServices } from '../../support/db';
+import { useLocalServer } from '../../support/server';
 import { CALLBACK_TOKEN, connectedTenant, syncOnce } from './helpers';
 
 const h = useTestServices();
-let server: Server;
-let base: string;
+const server = useLocalServer((app) => app.use(createWecomCallbackRouter(h.services)));
 const lines: string[] = [];
 
 beforeAll(async () => {
-  const app = express();
-  app.use(createWecomCallbackRouter(h.services));
-  server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   // Capture log lines (the refused-callback line is part of the contract).
   (h.services as { log: Logger }).log = createLogger({ level: 'info', sink: (l) => lines.push(l) });
   await startQueue(h.services.queue, jobs);
   await startWorkers(h.services.queue, jobs, h.services, h.services.log);
-});
-
-afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
 });
 
 async function waitForInbox(tenantId: TenantId, timeoutMs = 45_000): Promise<void> {
@@ -66,7 +53,7 @@ function simRelations(sim: WecomSimulator): string[] {
 
 function sinkFor(sim: WecomSimulator, slug: string, aesKey: string, opts: { chaos?: boolean; format?: 'xml' | 'json' } = {}) {
   return new EventSink({
-    url: `${base}/wecom/callback/${slug}`,
+    url: `${server.base()}/wecom/callback/${slug}`,
     token: CALLBACK_TOKEN,
     encodingAesKey: aesKey,
     corpId: sim.corpId,
@@ -80,7 +67,7 @@ describe('WeCom callbacks end to end (simulator → encrypted POST → router �
   it('GET verifies the URL by echoing the decrypted echostr exactly', async () => {
     const { tenant, sim, aesKey } = await connectedTenant(h.services, { customers: 10, staff: 2, seed: 51 });
     const m = encryptMessage({ token: CALLBACK_TOKEN, encodingAesKey: aesKey, receiveId: sim.corpId }, '1616140317555161061');
-    const u = new URL(`${base}/wecom/callback/${tenant.slug}`);
+    const u = new URL(`${server.base()}/wecom/callback/${tenant.slug}`);
     u.searchParams.set('msg_signature', m.msgSignature);
     u.searchParams.set('timestamp', m.timestamp);
     u.searchParams.set('nonce', m.nonce);
@@ -203,7 +190,7 @@ describe('WeCom callbacks end to end (simulator → encrypted POST → router �
     const xml = sim.events.at(-1)!.xml.replace('JSON', 'XML');
     const post = async (cfg: { token: string; receiveId: string; key: string }, tamper?: (u: URL) => void) => {
       const m = encryptMessage({ token: cfg.token, encodingAesKey: cfg.key, receiveId: cfg.receiveId }, xml);
-      const u = new URL(`${base}/wecom/callback/${tenant.slug}`);
+      const u = new URL(`${server.base()}/wecom/callback/${tenant.slug}`);
       u.searchParams.set('msg_signature', m.msgSignature);
       u.searchParams.set('timestamp', m.timestamp);
       u.searchParams.set('nonce', m.nonce);
@@ -222,7 +209,7 @@ describe('WeCom callbacks end to end (simulator → encrypted POST → router �
     expect(lines.some((l) => l.includes('bad_receiveid'))).toBe(true);
     expect(lines.some((l) => l.includes('bad_signature'))).toBe(true);
     // Unknown tenant: 404, nothing stored.
-    expect((await fetch(`${base}/wecom/callback/no-such-tenant`, { method: 'POST', body: '<xml/>' })).status).toBe(404);
+    expect((await fetch(`${server.base()}/wecom/callback/no-such-tenant`, { method: 'POST', body: '<xml/>' })).status).toBe(404);
   });
 
   it('attributes a customer who scans a channel code to that channel', async () => {
