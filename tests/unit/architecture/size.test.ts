@@ -14,8 +14,6 @@ const FUNCTION_LINES = 80;
 
 /** Functions of server/ over the limit when the check came (file: function). */
 const FUNCTIONS_PENDING = new Set([
-  'server/ingest/import.engine.ts: runLocked',
-  'server/ingest/import.engine.ts: readPhase',
   'server/ingest/validate.ts: createRowValidator',
   'server/ingest/validate.ts: validate',
 ]);
