@@ -266,7 +266,7 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       if (same) return same;
     }
     if (!cp.staged) {
-      const r = await readPhase(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts);
+      const r = await readPhase(services, await startRead(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts));
       if (r === 'cancelled') return finishCancelled(services, tenantId, importId);
       row = await loadImport(services, tenantId, importId);
       cp = row.checkpoint;
@@ -399,20 +399,9 @@ async function finishCancelled(services: Services, tenantId: TenantId, importId:
   return summaryOf(await loadImport(services, tenantId, importId));
 }
 
-/** Streams the file into staging with checkpoints. Returns 'cancelled' when a cancel was seen. */
-async function readPhase(
-  services: Services,
-  tenantId: TenantId,
-  row: NonNullable<ImportRow>,
-  shape: FileShape,
-  makeValidator: (header: readonly string[]) => RowToCopy,
-  errPath: string,
-  cp0: ImportCheckpoint,
-  runStarted: number,
-  opts: RunImportOptions,
-): Promise<'done' | 'cancelled'> {
-  const run = await startRead(services, tenantId, row, shape, makeValidator, errPath, cp0, runStarted, opts);
-  const { src, errs, validate, chunkLines, chunkMs } = run;
+/** Streams the file into staging with checkpoints (opened by startRead, closed here). Returns 'cancelled' when a cancel was seen. */
+async function readPhase(services: Services, run: ReadRun): Promise<'done' | 'cancelled'> {
+  const { src, errs, validate, chunkLines, chunkMs, opts } = run;
   let { linesDone, lastLine, rejected, goodLines, clockDependent } = run.counts;
   const skipUntil = lastLine;
   const it = src.batches;
