@@ -24,6 +24,7 @@
  */
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, statSync, truncateSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import type postgres from 'postgres';
 import type { ImportCheckpoint } from '../../db/schema/ingest';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
@@ -32,10 +33,10 @@ import type { Services } from '../services';
 import { systemActor } from '../tenancy/actor';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { csvLine } from '../../app/lib/csv';
-import { CopyRefusedError, openCopy } from './copy-writer';
+import { CopyRefusedError, openCopy, type CopyWriter } from './copy-writer';
 import type { Delimiter, FileEncoding } from './detect';
 import { commitMergedReport, errorReportPath, fileColumnNamer, mergeRejectedOrders, reportHead } from './error-report';
-import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
+import { loadTenantIngestContext, lockTenantIdentities, type TenantIngestContext } from '../customers/identity.service';
 import {
   analyzeStagingPartition,
   copiedStagingColumns,
@@ -69,7 +70,7 @@ import {
 } from './imports.repository';
 import { parseMapping, type OrderMapping } from './mapping';
 import { mergeOrderLines, type MergeOptions } from './orders.repository';
-import { openRowSource, type FileShape, type SourceRow } from './reader';
+import { openRowSource, type FileShape, type RowSource, type SourceRow } from './reader';
 import { copyRow, createRowValidator, STAGING_COLUMNS, type Rejection } from './validate';
 import { memberColumnNamer, parseMemberMapping } from './member-mapping';
 import { copyMemberRow, createMemberRowValidator, MEMBER_STAGING_COLUMNS } from './member-validate';
@@ -265,45 +266,15 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
       if (same) return same;
     }
     if (!cp.staged) {
-      const r = await readPhase(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts);
+      const r = await readPhase(services, await startRead(services, tenantId, row, shape, rowValidator(services, tenantId, row), errPath, cp, runStarted, opts));
       if (r === 'cancelled') return finishCancelled(services, tenantId, importId);
       row = await loadImport(services, tenantId, importId);
       cp = row.checkpoint;
     }
 
-    // merge
-    if (!cp.bucketsDone) await analyzeStagingPartition(services.ownerSql, importId, kind);
-    const goodLines = cp.goodLines ?? 0;
-    const buckets = cp.buckets ?? Math.max(1, Math.ceil(goodLines / (opts.bucketLines ?? 1_000_000)));
-    const actor = systemActor(tenantId, '', `import:${row.file_name}`.slice(0, 80));
-    // the tenant's change counter as this import expects it (null: something else changed the tenant meanwhile)
-    let changes = changesAtStart === null || (cp.bucketsDone && cp.changes !== changesAtStart) ? null : changesAtStart;
-    for (let b = cp.bucketsDone ?? 0; b < buckets; b++) {
-      const cur = await loadImport(services, tenantId, importId);
-      if (cur.cancel_requested) return finishCancelled(services, tenantId, importId);
-      opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
-      const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
-      const lines = stagedBucketLines(kind, importId, b, buckets);
-      if (kind === 'members') {
-        await mergeMemberBucket(services, tenantId, importId, { actor, ctx, rows: lines, source: 'import', importId }, next);
-        cp = next;
-        await nudgeRefresh(services, tenantId);
-        continue;
-      }
-      const o: MergeOptions = {
-        actor,
-        ctx,
-        lines,
-        source: 'import',
-        importId,
-        unknownStores: mapping!.unknownStores,
-        unknownClerks: mapping!.unknownClerks,
-        negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
-      };
-      changes = await mergeOrderBucket(services, tenantId, importId, o, next, changes);
-      cp = next;
-      await nudgeRefresh(services, tenantId);
-    }
+    const merged = await mergePhase(services, tenantId, row, cp, { ctx, mapping, changesAtStart }, opts);
+    if (merged === 'cancelled') return finishCancelled(services, tenantId, importId);
+    cp = merged;
 
     // report the lines of orders the SQL checks rejected
     if (!cp.reported) cp = await reportPhase(services, tenantId, row, shape, errPath, cp, opts);
@@ -312,16 +283,82 @@ async function runLocked(services: Services, tenantId: TenantId, importId: strin
     await dropStaging(services, importId);
     return await finishDone(services, tenantId, importId, kind, cp, errPath, runStarted);
   } catch (e) {
-    const final = finalError(e, row.attempts + 1);
-    if (final) {
-      // a bad file or mapping, data the database refuses, or too many attempts: final, the user has to act
-      await dropStaging(services, importId).catch(() => undefined);
-      await withTenant(services.dbs, tenantId, (trx) => finishImportFailed(trx, tenantId, importId, final.message));
-      throw final;
-    }
-    await withTenant(services.dbs, tenantId, (trx) => noteImportRetry(trx, tenantId, importId, `重试中 / will retry: ${(e as Error).message}`)).catch(() => undefined);
-    throw e;
+    throw await failOrRetry(services, tenantId, importId, e, row.attempts + 1);
   }
+}
+
+/**
+ * After a failed run: an error that is final (a bad file or mapping, data the database refuses, or too many
+ * attempts — the user has to act) fails the import and is returned, to be thrown; any other is noted for the retry
+ * and returned as it is.
+ */
+async function failOrRetry(services: Services, tenantId: TenantId, importId: string, e: unknown, attempt: number): Promise<unknown> {
+  const final = finalError(e, attempt);
+  if (final) {
+    await dropStaging(services, importId).catch(() => undefined);
+    await withTenant(services.dbs, tenantId, (trx) => finishImportFailed(trx, tenantId, importId, final.message));
+    return final;
+  }
+  await withTenant(services.dbs, tenantId, (trx) => noteImportRetry(trx, tenantId, importId, `重试中 / will retry: ${(e as Error).message}`)).catch(() => undefined);
+  return e;
+}
+
+/** What the merge needs beyond the import: the tenant's ingest context, the order mapping, the change counter at the start. */
+interface MergeInputs {
+  ctx: TenantIngestContext;
+  /** Null for a member import. */
+  mapping: OrderMapping | null;
+  /** The tenant's change counter when the run started (order imports; null for members). */
+  changesAtStart: number | null;
+}
+
+/**
+ * Merges the staged lines, bucket by bucket from the checkpoint's next one, each with its checkpoint. Returns the
+ * checkpoint after the last bucket, or 'cancelled' when a cancel was seen before a bucket.
+ */
+async function mergePhase(
+  services: Services,
+  tenantId: TenantId,
+  row: NonNullable<ImportRow>,
+  cp0: ImportCheckpoint,
+  { ctx, mapping, changesAtStart }: MergeInputs,
+  opts: RunImportOptions,
+): Promise<ImportCheckpoint | 'cancelled'> {
+  const { id: importId, kind } = row;
+  let cp = cp0;
+  if (!cp.bucketsDone) await analyzeStagingPartition(services.ownerSql, importId, kind);
+  const goodLines = cp.goodLines ?? 0;
+  const buckets = cp.buckets ?? Math.max(1, Math.ceil(goodLines / (opts.bucketLines ?? 1_000_000)));
+  const actor = systemActor(tenantId, '', `import:${row.file_name}`.slice(0, 80));
+  // the tenant's change counter as this import expects it (null: something else changed the tenant meanwhile)
+  let changes = changesAtStart === null || (cp.bucketsDone && cp.changes !== changesAtStart) ? null : changesAtStart;
+  for (let b = cp.bucketsDone ?? 0; b < buckets; b++) {
+    const cur = await loadImport(services, tenantId, importId);
+    if (cur.cancel_requested) return 'cancelled';
+    opts.onProgress?.({ importId, phase: 'merging', rowsRead: Number(cur.rows_read), rowsRejected: Number(cur.rows_rejected), bytesRead: row.file_size, bytesTotal: row.file_size, rowsPerSecond: Number(cur.rows_per_second ?? 0), etaSeconds: null, bucketsDone: b, buckets });
+    const next: ImportCheckpoint = { ...cp, buckets, bucketsDone: b + 1 };
+    const lines = stagedBucketLines(kind, importId, b, buckets);
+    if (kind === 'members') {
+      await mergeMemberBucket(services, tenantId, importId, { actor, ctx, rows: lines, source: 'import', importId }, next);
+      cp = next;
+      await nudgeRefresh(services, tenantId);
+      continue;
+    }
+    const o: MergeOptions = {
+      actor,
+      ctx,
+      lines,
+      source: 'import',
+      importId,
+      unknownStores: mapping!.unknownStores,
+      unknownClerks: mapping!.unknownClerks,
+      negativeTotalIsRefund: mapping!.refund.negativeTotal ?? false,
+    };
+    changes = await mergeOrderBucket(services, tenantId, importId, o, next, changes);
+    cp = next;
+    await nudgeRefresh(services, tenantId);
+  }
+  return cp;
 }
 
 /**
@@ -362,77 +399,23 @@ async function finishCancelled(services: Services, tenantId: TenantId, importId:
   return summaryOf(await loadImport(services, tenantId, importId));
 }
 
-/** Streams the file into staging with checkpoints. Returns 'cancelled' when a cancel was seen. */
-async function readPhase(
-  services: Services,
-  tenantId: TenantId,
-  row: NonNullable<ImportRow>,
-  shape: FileShape,
-  makeValidator: (header: readonly string[]) => RowToCopy,
-  errPath: string,
-  cp0: ImportCheckpoint,
-  runStarted: number,
-  opts: RunImportOptions,
-): Promise<'done' | 'cancelled'> {
-  const importId = row.id;
-  const partition = stagingPartitionName(importId, row.kind);
-  const owner = services.ownerSql;
-  let cp = { ...cp0 };
-  // An UNLOGGED partition is emptied by a PostgreSQL crash: if staging does not hold what the checkpoint says, start over.
-  const staged = await openStagingPartition(owner, importId, row.kind, tenantId);
-  mkdirSync(path.dirname(errPath), { recursive: true });
-  const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
-  if (staged !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
-    await truncateStagingPartition(owner, importId, row.kind);
-    cp = {};
-  }
-  const src = await openRowSource(row.file_path, shape);
-  const validate = makeValidator(src.header);
-  // error report: BOM (Excel opens UTF-8 correctly), fixed columns, then the file's own columns
-  if (!cp.errorBytes) {
-    const head = reportHead(src.header);
-    const fd = openSync(errPath, 'w');
-    writeSync(fd, head);
-    closeSync(fd);
-    cp.errorBytes = Buffer.byteLength(head);
-  } else truncateSync(errPath, cp.errorBytes);
-
-  const errFd = openSync(errPath, 'a');
-  let errBuf = '';
-  let errBytes = cp.errorBytes;
-  const flushErrors = () => {
-    if (!errBuf) return;
-    const b = Buffer.from(errBuf);
-    writeSync(errFd, b);
-    errBytes += b.length;
-    errBuf = '';
-  };
-
-  const chunkLines = opts.chunkLines ?? 500_000;
-  const chunkMs = opts.chunkMs ?? 1500;
-  const skipUntil = cp.lastLine ?? 0;
-  let linesDone = cp.linesDone ?? 0;
-  let lastLine = cp.lastLine ?? 0;
-  let rejected = cp.rejected ?? 0;
-  let goodLines = cp.goodLines ?? 0;
-  let clockDependent = cp.clockDependent ?? false;
-  const linesAtStart = linesDone;
+/** Streams the file into staging with checkpoints (opened by startRead, closed here). Returns 'cancelled' when a cancel was seen. */
+async function readPhase(services: Services, run: ReadRun): Promise<'done' | 'cancelled'> {
+  const { src, errs, validate, chunkLines, chunkMs, opts } = run;
+  let { linesDone, lastLine, rejected, goodLines, clockDependent } = run.counts;
+  const skipUntil = lastLine;
   const it = src.batches;
   let batch: SourceRow[] = [];
   let bi = 0;
   let eof = false;
   let chunks = 0;
   let cancelled = false;
-  const cols = copiedStagingColumns<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
-  const unbound = boundHeapGrowth();
   try {
     while (!eof && !cancelled) {
       const chunkStart = Date.now();
       let inChunk = 0;
-      await owner.begin(async (tx) => {
-        // a backstop: a transaction left idle by a stuck process is ended by the server, which frees the connection
-        await tx`set local idle_in_transaction_session_timeout = '5min'`;
-        const copy = await openCopy(tx, `copy ${partition} (${cols}) from stdin`);
+      await services.ownerSql.begin(async (tx) => {
+        const copy = await openChunkCopy(tx, run.copyStatement);
         try {
           let out = '';
           for (;;) {
@@ -464,8 +447,8 @@ async function readPhase(
               rejected++;
               const er = res.error;
               if (er.reason === 'paid_at_in_future') clockDependent = true;
-              errBuf += csvLine([er.line, er.column ?? '', er.reason, er.message, ...rowv.values]);
-              if (errBuf.length > 1_048_576) flushErrors();
+              errs.buf += csvLine([er.line, er.column ?? '', er.reason, er.message, ...rowv.values]);
+              if (errs.buf.length > 1_048_576) flushErrorReport(errs);
             }
             if (++inChunk >= chunkLines || ((inChunk & 4095) === 0 && Date.now() - chunkStart > chunkMs)) break;
           }
@@ -475,37 +458,156 @@ async function readPhase(
           copy.abort(e);
           throw e;
         }
-        flushErrors();
-        fsyncSync(errFd);
-        const elapsed = Math.max(0.001, (Date.now() - runStarted) / 1000);
-        const bytesRead = src.bytesRead();
-        const rate = (linesDone - linesAtStart) / elapsed;
-        const byteRate = bytesRead / elapsed;
-        const eta = eof ? null : byteRate > 0 ? Math.max(0, Math.round(((row.file_size - bytesRead) / byteRate) * 1.15)) : null;
-        cp = { ...cp, linesDone, lastLine, rejected, goodLines, errorBytes: errBytes, bytesRead, staged: eof, ...(clockDependent ? { clockDependent } : {}) };
-        const cancelAsked = await saveReadCheckpoint(tx, tenantId, importId, {
-          cp,
-          rowsRead: linesDone,
-          rowsRejected: rejected,
-          bytesRead,
-          rowsPerSecond: Math.round(rate),
-          etaSeconds: eta,
-          phase: eof ? 'merging' : 'reading',
-          errorReportPath: errPath,
-        });
-        cancelled = !eof && cancelAsked;
-        opts.onProgress?.({ importId, phase: 'reading', rowsRead: linesDone, rowsRejected: rejected, bytesRead, bytesTotal: row.file_size, rowsPerSecond: Math.round(rate), etaSeconds: eta });
+        cancelled = await saveReadChunk(tx, run, { linesDone, lastLine, rejected, goodLines, clockDependent }, eof);
       });
       chunks++;
       if (opts.crashAfterChunks !== undefined && chunks >= opts.crashAfterChunks && !eof) throw new Error('simulated crash');
     }
   } finally {
-    unbound();
-    closeSync(errFd);
-    await it.return(undefined).catch(() => undefined);
-    await src.close();
+    await endRead(run);
   }
   return cancelled ? 'cancelled' : 'done';
+}
+
+/** The lines read so far, as the read checkpoints them. */
+interface ReadCounts {
+  linesDone: number;
+  lastLine: number;
+  rejected: number;
+  goodLines: number;
+  clockDependent: boolean;
+}
+
+/** The error report being appended to: its file, its committed length and the lines not yet written. */
+interface ErrorReportFile {
+  fd: number;
+  bytes: number;
+  buf: string;
+}
+
+/** A read phase under way: what its chunks checkpoint and report, and what it closes at the end. */
+interface ReadRun {
+  tenantId: TenantId;
+  row: NonNullable<ImportRow>;
+  errPath: string;
+  runStarted: number;
+  opts: RunImportOptions;
+  src: RowSource;
+  validate: RowToCopy;
+  errs: ErrorReportFile;
+  /** The checkpoint of the last committed chunk. */
+  cp: ImportCheckpoint;
+  /** Where the read resumes. */
+  counts: ReadCounts;
+  copyStatement: string;
+  /** A chunk commits after this many lines, or once it has taken this many milliseconds. */
+  chunkLines: number;
+  chunkMs: number;
+  unbound: () => void;
+}
+
+/**
+ * Opens the read: checks staging against the checkpoint (an UNLOGGED partition is emptied by a PostgreSQL crash:
+ * if staging does not hold what the checkpoint says, the read starts over), opens the file and its validator, then
+ * the error report (started with its head, or cut back to its checkpointed length), and bounds the heap's growth
+ * until endRead.
+ */
+async function startRead(
+  services: Services,
+  tenantId: TenantId,
+  row: NonNullable<ImportRow>,
+  shape: FileShape,
+  makeValidator: (header: readonly string[]) => RowToCopy,
+  errPath: string,
+  cp0: ImportCheckpoint,
+  runStarted: number,
+  opts: RunImportOptions,
+): Promise<ReadRun> {
+  const owner = services.ownerSql;
+  let cp = { ...cp0 };
+  const staged = await openStagingPartition(owner, row.id, row.kind, tenantId);
+  mkdirSync(path.dirname(errPath), { recursive: true });
+  const errSize = existsSync(errPath) ? statSync(errPath).size : 0;
+  if (staged !== (cp.goodLines ?? 0) || errSize < (cp.errorBytes ?? 0)) {
+    await truncateStagingPartition(owner, row.id, row.kind);
+    cp = {};
+  }
+  const src = await openRowSource(row.file_path, shape);
+  const validate = makeValidator(src.header);
+  const errs = openErrorReport(errPath, src.header, cp);
+  const counts: ReadCounts = { linesDone: cp.linesDone ?? 0, lastLine: cp.lastLine ?? 0, rejected: cp.rejected ?? 0, goodLines: cp.goodLines ?? 0, clockDependent: cp.clockDependent ?? false };
+  const cols = copiedStagingColumns<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
+  const copyStatement = `copy ${stagingPartitionName(row.id, row.kind)} (${cols}) from stdin`;
+  const chunkLines = opts.chunkLines ?? 500_000;
+  const chunkMs = opts.chunkMs ?? 1500;
+  return { tenantId, row, errPath, runStarted, opts, src, validate, errs, cp, counts, copyStatement, chunkLines, chunkMs, unbound: boundHeapGrowth() };
+}
+
+/**
+ * The error report for appending, after `cp.errorBytes` (which it sets when it starts the report): BOM (Excel opens
+ * UTF-8 correctly), fixed columns, then the file's own columns.
+ */
+function openErrorReport(errPath: string, header: readonly string[], cp: ImportCheckpoint): ErrorReportFile {
+  if (!cp.errorBytes) {
+    const head = reportHead(header);
+    const fd = openSync(errPath, 'w');
+    writeSync(fd, head);
+    closeSync(fd);
+    cp.errorBytes = Buffer.byteLength(head);
+  } else truncateSync(errPath, cp.errorBytes);
+  return { fd: openSync(errPath, 'a'), bytes: cp.errorBytes, buf: '' };
+}
+
+function flushErrorReport(errs: ErrorReportFile): void {
+  if (!errs.buf) return;
+  const b = Buffer.from(errs.buf);
+  writeSync(errs.fd, b);
+  errs.bytes += b.length;
+  errs.buf = '';
+}
+
+/** One chunk's COPY into the staging partition, in the chunk's transaction. */
+async function openChunkCopy(tx: postgres.TransactionSql, copyStatement: string): Promise<CopyWriter> {
+  // a backstop: a transaction left idle by a stuck process is ended by the server, which frees the connection
+  await tx`set local idle_in_transaction_session_timeout = '5min'`;
+  return openCopy(tx, copyStatement);
+}
+
+/**
+ * The end of a chunk, in its transaction: the error report synced to disk, then the checkpoint and progress saved
+ * with the staged lines; reports progress. Returns whether a cancel was asked for (and the read is not at its end).
+ */
+async function saveReadChunk(tx: postgres.TransactionSql, run: ReadRun, n: ReadCounts, eof: boolean): Promise<boolean> {
+  const { row, src, errs, opts } = run;
+  flushErrorReport(errs);
+  fsyncSync(errs.fd);
+  const elapsed = Math.max(0.001, (Date.now() - run.runStarted) / 1000);
+  const bytesRead = src.bytesRead();
+  const rate = (n.linesDone - run.counts.linesDone) / elapsed;
+  const byteRate = bytesRead / elapsed;
+  const eta = eof ? null : byteRate > 0 ? Math.max(0, Math.round(((row.file_size - bytesRead) / byteRate) * 1.15)) : null;
+  const { linesDone, lastLine, rejected, goodLines, clockDependent } = n;
+  run.cp = { ...run.cp, linesDone, lastLine, rejected, goodLines, errorBytes: errs.bytes, bytesRead, staged: eof, ...(clockDependent ? { clockDependent } : {}) };
+  const cancelAsked = await saveReadCheckpoint(tx, run.tenantId, row.id, {
+    cp: run.cp,
+    rowsRead: linesDone,
+    rowsRejected: rejected,
+    bytesRead,
+    rowsPerSecond: Math.round(rate),
+    etaSeconds: eta,
+    phase: eof ? 'merging' : 'reading',
+    errorReportPath: run.errPath,
+  });
+  opts.onProgress?.({ importId: row.id, phase: 'reading', rowsRead: linesDone, rowsRejected: rejected, bytesRead, bytesTotal: row.file_size, rowsPerSecond: Math.round(rate), etaSeconds: eta });
+  return !eof && cancelAsked;
+}
+
+/** Closes what startRead opened (the error report, the file) and lifts its heap bound. */
+async function endRead(run: ReadRun): Promise<void> {
+  run.unbound();
+  closeSync(run.errs.fd);
+  await run.src.batches.return(undefined).catch(() => undefined);
+  await run.src.close();
 }
 
 /**

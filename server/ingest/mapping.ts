@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ORDER_FIELD_SPECS } from '../../app/lib/contracts/import-fields';
 import { ValidationError } from '../lib/errors';
+import { parseOrThrow, type ParseOptions } from '../lib/validation';
 
 /** The order fields, their labels and recognised headers: one source with the template and the field guide. */
 export const ORDER_FIELDS = ORDER_FIELD_SPECS.map((f) => f.id) as [OrderField, ...OrderField[]];
@@ -40,13 +41,11 @@ export const mappingSchema = z
 export type OrderMapping = z.output<typeof mappingSchema>;
 export type OrderMappingInput = z.input<typeof mappingSchema>;
 
+/** How an invalid mapping (of an order or a member file) is told: its issues under their field paths, with per-field details. */
+export const MAPPING_ERROR: ParseOptions = { prefix: '映射无效 / Invalid mapping: ', field: null, details: 'fields' };
+
 export function parseMapping(input: unknown): OrderMapping {
-  const r = mappingSchema.safeParse(input);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-    throw new ValidationError(`映射无效 / Invalid mapping: ${msg}`, r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
-  }
-  return r.data;
+  return parseOrThrow(mappingSchema, input, MAPPING_ERROR);
 }
 
 /** `order_no=InvoiceNo,paid_at=InvoiceDate,...` → columns. Unknown field names are refused with the list of fields. */

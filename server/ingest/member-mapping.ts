@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { MEMBER_FIELD_SPECS } from '../../app/lib/contracts/import-fields';
-import { ValidationError } from '../lib/errors';
-import { resolveColumns } from './mapping';
+import { parseOrThrow } from '../lib/validation';
+import { MAPPING_ERROR, resolveColumns } from './mapping';
 
 /** The member fields and their recognised headers: one source with the template and the field guide. */
 export const MEMBER_FIELDS = MEMBER_FIELD_SPECS.map((f) => f.id) as [MemberField, ...MemberField[]];
@@ -26,12 +26,7 @@ export const memberMappingSchema = z
 export type MemberMapping = z.output<typeof memberMappingSchema>;
 
 export function parseMemberMapping(input: unknown): MemberMapping {
-  const r = memberMappingSchema.safeParse(input);
-  if (!r.success) {
-    const msg = r.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-    throw new ValidationError(`映射无效 / Invalid mapping: ${msg}`, r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
-  }
-  return r.data;
+  return parseOrThrow(memberMappingSchema, input, MAPPING_ERROR);
 }
 
 /** Names a member field (as the SQL checks report it) by the file's own column, for the error report. */

@@ -5,7 +5,7 @@
  */
 import express from 'express';
 import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../http/api';
-import { ValidationError } from '../lib/errors';
+import { parseOrThrow } from '../lib/validation';
 import { getApiOrder, ingestApiOrders, MAX_API_ORDERS, orderNoParam } from './orders.service';
 
 apiRouters.push((services) => {
@@ -24,9 +24,8 @@ apiRouters.push((services) => {
   router.get('/orders/:order_no', async (req, res, next) => {
     try {
       const { actor } = req as unknown as ApiRequest;
-      const no = orderNoParam.safeParse(String(req.params.order_no ?? ''));
-      if (!no.success) throw new ValidationError(`order_no: ${no.error.issues[0]?.message ?? 'invalid'}`, [{ field: 'order_no', message: no.error.issues[0]?.message ?? 'invalid' }]);
-      res.json(await getApiOrder(services, actor.tenantId, no.data));
+      const no = parseOrThrow(orderNoParam, String(req.params.order_no ?? ''), { field: 'order_no', details: 'fields' });
+      res.json(await getApiOrder(services, actor.tenantId, no));
     } catch (e) {
       next(e);
     }

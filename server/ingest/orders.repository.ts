@@ -77,17 +77,49 @@ async function count(trx: Tx, q: RawBuilder<unknown>): Promise<number> {
   return n((r.rows[0] as { n?: unknown } | undefined)?.n);
 }
 
+/**
+ * Merges order lines into orders, step by step in the caller's transaction; each step leaves temp tables (dropped
+ * at commit) for the next: tmp_groups → tmp_stores, tmp_clerks → tmp_orders → tmp_match → tmp_prev, tmp_changed.
+ */
 export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOptions): Promise<MergeStats & { results?: OrderResult[] }> {
   const trx = timed(trx0);
   const t = tenantId;
-  const prio = o.ctx.priority;
-  const creatable = o.ctx.settings.createCustomersFrom;
-  await sql`select set_config('TimeZone', ${o.ctx.timezone}, true)`.execute(trx);
+  await configureMergeSession(trx, o.ctx.timezone);
+  await groupOrderLines(trx, o);
+  const storesCreated = await resolveStores(trx, t, o);
+  const clerksCreated = await resolveClerks(trx, t, o);
+  await planOrders(trx, t, o);
+  const ident = await resolveOrderCustomers(trx, t, o);
+  if ((await findChangedOrders(trx)) > 0) await writeChangedOrders(trx, t, o);
+  // 6. analytics hand-off: customers whose orders changed (new and previous owners)
+  await markCustomersTouched(
+    trx,
+    t,
+    sql<{ id: string }>`select id from (select customer_id as id from tmp_changed where customer_id is not null
+      union select customer_id from tmp_prev) u order by id`,
+    o.source === 'api' ? 'orders.api' : 'orders.import',
+  );
+  const s = await mergeCounts(trx);
+  if (o.importId && s.rejected > 0) await recordRejectedOrders(trx, t, o.importId);
+  const results = o.perOrder ? await perOrderResults(trx, t) : undefined;
+  return {
+    ordersCreated: n(s.created),
+    ordersUpdated: n(s.updated),
+    ordersUnchanged: n(s.good) - n(s.created) - n(s.updated),
+    ordersRejected: n(s.rejected),
+    linesRejected: n(s.rejected_lines),
+    customersCreated: ident.created,
+    ordersLinked: ident.linked,
+    customersMerged: ident.merged,
+    storesCreated,
+    clerksCreated,
+    results,
+  };
+}
 
-  // 1. group lines into orders, with the checks that compare lines of one order. Paid times of the lines may
-  //    differ by up to 10 minutes (a long receipt is keyed in over a few minutes); the order takes the earliest.
-  // content of the lines, independent of their order: a sum of 64-bit hashes (no per-order sort)
-  const itemRepr = sql`coalesce(sku, '') || '|' || coalesce(item_name, '') || '|' || coalesce(category, '') || '|' || coalesce(quantity::text, '') || '|' || coalesce(unit_price_fen::text, '') || '|' || amount_fen || '|' || has_item`;
+/** Settings of the merge's transaction: the tenant's time zone (paid days), memory, commit and statistics. */
+async function configureMergeSession(trx: Tx, timezone: string): Promise<void> {
+  await sql`select set_config('TimeZone', ${timezone}, true)`.execute(trx);
   await sql`set local work_mem = '256MB'`.execute(trx);
   // the merge is idempotent and checkpointed: a lost commit after a crash is simply redone
   await sql`set local synchronous_commit = off`.execute(trx);
@@ -95,6 +127,15 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   // as the default 30,000 — whose sample reads nearly every page of a 440k-order table (1M-line file: ≈ 1–1.8 s of
   // ANALYZE per merge → ≈ 0.2 s; docs/benchmarks.md)
   await sql`set local default_statistics_target = 10`.execute(trx);
+}
+
+/**
+ * Step 1: group lines into orders (tmp_groups), with the checks that compare lines of one order. Paid times of the
+ * lines may differ by up to 10 minutes (a long receipt is keyed in over a few minutes); the order takes the earliest.
+ */
+async function groupOrderLines(trx: Tx, o: MergeOptions): Promise<void> {
+  // content of the lines, independent of their order: a sum of 64-bit hashes (no per-order sort)
+  const itemRepr = sql`coalesce(sku, '') || '|' || coalesce(item_name, '') || '|' || coalesce(category, '') || '|' || coalesce(quantity::text, '') || '|' || coalesce(unit_price_fen::text, '') || '|' || amount_fen || '|' || has_item`;
   await sql`create temp table tmp_groups on commit drop as
     select g.*,
       g.refund_hint or (${o.negativeTotalIsRefund}::boolean and g.total_fen < 0) as is_refund,
@@ -128,8 +169,10 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
       group by order_no
     ) g`.execute(trx);
   await sql`analyze tmp_groups`.execute(trx);
+}
 
-  // 2. stores: matched by code; unknown ones created (imported) or rejected
+/** Step 2, stores: matched by code; unknown ones created (imported) or rejected. Returns the codes it created. */
+async function resolveStores(trx: Tx, t: TenantId, o: MergeOptions): Promise<string[]> {
   let storesCreated: string[] = [];
   if (o.unknownStores === 'create') {
     // the name comes from the store's first order in the file; codes are hash-aggregated first (no sort of all orders)
@@ -150,10 +193,15 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   await sql`create temp table tmp_stores on commit drop as
     select s.code, s.id from stores s where s.tenant_id = ${t} and s.code in (select distinct store_code from tmp_groups where store_code is not null)`.execute(trx);
   await sql`analyze tmp_stores`.execute(trx); // statistics: see tmp_clerks below
-  const rejectStore = o.unknownStores === 'reject';
-  const rejectClerk = o.unknownClerks === 'reject';
+  return storesCreated;
+}
 
-  // 3. clerks: by WeCom userid, then mobile, then a unique name (same store first, then the tenant)
+/**
+ * Step 3, clerks: by WeCom userid, then mobile, then a unique name (same store first, then the tenant); unknown ones
+ * created when the mapping says so. Returns the names it created.
+ */
+async function resolveClerks(trx: Tx, t: TenantId, o: MergeOptions): Promise<string[]> {
+  const rejectStore = o.unknownStores === 'reject';
   await sql`create temp table tmp_clerks on commit drop as
     select g.clerk, st.id as store_id, null::uuid as staff_id,
       regexp_replace(regexp_replace(g.clerk, '[\\s()-]', '', 'g'), '^(\\+86|0086)', '') as norm
@@ -192,11 +240,18 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
   // each: 2.3M joined rows estimated for 440k orders, hashed on the big side and spilled to disk (1M-line file:
   // tmp_orders 3.0 → 1.2 s)
   await sql`analyze tmp_clerks`.execute(trx);
+  return clerksCreated;
+}
 
-  // The orders as they will be written, in one pass: store, clerk, the final reject reason, and the order already
-  // stored under this number (its id, its customer, whether its other fields are the same). New orders get their
-  // id here from the identity's sequence, so no `returning` is needed — in the order of their first line in the
-  // file, so that items read in file order arrive in (order id, line) order without a sort (writeChangedOrders).
+/**
+ * Then tmp_orders: the orders as they will be written, in one pass: store, clerk, the final reject reason, and the order already
+ * stored under this number (its id, its customer, whether its other fields are the same). New orders get their
+ * id here from the identity's sequence, so no `returning` is needed — in the order of their first line in the
+ * file, so that items read in file order arrive in (order id, line) order without a sort (writeChangedOrders).
+ */
+async function planOrders(trx: Tx, t: TenantId, o: MergeOptions): Promise<void> {
+  const rejectStore = o.unknownStores === 'reject';
+  const rejectClerk = o.unknownClerks === 'reject';
   await sql`create temp table tmp_orders on commit drop as
     select y.*, case when y.reject_reason is null and y.existing_id is null then nextval('orders_id_seq'::regclass) else y.existing_id end as id
     from (
@@ -220,8 +275,10 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
       order by g.first_line
     ) y`.execute(trx);
   await sql`analyze tmp_orders`.execute(trx);
+}
 
-  // 4. customers: tmp_match (key = order_no) holds each non-rejected order's customer
+/** Step 4, customers: tmp_match (key = order_no) holds each non-rejected order's customer. */
+async function resolveOrderCustomers(trx: Tx, t: TenantId, o: MergeOptions) {
   const ident = await resolveCustomers(
     trx,
     t,
@@ -229,13 +286,20 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
       from tmp_orders x cross join lateral (values ('external_userid', x.external_userid), ('unionid', x.unionid), ('member_no', x.member_no),
         ('mobile', x.mobile_hash), ('openid', x.openid)) v(kind, value)
       where x.reject_reason is null)`,
-    { actor: o.actor, priority: prio, creatable, source: o.source, mergeReason: o.source === 'api' ? 'api order identities' : 'import order identities' },
+    { actor: o.actor, priority: o.ctx.priority, creatable: o.ctx.settings.createCustomersFrom, source: o.source, mergeReason: o.source === 'api' ? 'api order identities' : 'import order identities' },
   );
   await fillCustomerDisplay(trx, t);
+  return ident;
+}
 
-  // 5. the merge itself. A fresh import is mostly inserts: new orders are inserted (plain INSERT: every writer of
-  //    orders holds the tenant's identity lock, so a number seen as new above cannot appear meanwhile — if it
-  //    did, the unique key fails the transaction and the checkpointed bucket is redone), changed ones updated.
+/**
+ * Step 5, the merge itself, first what it writes: tmp_changed, the orders that are new or changed (their count is
+ * returned), and tmp_prev, the customers changed orders leave. A fresh import is mostly inserts: new orders are
+ * inserted (plain INSERT: every writer of orders holds the tenant's identity lock, so a number seen as new above
+ * cannot appear meanwhile — if it did, the unique key fails the transaction and the checkpointed bucket is redone),
+ * changed ones updated (writeChangedOrders).
+ */
+async function findChangedOrders(trx: Tx): Promise<number> {
   await sql`create temp table tmp_prev on commit drop as
     select distinct x.existing_customer_id as customer_id from tmp_orders x left join tmp_match m on m.key = x.order_no
     where x.reject_reason is null and x.existing_customer_id is not null and x.existing_customer_id is distinct from m.customer_id`.execute(trx);
@@ -244,58 +308,42 @@ export async function mergeOrderLines(trx0: Tx, tenantId: TenantId, o: MergeOpti
     from tmp_orders x left join tmp_match m on m.key = x.order_no
     where x.reject_reason is null and (x.existing_id is null or not x.existing_same or x.existing_customer_id is distinct from m.customer_id)`.execute(trx);
   await sql`analyze tmp_changed`.execute(trx);
-  const changed = await count(trx, sql`select count(*)::int as n from tmp_changed`);
-  if (changed > 0) await writeChangedOrders(trx, t, o);
+  return count(trx, sql`select count(*)::int as n from tmp_changed`);
+}
 
-  // 6. analytics hand-off: customers whose orders changed (new and previous owners)
-  await markCustomersTouched(
-    trx,
-    t,
-    sql<{ id: string }>`select id from (select customer_id as id from tmp_changed where customer_id is not null
-      union select customer_id from tmp_prev) u order by id`,
-    o.source === 'api' ? 'orders.api' : 'orders.import',
-  );
-
+/** The merge's outcome in orders and rejected lines. */
+async function mergeCounts(trx: Tx) {
   const stats = await sql<{ created: number; updated: number; good: number; rejected: number; rejected_lines: number }>`
     select (select count(*) from tmp_changed where inserted)::int as created,
            (select count(*) from tmp_changed where not inserted)::int as updated,
            (select count(*) from tmp_orders where reject_reason is null)::int as good,
            (select count(*) from tmp_orders where reject_reason is not null)::int as rejected,
            (select coalesce(sum(line_count), 0) from tmp_orders where reject_reason is not null)::int as rejected_lines`.execute(trx);
-  const s = stats.rows[0]!;
-  if (o.importId && s.rejected > 0) {
-    // an order whose lines are one run (as many lines as first..last spans) is recorded with them: the error
-    // report then need not look for its lines among all staged lines (rejectedLines)
-    await sql`insert into import_rejected_orders (tenant_id, import_id, order_no, reason, column_name, first_line, last_line)
-      select ${t}::uuid, ${o.importId}::uuid, order_no, reject_reason, reject_column,
-        case when last_line - first_line + 1 = line_count then first_line end, case when last_line - first_line + 1 = line_count then last_line end
-      from tmp_orders where reject_reason is not null
-      on conflict do nothing`.execute(trx);
-  }
-  let results: OrderResult[] | undefined;
-  if (o.perOrder) {
-    const r = await sql<OrderResult>`
-      select x.order_no,
-        case when x.reject_reason is not null then 'rejected' when c.order_no is null then 'unchanged' when c.inserted then 'created' else 'updated' end as status,
-        coalesce(c.id, ord.id) as id, coalesce(c.customer_id, m.customer_id) as customer_id, x.is_refund, x.amount_fen, x.reject_reason as reason, x.reject_column as field
-      from tmp_orders x left join tmp_changed c on c.order_no = x.order_no left join tmp_match m on m.key = x.order_no
-      left join orders ord on ord.tenant_id = ${t} and ord.order_no = x.order_no
-      order by x.first_line`.execute(trx);
-    results = r.rows;
-  }
-  return {
-    ordersCreated: n(s.created),
-    ordersUpdated: n(s.updated),
-    ordersUnchanged: n(s.good) - n(s.created) - n(s.updated),
-    ordersRejected: n(s.rejected),
-    linesRejected: n(s.rejected_lines),
-    customersCreated: ident.created,
-    ordersLinked: ident.linked,
-    customersMerged: ident.merged,
-    storesCreated,
-    clerksCreated,
-    results,
-  };
+  return stats.rows[0]!;
+}
+
+/**
+ * The import's rejected orders, for the error report. An order whose lines are one run (as many lines as first..last
+ * spans) is recorded with them: the report then need not look for its lines among all staged lines (rejectedLines).
+ */
+async function recordRejectedOrders(trx: Tx, t: TenantId, importId: string): Promise<void> {
+  await sql`insert into import_rejected_orders (tenant_id, import_id, order_no, reason, column_name, first_line, last_line)
+    select ${t}::uuid, ${importId}::uuid, order_no, reject_reason, reject_column,
+      case when last_line - first_line + 1 = line_count then first_line end, case when last_line - first_line + 1 = line_count then last_line end
+    from tmp_orders where reject_reason is not null
+    on conflict do nothing`.execute(trx);
+}
+
+/** One result per order, in the order of the lines (API batches). */
+async function perOrderResults(trx: Tx, t: TenantId): Promise<OrderResult[]> {
+  const r = await sql<OrderResult>`
+    select x.order_no,
+      case when x.reject_reason is not null then 'rejected' when c.order_no is null then 'unchanged' when c.inserted then 'created' else 'updated' end as status,
+      coalesce(c.id, ord.id) as id, coalesce(c.customer_id, m.customer_id) as customer_id, x.is_refund, x.amount_fen, x.reject_reason as reason, x.reject_column as field
+    from tmp_orders x left join tmp_changed c on c.order_no = x.order_no left join tmp_match m on m.key = x.order_no
+    left join orders ord on ord.tenant_id = ${t} and ord.order_no = x.order_no
+    order by x.first_line`.execute(trx);
+  return r.rows;
 }
 
 /**

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { text } from '../../app/lib/params';
-import type { OrderChannel } from '../../db/schema/ingest';
+import type { OrderChannel, OrdersTable } from '../../db/schema/ingest';
 import { mobileHashKey, hashMobile } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
 import { ValidationError, NotFoundError } from '../lib/errors';
@@ -121,21 +121,15 @@ export interface ApiOrdersOutcome {
   replayed: boolean;
 }
 
-type LineRow = {
+/** A line of an API order in the staging columns (see STAGING_COLUMNS); its number and identities are the order's. */
+type LineRow = Pick<OrdersTable, 'order_no' | 'external_userid' | 'unionid' | 'member_no' | 'mobile_hash' | 'mobile_masked' | 'openid'> & {
   line_no: number;
-  order_no: string;
   paid_at: string;
   store_code: string | null;
   clerk: string | null;
   channel: string;
   refund_hint: boolean;
   refund_of: string | null;
-  external_userid: string | null;
-  unionid: string | null;
-  member_no: string | null;
-  mobile_hash: string | null;
-  mobile_masked: string | null;
-  openid: string | null;
   sku: string | null;
   item_name: string | null;
   category: string | null;

@@ -3,7 +3,7 @@
  * (GBK) or UTF-16LE, and XLSX through exceljs' streaming WorkbookReader. Rows arrive in batches with their line
  * numbers; memory stays flat whatever the file size (one read buffer plus one batch).
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { createReadStream, promises as fsp, type ReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -120,10 +120,7 @@ export async function openRowSource(path: string, shape: FileShape, opts: { batc
 async function openCsv(path: string, shape: FileShape, _batchSize: number): Promise<RowSource> {
   // 64 KB reads: ~600 lines of a batch alive at once (256 KB reads: 15–20 MB more at the 1M-line file's peak)
   const file = createReadStream(path, { highWaterMark: 1 << 16 });
-  let bytes = 0;
-  file.on('data', (c) => {
-    bytes += (c as Buffer).length;
-  });
+  const bytesRead = countBytes(file);
   const input: Readable = shape.compression === 'gzip' ? file.pipe(createGunzip({ chunkSize: 1 << 16 })) : file;
   const decoder = makeDecoder(shape.encoding ?? 'utf8');
   let pending: SourceRow[] = [];
@@ -168,20 +165,37 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
   checkHeaderWidth(header, file);
 
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
-    try {
+    if (pending.length) {
+      const b = pending;
+      pending = [];
+      yield b;
+    }
+    while (more) {
+      more = await fill();
       if (pending.length) {
         const b = pending;
         pending = [];
         yield b;
       }
-      while (more) {
-        more = await fill();
-        if (pending.length) {
-          const b = pending;
-          pending = [];
-          yield b;
-        }
-      }
+    }
+  }
+  return fileRowSource(file, header, batches(), bytesRead);
+}
+
+/** Counts the bytes read from `file` as they flow (the compressed bytes of a .gz), for progress. */
+function countBytes(file: ReadStream): () => number {
+  let bytes = 0;
+  file.on('data', (c) => {
+    bytes += (c as Buffer).length;
+  });
+  return () => bytes;
+}
+
+/** A RowSource over an open file: the file is closed when the batches end, fail or are returned early, or on close(). */
+function fileRowSource(file: ReadStream, header: string[], rows: AsyncGenerator<SourceRow[], void, undefined>, bytesRead: () => number): RowSource {
+  async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
+    try {
+      yield* rows;
     } finally {
       file.destroy();
     }
@@ -189,7 +203,7 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
   return {
     header,
     batches: batches(),
-    bytesRead: () => bytes,
+    bytesRead,
     close: async () => {
       file.destroy();
     },
@@ -223,12 +237,8 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   // start-up (`huike help`).
   const { default: ExcelJS } = await import('exceljs');
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  let bytes = 0;
-  file.on('data', (c) => {
-    bytes += (c as Buffer).length;
-  });
+  const bytesRead = countBytes(file);
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'cache', worksheets: 'emit', entries: 'emit' });
-  type XRow = { number: number; values: unknown };
   const rowsOf = async function* (): AsyncGenerator<XRow, void, undefined> {
     for await (const sheet of reader) {
       for await (const row of sheet as unknown as AsyncIterable<XRow>) yield row;
@@ -236,24 +246,36 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
     }
   };
   const rows = rowsOf();
-  const toValues = (r: XRow, width: number): string[] => {
-    const vals = Array.isArray(r.values) ? (r.values as unknown[]) : [];
-    const out = new Array<string>(Math.max(width, vals.length - 1));
-    let chars = 0;
-    for (let i = 0; i < out.length; i++) chars += (out[i] = cellToString(vals[i + 1]).trim()).length;
-    if (chars > MAX_RECORD_CHARS) throw new RecordTooLongError(r.number, MAX_RECORD_CHARS);
-    return out;
-  };
-  const hasNul = (values: string[]): boolean => {
-    for (const v of values) if (v.indexOf('\u0000') >= 0) return true;
-    return false;
-  };
+  const header = await readXlsxHeader(rows, file);
+  return fileRowSource(file, header, xlsxBatches(rows, header.length, batchSize), bytesRead);
+}
+
+/** A worksheet row as exceljs streams it (`values` is 1-based). */
+type XRow = { number: number; values: unknown };
+
+/** A row's cells as trimmed text, at least `width` of them; refuses a row over MAX_RECORD_CHARS. */
+function xlsxValues(r: XRow, width: number): string[] {
+  const vals = Array.isArray(r.values) ? (r.values as unknown[]) : [];
+  const out = new Array<string>(Math.max(width, vals.length - 1));
+  let chars = 0;
+  for (let i = 0; i < out.length; i++) chars += (out[i] = cellToString(vals[i + 1]).trim()).length;
+  if (chars > MAX_RECORD_CHARS) throw new RecordTooLongError(r.number, MAX_RECORD_CHARS);
+  return out;
+}
+
+function hasNul(values: string[]): boolean {
+  for (const v of values) if (v.indexOf('\u0000') >= 0) return true;
+  return false;
+}
+
+/** The header: the first non-empty row, without its trailing empty cells. Closes the file when there is none. */
+async function readXlsxHeader(rows: AsyncGenerator<XRow, void, undefined>, file: ReadStream): Promise<string[]> {
   let header: string[] | null = null;
   try {
     for (;;) {
       const r = await rows.next();
       if (r.done) break;
-      const vals = toValues(r.value, 0);
+      const vals = xlsxValues(r.value, 0);
       if (vals.some((v) => v !== '')) {
         header = vals;
         break;
@@ -270,41 +292,31 @@ async function openXlsx(path: string, batchSize: number): Promise<RowSource> {
   // trailing empty header cells are not columns
   while (header.length && header[header.length - 1] === '') header.pop();
   checkHeaderWidth(header, file);
-  const width = header.length;
-  async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
+  return header;
+}
+
+/** The data rows after the header, in batches of `batchSize`; empty rows are skipped. */
+async function* xlsxBatches(rows: AsyncGenerator<XRow, void, undefined>, width: number, batchSize: number): AsyncGenerator<SourceRow[], void, undefined> {
+  let batch: SourceRow[] = [];
+  for (;;) {
+    let r: IteratorResult<XRow, void>;
     try {
-      let batch: SourceRow[] = [];
-      for (;;) {
-        let r: IteratorResult<XRow, void>;
-        try {
-          r = await rows.next();
-        } catch (e) {
-          throw new FileReadError(`读取 Excel 文件出错 / Error reading the XLSX file: ${(e as Error).message}`);
-        }
-        if (r.done) break;
-        let values = toValues(r.value, width);
-        if (values.every((v) => v === '')) continue;
-        // cells beyond the header that are empty are not extra columns
-        if (values.length > width && values.slice(width).every((v) => v === '')) values = values.slice(0, width);
-        batch.push(hasNul(values) ? { line: r.value.number, values, nul: true } : { line: r.value.number, values });
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
-    } finally {
-      file.destroy();
+      r = await rows.next();
+    } catch (e) {
+      throw new FileReadError(`读取 Excel 文件出错 / Error reading the XLSX file: ${(e as Error).message}`);
+    }
+    if (r.done) break;
+    let values = xlsxValues(r.value, width);
+    if (values.every((v) => v === '')) continue;
+    // cells beyond the header that are empty are not extra columns
+    if (values.length > width && values.slice(width).every((v) => v === '')) values = values.slice(0, width);
+    batch.push(hasNul(values) ? { line: r.value.number, values, nul: true } : { line: r.value.number, values });
+    if (batch.length >= batchSize) {
+      yield batch;
+      batch = [];
     }
   }
-  return {
-    header,
-    batches: batches(),
-    bytesRead: () => bytes,
-    close: async () => {
-      file.destroy();
-    },
-  };
+  if (batch.length) yield batch;
 }
 
 export interface FilePreview extends FileShape {

@@ -110,107 +110,80 @@ export interface ValidatorOptions {
   now?: number;
 }
 
+/** Where the mapped fields are in a row (-1: not mapped) and the mapping's settings, resolved once per file. */
+function orderColumns(mapping: OrderMapping, header: readonly string[], opts: ValidatorOptions) {
+  const idx = resolveColumns(mapping, header);
+  const I = (f: OrderField): number => idx[f] ?? -1;
+  return {
+    header,
+    idx,
+    width: header.length,
+    now: opts.now ?? Date.now(),
+    mobileKey: opts.mobileKey,
+    prefix: mapping.refund.prefix ? mapping.refund.prefix.toUpperCase() : null,
+    statusSet: new Set((mapping.refund.statusValues ?? []).map((s) => s.trim().toLowerCase())),
+    priceScale: mapping.moneyUnit === 'fen' ? 2 : 4,
+    lengthChecks: (Object.keys(idx) as OrderField[]).filter((f) => MAX_LEN[f] !== undefined).map((f) => [f, idx[f]!, MAX_LEN[f]!] as const),
+    iOrder: I('order_no'),
+    iPaid: I('paid_at'),
+    iQty: I('quantity'),
+    iPrice: I('unit_price'),
+    iAmount: I('amount'),
+    iExt: I('external_userid'),
+    iUnion: I('unionid'),
+    iOpen: I('openid'),
+    iMember: I('member_no'),
+    iMobile: I('mobile'),
+    iStatus: I('status'),
+    iRefundOf: I('refund_of'),
+    iSku: I('sku'),
+    iItem: I('item_name'),
+    iCategory: I('category'),
+    iStore: I('store_code'),
+    iStoreName: I('store_name'),
+    iClerk: I('clerk'),
+    iChannel: I('channel'),
+  };
+}
+type OrderColumns = ReturnType<typeof orderColumns>;
+
+/** A row's money as readMoney leaves it (one per validator, overwritten by each row). */
+interface RowMoney {
+  qtyScaled: number;
+  priceScaled: number | null;
+  amountFen: number;
+}
+
+/** A row's customer identities as readIdentities leaves them (one per validator, overwritten by each row). */
+type RowIdentities = Pick<StagedLine, 'externalUserid' | 'unionid' | 'openid' | 'memberNo' | 'mobileHash' | 'mobileMasked'>;
+
 /** Builds the per-row validator for a mapping and header (throws a ValidationError naming missing columns). */
 export function createRowValidator(mapping: OrderMapping, header: readonly string[], opts: ValidatorOptions) {
-  const idx = resolveColumns(mapping, header);
-  const width = header.length;
-  const now = opts.now ?? Date.now();
-  const prefix = mapping.refund.prefix ? mapping.refund.prefix.toUpperCase() : null;
-  const statusSet = new Set((mapping.refund.statusValues ?? []).map((s) => s.trim().toLowerCase()));
-  const priceScale = mapping.moneyUnit === 'fen' ? 2 : 4;
-  const colName = (f: OrderField) => (idx[f] === undefined ? null : header[idx[f]!]!);
-
-  const I = (f: OrderField): number => idx[f] ?? -1;
-  const iOrder = I('order_no');
-  const iPaid = I('paid_at');
-  const iQty = I('quantity');
-  const iPrice = I('unit_price');
-  const iAmount = I('amount');
-  const iExt = I('external_userid');
-  const iUnion = I('unionid');
-  const iOpen = I('openid');
-  const iMember = I('member_no');
-  const iMobile = I('mobile');
-  const iStatus = I('status');
-  const iRefundOf = I('refund_of');
-  const iSku = I('sku');
-  const iItem = I('item_name');
-  const iCategory = I('category');
-  const iStore = I('store_code');
-  const iStoreName = I('store_name');
-  const iClerk = I('clerk');
-  const iChannel = I('channel');
-  const lengthChecks = (Object.keys(idx) as OrderField[]).filter((f) => MAX_LEN[f] !== undefined).map((f) => [f, idx[f]!, MAX_LEN[f]!] as const);
-  const at = (values: string[], i: number): string => (i < 0 ? '' : cellText(values[i]));
-  function reject(line: number, reason: RejectReason, field: OrderField | null, detail?: string): RowResult {
-    return { ok: false, error: { line, column: field ? colName(field) : null, reason, message: reasonMessage(reason, detail) } };
-  }
+  const c = orderColumns(mapping, header, opts);
+  const { width, now, prefix, statusSet, lengthChecks, iOrder, iPaid, iStatus, iRefundOf, iSku, iItem, iCategory, iStore, iStoreName, iClerk, iChannel } = c;
+  const money: RowMoney = { qtyScaled: 0, priceScaled: null, amountFen: 0 };
+  const ids: RowIdentities = { externalUserid: null, unionid: null, openid: null, memberNo: null, mobileHash: null, mobileMasked: null };
 
   /** `nul`: the reader saw a NUL in this row (PostgreSQL text cannot hold one: rejected here, not by the COPY). */
   return function validate(values: string[], line: number, nul = false): RowResult {
-    if (values.length !== width) return reject(line, 'column_count', null, `${width} ≠ ${values.length}`);
+    if (values.length !== width) return reject(c, line, 'column_count', null, `${width} ≠ ${values.length}`);
     if (nul) {
       const k = values.findIndex((v) => v.indexOf('\u0000') >= 0);
       return { ok: false, error: { line, column: header[k] ?? null, reason: 'invalid_character', message: reasonMessage('invalid_character') } };
     }
     const orderNo = at(values, iOrder);
-    if (!orderNo) return reject(line, 'missing_order_no', 'order_no');
+    if (!orderNo) return reject(c, line, 'missing_order_no', 'order_no');
     for (let k = 0; k < lengthChecks.length; k++) {
-      const c = lengthChecks[k]!;
-      if (values[c[1]]!.length > c[2] && cellText(values[c[1]]).length > c[2]) return reject(line, 'too_long', c[0], `> ${c[2]}`);
+      const lc = lengthChecks[k]!;
+      if (values[lc[1]]!.length > lc[2] && cellText(values[lc[1]]).length > lc[2]) return reject(c, line, 'too_long', lc[0], `> ${lc[2]}`);
     }
     const paidRaw = at(values, iPaid);
-    if (!paidRaw) return reject(line, 'missing_paid_at', 'paid_at');
+    if (!paidRaw) return reject(c, line, 'missing_paid_at', 'paid_at');
     const paid = parseDateTime(paidRaw);
-    if (!paid) return reject(line, 'invalid_paid_at', 'paid_at', JSON.stringify(paidRaw));
-    if (paid.approxMs > now + FUTURE_TOLERANCE_MS) return reject(line, 'paid_at_in_future', 'paid_at', paid.text);
-
-    // money
-    let qtyScaled = 1000;
-    const qtyRaw = at(values, iQty);
-    if (qtyRaw) {
-      const q = parseScaled(qtyRaw, QTY_SCALE);
-      if (q === null) return reject(line, 'invalid_quantity', 'quantity', JSON.stringify(qtyRaw));
-      qtyScaled = q;
-    }
-    let amountFen: number;
-    let priceScaled: number | null = null;
-    const priceRaw = at(values, iPrice);
-    if (priceRaw) {
-      // yuan ×10^4 and fen ×10^2 are the same unit: fen ×100
-      priceScaled = parseScaled(priceRaw, priceScale);
-      if (priceScaled === null) return reject(line, 'invalid_unit_price', 'unit_price', JSON.stringify(priceRaw));
-    }
-    const amountRaw = at(values, iAmount);
-    if (amountRaw) {
-      const a = parseScaled(amountRaw, priceScale);
-      if (a === null) return reject(line, 'invalid_amount', 'amount', JSON.stringify(amountRaw));
-      amountFen = Math.sign(a) * Math.round(Math.abs(a) / 100);
-    } else if (priceScaled !== null) {
-      if (iQty >= 0 && !qtyRaw) return reject(line, 'invalid_quantity', 'quantity', '""');
-      amountFen = lineAmountFen(qtyScaled, priceScaled);
-    } else {
-      return reject(line, 'missing_amount', iAmount >= 0 ? 'amount' : 'unit_price');
-    }
-
-    // identities
-    const ext = at(values, iExt) || null;
-    if (ext !== null && WS.test(ext)) return reject(line, 'invalid_identity', 'external_userid');
-    const union = at(values, iUnion) || null;
-    if (union !== null && WS.test(union)) return reject(line, 'invalid_identity', 'unionid');
-    const openid = at(values, iOpen) || null;
-    if (openid !== null && WS.test(openid)) return reject(line, 'invalid_identity', 'openid');
-    const memberRaw = at(values, iMember);
-    const memberNo = memberRaw ? normalizeMemberNo(memberRaw) || null : null;
-    let mobileHash: string | null = null;
-    let mobileMasked: string | null = null;
-    const mobileRaw = at(values, iMobile);
-    if (mobileRaw) {
-      const n = normalizeMobile(mobileRaw);
-      if (!n) return reject(line, 'invalid_mobile', 'mobile', maskRaw(mobileRaw));
-      mobileHash = hashMobile(opts.mobileKey, n);
-      mobileMasked = maskMobile(n);
-    }
+    if (!paid) return reject(c, line, 'invalid_paid_at', 'paid_at', JSON.stringify(paidRaw));
+    if (paid.approxMs > now + FUTURE_TOLERANCE_MS) return reject(c, line, 'paid_at_in_future', 'paid_at', paid.text);
+    const bad = readMoney(c, values, line, money) ?? readIdentities(c, values, line, ids);
+    if (bad) return bad;
 
     const status = at(values, iStatus) || null;
     const refundOf = at(values, iRefundOf) || null;
@@ -230,22 +203,96 @@ export function createRowValidator(mapping: OrderMapping, header: readonly strin
         status,
         refundHint,
         refundOf,
-        externalUserid: ext,
-        unionid: union,
-        memberNo,
-        mobileHash,
-        mobileMasked,
-        openid,
+        externalUserid: ids.externalUserid,
+        unionid: ids.unionid,
+        memberNo: ids.memberNo,
+        mobileHash: ids.mobileHash,
+        mobileMasked: ids.mobileMasked,
+        openid: ids.openid,
         sku,
         itemName,
         category: at(values, iCategory) || null,
-        quantity: scaledToString(qtyScaled, QTY_SCALE),
-        unitPriceFen: priceScaled === null ? null : scaledToString(priceScaled, 2),
-        amountFen,
+        quantity: scaledToString(money.qtyScaled, QTY_SCALE),
+        unitPriceFen: money.priceScaled === null ? null : scaledToString(money.priceScaled, 2),
+        amountFen: money.amountFen,
         hasItem: sku !== null || itemName !== null,
       },
     };
   };
+}
+
+/** The cell at `i` as text ('' when the field is not mapped). */
+function at(values: string[], i: number): string {
+  return i < 0 ? '' : cellText(values[i]);
+}
+
+function reject(c: OrderColumns, line: number, reason: RejectReason, field: OrderField | null, detail?: string): RowResult {
+  return { ok: false, error: { line, column: field === null || c.idx[field] === undefined ? null : c.header[c.idx[field]!]!, reason, message: reasonMessage(reason, detail) } };
+}
+
+/**
+ * Quantity (1 when not given), unit price and amount of a row into `m`, or the row's rejection. The amount is the
+ * given one, else quantity × unit price.
+ */
+function readMoney(c: OrderColumns, values: string[], line: number, m: RowMoney): RowResult | null {
+  let qtyScaled = 1000;
+  const qtyRaw = at(values, c.iQty);
+  if (qtyRaw) {
+    const q = parseScaled(qtyRaw, QTY_SCALE);
+    if (q === null) return reject(c, line, 'invalid_quantity', 'quantity', JSON.stringify(qtyRaw));
+    qtyScaled = q;
+  }
+  let amountFen: number;
+  let priceScaled: number | null = null;
+  const priceRaw = at(values, c.iPrice);
+  if (priceRaw) {
+    // yuan ×10^4 and fen ×10^2 are the same unit: fen ×100
+    priceScaled = parseScaled(priceRaw, c.priceScale);
+    if (priceScaled === null) return reject(c, line, 'invalid_unit_price', 'unit_price', JSON.stringify(priceRaw));
+  }
+  const amountRaw = at(values, c.iAmount);
+  if (amountRaw) {
+    const a = parseScaled(amountRaw, c.priceScale);
+    if (a === null) return reject(c, line, 'invalid_amount', 'amount', JSON.stringify(amountRaw));
+    amountFen = Math.sign(a) * Math.round(Math.abs(a) / 100);
+  } else if (priceScaled !== null) {
+    if (c.iQty >= 0 && !qtyRaw) return reject(c, line, 'invalid_quantity', 'quantity', '""');
+    amountFen = lineAmountFen(qtyScaled, priceScaled);
+  } else {
+    return reject(c, line, 'missing_amount', c.iAmount >= 0 ? 'amount' : 'unit_price');
+  }
+  m.qtyScaled = qtyScaled;
+  m.priceScaled = priceScaled;
+  m.amountFen = amountFen;
+  return null;
+}
+
+/** A row's customer identities into `ids` (the mobile as its hash and masked form), or the row's rejection. */
+function readIdentities(c: OrderColumns, values: string[], line: number, ids: RowIdentities): RowResult | null {
+  const ext = at(values, c.iExt) || null;
+  if (ext !== null && WS.test(ext)) return reject(c, line, 'invalid_identity', 'external_userid');
+  const union = at(values, c.iUnion) || null;
+  if (union !== null && WS.test(union)) return reject(c, line, 'invalid_identity', 'unionid');
+  const openid = at(values, c.iOpen) || null;
+  if (openid !== null && WS.test(openid)) return reject(c, line, 'invalid_identity', 'openid');
+  const memberRaw = at(values, c.iMember);
+  const memberNo = memberRaw ? normalizeMemberNo(memberRaw) || null : null;
+  let mobileHash: string | null = null;
+  let mobileMasked: string | null = null;
+  const mobileRaw = at(values, c.iMobile);
+  if (mobileRaw) {
+    const n = normalizeMobile(mobileRaw);
+    if (!n) return reject(c, line, 'invalid_mobile', 'mobile', maskRaw(mobileRaw));
+    mobileHash = hashMobile(c.mobileKey, n);
+    mobileMasked = maskMobile(n);
+  }
+  ids.externalUserid = ext;
+  ids.unionid = union;
+  ids.openid = openid;
+  ids.memberNo = memberNo;
+  ids.mobileHash = mobileHash;
+  ids.mobileMasked = mobileMasked;
+  return null;
 }
 
 const WS = /\s/;

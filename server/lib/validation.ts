@@ -9,16 +9,24 @@ import { ValidationError } from './errors';
 export interface ParseOptions {
   /**
    * Prefix each message with the issue's field path (`page: …`); the value names the whole input when the path is
-   * empty (`'body'`, `'query'`, `'input'`, or `''`). Without it the messages stand alone.
+   * empty (`'body'`, `'query'`, `'input'`, or `''`), and `null` leaves a message with an empty path unprefixed.
+   * Without it the messages stand alone.
    */
-  field?: string;
-  /** The error's details for API callers: the zod issues as they are, or `{ field, message }` per issue. None by default. */
+  field?: string | null;
+  /** The error's details for API callers: the zod issues as they are, or `{ field, message }` per issue (an empty path named by `field`). None by default. */
   details?: 'issues' | 'fields';
+  /** Put before the messages, saying what was invalid (`映射无效 / Invalid mapping: `). */
+  prefix?: string;
 }
 
 /** The issues' messages joined with '; ', each prefixed with its field path when `field` is given (see ParseOptions). */
-export function issuesMessage(issues: readonly z.core.$ZodIssue[], field?: string): string {
-  return issues.map((i) => (field === undefined ? i.message : `${i.path.join('.') || field}: ${i.message}`)).join('; ');
+export function issuesMessage(issues: readonly z.core.$ZodIssue[], field?: string | null): string {
+  return issues
+    .map((i) => {
+      const path = i.path.join('.') || field;
+      return field === undefined || path === null ? i.message : `${path}: ${i.message}`;
+    })
+    .join('; ');
 }
 
 /** Parses `input` with `schema`, or throws a ValidationError with the issues' messages (see ParseOptions). */
@@ -26,6 +34,6 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, opt
   const r = schema.safeParse(input);
   if (r.success) return r.data;
   const issues = r.error.issues;
-  const details = opts.details === 'issues' ? issues : opts.details === 'fields' ? issues.map((i) => ({ field: i.path.join('.'), message: i.message })) : undefined;
-  throw new ValidationError(issuesMessage(issues, opts.field), details);
+  const details = opts.details === 'issues' ? issues : opts.details === 'fields' ? issues.map((i) => ({ field: i.path.join('.') || (opts.field ?? ''), message: i.message })) : undefined;
+  throw new ValidationError((opts.prefix ?? '') + issuesMessage(issues, opts.field), details);
 }

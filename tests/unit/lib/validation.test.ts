@@ -38,4 +38,14 @@ describe('parseOrThrow', () => {
     ]);
     expect(caught(() => parseOrThrow(schema, 1, { field: '' })).message).toMatch(/^: /);
   });
+
+  it('leaves a message with an empty path unprefixed when the field is null, names it in the details, and puts a prefix first', () => {
+    const opts = { prefix: 'Invalid mapping: ', field: null, details: 'fields' } as const;
+    expect(caught(() => parseOrThrow(schema, { name: '', size: 9 }, opts)).message).toBe('Invalid mapping: name: name is required; size: at most 5');
+    const whole = caught(() => parseOrThrow(schema, 'x', opts));
+    expect(whole.message).toMatch(/^Invalid mapping: Invalid input/);
+    expect(whole.details).toEqual([{ field: '', message: expect.stringMatching(/^Invalid input/) }]);
+    const scalar = caught(() => parseOrThrow(z.string().max(2, 'too long'), 'abc', { field: 'order_no', details: 'fields' }));
+    expect([scalar.message, scalar.details]).toEqual(['order_no: too long', [{ field: 'order_no', message: 'too long' }]]);
+  });
 });
