@@ -533,8 +533,16 @@ async function startRead(
     cp = {};
   }
   const src = await openRowSource(row.file_path, shape);
-  const validate = makeValidator(src.header);
-  const errs = openErrorReport(errPath, src.header, cp);
+  let validate: RowToCopy;
+  let errs: ErrorReportFile;
+  try {
+    // a mapping naming columns the file lacks is refused here: the file is closed before the error goes on
+    validate = makeValidator(src.header);
+    errs = openErrorReport(errPath, src.header, cp);
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
   const counts: ReadCounts = { linesDone: cp.linesDone ?? 0, lastLine: cp.lastLine ?? 0, rejected: cp.rejected ?? 0, goodLines: cp.goodLines ?? 0, clockDependent: cp.clockDependent ?? false };
   const cols = copiedStagingColumns<string>(row.kind === 'members' ? MEMBER_STAGING_COLUMNS : STAGING_COLUMNS).join(', ');
   const copyStatement = `copy ${stagingPartitionName(row.id, row.kind)} (${cols}) from stdin`;

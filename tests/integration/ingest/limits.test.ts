@@ -2,6 +2,7 @@
  * Files built to eat memory and CPU are refused up front with a clear error: a line without line breaks, a
  * workbook whose sheet declares gigabytes, a workbook whose sheet unpacks to far more than it declares.
  */
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../../server/ingest/import.engine';
@@ -41,6 +42,19 @@ describe('input limits', () => {
     expect(row.error_message).toMatch(/Line 3002 is longer than 1024K characters/);
     const orders = await q(h.services, t.id, sql<{ n: number }>`select count(*)::int as n from orders`);
     expect(orders[0]!.n).toBe(0);
+  });
+
+  it('a file whose header lost a mapped column by the time it is read fails with the columns named, and is closed', async () => {
+    const t = await makeTenant(h.services);
+    const file = writeTmp(`changed-${t.slug}.csv`, [HEADER, good(1)].join('\n') + '\n');
+    const reg = await registerImportFile(h.services, t.actor, { path: file, fileName: 'changed.csv', source: 'cli' });
+    await setImportMapping(h.services, t.actor, reg.id, mapping);
+    // the file on disk changes after its upload was mapped (a CLI import of a file someone rewrote meanwhile)
+    writeFileSync(file, ['订单号,支付时间', 'L1,2025-03-01 10:00:00'].join('\n') + '\n');
+    const opened = () => readdirSync('/proc/self/fd').filter((fd) => { try { return readlinkSync(`/proc/self/fd/${fd}`) === file; } catch { return false; } }).length;
+    await expect(runImport(h.services, t.id, reg.id)).rejects.toThrow(/Column\(s\) not in the file: amount=金额/);
+    expect((await getImportForActor(h.services, t.actor, reg.id)).status).toBe('failed');
+    if (existsSync('/proc/self/fd')) expect(opened()).toBe(0);
   });
 
   it('a small workbook declaring a 4 GB sheet is refused before it is read', async () => {
