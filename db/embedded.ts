@@ -8,7 +8,7 @@
  * - As root the server runs as the `postgres` user; under a private parent directory the binaries and the
  *   cluster are kept where that user can reach them (db/embedded-root.ts) and the location is logged.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -120,35 +120,12 @@ function serverFlags(): string[] {
   return ['max_connections=200', 'shared_buffers=256MB', 'fsync=on', ...extra].flatMap((s) => ['-c', s]);
 }
 
-let batchScheduler: string | null | undefined;
-
-/** `chrt` when it can put a process under SCHED_BATCH here (probed once: a sandbox may refuse the call), else null. */
-function chrtForBatch(): string | null {
-  if (batchScheduler === undefined) {
-    const chrt = process.platform === 'linux' ? ['/usr/bin/chrt', '/bin/chrt'].find((p) => existsSync(p)) : undefined;
-    batchScheduler = chrt && spawnSync(chrt, ['--batch', '0', 'true'], { stdio: 'ignore', timeout: 5000 }).status === 0 ? chrt : null;
-  }
-  return batchScheduler;
-}
-
-/**
- * The server and every backend it forks run under Linux's SCHED_BATCH where `chrt` exists (util-linux), unless
- * HUIKE_PG_SCHED=normal (ADR 0017): the embedded database shares the machine with the app, and a backend woken by the
- * app's query would otherwise preempt the app's single JavaScript thread in the middle of its socket write. CPU
- * shares stay equal (same nice level); only the wake-up preemption goes. chrt execs the server in its own pid.
- */
-export function serverCommand(postgresBin: string, args: string[]): [string, string[]] {
-  const chrt = process.env.HUIKE_PG_SCHED === 'normal' ? null : chrtForBatch();
-  return chrt ? [chrt, ['--batch', '0', postgresBin, ...args]] : [postgresBin, args];
-}
-
 /** Starts the server; resolves once it accepts connections, rejects with its last words if it cannot. */
 function spawnServer(layout: Layout, port: number, log: (m: string) => void): Promise<ChildProcess> {
   // HUIKE_PG_LOG=file keeps the server's log (with HUIKE_PG_SETTINGS, e.g. auto_explain, for profiling).
   const logFile = process.env.HUIKE_PG_LOG;
   return new Promise((resolve, reject) => {
-    const [bin, args] = serverCommand(layout.postgres, ['-D', layout.dir, '-p', String(port), ...serverFlags()]);
-    const child = spawn(bin, args, {
+    const child = spawn(layout.postgres, ['-D', layout.dir, '-p', String(port), ...serverFlags()], {
       ...layout.user,
       env: { ...process.env, LC_MESSAGES: 'C' },
       stdio: ['ignore', 'ignore', 'pipe'],

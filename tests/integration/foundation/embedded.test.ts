@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freePort } from '../../support/ports';
 import { describe, expect, it } from 'vitest';
 import { makeSql } from '../../../db/connection';
-import { serverCommand, startEmbeddedPostgres } from '../../../db/embedded';
+import { startEmbeddedPostgres } from '../../../db/embedded';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
@@ -96,32 +96,6 @@ describe('embedded PostgreSQL', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
-
-  it('runs the server and its backends under SCHED_BATCH (a woken backend does not preempt the app), unless told not to', async () => {
-    const chrt = ['/usr/bin/chrt', '/bin/chrt'].find((p) => existsSync(p));
-    if (process.platform !== 'linux' || !chrt || spawnSync(chrt, ['--batch', '0', 'true']).status !== 0) return; // nothing to check here
-    // /proc/<pid>/stat field 41 is the scheduling policy: 0 normal, 3 batch
-    const policy = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[38]);
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'huike-sched-'));
-    const h = await startEmbeddedPostgres({ dataDir: dir, port: await freePort() });
-    const sql = makeSql(h.url, 1);
-    try {
-      const [{ pid }] = await sql<{ pid: number }[]>`select pg_backend_pid() as pid`;
-      expect({ postmaster: policy(postmasterPid(dir)), backend: policy(pid!) }).toEqual({ postmaster: 3, backend: 3 });
-    } finally {
-      await sql.end();
-      await h.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
-    const saved = process.env.HUIKE_PG_SCHED;
-    process.env.HUIKE_PG_SCHED = 'normal';
-    try {
-      expect(serverCommand('/x/postgres', ['-D', 'd'])).toEqual(['/x/postgres', ['-D', 'd']]);
-    } finally {
-      if (saved === undefined) delete process.env.HUIKE_PG_SCHED;
-      else process.env.HUIKE_PG_SCHED = saved;
-    }
-  });
 
   it('a stale postmaster.pid (a dead pid, or a live process that is not this cluster’s postgres) is removed, nothing signalled', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'huike-stale-pid-'));
