@@ -18,7 +18,8 @@ import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repos
 import { validateMember, type StagedMember } from './member-validate';
 import { parseBirthday, parseDate } from './member-values';
 import { mergeMembers, type MemberResult, apiMemberRows } from './members.repository';
-import { formatPath, hashBody } from './orders.service';
+import { parseBatchBody } from './api-body';
+import { hashBody } from './orders.service';
 
 export const MAX_API_MEMBERS = 1000;
 
@@ -97,24 +98,7 @@ function toStaged(services: Services, actor: Actor, members: ApiMember[]): Stage
 }
 
 function parseApiMembers(body: unknown) {
-  const r = apiMembersBody.safeParse(body);
-  if (!r.success) {
-    const details = r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
-    // zod skips the duplicate check when a field failed; name duplicates anyway, so one round trip shows every problem
-    const raw = (body as { members?: unknown } | null)?.members;
-    if (Array.isArray(raw) && !details.some((d) => d.message.startsWith('duplicates '))) {
-      const seen = new Map<string, number>();
-      raw.forEach((m: unknown, i) => {
-        const no = (m as { member_no?: unknown } | null)?.member_no;
-        if (typeof no !== 'string') return;
-        const j = seen.get(no.trim());
-        if (j !== undefined) details.push({ field: `members[${i}].member_no`, message: `duplicates members[${j}].member_no` });
-        else seen.set(no.trim(), i);
-      });
-    }
-    throw new ValidationError(`Invalid request: ${details.slice(0, 20).map((d) => `${d.field}: ${d.message}`).join('; ')}${details.length > 20 ? ` (and ${details.length - 20} more)` : ''}`, details);
-  }
-  return r.data;
+  return parseBatchBody(apiMembersBody, body, 'members', 'member_no');
 }
 
 /** POST /members. */

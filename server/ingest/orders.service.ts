@@ -15,6 +15,7 @@ import type { Actor } from '../tenancy/actor';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
+import { parseBatchBody } from './api-body';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository';
 import { mergeOrderLines, orderByNumber, orderItems, stageApiLines, type OrderResult } from './orders.repository';
 import { CHANNELS, FUTURE_TOLERANCE_MS, normalizeMemberNo, parseDateTime } from './values';
@@ -83,31 +84,8 @@ export type ApiOrdersBody = z.output<typeof apiOrdersBody>;
 /** The order number of `GET /orders/:order_no`, the same contract as in the body. */
 export const orderNoParam = apiOrderSchema.shape.order_no;
 
-export function formatPath(path: readonly PropertyKey[]): string {
-  let s = '';
-  for (const p of path) s += typeof p === 'number' ? `[${p}]` : s ? `.${String(p)}` : String(p);
-  return s || 'body';
-}
-
 export function parseApiOrders(body: unknown): ApiOrdersBody {
-  const r = apiOrdersBody.safeParse(body);
-  if (!r.success) {
-    const details = r.error.issues.map((i) => ({ field: formatPath(i.path), message: i.message }));
-    // zod skips the duplicate check when a field failed; name duplicates anyway, so one round trip shows every problem
-    const raw = (body as { orders?: unknown } | null)?.orders;
-    if (Array.isArray(raw) && !details.some((d) => d.message.startsWith('duplicates '))) {
-      const seen = new Map<string, number>();
-      raw.forEach((o: unknown, i) => {
-        const no = typeof (o as { order_no?: unknown })?.order_no === 'string' ? ((o as { order_no: string }).order_no).trim() : null;
-        if (no === null) return;
-        const j = seen.get(no);
-        if (j !== undefined) details.push({ field: `orders[${i}].order_no`, message: `duplicates orders[${j}].order_no` });
-        else seen.set(no, i);
-      });
-    }
-    throw new ValidationError(`Invalid request: ${details.slice(0, 20).map((d) => `${d.field}: ${d.message}`).join('; ')}${details.length > 20 ? ` (and ${details.length - 20} more)` : ''}`, details);
-  }
-  return r.data;
+  return parseBatchBody(apiOrdersBody, body, 'orders', 'order_no');
 }
 
 export interface ApiOrdersResponse {
