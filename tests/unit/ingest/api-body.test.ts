@@ -5,11 +5,14 @@ import { parseApiOrders } from '../../../server/ingest/orders.service';
 
 const order = (no: string, amountFen: unknown = 1000) => ({ order_no: no, paid_at: '2026-12-01T10:00:00+08:00', amount_fen: amountFen });
 
-function refusal(fn: () => unknown): ValidationError {
+type Detail = { field: string; message: string };
+
+/** The refusal's message and per-field details. */
+function refusal(fn: () => unknown): { message: string; details: Detail[] } {
   try {
     fn();
   } catch (e) {
-    if (e instanceof ValidationError) return e;
+    if (e instanceof ValidationError) return { message: e.message, details: e.details as Detail[] };
     throw e;
   }
   throw new Error('not refused');
@@ -18,7 +21,7 @@ function refusal(fn: () => unknown): ValidationError {
 describe('batch API bodies (POST /orders, POST /members)', () => {
   it('names every problem by its path in the body, and a duplicate number even when another field failed', () => {
     const e = refusal(() => parseApiOrders({ orders: [order('A1'), order('A2', 'ten'), order(' A1 ')] }));
-    const fields = (e.details ?? []).map((d) => d.field);
+    const fields = e.details.map((d) => d.field);
     expect(fields).toContain('orders[1].amount_fen');
     expect(e.details).toContainEqual({ field: 'orders[2].order_no', message: 'duplicates orders[0].order_no' });
     expect(e.message).toMatch(/^Invalid request: orders\[1\]\.amount_fen: /);
@@ -34,7 +37,7 @@ describe('batch API bodies (POST /orders, POST /members)', () => {
   it('an empty path is the body itself; a valid body comes back parsed', async () => {
     const { z } = await import('zod');
     const schema = z.object({ members: z.array(z.object({ member_no: z.string() })) });
-    expect(refusal(() => parseBatchBody(schema, 'nope', 'members', 'member_no')).details?.[0]?.field).toBe('body');
+    expect(refusal(() => parseBatchBody(schema, 'nope', 'members', 'member_no')).details[0]!.field).toBe('body');
     expect(parseBatchBody(schema, { members: [{ member_no: 'M1' }] }, 'members', 'member_no')).toEqual({ members: [{ member_no: 'M1' }] });
   });
 });
