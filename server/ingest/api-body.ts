@@ -1,7 +1,9 @@
 /**
- * The request bodies of the batch ingest APIs (`POST /orders`, `POST /members`): parsed by their zod schema, and
- * refused with every problem named by its path in the body (`orders[0].items[1].sku`), at most 20 in the message.
+ * The requests of the batch ingest APIs (`POST /orders`, `POST /members`): the body parsed by its zod schema and
+ * refused with every problem named by its path in the body (`orders[0].items[1].sku`), at most 20 in the message;
+ * the Idempotency-Key checked and the body hashed for the idempotency record.
  */
+import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { ValidationError } from '../lib/errors';
 
@@ -31,6 +33,21 @@ export function parseBatchBody<S extends z.ZodTypeAny>(schema: S, body: unknown,
       else seen.set(v.trim(), i);
     });
   }
-  const shown = details.slice(0, 20).map((d) => `${d.field}: ${d.message}`).join('; ');
-  throw new ValidationError(`Invalid request: ${shown}${details.length > 20 ? ` (and ${details.length - 20} more)` : ''}`, details);
+  throw batchRefusal(details);
 }
+
+/** A batch request's refusal: every problem in the details, the first 20 in the message and the rest counted. */
+export function batchRefusal(details: readonly { field: string; message: string }[]): ValidationError {
+  const shown = details.slice(0, 20).map((d) => `${d.field}: ${d.message}`).join('; ');
+  return new ValidationError(`Invalid request: ${shown}${details.length > 20 ? ` (and ${details.length - 20} more)` : ''}`, details);
+}
+
+/** Refuses an Idempotency-Key header outside 1–255 characters (none at all is fine). */
+export function checkIdempotencyKey(key: string | null): void {
+  if (key !== null && (key.length < 1 || key.length > 255)) {
+    throw new ValidationError('Idempotency-Key must be 1–255 characters', [{ field: 'Idempotency-Key', message: 'must be 1–255 characters' }]);
+  }
+}
+
+/** The request body's hash stored with its Idempotency-Key (a retry must send the same body). */
+export const hashBody = (body: unknown): string => createHash('sha256').update(JSON.stringify(body)).digest('hex');

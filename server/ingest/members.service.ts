@@ -8,7 +8,6 @@ import { text } from '../../app/lib/params';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
 import { mobileHashKey } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
-import { ValidationError } from '../lib/errors';
 import { SecretBox } from '../lib/secret-box';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
@@ -18,8 +17,7 @@ import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repos
 import { validateMember, type StagedMember } from './member-validate';
 import { parseBirthday, parseDate } from './member-values';
 import { mergeMembers, type MemberResult, apiMemberRows } from './members.repository';
-import { parseBatchBody } from './api-body';
-import { hashBody } from './orders.service';
+import { batchRefusal, checkIdempotencyKey, hashBody, parseBatchBody } from './api-body';
 
 export const MAX_API_MEMBERS = 1000;
 
@@ -93,7 +91,7 @@ function toStaged(services: Services, actor: Actor, members: ApiMember[]): Stage
     if (r.ok) out.push(r.value);
     else details.push({ field: `members[${i}].${r.error.column ? (FIELD_OF[r.error.column] ?? r.error.column) : 'member_no'}`, message: r.error.message });
   });
-  if (details.length) throw new ValidationError(`Invalid request: ${details.slice(0, 20).map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
+  if (details.length) throw batchRefusal(details);
   return out;
 }
 
@@ -103,9 +101,7 @@ function parseApiMembers(body: unknown) {
 
 /** POST /members. */
 export async function ingestApiMembers(services: Services, actor: Actor, rawBody: unknown, idempotencyKey: string | null): Promise<{ status: number; body: ApiMembersResponse; replayed: boolean }> {
-  if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
-    throw new ValidationError('Idempotency-Key must be 1–255 characters', [{ field: 'Idempotency-Key', message: 'must be 1–255 characters' }]);
-  }
+  checkIdempotencyKey(idempotencyKey);
   const staged = toStaged(services, actor, parseApiMembers(rawBody).members);
   const tenantId = actor.tenantId;
   const requestHash = hashBody(rawBody);

@@ -3,19 +3,18 @@
  * idempotent per `Idempotency-Key` (the same key and body replay the stored response; the same key with another
  * body is refused), merged by the same set-based SQL as file imports, with a result per order.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { text } from '../../app/lib/params';
 import type { OrderChannel, OrdersTable } from '../../db/schema/ingest';
 import { mobileHashKey, hashMobile } from '../customers/mobile-identity';
 import { nudgeRefresh } from '../customers/refresh';
-import { ValidationError, NotFoundError } from '../lib/errors';
+import { NotFoundError } from '../lib/errors';
 import type { Services } from '../services';
 import type { Actor } from '../tenancy/actor';
 import { maskMobile, normalizeMobile } from '../tenancy/mobile';
 import { withTenant, type TenantId } from '../tenancy/context';
 import { loadTenantIngestContext, lockTenantIdentities } from '../customers/identity.service';
-import { parseBatchBody } from './api-body';
+import { checkIdempotencyKey, hashBody, parseBatchBody } from './api-body';
 import { claimIdempotencyKey, completeIdempotencyKey } from './idempotency.repository';
 import { mergeOrderLines, orderByNumber, orderItems, stageApiLines, type OrderResult } from './orders.repository';
 import { CHANNELS, FUTURE_TOLERANCE_MS, normalizeMemberNo, parseDateTime } from './values';
@@ -154,13 +153,10 @@ export function apiOrdersToLines(body: ApiOrdersBody, encryptionKey: string): Li
   return out;
 }
 
-export const hashBody = (body: unknown) => createHash('sha256').update(JSON.stringify(body)).digest('hex');
 
 /** POST /orders. */
 export async function ingestApiOrders(services: Services, actor: Actor, rawBody: unknown, idempotencyKey: string | null): Promise<ApiOrdersOutcome> {
-  if (idempotencyKey !== null && (idempotencyKey.length < 1 || idempotencyKey.length > 255)) {
-    throw new ValidationError('Idempotency-Key must be 1–255 characters', [{ field: 'Idempotency-Key', message: 'must be 1–255 characters' }]);
-  }
+  checkIdempotencyKey(idempotencyKey);
   const body = parseApiOrders(rawBody);
   const tenantId = actor.tenantId;
   const requestHash = hashBody(rawBody);

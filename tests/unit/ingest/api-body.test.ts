@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBatchBody } from '../../../server/ingest/api-body';
+import { checkIdempotencyKey, parseBatchBody } from '../../../server/ingest/api-body';
 import { ValidationError } from '../../../server/lib/errors';
 import { parseApiOrders } from '../../../server/ingest/orders.service';
 
@@ -39,5 +39,12 @@ describe('batch API bodies (POST /orders, POST /members)', () => {
     const schema = z.object({ members: z.array(z.object({ member_no: z.string() })) });
     expect(refusal(() => parseBatchBody(schema, 'nope', 'members', 'member_no')).details[0]!.field).toBe('body');
     expect(parseBatchBody(schema, { members: [{ member_no: 'M1' }] }, 'members', 'member_no')).toEqual({ members: [{ member_no: 'M1' }] });
+  });
+
+  it('an Idempotency-Key header of 1–255 characters, or none, is taken; an empty or longer one is refused', () => {
+    expect(() => checkIdempotencyKey(null)).not.toThrow();
+    expect(() => checkIdempotencyKey('k'.repeat(255))).not.toThrow();
+    expect(refusal(() => checkIdempotencyKey('')).details).toEqual([{ field: 'Idempotency-Key', message: 'must be 1–255 characters' }]);
+    expect(() => checkIdempotencyKey('k'.repeat(256))).toThrow(/Idempotency-Key must be 1–255 characters/);
   });
 });
