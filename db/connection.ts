@@ -43,7 +43,36 @@ export function makeSql(url: string, max = 10): Sql {
 }
 
 export function makeKysely(sql: Sql): DB {
-  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: sql }) });
+  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: preparing(sql) }) });
+}
+
+/**
+ * Statements with more parameters than this are not prepared: they are the batch writes whose text varies with
+ * the batch's size (`values ($1, …), …`), whose planning is small beside their work, and which would otherwise
+ * pile up as prepared statements on a pooled connection (postgres.js keeps each one until the connection ends).
+ */
+export const PREPARE_MAX_PARAMS = 64;
+
+/**
+ * Kysely's statements as prepared statements (ADR 0017). kysely-postgres-js sends every statement through
+ * postgres.js's `unsafe`, which does not prepare: a statement with parameters then costs two round trips (parse and
+ * describe, then bind and execute) and is parsed and planned afresh every time. Prepared, a statement seen before
+ * on the connection is one bind-and-execute, and PostgreSQL may keep a generic plan (its default `plan_cache_mode`).
+ */
+function preparing(sql: Sql): Sql {
+  return new Proxy(sql, {
+    get(target, key, receiver) {
+      if (key !== 'reserve') return Reflect.get(target, key, receiver);
+      return async () => {
+        const conn = await target.reserve();
+        return {
+          unsafe: (text: string, params: postgres.ParameterOrJSON<never>[] = []) =>
+            conn.unsafe(text, params, { prepare: params.length > 0 && params.length <= PREPARE_MAX_PARAMS }),
+          release: () => conn.release(),
+        };
+      };
+    },
+  });
 }
 
 /** The app role's password is derived from the encryption key, so there is no extra secret to keep. */
