@@ -57,8 +57,23 @@ export async function analyzeSegmentMembers(owner: Sql): Promise<void> {
 }
 
 /** The next `limit` matching customer ids after `cursor`, in id order (resumable chunks). */
-export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: string | null, limit: number): Promise<string[]> {
-  const r = await sql<{ id: string }>`select c.id from ${RULE_FROM} where ${compiled.where} ${cursor ? sql`and c.id > ${cursor}::uuid` : sql``} order by c.id limit ${limit}`.execute(trx);
+/**
+ * The next `limit` customers of an audience after the cursor, in id order. A static segment's members are walked
+ * from its membership (from the cursor on), `compiled` holding the audience's other conditions (not merged away,
+ * the actor's scope); any other audience walks the customers from the cursor and tests the rule. (Walked from the customers, a static segment's chunk re-read its membership from the start each time:
+ * 100 chunks of 1,000 read 5M membership entries.)
+ */
+export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: string | null, limit: number, staticSegment: { tenantId: TenantId; id: string } | null = null): Promise<string[]> {
+  const after = (col: ReturnType<typeof sql.ref>) => (cursor ? sql`and ${col} > ${cursor}::uuid` : sql``);
+  const r = staticSegment
+    ? await sql<{ id: string }>`
+        select x.id from segment_members sm
+        -- One probe of the customer per member, in the membership's order (offset 0 keeps the planner from merging
+        -- the membership with a walk of every customer after the cursor: ten customers read per member).
+        cross join lateral (select c.id from ${RULE_FROM} where c.id = sm.customer_id and ${compiled.where} offset 0) x
+        where sm.tenant_id = ${staticSegment.tenantId}::uuid and sm.segment_id = ${staticSegment.id}::uuid ${after(sql.ref('sm.customer_id'))}
+        order by sm.customer_id limit ${limit}`.execute(trx)
+    : await sql<{ id: string }>`select c.id from ${RULE_FROM} where ${compiled.where} ${after(sql.ref('c.id'))} order by c.id limit ${limit}`.execute(trx);
   return r.rows.map((x) => x.id);
 }
 

@@ -94,11 +94,24 @@ export async function startBulkTagMatching(trx: Tx, actor: Actor, filters: ListF
   return { actionId, total };
 }
 
+interface Audience {
+  compiled: CompiledRule;
+  /**
+   * Set when the audience is a static segment's members: they are walked from its membership, and `compiled` is
+   * then the rest of the audience's conditions (the customer not merged away, the actor's scope).
+   */
+  staticSegmentId: string | null;
+}
+
 /** The audience of an action: a segment's members, or a list action's rule and search. */
-function audienceOfAction(trx: Tx, actor: Actor, a: SegmentActionRow): Promise<CompiledRule> {
-  if (a.segment_id) return compileAudience(trx, actor, a.segment_id);
+async function audienceOfAction(trx: Tx, actor: Actor, a: SegmentActionRow): Promise<Audience> {
+  if (a.segment_id) {
+    const seg = await segmentLoader(trx, actor.tenantId)(a.segment_id);
+    if (seg?.kind === 'static') return { compiled: await compileRule({ trx, actor }, { all: [], none: [] }), staticSegmentId: seg.id };
+    return { compiled: await compileAudience(trx, actor, a.segment_id), staticSegmentId: null };
+  }
   const p = a.params as unknown as ListActionParams;
-  return compileListAudience(trx, actor, p.rule, p.search);
+  return { compiled: await compileListAudience(trx, actor, p.rule, p.search), staticSegmentId: null };
 }
 
 /** The actor a job acts as: the creator's role and scope for a list action, the whole tenant for a segment's. */
@@ -127,14 +140,14 @@ export async function runBulkTag(services: Services, tenantId: TenantId, actionI
   const chunk = opts.chunk ?? CHUNK;
   await analyzeSegmentMembers(services.ownerSql);
   // The audience is compiled once per run (the SQL does not depend on the transaction), not once per chunk.
-  let audience: CompiledRule | null = null;
+  let audience: Audience | null = null;
   for (;;) {
     const more = await withTenant(services.dbs, tenantId, async (trx) => {
       const a = await getAction(trx, tenantId, actionId, true);
       if (!a || a.status === 'done' || a.status === 'failed') return { pending: [] as number[], more: false };
       const params = a.params as { tagId: string; cursor: string | null };
       audience ??= await audienceOfAction(trx, actor, a);
-      const ids = await nextMemberIds(trx, audience, params.cursor, chunk);
+      const ids = await nextMemberIds(trx, audience.compiled, params.cursor, chunk, audience.staticSegmentId ? { tenantId, id: audience.staticSegmentId } : null);
       if (ids.length === 0) {
         await advanceAction(trx, tenantId, actionId, { cursor: params.cursor, done: 0, pending: 0, failed: 0, skipped: 0, finished: true });
         return { pending: [], more: false };
