@@ -109,7 +109,8 @@ export async function listCustomerMetrics(
   const keys = Object.keys(filters).filter((k) => filters[k as keyof typeof filters] !== undefined);
   const bySnapshot = relation === 'customer_metrics' && !q && !isClerk(actor) && keys.every((k) => SNAPSHOT_KEYS.has(k));
   const fromSnapshot = (day: string) => snapshotTotal(trx, actor, { stage: filters.stage, group: filters.group, due: filters.due, storeIds }, day, version);
-  // With the metrics' day known, the page and its total go to the server together (one round trip: pipelined).
+  // With the metrics' day known, the page and its total do not wait for each other (issued together; Kysely still
+  // sends a transaction's statements one at a time).
   if (bySnapshot && asOf) {
     const [rows, total] = await Promise.all([pageCustomerList(trx, compiled, extra, p, relation), fromSnapshot(asOf)]);
     return { rows, total };

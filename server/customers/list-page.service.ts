@@ -33,8 +33,9 @@ type PageList = { computed: boolean; asOf: string | null; total: number; rows: C
 
 /**
  * The page's reads that do not depend on each other — the list (and its total), the tag catalogue and the user's
- * list actions — are issued together: postgres.js pipelines them on the transaction's connection, one round trip
- * instead of four (each costs the web process a socket write and a wake-up of the database).
+ * list actions — are issued together. On the wire they still go one after another: Kysely runs a transaction's
+ * statements one at a time (seen with strace; docs/benchmarks.md, "Sixth pass"); what cuts the round trips is that
+ * each is a prepared statement (ADR 0017).
  */
 async function pageIn(trx: Tx, actor: Actor, p: PageParams, filters: CustomerFilters) {
   const { state, options, zone } = await listContext(trx, actor);
