@@ -276,7 +276,7 @@ async function main() {
     const d = data.rows[0]!;
     const block = [
       `Run on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GB RAM, Node ${process.version}, embedded PostgreSQL 15;`,
-      `\`npx tsx bench/segments/run.ts --phase ${args.phase}${args.write ? ' --write' : ''}\` on the tenant \`${args.slug}\` (${d.customers.toLocaleString('en-US')} customers, ${d.orders.toLocaleString('en-US')} orders).`,
+      `\`npx tsx bench/segments/run.ts --phase ${args.phase}${args.requests !== '10' ? ` --requests ${args.requests}` : ''}${args.write ? ' --write' : ''}\` on the tenant \`${args.slug}\` (${d.customers.toLocaleString('en-US')} customers, ${d.orders.toLocaleString('en-US')} orders).`,
       `Load average (1 / 5 / 15 min) at the start ${startLoad}, at the end ${loadavg()}.`,
       '',
       '| what | goal | measured | load (1 min) before → after |',
