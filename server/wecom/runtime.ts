@@ -72,10 +72,15 @@ export async function buildClient(services: Services, conn: OpenConnection, opts
   const rt = wecomRuntime(services);
   let fetchImpl: FetchLike | undefined = rt.fetch;
   let baseUrl = conn.baseUrl ?? undefined;
+  // Against the in-process simulator the client keeps the simulator's time, as a client against WeCom keeps the wall
+  // clock both share: when the demo moves the simulator's clock on by hours, tokens are renewed before they are due
+  // instead of being rejected first.
+  let now: (() => number) | undefined;
   if (conn.mode === 'simulator') {
     const sim = await rt.hub.forConnection(conn);
     fetchImpl = rt.hub.fetchFor(sim);
     baseUrl = 'http://simulator.invalid';
+    now = () => sim.now();
   }
   const appKey = appKeyFor(conn);
   return new WecomClient({
@@ -84,6 +89,7 @@ export async function buildClient(services: Services, conn: OpenConnection, opts
     ...(appKey ? { appKey } : {}),
     ...(baseUrl ? { baseUrl } : {}),
     ...(fetchImpl ? { fetch: fetchImpl } : {}),
+    ...(now ? { now } : {}),
     tokenStore: opts.tokenStore ?? new PgTokenStore(services.dbs, conn.tenantId, services.config.APP_ENCRYPTION_KEY),
     rateLimiter: rt.rateLimiter,
     logger: services.log ?? silentLogger,

@@ -9,6 +9,7 @@ import { handoverReport } from '../../../server/wecom/handovers.repository';
 import { installExtensions } from '../../../server/extensions';
 import { withTenant } from '../../../server/tenancy/context';
 import { welcomeReport } from '../../../server/wecom/welcome.repository';
+import { wecomClientFor } from '../../../server/wecom/runtime';
 import { useTestServices } from '../../support/db';
 
 const h = useTestServices();
@@ -49,5 +50,11 @@ describe('demo tenant: WeCom operations', () => {
     expect(m!.reached).toBeGreaterThan(0);
     expect(m!.orders_7d).toBeGreaterThan(0);
     expect(m!.unreached).toBeGreaterThan(0);
+
+    // The steps move the simulator's clock on by a day and more: the client renewed its tokens on that clock before
+    // they were due, so a first `npm start` logs no "wecom token rejected" (WeCom would have refused none).
+    const client = await wecomClientFor(h.services, t);
+    expect(client.stats.refreshes).toBeGreaterThan(1);
+    expect(client.stats.tokenRetries).toBe(0);
   });
 });
