@@ -36,6 +36,10 @@ describe('WeCom in the demo (in-process simulator)', () => {
     expect(await rows.count()).toBeGreaterThan(10);
     // Sorted by customers acquired: the first code brought some.
     expect(Number(await page.locator('[data-testid=acquired]').first().getAttribute('data-value'))).toBeGreaterThan(0);
+    // The whole table fits a 1280 px screen: no sideways scrolling to see when and by whom a code was created.
+    expect(page.viewportSize()?.width).toBe(1280);
+    const overflow = await page.locator('.data-table').first().evaluate((el) => el.querySelector('table')!.scrollWidth - el.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
     await screenshot(page, 'wecom-channels');
     await page.goto(`${base}/tags`);
     const groups = await page.locator('[data-testid=tag-group]').allInnerTexts();
