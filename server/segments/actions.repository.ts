@@ -56,12 +56,12 @@ export async function analyzeSegmentMembers(owner: Sql): Promise<void> {
   await owner.unsafe('analyze segment_members');
 }
 
-/** The next `limit` matching customer ids after `cursor`, in id order (resumable chunks). */
 /**
- * The next `limit` customers of an audience after the cursor, in id order. A static segment's members are walked
- * from its membership (from the cursor on), `compiled` holding the audience's other conditions (not merged away,
- * the actor's scope); any other audience walks the customers from the cursor and tests the rule. (Walked from the customers, a static segment's chunk re-read its membership from the start each time:
- * 100 chunks of 1,000 read 5M membership entries.)
+ * The next `limit` customers of an audience after the cursor, in id order (resumable chunks). A static segment's
+ * members are walked from its membership, from the cursor on, `compiled` holding the audience's other conditions
+ * (not merged away, the actor's scope); any other audience walks the customers from the cursor and tests the rule.
+ * (Walked from the customers, a static segment's chunks re-read its membership from the start each time: 100
+ * chunks of 1,000 read 5M membership entries.)
  */
 export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: string | null, limit: number, staticSegment: { tenantId: TenantId; id: string } | null = null): Promise<string[]> {
   const after = (col: ReturnType<typeof sql.ref>) => (cursor ? sql`and ${col} > ${cursor}::uuid` : sql``);
