@@ -42,16 +42,50 @@ export function makeSql(url: string, max = 10): Sql {
   return postgres(url, sqlOptions(max));
 }
 
-export function makeKysely(sql: Sql): DB {
-  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: preparing(sql) }) });
+export function makeKysely(sql: Sql, opts: PrepareOptions = {}): DB {
+  return new Kysely<Database>({ dialect: new PostgresJSDialect({ postgres: preparing(sql, opts) }) });
 }
 
 /**
  * Statements with more parameters than this are not prepared: they are the batch writes whose text varies with
- * the batch's size (`values ($1, …), …`), whose planning is small beside their work, and which would otherwise
- * pile up as prepared statements on a pooled connection (postgres.js keeps each one until the connection ends).
+ * the batch's size (`values ($1, …), …`), whose planning is small beside their work.
  */
 export const PREPARE_MAX_PARAMS = 64;
+
+export interface PrepareOptions {
+  /**
+   * At most this many statement texts are ever prepared through one pool (first come, once used twice); later
+   * texts run unprepared. Each prepared text costs every server connection that runs it memory until the
+   * connection ends (5–40 KB; a rule builder's compiled counts ≈ 35 KB), and a rule builder makes new texts without
+   * end: the cap bounds a connection's share. Default 500.
+   */
+  maxTexts?: number;
+}
+
+/** How many recent one-time texts are remembered, waiting for their second use. */
+const TEXTS_SEEN_ONCE = 2_000;
+
+/**
+ * Which statement texts to prepare: those with 1–64 parameters, from their second use, up to `maxTexts` texts. A
+ * statement run once (a daily membership refresh of one segment, a rule tried once in the builder) is not worth a
+ * prepared statement on the server.
+ */
+function admission(maxTexts: number): (text: string, params: number) => boolean {
+  const seenOnce = new Set<string>();
+  const admitted = new Set<string>();
+  return (text, params) => {
+    if (params === 0 || params > PREPARE_MAX_PARAMS) return false;
+    if (admitted.has(text)) return true;
+    if (admitted.size >= maxTexts) return false;
+    if (seenOnce.delete(text)) {
+      admitted.add(text);
+      return true;
+    }
+    seenOnce.add(text);
+    if (seenOnce.size > TEXTS_SEEN_ONCE) seenOnce.delete(seenOnce.values().next().value!);
+    return false;
+  };
+}
 
 /**
  * Kysely's statements as prepared statements (ADR 0017). kysely-postgres-js sends every statement through
@@ -59,15 +93,15 @@ export const PREPARE_MAX_PARAMS = 64;
  * describe, then bind and execute) and is parsed and planned afresh every time. Prepared, a statement seen before
  * on the connection is one bind-and-execute, and PostgreSQL may keep a generic plan (its default `plan_cache_mode`).
  */
-function preparing(sql: Sql): Sql {
+function preparing(sql: Sql, opts: PrepareOptions): Sql {
+  const prepare = admission(opts.maxTexts ?? 500);
   return new Proxy(sql, {
     get(target, key, receiver) {
       if (key !== 'reserve') return Reflect.get(target, key, receiver);
       return async () => {
         const conn = await target.reserve();
         return {
-          unsafe: (text: string, params: postgres.ParameterOrJSON<never>[] = []) =>
-            conn.unsafe(text, params, { prepare: params.length > 0 && params.length <= PREPARE_MAX_PARAMS }),
+          unsafe: (text: string, params: postgres.ParameterOrJSON<never>[] = []) => conn.unsafe(text, params, { prepare: prepare(text, params.length) }),
           release: () => conn.release(),
         };
       };

@@ -1,6 +1,7 @@
 /**
  * Kysely's statements run as prepared statements on the pooled connection (ADR 0017): one bind-and-execute for a
- * statement seen before, instead of parse, describe, bind and execute every time. What must hold with them:
+ * statement seen before, instead of parse, describe, bind and execute every time. A text is prepared from its second
+ * use, and only so many texts per pool. What must hold with them:
  * row-level security still filters by the transaction's tenant when a connection reuses one statement (and one
  * generic plan) for several tenants; batch statements with many parameters are not kept; a statement whose
  * temp table is dropped and created again in the next transaction still runs.
@@ -27,8 +28,8 @@ afterAll(async () => {
 
 const storeNames = (t: TenantId) => withTenant({ app: db }, t, (trx) => trx.selectFrom('stores').select('name').where('code', 'in', ['S1', 'S2']).orderBy('code').execute());
 
-const prepared = async (like: string) =>
-  (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like ${like}`.execute(db)).rows[0]!.n;
+const prepared = async (like: string, on: DB = db) =>
+  (await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements where statement like ${like}`.execute(on)).rows[0]!.n;
 
 describe('prepared statements', () => {
   it('a statement seen before is prepared once on the connection, and row-level security holds under its generic plan', async () => {
@@ -59,6 +60,24 @@ describe('prepared statements', () => {
       expect(rows).toEqual([{ code: 'S2' }]);
     }
     expect(await prepared('select "code" from "stores"%')).toBe(0);
+  });
+
+  it('a text is prepared from its second use, and no more texts than the pool\'s cap', async () => {
+    const t = await makeTenant(h.services);
+    const conn = makeSql(appUrlFrom(h.url, appRolePassword(h.services.config.APP_ENCRYPTION_KEY)), 1);
+    // Two texts: the transaction's set_config, and the first statement used twice.
+    const capped = makeKysely(conn, { maxTexts: 2 });
+    const read = (col: 'name' | 'city') => withTenant({ app: capped }, t.id, (trx) => trx.selectFrom('stores').select(col).where('code', '=', 'S1').execute());
+    try {
+      expect(await read('name')).toEqual([{ name: '一号店' }]);
+      expect(await prepared('select "name" from "stores"%', capped)).toBe(0); // used once: not worth preparing
+      await read('name');
+      expect(await prepared('select "name" from "stores"%', capped)).toBe(1);
+      for (let i = 0; i < 3; i++) expect(await read('city')).toEqual([{ city: '上海' }]);
+      expect(await prepared('select "city" from "stores"%', capped)).toBe(0); // the cap is taken
+    } finally {
+      await conn.end({ timeout: 5 });
+    }
   });
 
   it('a statement over a temp table runs again when the next transaction creates the table anew', async () => {
