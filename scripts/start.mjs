@@ -4,7 +4,7 @@
 import { spawnSync, spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { newestMtime, root, serverBuildStale } from './compiled.mjs';
+import { newestMtime, root, serverBuildStale, WEB_NODE_FLAGS } from './compiled.mjs';
 
 const buildFile = path.join(root, 'build/index.js');
 
@@ -23,7 +23,7 @@ if (serverBuildStale()) run('Compiling the server', [path.join(root, 'scripts/bu
 // (HUIKE_ENV, else NODE_ENV, else development: generated secrets and the demo; see server/config.ts).
 const env = { ...process.env, NODE_ENV: 'production', HUIKE_ENV: process.env.HUIKE_ENV || process.env.NODE_ENV || 'development' };
 // db/postgres-fix.mjs: postgres.js survives a restart of PostgreSQL underneath (see there).
-const child = spawn(process.execPath, ['--enable-source-maps', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
+const child = spawn(process.execPath, [...WEB_NODE_FLAGS, '--enable-source-maps', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'build/server/index.js'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit', env });
 child.on('error', (e) => {
   process.stderr.write(`Huike failed to start: ${e.message}\n`);
   process.exit(1);

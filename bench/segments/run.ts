@@ -33,6 +33,10 @@ import { login, resolveSession } from '../../server/tenancy/auth.service';
 import { fullRefresh } from '../../server/analytics/refresh.service';
 import { createSegment, previewRule, refreshTenantSegments } from '../../server/segments/segments.service';
 import { runBulkTag, startBulkTag } from '../../server/segments/actions.service';
+import { rerunInProduction } from '../lib/production';
+
+// Served as `npm start` serves: NODE_ENV=production and the web process's V8 flags.
+await rerunInProduction();
 
 const { values: args } = parseArgs({
   options: {
