@@ -244,10 +244,10 @@ async function resolveClerks(trx: Tx, t: TenantId, o: MergeOptions): Promise<str
 }
 
 /**
- * Then tmp_orders: the orders as they will be written, in one pass: store, clerk, the final reject reason, and the order already
- * stored under this number (its id, its customer, whether its other fields are the same). New orders get their
- * id here from the identity's sequence, so no `returning` is needed — in the order of their first line in the
- * file, so that items read in file order arrive in (order id, line) order without a sort (writeChangedOrders).
+ * Then tmp_orders: the orders as they will be written, in one pass: store, clerk, the final reject reason, and the
+ * order already stored under this number (its id, its customer, whether its other fields are the same). New orders
+ * get their id here from the identity's sequence, so no `returning` is needed — in the order of their first line in
+ * the file, so that items read in file order arrive in (order id, line) order without a sort (writeChangedOrders).
  */
 async function planOrders(trx: Tx, t: TenantId, o: MergeOptions): Promise<void> {
   const rejectStore = o.unknownStores === 'reject';

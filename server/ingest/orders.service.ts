@@ -153,7 +153,6 @@ export function apiOrdersToLines(body: ApiOrdersBody, encryptionKey: string): Li
   return out;
 }
 
-
 /** POST /orders. */
 export async function ingestApiOrders(services: Services, actor: Actor, rawBody: unknown, idempotencyKey: string | null): Promise<ApiOrdersOutcome> {
   checkIdempotencyKey(idempotencyKey);

@@ -165,18 +165,15 @@ async function openCsv(path: string, shape: FileShape, _batchSize: number): Prom
   checkHeaderWidth(header, file);
 
   async function* batches(): AsyncGenerator<SourceRow[], void, undefined> {
-    if (pending.length) {
-      const b = pending;
-      pending = [];
-      yield b;
-    }
-    while (more) {
-      more = await fill();
+    // the rows read with the header first, then one fill at a time
+    for (;;) {
       if (pending.length) {
         const b = pending;
         pending = [];
         yield b;
       }
+      if (!more) return;
+      more = await fill();
     }
   }
   return fileRowSource(file, header, batches(), bytesRead);

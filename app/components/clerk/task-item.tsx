@@ -11,11 +11,9 @@ import { KIND_LABELS, SKIP_LABELS, SKIP_REASONS, taskAttachments, taskScript, ty
 import type { CampaignAttachment } from '~/lib/contracts/campaign';
 import { useT } from '~/lib/i18n';
 
-export type TaskJson = TaskView;
-
 type CloseResult = { ok: true; error: undefined; taskId: string } | { ok: false; error: string };
 
-function useDetail(task: TaskJson): string {
+function useDetail(task: TaskView): string {
   const t = useT();
   const p = task.payload;
   if (task.kind === 'due' && task.median_interval_days)
@@ -78,7 +76,7 @@ function CampaignScript({ text }: { text: string }) {
   );
 }
 
-export function TaskItem({ task }: { task: TaskJson }) {
+export function TaskItem({ task }: { task: TaskView }) {
   const t = useT();
   const fetcher = useFetcher<CloseResult>();
   const [skipping, setSkipping] = useState(false);

@@ -5,11 +5,9 @@ import type { CalendarEntry } from '~/lib/contracts/campaign';
 import { dateFormat, useFormat } from '~/lib/format';
 import { useT } from '~/lib/i18n';
 
-type Entry = CalendarEntry;
-
 const HEAD = [['一', 'Mon'], ['二', 'Tue'], ['三', 'Wed'], ['四', 'Thu'], ['五', 'Fri'], ['六', 'Sat'], ['日', 'Sun']] as const;
 
-export function CampaignCalendar({ month, entries }: { month: string; entries: Entry[] }) {
+export function CampaignCalendar({ month, entries }: { month: string; entries: CalendarEntry[] }) {
   const t = useT();
   const f = useFormat();
   const { search } = useLocation();
@@ -20,7 +18,7 @@ export function CampaignCalendar({ month, entries }: { month: string; entries: E
     return `?${q.toString()}`;
   };
   const today = dayOf(new Date(), f.timezone);
-  const byDay = new Map<string, Entry[]>();
+  const byDay = new Map<string, CalendarEntry[]>();
   for (const e of entries) byDay.set(e.day, [...(byDay.get(e.day) ?? []), e]);
   const time = (iso: string) => dateFormat('en-GB', { timeZone: f.timezone, hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(iso));
   const label = { done: t('已发送', 'Sent'), running: t('发送中', 'Running'), planned: t('计划中', 'Planned'), cancelled: t('已取消', 'Cancelled') };

@@ -42,18 +42,16 @@ export function MessagesTable({ rows }: { rows: MessageJson[] }) {
   );
 }
 
-export type ReportJson = WelcomeReportRow;
-
-export function ReportTable({ rows }: { rows: ReportJson[] }) {
+export function ReportTable({ rows }: { rows: WelcomeReportRow[] }) {
   const t = useT();
   const f = useFormat();
-  const n = (key: 'added' | 'welcomed' | 'first_purchase_30d', zh: string, en: string, testId: string): ColumnDef<ReportJson, unknown> => ({
+  const n = (key: 'added' | 'welcomed' | 'first_purchase_30d', zh: string, en: string, testId: string): ColumnDef<WelcomeReportRow, unknown> => ({
     id: key,
     header: t(zh, en),
     meta: { className: 'num' },
     cell: ({ row }) => <span data-testid={testId}>{f.number(row.original[key])}</span>,
   });
-  const columns: ColumnDef<ReportJson, unknown>[] = [
+  const columns: ColumnDef<WelcomeReportRow, unknown>[] = [
     { id: 'channel', header: t('渠道码', 'Channel code'), cell: ({ row: { original: r } }) => (<>{r.channel} <code className="muted">{r.state}</code></>) },
     n('added', '添加客户', 'Added', 'added'),
     n('welcomed', '已发欢迎语', 'Welcomed', 'welcomed'),
