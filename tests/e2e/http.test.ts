@@ -72,4 +72,18 @@ describe('HTTP boundary', () => {
     // One line each (Remix's "No route matches URL" error would name the path too, with a stack trace below it).
     for (const l of lines) expect(l).toMatch(/asset not found .*status=404 path=\S+/);
   });
+
+  it('was started as `npm start` starts it, and printed where to log in with the demo accounts', async () => {
+    // tests/support/global-app.ts runs scripts/start.mjs on a fresh data directory, as README's first line does.
+    const log = readFileSync(appLog, 'utf8');
+    expect(log).toMatch(/Ready in \d+ ms \(demo chain seeded\)/);
+    expect(log).toContain(`回客 Huike is running at ${base}`);
+    expect(log).toMatch(/Demo logins \(password: huike-demo\)/);
+    for (const account of ['admin@demo.huike', 'ops@demo.huike', 'manager@demo.huike']) expect(log).toContain(account);
+    // The start script loads db/postgres-fix.mjs, without which postgres.js warns that a restart would stop it.
+    expect(log).not.toContain('postgres.js was loaded without');
+    const r = await fetch(`${base}/login`);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('登录');
+  });
 });

@@ -1,6 +1,7 @@
 /**
- * E2E: start the real app (`server/index.ts`, the production build) on a fresh embedded database with the demo
- * chain, wait until /healthz is ok, hand the URL to the tests, stop it afterwards.
+ * E2E: start the real app as `npm start` does (scripts/start.mjs: the compiled server, React's production build)
+ * on a fresh embedded database with the demo chain, wait until /healthz is ok, hand the URL to the tests, stop it
+ * afterwards.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
@@ -27,7 +28,8 @@ export async function setup(project: TestProject): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, DEMO: 'on', LOG_LEVEL: 'info', PUBLIC_URL: `http://127.0.0.1:${port}` };
   // PUBLIC_URL is the address the browser uses: the WeCom sidebar signs only pages on it and OAuth returns to it.
   delete env.DATABASE_URL;
-  child = spawn(process.execPath, ['--import', 'tsx', '--import', path.join(root, 'db/postgres-fix.mjs'), path.join(root, 'server/index.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Started as `npm start` starts it: the compiled server (rebuilt when stale) with React's production build.
+  child = spawn(process.execPath, [path.join(root, 'scripts/start.mjs')], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   // The app's log, for tests that check what an operator would read (e.g. one line per missing asset).
   const logFile = path.join(dataDir, 'app.log');
   log = createWriteStream(logFile);
