@@ -19,7 +19,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const { actor } = await requireActor(request, context, 'segments.view');
   const rows = await segmentsList(context.services, actor);
   return json({
-    segments: rows.map((s) => ({ id: s.id, name: s.name, description: s.description, kind: s.kind, size: s.size, refreshed_at: s.refreshed_at, template: s.template })),
+    segments: rows.map((s) => ({ id: s.id, name: s.name, description: s.description, kind: s.kind, size: s.size, filling: s.fill_owed_since !== null, refreshed_at: s.refreshed_at, template: s.template })),
     canManage: can(actor.role, 'segments.manage'),
   });
 }
@@ -33,7 +33,7 @@ export default function Segments() {
   const columns: ColumnDef<Row, unknown>[] = [
     { id: 'name', header: t('分群', 'Segment'), cell: ({ row }) => <Link to={`/segments/${row.original.id}`}>{row.original.name}</Link> },
     { id: 'kind', header: t('类型', 'Kind'), cell: ({ row }) => (row.original.kind === 'dynamic' ? t('动态', 'Dynamic') : t('静态', 'Static')) },
-    { id: 'size', header: t('人数（全租户）', 'Members (tenant)'), cell: ({ row }) => <span className="num">{row.original.size.toLocaleString('en-US')}</span> },
+    { id: 'size', header: t('人数（全租户）', 'Members (tenant)'), cell: ({ row }) => (row.original.filling ? <span className="muted">{t('计算中…', 'Computing…')}</span> : <span className="num">{row.original.size.toLocaleString('en-US')}</span>) },
     { id: 'refreshed', header: t('最近更新', 'Refreshed'), cell: ({ row }) => f.dateTime(row.original.refreshed_at) },
     { id: 'description', header: t('说明', 'Description'), cell: ({ row }) => row.original.description ?? '' },
   ];

@@ -16,6 +16,8 @@ export interface SegmentsTable {
   size: Generated<number>;
   refreshed_at: Timestamp | null;
   refreshed_as_of: DateString | null;
+  /** Set while a job owes the segment its membership (a large first fill, or a dynamic rule changed). */
+  fill_owed_since: Timestamp | null;
   created_by_staff_id: string | null;
   created_by_label: string;
   created_at: Generated<Timestamp>;

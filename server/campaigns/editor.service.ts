@@ -16,7 +16,7 @@ import { dryRun } from './planning';
 import { tenantZone } from './campaigns.queries';
 import { campaignSettingsFor, updateCampaignSettings } from './settings.service';
 
-const segmentOptions = async (trx: Tx, actor: Actor) => (await listSegmentsFor(trx, actor)).map((s) => ({ id: s.id, name: s.name, size: s.size }));
+const segmentOptions = async (trx: Tx, actor: Actor) => (await listSegmentsFor(trx, actor)).map((s) => ({ id: s.id, name: s.name, size: s.fill_owed_since ? null : s.size }));
 
 /** The editor's options: the segments to pick from. */
 export async function editorOptions(services: Services, actor: Actor) {

@@ -38,6 +38,8 @@ export interface SegmentRef {
   name: string;
   kind: 'dynamic' | 'static';
   rule: unknown;
+  /** A job still owes the segment its members: a static one has none yet, so it is refused, not read as empty. */
+  filling?: boolean;
 }
 
 export interface CompileContext {
@@ -540,6 +542,7 @@ async function segmentOp(env: Env, c: Condition): Promise<Pred> {
     const seg = /^[0-9a-f-]{36}$/i.test(id) ? await env.ctx.loadSegment(id) : null;
     if (!seg) throw new ConditionError(`unknown segment "${id}"`);
     if (seg.kind === 'static') {
+      if (seg.filling) throw new ConditionError(`segment "${seg.name}": 成员还在计算中，请稍后再试 / its members are still being computed, try again shortly`);
       preds.push(exists(sql`select 1 from segment_members sm where sm.tenant_id = ${env.t}::uuid and sm.segment_id = ${seg.id}::uuid and sm.customer_id = c.id`));
       continue;
     }

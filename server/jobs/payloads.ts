@@ -21,6 +21,7 @@ export const JOB_PAYLOADS = {
   'analytics.refresh-tenant': tenant,
   'segments.action': tenant.extend({ actionId: z.string().min(1) }),
   'segments.refresh': tenant,
+  'segments.fill': tenant.extend({ segmentId: z.string().uuid() }),
   'segments.schedule': none,
   'wecom.sync': tenant.extend({ runId: z.string().min(1) }),
   'wecom.inbox': tenant.extend({ inboxIds: ids }),

@@ -16,6 +16,7 @@ import { exportMembers, handToClerks, queueSegmentAction, startBulkTag, startBul
 import { segmentSizes } from './segments.repository';
 import { builderOptions, createSegment, deleteSegment, listSegmentsFor, previewRule, searchOrderCatalogue, segmentCustomers, segmentFor, updateSegment } from './segments.service';
 import { createStaticFromUpload } from './upload.service';
+import { queueSegmentFill } from './segments.job';
 
 
 export const segmentsList = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => listSegmentsFor(trx, actor));
@@ -24,7 +25,9 @@ export const segmentsList = (services: Services, actor: Actor) => withActorTenan
 export function segmentPage(services: Services, actor: Actor, id: string, p: { page: number; size: number }) {
   return withActorTenant(services, actor, async (trx) => {
     const segment = await segmentFor(trx, actor, id);
-    const members = await segmentCustomers(trx, actor, segment.id, p.page, p.size);
+    // A static segment still owed its first members has none to show yet (its page says it is being computed); a
+    // dynamic one's members are its rule, read live, even while the job catches its size up.
+    const members = segment.kind === 'static' && segment.fill_owed_since ? { rows: [], total: 0, page: p.page, size: p.size } : await segmentCustomers(trx, actor, segment.id, p.page, p.size);
     const sizes = await segmentSizes(trx, actor.tenantId, segment.id);
     const options = can(actor.role, 'segments.manage') ? await builderOptions(trx, actor) : null;
     const actions = await recentActions(trx, actor.tenantId, segment.id);
@@ -33,8 +36,20 @@ export function segmentPage(services: Services, actor: Actor, id: string, p: { p
 }
 
 export const segmentBuilderOptions = (services: Services, actor: Actor) => withActorTenant(services, actor, (trx) => builderOptions(trx, actor));
-export const saveNewSegment = (services: Services, actor: Actor, input: unknown) => withActorTenant(services, actor, (trx) => createSegment(trx, actor, input));
-export const saveSegment = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => updateSegment(trx, actor, id, input));
+
+/** Saves a new segment; when its membership is owed to the fill job, queues the job after commit. */
+export async function saveNewSegment(services: Services, actor: Actor, input: unknown) {
+  const s = await withActorTenant(services, actor, (trx) => createSegment(trx, actor, input));
+  if (s.filling) await queueSegmentFill(services, actor.tenantId, s.id);
+  return s;
+}
+
+export async function saveSegment(services: Services, actor: Actor, id: string, input: unknown) {
+  const s = await withActorTenant(services, actor, (trx) => updateSegment(trx, actor, id, input));
+  if (s.filling) await queueSegmentFill(services, actor.tenantId, s.id);
+  return s;
+}
+
 export const removeSegment = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => deleteSegment(trx, actor, id));
 
 /** A static segment from an uploaded list of mobiles or member numbers. */

@@ -12,6 +12,7 @@ import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../ht
 import { parseOrThrow } from '../lib/validation';
 import { withTenant } from '../tenancy/context';
 import type { SegmentRow } from './segments.repository';
+import { queueSegmentFill } from './segments.job';
 import { createSegment, deleteSegment, listSegmentsFor, previewRule, segmentCount, segmentCustomers, segmentFor, updateSegment } from './segments.service';
 
 type Handler = (req: ApiRequest, res: Response) => Promise<void>;
@@ -31,7 +32,9 @@ export function segmentJson(s: SegmentRow) {
     rule: s.rule,
     template: s.template,
     source: s.source,
-    size: s.size,
+    // While the fill job owes the members, the size is unknown (null), not 0.
+    size: s.fill_owed_since ? null : s.size,
+    filling: s.fill_owed_since !== null,
     refreshed_at: s.refreshed_at,
     refreshed_as_of: s.refreshed_as_of,
     created_by: s.created_by_label,
@@ -52,13 +55,17 @@ apiRouters.push((services) => {
     res.json({ count: out.count, exact: out.exact, as_of: out.as_of });
   }));
   r.post('/segments', wrap(async (req, res) => {
-    res.status(201).json(segmentJson(await tx(req, (trx) => createSegment(trx, req.actor, req.body))));
+    const s = await tx(req, (trx) => createSegment(trx, req.actor, req.body));
+    if (s.filling) await queueSegmentFill(services, req.actor.tenantId, s.id);
+    res.status(201).json(segmentJson(s));
   }));
   r.get('/segments/:id', wrap(async (req, res) => {
     res.json(segmentJson(await tx(req, (trx) => segmentFor(trx, req.actor, String(req.params.id)))));
   }));
   r.put('/segments/:id', wrap(async (req, res) => {
-    res.json(segmentJson(await tx(req, (trx) => updateSegment(trx, req.actor, String(req.params.id), req.body))));
+    const s = await tx(req, (trx) => updateSegment(trx, req.actor, String(req.params.id), req.body));
+    if (s.filling) await queueSegmentFill(services, req.actor.tenantId, s.id);
+    res.json(segmentJson(s));
   }));
   r.delete('/segments/:id', wrap(async (req, res) => {
     await tx(req, (trx) => deleteSegment(trx, req.actor, String(req.params.id)));
@@ -129,7 +136,8 @@ openApiSchemas.Segment = {
     rule: { $ref: '#/components/schemas/SegmentRule' },
     template: { type: 'string', nullable: true },
     source: { type: 'string', enum: ['rule', 'upload'] },
-    size: { type: 'integer', description: 'Members in the whole tenant at the last refresh' },
+    size: { type: 'integer', nullable: true, description: 'Members in the whole tenant at the last refresh; null while `filling`' },
+    filling: { type: 'boolean', description: 'true while a background job computes the members (a save of more than 20,000 estimated members answers at once and leaves them to the job; poll GET /segments/{id} until false). A static segment that is filling cannot be counted, listed or used yet (400)' },
     refreshed_at: { type: 'string', format: 'date-time', nullable: true },
     refreshed_as_of: { type: 'string', format: 'date', nullable: true },
     created_by: { type: 'string' },
@@ -145,7 +153,7 @@ openApiPaths['/segments'] = {
     tags: ['Segments'],
     summary: 'Create a segment (audited)',
     requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/SegmentInput' } } } },
-    responses: { 201: json({ $ref: '#/components/schemas/Segment' }, 'Created, with its members computed'), 400: err('Bad rule: the message names each bad condition, e.g. `all[0].any[1] (recency_days gt): value must be a number`'), 409: err('A segment with this name exists') },
+    responses: { 201: json({ $ref: '#/components/schemas/Segment' }, 'Created: with its members computed, or `filling` while a job computes them'), 400: err('Bad rule: the message names each bad condition, e.g. `all[0].any[1] (recency_days gt): value must be a number`'), 409: err('A segment with this name exists') },
   },
 };
 openApiPaths['/segments/preview'] = {

@@ -2,9 +2,10 @@
  * Segment jobs:
  * - `segments.refresh`: re-evaluates a tenant's dynamic segments (entries, exits, size of the day). Queued after
  *   each analytics refresh (server/analytics/analytics.job.ts) and by the schedule.
- * - `segments.schedule` (hourly cron, UTC): queues `segments.refresh` for every active tenant with a dynamic
+ * - `segments.schedule` (hourly cron, UTC): queues `segments.refresh` for every active tenant with a dynamic (or owed)
  *   segment, so membership follows the calendar (relative dates move every day) even without a refresh.
  * - `segments.action`: a bulk tag action on all members, in resumable chunks (server/segments/actions.service.ts).
+ * - `segments.fill`: the membership a save owed to a job (a large first fill, a large dynamic rule change).
  * Idempotent: a re-run applies the difference between the members and the rule, which is empty the second time.
  */
 import { sql } from 'kysely';
@@ -12,7 +13,7 @@ import type { AnyJob } from '../jobs/job';
 import type { Services } from '../services';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { processSegmentAction } from './actions.service';
-import { refreshTenantSegments } from './segments.service';
+import { fillSegment, refreshTenantSegments } from './segments.service';
 
 
 /** Asks the worker to refresh a tenant's dynamic segments soon (after an analytics refresh). */
@@ -25,7 +26,29 @@ export async function queueSegmentsRefresh(services: Services, tenantId: string)
   }
 }
 
+/** After the saving transaction commits: asks the worker to compute a segment's owed membership. */
+export async function queueSegmentFill(services: Services, tenantId: string, segmentId: string): Promise<void> {
+  if (!services.queue.started) return;
+  try {
+    await services.queue.send('segments.fill', { tenantId, segmentId }, { singletonKey: segmentId, singletonSeconds: 5, retryLimit: 5, retryDelay: 10, retryBackoff: true });
+  } catch (e) {
+    // The hourly schedule's refresh fills what is still owed.
+    services.log.warn('could not queue a segment fill', { tenantId, segmentId, error: e });
+  }
+}
+
 export const segmentJobs: AnyJob[] = [
+  {
+    name: 'segments.fill',
+    retryLimit: 5,
+    retryDelay: 10,
+    expireInSeconds: 30 * 60,
+    handler: async (services, data) => {
+      const tenantId = asTenantId(data.tenantId);
+      const change = await fillSegment(services.dbs, tenantId, data.segmentId);
+      services.log.info('segment filled', { tenantId, segmentId: data.segmentId, ...(change ?? { owed: false }) });
+    },
+  },
   {
     name: 'segments.action',
     retryLimit: 5,
@@ -51,7 +74,7 @@ export const segmentJobs: AnyJob[] = [
     cron: '37 * * * *',
     handler: async (services) => {
       const r = await withSystem(services.dbs, (db) =>
-        sql<{ id: string }>`select t.id from tenants t where t.active and exists (select 1 from segments s where s.tenant_id = t.id and s.kind = 'dynamic')`.execute(db),
+        sql<{ id: string }>`select t.id from tenants t where t.active and exists (select 1 from segments s where s.tenant_id = t.id and (s.kind = 'dynamic' or s.fill_owed_since is not null))`.execute(db),
       );
       for (const { id } of r.rows) await services.queue.send('segments.refresh', { tenantId: id }, { singletonKey: id, singletonSeconds: 600 });
     },

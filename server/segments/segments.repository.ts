@@ -18,12 +18,14 @@ export interface SegmentRow {
   size: number;
   refreshed_at: Date | null;
   refreshed_as_of: string | null;
+  /** Since when a job owes the segment its members (null: they follow the rule as of refreshed_at). */
+  fill_owed_since: Date | null;
   created_by_label: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = sql`id, name, description, kind, rule, template, source, size, refreshed_at, refreshed_as_of::text as refreshed_as_of, created_by_label, created_at, updated_at`;
+const COLUMNS = sql`id, name, description, kind, rule, template, source, size, refreshed_at, refreshed_as_of::text as refreshed_as_of, fill_owed_since, created_by_label, created_at, updated_at`;
 
 export async function listSegments(trx: Tx, tenantId: TenantId): Promise<SegmentRow[]> {
   const r = await sql<SegmentRow>`select ${COLUMNS} from segments where tenant_id = ${tenantId}::uuid order by updated_at desc, name`.execute(trx);
@@ -40,7 +42,7 @@ export async function getSegment(trx: Tx, tenantId: TenantId, id: string): Promi
 export function segmentLoader(trx: Tx, tenantId: TenantId): (id: string) => Promise<SegmentRef | null> {
   return async (id) => {
     const s = await getSegment(trx, tenantId, id);
-    return s ? { id: s.id, name: s.name, kind: s.kind, rule: s.rule } : null;
+    return s ? { id: s.id, name: s.name, kind: s.kind, rule: s.rule, filling: s.fill_owed_since !== null } : null;
   };
 }
 
@@ -82,9 +84,21 @@ export async function segmentsReferencing(trx: Tx, tenantId: TenantId, id: strin
   return r.rows.map((x) => x.name);
 }
 
-export async function dynamicSegmentIds(trx: Tx, tenantId: TenantId): Promise<string[]> {
-  const r = await sql<{ id: string }>`select id from segments where tenant_id = ${tenantId}::uuid and kind = 'dynamic' order by id`.execute(trx);
+/** What the tenant's refresh re-evaluates: every dynamic segment, and a static one still owed its first members. */
+export async function segmentIdsToRefresh(trx: Tx, tenantId: TenantId): Promise<string[]> {
+  const r = await sql<{ id: string }>`select id from segments where tenant_id = ${tenantId}::uuid and (kind = 'dynamic' or fill_owed_since is not null) order by id`.execute(trx);
   return r.rows.map((x) => x.id);
+}
+
+/** The segment, locked until the transaction ends: one membership computation at a time (fill job, refresh). */
+export async function lockSegment(trx: Tx, tenantId: TenantId, id: string): Promise<SegmentRow | null> {
+  const r = await sql<SegmentRow>`select ${COLUMNS} from segments where tenant_id = ${tenantId}::uuid and id = ${id}::uuid for update`.execute(trx);
+  return r.rows[0] ?? null;
+}
+
+/** Owes the segment its membership (a job computes it), or clears the debt once computed. */
+export async function setFillOwed(trx: Tx, tenantId: TenantId, id: string, owed: boolean): Promise<void> {
+  await sql`update segments set fill_owed_since = ${owed ? sql`coalesce(fill_owed_since, now())` : sql`null`} where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
 }
 
 /** Size per day for the chart (the last `days` days that have a row). */

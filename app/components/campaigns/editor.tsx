@@ -18,7 +18,8 @@ import { Issues } from './field-issues';
 import { ScheduleFields } from './schedule-fields';
 import { WecomPreview } from './wecom-preview';
 
-export type Segments = { id: string; name: string; size: number }[];
+/** size: null while a job computes the segment's members. */
+export type Segments = { id: string; name: string; size: number | null }[];
 
 export function CampaignEditor({ segments, error, issues, initial = NEW_CAMPAIGN_VALUES, submitLabel }: { segments: Segments; error?: string; issues?: FieldIssues; initial?: EditorValues; submitLabel?: string }) {
   const t = useT();
@@ -70,7 +71,7 @@ function AudienceFields({ segments, initial, issues }: { segments: Segments; ini
       <label>{t('受众分群（发送时计算）', 'Audience segment (evaluated at send time)')}
         <select name="segment_id" required defaultValue={initial.segment_id} data-testid="segment-select">
           <option value="">{t('选择分群', 'Choose a segment')}</option>
-          {segments.map((s) => <option key={s.id} value={s.id}>{`${s.name}（${s.size}）`}</option>)}
+          {segments.map((s) => <option key={s.id} value={s.id}>{`${s.name}（${s.size ?? t('计算中', 'computing')}）`}</option>)}
         </select>
       </label>
       <label>{t('排除分群（可多选）', 'Exclude segments')}

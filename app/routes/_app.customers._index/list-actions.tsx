@@ -1,7 +1,6 @@
 /** Progress of the user's "all matching customers" bulk tag actions. */
-import { useEffect } from 'react';
-import { useRevalidator } from '@remix-run/react';
 import { useT } from '~/lib/i18n';
+import { useRevalidateWhile } from '~/lib/use-revalidate-while';
 import type { CustomersData } from './route';
 
 const ACTION_LABELS: Record<string, [string, string]> = { tag_add: ['批量打标签', 'Add tag'], tag_remove: ['批量移除标签', 'Remove tag'] };
@@ -9,13 +8,7 @@ const ACTION_LABELS: Record<string, [string, string]> = { tag_add: ['批量打�
 /** Progress of the user's "all matching customers" actions; the list re-reads it while one is running. */
 export function ListActions({ actions }: { actions: CustomersData['listActions'] }) {
   const t = useT();
-  const revalidator = useRevalidator();
-  const running = actions.some((a) => a.status === 'queued' || a.status === 'running');
-  useEffect(() => {
-    if (!running) return;
-    const h = setInterval(() => revalidator.state === 'idle' && revalidator.revalidate(), 2000);
-    return () => clearInterval(h);
-  }, [running, revalidator]);
+  useRevalidateWhile(actions.some((a) => a.status === 'queued' || a.status === 'running'));
   return (
     <table className="plain" data-testid="list-actions">
       <tbody>

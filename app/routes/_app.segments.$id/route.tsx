@@ -14,6 +14,7 @@ import { SegmentEditor, usePreviewColumns } from '~/components/segments/segment-
 import { can } from '~/lib/auth.server';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { useRevalidateWhile } from '~/lib/use-revalidate-while';
 import { SegmentActions } from './segment-actions';
 import { removeSegment, saveSegment, segmentBulkTag, segmentFollowUp, segmentPage } from '~/lib/segments.server';
 import { segmentForm } from '~/lib/segments/form';
@@ -31,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const s = data.segment;
   const rule = parseRule(s.rule);
   return json({
-    segment: { id: s.id, name: s.name, description: s.description, kind: s.kind, template: s.template, size: s.size, refreshed_at: s.refreshed_at, refreshed_as_of: s.refreshed_as_of, source: s.source },
+    segment: { id: s.id, name: s.name, description: s.description, kind: s.kind, template: s.template, size: s.size, refreshed_at: s.refreshed_at, refreshed_as_of: s.refreshed_as_of, source: s.source, filling: s.fill_owed_since !== null },
     rule: rule.ok ? rule.rule : EMPTY_RULE,
     members: data.members,
     sizes: data.sizes,
@@ -73,6 +74,8 @@ export default function SegmentPage() {
   const t = useT();
   const columns = usePreviewColumns();
   const s = d.segment;
+  const frozenPending = s.filling && s.kind === 'static';
+  useRevalidateWhile(s.filling || d.actions.some((a) => a.status === 'queued' || a.status === 'running'));
   return (
     <>
       <p>
@@ -86,12 +89,19 @@ export default function SegmentPage() {
         </p>
       </div>
       {s.description ? <p>{s.description}</p> : null}
+      {s.filling ? (
+        <p className="alert info" role="status" data-testid="segment-filling">
+          {frozenPending
+            ? t('成员计算中：分群较大，成员在后台计算，完成后本页自动更新；在此之前不能导出、打标签或用作活动受众。', 'Computing the members: a large segment is filled in the background and this page updates when it is done; until then it cannot be exported, tagged or used as an audience.')
+            : t('人数更新中：规则已保存，成员按新规则实时显示；每日人数与进出记录在后台更新。', 'Updating the size: the rule is saved and the members below follow it now; the size per day and the entries and exits are updated in the background.')}
+        </p>
+      ) : null}
       {result && !('intent' in result) ? <FormResult data={result} /> : null}
       <div className="cards">
         <div className="card kpi">
           <div className="label">{d.scoped ? t('你范围内的成员', 'Members in your scope') : t('当前成员', 'Members now')}</div>
           <div className="value" data-testid="segment-count">
-            {d.members.total.toLocaleString('en-US')}
+            {frozenPending ? t('计算中…', 'Computing…') : d.members.total.toLocaleString('en-US')}
           </div>
         </div>
       </div>
@@ -116,9 +126,9 @@ export default function SegmentPage() {
           {t('每日人数：每次刷新后记录一次，有两天的记录后在此显示趋势图。', 'Size per day: recorded at each refresh; the chart shows here once two days are recorded.')}
         </p>
       )}
-      <SegmentActions d={d} result={result} />
+      {frozenPending ? null : <SegmentActions d={d} result={result} />}
       <h2>{t('成员', 'Members')}</h2>
-      <DataTable columns={columns} data={d.members.rows} total={d.members.total} page={d.p.page} size={d.p.size} rowKey={(r) => r.id} caption={t('成员', 'Members')} empty={t('没有成员', 'No members')} />
+      <DataTable columns={columns} data={d.members.rows} total={d.members.total} page={d.p.page} size={d.p.size} rowKey={(r) => r.id} caption={t('成员', 'Members')} empty={frozenPending ? t('成员计算中…', 'Computing the members…') : t('没有成员', 'No members')} />
       {d.canManage && d.options ? (
         <>
           {s.source === 'upload' ? null : <h2>{t('编辑规则', 'Edit the rule')}</h2>}

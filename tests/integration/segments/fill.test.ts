@@ -1,0 +1,141 @@
+/**
+ * A large segment's membership is computed by a job, not in the saving request (ADR 0018): the save answers at once
+ * with `filling`, the `segments.fill` job queued after commit computes the members once — a crash rolls the whole
+ * fill back and a re-run fills exactly once — and until then a static segment is refused wherever its members
+ * would be read (never read as empty). A dynamic segment whose new rule is large keeps answering from its rule.
+ */
+import { sql } from 'kysely';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { segmentJobs } from '../../../server/segments/segments.job';
+import { createSegment, INLINE_FILL_MAX, refreshMembership, refreshTenantSegments, segmentCount, updateSegment } from '../../../server/segments/segments.service';
+import { exportMembers } from '../../../server/segments/actions.service';
+import { segmentPage } from '../../../server/segments/pages.service';
+import { getSegment, lockSegment } from '../../../server/segments/segments.repository';
+import type { Services } from '../../../server/services';
+import { systemActor } from '../../../server/tenancy/actor';
+import { withTenant, type TenantId } from '../../../server/tenancy/context';
+import { createApiKey, useApiServer } from '../../support/api';
+import { useTestServices } from '../../support/db';
+import { runJob } from '../../support/jobs';
+import { makeTenant } from '../../factories/tenant';
+import { buildWorld, type World } from './world';
+
+const h = useTestServices();
+const sent: { name: string; data: unknown }[] = [];
+let recording: Services | undefined;
+/** The services with a started queue that records what is sent (the API server below serves with them). */
+const services = () => (recording ??= { ...h.services, queue: { ...h.services.queue, started: true, send: async (name: string, data: object) => (sent.push({ name, data }), 'id') } } as Services);
+const api = useApiServer({ get services() { return services(); } });
+
+const CUSTOMERS = INLINE_FILL_MAX + 1_500;
+let big: { id: TenantId; slug: string };
+let key: string;
+let w: World;
+
+beforeAll(async () => {
+  const t = await makeTenant(h.services, { timezone: 'UTC' });
+  big = { id: t.id, slug: t.slug };
+  await withTenant(h.services.dbs, big.id, (trx) =>
+    sql`insert into customers (tenant_id, display_name, source) select ${big.id}::uuid, 'C' || g, 'import' from generate_series(1, ${CUSTOMERS}) g`.execute(trx),
+  );
+  key = await createApiKey(h.services, big.id);
+  w = await buildWorld(h.services);
+}, 120_000);
+
+async function call<T>(method: string, path: string, body?: unknown, status = 200): Promise<T> {
+  const r = await fetch(api.base() + path, { method, headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const out = (r.status === 204 ? null : await r.json()) as T;
+  expect(r.status, JSON.stringify(out)).toBe(status);
+  return out;
+}
+
+const counts = (tenantId: TenantId, segmentId: string) =>
+  withTenant(h.services.dbs, tenantId, async (trx) => {
+    const r = await sql<{ members: number; enters: number; sizes: number }>`select
+      (select count(*)::int from segment_members where tenant_id = ${tenantId}::uuid and segment_id = ${segmentId}::uuid) as members,
+      (select count(*)::int from segment_events where tenant_id = ${tenantId}::uuid and segment_id = ${segmentId}::uuid and kind = 'enter') as enters,
+      (select coalesce(sum(entered), 0)::int from segment_sizes where tenant_id = ${tenantId}::uuid and segment_id = ${segmentId}::uuid) as sizes`.execute(trx);
+    return r.rows[0]!;
+  });
+
+describe('a large segment is filled by a job', () => {
+  it('the API answers at once with filling; the queued job fills the frozen list once, and only then may it be read', async () => {
+    const created = await call<{ id: string; size: number | null; filling: boolean }>('POST', '/segments', { name: '全部客户（静态）', kind: 'static', rule: {} }, 201);
+    expect(created).toMatchObject({ filling: true, size: null });
+    expect(sent).toContainEqual({ name: 'segments.fill', data: { tenantId: big.id, segmentId: created.id } });
+    expect(await counts(big.id, created.id)).toEqual({ members: 0, enters: 0, sizes: 0 });
+
+    // Until the job ran, its members are refused, not answered as 0.
+    const refused = await call<{ error: { message: string } }>('GET', `/segments/${created.id}/count`, undefined, 400);
+    expect(refused.error.message).toContain('成员还在计算中');
+    const ops = systemActor(big.id, big.slug, 'test');
+    await expect(withTenant(h.services.dbs, big.id, (trx) => exportMembers(trx, ops, created.id))).rejects.toThrow(/still being computed/);
+    const page = await segmentPage(h.services, ops, created.id, { page: 1, size: 20 });
+    expect(page.members.total).toBe(0);
+    expect(page.segment.fill_owed_since).not.toBeNull();
+    const inOther = await call<{ error: { message: string } }>('POST', '/segments/preview', { rule: { all: [{ any: [{ field: 'segment', op: 'in', value: [created.id] }] }] } }, 400);
+    expect(inOther.error.message).toContain('全部客户（静态）');
+
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: big.id, segmentId: created.id });
+    expect(await call('GET', `/segments/${created.id}`)).toMatchObject({ filling: false, size: CUSTOMERS });
+    expect(await call('GET', `/segments/${created.id}/count`)).toMatchObject({ count: CUSTOMERS });
+    expect(await counts(big.id, created.id)).toEqual({ members: CUSTOMERS, enters: CUSTOMERS, sizes: CUSTOMERS });
+
+    // A second run (a duplicate nudge, the hourly refresh) finds nothing owed: no entry twice, and the list stays frozen.
+    await withTenant(h.services.dbs, big.id, (trx) => sql`insert into customers (tenant_id, display_name, source) values (${big.id}::uuid, 'late', 'import')`.execute(trx));
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: big.id, segmentId: created.id });
+    await refreshTenantSegments(h.services.dbs, big.id);
+    expect(await counts(big.id, created.id)).toEqual({ members: CUSTOMERS, enters: CUSTOMERS, sizes: CUSTOMERS });
+  }, 60_000);
+
+  it('a fill that dies midway leaves nothing behind but the debt; the re-run fills exactly once', async () => {
+    const admin = systemActor(big.id, big.slug, 'test');
+    const seg = await withTenant(h.services.dbs, big.id, (trx) => createSegment(trx, admin, { name: '中途失败', kind: 'static', rule: {} }));
+    expect(seg.filling).toBe(true);
+    // The job's own steps, then the process dies before its commit.
+    await expect(
+      withTenant(h.services.dbs, big.id, async (trx) => {
+        const s = (await lockSegment(trx, big.id, seg.id))!;
+        await refreshMembership(trx, big.id, s, { freeze: true });
+        throw new Error('worker killed');
+      }),
+    ).rejects.toThrow('worker killed');
+    expect(await counts(big.id, seg.id)).toEqual({ members: 0, enters: 0, sizes: 0 });
+    expect((await withTenant(h.services.dbs, big.id, (trx) => getSegment(trx, big.id, seg.id)))!.fill_owed_since).not.toBeNull();
+
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: big.id, segmentId: seg.id });
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: big.id, segmentId: seg.id });
+    const n = CUSTOMERS + 1; // with the customer added by the test above
+    expect(await counts(big.id, seg.id)).toEqual({ members: n, enters: n, sizes: n });
+  }, 60_000);
+
+  it('a lost nudge converges: the hourly schedule finds the tenant and its refresh fills what is owed', async () => {
+    const admin = systemActor(big.id, big.slug, 'test');
+    const seg = await withTenant(h.services.dbs, big.id, (trx) => createSegment(trx, admin, { name: '丢失的通知', kind: 'static', rule: {} }));
+    sent.length = 0;
+    await runJob(segmentJobs, 'segments.schedule', services(), {});
+    expect(sent).toContainEqual({ name: 'segments.refresh', data: { tenantId: big.id } });
+    await runJob(segmentJobs, 'segments.refresh', h.services, { tenantId: big.id });
+    expect(await call('GET', `/segments/${seg.id}`)).toMatchObject({ filling: false, size: CUSTOMERS + 1 });
+  }, 60_000);
+
+  it('small segments are still saved with their members; a dynamic rule change owed to the job keeps answering from the rule', async () => {
+    const admin = w.admin;
+    const s1 = { all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }], none: [] };
+    const seg = await withTenant(h.services.dbs, w.t.id, (trx) => createSegment(trx, admin, { name: 'S1', rule: s1 }));
+    expect(seg).toMatchObject({ filling: false, size: 2 });
+
+    const s2 = { all: [{ any: [{ field: 'store', op: 'in', value: ['S2'] }] }], none: [] };
+    const upd = await withTenant(h.services.dbs, w.t.id, (trx) => updateSegment(trx, admin, seg.id, { name: 'S1', rule: s2 }, { inlineMax: 0 }));
+    expect(upd.filling).toBe(true);
+    // The members are the rule, read live: the count is already the new one.
+    expect(await withTenant(h.services.dbs, w.t.id, (trx) => segmentCount(trx, admin, seg.id))).toMatchObject({ count: 2 });
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id });
+    const after = (await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id)))!;
+    expect(after.fill_owed_since).toBeNull();
+    const members = await withTenant(h.services.dbs, w.t.id, (trx) =>
+      sql<{ name: string }>`select c.display_name as name from segment_members m join customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id where m.tenant_id = ${w.t.id}::uuid and m.segment_id = ${seg.id}::uuid order by 1`.execute(trx),
+    );
+    expect(members.rows.map((r) => r.name)).toEqual(['C', 'D']);
+  });
+});
