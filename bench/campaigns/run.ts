@@ -34,7 +34,7 @@ import { pollTenantResults } from '../../server/campaigns/results.service';
 import { createDueRuns, executeRun } from '../../server/campaigns/runs.service';
 import { loadConfig, ROOT_DIR } from '../../server/config';
 import { createLogger } from '../../server/lib/log';
-import { createSegment } from '../../server/segments/segments.service';
+import { createSegment, fillSegment } from '../../server/segments/segments.service';
 import { openServices, type Services } from '../../server/services';
 import { systemActor } from '../../server/tenancy/actor';
 import { withSystem, withTenant, type TenantId } from '../../server/tenancy/context';
@@ -111,7 +111,9 @@ async function prepare(services: Services, simUrl: string, worldDir: string) {
   );
   const world = await generateCampaignTenant(services.dbs.owner, services.ownerSql, t.id, worldDir, log);
   log(`tenant: ${world.customers} customers, ${world.follows} relations, ${world.staff} clerks`);
-  const segmentId = (await withTenant(services.dbs, t.id, (trx) => createSegment(trx, actor, { name: '全部客户', rule: {} }))).id;
+  const segment = await withTenant(services.dbs, t.id, (trx) => createSegment(trx, actor, { name: '全部客户', rule: {} }));
+  if (segment.filling) await fillSegment(services.dbs, t.id, segment.id); // a large first membership is the fill job's (ADR 0018)
+  const segmentId = segment.id;
   const campaignId = await withTenant(services.dbs, t.id, async (trx) => {
     const { id } = await createCampaign(trx, actor, {
       name: '新品到店',
