@@ -98,7 +98,10 @@ export async function lockSegment(trx: Tx, tenantId: TenantId, id: string): Prom
 
 /** Owes the segment its membership (a job computes it), or clears the debt once computed. */
 export async function setFillOwed(trx: Tx, tenantId: TenantId, id: string, owed: boolean): Promise<void> {
-  await sql`update segments set fill_owed_since = ${owed ? sql`coalesce(fill_owed_since, now())` : sql`null`} where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`.execute(trx);
+  await (owed
+    ? sql`update segments set fill_owed_since = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and fill_owed_since is null`
+    : sql`update segments set fill_owed_since = null where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and fill_owed_since is not null`
+  ).execute(trx);
 }
 
 /** Size per day for the chart (the last `days` days that have a row). */
