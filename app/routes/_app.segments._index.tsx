@@ -9,6 +9,7 @@ import { can } from '~/lib/auth.server';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { useRevalidateWhile } from '~/lib/use-revalidate-while';
 import { segmentsList } from '~/lib/segments.server';
 import { SEGMENT_TEMPLATES } from '~/lib/segments/templates';
 import styles from '~/styles/segments.css';
@@ -30,6 +31,7 @@ export default function Segments() {
   const d = useLoaderData<typeof loader>();
   const t = useT();
   const f = useFormat();
+  useRevalidateWhile(d.segments.some((s) => s.filling));
   const columns: ColumnDef<Row, unknown>[] = [
     { id: 'name', header: t('分群', 'Segment'), cell: ({ row }) => <Link to={`/segments/${row.original.id}`}>{row.original.name}</Link> },
     { id: 'kind', header: t('类型', 'Kind'), cell: ({ row }) => (row.original.kind === 'dynamic' ? t('动态', 'Dynamic') : t('静态', 'Static')) },
