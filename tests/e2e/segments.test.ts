@@ -6,6 +6,7 @@
  * watching the queued action's progress. Screenshots in tests/e2e/screenshots/.
  */
 import { readFileSync } from 'node:fs';
+import postgres from 'postgres';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launch, login, screenshot } from '../support/browser';
@@ -161,6 +162,48 @@ describe('segments', () => {
     await expect.poll(() => row.getAttribute('data-status'), { timeout: 60_000, interval: 1000 }).toBe('done');
     await expect(row.innerText()).resolves.toContain(`${total.toLocaleString('en-US')} / ${total.toLocaleString('en-US')}`);
     await screenshot(page, 'customers-bulk-tag-all');
+    await page.close();
+  });
+
+  it('a large static segment says its members are being computed, offers no action on them, and updates itself when the job is done', async () => {
+    const page = await newPage('ops@demo.huike');
+    await page.goto(`${base}/segments/new?template=dormant`);
+    const save = page.getByTestId('save');
+    await save.getByLabel('分群名称').fill('E2E 沉睡（静态）');
+    await save.getByLabel('类型').selectOption('static');
+    await expect.poll(() => save.getByRole('button', { name: '保存分群' }).isEnabled(), { timeout: 15_000 }).toBe(true);
+    await Promise.all([page.waitForURL(/\/segments\/[0-9a-f-]{36}$/), save.getByRole('button', { name: '保存分群' }).click()]);
+    const id = page.url().split('/').pop()!;
+    const members = await page.getByTestId('segment-count').innerText();
+    expect(Number(members.replace(/,/g, ''))).toBeGreaterThan(0);
+
+    // The demo chain has 3,000 customers, below the 20,000 a save writes itself: put the segment in the state a
+    // save over that leaves it in (saved, its members owed to the fill job).
+    const db = postgres(inject('appDatabaseUrl'), { max: 1, onnotice: () => {} });
+    try {
+      await db.begin(async (tx) => {
+        await tx`update segments set fill_owed_since = now() where id = ${id}`;
+        for (const table of ['segment_members', 'segment_events', 'segment_sizes']) await tx`delete from ${tx(table)} where segment_id = ${id}`;
+      });
+    } finally {
+      await db.end();
+    }
+    await page.reload();
+    await expect(page.getByTestId('segment-filling').innerText()).resolves.toContain('成员计算中');
+    await expect(page.getByTestId('segment-count').innerText()).resolves.toBe('计算中…');
+    await expect(page.getByTestId('export').count()).resolves.toBe(0);
+    await expect(page.getByTestId('bulk-tag').count()).resolves.toBe(0);
+    await page.goto(`${base}/segments`);
+    await expect(page.getByRole('row', { name: /E2E 沉睡（静态）/ }).innerText()).resolves.toContain('计算中…');
+    await page.goto(`${base}/segments/${id}`);
+    await screenshot(page, 'segments-filling');
+
+    // Saving it again queues the fill job (as the first save would have); the app's worker runs it and the page,
+    // without a reload, shows the members.
+    await page.getByTestId('save').getByRole('button', { name: '保存修改' }).click();
+    await page.getByTestId('segment-filling').waitFor({ state: 'detached', timeout: 60_000 });
+    await expect(page.getByTestId('segment-count').innerText()).resolves.toBe(members);
+    await expect(page.getByTestId('export').count()).resolves.toBe(1);
     await page.close();
   });
 });

@@ -56,6 +56,8 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('appUrl', base);
   project.provide('appLog', logFile);
   project.provide('appDataDir', dataDir);
+  // The app's embedded PostgreSQL as its owner, for tests that set up a state the demo chain cannot reach by hand.
+  project.provide('appDatabaseUrl', `postgres://postgres:huike-embedded@127.0.0.1:${pgPort}/huike`);
 }
 
 export async function teardown(): Promise<void> {
@@ -73,5 +75,6 @@ declare module 'vitest' {
     /** The app's stdout and stderr, as written so far. */
     appLog: string;
     appDataDir: string;
+    appDatabaseUrl: string;
   }
 }

@@ -85,7 +85,7 @@ export default function SegmentPage() {
         <h1>{s.name}</h1>
         <p className="muted">
           {s.kind === 'dynamic' ? t('动态分群', 'Dynamic segment') : t('静态分群', 'Static segment')}
-          {s.refreshed_as_of ? ` · ${t(`成员更新于 ${s.refreshed_as_of}`, `members as of ${s.refreshed_as_of}`)}` : ''}
+          {s.refreshed_as_of && !frozenPending ? ` · ${t(`成员更新于 ${s.refreshed_as_of}`, `members as of ${s.refreshed_as_of}`)}` : ''}
         </p>
       </div>
       {s.description ? <p>{s.description}</p> : null}
