@@ -38,6 +38,36 @@ export function toCsv(columns: readonly CsvColumn[], rows: readonly Record<strin
   return csvLine(columns.map((c) => c.label)) + rows.map((r) => csvLine(columns.map((c) => r[c.key]))).join('');
 }
 
+/**
+ * A CSV download written as its rows arrive (BOM, header, then each chunk's records): for files too large to build
+ * in memory. The reader pulls, so rows are read no faster than they are sent; cancelling stops the source.
+ */
+export function csvStream<R>(columns: readonly CsvColumn[], chunks: AsyncIterable<R[]>, toRecord: (row: R) => Record<string, CsvValue>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const source = chunks[Symbol.asyncIterator]();
+  let headed = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (!headed) {
+        headed = true;
+        controller.enqueue(encoder.encode('\uFEFF' + csvLine(columns.map((c) => c.label))));
+        return;
+      }
+      const next = await source.next();
+      if (next.done) return controller.close();
+      let text = '';
+      for (const row of next.value) {
+        const r = toRecord(row);
+        text += csvLine(columns.map((c) => r[c.key]));
+      }
+      controller.enqueue(encoder.encode(text));
+    },
+    async cancel() {
+      await source.return?.();
+    },
+  });
+}
+
 /** Starts a download of the CSV in the browser. */
 export function downloadCsv(fileName: string, columns: readonly CsvColumn[], rows: readonly Record<string, CsvValue>[]): void {
   const blob = new Blob(['\uFEFF' + toCsv(columns, rows)], { type: 'text/csv;charset=utf-8' });

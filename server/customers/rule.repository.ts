@@ -101,15 +101,19 @@ export function customerSampleSql(compiled: CompiledRule, tenantId: string, slic
 
 export type { MatchingCustomerRow };
 
-/** One page of matching customers, highest net spend first (ties by id, so pages are stable). */
-export async function pageMatching(trx: Tx, compiled: CompiledRule, page: number, size: number): Promise<MatchingCustomerRow[]> {
-  const r = await sql<MatchingCustomerRow>`
+/** Every matching customer, highest net spend first (ties by id, so pages are stable): a page of it, or all of it streamed. */
+export function matchingInOrder(compiled: CompiledRule) {
+  return sql<MatchingCustomerRow>`
     select c.id, c.display_name, c.mobile_masked,
       (select st.name from stores st where st.tenant_id = c.tenant_id and st.id = c.primary_store_id) as store,
       cm.stage, cm.rfm_group, cm.frequency, cm.monetary_fen::float8 as monetary_fen, cm.last_purchase::text as last_purchase, cm.is_due,
       cm.predicted_value_12m_fen::float8 as predicted_value_12m_fen
     from ${RULE_FROM} where ${compiled.where}
-    order by cm.monetary_fen desc nulls last, c.id
-    limit ${size} offset ${(page - 1) * size}`.execute(trx);
+    order by cm.monetary_fen desc nulls last, c.id`;
+}
+
+/** One page of matching customers, highest net spend first (ties by id, so pages are stable). */
+export async function pageMatching(trx: Tx, compiled: CompiledRule, page: number, size: number): Promise<MatchingCustomerRow[]> {
+  const r = await sql<MatchingCustomerRow>`${matchingInOrder(compiled)} limit ${size} offset ${(page - 1) * size}`.execute(trx);
   return r.rows;
 }

@@ -17,13 +17,13 @@ import { z } from 'zod';
 import { ruleFromCustomerFilters, type ListFilters } from '../../app/lib/segments/from-filters';
 import { withSearch } from '../customers/customer-list.repository';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
-import { countMatching, pageMatching } from '../customers/rule.repository';
+import { countMatching, matchingInOrder } from '../customers/rule.repository';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import { parseOrThrow } from '../lib/validation';
 import type { Services } from '../services';
 import { assertCan, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
-import { withTenant, type TenantId, type Tx } from '../tenancy/context';
+import { streamInTenant, withActorTenant, withTenant, type Dbs, type TenantId, type Tx } from '../tenancy/context';
 import { liveTagsById } from '../wecom/tags.repository';
 import { changeCustomerTags, enqueueTagWriteback } from '../wecom/tags.service';
 import { advanceAction, analyzeSegmentMembers, failAction, finishAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
@@ -197,10 +197,22 @@ export async function handToClerks(trx: Tx, actor: Actor, segmentId: string, inp
   return { actionId, ...r };
 }
 
-/** Every member in the actor's scope, for the CSV export (audited: personal data leaves the system). */
-export async function exportMembers(trx: Tx, actor: Actor, segmentId: string) {
-  const seg = await segmentFor(trx, actor, segmentId);
-  const rows = await pageMatching(trx, await compileAudience(trx, actor, seg.id), 1, 1_000_000);
-  await audit(trx, actor, { action: 'segment.export', entityType: 'segment', entityId: seg.id, after: { rows: rows.length } });
-  return { segment: seg, rows };
+/** Rows the export reads from its cursor at once (a few MB). */
+const EXPORT_CHUNK = 5_000;
+
+/**
+ * Every member in the actor's scope, for the CSV export. The segment is checked, its members counted and the export
+ * audited first (personal data leaves the system), so a refusal is an answer, not a broken download; then the
+ * members are read a chunk at a time from a cursor, highest net spend first, as the download pulls them: memory
+ * stays flat however large the segment (1M members held at once took ≈ 0.9 GB).
+ */
+export async function openMembersExport(services: { dbs: Pick<Dbs, 'app'> }, actor: Actor, segmentId: string) {
+  const { segment, total } = await withActorTenant(services, actor, async (trx) => {
+    const seg = await segmentFor(trx, actor, segmentId);
+    const n = await countMatching(trx, await compileAudience(trx, actor, seg.id));
+    await audit(trx, actor, { action: 'segment.export', entityType: 'segment', entityId: seg.id, after: { rows: n } });
+    return { segment: seg, total: n };
+  });
+  const chunks = streamInTenant(services.dbs, actor.tenantId, async (trx) => matchingInOrder(await compileAudience(trx, actor, segment.id)), EXPORT_CHUNK);
+  return { segment, total, chunks };
 }

@@ -12,7 +12,7 @@ import { withActorTenant } from '../tenancy/context';
 import { withPageActor, type ActorSource } from '../tenancy/auth.service';
 import { ValidationError } from '../lib/errors';
 import { recentActions } from './actions.repository';
-import { exportMembers, handToClerks, queueSegmentAction, startBulkTag, startBulkTagMatching } from './actions.service';
+import { handToClerks, openMembersExport, queueSegmentAction, startBulkTag, startBulkTagMatching } from './actions.service';
 import { segmentSizes } from './segments.repository';
 import { builderOptions, createSegment, deleteSegment, listSegmentsFor, previewRule, searchOrderCatalogue, segmentCustomers, segmentFor, updateSegment } from './segments.service';
 import { createStaticFromUpload } from './upload.service';
@@ -74,7 +74,7 @@ function parseRuleJson(raw: string): unknown {
   }
 }
 export const segmentCatalogue = (services: Services, actor: Actor, input: { kind: unknown; q: unknown }) => withActorTenant(services, actor, (trx) => searchOrderCatalogue(trx, actor, input));
-export const segmentMembersExport = (services: Services, actor: Actor, id: string) => withActorTenant(services, actor, (trx) => exportMembers(trx, actor, id));
+export const segmentMembersExport = (services: Services, actor: Actor, id: string) => openMembersExport(services, actor, id);
 export const segmentFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => handToClerks(trx, actor, id, input));
 
 /** Bulk tag on every member of a segment: recorded in the transaction, its job queued after commit. */

@@ -2,7 +2,7 @@
  * Tenancy, layer 3 (the backstop): every tenant request runs in a transaction of the RLS-bound app role that
  * first sets `app.tenant_id`; work that really spans tenants runs through `withSystem` on the owner role.
  */
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { DB } from '../../db/connection';
 import type { Database } from '../../db/schema';
 
@@ -49,6 +49,26 @@ export async function serialPlans(trx: Tx): Promise<void> {
   if (serial.has(trx)) return;
   await sql`select set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
   serial.add(trx);
+}
+
+/**
+ * A statement's rows a chunk at a time, from a server-side cursor inside one tenant transaction that lasts as long
+ * as the iteration: for output too large to hold at once (a CSV of every member of a segment). `build` writes the
+ * statement inside that transaction. The consumer pulls, so a slow reader holds the cursor, not memory; stopping
+ * early (a cancelled download) rolls the transaction back.
+ */
+export async function* streamInTenant<R>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, build: (trx: Tx) => Promise<RawBuilder<R>>, chunkSize: number): AsyncGenerator<R[], void, undefined> {
+  const trx = await dbs.app.startTransaction().execute();
+  let committed = false;
+  try {
+    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+    const query = (await build(trx)).compile(trx);
+    for await (const chunk of trx.getExecutor().stream(query, chunkSize)) yield chunk.rows;
+    await trx.commit().execute();
+    committed = true;
+  } finally {
+    if (!committed) await trx.rollback().execute().catch(() => {});
+  }
 }
 
 /** The acting user's tenant transaction: what the page services' entry points open (routes pass their services and actor). */

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { hashMobile, mobileHashKey } from '../../../server/customers/mobile-identity';
 import { listOpenTasks } from '../../../server/clerk/tasks.repository';
 import { createStaticFromUpload } from '../../../server/segments/upload.service';
-import { exportMembers, handToClerks, processSegmentAction, runBulkTag, startBulkTag } from '../../../server/segments/actions.service';
+import { handToClerks, openMembersExport, processSegmentAction, runBulkTag, startBulkTag } from '../../../server/segments/actions.service';
 import { createSegment } from '../../../server/segments/segments.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
@@ -65,8 +65,11 @@ describe('segment actions', () => {
   });
 
   it('exports every member and records the export', async () => {
-    const out = await withTenant(h.services.dbs, w.t.id, (trx) => exportMembers(trx, w.admin, segId));
-    expect(out.rows.map((r) => r.display_name).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
+    const out = await openMembersExport(h.services, w.admin, segId);
+    const rows = [];
+    for await (const chunk of out.chunks) rows.push(...chunk);
+    expect(out.total).toBe(5);
+    expect(rows.map((r) => r.display_name).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
     const audit = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${w.t.id} and entity_id = ${segId} order by id`.execute(trx));
     expect(audit.rows.map((a) => a.action)).toEqual(['segment.create', 'segment.tag_add', 'segment.tag_add', 'segment.follow_up', 'segment.follow_up', 'segment.export']);
   });
