@@ -18,6 +18,8 @@ export interface SegmentsTable {
   refreshed_as_of: DateString | null;
   /** Set while a job owes the segment its membership (a large first fill, or a dynamic rule changed). */
   fill_owed_since: Timestamp | null;
+  /** Why the fill job last failed for a reason a re-run cannot fix (the rule refused). */
+  fill_error: string | null;
   created_by_staff_id: string | null;
   created_by_label: string;
   created_at: Generated<Timestamp>;

@@ -35,6 +35,7 @@ export function segmentJson(s: SegmentRow) {
     // While the fill job owes the members, the size is unknown (null), not 0.
     size: s.fill_owed_since ? null : s.size,
     filling: s.fill_owed_since !== null,
+    fill_error: s.fill_error,
     refreshed_at: s.refreshed_at,
     refreshed_as_of: s.refreshed_as_of,
     created_by: s.created_by_label,
@@ -137,6 +138,7 @@ openApiSchemas.Segment = {
     template: { type: 'string', nullable: true },
     source: { type: 'string', enum: ['rule', 'upload'] },
     size: { type: 'integer', nullable: true, description: 'Members in the whole tenant at the last refresh; null while `filling`' },
+    fill_error: { type: 'string', nullable: true, description: 'Why the background job could not compute the members (the rule was refused when it ran, e.g. a tag it names was deleted); cleared when the segment is saved again' },
     filling: { type: 'boolean', description: 'true while a background job computes the members (a save of more than 20,000 estimated members answers at once and leaves them to the job; poll GET /segments/{id} until false). A static segment that is filling cannot be counted, listed or used yet (400)' },
     refreshed_at: { type: 'string', format: 'date-time', nullable: true },
     refreshed_as_of: { type: 'string', format: 'date', nullable: true },

@@ -11,6 +11,7 @@
 import { sql } from 'kysely';
 import type { AnyJob } from '../jobs/job';
 import type { Services } from '../services';
+import { UserError } from '../lib/errors';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { processSegmentAction } from './actions.service';
 import { fillSegment, refreshTenantSegments } from './segments.service';
@@ -45,8 +46,14 @@ export const segmentJobs: AnyJob[] = [
     expireInSeconds: 30 * 60,
     handler: async (services, data) => {
       const tenantId = asTenantId(data.tenantId);
-      const change = await fillSegment(services.dbs, tenantId, data.segmentId);
-      services.log.info('segment filled', { tenantId, segmentId: data.segmentId, ...(change ?? { owed: false }) });
+      try {
+        const change = await fillSegment(services.dbs, tenantId, data.segmentId);
+        services.log.info('segment filled', { tenantId, segmentId: data.segmentId, ...(change ?? { owed: false }) });
+      } catch (e) {
+        // A refused rule is recorded on the segment (fillSegment); retrying would only refuse again.
+        if (!(e instanceof UserError)) throw e;
+        services.log.warn('segment fill refused', { tenantId, segmentId: data.segmentId, message: e.message });
+      }
     },
   },
   {

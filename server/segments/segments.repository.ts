@@ -20,12 +20,14 @@ export interface SegmentRow {
   refreshed_as_of: string | null;
   /** Since when a job owes the segment its members (null: they follow the rule as of refreshed_at). */
   fill_owed_since: Date | null;
+  /** Why the fill job could not compute the members (the rule refused when it ran); cleared by a save or a fill. */
+  fill_error: string | null;
   created_by_label: string;
   created_at: Date;
   updated_at: Date;
 }
 
-const COLUMNS = sql`id, name, description, kind, rule, template, source, size, refreshed_at, refreshed_as_of::text as refreshed_as_of, fill_owed_since, created_by_label, created_at, updated_at`;
+const COLUMNS = sql`id, name, description, kind, rule, template, source, size, refreshed_at, refreshed_as_of::text as refreshed_as_of, fill_owed_since, fill_error, created_by_label, created_at, updated_at`;
 
 export async function listSegments(trx: Tx, tenantId: TenantId): Promise<SegmentRow[]> {
   const r = await sql<SegmentRow>`select ${COLUMNS} from segments where tenant_id = ${tenantId}::uuid order by updated_at desc, name`.execute(trx);
@@ -96,12 +98,17 @@ export async function lockSegment(trx: Tx, tenantId: TenantId, id: string): Prom
   return r.rows[0] ?? null;
 }
 
-/** Owes the segment its membership (a job computes it), or clears the debt once computed. */
+/** Owes the segment its membership (a job computes it), or clears the debt once computed; either clears a failure. */
 export async function setFillOwed(trx: Tx, tenantId: TenantId, id: string, owed: boolean): Promise<void> {
   await (owed
-    ? sql`update segments set fill_owed_since = now() where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and fill_owed_since is null`
-    : sql`update segments set fill_owed_since = null where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and fill_owed_since is not null`
+    ? sql`update segments set fill_owed_since = coalesce(fill_owed_since, now()), fill_error = null where tenant_id = ${tenantId}::uuid and id = ${id}::uuid`
+    : sql`update segments set fill_owed_since = null, fill_error = null where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and (fill_owed_since is not null or fill_error is not null)`
   ).execute(trx);
+}
+
+/** Records why an owed fill was refused (the debt stays: a save with a mended rule, or a later refresh, retries it). */
+export async function setFillError(trx: Tx, tenantId: TenantId, id: string, message: string): Promise<void> {
+  await sql`update segments set fill_error = ${message.slice(0, 1000)} where tenant_id = ${tenantId}::uuid and id = ${id}::uuid and fill_owed_since is not null`.execute(trx);
 }
 
 /** Size per day for the chart (the last `days` days that have a row). */

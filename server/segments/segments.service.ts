@@ -8,7 +8,7 @@ import { parseRule, type Rule } from '../../app/lib/segments/rule';
 import { templateByKey } from '../../app/lib/segments/templates';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
 import { countCost, countMatching, countMatchingWithin, estimateMatching, pageMatching, type MatchingCustomerRow } from '../customers/rule.repository';
-import { ConflictError, NotFoundError, ValidationError } from '../lib/errors';
+import { ConflictError, NotFoundError, UserError, ValidationError } from '../lib/errors';
 import { parseOrThrow } from '../lib/validation';
 import { assertCan, systemActor, type Actor } from '../tenancy/actor';
 import { audit } from '../tenancy/audit';
@@ -17,7 +17,7 @@ import { applyMembership, type MembershipChange } from './membership.repository'
 import { filterOptions } from '../analytics/filters';
 import { listTagOptions } from '../wecom/tags.repository';
 import { catalogueBuilt, catchUpCatalogue, searchCatalogue, type CatalogueEntry, type CatalogueKind } from './catalogue.repository';
-import { builderLists, deleteSegmentRow, getSegment, insertSegment, listSegments, lockSegment, segmentIdsToRefresh, segmentLoader, segmentNameTaken, segmentsReferencing, setFillOwed, updateSegmentRow, type SegmentRow } from './segments.repository';
+import { builderLists, deleteSegmentRow, getSegment, insertSegment, listSegments, lockSegment, segmentIdsToRefresh, segmentLoader, segmentNameTaken, segmentsReferencing, setFillError, setFillOwed, updateSegmentRow, type SegmentRow } from './segments.repository';
 
 export const segmentInput = z.object({
   name: z.string().trim().min(1, '请填写分群名称 / Name is required').max(60, '名称最多 60 个字 / At most 60 characters'),
@@ -95,7 +95,7 @@ async function fillNowOrOwe(trx: Tx, tenantId: TenantId, segment: SegmentRow, op
 
 /** A saved segment as its callers see it: its size after the change, or null with `filling` while a job owes it. */
 function withFill(row: SegmentRow, change: MembershipChange | null): SegmentRow & { change: MembershipChange | null; filling: boolean } {
-  return change ? { ...row, size: change.size, fill_owed_since: null, change, filling: false } : { ...row, fill_owed_since: row.fill_owed_since ?? new Date(), change, filling: true };
+  return change ? { ...row, size: change.size, fill_owed_since: null, fill_error: null, change, filling: false } : { ...row, fill_owed_since: row.fill_owed_since ?? new Date(), fill_error: null, change, filling: true };
 }
 
 /**
@@ -105,13 +105,20 @@ function withFill(row: SegmentRow, change: MembershipChange | null): SegmentRow 
  * segment is gone or nothing was owed.
  */
 export async function fillSegment(dbs: Dbs, tenantId: TenantId, id: string): Promise<MembershipChange | null> {
-  return withTenant(dbs, tenantId, async (trx) => {
-    const s = await lockSegment(trx, tenantId, id);
-    if (!s || (s.kind === 'static' && !s.fill_owed_since)) return null;
-    const change = await refreshMembership(trx, tenantId, s, { freeze: s.kind === 'static' });
-    await setFillOwed(trx, tenantId, id, false);
-    return change;
-  });
+  try {
+    return await withTenant(dbs, tenantId, async (trx) => {
+      const s = await lockSegment(trx, tenantId, id);
+      if (!s || (s.kind === 'static' && !s.fill_owed_since)) return null;
+      const change = await refreshMembership(trx, tenantId, s, { freeze: s.kind === 'static' });
+      await setFillOwed(trx, tenantId, id, false);
+      return change;
+    });
+  } catch (e) {
+    // The rule refused (a tag or segment it names deleted since the save): no retry can mend it, so the segment says
+    // why until it is saved again. Anything else (the database away) is the caller's to retry.
+    if (e instanceof UserError) await withTenant(dbs, tenantId, (trx) => setFillError(trx, tenantId, id, e.message));
+    throw e;
+  }
 }
 
 export async function updateSegment(trx: Tx, actor: Actor, id: string, input: unknown, opts: Pick<FillOptions, 'inlineMax'> = {}): Promise<SegmentRow & { change: MembershipChange | null; filling: boolean }> {
@@ -123,16 +130,18 @@ export async function updateSegment(trx: Tx, actor: Actor, id: string, input: un
   await compileFor(trx, actor, rule, id);
   if (await segmentNameTaken(trx, actor.tenantId, v.name, id)) throw new ConflictError(`已有名为「${v.name}」的分群 / A segment named ${v.name} exists`);
   const row = (await updateSegmentRow(trx, actor.tenantId, id, { ...v, rule }))!;
-  // A dynamic segment follows its new rule at once (or from the fill job when large); a static one keeps its frozen members.
-  const change = row.kind === 'dynamic' ? await fillNowOrOwe(trx, actor.tenantId, row, opts) : null;
+  // A dynamic segment follows its new rule at once (or from the fill job when large); a static one keeps its frozen
+  // members — unless it never got them (still owed, or its fill refused): then it is frozen from the rule saved now.
+  const refill = row.kind === 'dynamic' || row.fill_owed_since !== null;
+  const change = refill ? await fillNowOrOwe(trx, actor.tenantId, row, { ...opts, freeze: row.kind === 'static' }) : null;
   await audit(trx, actor, {
     action: 'segment.update',
     entityType: 'segment',
     entityId: id,
     before: { name: before.name, kind: before.kind, rule: before.rule, description: before.description },
-    after: { name: row.name, kind: row.kind, rule, description: row.description, size: change?.size ?? (row.kind === 'dynamic' ? null : row.size) },
+    after: { name: row.name, kind: row.kind, rule, description: row.description, size: change?.size ?? (refill ? null : row.size) },
   });
-  return row.kind === 'dynamic' ? withFill(row, change) : { ...row, change: null, filling: row.fill_owed_since !== null };
+  return refill ? withFill(row, change) : { ...row, change: null, filling: false };
 }
 
 export async function deleteSegment(trx: Tx, actor: Actor, id: string): Promise<void> {

@@ -32,7 +32,7 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
   const s = data.segment;
   const rule = parseRule(s.rule);
   return json({
-    segment: { id: s.id, name: s.name, description: s.description, kind: s.kind, template: s.template, size: s.size, refreshed_at: s.refreshed_at, refreshed_as_of: s.refreshed_as_of, source: s.source, filling: s.fill_owed_since !== null },
+    segment: { id: s.id, name: s.name, description: s.description, kind: s.kind, template: s.template, size: s.size, refreshed_at: s.refreshed_at, refreshed_as_of: s.refreshed_as_of, source: s.source, filling: s.fill_owed_since !== null, fillError: s.fill_error },
     rule: rule.ok ? rule.rule : EMPTY_RULE,
     members: data.members,
     sizes: data.sizes,
@@ -75,7 +75,7 @@ export default function SegmentPage() {
   const columns = usePreviewColumns();
   const s = d.segment;
   const frozenPending = s.filling && s.kind === 'static';
-  useRevalidateWhile(s.filling || d.actions.some((a) => a.status === 'queued' || a.status === 'running'));
+  useRevalidateWhile((s.filling && !s.fillError) || d.actions.some((a) => a.status === 'queued' || a.status === 'running'));
   return (
     <>
       <p>
@@ -89,7 +89,11 @@ export default function SegmentPage() {
         </p>
       </div>
       {s.description ? <p>{s.description}</p> : null}
-      {s.filling ? (
+      {s.fillError ? (
+        <p className="alert error" role="alert" data-testid="segment-fill-error">
+          {t(`成员计算失败：${s.fillError}。修改规则后重新保存即可重新计算。`, `The members could not be computed: ${s.fillError}. Mend the rule and save it to compute them again.`)}
+        </p>
+      ) : s.filling ? (
         <p className="alert info" role="status" data-testid="segment-filling">
           {frozenPending
             ? t('成员计算中：分群较大，成员在后台计算，完成后本页自动更新；在此之前不能导出、打标签或用作活动受众。', 'Computing the members: a large segment is filled in the background and this page updates when it is done; until then it cannot be exported, tagged or used as an audience.')
@@ -101,7 +105,7 @@ export default function SegmentPage() {
         <div className="card kpi">
           <div className="label">{d.scoped ? t('你范围内的成员', 'Members in your scope') : t('当前成员', 'Members now')}</div>
           <div className="value" data-testid="segment-count">
-            {frozenPending ? t('计算中…', 'Computing…') : d.members.total.toLocaleString('en-US')}
+            {frozenPending ? (s.fillError ? '—' : t('计算中…', 'Computing…')) : d.members.total.toLocaleString('en-US')}
           </div>
         </div>
       </div>

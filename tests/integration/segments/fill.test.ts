@@ -141,6 +141,31 @@ describe('a large segment is filled by a job', () => {
   });
 });
 
+describe('a fill the rule refuses', () => {
+  it('is not retried: the segment says why, and a save with a mended rule fills it', async () => {
+    const tag = await withTenant(h.services.dbs, w.t.id, async (trx) => {
+      const g = await trx.selectFrom('tag_groups').select('id').where('tenant_id', '=', w.t.id).where('kind', '=', 'internal').executeTakeFirstOrThrow();
+      return (await trx.insertInto('tags').values({ tenant_id: w.t.id, group_id: g.id, name: '临时', wecom_tag_id: null, push_error: null, created_by_label: 'test', deleted_at: null }).returning('id').executeTakeFirstOrThrow()).id;
+    });
+    const rule = { all: [{ any: [{ field: 'tags', op: 'has_none', value: [tag] }] }] };
+    const seg = await withTenant(h.services.dbs, w.t.id, (trx) => createSegment(trx, w.admin, { name: '无临时标签', kind: 'static', rule }, { inlineMax: 0 }));
+    expect(seg.filling).toBe(true);
+    // The tag goes between the save and the job.
+    await withTenant(h.services.dbs, w.t.id, (trx) => sql`update tags set deleted_at = now() where tenant_id = ${w.t.id} and id = ${tag}`.execute(trx));
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id }); // handled: no retry
+    const failed = (await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id)))!;
+    expect(failed.fill_error).toContain(tag);
+    expect(failed.fill_owed_since).not.toBeNull();
+    const page = await segmentPage(h.services, w.admin, seg.id, { page: 1, size: 20 });
+    expect(page.segment.fill_error).toContain('unknown tag');
+
+    const mended = await withTenant(h.services.dbs, w.t.id, (trx) => updateSegment(trx, w.admin, seg.id, { name: '无临时标签', kind: 'static', rule: { all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }] } }, { inlineMax: 0 }));
+    expect(mended).toMatchObject({ filling: true, fill_error: null });
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id });
+    expect((await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id)))!).toMatchObject({ fill_owed_since: null, fill_error: null, size: 2 });
+  });
+});
+
 describe('the members export of a large segment', () => {
   it('streams every member once, a chunk at a time; a download stopped midway lets its connection go', async () => {
     const admin = systemActor(big.id, big.slug, 'test');
