@@ -32,7 +32,7 @@ import { withSystem, withTenant, type TenantId } from '../../server/tenancy/cont
 import { login, resolveSession } from '../../server/tenancy/auth.service';
 import { fullRefresh } from '../../server/analytics/refresh.service';
 import { createSegment, fillSegment, previewRule, refreshTenantSegments } from '../../server/segments/segments.service';
-import { runBulkTag, startBulkTag } from '../../server/segments/actions.service';
+import { runSegmentAction, startBulkTag } from '../../server/segments/actions.service';
 import { rerunInProduction } from '../lib/production';
 
 // Served as `npm start` serves: NODE_ENV=production and the web process's V8 flags.
@@ -273,7 +273,7 @@ async function main() {
       if (seg.filling) await fillSegment(services.dbs, t, seg.id); // 100,000 members: the fill job's (ADR 0018)
       const t1 = performance.now();
       const a = await withTenant(services.dbs, t, (trx) => startBulkTag(trx, ops, seg.id, { op: 'add', tagId: tag('标签30') }));
-      await runBulkTag(services, t, a.actionId, ops);
+      await runSegmentAction(services, t, a.actionId, ops);
       const s = (performance.now() - t1) / 1000;
       const progress = await withTenant(services.dbs, t, (trx) => sql<{ done: number; pending: number; failed: number; skipped: number }>`select done, pending, failed, skipped from segment_actions where tenant_id = ${t} and id = ${a.actionId}`.execute(trx));
       const x = progress.rows[0]!;

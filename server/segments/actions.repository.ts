@@ -77,17 +77,26 @@ export async function nextMemberIds(trx: Tx, compiled: CompiledRule, cursor: str
   return r.rows.map((x) => x.id);
 }
 
+export interface FollowUpValues {
+  actionId: string;
+  segmentId: string;
+  title: string;
+  note: string | null;
+  dueOn: string | null;
+  label: string;
+}
+
 /**
- * One follow-up task per member for their serving clerk (the metrics' serving clerk, else the earliest open
- * relation), set-based, as rows of the clerk workspace's `clerk_tasks` (kind 'segment', source 'segment:<id>');
- * members without a serving clerk are counted as skipped. A re-run of the same action adds nothing (the dedupe
- * key is the action and the customer).
+ * One follow-up task per member — of the whole audience, or of its customers in `ids` (a chunk of the action's job)
+ * — for their serving clerk (the metrics' serving clerk, else the earliest open relation), set-based, as rows of the
+ * clerk workspace's `clerk_tasks` (kind 'segment', source 'segment:<id>'); members without a serving clerk are
+ * counted as skipped. A re-run of the same action adds nothing (the dedupe key is the action and the customer).
  */
-export async function insertFollowUps(trx: Tx, tenantId: TenantId, compiled: CompiledRule, v: { actionId: string; segmentId: string; title: string; note: string | null; dueOn: string | null; label: string }): Promise<{ created: number; skipped: number; total: number }> {
+export async function insertFollowUps(trx: Tx, tenantId: TenantId, compiled: CompiledRule, v: FollowUpValues, ids?: readonly string[]): Promise<{ created: number; skipped: number; total: number }> {
   const r = await sql<{ created: number; skipped: number; total: number }>`
     with m as materialized (
       select c.id as customer_id, coalesce(cm.clerk_id, (select f.staff_id from customer_follows f where f.tenant_id = c.tenant_id and f.customer_id = c.id and f.ended_at is null order by f.added_at nulls last limit 1)) as staff_id
-      from ${RULE_FROM} where ${compiled.where}),
+      from ${RULE_FROM} where ${compiled.where} ${ids ? sql`and c.id = any(${[...ids]}::uuid[])` : sql``}),
     ins as (
       insert into clerk_tasks (tenant_id, kind, customer_id, staff_id, due_on, source, dedupe_key, title, payload)
       select ${tenantId}::uuid, 'segment', m.customer_id, m.staff_id,

@@ -75,7 +75,12 @@ function parseRuleJson(raw: string): unknown {
 }
 export const segmentCatalogue = (services: Services, actor: Actor, input: { kind: unknown; q: unknown }) => withActorTenant(services, actor, (trx) => searchOrderCatalogue(trx, actor, input));
 export const segmentMembersExport = (services: Services, actor: Actor, id: string) => openMembersExport(services, actor, id);
-export const segmentFollowUp = (services: Services, actor: Actor, id: string, input: unknown) => withActorTenant(services, actor, (trx) => handToClerks(trx, actor, id, input));
+/** Follow-up tasks for every member: written in the transaction, or (a large segment) by the action's job queued after commit. */
+export async function segmentFollowUp(services: Services, actor: Actor, id: string, input: unknown) {
+  const r = await withActorTenant(services, actor, (trx) => handToClerks(trx, actor, id, input));
+  if (r.queued) await queueSegmentAction(services, actor.tenantId, r.actionId);
+  return r;
+}
 
 /** Bulk tag on every member of a segment: recorded in the transaction, its job queued after commit. */
 export async function segmentBulkTag(services: Services, actor: Actor, id: string, input: unknown) {

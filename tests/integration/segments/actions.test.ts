@@ -6,8 +6,10 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hashMobile, mobileHashKey } from '../../../server/customers/mobile-identity';
 import { listOpenTasks } from '../../../server/clerk/tasks.repository';
+import { compileRule } from '../../../server/customers/rule-compiler';
+import { insertFollowUps } from '../../../server/segments/actions.repository';
 import { createStaticFromUpload } from '../../../server/segments/upload.service';
-import { handToClerks, openMembersExport, processSegmentAction, runBulkTag, startBulkTag } from '../../../server/segments/actions.service';
+import { handToClerks, openMembersExport, processSegmentAction, runSegmentAction, startBulkTag } from '../../../server/segments/actions.service';
 import { createSegment } from '../../../server/segments/segments.service';
 import { withTenant } from '../../../server/tenancy/context';
 import { useTestServices } from '../../support/db';
@@ -64,6 +66,29 @@ describe('segment actions', () => {
     expect(again.created).toBe(4);
   });
 
+  it('a large hand-over is queued and its job writes the tasks in chunks; a job that dies midway resumes without a task twice', async () => {
+    const taskCount = () =>
+      withTenant(h.services.dbs, w.t.id, async (trx) => (await sql<{ n: number }>`select count(*)::int as n from clerk_tasks where tenant_id = ${w.t.id} and title = '大批回访'`.execute(trx)).rows[0]!.n);
+    const r = await withTenant(h.services.dbs, w.t.id, (trx) => handToClerks(trx, w.admin, segId, { title: '大批回访', note: '新品', dueOn: '2026-12-31' }, { inlineMax: 2 }));
+    expect(r).toMatchObject({ queued: true, total: 5, created: 0 });
+    expect(await taskCount()).toBe(0);
+    expect(await action(r.actionId)).toMatchObject({ kind: 'follow_up', status: 'queued', total: 5, done: 0 });
+    // As if the job died after committing its first chunk of two customers: their tasks, the progress and the cursor.
+    const ids = Object.values(w.ids).sort();
+    await withTenant(h.services.dbs, w.t.id, async (trx) => {
+      const a = (await trx.selectFrom('segment_actions').selectAll().where('id', '=', r.actionId).executeTakeFirstOrThrow());
+      const firstTwo = await compileRule({ trx, actor: w.admin }, { all: [], none: [] });
+      const c = await insertFollowUps(trx, w.t.id, firstTwo, { actionId: a.id, segmentId: segId, title: '大批回访', note: '新品', dueOn: '2026-12-31', label: a.created_by_label }, ids.slice(0, 2));
+      await sql`update segment_actions set status = 'running', done = ${c.created}, skipped = ${c.skipped}, params = params || jsonb_build_object('cursor', ${ids[1]}::text) where id = ${r.actionId}`.execute(trx);
+    });
+    await processSegmentAction(h.services, w.t.id, r.actionId);
+    await processSegmentAction(h.services, w.t.id, r.actionId); // a duplicate delivery of the job: nothing more
+    expect(await action(r.actionId)).toMatchObject({ status: 'done', done: 4, skipped: 1 });
+    expect(await taskCount()).toBe(4); // as the hand-over in one request: C has no serving clerk
+    const task = (await withTenant(h.services.dbs, w.t.id, (trx) => listOpenTasks(trx, w.t.id, w.staff.clerk1.id, '2026-12-31'))).find((x) => x.title === '大批回访');
+    expect(task).toMatchObject({ due_on: '2026-12-31', source: `segment:${segId}` });
+  });
+
   it('exports every member and records the export', async () => {
     const out = await openMembersExport(h.services, w.admin, segId);
     const rows = [];
@@ -71,7 +96,7 @@ describe('segment actions', () => {
     expect(out.total).toBe(5);
     expect(rows.map((r) => r.display_name).sort()).toEqual(['A', 'B', 'C', 'D', 'E']);
     const audit = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ action: string }>`select action from audit_log where tenant_id = ${w.t.id} and entity_id = ${segId} order by id`.execute(trx));
-    expect(audit.rows.map((a) => a.action)).toEqual(['segment.create', 'segment.tag_add', 'segment.tag_add', 'segment.follow_up', 'segment.follow_up', 'segment.export']);
+    expect(audit.rows.map((a) => a.action)).toEqual(['segment.create', 'segment.tag_add', 'segment.tag_add', 'segment.follow_up', 'segment.follow_up', 'segment.follow_up', 'segment.export']);
   });
 });
 
@@ -98,7 +123,7 @@ describe('a bulk tag action resumes after a crash', () => {
     await withTenant(h.services.dbs, w.t.id, (trx) =>
       sql`update segment_actions set status = 'running', done = 2, params = params || jsonb_build_object('cursor', ${ids[1]}::text) where tenant_id = ${w.t.id} and id = ${actionId}`.execute(trx),
     );
-    await runBulkTag(h.services, w.t.id, actionId, w.admin, { chunk: 2 });
+    await runSegmentAction(h.services, w.t.id, actionId, w.admin, { chunk: 2 });
     expect(await action(actionId)).toMatchObject({ status: 'done', total: 5, done: 5 });
     const left = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ customer_id: string }>`select customer_id from customer_internal_tags where tenant_id = ${w.t.id} and tag_id = ${w.tags.I1} order by customer_id`.execute(trx));
     // The two customers of the "committed" chunk were not touched again: they keep the tag.
@@ -123,7 +148,7 @@ describe("a static segment's bulk tag", () => {
       await withTenant(h.services.dbs, w.t.id, (trx) =>
         sql`update segment_actions set status = 'running', done = 2, params = params || jsonb_build_object('cursor', ${ids[1]!}::text) where tenant_id = ${w.t.id} and id = ${actionId}`.execute(trx),
       );
-      await runBulkTag(h.services, w.t.id, actionId, w.admin, { chunk: 2 });
+      await runSegmentAction(h.services, w.t.id, actionId, w.admin, { chunk: 2 });
       expect(await action(actionId)).toMatchObject({ status: 'done', done: 4 });
       const tagged = await withTenant(h.services.dbs, w.t.id, (trx) => sql<{ customer_id: string }>`select customer_id from customer_internal_tags where tenant_id = ${w.t.id} and tag_id = ${tagId} order by customer_id`.execute(trx));
       expect(tagged.rows.map((r) => r.customer_id)).toEqual([ids[3], ids[4]]);
