@@ -58,19 +58,25 @@ export function SegmentActions({ d, result }: { d: Data; result: Result }) {
       {d.actions.length ? (
         <table className="plain" data-testid="actions">
           <tbody>
-            {d.actions.map((a) => (
-              <tr key={a.id}>
-                <td>{t(...(ACTION_LABELS[a.kind] ?? [a.kind, a.kind]))} {a.params.tagName ?? a.params.title ?? ''}</td>
-                <td>
-                  <progress max={Math.max(a.total, 1)} value={a.done} /> {a.done.toLocaleString('en-US')} / {a.total.toLocaleString('en-US')}
-                </td>
-                <td className="muted">
-                  {a.status === 'done' ? t('完成', 'done') : a.status === 'failed' ? t('失败', 'failed') : t('进行中', 'running')}
-                  {a.kind !== 'follow_up' ? ` · ${t(`待写回企微 ${a.pending}，失败 ${a.failed}，无需变更 ${a.skipped}`, `write-back pending ${a.pending}, failed ${a.failed}, unchanged ${a.skipped}`)}` : ` · ${t(`无服务导购 ${a.skipped}`, `without a clerk ${a.skipped}`)}`}
-                  {a.error ? ` · ${a.error}` : ''}
-                </td>
-              </tr>
-            ))}
+            {d.actions.map((a) => {
+              // A follow-up's members without a serving clerk are handled too (skipped): they count towards its progress.
+              const handled = a.kind === 'follow_up' ? a.done + a.skipped : a.done;
+              return (
+                <tr key={a.id}>
+                  <td>{t(...(ACTION_LABELS[a.kind] ?? [a.kind, a.kind]))} {a.params.tagName ?? a.params.title ?? ''}</td>
+                  <td>
+                    <progress max={Math.max(a.total, 1)} value={handled} /> {handled.toLocaleString('en-US')} / {a.total.toLocaleString('en-US')}
+                  </td>
+                  <td className="muted">
+                    {a.status === 'done' ? t('完成', 'done') : a.status === 'failed' ? t('失败', 'failed') : a.status === 'queued' ? t('排队中', 'queued') : t('进行中', 'running')}
+                    {a.kind !== 'follow_up'
+                      ? ` · ${t(`待写回企微 ${a.pending}，失败 ${a.failed}，无需变更 ${a.skipped}`, `write-back pending ${a.pending}, failed ${a.failed}, unchanged ${a.skipped}`)}`
+                      : ` · ${t(`已建任务 ${a.done}，无服务导购 ${a.skipped}`, `tasks ${a.done}, without a clerk ${a.skipped}`)}`}
+                    {a.error ? ` · ${a.error}` : ''}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : null}
