@@ -235,9 +235,8 @@ const EXPORT_CHUNK = 5_000;
  * Every member in the actor's scope, for the CSV export. The segment is checked, its members counted and the export
  * audited first (personal data leaves the system), so a refusal is an answer, not a broken download; then the
  * members are read a chunk at a time from a cursor, highest net spend first, as the response stream pulls them: the
- * rows are never all held (1M members held at once took ≈ 0.9 GB). Remix's express adapter writes a streamed body
- * without waiting for the socket to drain, so for a slow client the CSV's bytes (64 MB at 1M) may queue in the
- * socket's buffer, and a client that leaves lets the export read to its end.
+ * rows are never all held (1M members held at once took ≈ 0.9 GB). With `@remix-run/node` patched (ADR 0018) the
+ * response is read no faster than the client takes it, and a client that leaves cancels it (its transaction rolls back).
  */
 export async function openMembersExport(services: { dbs: Pick<Dbs, 'app'> }, actor: Actor, segmentId: string) {
   const { segment, total } = await withActorTenant(services, actor, async (trx) => {
