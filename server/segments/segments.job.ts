@@ -31,7 +31,9 @@ export async function queueSegmentsRefresh(services: Services, tenantId: string)
 export async function queueSegmentFill(services: Services, tenantId: string, segmentId: string): Promise<void> {
   if (!services.queue.started) return;
   try {
-    await services.queue.send('segments.fill', { tenantId, segmentId }, { singletonKey: segmentId, singletonSeconds: 5, retryLimit: 5, retryDelay: 10, retryBackoff: true });
+    // One job per save, never deduplicated: a job already past its read of the rule must not swallow the nudge of a
+    // later save. A job that finds nothing owed does nothing.
+    await services.queue.send('segments.fill', { tenantId, segmentId }, { retryLimit: 5, retryDelay: 10, retryBackoff: true });
   } catch (e) {
     // The hourly schedule's refresh fills what is still owed.
     services.log.warn('could not queue a segment fill', { tenantId, segmentId, error: e });
