@@ -49,7 +49,7 @@ export const segmentJobs: AnyJob[] = [
     handler: async (services, data) => {
       const tenantId = asTenantId(data.tenantId);
       try {
-        const change = await fillSegment(services.dbs, tenantId, data.segmentId);
+        const change = await fillSegment(services.dbs, tenantId, data.segmentId, { onlyOwed: true });
         services.log.info('segment filled', { tenantId, segmentId: data.segmentId, ...(change ?? { owed: false }) });
       } catch (e) {
         // A refused rule is recorded on the segment (fillSegment); retrying would only refuse again.

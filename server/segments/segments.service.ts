@@ -100,15 +100,17 @@ function withFill(row: SegmentRow, change: MembershipChange | null): SegmentRow 
 
 /**
  * Computes a segment's membership in its own transaction, holding the segment's lock: a dynamic one follows its
- * rule; a static one is frozen only while it is owed its first members (afterwards it is never touched). A crash
- * rolls it all back, debt included, so a re-run computes it again; a second run finds nothing owed. Null: the
- * segment is gone or nothing was owed.
+ * rule (with `onlyOwed`, only when a save owed it); a static one is frozen only while it is owed its first members
+ * (afterwards it is never touched). A crash rolls it all back, debt included, so a re-run computes it again; a second
+ * run finds nothing owed. Null: the segment is gone or nothing was owed.
  */
-export async function fillSegment(dbs: Dbs, tenantId: TenantId, id: string): Promise<MembershipChange | null> {
+export async function fillSegment(dbs: Dbs, tenantId: TenantId, id: string, opts: { onlyOwed?: boolean } = {}): Promise<MembershipChange | null> {
   try {
     return await withTenant(dbs, tenantId, async (trx) => {
       const s = await lockSegment(trx, tenantId, id);
-      if (!s || (s.kind === 'static' && !s.fill_owed_since)) return null;
+      // The fill job computes only what a save owed (a later save may have computed it already); the refresh also
+      // re-evaluates every dynamic segment.
+      if (!s || ((s.kind === 'static' || opts.onlyOwed) && !s.fill_owed_since)) return null;
       const change = await refreshMembership(trx, tenantId, s, { freeze: s.kind === 'static' });
       await setFillOwed(trx, tenantId, id, false);
       return change;

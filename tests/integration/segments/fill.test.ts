@@ -134,6 +134,9 @@ describe('a large segment is filled by a job', () => {
     await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id });
     const after = (await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id)))!;
     expect(after.fill_owed_since).toBeNull();
+    // A second nudge of the job (saves are never deduplicated) finds nothing owed and computes nothing.
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id });
+    expect((await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id)))!.refreshed_at).toEqual(after.refreshed_at);
     const members = await withTenant(h.services.dbs, w.t.id, (trx) =>
       sql<{ name: string }>`select c.display_name as name from segment_members m join customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id where m.tenant_id = ${w.t.id}::uuid and m.segment_id = ${seg.id}::uuid order by 1`.execute(trx),
     );
