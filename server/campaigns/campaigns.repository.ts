@@ -192,6 +192,14 @@ export async function existingSegmentIds(trx: Tx, tenantId: TenantId, ids: strin
   return new Set(r.rows.map((x) => x.id));
 }
 
+/** The names of those segments that are static and still owed their first members by the fill job (ADR 0018). */
+export async function staticSegmentsFilling(trx: Tx, tenantId: TenantId, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const r = await sql<{ name: string }>`select name from segments where tenant_id = ${tenantId}::uuid and id = any(${ids}::uuid[])
+    and kind = 'static' and fill_owed_since is not null order by name`.execute(trx);
+  return r.rows.map((x) => x.name);
+}
+
 /** The staff member's WeCom userid and the per-clerk variables of their store (the test send). */
 export async function staffForTestSend(trx: Tx, tenantId: TenantId, staffId: string) {
   const r = await sql<{ name: string; wecom_userid: string | null; store_name: string | null; store_address: string | null }>`

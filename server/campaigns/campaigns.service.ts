@@ -118,10 +118,20 @@ function firstRunAt(c: repo.CampaignRow, now: Date, timeZone: string, allowPast:
   return next;
 }
 
+/**
+ * A campaign is not sent on (scheduled, approved) while a static segment of its audience is still being filled: its
+ * runs would find no members yet. The fill takes seconds to a minute; the message says to wait for it.
+ */
+async function checkAudienceFilled(trx: Tx, tenantId: TenantId, c: repo.CampaignRow): Promise<void> {
+  const filling = await repo.staticSegmentsFilling(trx, tenantId, [c.audience.segment_id, ...(c.audience.exclude_segment_ids ?? [])].filter((x): x is string => Boolean(x)));
+  if (filling.length) throw new ConflictError(`分群「${filling.join('」「')}」的成员还在计算中，请稍后再提交 / The members of ${filling.join(', ')} are still being computed; try again shortly`);
+}
+
 /** draft → scheduled, or → pending_approval when the tenant requires approval. */
 export async function scheduleCampaign(trx: Tx, actor: Actor, id: string, now = new Date()): Promise<{ id: string; status: CampaignStatus; next_run_at: Date }> {
   assertCan(actor, 'campaigns.manage');
   const c = await campaignOr404(trx, actor.tenantId, id, true);
+  await checkAudienceFilled(trx, actor.tenantId, c);
   const tz = await repo.tenantTimezone(trx, actor.tenantId);
   const next = firstRunAt(c, now, tz, false);
   const settings = await loadCampaignSettings(trx, actor.tenantId);
@@ -134,6 +144,7 @@ export async function scheduleCampaign(trx: Tx, actor: Actor, id: string, now = 
 export async function approveCampaign(trx: Tx, actor: Actor, id: string, now = new Date()): Promise<{ id: string; status: CampaignStatus; next_run_at: Date }> {
   if (actor.kind !== 'apikey' && !can(actor.role, 'campaigns.approve')) throw new ForbiddenError('只有管理员可以审批活动 / Only an admin can approve a campaign');
   const c = await campaignOr404(trx, actor.tenantId, id, true);
+  await checkAudienceFilled(trx, actor.tenantId, c);
   const tz = await repo.tenantTimezone(trx, actor.tenantId);
   const next = c.status === 'pending_approval' ? firstRunAt(c, now, tz, true) : now;
   await transition(trx, actor, c, ['pending_approval'], { status: 'scheduled', nextRunAt: next, approvedBy: actor.staffId }, 'approve');

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { segmentJobs } from '../../../server/segments/segments.job';
 import { createSegment, INLINE_FILL_MAX, refreshMembership, refreshTenantSegments, segmentCount, updateSegment } from '../../../server/segments/segments.service';
+import { createCampaign, scheduleCampaign } from '../../../server/campaigns/campaigns.service';
 import { openMembersExport } from '../../../server/segments/actions.service';
 import { csvStream } from '../../../app/lib/csv';
 import { segmentPage } from '../../../server/segments/pages.service';
@@ -142,6 +143,20 @@ describe('a large segment is filled by a job', () => {
     );
     expect(members.rows.map((r) => r.name)).toEqual(['C', 'D']);
   });
+});
+
+describe('a campaign to a segment still being filled', () => {
+  it('is not scheduled until the members are there, and says why', async () => {
+    const admin = systemActor(big.id, big.slug, 'test');
+    const seg = await withTenant(h.services.dbs, big.id, (trx) => createSegment(trx, admin, { name: '活动受众（静态）', kind: 'static', rule: {} }));
+    expect(seg.filling).toBe(true);
+    const { id } = await withTenant(h.services.dbs, big.id, (trx) =>
+      createCampaign(trx, admin, { name: '回购提醒', audience: { segment_id: seg.id }, delivery: 'mass', content: { text: '您好' }, schedule: { kind: 'once', at: null }, holdout_pct: 10, attribution_days: 7 }),
+    );
+    await expect(withTenant(h.services.dbs, big.id, (trx) => scheduleCampaign(trx, admin, id))).rejects.toThrow('分群「活动受众（静态）」的成员还在计算中');
+    await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: big.id, segmentId: seg.id });
+    expect(await withTenant(h.services.dbs, big.id, (trx) => scheduleCampaign(trx, admin, id))).toMatchObject({ status: 'scheduled' });
+  }, 60_000);
 });
 
 describe('a fill the rule refuses', () => {
