@@ -40,29 +40,39 @@ export function toCsv(columns: readonly CsvColumn[], rows: readonly Record<strin
 
 /**
  * A CSV download written as its rows arrive (BOM, header, then each chunk's records): for files too large to build
- * in memory. The reader pulls, so rows are read no faster than they are sent; cancelling stops the source.
+ * in memory. The reader pulls, so rows are read no faster than they are sent; cancelling stops the source, and so
+ * does a reader that has not pulled for `stallMs` (a client that stopped reading but keeps its connection open must
+ * not hold the source — a database cursor and its transaction — for hours).
  */
-export function csvStream<R>(columns: readonly CsvColumn[], chunks: AsyncIterable<R[]>, toRecord: (row: R) => Record<string, CsvValue>): ReadableStream<Uint8Array> {
+export function csvStream<R>(columns: readonly CsvColumn[], chunks: AsyncIterable<R[]>, toRecord: (row: R) => Record<string, CsvValue>, stallMs = 60_000): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const source = chunks[Symbol.asyncIterator]();
   let headed = false;
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => clearTimeout(stall);
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
+      stop();
       if (!headed) {
         headed = true;
         controller.enqueue(encoder.encode('\uFEFF' + csvLine(columns.map((c) => c.label))));
-        return;
+      } else {
+        const next = await source.next();
+        if (next.done) return controller.close();
+        let text = '';
+        for (const row of next.value) {
+          const r = toRecord(row);
+          text += csvLine(columns.map((c) => r[c.key]));
+        }
+        controller.enqueue(encoder.encode(text));
       }
-      const next = await source.next();
-      if (next.done) return controller.close();
-      let text = '';
-      for (const row of next.value) {
-        const r = toRecord(row);
-        text += csvLine(columns.map((c) => r[c.key]));
-      }
-      controller.enqueue(encoder.encode(text));
+      stall = setTimeout(() => {
+        controller.error(new Error(`CSV download stalled: nothing read for ${stallMs / 1000} s`));
+        void source.return?.();
+      }, stallMs);
     },
     async cancel() {
+      stop();
       await source.return?.();
     },
   });

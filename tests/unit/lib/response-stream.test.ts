@@ -2,11 +2,13 @@
  * How a streamed response body (the segment members' CSV) reaches the socket: Remix's
  * `writeReadableStreamToWritable`, as patched in patches/@remix-run+node (ADR 0018's export): it waits for a full
  * socket buffer to drain before reading on, so a slow client holds the source back instead of memory, and a client
- * that has gone cancels the stream, so its source (a database cursor) stops.
+ * that has gone cancels the stream, so its source (a database cursor) stops. And the CSV stream itself
+ * (`csvStream`) lets its source go when its reader stops pulling without leaving.
  */
 import { Writable } from 'node:stream';
 import { writeReadableStreamToWritable } from '@remix-run/node';
 import { describe, expect, it } from 'vitest';
+import { csvStream } from '../../../app/lib/csv';
 
 /** A source of 1,000 chunks of 1 KB that counts how many were pulled and whether it was cancelled. */
 function source() {
@@ -53,3 +55,43 @@ describe('a streamed response body', () => {
     expect(s.pulled).toBeLessThan(40);
   });
 });
+
+describe('a CSV download stream', () => {
+  /** 100 chunks of two rows; records whether the source was let go (its `finally`: a cursor's rollback). */
+  function rows() {
+    const s = { chunks: 0, released: false };
+    async function* gen() {
+      try {
+        for (let i = 0; i < 100; i++) {
+          s.chunks++;
+          yield [{ id: `a${i}` }, { id: `b${i}` }];
+        }
+      } finally {
+        s.released = true;
+      }
+    }
+    return { s, chunks: gen() };
+  }
+
+  it('writes the BOM, the header and every record, then lets its source go', async () => {
+    const { s, chunks } = rows();
+    const bytes = Buffer.from(await new Response(csvStream([{ key: 'id', label: '客户ID' }], chunks, (r) => r)).arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = bytes.subarray(3).toString('utf8').split('\r\n');
+    expect(lines[0]).toBe('客户ID');
+    expect(lines.filter(Boolean)).toHaveLength(201);
+    expect(s.released).toBe(true);
+  });
+
+  it('lets its source go when the reader stops pulling but stays (a stalled client), and fails the download', async () => {
+    const { s, chunks } = rows();
+    const reader = csvStream([{ key: 'id', label: 'id' }], chunks, (r) => r, 100).getReader();
+    await reader.read(); // the header
+    await reader.read(); // one chunk, then nothing more is read
+    await ticks(300);
+    expect(s.released).toBe(true);
+    expect(s.chunks).toBeLessThan(5);
+    await expect(reader.read()).rejects.toThrow('stalled');
+  });
+});
+
