@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { segmentJobs } from '../../../server/segments/segments.job';
 import { createSegment, INLINE_FILL_MAX, refreshMembership, refreshTenantSegments, segmentCount, updateSegment } from '../../../server/segments/segments.service';
 import { createCampaign, scheduleCampaign } from '../../../server/campaigns/campaigns.service';
-import { openMembersExport } from '../../../server/segments/actions.service';
+import { exportCursors, openMembersExport } from '../../../server/segments/actions.service';
 import { csvStream } from '../../../app/lib/csv';
 import { segmentPage } from '../../../server/segments/pages.service';
 import { getSegment, lockSegment } from '../../../server/segments/segments.repository';
@@ -216,4 +216,24 @@ describe('the members export of a large segment', () => {
     const open = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where state like 'idle in transaction%' and datname = current_database()`.execute(h.services.dbs.owner);
     expect(open.rows[0]!.n).toBe(0);
   }, 60_000);
+
+  it('streams at most two exports at once: a third starts when one ends', async () => {
+    const admin = systemActor(big.id, big.slug, 'test');
+    const seg = await withTenant(h.services.dbs, big.id, (trx) => createSegment(trx, admin, { name: '并发导出', rule: {} }));
+    const open = await Promise.all([1, 2, 3].map(() => openMembersExport(h.services, admin, seg.id)));
+    const [a, b, c] = open.map((x) => x.chunks);
+    await a!.next();
+    await b!.next();
+    let third = false;
+    const thirdFirst = c!.next().then((r) => ((third = true), r));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(third).toBe(false); // waiting for a slot: no cursor, no connection taken
+    expect(exportCursors).toMatchObject({ inUse: 2, waiting: 1 });
+    await a!.return(undefined); // a download cancelled: its slot goes to the third
+    expect((await thirdFirst).done).toBe(false);
+    await b!.return(undefined);
+    await c!.return(undefined);
+    expect(exportCursors).toMatchObject({ inUse: 0, waiting: 0 });
+  }, 60_000);
 });
+
