@@ -5,13 +5,14 @@
 import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
 import { Link, useLoaderData, useRevalidator } from '@remix-run/react';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Progress, StatusBadge } from '~/components/campaigns/labels';
 import { idOr404, or404, runPage } from '~/lib/campaigns.server';
 import { EXCLUSION_LABELS } from '~/lib/contracts/campaign';
 import { useFormat } from '~/lib/format';
 import { requireActor } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { useRevalidateWhile } from '~/lib/use-revalidate-while';
 import styles from '~/styles/campaigns.css';
 import { ProgressTable } from './progress-table';
 
@@ -29,17 +30,11 @@ export default function CampaignRun() {
   const d = useLoaderData<typeof loader>();
   const t = useT();
   const f = useFormat();
-  const { revalidate, state } = useRevalidator();
+  const { state } = useRevalidator();
   const r = d.run;
   const open = ['planning', 'sending'].includes(r.status) || r.tasks_confirmed < r.tasks_created;
   const [auto, setAuto] = useState(true);
-  useEffect(() => {
-    if (!auto || !open) return;
-    const id = setInterval(() => {
-      if (document.visibilityState === 'visible') revalidate();
-    }, REFRESH_MS);
-    return () => clearInterval(id);
-  }, [auto, open, revalidate]);
+  useRevalidateWhile(auto && open, REFRESH_MS);
   const sums = d.byStore.reduce((a, s) => ({ sent: a.sent + s.sent, pending: a.pending + s.pending, notFriend: a.notFriend + s.not_friend, cap: a.cap + s.cap_reached, invalid: a.invalid + s.invalid, unsent: a.unsent + s.unsent }), { sent: 0, pending: 0, notFriend: 0, cap: 0, invalid: 0, unsent: 0 });
   return (
     <>

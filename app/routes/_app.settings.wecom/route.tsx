@@ -5,14 +5,14 @@
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node';
 import { json } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from '@remix-run/react';
-import { useEffect } from 'react';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { z } from 'zod';
 import { CsrfInput } from '~/components/csrf';
 import { FormResult } from '~/components/form-result';
 import { SyncHistory, SyncProgress } from '~/components/wecom-sync';
 import { actionError, requireActor, requireMutation } from '~/lib/guards.server';
 import { useT } from '~/lib/i18n';
+import { useRevalidateWhile } from '~/lib/use-revalidate-while';
 import { SIM_ACTIVITIES } from '~/lib/contracts/wecom';
 import { loadWecomSettings, saveWecomConnection, simulateWecom, startWecomSync, testWecomConnection } from '~/lib/wecom.server';
 import { sidebarUrl } from '~/lib/sidebar.server';
@@ -67,16 +67,8 @@ export default function WecomSettings() {
   const result = useActionData<typeof action>();
   const nav = useNavigation();
   const t = useT();
-  const revalidator = useRevalidator();
   const c = d.connection;
-  const busy = Boolean(d.sync.active) || d.inboxCounts.pending > 0;
-  useEffect(() => {
-    if (!busy) return;
-    const id = setInterval(() => {
-      if (revalidator.state === 'idle') revalidator.revalidate();
-    }, 2000);
-    return () => clearInterval(id);
-  }, [busy, revalidator]);
+  useRevalidateWhile(Boolean(d.sync.active) || d.inboxCounts.pending > 0);
   const submitting = (i: string) => nav.state !== 'idle' && nav.formData?.get('intent') === i;
   const done = result && 'intent' in result && result.ok ? result : null;
   return (
