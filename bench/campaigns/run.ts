@@ -112,7 +112,7 @@ async function prepare(services: Services, simUrl: string, worldDir: string) {
   const world = await generateCampaignTenant(services.dbs.owner, services.ownerSql, t.id, worldDir, log);
   log(`tenant: ${world.customers} customers, ${world.follows} relations, ${world.staff} clerks`);
   const segment = await withTenant(services.dbs, t.id, (trx) => createSegment(trx, actor, { name: '全部客户', rule: {} }));
-  if (segment.filling) await fillSegment(services.dbs, t.id, segment.id); // a large first membership is the fill job's (ADR 0018)
+  if (segment.fill_owed_since) await fillSegment(services.dbs, t.id, segment.id); // a large first membership is the fill job's (ADR 0018)
   const segmentId = segment.id;
   const campaignId = await withTenant(services.dbs, t.id, async (trx) => {
     const { id } = await createCampaign(trx, actor, {

@@ -252,7 +252,7 @@ async function main() {
       for (const [i, rule] of rules.entries()) {
         const seg = await withTenant(services.dbs, t, (trx) => createSegment(trx, ops, { name: `bench ${i + 1}`, kind: 'dynamic', rule }));
         // A large one's first membership is the fill job's (ADR 0018): run here, so the refresh below measures a refresh.
-        if (seg.filling) owed += (await fillSegment(services.dbs, t, seg.id)) ? 1 : 0;
+        if (seg.fill_owed_since) owed += (await fillSegment(services.dbs, t, seg.id)) ? 1 : 0;
       }
       const created = (performance.now() - tc) / 1000;
       log(`created 20 dynamic segments (with their first membership, ${owed} of them by the fill job) in ${created.toFixed(1)} s`);
@@ -270,7 +270,7 @@ async function main() {
       const stores = Array.from({ length: 20 }, (_, i) => `B${String(i + 1).padStart(4, '0')}`);
       const t0 = performance.now();
       const seg = await withTenant(services.dbs, t, (trx) => createSegment(trx, ops, { name: `bench bulk ${Date.now() % 100000}`, kind: 'static', rule: { all: [{ any: [{ field: 'store', op: 'in', value: stores }] }] } }));
-      if (seg.filling) await fillSegment(services.dbs, t, seg.id); // 100,000 members: the fill job's (ADR 0018)
+      if (seg.fill_owed_since) await fillSegment(services.dbs, t, seg.id); // 100,000 members: the fill job's (ADR 0018)
       const t1 = performance.now();
       const a = await withTenant(services.dbs, t, (trx) => startBulkTag(trx, ops, seg.id, { op: 'add', tagId: tag('标签30') }));
       await runSegmentAction(services, t, a.actionId, ops);

@@ -1,7 +1,7 @@
 /**
- * What the segment pages (app/routes/_app.segments.*) and the customers list's "all N matching" read and do, each
- * in its own tenant transaction; jobs are queued after the transaction commits. Routes guard the actor and parse
- * the request, then call one of these.
+ * What the segment pages (app/routes/_app.segments.*) and the customers list's "all N matching" read and do — and
+ * the API's saves, which queue the same jobs — each in its own tenant transaction; jobs are queued after the
+ * transaction commits. Routes guard the actor and parse the request, then call one of these.
  */
 import { parseCustomerFiltersLenient } from '../customers/customer-list.service';
 import { mobileHashKey } from '../customers/mobile-identity';
@@ -40,13 +40,14 @@ export const segmentBuilderOptions = (services: Services, actor: Actor) => withA
 /** Saves a new segment; when its membership is owed to the fill job, queues the job after commit. */
 export async function saveNewSegment(services: Services, actor: Actor, input: unknown) {
   const s = await withActorTenant(services, actor, (trx) => createSegment(trx, actor, input));
-  if (s.filling) await queueSegmentFill(services, actor.tenantId, s.id);
+  if (s.fill_owed_since) await queueSegmentFill(services, actor.tenantId, s.id);
   return s;
 }
 
+/** Saves a segment's changes; a dynamic rule change owed to the fill job queues the job after commit. */
 export async function saveSegment(services: Services, actor: Actor, id: string, input: unknown) {
   const s = await withActorTenant(services, actor, (trx) => updateSegment(trx, actor, id, input));
-  if (s.filling) await queueSegmentFill(services, actor.tenantId, s.id);
+  if (s.fill_owed_since) await queueSegmentFill(services, actor.tenantId, s.id);
   return s;
 }
 

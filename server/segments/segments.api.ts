@@ -12,8 +12,8 @@ import { apiRouters, openApiPaths, openApiSchemas, type ApiRequest } from '../ht
 import { parseOrThrow } from '../lib/validation';
 import { withTenant } from '../tenancy/context';
 import type { SegmentRow } from './segments.repository';
-import { queueSegmentFill } from './segments.job';
-import { createSegment, deleteSegment, listSegmentsFor, previewRule, segmentCount, segmentCustomers, segmentFor, updateSegment } from './segments.service';
+import { saveNewSegment, saveSegment } from './pages.service';
+import { deleteSegment, listSegmentsFor, previewRule, segmentCount, segmentCustomers, segmentFor } from './segments.service';
 
 type Handler = (req: ApiRequest, res: Response) => Promise<void>;
 const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => {
@@ -56,17 +56,13 @@ apiRouters.push((services) => {
     res.json({ count: out.count, exact: out.exact, as_of: out.as_of });
   }));
   r.post('/segments', wrap(async (req, res) => {
-    const s = await tx(req, (trx) => createSegment(trx, req.actor, req.body));
-    if (s.filling) await queueSegmentFill(services, req.actor.tenantId, s.id);
-    res.status(201).json(segmentJson(s));
+    res.status(201).json(segmentJson(await saveNewSegment(services, req.actor, req.body)));
   }));
   r.get('/segments/:id', wrap(async (req, res) => {
     res.json(segmentJson(await tx(req, (trx) => segmentFor(trx, req.actor, String(req.params.id)))));
   }));
   r.put('/segments/:id', wrap(async (req, res) => {
-    const s = await tx(req, (trx) => updateSegment(trx, req.actor, String(req.params.id), req.body));
-    if (s.filling) await queueSegmentFill(services, req.actor.tenantId, s.id);
-    res.json(segmentJson(s));
+    res.json(segmentJson(await saveSegment(services, req.actor, String(req.params.id), req.body)));
   }));
   r.delete('/segments/:id', wrap(async (req, res) => {
     await tx(req, (trx) => deleteSegment(trx, req.actor, String(req.params.id)));

@@ -54,7 +54,7 @@ export async function refreshMembership(trx: Tx, tenantId: TenantId, segment: Pi
   return applyMembership(trx, tenantId, segment.id, compiled, compiled.refDay, { exits: !opts.freeze });
 }
 
-export async function createSegment(trx: Tx, actor: Actor, input: unknown, opts: Pick<FillOptions, 'inlineMax'> = {}): Promise<SegmentRow & { change: MembershipChange | null; filling: boolean }> {
+export async function createSegment(trx: Tx, actor: Actor, input: unknown, opts: Pick<FillOptions, 'inlineMax'> = {}): Promise<SavedSegment> {
   assertCan(actor, 'segments.manage');
   const v = parseInput(input);
   const rule = canonical(v.rule);
@@ -93,9 +93,12 @@ async function fillNowOrOwe(trx: Tx, tenantId: TenantId, segment: SegmentRow, op
   return null;
 }
 
-/** A saved segment as its callers see it: its size after the change, or null with `filling` while a job owes it. */
-function withFill(row: SegmentRow, change: MembershipChange | null): SegmentRow & { change: MembershipChange | null; filling: boolean } {
-  return change ? { ...row, size: change.size, fill_owed_since: null, fill_error: null, change, filling: false } : { ...row, fill_owed_since: row.fill_owed_since ?? new Date(), fill_error: null, change, filling: true };
+/** A saved segment and what its save did to the members (null: nothing, or owed to the fill job: `fill_owed_since`). */
+export type SavedSegment = SegmentRow & { change: MembershipChange | null };
+
+/** The saved segment as its callers see it: with its size after the change, or owing its members to the fill job. */
+function withFill(row: SegmentRow, change: MembershipChange | null): SavedSegment {
+  return change ? { ...row, size: change.size, fill_owed_since: null, fill_error: null, change } : { ...row, fill_owed_since: row.fill_owed_since ?? new Date(), fill_error: null, change };
 }
 
 /**
@@ -123,7 +126,7 @@ export async function fillSegment(dbs: Dbs, tenantId: TenantId, id: string, opts
   }
 }
 
-export async function updateSegment(trx: Tx, actor: Actor, id: string, input: unknown, opts: Pick<FillOptions, 'inlineMax'> = {}): Promise<SegmentRow & { change: MembershipChange | null; filling: boolean }> {
+export async function updateSegment(trx: Tx, actor: Actor, id: string, input: unknown, opts: Pick<FillOptions, 'inlineMax'> = {}): Promise<SavedSegment> {
   assertCan(actor, 'segments.manage');
   const before = await getSegment(trx, actor.tenantId, id);
   if (!before) throw new NotFoundError('分群不存在 / Segment not found');
@@ -143,7 +146,7 @@ export async function updateSegment(trx: Tx, actor: Actor, id: string, input: un
     before: { name: before.name, kind: before.kind, rule: before.rule, description: before.description },
     after: { name: row.name, kind: row.kind, rule, description: row.description, size: change?.size ?? (refill ? null : row.size) },
   });
-  return refill ? withFill(row, change) : { ...row, change: null, filling: false };
+  return refill ? withFill(row, change) : { ...row, change: null };
 }
 
 export async function deleteSegment(trx: Tx, actor: Actor, id: string): Promise<void> {

@@ -93,7 +93,7 @@ describe('a large segment is filled by a job', () => {
   it('a fill that dies midway leaves nothing behind but the debt; the re-run fills exactly once', async () => {
     const admin = systemActor(big.id, big.slug, 'test');
     const seg = await withTenant(h.services.dbs, big.id, (trx) => createSegment(trx, admin, { name: '中途失败', kind: 'static', rule: {} }));
-    expect(seg.filling).toBe(true);
+    expect(seg.fill_owed_since).not.toBeNull();
     // The job's own steps, then the process dies before its commit.
     await expect(
       withTenant(h.services.dbs, big.id, async (trx) => {
@@ -125,11 +125,11 @@ describe('a large segment is filled by a job', () => {
     const admin = w.admin;
     const s1 = { all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }], none: [] };
     const seg = await withTenant(h.services.dbs, w.t.id, (trx) => createSegment(trx, admin, { name: 'S1', rule: s1 }));
-    expect(seg).toMatchObject({ filling: false, size: 2 });
+    expect(seg).toMatchObject({ fill_owed_since: null, size: 2 });
 
     const s2 = { all: [{ any: [{ field: 'store', op: 'in', value: ['S2'] }] }], none: [] };
     const upd = await withTenant(h.services.dbs, w.t.id, (trx) => updateSegment(trx, admin, seg.id, { name: 'S1', rule: s2 }, { inlineMax: 0 }));
-    expect(upd.filling).toBe(true);
+    expect(upd.fill_owed_since).not.toBeNull();
     // The members are the rule, read live: the count is already the new one.
     expect(await withTenant(h.services.dbs, w.t.id, (trx) => segmentCount(trx, admin, seg.id))).toMatchObject({ count: 2 });
     await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id });
@@ -149,7 +149,7 @@ describe('a campaign to a segment still being filled', () => {
   it('is not scheduled until the members are there, and says why', async () => {
     const admin = systemActor(big.id, big.slug, 'test');
     const seg = await withTenant(h.services.dbs, big.id, (trx) => createSegment(trx, admin, { name: '活动受众（静态）', kind: 'static', rule: {} }));
-    expect(seg.filling).toBe(true);
+    expect(seg.fill_owed_since).not.toBeNull();
     const { id } = await withTenant(h.services.dbs, big.id, (trx) =>
       createCampaign(trx, admin, { name: '回购提醒', audience: { segment_id: seg.id }, delivery: 'mass', content: { text: '您好' }, schedule: { kind: 'once', at: null }, holdout_pct: 10, attribution_days: 7 }),
     );
@@ -167,7 +167,7 @@ describe('a fill the rule refuses', () => {
     });
     const rule = { all: [{ any: [{ field: 'tags', op: 'has_none', value: [tag] }] }] };
     const seg = await withTenant(h.services.dbs, w.t.id, (trx) => createSegment(trx, w.admin, { name: '无临时标签', kind: 'static', rule }, { inlineMax: 0 }));
-    expect(seg.filling).toBe(true);
+    expect(seg.fill_owed_since).not.toBeNull();
     // The tag goes between the save and the job.
     await withTenant(h.services.dbs, w.t.id, (trx) => sql`update tags set deleted_at = now() where tenant_id = ${w.t.id} and id = ${tag}`.execute(trx));
     await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id }); // handled: no retry
@@ -178,7 +178,8 @@ describe('a fill the rule refuses', () => {
     expect(page.segment.fill_error).toContain('unknown tag');
 
     const mended = await withTenant(h.services.dbs, w.t.id, (trx) => updateSegment(trx, w.admin, seg.id, { name: '无临时标签', kind: 'static', rule: { all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }] } }, { inlineMax: 0 }));
-    expect(mended).toMatchObject({ filling: true, fill_error: null });
+    expect(mended.fill_owed_since).not.toBeNull();
+    expect(mended.fill_error).toBeNull();
     await runJob(segmentJobs, 'segments.fill', h.services, { tenantId: w.t.id, segmentId: seg.id });
     expect((await withTenant(h.services.dbs, w.t.id, (trx) => getSegment(trx, w.t.id, seg.id)))!).toMatchObject({ fill_owed_since: null, fill_error: null, size: 2 });
   });
