@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { ruleFromCustomerFilters, type ListFilters } from '../../app/lib/segments/from-filters';
 import { withSearch } from '../customers/customer-list.repository';
 import { compileRule, type CompiledRule } from '../customers/rule-compiler';
-import { countMatching, matchingInOrder } from '../customers/rule.repository';
+import { countMatching, estimateMatching, matchingInOrder } from '../customers/rule.repository';
 import { NotFoundError, ValidationError } from '../lib/errors';
 import { inSlot, slots } from '../lib/slots';
 import { parseOrThrow } from '../lib/validation';
@@ -29,7 +29,7 @@ import { liveTagsById } from '../wecom/tags.repository';
 import { changeCustomerTags, enqueueTagWriteback } from '../wecom/tags.service';
 import { advanceAction, analyzeSegmentMembers, failAction, finishAction, getAction, insertAction, insertFollowUps, nextMemberIds, type SegmentActionRow } from './actions.repository';
 import { segmentLoader } from './segments.repository';
-import { segmentFor } from './segments.service';
+import { INLINE_MEMBERS_MAX, segmentFor } from './segments.service';
 
 const CHUNK = 1000;
 
@@ -204,28 +204,23 @@ export const followUpInput = z.object({
 });
 
 /**
- * Above this many members a request does not write the follow-up tasks itself: the action is queued and its job
- * writes them in chunks with visible progress (a task costs ≈ 50 µs: 1M members took 49 s in one request).
- */
-export const FOLLOW_UP_INLINE_MAX = 20_000;
-
-/**
  * Hands every member to their serving clerk as a follow-up task (the clerk workspace shows them): written now for
- * up to FOLLOW_UP_INLINE_MAX members, else recorded as a queued action (`queued`) whose job writes them — enqueue
- * it after commit with queueSegmentAction.
+ * up to INLINE_MEMBERS_MAX members (estimated), else recorded as a queued action (`queued`) whose job writes them in
+ * chunks with visible progress — enqueue it after commit with queueSegmentAction.
  */
 export async function handToClerks(trx: Tx, actor: Actor, segmentId: string, input: unknown, opts: { inlineMax?: number } = {}): Promise<{ actionId: string; created: number; skipped: number; total: number; queued: boolean }> {
   assertCan(actor, 'segments.manage');
   const v = parseOrThrow(followUpInput, input);
   const seg = await segmentFor(trx, actor, segmentId);
   const compiled = await compileAudience(trx, actor, seg.id);
-  const total = await countMatching(trx, compiled);
-  const queued = total > (opts.inlineMax ?? FOLLOW_UP_INLINE_MAX);
+  const queued = (await estimateMatching(trx, compiled, actor.tenantId)) > (opts.inlineMax ?? INLINE_MEMBERS_MAX);
+  // Queued: the exact count is the job's progress bar. Written now: the insert counts its members itself.
+  const total = queued ? await countMatching(trx, compiled) : 0;
   const params = { title: v.title, note: v.note, dueOn: v.dueOn, cursor: null };
   const actionId = await insertAction(trx, actor.tenantId, { segmentId: seg.id, kind: 'follow_up', params, total, staffId: actor.staffId, label: actor.label });
   const r = queued ? { created: 0, skipped: 0, total } : await insertFollowUps(trx, actor.tenantId, compiled, { actionId, segmentId: seg.id, title: v.title, note: v.note, dueOn: v.dueOn, label: actor.label });
   if (!queued) await finishAction(trx, actor.tenantId, actionId, { total: r.total, done: r.created, skipped: r.skipped });
-  await audit(trx, actor, { action: 'segment.follow_up', entityType: 'segment', entityId: seg.id, after: { action_id: actionId, title: v.title, customers: total, ...(queued ? { queued: true } : { tasks: r.created, without_clerk: r.skipped }) } });
+  await audit(trx, actor, { action: 'segment.follow_up', entityType: 'segment', entityId: seg.id, after: { action_id: actionId, title: v.title, customers: r.total, ...(queued ? { queued: true } : { tasks: r.created, without_clerk: r.skipped }) } });
   return { actionId, ...r, queued };
 }
 

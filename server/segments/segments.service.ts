@@ -69,11 +69,12 @@ export async function createSegment(trx: Tx, actor: Actor, input: unknown, opts:
 }
 
 /**
- * Above this many members (estimated) a request does not write the membership itself: the segment is saved owing
- * it, and the `segments.fill` job computes it (queueSegmentFill after commit). Writing a member and its entry costs
- * ≈ 27 µs (1M members: 27 s in one request; docs/benchmarks.md), so 20,000 keep a save under about half a second.
+ * The most members (estimated) a request writes rows for — a segment's membership, follow-up tasks; above it a job
+ * writes them (the `segments.fill` job; a queued segment action). A member's row and its entry cost ≈ 27 µs, a
+ * follow-up task ≈ 50 µs (1M members: 27 s and 49 s in one request; docs/benchmarks.md), so 20,000 keep a request
+ * around half a second to a second.
  */
-export const INLINE_FILL_MAX = 20_000;
+export const INLINE_MEMBERS_MAX = 20_000;
 
 export interface FillOptions {
   freeze?: boolean;
@@ -85,7 +86,7 @@ export interface FillOptions {
 async function fillNowOrOwe(trx: Tx, tenantId: TenantId, segment: SegmentRow, opts: FillOptions): Promise<MembershipChange | null> {
   const system = systemActor(tenantId, '', 'segments');
   const compiled = await compileFor(trx, system, segment.rule, segment.id);
-  if ((await estimateMatching(trx, compiled, tenantId)) <= (opts.inlineMax ?? INLINE_FILL_MAX)) {
+  if ((await estimateMatching(trx, compiled, tenantId)) <= (opts.inlineMax ?? INLINE_MEMBERS_MAX)) {
     await setFillOwed(trx, tenantId, segment.id, false);
     return applyMembership(trx, tenantId, segment.id, compiled, compiled.refDay, { exits: !opts.freeze });
   }

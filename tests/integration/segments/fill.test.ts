@@ -7,7 +7,7 @@
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { segmentJobs } from '../../../server/segments/segments.job';
-import { createSegment, INLINE_FILL_MAX, refreshMembership, refreshTenantSegments, segmentCount, updateSegment } from '../../../server/segments/segments.service';
+import { createSegment, INLINE_MEMBERS_MAX, refreshMembership, refreshTenantSegments, segmentCount, updateSegment } from '../../../server/segments/segments.service';
 import { createCampaign, scheduleCampaign } from '../../../server/campaigns/campaigns.service';
 import { exportCursors, openMembersExport } from '../../../server/segments/actions.service';
 import { csvStream } from '../../../app/lib/csv';
@@ -29,7 +29,7 @@ let recording: Services | undefined;
 const services = () => (recording ??= { ...h.services, queue: { ...h.services.queue, started: true, send: async (name: string, data: object) => (sent.push({ name, data }), 'id') } } as Services);
 const api = useApiServer({ get services() { return services(); } });
 
-const CUSTOMERS = INLINE_FILL_MAX + 1_500;
+const CUSTOMERS = INLINE_MEMBERS_MAX + 1_500;
 let big: { id: TenantId; slug: string };
 let key: string;
 let w: World;
@@ -196,7 +196,7 @@ describe('the members export of a large segment', () => {
       sizes.push(chunk.length);
       for (const r of chunk) ids.add(r.id);
     }
-    expect(out.total).toBeGreaterThan(INLINE_FILL_MAX);
+    expect(out.total).toBeGreaterThan(INLINE_MEMBERS_MAX);
     expect(ids.size).toBe(out.total);
     expect(sizes.length).toBeGreaterThan(1);
     expect(Math.max(...sizes)).toBeLessThanOrEqual(5_000);
