@@ -8,13 +8,13 @@
  * - `segments.fill`: the membership a save owed to a job (a large first fill, a large dynamic rule change).
  * Idempotent: a re-run applies the difference between the members and the rule, which is empty the second time.
  */
-import { sql } from 'kysely';
 import type { AnyJob } from '../jobs/job';
 import type { Services } from '../services';
 import { UserError } from '../lib/errors';
 import { asTenantId, withSystem } from '../tenancy/context';
 import { processSegmentAction } from './actions.service';
 import { fillSegment, refreshTenantSegments } from './segments.service';
+import { tenantsWithSegmentsToRefresh } from './segments.repository';
 
 
 /** Asks the worker to refresh a tenant's dynamic segments soon (after an analytics refresh). */
@@ -82,10 +82,8 @@ export const segmentJobs: AnyJob[] = [
     name: 'segments.schedule',
     cron: '37 * * * *',
     handler: async (services) => {
-      const r = await withSystem(services.dbs, (db) =>
-        sql<{ id: string }>`select t.id from tenants t where t.active and exists (select 1 from segments s where s.tenant_id = t.id and (s.kind = 'dynamic' or s.fill_owed_since is not null))`.execute(db),
-      );
-      for (const { id } of r.rows) await services.queue.send('segments.refresh', { tenantId: id }, { singletonKey: id, singletonSeconds: 600 });
+      const tenants = await withSystem(services.dbs, (db) => tenantsWithSegmentsToRefresh(db));
+      for (const id of tenants) await services.queue.send('segments.refresh', { tenantId: id }, { singletonKey: id, singletonSeconds: 600 });
     },
   },
 ];

@@ -5,6 +5,7 @@ import type { SegmentRef } from '../customers/rule-compiler';
 import { customerScopeSql, storeScopeSql } from '../customers/scope';
 import type { Actor } from '../tenancy/actor';
 import type { TenantId, Tx } from '../tenancy/context';
+import type { DB } from '../../db/connection';
 import { jsonb } from '../lib/sql';
 
 export interface SegmentRow {
@@ -86,9 +87,17 @@ export async function segmentsReferencing(trx: Tx, tenantId: TenantId, id: strin
   return r.rows.map((x) => x.name);
 }
 
-/** What the tenant's refresh re-evaluates: every dynamic segment, and a static one still owed its first members. */
+/** What a tenant's refresh re-evaluates: every dynamic segment, and a static one still owed its first members. */
+const TO_REFRESH = sql`(s.kind = 'dynamic' or s.fill_owed_since is not null)`;
+
 export async function segmentIdsToRefresh(trx: Tx, tenantId: TenantId): Promise<string[]> {
-  const r = await sql<{ id: string }>`select id from segments where tenant_id = ${tenantId}::uuid and (kind = 'dynamic' or fill_owed_since is not null) order by id`.execute(trx);
+  const r = await sql<{ id: string }>`select s.id from segments s where s.tenant_id = ${tenantId}::uuid and ${TO_REFRESH} order by s.id`.execute(trx);
+  return r.rows.map((x) => x.id);
+}
+
+/** The active tenants with a segment to refresh (the hourly schedule's fan-out; across tenants: the owner's handle). */
+export async function tenantsWithSegmentsToRefresh(db: DB): Promise<string[]> {
+  const r = await sql<{ id: string }>`select t.id from tenants t where t.active and exists (select 1 from segments s where s.tenant_id = t.id and ${TO_REFRESH})`.execute(db);
   return r.rows.map((x) => x.id);
 }
 
