@@ -32,14 +32,19 @@ export interface TenantTxOptions {
 /** Transactions whose plans are already serial (withTenant's option or serialPlans): one statement per transaction. */
 const serial = new WeakSet<Tx>();
 
+/** A tenant transaction's first statement: the tenant RLS reads (and serial plans when asked), in one round trip. */
+async function enterTenant(trx: Tx, tenantId: TenantId, opts: TenantTxOptions = {}): Promise<void> {
+  if (opts.serialPlans) {
+    await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
+    serial.add(trx);
+  } else {
+    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+  }
+}
+
 export async function withTenant<T>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, fn: (trx: Tx) => Promise<T>, opts: TenantTxOptions = {}): Promise<T> {
   return dbs.app.transaction().execute(async (trx) => {
-    if (opts.serialPlans) {
-      await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('max_parallel_workers_per_gather', '0', true)`.execute(trx);
-      serial.add(trx);
-    } else {
-      await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
-    }
+    await enterTenant(trx, tenantId, opts);
     return fn(trx);
   });
 }
@@ -55,13 +60,13 @@ export async function serialPlans(trx: Tx): Promise<void> {
  * A statement's rows a chunk at a time, from a server-side cursor inside one tenant transaction that lasts as long
  * as the iteration: for output too large to hold at once (a CSV of every member of a segment). `build` writes the
  * statement inside that transaction. The consumer pulls, so a slow reader holds the cursor, not memory; stopping
- * early (a cancelled download) rolls the transaction back.
+ * early (a cancelled download) rolls the transaction back. The transaction begins at the first pull.
  */
 export async function* streamInTenant<R>(dbs: Pick<Dbs, 'app'>, tenantId: TenantId, build: (trx: Tx) => Promise<RawBuilder<R>>, chunkSize: number): AsyncGenerator<R[], void, undefined> {
   const trx = await dbs.app.startTransaction().execute();
   let committed = false;
   try {
-    await sql`select set_config('app.tenant_id', ${tenantId}, true)`.execute(trx);
+    await enterTenant(trx, tenantId);
     const query = (await build(trx)).compile(trx);
     for await (const chunk of trx.getExecutor().stream(query, chunkSize)) yield chunk.rows;
     await trx.commit().execute();
