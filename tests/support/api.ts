@@ -3,6 +3,7 @@
  * Retail import through the CLI that several suites start from.
  */
 import path from 'node:path';
+import { expect } from 'vitest';
 import '../../server/http/routes';
 import { createApiRouter } from '../../server/http/api';
 import { runCli } from '../../server/cli/main';
@@ -22,6 +23,19 @@ export function useApiServer(h: { readonly services: Services }): { base(): stri
     app.use('/api/v1', createApiRouter(h.services));
   });
   return { base: () => `${server.base()}/api/v1` };
+}
+
+/**
+ * Calls the API with a key: `call(method, path, body?, status = 200, key?)` sends JSON, checks the status (the body
+ * in the failure message) and returns the parsed body (null for a 204).
+ */
+export function apiCaller(api: { base(): string }, defaultKey: () => string) {
+  return async function call<T>(method: string, path: string, body?: unknown, status = 200, key = defaultKey()): Promise<T> {
+    const r = await fetch(api.base() + path, { method, headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const out = (r.status === 204 ? null : await r.json()) as T;
+    expect(r.status, JSON.stringify(out)).toBe(status);
+    return out;
+  };
 }
 
 /** A new API key of the tenant (through the settings service); returns the secret sent as `Authorization: Bearer`. */

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSegment } from '../../../server/segments/segments.service';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
 import { makeTenant } from '../../factories/tenant';
-import { createApiKey, useApiServer } from '../../support/api';
+import { apiCaller, createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 import { connectedTenant, syncOnce } from '../wecom/helpers';
 
@@ -29,12 +29,7 @@ beforeAll(async () => {
   otherKey = await createApiKey(h.services, other.id);
 }, 120_000);
 
-async function call<T>(method: string, path: string, body?: unknown, status = 200, apiKey = key): Promise<T> {
-  const r = await fetch(api.base() + path, { method, headers: { Authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const out = (await r.json()) as T;
-  expect(r.status, JSON.stringify(out)).toBe(status);
-  return out;
-}
+const call = apiCaller(api, () => key);
 
 const body = (over: Record<string, unknown> = {}) => ({
   name: '老客回购',

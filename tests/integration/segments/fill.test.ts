@@ -16,7 +16,7 @@ import { getSegment, lockSegment } from '../../../server/segments/segments.repos
 import type { Services } from '../../../server/services';
 import { systemActor } from '../../../server/tenancy/actor';
 import { withTenant, type TenantId } from '../../../server/tenancy/context';
-import { createApiKey, useApiServer } from '../../support/api';
+import { apiCaller, createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 import { runJob } from '../../support/jobs';
 import { makeTenant } from '../../factories/tenant';
@@ -44,12 +44,7 @@ beforeAll(async () => {
   w = await buildWorld(h.services);
 }, 120_000);
 
-async function call<T>(method: string, path: string, body?: unknown, status = 200): Promise<T> {
-  const r = await fetch(api.base() + path, { method, headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const out = (r.status === 204 ? null : await r.json()) as T;
-  expect(r.status, JSON.stringify(out)).toBe(status);
-  return out;
-}
+const call = apiCaller(api, () => key);
 
 const counts = (tenantId: TenantId, segmentId: string) =>
   withTenant(h.services.dbs, tenantId, async (trx) => {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createSegment, refreshMembership, refreshTenantSegments, segmentCount } from '../../../server/segments/segments.service';
 import { getSegment } from '../../../server/segments/segments.repository';
 import { withTenant } from '../../../server/tenancy/context';
-import { createApiKey, useApiServer } from '../../support/api';
+import { apiCaller, createApiKey, useApiServer } from '../../support/api';
 import { useTestServices } from '../../support/db';
 import { addOrders } from '../analytics/support';
 import { actorOf, buildWorld, day, type World } from './world';
@@ -23,12 +23,7 @@ beforeAll(async () => {
   key = await createApiKey(h.services, w.t.id);
 }, 60_000);
 
-async function call<T>(method: string, path: string, body?: unknown, status = 200): Promise<T> {
-  const r = await fetch(api.base() + path, { method, headers: { Authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const out = (r.status === 204 ? null : await r.json()) as T;
-  expect(r.status, JSON.stringify(out)).toBe(status);
-  return out;
-}
+const call = apiCaller(api, () => key);
 
 const s1 = { all: [{ any: [{ field: 'store', op: 'in', value: ['S1'] }] }], none: [] };
 
